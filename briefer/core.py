@@ -1,0 +1,73 @@
+"""The library's front door: `Briefer` turns article text into an `Envelope`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import httpx
+
+from briefer.article import Article, article_from_text
+from briefer.config import LLMConfig
+from briefer.llm import EngineResult, OpenAIEngine
+from briefer.prompts import PromptTemplate, load_template
+from briefer.schema import Envelope
+
+EngineName = Literal["openai"]
+
+
+class Briefer:
+    """Make briefs of news articles.
+
+    >>> Briefer().brief(text)            # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        config: LLMConfig | None = None,
+        prompt: str | Path | PromptTemplate = "brief",
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.config = config if config is not None else LLMConfig.from_env()
+        self.template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
+        self._engine = OpenAIEngine(
+            self.config,
+            self.template,
+            http_client=http_client,
+            async_http_client=async_http_client,
+        )
+
+    @property
+    def engine(self) -> str:
+        """Name of the engine this Briefer uses."""
+        return self._engine.name
+
+    def brief(self, article: Article | str) -> Envelope:
+        """Brief one article (an `Article`, or its text)."""
+        article = _as_article(article)
+        return _envelope(article, self._engine.name, self._engine.brief(article))
+
+    async def abrief(self, article: Article | str) -> Envelope:
+        """Brief one article without blocking the event loop."""
+        article = _as_article(article)
+        return _envelope(article, self._engine.name, await self._engine.abrief(article))
+
+
+def _as_article(article: Article | str) -> Article:
+    return article if isinstance(article, Article) else article_from_text(article)
+
+
+def _envelope(article: Article, engine: str, result: EngineResult) -> Envelope:
+    return Envelope(
+        article=article.info(),
+        brief=result.brief,
+        engine=engine,  # type: ignore[arg-type]
+        model=result.model,
+        prompt=result.prompt,
+        usage=result.usage,
+        created_at=datetime.now(UTC),
+        warnings=result.notices,
+    )

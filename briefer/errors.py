@@ -1,0 +1,142 @@
+"""Every error briefer raises on purpose.
+
+One base class, so callers (and the CLI) can catch everything we raise in one place::
+
+    BrieferError                      exit 1 unless the subclass says otherwise
+    ├── UsageError                    exit 2: the user can fix it by changing what they gave us
+    │   ├── InputError                the article: missing, empty, binary, too large, ...
+    │   ├── ConfigError               no LLM configured, bad option values
+    │   └── TemplateError             a prompt template that cannot be loaded or rendered
+    │       └── MissingVariableError  a template variable nobody supplied
+    └── EngineError                   the engine ran and could not produce a brief
+        ├── APIError                  the endpoint failed (after retries, where retrying made sense)
+        │   ├── AuthenticationError   401 / 403
+        │   ├── QuotaError            429 insufficient_quota: paying, not waiting, fixes it
+        │   ├── RateLimitError        429 that outlasted our retries or asked for too long a wait
+        │   ├── BadRequestError       400 and other 4xx the endpoint will always refuse
+        │   └── ServiceError          408 / 409 / 5xx / connection / timeout, after retries
+        └── OutputError               the model answered, but not with a usable brief
+            ├── InvalidOutputError    not JSON or not the schema, after one re-ask
+            ├── TruncatedOutputError  finish_reason "length": the output budget ran out
+            ├── RefusalError          the model refused
+            └── EmptyResponseError    no choices, no content, or no usage in the response
+
+Messages are one line, say what went wrong and what to do, and never contain a secret.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from briefer.schema import Usage
+
+
+class BrieferError(Exception):
+    """Base class of every error briefer raises on purpose."""
+
+    exit_code: int = 1
+
+
+class UsageError(BrieferError):
+    """Something the user gave us is wrong; changing it fixes the problem."""
+
+    exit_code = 2
+
+
+class InputError(UsageError):
+    """The article cannot be read or is not usable text."""
+
+
+class ConfigError(UsageError):
+    """Configuration is missing or contradictory."""
+
+
+class TemplateError(UsageError):
+    """A prompt template cannot be loaded or rendered."""
+
+
+class MissingVariableError(TemplateError):
+    """A template refers to a variable that was not supplied."""
+
+    def __init__(self, template: str, variable: str) -> None:
+        self.template = template
+        self.variable = variable
+        super().__init__(
+            f"prompt template {template!r} needs the variable {{{{{variable}}}}}, "
+            "which was not supplied"
+        )
+
+
+class EngineError(BrieferError):
+    """The engine ran and could not produce a brief."""
+
+
+class APIError(EngineError):
+    """The LLM endpoint failed."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        self.status = status
+        self.code = code
+        super().__init__(message)
+
+
+class AuthenticationError(APIError):
+    """The endpoint rejected our credentials (401/403)."""
+
+
+class QuotaError(APIError):
+    """The account has no quota left (429 insufficient_quota)."""
+
+
+class RateLimitError(APIError):
+    """The endpoint kept rate limiting us, or asked us to wait too long."""
+
+
+class BadRequestError(APIError):
+    """The endpoint refused the request itself (400 and other 4xx)."""
+
+
+class ServiceError(APIError):
+    """Timeouts, connection failures and 408/409/5xx answers that outlasted our retries."""
+
+
+class OutputError(EngineError):
+    """The model answered, but not with a usable brief.
+
+    Carries what a caller needs to debug or bill: the raw output of the last attempt,
+    every attempt's raw output, and the token usage summed over all attempts.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw_output: str | None = None,
+        attempts: list[str] | None = None,
+        usage: Usage | None = None,
+    ) -> None:
+        self.raw_output = raw_output
+        self.attempts = attempts or []
+        self.usage = usage
+        super().__init__(message)
+
+
+class InvalidOutputError(OutputError):
+    """The output was not JSON, or not a valid brief, even after one re-ask."""
+
+
+class TruncatedOutputError(OutputError):
+    """The output was cut at the output token budget."""
+
+
+class RefusalError(OutputError):
+    """The model refused to answer."""
+
+    def __init__(self, refusal: str, **kwargs: Any) -> None:
+        self.refusal = refusal
+        super().__init__(f"the model refused to brief this article: {refusal}", **kwargs)
+
+
+class EmptyResponseError(OutputError):
+    """The response had no choices, no content, or no usage."""

@@ -1,0 +1,262 @@
+"""The brief and its envelope: the public JSON contract (schema version 1).
+
+`Brief` is what an engine produces and the only part a model ever sees as a schema.
+`Envelope` wraps it with facts our own code knows: where the article came from, which
+engine, model and prompt made the brief, what it cost, and any warnings.
+
+Field names are a public interface. Change them only together with `SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StakeholderKind(StrEnum):
+    """What sort of actor a stakeholder is."""
+
+    PERSON = "person"
+    GOVERNMENT = "government"  # states, ministries, agencies, courts, armed forces, police
+    COMPANY = "company"  # businesses
+    ORGANIZATION = "organization"  # non-profits, unions, universities, parties, intl. bodies
+    GROUP = "group"  # collectives of people: residents, shareholders, protesters
+
+
+class CaveatKind(StrEnum):
+    """Why a reader should weigh part of the article with care."""
+
+    ANONYMOUS_SOURCE = "anonymous_source"  # "people familiar with the matter"
+    UNNAMED_INSTITUTION = "unnamed_institution"  # "Western officials", "a G7 nation"
+    SINGLE_SOURCE = "single_source"  # a claim resting on one source
+    UNVERIFIED_NUMBER = "unverified_number"  # hedged, estimated or disputed quantities
+    INTERESTED_PARTY = "interested_party"  # the source gains from the claim
+    DECLINED_COMMENT = "declined_comment"  # a party declined or did not respond
+    CONFLICTING_ACCOUNTS = "conflicting_accounts"  # sources in the article disagree
+    PARTIAL_COVERAGE = "partial_coverage"  # the brief covers only part of the article
+
+
+class KeyFact(_Model):
+    """One fact the article reports, with the words that support it."""
+
+    statement: str = Field(
+        min_length=1, max_length=400, description="The fact, in one plain sentence."
+    )
+    evidence: str = Field(
+        min_length=1,
+        max_length=600,
+        description="A verbatim span copied from the article that supports the statement.",
+    )
+    attribution: str = Field(
+        min_length=1,
+        max_length=160,
+        description=(
+            "Who asserts it, as the article says (a name, 'people familiar with the matter', "
+            "or 'the reporter' when the article states it without attribution)."
+        ),
+    )
+
+
+class Stakeholder(_Model):
+    """A person, organisation, government or group with a part in the story."""
+
+    name: str = Field(min_length=1, max_length=120, description="Name as the article gives it.")
+    kind: StakeholderKind
+    role: str = Field(
+        min_length=1, max_length=200, description="Their part in the story, in a short phrase."
+    )
+    stance: str = Field(
+        min_length=1,
+        max_length=300,
+        description="What they want or stand to gain or lose, as far as the article shows.",
+    )
+
+
+class OpenQuestion(_Model):
+    """Something the article leaves unanswered."""
+
+    question: str = Field(min_length=1, max_length=300)
+    why_it_matters: str = Field(min_length=1, max_length=300)
+
+
+class SourcingCaveat(_Model):
+    """A reason to weigh part of the article with care."""
+
+    kind: CaveatKind
+    detail: str = Field(min_length=1, max_length=400, description="What the caveat is about.")
+    evidence: str = Field(
+        min_length=1, max_length=600, description="A verbatim span of the article that shows it."
+    )
+
+
+class Brief(_Model):
+    """What an engine produces for one article."""
+
+    headline: str = Field(
+        min_length=1, max_length=200, description="One line: the bottom line up front."
+    )
+    summary: str = Field(min_length=1, max_length=800, description="At most three sentences.")
+    key_facts: list[KeyFact] = Field(min_length=1, max_length=12)
+    stakeholders: list[Stakeholder] = Field(max_length=15)
+    open_questions: list[OpenQuestion] = Field(max_length=8)
+    sourcing_caveats: list[SourcingCaveat] = Field(max_length=12)
+
+
+class ArticleInfo(_Model):
+    """Where the briefed text came from."""
+
+    title: str | None
+    source: str = Field(description="Path, '-' for standard input, or URL.")
+    sha256: str = Field(description="SHA-256 of the article text, hex.")
+    words: int
+    chars: int
+
+
+class PromptInfo(_Model):
+    """Which prompt template produced the brief."""
+
+    name: str
+    version: str
+
+
+class Usage(_Model):
+    """Tokens used, summed over every request made for one brief."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            requests=self.requests + other.requests,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Notice(_Model):
+    """A warning about a brief: something the reader should know, not a failure."""
+
+    code: str = Field(description="Stable machine-readable code, e.g. 'reasked'.")
+    message: str
+
+
+class Envelope(_Model):
+    """A brief with everything our code knows about how it was made."""
+
+    schema_version: Literal["1"] = "1"
+    article: ArticleInfo
+    brief: Brief
+    engine: Literal["openai", "offline"]
+    model: str | None
+    prompt: PromptInfo | None
+    usage: Usage
+    created_at: datetime
+    warnings: list[Notice] = Field(default_factory=list)
+
+
+# --- the model-facing JSON Schema ------------------------------------------------------------
+
+# Keywords OpenAI strict structured outputs accept. Length limits on strings are not among
+# them, so we drop those from what the model sees and enforce them client-side (pydantic),
+# where a violation leads to one re-ask.
+STRICT_ALLOWED_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "const",
+        "anyOf",
+        "$ref",
+        "$defs",
+        "description",
+        "minItems",
+        "maxItems",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+    }
+)
+_DROPPED_KEYWORDS = frozenset({"title", "default", "minLength", "maxLength"})
+
+
+def brief_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of `Brief` in the form OpenAI strict mode accepts."""
+    schema: dict[str, Any] = _strictify(copy.deepcopy(Brief.model_json_schema()))
+    return schema
+
+
+def envelope_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the whole envelope (documentation, not for the model)."""
+    return Envelope.model_json_schema()
+
+
+def _strictify(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_strictify(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DROPPED_KEYWORDS:
+            continue
+        if key in ("properties", "$defs"):  # maps of names to schemas, not keywords
+            out[key] = {name: _strictify(child) for name, child in value.items()}
+        else:
+            out[key] = _strictify(value)
+    if out.get("type") == "object":
+        out["additionalProperties"] = False
+        out["required"] = list(out.get("properties", {}))
+    return out
+
+
+def strict_schema_problems(schema: dict[str, Any]) -> list[str]:
+    """List every way `schema` breaks OpenAI strict-mode rules (empty when it complies)."""
+    problems: list[str] = []
+    if schema.get("type") != "object":
+        problems.append("root: must be an object")
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{path}[{i}]")
+            return
+        if not isinstance(node, dict):
+            return
+        for key in node:
+            if key not in STRICT_ALLOWED_KEYWORDS:
+                problems.append(f"{path}: unsupported keyword {key!r}")
+        if node.get("type") == "object":
+            if node.get("additionalProperties") is not False:
+                problems.append(f"{path}: additionalProperties must be false")
+            props = node.get("properties", {})
+            if sorted(node.get("required", [])) != sorted(props):
+                problems.append(f"{path}: every property must be required")
+        for key in ("properties", "$defs"):
+            for name, child in node.get(key, {}).items():
+                walk(child, f"{path}.{key}.{name}")
+        for key in ("items", "anyOf"):
+            if key in node:
+                walk(node[key], f"{path}.{key}")
+
+    walk(schema, "$")
+    return problems
