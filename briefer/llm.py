@@ -83,7 +83,7 @@ class OpenAIEngine:
         self.template = template
         self._http_client = http_client
         self._async_http_client = async_http_client
-        self._sleep = sleep or time.sleep
+        self._sleep = sleep if sleep is not None else time.sleep
         self._async_sleep = async_sleep
 
     def brief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
@@ -129,7 +129,7 @@ class OpenAIEngine:
             or httpx.AsyncClient(timeout=self.config.timeout),
         )
         conversation = _conversation(article, self.template, self.config, boundary)
-        sleep = self._async_sleep or asyncio.sleep
+        sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
         retrying = tenacity.AsyncRetrying(sleep=sleep, **self._retry_policy())
 
         async def send(request: Request) -> ChatCompletion:

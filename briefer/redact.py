@@ -20,16 +20,16 @@ SECRET_HEADERS = frozenset(
 )
 
 _KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_*.-]{3,}")
-_BEARER_PATTERN = re.compile(r"\bBearer\s+\S+", re.IGNORECASE)
+_BEARER_PATTERN = re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=*-]+", re.IGNORECASE)
 REDACTED = "[redacted]"
 
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """Replace API keys, bearer tokens and the given secrets in `text` with a marker."""
+    text = _BEARER_PATTERN.sub(REDACTED, text)
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
-    text = _BEARER_PATTERN.sub(REDACTED, text)
     return _KEY_PATTERN.sub(REDACTED, text)
 
 

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import respx
+
+from briefer.article import Article, load_article
+from briefer.config import LLMConfig
+
+from .exchanges import BASE_URL, FIXTURES
+
+ARTICLES = FIXTURES / "articles"
+TEST_KEY = "test-key-not-a-secret"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's real configuration."""
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "BRIEFER_MODEL",
+        "BRIEFER_ENGINE",
+        "BRIEFER_MAX_BYTES",
+        "BRIEFER_DEBUG",
+        "BRIEFER_DB",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def router() -> Iterator[respx.MockRouter]:
+    with respx.mock(assert_all_called=False, assert_all_mocked=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def config() -> LLMConfig:
+    return LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, model="gpt-4o-mini")
+
+
+def fixture_article(stem: str) -> Article:
+    return load_article(str(ARTICLES / f"{stem}.txt"))
+
+
+@pytest.fixture
+def article_path() -> Path:
+    return ARTICLES / "very_short.txt"
