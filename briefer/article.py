@@ -54,10 +54,11 @@ class Article:
 def article_from_text(text: str, *, source: str = "<text>", title: str | None = None) -> Article:
     """Build an `Article` from text already in memory, checking it is usable."""
     text = _normalise_newlines(text)
+    name = "standard input" if source == STDIN else source
     if not text.strip():
-        raise InputError(f"{source}: the article is empty; give a file with the article's text")
+        raise InputError(f"{name}: the article is empty; give the article's text")
     if "\x00" in text:
-        raise InputError(f"{source}: looks like a binary file, not text; give a .txt article")
+        raise InputError(f"{name}: looks like binary data, not text; give a .txt article")
     if title is None:
         title = guess_title(text)
     return Article(text=text, source=source, title=title)

@@ -53,7 +53,9 @@ class Replay:
         index = len(self.requests) - 1
         interactions = self.exchange["interactions"]
         if index >= len(interactions):
-            raise AssertionError(f"unexpected request #{index + 1}: the exchange has {len(interactions)}")
+            raise AssertionError(
+                f"unexpected request #{index + 1}: the exchange has {len(interactions)}"
+            )
         response = interactions[index]["response"]
         if "transport_error" in response:
             raise _TRANSPORT_ERRORS[response["transport_error"]](request)

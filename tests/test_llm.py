@@ -28,7 +28,9 @@ class Sleeps(list[float]):
 
 
 def engine(config: LLMConfig, sleeps: Sleeps | None = None) -> OpenAIEngine:
-    return OpenAIEngine(config, load_template("brief"), sleep=sleeps if sleeps is not None else Sleeps())
+    return OpenAIEngine(
+        config, load_template("brief"), sleep=sleeps if sleeps is not None else Sleeps()
+    )
 
 
 def expected_brief(exchange: str, index: int = -1) -> Brief:

@@ -69,7 +69,11 @@ def test_recorder_writes_a_scrubbed_replayable_exchange(local_server, tmp_path):
     assert doc["provenance"] == "recorded" and "127.0.0.1" in doc["note"]
     (interaction,) = doc["interactions"]
     assert "authorization" not in interaction["request"]["headers"]
-    assert set(interaction["response"]["headers"]) <= {"content-type", "retry-after", "retry-after-ms"}
+    assert set(interaction["response"]["headers"]) <= {
+        "content-type",
+        "retry-after",
+        "retry-after-ms",
+    }
     assert interaction["request"]["body"]["model"] == "local-model"
     assert interaction["response"]["body"]["choices"][0]["message"]["content"]
 

@@ -1,0 +1,262 @@
+"""The command line: formats, exit codes, one-line errors, bad input refused before any request."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import briefer
+from briefer.cli import main
+
+from .conftest import ARTICLES, TEST_KEY
+from .exchanges import BASE_URL, replay
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    def invoke(*args: str, stdin: bytes | None = None) -> Result:
+        monkeypatch.setattr(sys, "argv", ["briefer", *args])
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def llm_env(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+
+
+def one_line_error(result: Result) -> str:
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("briefer: error: ")
+    assert "Traceback" not in result.err
+    return lines[0]
+
+
+SHORT = str(ARTICLES / "very_short.txt")
+
+
+def test_version(run):
+    result = run("--version")
+    assert result.code == 0 and result.out.strip() == f"briefer {briefer.__version__}"
+
+
+def test_help_lists_every_command_with_help_text(run):
+    result = run("--help")
+    assert result.code == 0
+    for command in ("brief", "schema"):
+        assert command in result.out
+    for command in ("brief", "schema"):
+        sub = run(command, "--help")
+        assert sub.code == 0 and len(sub.out.splitlines()) > 3
+
+
+def test_schema_prints_the_envelope_schema(run):
+    result = run("schema")
+    assert result.code == 0
+    schema = json.loads(result.out)
+    for field in ("schema_version", "article", "brief", "engine", "usage", "warnings"):
+        assert field in schema["properties"]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json", "text"])
+def test_brief_formats(run, router, llm_env, fmt):
+    replay("happy_very_short", router)
+    result = run("brief", SHORT, "--format", fmt)
+    assert result.code == 0, result.err
+    if fmt == "json":
+        envelope = json.loads(result.out)
+        assert envelope["schema_version"] == "1" and envelope["engine"] == "openai"
+        assert envelope["brief"]["key_facts"][0]["evidence"]
+    elif fmt == "markdown":
+        assert result.out.startswith("# Port of Calder reopens")
+        assert "## Key facts" in result.out and "## Sourcing caveats" in result.out
+    else:
+        assert result.out.startswith("PORT OF CALDER REOPENS") and "KEY FACTS" in result.out
+
+
+def test_brief_output_file_and_stdin(run, router, llm_env, tmp_path):
+    replay("happy_very_short", router)
+    out = tmp_path / "brief.md"
+    data = (ARTICLES / "very_short.txt").read_bytes()
+    result = run("brief", "-", "-o", str(out), stdin=data)
+    assert result.code == 0, result.err
+    assert result.out == ""
+    assert out.read_text(encoding="utf-8").startswith("# Port of Calder")
+
+
+def test_flags_win_over_environment(run, router, llm_env, monkeypatch):
+    monkeypatch.setenv("BRIEFER_MODEL", "env-model")
+    log = replay("happy_very_short", router)
+    result = run(
+        "brief", SHORT, "--model", "flag-model", "--temperature", "0", "--max-output-tokens", "999"
+    )
+    assert result.code == 0, result.err
+    body = log.bodies[0]
+    assert (body["model"], body["temperature"], body["max_tokens"]) == ("flag-model", 0, 999)
+
+
+def test_environment_model_is_used(run, router, llm_env, monkeypatch):
+    monkeypatch.setenv("BRIEFER_MODEL", "env-model")
+    log = replay("happy_very_short", router)
+    assert run("brief", SHORT).code == 0
+    assert log.bodies[0]["model"] == "env-model"
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    blank = tmp_path / "blank.txt"
+    blank.write_text("  \n\t \n")
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Caf\u00e9 owners protest new rules in the city".encode("latin-1"))
+    large = tmp_path / "large.txt"
+    large.write_text("word " * 500_000)
+    return {
+        "missing": ([str(tmp_path / "nope.txt")], "no such file"),
+        "directory": ([str(tmp_path)], "directory"),
+        "empty": ([str(empty)], "empty"),
+        "whitespace": ([str(blank)], "empty"),
+        "binary": ([str(binary)], "binary"),
+        "invalid utf-8": ([str(latin1)], "UTF-8"),
+        "too large": ([str(large)], "--max-bytes"),
+        "too large by flag": ([SHORT, "--max-bytes", "100"], "limit"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing",
+        "directory",
+        "empty",
+        "whitespace",
+        "binary",
+        "invalid utf-8",
+        "too large",
+        "too large by flag",
+    ],
+)
+def test_bad_input_is_refused_before_any_request(run, router, llm_env, tmp_path, case):
+    log = replay("happy_very_short", router)
+    args, hint = _bad_inputs(tmp_path)[case]
+    result = run("brief", *args)
+    assert result.code == 2
+    assert hint in one_line_error(result)
+    assert log.requests == []
+
+
+def test_size_limit_from_environment(run, router, llm_env, monkeypatch):
+    log = replay("happy_very_short", router)
+    monkeypatch.setenv("BRIEFER_MAX_BYTES", "50")
+    result = run("brief", SHORT)
+    assert result.code == 2 and "BRIEFER_MAX_BYTES" in one_line_error(result)
+    assert log.requests == []
+
+
+def test_empty_stdin_is_refused(run, llm_env):
+    result = run("brief", "-", stdin=b"")
+    assert result.code == 2 and "standard input" in one_line_error(result)
+
+
+def test_no_llm_configured(run):
+    result = run("brief", SHORT)
+    assert result.code == 2
+    assert "OPENAI_API_KEY" in one_line_error(result)
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["--format", "pdf"], "--format"),
+        (["--json-mode", "yaml"], "json mode"),
+        (["--temperature", "7"], "temperature"),
+        (["--prompt", "no-such-template"], "prompt template"),
+    ],
+)
+def test_bad_options_are_usage_errors(run, llm_env, args, hint):
+    result = run("brief", SHORT, *args)
+    assert result.code == 2
+    assert hint in one_line_error(result)
+
+
+def test_unknown_option_is_exit_2(run):
+    assert run("brief", SHORT, "--no-such-flag").code == 2
+
+
+def test_engine_failure_is_exit_1_one_line(run, router, llm_env):
+    replay("server_errors_exhausted", router)
+    import briefer.llm
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(briefer.llm.time, "sleep", lambda s: None)
+        result = run("brief", SHORT)
+    assert result.code == 1
+    assert "503" in one_line_error(result)
+
+
+def test_debug_after_arguments_shows_the_traceback(run, router, llm_env):
+    replay("refusal", router)
+    result = run("brief", SHORT, "--debug")
+    assert result.code == 1
+    assert "Traceback" in result.err and "RefusalError" in result.err
+    assert result.err.strip().splitlines()[-1].startswith("briefer: error: ")
+    assert TEST_KEY not in result.err
+
+
+def test_custom_prompt_template(run, router, llm_env, tmp_path):
+    from briefer.prompts import builtin_prompt_dir
+
+    text = (builtin_prompt_dir() / "brief.toml").read_text(encoding="utf-8")
+    custom = tmp_path / "terse.toml"
+    custom.write_text(
+        text.replace('name = "brief"', 'name = "terse"').replace('version = "1"', 'version = "7"'),
+        encoding="utf-8",
+    )
+    replay("happy_very_short", router)
+    result = run("brief", SHORT, "--prompt", str(custom), "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["prompt"] == {"name": "terse", "version": "7"}
+
+
+def test_custom_prompt_with_unknown_variable_names_it(run, llm_env, tmp_path):
+    from briefer.prompts import builtin_prompt_dir
+
+    text = (builtin_prompt_dir() / "brief.toml").read_text(encoding="utf-8")
+    custom = tmp_path / "broken.toml"
+    custom.write_text(text.replace("{{title}}", "{{publication}}"), encoding="utf-8")
+    result = run("brief", SHORT, "--prompt", str(custom))
+    assert result.code == 2
+    assert "{{publication}}" in one_line_error(result)
+
+
+def test_python_dash_m_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "briefer", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("briefer ")
