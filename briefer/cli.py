@@ -74,6 +74,10 @@ def brief(
         str | None,
         typer.Option(help="auto (json_schema, falling back to json_object), schema or object."),
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(help="auto (OpenAI when configured, else offline), openai or offline."),
+    ] = None,
     prompt: Annotated[
         str, typer.Option("--prompt", help="Prompt template: a shipped name or a .toml path.")
     ] = "brief",
@@ -101,7 +105,13 @@ def brief(
     )
     limit = max_bytes or _int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES
     loaded = load_article(article, max_bytes=limit)
-    briefer = Briefer(config=config, prompt=prompt)
+    briefer = Briefer(engine=engine, config=config, prompt=prompt)
+    if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
+        typer.echo(
+            "briefer: using the offline engine (no LLM configured); set OPENAI_API_KEY or "
+            "OPENAI_BASE_URL for LLM briefs",
+            err=True,
+        )
     _emit(render(briefer.brief(loaded), fmt), output)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -10,11 +11,13 @@ import httpx
 
 from briefer.article import Article, article_from_text
 from briefer.config import LLMConfig
-from briefer.llm import EngineResult, OpenAIEngine
+from briefer.engine import Engine, EngineResult
+from briefer.errors import ConfigError
 from briefer.prompts import PromptTemplate, load_template
 from briefer.schema import Envelope
 
-EngineName = Literal["openai"]
+EngineChoice = Literal["auto", "openai", "offline"]
+ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "openai", "offline")
 
 
 class Briefer:
@@ -26,19 +29,35 @@ class Briefer:
     def __init__(
         self,
         *,
+        engine: str | None = None,
         config: LLMConfig | None = None,
         prompt: str | Path | PromptTemplate = "brief",
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
+        """Configure a Briefer; settings not given are read from the environment now.
+
+        `engine` is "auto" (the default, or $BRIEFER_ENGINE): the OpenAI engine when a key or
+        base URL is configured, else the offline engine.
+        """
         self.config = config if config is not None else LLMConfig.from_env()
-        self.template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
-        self._engine = OpenAIEngine(
-            self.config,
-            self.template,
-            http_client=http_client,
-            async_http_client=async_http_client,
-        )
+        choice = engine or os.environ.get("BRIEFER_ENGINE") or "auto"
+        if choice not in ENGINE_CHOICES:
+            raise ConfigError(f"engine {choice!r} is not one of {', '.join(ENGINE_CHOICES)}")
+        if choice == "offline" or (choice == "auto" and not self.config.configured):
+            from briefer.offline import OfflineEngine
+
+            self._engine: Engine = OfflineEngine()
+        else:
+            from briefer.llm import OpenAIEngine
+
+            template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
+            self._engine = OpenAIEngine(
+                self.config,
+                template,
+                http_client=http_client,
+                async_http_client=async_http_client,
+            )
 
     @property
     def engine(self) -> str:

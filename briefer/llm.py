@@ -22,7 +22,6 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -32,6 +31,7 @@ from pydantic import ValidationError
 from briefer import errors
 from briefer.article import Article
 from briefer.config import LLMConfig
+from briefer.engine import EngineResult
 from briefer.prompts import PromptTemplate
 from briefer.redact import redact
 from briefer.schema import Brief, Notice, PromptInfo, Usage, brief_json_schema
@@ -46,17 +46,6 @@ Conversation = Generator[Request, "ChatCompletion", "EngineResult"]
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 SCHEMA_NAME = "brief"
-
-
-@dataclass(frozen=True)
-class EngineResult:
-    """What an engine returns: the brief and how it was made."""
-
-    brief: Brief
-    usage: Usage
-    model: str | None
-    prompt: PromptInfo | None
-    notices: list[Notice] = field(default_factory=list)
 
 
 class OpenAIEngine:

@@ -184,10 +184,29 @@ def test_empty_stdin_is_refused(run, llm_env):
     assert result.code == 2 and "standard input" in one_line_error(result)
 
 
-def test_no_llm_configured(run):
-    result = run("brief", SHORT)
+def test_openai_engine_without_configuration_is_a_usage_error(run):
+    result = run("brief", SHORT, "--engine", "openai")
     assert result.code == 2
     assert "OPENAI_API_KEY" in one_line_error(result)
+
+
+def test_no_llm_configured_runs_the_offline_engine_with_a_notice(run):
+    result = run("brief", SHORT, "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["engine"] == "offline"
+    notice = result.err.strip().splitlines()
+    assert len(notice) == 1 and "offline engine" in notice[0] and "OPENAI_API_KEY" in notice[0]
+
+
+def test_explicit_offline_engine_is_quiet(run, llm_env):
+    result = run("brief", SHORT, "--engine", "offline")
+    assert result.code == 0 and result.err == ""
+    assert result.out.startswith("# Port of Calder Reopens")
+
+
+def test_unknown_engine_is_a_usage_error(run):
+    result = run("brief", SHORT, "--engine", "gpt")
+    assert result.code == 2 and "engine" in one_line_error(result)
 
 
 @pytest.mark.parametrize(

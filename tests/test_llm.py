@@ -318,9 +318,9 @@ def test_async_retries_use_the_same_policy(router, config):
     assert waits == [2.0] and len(log.requests) == 2
 
 
-def test_no_llm_configured_is_a_usage_error():
+def test_openai_engine_without_configuration_is_a_usage_error():
     with pytest.raises(errors.ConfigError, match="OPENAI_API_KEY") as caught:
-        Briefer(config=LLMConfig())
+        Briefer(engine="openai", config=LLMConfig())
     assert caught.value.exit_code == 2
 
 

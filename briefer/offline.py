@@ -1,0 +1,497 @@
+"""The offline engine: a deterministic brief from rules alone, no model, no network.
+
+* **Key facts** are whole sentences of the article, ranked by position (the lead matters
+  most), specificity (numbers, dates, named stakeholders) and centrality (words shared with the
+  headline and with the article's most frequent content words). Each fact's evidence is the
+  sentence itself, so it always verifies; its attribution comes from the sourcing analysis, or
+  is "the reporter" when the sentence has none.
+* **Stakeholders** come from `briefer.entities`; role from a title or an appositive next to
+  the first mention; stance from what they are quoted saying, or their declining to comment.
+* **Open questions** come from what the article signals it does not know: declined comment,
+  hedged numbers, unverified claims, anonymous sourcing, stated uncertainty.
+* **Sourcing caveats** come straight from `briefer.sourcing`, each with its evidence span.
+
+The same text always gives the same brief, byte for byte.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from briefer.article import Article
+from briefer.engine import EngineResult
+from briefer.entities import Entity, find_stakeholders
+from briefer.schema import (
+    Brief,
+    CaveatKind,
+    KeyFact,
+    OpenQuestion,
+    SourcingCaveat,
+    Stakeholder,
+    Usage,
+)
+from briefer.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
+from briefer.text import Span, sentences
+
+MAX_FACTS = 7
+MIN_FACTS = 3
+MAX_STAKEHOLDERS = 12
+MAX_QUESTIONS = 6
+MAX_CAVEATS = 12
+REPORTER = "the reporter"
+
+_NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
+_DATE = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|"
+    r"Sept\.|Oct\.|Nov\.|Dec\.|yesterday|today|tomorrow|next (?:week|month|year))\b"
+)
+_CONTENT_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]{3,}")
+_STOP = frozenset(
+    "this that with from have has had were been will would could should their there they "
+    "them than then what when where which while about after before also into over under "
+    "said says told according more most some such only other just very much many those "
+    "these being does did said’ people year years week month last first second".split()
+)
+_UNCERTAIN = re.compile(
+    r"\b(?:unclear|not clear|remains? to be seen|(?:is|are|was|were) not known|unknown|"
+    r"has not been (?:disclosed|decided|announced)|have not been (?:disclosed|decided)|"
+    r"did not say (?:how|when|whether|why|which|what|who)|it is not yet)\b",
+    re.IGNORECASE,
+)
+
+
+class OfflineEngine:
+    """Brief articles deterministically, with no model and no network."""
+
+    name = "offline"
+
+    def brief(self, article: Article) -> EngineResult:
+        """Brief one article."""
+        return EngineResult(brief=brief_offline(article), usage=Usage(), model=None, prompt=None)
+
+    async def abrief(self, article: Article) -> EngineResult:
+        """Brief one article (CPU-bound and fast, so it simply runs)."""
+        return self.brief(article)
+
+
+def brief_offline(article: Article) -> Brief:
+    """Build a brief of `article` from rules alone."""
+    text = article.text
+    body_start = _body_start(text, article.title)
+    all_sentences = sentences(text)
+    body = [s for s in all_sentences if s.start >= body_start] or all_sentences
+    profile = analyze_sourcing(text)
+    entities = find_stakeholders(
+        text, body_start=body_start, cited=[a.source for a in profile.attributions]
+    )
+    by_sentence = _attributions_by_sentence(profile.attributions)
+    ranked = _rank(text, body, entities, article.title)
+    facts = _key_facts(ranked, len(body), by_sentence)
+    return Brief(
+        headline=_headline(article.title, body),
+        summary=_summary(ranked),
+        key_facts=facts,
+        stakeholders=_stakeholders(text, entities[:MAX_STAKEHOLDERS], profile, body),
+        open_questions=_open_questions(text, profile, body)[:MAX_QUESTIONS],
+        sourcing_caveats=_caveats(text, profile),
+    )
+
+
+# --- facts ----------------------------------------------------------------------------------
+
+
+def _body_start(text: str, title: str | None) -> int:
+    if not title:
+        return 0
+    at = text.find(title)
+    if at < 0 or text[:at].strip():
+        return 0
+    return at + len(title)
+
+
+def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None) -> list[Span]:
+    freq = Counter(
+        w.lower() for s in body for w in _CONTENT_WORD.findall(s.text) if w.lower() not in _STOP
+    )
+    top = {w for w, _ in freq.most_common(12)}
+    title_words = {w.lower() for w in _CONTENT_WORD.findall(title or "")} - _STOP
+    mention_starts = sorted(start for e in entities for start, _ in e.mentions)
+
+    def score(index: int, span: Span) -> float:
+        words = {w.lower() for w in _CONTENT_WORD.findall(span.text)} - _STOP
+        n_words = len(span.text.split())
+        position = 1.0 / (1.0 + 0.12 * index)
+        numbers = min(len(_NUMBER.findall(span.text)), 3) * 0.12
+        dates = 0.1 if _DATE.search(span.text) else 0.0
+        lo = bisect.bisect_left(mention_starts, span.start)
+        hi = bisect.bisect_left(mention_starts, span.end)
+        names = min(hi - lo, 3) * 0.1
+        central = 0.0
+        if words:
+            central = 0.5 * len(words & title_words) / max(len(title_words), 1)
+            central += 0.3 * len(words & top) / len(top or {""})
+        value = position + numbers + dates + names + central
+        if n_words < 6:
+            value *= 0.4
+        if span.text.endswith("?"):
+            value *= 0.5
+        if span.text[:1] in "\"“‘'":
+            value *= 0.8  # a quote is colour more often than news
+        return value
+
+    scored = sorted(
+        ((score(i, s), s) for i, s in enumerate(body)), key=lambda p: (-p[0], p[1].start)
+    )
+    ranked: list[Span] = []
+    seen: list[set[str]] = []
+    for _, span in scored:
+        words = {w.lower() for w in _CONTENT_WORD.findall(span.text)}
+        if any(len(words & other) > 0.7 * max(len(words), 1) for other in seen):
+            continue  # near-duplicate of a better-ranked sentence
+        ranked.append(span)
+        seen.append(words)
+    return ranked
+
+
+def _key_facts(
+    ranked: list[Span], n_body: int, by_sentence: dict[int, list[Attribution]]
+) -> list[KeyFact]:
+    wanted = max(MIN_FACTS, min(MAX_FACTS, round(n_body / 4)))
+    facts = []
+    for span in ranked[:wanted]:
+        attributions = by_sentence.get(span.start, [])
+        facts.append(
+            KeyFact(
+                statement=_statement(span, attributions),
+                evidence=span.text,
+                attribution=attributions[0].source if attributions else REPORTER,
+            )
+        )
+    return facts
+
+
+_LEADING_ACCORDING = re.compile(r"^according to [^,]{1,160},\s*", re.IGNORECASE)
+
+
+def _statement(span: Span, attributions: list[Attribution]) -> str:
+    """The sentence without its attribution clause, as a plain statement."""
+    sentence = span.text
+    for attribution in attributions:
+        rel_start = attribution.start - span.start
+        # A trailing ", the people said." (or "said the people") clause is dropped.
+        if rel_start > 0 and sentence[:rel_start].rstrip().endswith(","):
+            tail = sentence[attribution.end - span.start :].strip()
+            if len(tail) <= 2 or (tail.startswith(",") and rel_start > len(sentence) * 0.4):
+                sentence = sentence[:rel_start].rstrip().rstrip(",")
+                break
+    sentence = _LEADING_ACCORDING.sub("", sentence).strip()
+    if sentence[:1] in '"“‘' and attributions:
+        sentence = f"{attributions[0].source}: {sentence}"
+    sentence = sentence[:1].upper() + sentence[1:]
+    if sentence and sentence[-1] not in '.!?"”’':
+        sentence += "."
+    return _clip(sentence, 400)
+
+
+def _attributions_by_sentence(attributions: Iterable[Attribution]) -> dict[int, list[Attribution]]:
+    out: dict[int, list[Attribution]] = {}
+    for attribution in attributions:
+        out.setdefault(attribution.sentence_start, []).append(attribution)
+    return out
+
+
+def _headline(title: str | None, body: list[Span]) -> str:
+    if title:
+        return _clip(title, 200)
+    return _clip(body[0].text, 200) if body else "Untitled article"
+
+
+def _summary(ranked: list[Span]) -> str:
+    chosen = sorted(ranked[:3], key=lambda s: s.start)
+    summary = " ".join(s.text for s in chosen)
+    while len(summary) > 800 and len(chosen) > 1:
+        chosen = chosen[:-1]
+        summary = " ".join(s.text for s in chosen)
+    return _clip(summary, 800)
+
+
+# --- stakeholders ---------------------------------------------------------------------------
+
+_APPOSITIVE = re.compile(
+    r"\s*,\s+((?:the|a|an|who|whose|its|his|her|their|[a-z])[^,;.()]{2,150}?)[,;.]"
+)
+
+
+def _stakeholders(
+    text: str, entities: list[Entity], profile: SourcingProfile, body: list[Span]
+) -> list[Stakeholder]:
+    out = []
+    for entity in entities:
+        out.append(
+            Stakeholder(
+                name=_clip(entity.name, 120),
+                kind=entity.kind,
+                role=_clip(_role(text, entity), 200),
+                stance=_clip(_stance(text, entity, profile), 300),
+            )
+        )
+    return out
+
+
+_VERB_LIKE = re.compile(
+    r"^(?:has|have|had|is|are|was|were|will|would|could|can|may|did|does|said|says|told|"
+    r"declined|denied|announced|agreed|voted|plans?|wants?|urged|warned|filed|ruled|"
+    r"[a-z]+ed|[a-z]+s)\b"
+)
+
+
+_NOT_APPOSITIVE = frozenset(
+    "according said says told and but or which while as saying arguing adding in on at for "
+    "with from to by after before since if when where than so".split()
+)
+
+
+def _role(text: str, entity: Entity) -> str:
+    for _start, end in entity.mentions[:3]:
+        match = _APPOSITIVE.match(text, end)
+        if match and match.group(1).split()[0] not in _NOT_APPOSITIVE:
+            return match.group(1).removeprefix("who ").strip()
+    if entity.title:
+        return entity.title
+    start, end = min(entity.mentions)
+    follow = re.match(r"\s+((?:[a-z][\w'’-]*\s*){3,12})", text[end : end + 160])
+    if follow and _VERB_LIKE.match(follow.group(1)):
+        return follow.group(1).strip()
+    return f"appears in: “{_window(text, start, end)}”"
+
+
+def _window(text: str, start: int, end: int, words: int = 7) -> str:
+    """A few words either side of a mention, within its sentence."""
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
+    right_stop = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    right = min(right_stop) if right_stop else len(text)
+    before = re.findall(r"\S+\s*", text[left:start])
+    after = re.findall(r"\s*\S+", text[end:right])
+    prefix = "…" if len(before) > words else ""
+    suffix = "…" if len(after) > words else ""
+    window = "".join(before[-words:]) + text[start:end] + "".join(after[:words])
+    return prefix + " ".join(window.split()) + suffix
+
+
+def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
+    keys = {entity.name.lower(), *(a.lower() for a in entity.aliases)}
+    for finding in profile.declined:
+        before = text[max(finding.start - 80, 0) : finding.start].lower()
+        if any(k in before for k in keys):
+            return f"not stated: {finding.text}"
+    for attribution in profile.attributions:
+        source = attribution.source.lower()
+        if any(k in source for k in keys):
+            claim = text[attribution.sentence_start : attribution.sentence_end]
+            return f"on the record: {_clip(claim, 240)}"
+    return "not stated in the article"
+
+
+# --- open questions -------------------------------------------------------------------------
+
+
+def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> list[OpenQuestion]:
+    questions: list[OpenQuestion] = []
+    seen: set[str] = set()
+
+    def add(question: str, why: str) -> None:
+        key = question.lower()
+        if key not in seen:
+            seen.add(key)
+            questions.append(
+                OpenQuestion(question=_clip(question, 300), why_it_matters=_clip(why, 300))
+            )
+
+    total = len(profile.attributions)
+    anonymous = sum(1 for a in profile.attributions if a.kind is SourceKind.ANONYMOUS)
+    if anonymous >= 2 and anonymous / max(total, 1) >= 0.3:
+        add(
+            "Who are the unnamed sources, and what do they stand to gain?",
+            f"{anonymous} of {total} attributions in the article are anonymous, "
+            "so their interests cannot be weighed.",
+        )
+    for finding in profile.declined[:2]:
+        clause = _clause_around(text, finding.start, finding.end)
+        if re.search(r"comment|respond|reached", finding.text, re.IGNORECASE):
+            subject = _subject_before(text, finding.start) or "the party concerned"
+            add(
+                f"What is the response of {subject}?",
+                f"The article records no answer (“{_clip(clause, 160)}”), so it gives one side.",
+            )
+        else:
+            add(
+                f"What are the details withheld in “{_clip(clause, 180)}”?",
+                "A source chose not to give them; the claim cannot be checked without them.",
+            )
+    for finding in profile.unverified[:2]:
+        clause = _clause_around(text, finding.start, finding.end)
+        add(
+            f"Can this be confirmed independently: “{_clip(clause, 180)}”?",
+            "The article itself says the claim is not verified.",
+        )
+    hedged = sorted(profile.hedged, key=lambda f: (not any(c.isdigit() for c in f.text), f.start))
+    for finding in hedged[:2]:
+        add(
+            f"What is the exact figure behind “{_clip(finding.text, 120)}”, and who counted it?",
+            "A hedged or vague number cannot be checked or compared across reports.",
+        )
+    for span in body:
+        if _UNCERTAIN.search(span.text):
+            add(
+                f"What is still unknown here: “{_clip(span.text, 200)}”?",
+                "The article flags this as unresolved.",
+            )
+    return questions
+
+
+def _clause_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    right = min(right_candidates) if right_candidates else len(text)
+    return " ".join(text[left:right].split()).strip(" .")
+
+
+def _subject_before(text: str, start: int) -> str | None:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    subject = " ".join(text[left:start].split()).strip(" ,")
+    if not subject or len(subject) > 100:
+        return None
+    return subject[:1].lower() + subject[1:] if subject[:4] in ("The ", "A sp", "An ") else subject
+
+
+# --- caveats --------------------------------------------------------------------------------
+
+_CAVEAT_ORDER = {
+    CaveatKind.ANONYMOUS_SOURCE: 0,
+    CaveatKind.UNNAMED_INSTITUTION: 1,
+    CaveatKind.SINGLE_SOURCE: 2,
+    CaveatKind.DECLINED_COMMENT: 3,
+    CaveatKind.UNVERIFIED_NUMBER: 4,
+}
+
+
+def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
+    caveats: list[SourcingCaveat] = []
+    total = len(profile.attributions)
+    for kind, source_kind, label in (
+        (CaveatKind.ANONYMOUS_SOURCE, SourceKind.ANONYMOUS, "anonymous"),
+        (CaveatKind.UNNAMED_INSTITUTION, SourceKind.UNNAMED_INSTITUTION, "unnamed-institution"),
+    ):
+        matching = [a for a in profile.attributions if a.kind is source_kind]
+        introduced = [a for a in matching if not _BACK_REFERENCE.match(a.source)] or matching
+        for i, (source, group) in enumerate(_group_by_source(introduced)[:3]):
+            detail = f"Attributed to {source}"
+            if i == 0:
+                detail += f"; {len(matching)} of {total} attributions in the article are {label}"
+            caveats.append(
+                SourcingCaveat(
+                    kind=kind,
+                    detail=_clip(detail + ".", 400),
+                    evidence=_evidence(text, group[0].start, group[0].end),
+                )
+            )
+    for claim in profile.single_source[:2]:
+        caveats.append(
+            SourcingCaveat(
+                kind=CaveatKind.SINGLE_SOURCE,
+                detail=_clip(f"Rests on a single source ({claim.source}): {claim.reason}.", 400),
+                evidence=_evidence(text, claim.sentence_start, claim.sentence_end),
+            )
+        )
+    for finding in profile.declined[:3]:
+        caveats.append(
+            SourcingCaveat(
+                kind=CaveatKind.DECLINED_COMMENT,
+                detail=_clip(f"A party {finding.text.lower()}.", 400)
+                if finding.text[:1].islower()
+                else "A party declined to comment or to give details.",
+                evidence=_evidence(text, finding.start, finding.end, widen=True),
+            )
+        )
+    for finding in profile.unverified[:2]:
+        clause = _clause_around(text, finding.start, finding.end)
+        caveats.append(
+            SourcingCaveat(
+                kind=CaveatKind.UNVERIFIED_NUMBER
+                if _NUMBER.search(clause)
+                else CaveatKind.SINGLE_SOURCE,
+                detail="The article says this is unverified or disputed.",
+                evidence=_evidence(text, finding.start, finding.end, widen=True),
+            )
+        )
+    for finding in profile.hedged[:3]:
+        caveats.append(
+            SourcingCaveat(
+                kind=CaveatKind.UNVERIFIED_NUMBER,
+                detail=_clip(f"A hedged or vague quantity: “{finding.text}”.", 400),
+                evidence=_evidence(text, finding.start, finding.end, widen=True),
+            )
+        )
+    return _round_robin(caveats, MAX_CAVEATS)
+
+
+def _round_robin(caveats: list[SourcingCaveat], limit: int) -> list[SourcingCaveat]:
+    """Keep every kind represented when there are more caveats than room."""
+    by_kind: dict[CaveatKind, list[SourcingCaveat]] = {}
+    for caveat in caveats:
+        by_kind.setdefault(caveat.kind, []).append(caveat)
+    chosen: list[SourcingCaveat] = []
+    depth = 0
+    while len(chosen) < min(limit, len(caveats)):
+        for group in by_kind.values():
+            if depth < len(group) and len(chosen) < limit:
+                chosen.append(group[depth])
+        depth += 1
+    return sorted(chosen, key=lambda c: (_CAVEAT_ORDER.get(c.kind, 9), caveats.index(c)))
+
+
+# "the people", "one of the people", "the person", "the diplomat": a source met before.
+_BACK_REFERENCE = re.compile(r"^(?:the|one of the|two of the|some of the|both)\b", re.IGNORECASE)
+
+
+def _group_by_source(attributions: list[Attribution]) -> list[tuple[str, list[Attribution]]]:
+    groups: dict[str, list[Attribution]] = {}
+    names: dict[str, str] = {}
+    for attribution in attributions:
+        key = attribution.source.lower()
+        groups.setdefault(key, []).append(attribution)
+        names.setdefault(key, attribution.source)
+    return sorted(
+        ((names[k], g) for k, g in groups.items()), key=lambda p: (-len(p[1]), p[1][0].start)
+    )
+
+
+def _evidence(text: str, start: int, end: int, *, widen: bool = False) -> str:
+    """A verbatim span for a caveat: the finding, widened to its clause when asked."""
+    if widen:
+        left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), -1) + 1
+        while left < start and text[left] in ' \n"“':
+            left += 1
+        right = min(
+            (i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0), default=len(text)
+        )
+        if right - left <= 600:
+            start, end = left, right
+    span = text[start:end].strip()
+    return span if len(span) <= 600 else span[:600].rsplit(" ", 1)[0]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"

@@ -1,0 +1,250 @@
+"""Sentences and paragraphs with character offsets, without downloaded models.
+
+Offsets are always into the original text, so every span can be quoted back verbatim.
+All functions here run in linear time: they are used on articles of any length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Words that end with a period without ending a sentence.
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "cmdr",
+        "adm",
+        "sgt",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "supt",
+        "insp",
+        "det",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "llc",
+        "plc",
+        "bros",
+        "no",
+        "nos",
+        "vs",
+        "etc",
+        "al",
+        "approx",
+        "dept",
+        "est",
+        "fig",
+        "univ",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "a.m",
+        "p.m",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "d.c",
+        "n.y",
+        "l.a",
+        "ph.d",
+        "b.c",
+        "a.d",
+    ]
+)
+
+# A candidate sentence end: terminal punctuation, optional closing quotes or brackets, space.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_SPACE = re.compile(r"\s+")
+_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[\"“‘A-Z0-9])")
+MAX_SENTENCE_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the article: `text` is exactly `article[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Split `text` into paragraphs (blank lines, or line breaks before a new sentence)."""
+    spans: list[Span] = []
+    pos = 0
+    for match in _PARAGRAPH.finditer(text):
+        spans.extend(_trimmed(text, pos, match.start()))
+        pos = match.end()
+    spans.extend(_trimmed(text, pos, len(text)))
+    return spans
+
+
+def sentences(text: str) -> list[Span]:
+    """Split `text` into sentences with offsets; long run-ons are cut at clause boundaries."""
+    out: list[Span] = []
+    for para in paragraphs(text):
+        for span in _split_paragraph(text, para.start, para.end):
+            out.extend(_cap_length(text, span))
+    return out
+
+
+def _split_paragraph(text: str, start: int, end: int) -> Iterator[Span]:
+    pos = start
+    for match in _END.finditer(text, start, end):
+        cut = match.end()
+        if not _is_boundary(text, match.start(), cut, end):
+            continue
+        yield from _trimmed(text, pos, cut)
+        pos = cut
+    yield from _trimmed(text, pos, end)
+
+
+def _is_boundary(text: str, punct: int, cut: int, end: int) -> bool:
+    nxt = _next_visible(text, cut, end)
+    if nxt is None:
+        return True
+    if text[punct] != ".":
+        return nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("
+    word_start = punct
+    while (
+        word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in '("“'
+    ):
+        word_start -= 1
+    word = text[word_start:punct].lower().strip("'’\"“”")
+    if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        # "U.S. officials" continues; "in the U.S. The next day" ends: only a capital after an
+        # abbreviation that usually ends sentences (dates, countries) counts as a boundary.
+        return word in {"u.s", "u.k", "u.n", "e.u", "d.c", "etc", "inc", "corp", "ltd", "co"} and (
+            nxt.isupper() and _starts_sentence_word(text, cut, end)
+        )
+    return nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("
+
+
+_COMMON_SENTENCE_STARTS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "but",
+        "and",
+        "so",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "his",
+        "her",
+        "their",
+        "our",
+        "as",
+        "after",
+        "before",
+        "when",
+        "while",
+        "if",
+        "for",
+        "by",
+        "with",
+        "from",
+        "to",
+        "of",
+        "officials",
+    ]
+)
+
+
+def _starts_sentence_word(text: str, pos: int, end: int) -> bool:
+    match = re.compile(r"\s*([A-Za-z]+)").match(text, pos, end)
+    return bool(match and match.group(1).lower() in _COMMON_SENTENCE_STARTS)
+
+
+def _next_visible(text: str, pos: int, end: int) -> str | None:
+    match = _SPACE.match(text, pos, end)
+    nxt = match.end() if match else pos
+    return text[nxt] if nxt < end else None
+
+
+def _trimmed(text: str, start: int, end: int) -> list[Span]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return [Span(start, end, text[start:end])] if end > start else []
+
+
+_CLAUSE = re.compile(r"[;:,—–]\s|\s-\s")
+
+
+def _cap_length(text: str, span: Span) -> list[Span]:
+    """Cut a sentence longer than MAX_SENTENCE_CHARS at clause marks, else at spaces."""
+    if span.end - span.start <= MAX_SENTENCE_CHARS:
+        return [span]
+    out: list[Span] = []
+    pos = span.start
+    while span.end - pos > MAX_SENTENCE_CHARS:
+        limit = pos + MAX_SENTENCE_CHARS
+        cut = -1
+        for match in _CLAUSE.finditer(text, pos + MAX_SENTENCE_CHARS // 3, limit):
+            cut = match.end()
+        if cut == -1:
+            cut = text.rfind(" ", pos + 1, limit)
+        if cut <= pos:
+            cut = limit
+        out.extend(_trimmed(text, pos, cut))
+        pos = cut
+    out.extend(_trimmed(text, pos, span.end))
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Return the words of `text` (letters, digits, inner apostrophes and hyphens)."""
+    return re.findall(r"\w+(?:[’'.-]\w+)*", text)

@@ -1,0 +1,128 @@
+"""The offline engine: quality on labelled fixtures, determinism, robustness, no network."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from briefer.article import article_from_text
+from briefer.core import Briefer
+from briefer.evaluation import ZERO, load_labels, span_recall, stakeholder_score
+from briefer.offline import brief_offline
+from briefer.schema import Brief
+from briefer.sourcing import SourceKind, analyze_sourcing
+
+from .conftest import ARTICLES, fixture_article
+from .exchanges import FIXTURES
+
+LABELS = sorted((FIXTURES / "labels").glob("*.json"))
+
+
+def test_the_fixture_set_is_labelled():
+    assert len(LABELS) >= 8
+    for path in LABELS:
+        assert (ARTICLES / load_labels(path)["article"]).is_file()
+
+
+def test_stakeholder_quality_over_the_fixture_set():
+    total = ZERO
+    for path in LABELS:
+        labels = load_labels(path)
+        brief = brief_offline(fixture_article(Path(labels["article"]).stem))
+        total = total + stakeholder_score([s.name for s in brief.stakeholders], labels)
+    assert total.recall >= 0.8, f"stakeholder recall {total.recall:.2f}"
+    assert total.precision >= 0.7, f"stakeholder precision {total.precision:.2f}"
+
+
+def test_anonymous_source_recall_over_the_fixture_set():
+    total = ZERO
+    for path in LABELS:
+        labels = load_labels(path)
+        text = fixture_article(Path(labels["article"]).stem).text
+        spans = [
+            (a.start, a.end)
+            for a in analyze_sourcing(text).attributions
+            if a.kind is SourceKind.ANONYMOUS
+        ]
+        total = total + span_recall(text, labels["anonymous_sources"], spans)
+    assert total.labelled >= 15
+    assert total.recall >= 0.9, f"anonymous-source recall {total.recall:.2f}"
+
+
+@pytest.mark.parametrize("path", LABELS, ids=lambda p: p.stem)
+def test_every_fixture_gets_a_grounded_brief(path):
+    article = fixture_article(path.stem)
+    brief = brief_offline(article)
+    Brief.model_validate(brief.model_dump())
+    assert 1 <= len(brief.key_facts) <= 7
+    for fact in brief.key_facts:
+        assert fact.evidence in article.text
+    for caveat in brief.sourcing_caveats:
+        assert caveat.evidence in article.text
+
+
+def test_anonymous_article_gets_anonymous_caveats_and_questions():
+    brief = brief_offline(fixture_article("anonymous_sources"))
+    kinds = {c.kind.value for c in brief.sourcing_caveats}
+    assert {"anonymous_source", "declined_comment", "unverified_number"} <= kinds
+    assert any("unnamed sources" in q.question for q in brief.open_questions)
+    attributions = {f.attribution for f in brief.key_facts}
+    assert any("people familiar with the matter" in a for a in attributions)
+
+
+def test_on_the_record_article_has_no_anonymous_caveat():
+    brief = brief_offline(fixture_article("on_the_record"))
+    assert all(c.kind.value != "anonymous_source" for c in brief.sourcing_caveats)
+    assert brief.headline.startswith("Westbrook Council Votes")
+
+
+def test_same_input_same_brief_byte_for_byte():
+    for path in LABELS:
+        article = fixture_article(path.stem)
+        assert brief_offline(article).model_dump_json() == brief_offline(article).model_dump_json()
+
+
+def test_runs_with_sockets_disabled(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    envelope = Briefer(engine="offline").brief(fixture_article("anonymous_sources"))
+    assert envelope.engine == "offline" and envelope.model is None
+    assert envelope.usage.requests == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Stadtrat hat am Dienstag beschlossen, die Buspreise einzufrieren. "
+        "Bürgermeisterin Anna Keller sagte, die Maßnahme koste 6,8 Millionen Euro.",
+        "北京市政府周二宣布新的交通计划。官员表示，该计划将耗资数百万元。",
+        "breaking news from the port\nships are moving again\nofficials say the spill is contained",
+        "word " * 20000,  # one very long line, no sentence ends
+        "Port of Calder reopens",  # only a headline
+        "“Quote,” he said.",
+        "$$$ 123 ... !!!",
+    ],
+    ids=["german", "chinese", "no-periods", "one-long-line", "headline-only", "quote", "symbols"],
+)
+def test_unusual_text_gives_a_valid_brief(text):
+    article = article_from_text(text)
+    brief = brief_offline(article)
+    assert brief.key_facts and brief.headline
+    for fact in brief.key_facts:
+        assert fact.evidence in article.text and len(fact.evidence) <= 600
+
+
+def test_auto_engine_without_configuration_is_offline():
+    assert Briefer().engine == "offline"
+    assert Briefer(engine="auto").engine == "offline"
+
+
+def test_engine_from_environment(monkeypatch):
+    monkeypatch.setenv("BRIEFER_ENGINE", "offline")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-a-secret")
+    assert Briefer().engine == "offline"

@@ -1,0 +1,543 @@
+"""The rule-based sourcing analysis: offsets, patterns, kinds, findings and measured recall."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from briefer import sourcing
+from briefer.sourcing import (
+    Attribution,
+    FindingKind,
+    SourceKind,
+    SourcingProfile,
+    analyze_sourcing,
+)
+
+from .exchanges import FIXTURES
+
+ARTICLES = FIXTURES / "articles"
+LABELS = FIXTURES / "labels"
+ARTICLE_PATHS = sorted(ARTICLES.glob("*.txt"))
+PRONOUNS = {"he", "she", "they", "it"}
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _by_source(profile: SourcingProfile, source: str) -> Attribution:
+    found = [a for a in profile.attributions if a.source == source]
+    assert found, f"no attribution to {source!r} in {[a.source for a in profile.attributions]}"
+    return found[0]
+
+
+def _check_offsets(text: str, profile: SourcingProfile) -> None:
+    for a in profile.attributions:
+        assert a.source == text[a.source_start : a.source_end]
+        assert a.start <= a.source_start < a.source_end <= a.end
+        assert a.sentence_start <= a.start and a.end <= a.sentence_end
+        assert a.source == a.source.strip() and a.source
+        assert a.verb in text[a.start : a.end].replace("According", "according")
+    for finding in (*profile.declined, *profile.hedged, *profile.unverified):
+        assert finding.text == text[finding.start : finding.end]
+        assert finding.text
+    for claim in profile.single_source:
+        assert 0 <= claim.sentence_start < claim.sentence_end <= len(text)
+        assert claim.source and claim.reason
+
+
+# --- offsets ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ARTICLE_PATHS, ids=lambda p: p.stem)
+def test_every_span_quotes_the_article_verbatim(path: Path) -> None:
+    text = _text(path)
+    _check_offsets(text, analyze_sourcing(text))
+
+
+def test_empty_and_plain_text_give_an_empty_profile() -> None:
+    for text in ("", "   \n\n ", "The bridge opened on Monday."):
+        profile = analyze_sourcing(text)
+        assert profile.attributions == ()
+        assert profile.total == 0
+        assert profile.anonymous_share == 0.0
+        assert profile.unnamed_share == 0.0
+        assert profile.single_source == ()
+
+
+# --- attribution patterns -----------------------------------------------------------------
+
+
+def test_subject_then_verb() -> None:
+    text = "Mayor Jane Doe said the bridge will reopen in May."
+    a = _by_source(analyze_sourcing(text), "Mayor Jane Doe")
+    assert (a.kind, a.verb) == (SourceKind.NAMED_PERSON, "said")
+    assert text[a.start : a.end] == "Mayor Jane Doe said"
+    assert (a.sentence_start, a.sentence_end) == (0, len(text))
+
+
+def test_according_to() -> None:
+    text = "The talks have stalled, according to people familiar with the matter."
+    a = _by_source(analyze_sourcing(text), "people familiar with the matter")
+    assert a.kind is SourceKind.ANONYMOUS
+    assert a.verb == "according to"
+    assert text[a.start : a.end] == "according to people familiar with the matter"
+
+
+def test_sentence_initial_according_to_a_document() -> None:
+    text = "According to a court filing unsealed last month, the trial may start in June."
+    a = _by_source(analyze_sourcing(text), "a court filing unsealed last month")
+    assert a.kind is SourceKind.UNNAMED_INSTITUTION
+
+
+def test_inversion_after_a_comma() -> None:
+    text = (
+        "The summit will be a chance to raise the issue, said the people, "
+        "without providing more specifics."
+    )
+    profile = analyze_sourcing(text)
+    a = _by_source(profile, "the people")
+    assert a.kind is SourceKind.ANONYMOUS
+    assert text[a.start : a.end] == "said the people"
+    assert [f.text for f in profile.declined] == ["without providing more specifics"]
+
+
+def test_inversion_after_a_quote_keeps_the_anonymity_clause() -> None:
+    text = (
+        "“We will not back down,” said a senior official from a Baltic state "
+        "who asked not to be named."
+    )
+    a = _by_source(
+        analyze_sourcing(text), "a senior official from a Baltic state who asked not to be named"
+    )
+    assert a.kind is SourceKind.ANONYMOUS
+
+
+def test_inversion_with_a_comma_clause_after_the_source() -> None:
+    text = "Talks will resume, said the people, who asked not to be identified to discuss plans."
+    a = analyze_sourcing(text).attributions[0]
+    assert a.source.startswith("the people")
+    assert a.kind is SourceKind.ANONYMOUS
+
+
+def test_quote_then_unnamed_speaker() -> None:
+    text = (
+        "“This is not sustainable,” a European diplomat said, speaking on condition of anonymity."
+    )
+    a = _by_source(analyze_sourcing(text), "a European diplomat")
+    assert a.kind is SourceKind.UNNAMED_INSTITUTION
+
+
+def test_told_and_in_a_statement() -> None:
+    profile = analyze_sourcing(
+        "Mark Olsen told Reuters the deal was off. "
+        "The Harbor Authority said in a statement that ships may dock again."
+    )
+    olsen = _by_source(profile, "Mark Olsen")
+    assert (olsen.kind, olsen.verb) == (SourceKind.NAMED_PERSON, "told")
+    harbor = _by_source(profile, "The Harbor Authority")
+    assert harbor.kind is SourceKind.NAMED_ORGANIZATION
+
+
+def test_comma_insert_explaining_anonymity_stays_in_the_source() -> None:
+    text = "A senior official, who asked not to be named, said the vote would slip."
+    a = analyze_sourcing(text).attributions[0]
+    assert a.source == "A senior official, who asked not to be named"
+    assert a.kind is SourceKind.ANONYMOUS
+
+
+def test_relative_clause_before_the_verb() -> None:
+    text = "Two officials who asked not to be named said the minister opposed any change."
+    a = _by_source(analyze_sourcing(text), "Two officials who asked not to be named")
+    assert a.kind is SourceKind.ANONYMOUS
+
+
+def test_appositive_after_a_name_is_skipped() -> None:
+    text = "Lars Henningsen, head of maritime risk at Nordvik Marine, said the plan was risky."
+    a = _by_source(analyze_sourcing(text), "Lars Henningsen")
+    assert a.kind is SourceKind.NAMED_PERSON
+    assert text[a.start : a.end].endswith(", said")
+
+
+def test_name_given_as_the_appositive() -> None:
+    text = "The company’s chief executive, Raymond Achebe, said the deal was fair."
+    a = _by_source(analyze_sourcing(text), "Raymond Achebe")
+    assert a.kind is SourceKind.NAMED_PERSON
+
+
+def test_which_refers_back_to_the_organisation() -> None:
+    text = "The figure is disputed by the Halvorsen Taxpayers League, which estimated a lower sum."
+    profile = analyze_sourcing(text)
+    a = _by_source(profile, "the Halvorsen Taxpayers League")
+    assert (a.kind, a.verb) == (SourceKind.NAMED_ORGANIZATION, "estimated")
+    assert [f.text for f in profile.unverified] == ["disputed"]
+
+
+def test_back_references_keep_their_kind() -> None:
+    profile = analyze_sourcing(
+        "The fleet is growing, according to a person who asked not to be identified. "
+        "The person said the list was secret. "
+        "“Nobody wants this,” a European diplomat said. The diplomat added that talks go on. "
+        "Two people briefed on the plans said costs rose. The people added that jobs would go. "
+        "One of the people said the cuts were final."
+    )
+    assert _by_source(profile, "The person").kind is SourceKind.ANONYMOUS
+    assert _by_source(profile, "The diplomat").kind is SourceKind.UNNAMED_INSTITUTION
+    assert _by_source(profile, "The people").kind is SourceKind.ANONYMOUS
+    assert _by_source(profile, "One of the people").kind is SourceKind.ANONYMOUS
+
+
+def test_elided_subject_after_but_is_the_previous_source() -> None:
+    text = "The person declined to name the country but said it had pledged millions of dollars."
+    profile = analyze_sourcing(text)
+    assert [(a.source, a.verb) for a in profile.attributions] == [
+        ("The person", "declined"),
+        ("The person", "said"),
+    ]
+    assert [f.text for f in profile.declined] == ["declined to name the country"]
+    assert [f.text for f in profile.hedged] == ["millions of dollars"]
+
+
+def test_elided_subject_is_not_guessed_across_a_comma() -> None:
+    text = "Luhn says, Ailes filmed her and told her to keep quiet."
+    assert [a.source for a in analyze_sourcing(text).attributions] == ["Luhn"]
+
+
+def test_surname_refers_back_to_the_full_name() -> None:
+    profile = analyze_sourcing(
+        "The council voted 9-4, Mayor Denise Albright said. Albright said the vote was fair."
+    )
+    a = _by_source(profile, "Albright")
+    assert a.kind is SourceKind.NAMED_PERSON
+    assert a.refers_to == "Denise Albright"
+
+
+def test_pronoun_resolves_to_the_last_named_person() -> None:
+    profile = analyze_sourcing(
+        "Dana Whitlock, the port’s director, said cargo volumes fell. "
+        "The harbor was quiet on Friday. "
+        "She said the decline would ease."
+    )
+    a = _by_source(profile, "She")
+    assert a.kind is SourceKind.NAMED_PERSON
+    assert a.refers_to == "Dana Whitlock"
+
+
+def test_pronoun_too_far_from_any_name_is_skipped() -> None:
+    profile = analyze_sourcing(
+        "Dana Whitlock said cargo fell. The harbor was quiet. Ships waited. Crews rested. "
+        "She said the decline would ease."
+    )
+    assert [a.source for a in profile.attributions] == ["Dana Whitlock"]
+
+
+def test_pronoun_is_never_anonymous() -> None:
+    profile = analyze_sourcing(
+        "People familiar with the matter said the deal was close. They said it could be signed "
+        "this week. He said nothing more."
+    )
+    assert [a.source for a in profile.attributions] == ["People familiar with the matter"]
+
+
+def test_it_resolves_to_an_organisation() -> None:
+    profile = analyze_sourcing(
+        "Cardinal Coachworks said it would hire drivers. It said recruiting starts in May."
+    )
+    a = _by_source(profile, "It")
+    assert a.kind is SourceKind.NAMED_ORGANIZATION
+    assert a.refers_to == "Cardinal Coachworks"
+
+
+_O, _P = SourceKind.NAMED_ORGANIZATION, SourceKind.NAMED_PERSON
+_A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
+
+
+@pytest.mark.parametrize(
+    ("source", "rest", "kind"),
+    [
+        ("The Westbrook Transit Authority", "announced new routes.", _O),
+        ("Cardinal Coachworks", "said it will hire 62 drivers.", _O),
+        ("The Kremlin", "said it had no comment.", _O),
+        ("Moscow", "has denied any involvement.", _O),
+        ("Interior Minister Stefan Dragomir", "said officers showed restraint.", _P),
+        ("Secretary of State Mike Pompeo", "said the men were freed.", _P),
+        ("Police", "said about 18,000 people took part.", _U),
+        ("Western officials", "said the registry is ready.", _U),
+        ("Analysts", "said the episode was embarrassing.", _U),
+        ("A State Department spokesperson", "said talks continue.", _U),
+        ("A spokesperson for the European Commission", "declined to comment.", _U),
+        ("The researchers", "estimated that 4,000 visits could be avoided.", _U),
+        ("Witnesses", "said the police fired tear gas.", _A),
+        ("A government source", "said no decision had been made.", _A),
+        ("Sources", "say the talks will resume.", _A),
+        ("A person close to the defendant who spoke on condition of anonymity", "said so.", _A),
+    ],
+)
+def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:
+    assert _by_source(analyze_sourcing(f"{source} {rest}"), source).kind is kind
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "“They said we would be paid on time,” the nurse recalled.",  # inside a quotation
+        "The figure was reported by the agency last year.",  # passive
+        "He was told to leave the building.",  # passive, and a bare pronoun
+        "The company declined 4% in early trading.",  # not declining to speak
+        "An estimated 5,000 people attended the rally.",  # an adjective
+        "Government estimates show slower growth this year.",  # a noun
+        "Brightline's reported revenue was inflated.",  # a possessive, then an adjective
+        "The ministry was not able to say when.",  # "to say" has no subject of its own
+    ],
+)
+def test_not_attributions(sentence: str) -> None:
+    assert analyze_sourcing(sentence).attributions == ()
+
+
+def test_declining_is_an_attribution_but_to_say_is_not() -> None:
+    text = "The person declined to say which country it was, but officials declined to say too."
+    profile = analyze_sourcing(text)
+    assert [(a.source, a.verb) for a in profile.attributions] == [
+        ("The person", "declined"),
+        ("officials", "declined"),
+    ]
+    assert len(profile.declined) == 2
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "declined to comment",
+        "did not respond to a request for comment",
+        "did not immediately respond to a request for comment",
+        "declined to provide specifics",
+        "without providing more specifics",
+        "did not address the proposal directly",
+        "did not say which plants would close",
+        "declined to name the agency",
+        "could not be reached for comment",
+        "refused to say",
+    ],
+)
+def test_declined_comment(phrase: str) -> None:
+    text = f"The company {phrase}."
+    declined = analyze_sourcing(text).declined
+    assert [f.kind for f in declined] == [FindingKind.DECLINED_COMMENT]
+    assert declined[0].text.startswith(phrase.split()[0])
+    assert phrase.startswith(declined[0].text) or declined[0].text.startswith(phrase)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hedge"),
+    [
+        ("It holds more than 10,000 troops.", "more than 10,000"),
+        ("Ships may be held for up to 72 hours.", "up to 72"),
+        ("It pledged millions of dollars.", "millions of dollars"),
+        ("Russia earns hundreds of millions of dollars a week.", "hundreds of millions of dollars"),
+        ("Roughly one in five tankers lacks cover.", "Roughly one in five"),
+        ("They account for nearly half of vacancies.", "nearly half"),
+        ("At least one government objected.", "At least one"),
+        ("It serves about 8,900 people.", "about 8,900"),
+        ("Dozens of startups compete.", "Dozens of startups"),
+        ("Tens of thousands marched.", "Tens of thousands"),
+        ("It listed as many as 14 centers.", "as many as 14"),
+        ("An estimated 5,000 people attended.", "An estimated 5,000"),
+        ("It would leave between 2,500 and 3,000 posts unfilled.", "between 2,500 and 3,000"),
+        ("Tessaly owns nearly 5% of the firm.", "nearly 5%"),
+        ("The trial could begin as early as September.", "as early as September"),
+        ("The share rose nearly two-thirds.", "nearly two-thirds"),
+    ],
+)
+def test_hedged_numbers(sentence: str, hedge: str) -> None:
+    assert [f.text for f in analyze_sourcing(sentence).hedged] == [hedge]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Revenue was inflated between 2019 and 2021.",
+        "The study covered 212 hospitals in 2024.",
+        "He joined the firm around 2006.",
+        "She talked about the plan for an hour.",
+    ],
+)
+def test_exact_numbers_and_dates_are_not_hedged(sentence: str) -> None:
+    assert analyze_sourcing(sentence).hedged == ()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flag"),
+    [
+        (
+            "That account could not be independently verified.",
+            "could not be independently verified",
+        ),
+        (
+            "The account could not be independently confirmed.",
+            "could not be independently confirmed",
+        ),
+        ("That figure is disputed by the league.", "disputed"),
+        ("The reports remain unconfirmed.", "unconfirmed"),
+        ("No evidence was provided for the claim.", "No evidence was provided"),
+    ],
+)
+def test_unverified(sentence: str, flag: str) -> None:
+    assert [f.text for f in analyze_sourcing(sentence).unverified] == [flag]
+
+
+# --- single-source claims and the profile -------------------------------------------------
+
+
+def test_single_unnamed_source_is_flagged() -> None:
+    text = (
+        "The fleet earns $1 billion a week, one of the people said. "
+        "Two people briefed on the plans said the list was long. "
+        "The ministry will decide, a European diplomat said."
+    )
+    claims = analyze_sourcing(text).single_source
+    assert [c.source for c in claims] == ["one of the people", "a European diplomat"]
+    first = claims[0]
+    assert text[first.sentence_start : first.sentence_end].startswith("The fleet earns")
+    assert "anonymous" in first.reason
+
+
+def test_documents_spokespeople_and_refusals_are_not_single_source_claims() -> None:
+    text = (
+        "The trial may start in June, according to a court filing. "
+        "A State Department spokesperson said talks continue. "
+        "A Carrow spokesperson declined to comment. "
+        "Westbrook Bus Riders United delivered a petition, the group said. "
+        "Helen Marsh said the port reopened."
+    )
+    assert analyze_sourcing(text).single_source == ()
+
+
+def test_article_relying_on_one_named_source() -> None:
+    text = (
+        "The Port of Calder reopened on Friday, port director Helen Marsh said. "
+        "Marsh said two berths will stay closed."
+    )
+    claims = analyze_sourcing(text).single_source
+    assert len(claims) == 2
+    assert {c.reason for c in claims} == {"the article relies on one source"}
+
+
+def test_article_with_several_sources_has_no_article_level_flag() -> None:
+    text = "Helen Marsh said the port reopened. Tom Reyes said two berths stay closed."
+    assert analyze_sourcing(text).single_source == ()
+
+
+def test_profile_counts_and_shares() -> None:
+    profile = analyze_sourcing(
+        "People familiar with the matter said the deal was close. Officials said talks go on. "
+        "Helen Marsh said the port reopened. The Kremlin said it had no comment."
+    )
+    assert profile.total == 4
+    assert profile.counts == {
+        "named_person": 1,
+        "named_organization": 1,
+        "anonymous": 1,
+        "unnamed_institution": 1,
+    }
+    assert profile.named_count == 2
+    assert profile.anonymous_share == 0.25
+    assert profile.unnamed_share == 0.25
+
+
+# --- measured over the labelled fixtures --------------------------------------------------
+
+
+def _first_span(text: str, phrase: str) -> tuple[int, int]:
+    start = text.find(phrase)
+    assert start >= 0, f"label {phrase!r} is not in the article"
+    return start, start + len(phrase)
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in spans)
+
+
+def _recall(category: str) -> tuple[float, list[str]]:
+    found = total = 0
+    missed: list[str] = []
+    for label_path in sorted(LABELS.glob("*.json")):
+        labels = json.loads(label_path.read_text(encoding="utf-8"))
+        text = _text(ARTICLES / f"{label_path.stem}.txt")
+        profile = analyze_sourcing(text)
+        spans: list[tuple[int, int]]
+        if category == "anonymous_sources":
+            anonymous = [a for a in profile.attributions if a.kind is SourceKind.ANONYMOUS]
+            spans = [(a.source_start, a.source_end) for a in anonymous]
+            spans += [(a.start, a.end) for a in anonymous]
+        elif category == "declined_comment":
+            spans = [(f.start, f.end) for f in profile.declined]
+        else:
+            spans = [(f.start, f.end) for f in profile.hedged]
+        for phrase in labels[category]:
+            total += 1
+            if _overlaps(_first_span(text, phrase), spans):
+                found += 1
+            else:
+                missed.append(f"{label_path.stem}: {phrase}")
+    assert total > 0
+    return found / total, missed
+
+
+@pytest.mark.parametrize(
+    ("category", "floor"),
+    [("anonymous_sources", 0.9), ("declined_comment", 0.8), ("hedged_numbers", 0.8)],
+)
+def test_recall_over_the_labelled_fixtures(category: str, floor: float) -> None:
+    recall, missed = _recall(category)
+    assert recall >= floor, f"{category} recall {recall:.3f} < {floor}; missed {missed}"
+
+
+def test_on_the_record_article_has_no_anonymous_attribution() -> None:
+    profile = analyze_sourcing(_text(ARTICLES / "on_the_record.txt"))
+    assert profile.attributions
+    anonymous = [a.source for a in profile.attributions if a.kind is SourceKind.ANONYMOUS]
+    assert anonymous == []
+
+
+@pytest.mark.parametrize("path", ARTICLE_PATHS, ids=lambda p: p.stem)
+def test_pronoun_attributions_are_never_anonymous(path: Path) -> None:
+    for a in analyze_sourcing(_text(path)).attributions:
+        if a.source.lower() in PRONOUNS:
+            assert a.kind is not SourceKind.ANONYMOUS, a
+            assert a.refers_to
+
+
+# --- scale and isolation ------------------------------------------------------------------
+
+
+def test_a_megabyte_of_text_is_analysed_with_consistent_offsets() -> None:
+    articles = [_text(p) for p in ARTICLE_PATHS]
+    parts: list[str] = []
+    size = 0
+    while size < 1_000_000:
+        part = articles[len(parts) % len(articles)]
+        parts.append(part)
+        size += len(part) + 2
+    text = "\n\n".join(parts)
+    profile = analyze_sourcing(text)
+    assert len(profile.attributions) > 1000
+    assert len(profile.hedged) > 1000
+    _check_offsets(text, profile)
+
+
+def test_runs_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the sourcing analysis must not touch the network")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    sourcing._lexicon.cache_clear()  # load the word lists again, with the network gone
+    profile = analyze_sourcing(_text(ARTICLES / "anonymous_sources.txt"))
+    assert profile.counts["anonymous"] > 0
