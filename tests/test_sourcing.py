@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from briefer import sourcing
 from briefer.sourcing import (
     Attribution,
     FindingKind,
@@ -16,6 +15,7 @@ from briefer.sourcing import (
     SourcingProfile,
     analyze_sourcing,
 )
+from briefer.sourcing._lexicon import _lexicon
 
 from .exchanges import FIXTURES
 
@@ -538,6 +538,6 @@ def test_runs_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    sourcing._lexicon.cache_clear()  # load the word lists again, with the network gone
+    _lexicon.cache_clear()  # load the word lists again, with the network gone
     profile = analyze_sourcing(_text(ARTICLES / "anonymous_sources.txt"))
     assert profile.counts["anonymous"] > 0
