@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from briefer.article import Article
 from briefer.engine import EngineResult
-from briefer.entities import Entity, find_stakeholders
+from briefer.entities import Entity, find_stakeholders, lexicon
 from briefer.schema import (
     Brief,
     CaveatKind,
@@ -168,7 +168,7 @@ def _key_facts(
             KeyFact(
                 statement=_statement(span, attributions),
                 evidence=span.text,
-                attribution=attributions[0].source if attributions else REPORTER,
+                attribution=_who(attributions[0]) if attributions else REPORTER,
             )
         )
     return facts
@@ -182,19 +182,25 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     sentence = span.text
     for attribution in attributions:
         rel_start = attribution.start - span.start
-        # A trailing ", the people said." (or "said the people") clause is dropped.
-        if rel_start > 0 and sentence[:rel_start].rstrip().endswith(","):
+        # A trailing ", the people said." or ", port director Helen Marsh said." is dropped.
+        comma = sentence.rfind(", ", 0, rel_start + 1)
+        if comma > 0 and len(sentence[comma:rel_start].split()) <= 4:
             tail = sentence[attribution.end - span.start :].strip()
-            if len(tail) <= 2 or (tail.startswith(",") and rel_start > len(sentence) * 0.4):
-                sentence = sentence[:rel_start].rstrip().rstrip(",")
+            if len(tail) <= 2 or (tail.startswith(",") and comma > len(sentence) * 0.4):
+                sentence = sentence[:comma]
                 break
     sentence = _LEADING_ACCORDING.sub("", sentence).strip()
     if sentence[:1] in '"“‘' and attributions:
-        sentence = f"{attributions[0].source}: {sentence}"
+        sentence = f"{_who(attributions[0])}: {sentence}"
     sentence = sentence[:1].upper() + sentence[1:]
     if sentence and sentence[-1] not in '.!?"”’':
         sentence += "."
     return _clip(sentence, 400)
+
+
+def _who(attribution: Attribution) -> str:
+    """Who asserts it: the source as written, or the name a pronoun or surname stands for."""
+    return attribution.refers_to or attribution.source
 
 
 def _attributions_by_sentence(attributions: Iterable[Attribution]) -> dict[int, list[Attribution]]:
@@ -222,7 +228,8 @@ def _summary(ranked: list[Span]) -> str:
 # --- stakeholders ---------------------------------------------------------------------------
 
 _APPOSITIVE = re.compile(
-    r"\s*,\s+((?:the|a|an|who|whose|its|his|her|their|[a-z])[^,;.()]{2,150}?)[,;.]"
+    r"\s*,\s+((?:the|a|an|who|whose|which|its|his|her|their|[A-Z][\w-]*['’]s|[a-z])"
+    r"[^,;.()]{2,150}?)[,;.]"
 )
 
 
@@ -250,7 +257,7 @@ _VERB_LIKE = re.compile(
 
 
 _NOT_APPOSITIVE = frozenset(
-    "according said says told and but or which while as saying arguing adding in on at for "
+    "according said says told and but or while as saying arguing adding in on at for "
     "with from to by after before since if when where than so".split()
 )
 
@@ -259,14 +266,21 @@ def _role(text: str, entity: Entity) -> str:
     for _start, end in entity.mentions[:3]:
         match = _APPOSITIVE.match(text, end)
         if match and match.group(1).split()[0] not in _NOT_APPOSITIVE:
-            return match.group(1).removeprefix("who ").strip()
+            return re.sub(r"^(?:who|which) ", "", match.group(1)).strip()
     if entity.title:
         return entity.title
     start, end = min(entity.mentions)
-    follow = re.match(r"\s+((?:[a-z][\w'’-]*\s*){3,12})", text[end : end + 160])
+    before = _LOWER_TITLE.search(text, max(start - 60, 0), start)
+    if before and before.group(2).lower() in lexicon().person_titles:
+        return before.group(1)
+    stop = [i for i in (text.find(". ", end), text.find("\n", end), end + 160) if i >= 0]
+    follow = re.match(r"\s+((?:(?:\d[\d,.]*\d|[\w$][\w'’$-]*)\s*){3,12})", text[end : min(stop)])
     if follow and _VERB_LIKE.match(follow.group(1)):
         return follow.group(1).strip()
     return f"appears in: “{_window(text, start, end)}”"
+
+
+_LOWER_TITLE = re.compile(r"((?:[a-z][\w'’-]*\s+){0,3}?([a-z]+))\s+$")
 
 
 def _window(text: str, start: int, end: int, words: int = 7) -> str:
@@ -289,7 +303,7 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
         if any(k in before for k in keys):
             return f"not stated: {finding.text}"
     for attribution in profile.attributions:
-        source = attribution.source.lower()
+        source = _who(attribution).lower()
         if any(k in source for k in keys):
             claim = text[attribution.sentence_start : attribution.sentence_end]
             return f"on the record: {_clip(claim, 240)}"
@@ -399,7 +413,11 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
                     evidence=_evidence(text, group[0].start, group[0].end),
                 )
             )
-    for claim in profile.single_source[:2]:
+    seen_claims: set[tuple[str, str]] = set()
+    for claim in profile.single_source:
+        if (claim.source, claim.reason) in seen_claims or len(seen_claims) >= 2:
+            continue
+        seen_claims.add((claim.source, claim.reason))
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.SINGLE_SOURCE,
