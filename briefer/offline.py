@@ -35,6 +35,7 @@ from briefer.schema import (
 )
 from briefer.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
 from briefer.text import Span, sentences
+from briefer.untrusted import find_suspicious
 
 MAX_FACTS = 7
 MIN_FACTS = 3
@@ -84,6 +85,9 @@ def brief_offline(article: Article) -> Brief:
     body_start = _body_start(text, article.title)
     all_sentences = sentences(text)
     body = [s for s in all_sentences if s.start >= body_start] or all_sentences
+    # Never carry text that tries to instruct a model into the brief.
+    suspicious = [(f.start, f.end) for f in find_suspicious(text) if f.code != "hidden_text"]
+    body = [s for s in body if not any(a < s.end and s.start < b for a, b in suspicious)] or body
     profile = analyze_sourcing(text)
     entities = find_stakeholders(
         text, body_start=body_start, cited=[a.source for a in profile.attributions]

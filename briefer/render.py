@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
-from briefer.schema import CaveatKind, Envelope
+from briefer.schema import Brief, CaveatKind, Envelope
+from briefer.untrusted import strip_invisible
 
 Format = Literal["markdown", "json", "text"]
 FORMATS: tuple[Format, ...] = ("markdown", "json", "text")
@@ -53,6 +54,37 @@ def _provenance(envelope: Envelope) -> str:
     return " · ".join(parts)
 
 
+QUOTE_MARKS = {
+    "exact": "✓ quote verified",
+    "fuzzy": "≈ quote approximately verified",
+    "missing": "✗ quote not found in the article",
+}
+ORIGINS = {"model": "from the model", "rules": "computed from the text"}
+
+
+def _fact_mark(envelope: Envelope, index: int) -> str:
+    checks = envelope.verification.key_facts
+    return QUOTE_MARKS[checks[index].status] if index < len(checks) else ""
+
+
+def _caveat_mark(envelope: Envelope, index: int) -> str:
+    checks = envelope.verification.sourcing_caveats
+    if index >= len(checks):
+        return ""
+    check = checks[index]
+    origin = ORIGINS[check.origin]
+    return origin if check.status == "exact" else f"{origin}; {QUOTE_MARKS[check.status]}"
+
+
+def _grounding(envelope: Envelope) -> str:
+    v = envelope.verification
+    total = v.exact + v.fuzzy + v.missing
+    line = f"{v.exact + v.fuzzy}/{total} quotes found in the article"
+    if v.fuzzy:
+        line += f" ({v.fuzzy} approximately)"
+    return line
+
+
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -61,15 +93,31 @@ def _quote(text: str) -> str:
     return "“" + " ".join(text.split()) + "”"
 
 
+def _visible(brief: Brief) -> Brief:
+    """The brief without invisible or bidi-control characters, for display to people."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return strip_invisible(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    return Brief.model_validate(clean(brief.model_dump(mode="json")))
+
+
 def render_markdown(envelope: Envelope) -> str:
     """Render the brief as Markdown."""
-    b = envelope.brief
-    out = [f"# {b.headline}", "", f"*{_provenance(envelope)}*", "", b.summary, ""]
+    b = _visible(envelope.brief)
+    out = [f"# {b.headline}", "", f"*{_provenance(envelope)} · {_grounding(envelope)}*"]
+    out += ["", b.summary, ""]
     out += ["## Key facts", ""]
     for i, fact in enumerate(b.key_facts, 1):
         out.append(f"{i}. **{fact.statement}**  ")
         out.append(f"   > {_quote(fact.evidence)}  ")
-        out.append(f"   — {fact.attribution}")
+        out.append(f"   — {fact.attribution} · {_fact_mark(envelope, i - 1)}")
     out.append("")
     if b.stakeholders:
         out += ["## Stakeholders", "", "| Who | Kind | Role | Stance |", "|---|---|---|---|"]
@@ -83,19 +131,22 @@ def render_markdown(envelope: Envelope) -> str:
         out.append("")
     if b.sourcing_caveats:
         out += ["## Sourcing caveats", ""]
-        for c in b.sourcing_caveats:
-            out.append(f"- **{CAVEAT_LABELS[c.kind]}**: {c.detail} {_quote(c.evidence)}")
+        for i, c in enumerate(b.sourcing_caveats):
+            mark = _caveat_mark(envelope, i)
+            out.append(f"- **{CAVEAT_LABELS[c.kind]}**: {c.detail} {_quote(c.evidence)} ({mark})")
         out.append("")
     if envelope.warnings:
         out += ["## Warnings", ""]
-        out += [f"- `{w.code}`: {w.message}" for w in envelope.warnings]
+        for w in envelope.warnings:
+            where = f" (article characters {w.start}–{w.end})" if w.start is not None else ""
+            out.append(f"- `{w.code}`: {w.message}{where}")
         out.append("")
     return "\n".join(out)
 
 
 def render_text(envelope: Envelope, width: int = 88) -> str:
     """Render the brief as plain, wrapped text."""
-    b = envelope.brief
+    b = _visible(envelope.brief)
 
     def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
         return textwrap.wrap(
@@ -105,12 +156,13 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
             subsequent_indent=indent,
         ) or [first or indent]
 
-    out = [b.headline.upper(), _provenance(envelope), ""]
+    out = [b.headline.upper(), _provenance(envelope), _grounding(envelope), ""]
     out += wrap(b.summary)
     out += ["", "KEY FACTS"]
     for i, fact in enumerate(b.key_facts, 1):
         out += wrap(fact.statement, "    ", f"{i:>2}. ")
         out += wrap(f"{_quote(fact.evidence)} ({fact.attribution})", "    ")
+        out += wrap(f"[{_fact_mark(envelope, i - 1)}]", "    ")
     if b.stakeholders:
         out += ["", "STAKEHOLDERS"]
         for s in b.stakeholders:
@@ -121,8 +173,9 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
             out += wrap(f"{q.question} {q.why_it_matters}", "    ", "  - ")
     if b.sourcing_caveats:
         out += ["", "SOURCING CAVEATS"]
-        for c in b.sourcing_caveats:
-            line = f"{CAVEAT_LABELS[c.kind]}: {c.detail} {_quote(c.evidence)}"
+        for i, c in enumerate(b.sourcing_caveats):
+            mark = _caveat_mark(envelope, i)
+            line = f"{CAVEAT_LABELS[c.kind]}: {c.detail} {_quote(c.evidence)} [{mark}]"
             out += wrap(line, "    ", "  - ")
     if envelope.warnings:
         out += ["", "WARNINGS"]

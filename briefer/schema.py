@@ -1,10 +1,18 @@
-"""The brief and its envelope: the public JSON contract (schema version 1).
+"""The brief and its envelope: the public JSON contract (schema version 2).
 
 `Brief` is what an engine produces and the only part a model ever sees as a schema.
 `Envelope` wraps it with facts our own code knows: where the article came from, which
 engine, model and prompt made the brief, what it cost, and any warnings.
 
 Field names are a public interface. Change them only together with `SCHEMA_VERSION`.
+
+Version history:
+
+* 1: `schema_version`, `article`, `brief`, `engine`, `model`, `prompt`, `usage`,
+  `created_at`, `warnings`.
+* 2: adds `verification` (every evidence quote located in the article, with the origin of each
+  caveat) and `sourcing` (the article's sourcing profile, computed from the text); warnings
+  may carry `start`/`end` offsets.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class _Model(BaseModel):
@@ -151,12 +159,69 @@ class Notice(_Model):
 
     code: str = Field(description="Stable machine-readable code, e.g. 'reasked'.")
     message: str
+    start: int | None = Field(default=None, description="Offset into the article, if any.")
+    end: int | None = None
+
+
+QuoteStatus = Literal["exact", "fuzzy", "missing"]
+
+
+class QuoteCheck(_Model):
+    """Where one evidence quote was found in the article."""
+
+    status: QuoteStatus = Field(
+        description="exact (after normalisation), fuzzy (approximately), or missing."
+    )
+    start: int | None = Field(description="Offset of the match in the article text, or null.")
+    end: int | None = Field(description="End offset (exclusive), or null.")
+    score: float = Field(description="Similarity 0-100 of the best match.")
+
+
+class CaveatCheck(QuoteCheck):
+    """A caveat's quote check, and who raised the caveat."""
+
+    origin: Literal["model", "rules"] = Field(
+        description="model: the engine's own caveat; rules: added by the sourcing analysis."
+    )
+
+
+class Verification(_Model):
+    """Every evidence quote of the brief, checked against the article by code."""
+
+    key_facts: list[QuoteCheck] = Field(description="Parallel to brief.key_facts.")
+    sourcing_caveats: list[CaveatCheck] = Field(description="Parallel to brief.sourcing_caveats.")
+    exact: int
+    fuzzy: int
+    missing: int
+    grounded_ratio: float = Field(description="(exact + fuzzy) / all quotes; 1.0 when none.")
+    fuzzy_threshold: float
+
+
+class SpanRef(_Model):
+    """A stretch of the article: `text` is article[start:end]."""
+
+    text: str
+    start: int
+    end: int
+
+
+class SourcingSummary(_Model):
+    """How the article is sourced, computed from its text by rules."""
+
+    attributions: int
+    named: int
+    anonymous: int
+    unnamed_institution: int
+    anonymous_share: float
+    declined_comment: list[SpanRef]
+    hedged_numbers: list[SpanRef]
+    unverified: list[SpanRef]
 
 
 class Envelope(_Model):
     """A brief with everything our code knows about how it was made."""
 
-    schema_version: Literal["1"] = "1"
+    schema_version: Literal["2"] = "2"
     article: ArticleInfo
     brief: Brief
     engine: Literal["openai", "offline"]
@@ -165,6 +230,8 @@ class Envelope(_Model):
     usage: Usage
     created_at: datetime
     warnings: list[Notice] = Field(default_factory=list)
+    verification: Verification
+    sourcing: SourcingSummary
 
 
 # --- the model-facing JSON Schema ------------------------------------------------------------

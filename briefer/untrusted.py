@@ -60,3 +60,88 @@ def wrap_article(text: str, boundary: Boundary) -> str:
     """Return the article between the boundary's markers, cleaned and defused."""
     body = defuse_markers(strip_invisible(text))
     return f"{boundary.start}\n{body}\n{boundary.end}"
+
+
+# --- after the answer: what the article tried, and what the brief must not carry ------------
+
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
+    r"(?:previous|prior|above|earlier|preceding|former|existing)?\s*"
+    r"(?:instructions?|prompts?|directions?|rules|guidelines|context)\b"
+    r"|\byou\s+are\s+now\b"
+    r"|\b(?:reveal|show|print|repeat|output|leak)\s+(?:me\s+)?(?:your|the)\s+"
+    r"(?:system\s+|initial\s+|hidden\s+)?(?:prompt|instructions)\b"
+    r"|\bsystem\s+prompt\b"
+    r"|\bnew\s+instructions\s*:"
+    r"|\b(?:act|behave)\s+as\s+(?:if\s+you\s+(?:are|were)|an?\s+)"
+    r"|\bpretend\s+(?:to\s+be|you\s+are)\b"
+    r"|^\s*(?:system|assistant)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class Suspicious:
+    """A stretch of the article that looks like an attack on the model."""
+
+    code: str  # "instruction_like_text" or "hidden_text"
+    start: int
+    end: int
+    text: str
+
+
+def find_suspicious(text: str) -> list[Suspicious]:
+    """Find instruction-like passages and hidden (invisible or bidi-control) characters."""
+    found = [
+        Suspicious("instruction_like_text", m.start(), m.end(), m.group(0).strip())
+        for m in _INSTRUCTION.finditer(text)
+    ]
+    run_start = -1
+    for i, ch in enumerate([*text, "a"]):
+        hidden = ch not in _KEEP and unicodedata.category(ch) in ("Cf", "Cc")
+        if hidden and run_start < 0:
+            run_start = i
+        elif not hidden and run_start >= 0:
+            codes = " ".join(f"U+{ord(c):04X}" for c in text[run_start:i][:8])
+            found.append(Suspicious("hidden_text", run_start, i, codes))
+            run_start = -1
+    return sorted(found, key=lambda s: s.start)
+
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'“”)\]]+", re.IGNORECASE)
+
+
+def remove_foreign_links(text: str, article: str) -> tuple[str, list[str]]:
+    """Remove links, images and URLs that the article does not contain; return what went."""
+    removed: list[str] = []
+    known = article.lower()
+
+    def in_article(url: str) -> bool:
+        return url.rstrip(".,;:").lower() in known
+
+    def image(m: re.Match[str]) -> str:
+        if in_article(m.group(2)):
+            return m.group(0)
+        removed.append(m.group(2))
+        return ""
+
+    def link(m: re.Match[str]) -> str:
+        if in_article(m.group(2)):
+            return m.group(0)
+        removed.append(m.group(2))
+        return m.group(1)
+
+    def url(m: re.Match[str]) -> str:
+        if in_article(m.group(0)):
+            return m.group(0)
+        removed.append(m.group(0).rstrip(".,;:"))
+        return ""
+
+    text = _IMAGE.sub(image, text)
+    text = _LINK.sub(link, text)
+    text = _URL.sub(url, text)
+    if removed:
+        text = " ".join(text.split())
+    return text, removed

@@ -89,7 +89,7 @@ def test_brief_formats(run, router, llm_env, fmt):
     assert result.code == 0, result.err
     if fmt == "json":
         envelope = json.loads(result.out)
-        assert envelope["schema_version"] == "1" and envelope["engine"] == "openai"
+        assert envelope["schema_version"] == "2" and envelope["engine"] == "openai"
         assert envelope["brief"]["key_facts"][0]["evidence"]
     elif fmt == "markdown":
         assert result.out.startswith("# Port of Calder reopens")

@@ -51,7 +51,15 @@ def test_happy_path_envelope(router, config, exchange, stem):
     article = fixture_article(stem)
     envelope = Briefer(config=config).brief(article)
 
-    assert envelope.brief == expected_brief(exchange)
+    model_brief = expected_brief(exchange)
+    n = len(model_brief.sourcing_caveats)
+    assert envelope.brief.model_copy(update={"sourcing_caveats": []}) == model_brief.model_copy(
+        update={"sourcing_caveats": []}
+    )
+    assert envelope.brief.sourcing_caveats[:n] == model_brief.sourcing_caveats
+    origins = [c.origin for c in envelope.verification.sourcing_caveats]
+    assert origins[:n] == ["model"] * n and set(origins[n:]) <= {"rules"}
+    assert envelope.verification.missing == 0  # the hand-written quotes are verbatim
     assert envelope.engine == "openai"
     assert envelope.model == load_exchange(exchange)["interactions"][0]["response"]["body"]["model"]
     assert envelope.prompt is not None and envelope.prompt.name == "brief"
@@ -60,7 +68,7 @@ def test_happy_path_envelope(router, config, exchange, stem):
     usage = load_exchange(exchange)["interactions"][0]["response"]["body"]["usage"]
     assert envelope.usage.requests == 1
     assert envelope.usage.total_tokens == usage["total_tokens"]
-    assert envelope.warnings == []
+    assert {w.code for w in envelope.warnings} <= {"caveats_truncated"}
     assert len(log.requests) == 1
 
 

@@ -101,6 +101,8 @@ def test_envelope_fields():
         "usage",
         "created_at",
         "warnings",
+        "verification",
+        "sourcing",
     ]
 
 
@@ -131,7 +133,7 @@ def test_brief_bounds_are_enforced_client_side(mutate):
 def test_envelope_round_trips_through_json():
     from datetime import UTC, datetime
 
-    from briefer.schema import ArticleInfo, Usage
+    from briefer.schema import ArticleInfo, SourcingSummary, Usage, Verification
 
     env = Envelope(
         article=ArticleInfo(title="t", source="s", sha256="0" * 64, words=3, chars=10),
@@ -141,5 +143,24 @@ def test_envelope_round_trips_through_json():
         prompt=None,
         usage=Usage(),
         created_at=datetime.now(UTC),
+        verification=Verification(
+            key_facts=[],
+            sourcing_caveats=[],
+            exact=0,
+            fuzzy=0,
+            missing=0,
+            grounded_ratio=1.0,
+            fuzzy_threshold=90.0,
+        ),
+        sourcing=SourcingSummary(
+            attributions=0,
+            named=0,
+            anonymous=0,
+            unnamed_institution=0,
+            anonymous_share=0.0,
+            declined_comment=[],
+            hedged_numbers=[],
+            unverified=[],
+        ),
     )
     assert Envelope.model_validate_json(env.model_dump_json()) == env
