@@ -81,6 +81,13 @@ def brief(
     prompt: Annotated[
         str, typer.Option("--prompt", help="Prompt template: a shipped name or a .toml path.")
     ] = "brief",
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Drop items whose quotes are not in the article; fail if no key fact is left.",
+        ),
+    ] = False,
     max_bytes: Annotated[
         int | None,
         typer.Option(help="Refuse articles larger than this (default 2 MB, $BRIEFER_MAX_BYTES)."),
@@ -105,7 +112,7 @@ def brief(
     )
     limit = max_bytes or _int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES
     loaded = load_article(article, max_bytes=limit)
-    briefer = Briefer(engine=engine, config=config, prompt=prompt)
+    briefer = Briefer(engine=engine, config=config, prompt=prompt, strict=strict)
     if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
         typer.echo(
             "briefer: using the offline engine (no LLM configured); set OPENAI_API_KEY or "

@@ -33,6 +33,7 @@ from briefer.article import Article
 from briefer.config import LLMConfig
 from briefer.engine import EngineResult
 from briefer.prompts import PromptTemplate
+from briefer.quotes import locate
 from briefer.redact import redact
 from briefer.schema import Brief, Notice, PromptInfo, Usage, brief_json_schema
 from briefer.untrusted import Boundary, wrap_article
@@ -261,6 +262,18 @@ def _conversation(
     usage = Usage()
     attempts: list[str] = []
     notices: list[Notice] = []
+    reasked = False
+    before_repair: Brief | None = None
+
+    def done(brief: Brief, completion: ChatCompletion) -> EngineResult:
+        return EngineResult(
+            brief=brief,
+            usage=usage,
+            model=getattr(completion, "model", None) or config.model,
+            prompt=PromptInfo(name=template.name, version=template.version),
+            notices=notices,
+        )
+
     while True:
         request = _request_body(config, messages, mode)
         try:
@@ -284,13 +297,21 @@ def _conversation(
         try:
             brief = parse_brief(raw)
         except _Unusable as problem:
-            if len(attempts) >= 2:
+            if before_repair is not None:  # the repair came back unusable: keep what we had
+                notices.append(
+                    Notice(
+                        code="repair_failed", message=f"the repair answer was unusable: {problem}"
+                    )
+                )
+                return done(before_repair, completion)
+            if reasked:
                 raise errors.InvalidOutputError(
                     f"the model's output is not a valid brief after a re-ask: {problem}",
                     raw_output=raw,
                     attempts=attempts,
                     usage=usage,
                 ) from None
+            reasked = True
             notices.append(Notice(code="reasked", message=f"first answer was unusable: {problem}"))
             messages = [
                 *messages,
@@ -298,13 +319,34 @@ def _conversation(
                 {"role": "user", "content": template.render("reask", {"errors": str(problem)})},
             ]
             continue
-        return EngineResult(
-            brief=brief,
-            usage=usage,
-            model=getattr(completion, "model", None) or config.model,
-            prompt=PromptInfo(name=template.name, version=template.version),
-            notices=notices,
-        )
+        missing = missing_quotes(brief, article.text)
+        if missing and before_repair is None:
+            before_repair = brief
+            notices.append(
+                Notice(
+                    code="repair_requested",
+                    message=f"{len(missing)} evidence quote(s) were not in the article; "
+                    "asked the model once to quote exactly or drop them",
+                )
+            )
+            items = "\n".join(f"- {where}: {quote!r}" for where, quote in missing)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": template.render("repair", {"items": items})},
+            ]
+            continue
+        return done(brief, completion)
+
+
+def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
+    """List the evidence quotes of `brief` that cannot be found in `article` at all."""
+    items = [(f"key_facts[{i}].evidence", f.evidence) for i, f in enumerate(brief.key_facts)]
+    items += [
+        (f"sourcing_caveats[{i}].evidence", c.evidence)
+        for i, c in enumerate(brief.sourcing_caveats)
+    ]
+    return [(where, quote) for where, quote in items if locate(quote, article).status == "missing"]
 
 
 def _with_json_object_instructions(

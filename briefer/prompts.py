@@ -1,8 +1,9 @@
 """Prompt templates: TOML files with a name, a version and the text of each message.
 
 A template has a `system` and a `user` part, plus the follow-up messages the client may need:
-`reask` (after invalid output) and `json_object` (the schema spelled out for servers that
-cannot take a `json_schema` response format). Variables are written `{{name}}`; rendering
+`reask` (after invalid output), `repair` (after quotes that are not in the article) and
+`json_object` (the schema spelled out for servers that cannot take a `json_schema` response
+format). Variables are written `{{name}}`; rendering
 with a variable missing raises `MissingVariableError`.
 
 The templates shipped with briefer live in the top-level `prompts/` folder of the source tree
@@ -20,7 +21,7 @@ from pathlib import Path
 from briefer.errors import MissingVariableError, TemplateError
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_PARTS = ("system", "user", "reask", "json_object")
+_PARTS = ("system", "user", "reask", "repair", "json_object")
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,12 @@ class PromptTemplate:
     system: str
     user: str
     reask: str
+    repair: str
     json_object: str
     source: str = "<memory>"
 
     def render(self, part: str, variables: Mapping[str, str]) -> str:
-        """Fill the `{{variables}}` of one part ('system', 'user', 'reask', 'json_object')."""
+        """Fill the `{{variables}}` of one part ('system', 'user', 'reask', 'repair', ...)."""
         text: str = getattr(self, part)
 
         def substitute(match: re.Match[str]) -> str:
@@ -88,6 +90,7 @@ def load_template(name_or_path: str | Path = "brief") -> PromptTemplate:
         system=data["system"],
         user=data["user"],
         reask=data["reask"],
+        repair=data["repair"],
         json_object=data["json_object"],
         source=str(path),
     )

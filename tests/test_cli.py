@@ -254,7 +254,7 @@ def test_custom_prompt_template(run, router, llm_env, tmp_path):
     text = (builtin_prompt_dir() / "brief.toml").read_text(encoding="utf-8")
     custom = tmp_path / "terse.toml"
     custom.write_text(
-        text.replace('name = "brief"', 'name = "terse"').replace('version = "1"', 'version = "7"'),
+        text.replace('name = "brief"', 'name = "terse"').replace('version = "2"', 'version = "7"'),
         encoding="utf-8",
     )
     replay("happy_very_short", router)
@@ -279,3 +279,19 @@ def test_python_dash_m_runs():
         [sys.executable, "-m", "briefer", "--version"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and result.stdout.startswith("briefer ")
+
+
+def test_strict_with_no_verified_fact_is_exit_1(run, router, llm_env):
+    replay("all_quotes_invented", router)
+    result = run("brief", SHORT, "--strict")
+    assert result.code == 1
+    assert "--strict" in one_line_error(result)
+
+
+def test_without_strict_unverified_facts_are_kept_and_marked(run, router, llm_env):
+    replay("all_quotes_invented", router)
+    result = run("brief", SHORT, "--format", "json")
+    assert result.code == 0, result.err
+    envelope = json.loads(result.out)
+    assert envelope["verification"]["missing"] == 2
+    assert [c["status"] for c in envelope["verification"]["key_facts"]] == ["missing", "missing"]

@@ -19,10 +19,11 @@ SNAPSHOTS = ROOT / "tests" / "snapshots"
 
 def test_shipped_template_has_name_version_and_parts():
     template = load_template("brief")
-    assert (template.name, template.version) == ("brief", "1")
+    assert (template.name, template.version) == ("brief", "2")
     assert template.variables("system") == {"boundary_start", "boundary_end"}
     assert template.variables("user") == {"title", "article"}
     assert template.variables("reask") == {"errors"}
+    assert template.variables("repair") == {"items"}
     assert template.variables("json_object") == {"schema"}
 
 
@@ -38,7 +39,7 @@ def test_missing_variable_is_a_named_error():
     ("content", "hint"),
     [
         ("this is [not toml", "TOML"),
-        ('name = "x"\nversion = "1"\nsystem = "s"\nuser = "u"\n', "reask, json_object"),
+        ('name = "x"\nversion = "1"\nsystem = "s"\nuser = "u"\n', "reask, repair, json_object"),
     ],
 )
 def test_broken_template_files(tmp_path, content, hint):
@@ -109,5 +110,7 @@ def test_boundaries_are_fresh_per_request():
 
 
 def test_template_object_can_be_built_in_code():
-    template = PromptTemplate("t", "1", "S {{a}}", "U", "R {{errors}}", "J {{schema}}")
+    template = PromptTemplate(
+        "t", "1", "S {{a}}", "U", "R {{errors}}", "P {{items}}", "J {{schema}}"
+    )
     assert template.render("system", {"a": "x"}) == "S x"
