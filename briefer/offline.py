@@ -405,7 +405,7 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
         (CaveatKind.UNNAMED_INSTITUTION, SourceKind.UNNAMED_INSTITUTION, "unnamed-institution"),
     ):
         matching = [a for a in profile.attributions if a.kind is source_kind]
-        introduced = [a for a in matching if not _BACK_REFERENCE.match(a.source)] or matching
+        introduced = [a for a in matching if not a.refers_back] or matching
         for i, (source, group) in enumerate(_group_by_source(introduced)[:3]):
             detail = f"Attributed to {source}"
             if i == 0:
@@ -474,10 +474,6 @@ def _round_robin(caveats: list[SourcingCaveat], limit: int) -> list[SourcingCave
                 chosen.append(group[depth])
         depth += 1
     return sorted(chosen, key=lambda c: (_CAVEAT_ORDER.get(c.kind, 9), caveats.index(c)))
-
-
-# "the people", "one of the people", "the person", "the diplomat": a source met before.
-_BACK_REFERENCE = re.compile(r"^(?:the|one of the|two of the|some of the|both)\b", re.IGNORECASE)
 
 
 def _group_by_source(attributions: list[Attribution]) -> list[tuple[str, list[Attribution]]]:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,7 +37,6 @@ from briefer.untrusted import find_suspicious, remove_foreign_links
 MAX_CAVEATS = 12
 Origin = Literal["model", "rules"]
 
-_BACK_REFERENCE = re.compile(r"^(?:the|one of the|two of the|some of the|both)\b", re.IGNORECASE)
 _RULE_KINDS = {
     SourceKind.ANONYMOUS: CaveatKind.ANONYMOUS_SOURCE,
     SourceKind.UNNAMED_INSTITUTION: CaveatKind.UNNAMED_INSTITUTION,
@@ -200,7 +198,7 @@ def _uncovered_sources(
         source = attribution.source.lower()
         if source in seen:
             continue
-        if _BACK_REFERENCE.match(source) and kind in covered_kinds:
+        if attribution.refers_back and kind in covered_kinds:
             continue  # "the people" refers to a source a caveat already covers
         if source in mentioned or any(
             s < attribution.sentence_end and attribution.sentence_start < e for s, e in spans

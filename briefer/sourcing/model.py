@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+_BACK_REFERENCE = re.compile(r"^(?:the|one of the|two of the|some of the|both)\b", re.IGNORECASE)
 
 
 class SourceKind(StrEnum):
@@ -42,6 +45,11 @@ class Attribution:
     sentence_start: int
     sentence_end: int
     refers_to: str | None = None
+
+    @property
+    def refers_back(self) -> bool:
+        """True for a source met earlier: "the people", "one of the people", "the diplomat"."""
+        return _BACK_REFERENCE.match(self.source) is not None
 
 
 @dataclass(frozen=True)
