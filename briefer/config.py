@@ -13,6 +13,7 @@ from typing import Any, Literal
 from briefer.errors import ConfigError
 
 DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_OUTPUT_TOKENS = 4096
 JsonMode = Literal["auto", "schema", "object"]
 JSON_MODES: tuple[JsonMode, ...] = ("auto", "schema", "object")
 
@@ -25,7 +26,8 @@ class LLMConfig:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     temperature: float | None = 0.2
-    max_output_tokens: int = 4096
+    max_output_tokens: int | None = None  # None: the model's limit, at most DEFAULT_OUTPUT_TOKENS
+    context_tokens: int | None = None  # None: the model's context window (briefer/data)
     timeout: float = 60.0
     json_mode: JsonMode = "auto"
     max_retries: int = 2  # transport retries after the first attempt
@@ -36,8 +38,10 @@ class LLMConfig:
             raise ConfigError(f"json mode {self.json_mode!r} is not one of {', '.join(JSON_MODES)}")
         if self.temperature is not None and not 0 <= self.temperature <= 2:
             raise ConfigError(f"temperature {self.temperature} is outside 0..2")
-        if self.max_output_tokens < 1:
+        if self.max_output_tokens is not None and self.max_output_tokens < 1:
             raise ConfigError("max output tokens must be at least 1")
+        if self.context_tokens is not None and self.context_tokens < 1:
+            raise ConfigError("context tokens must be at least 1")
         if self.timeout <= 0:
             raise ConfigError("timeout must be a positive number of seconds")
         if self.max_retries < 0:

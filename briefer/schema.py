@@ -12,7 +12,7 @@ Version history:
   `created_at`, `warnings`.
 * 2: adds `verification` (every evidence quote located in the article, with the origin of each
   caveat) and `sourcing` (the article's sourcing profile, computed from the text); warnings
-  may carry `start`/`end` offsets.
+  may carry `start`/`end` offsets; `usage` gains `chunks` and `cost_usd`.
 """
 
 from __future__ import annotations
@@ -138,12 +138,16 @@ class PromptInfo(_Model):
 
 
 class Usage(_Model):
-    """Tokens used, summed over every request made for one brief."""
+    """Tokens used, summed over every request and chunk made for one brief."""
 
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    chunks: int = Field(default=1, description="Parts the article was briefed in.")
+    cost_usd: float | None = Field(
+        default=None, description="From the price table; null when the model has no price."
+    )
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -151,6 +155,7 @@ class Usage(_Model):
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             total_tokens=self.total_tokens + other.total_tokens,
+            chunks=max(self.chunks, other.chunks),
         )
 
 

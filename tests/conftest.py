@@ -26,8 +26,13 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "BRIEFER_MAX_BYTES",
         "BRIEFER_DEBUG",
         "BRIEFER_DB",
+        "BRIEFER_PRICES",
+        "TIKTOKEN_CACHE_DIR",
     ):
         monkeypatch.delenv(name, raising=False)
+    # Never let tiktoken try to download an encoding during tests: counts use the estimate,
+    # except in tests that hand tiktoken an encoding of their own.
+    monkeypatch.setenv("BRIEFER_TOKENIZER", "estimate")
 
 
 @pytest.fixture

@@ -230,10 +230,10 @@ def test_unknown_option_is_exit_2(run):
 
 def test_engine_failure_is_exit_1_one_line(run, router, llm_env):
     replay("server_errors_exhausted", router)
-    import briefer.llm
+    import briefer.llm.engine
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(briefer.llm.time, "sleep", lambda s: None)
+        mp.setattr(briefer.llm.engine.time, "sleep", lambda s: None)
         result = run("brief", SHORT)
     assert result.code == 1
     assert "503" in one_line_error(result)

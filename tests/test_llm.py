@@ -10,9 +10,11 @@ import pytest
 import respx
 
 from briefer import errors
+from briefer.budget import budget_for
 from briefer.config import LLMConfig
 from briefer.core import Briefer
-from briefer.llm import OpenAIEngine, retry_after_seconds
+from briefer.llm import OpenAIEngine
+from briefer.llm.transport import retry_after_seconds
 from briefer.prompts import load_template
 from briefer.schema import Brief, SourcingCaveat
 
@@ -81,7 +83,7 @@ def test_request_is_strict_json_schema_with_article_inside_boundary(router, conf
     assert fmt["type"] == "json_schema"
     assert fmt["json_schema"]["strict"] is True
     assert fmt["json_schema"]["schema"]["additionalProperties"] is False
-    assert body["max_tokens"] == config.max_output_tokens
+    assert body["max_tokens"] == budget_for(config).output_tokens == 4096
     assert body["temperature"] == config.temperature
     system, user = body["messages"]
     assert system["role"] == "system" and user["role"] == "user"
@@ -99,7 +101,7 @@ def test_openai_itself_gets_max_completion_tokens():
     with respx.mock(assert_all_mocked=True) as mock:
         log = replay_at("https://api.openai.com/v1", "happy_very_short", mock)
         Briefer(config=config).brief(fixture_article("very_short"))
-    assert log.bodies[0]["max_completion_tokens"] == config.max_output_tokens
+    assert log.bodies[0]["max_completion_tokens"] == budget_for(config).output_tokens
     assert "max_tokens" not in log.bodies[0]
 
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from briefer.errors import MissingVariableError, TemplateError
-from briefer.llm import build_messages
+from briefer.llm.conversation import build_messages
 from briefer.prompts import PromptTemplate, builtin_prompt_dir, load_template
 from briefer.untrusted import Boundary, defuse_markers, strip_invisible, wrap_article
 

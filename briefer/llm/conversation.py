@@ -1,0 +1,319 @@
+"""The conversation for one brief, with no I/O: what to send, and what to make of the answer.
+
+`conversation(...)` is a generator: it yields each request body and receives the completion
+(or has the SDK's `BadRequestError` thrown in). It owns the re-ask after invalid output, the
+json_object fallback, and the one repair request for quotes that are not in the article.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from briefer import errors
+from briefer.article import Article
+from briefer.config import LLMConfig
+from briefer.engine import EngineResult
+from briefer.prompts import PromptTemplate
+from briefer.quotes import locate
+from briefer.schema import Brief, Notice, PromptInfo, Usage, brief_json_schema
+from briefer.untrusted import Boundary, wrap_article
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+Request = dict[str, Any]
+Conversation = Generator[Request, "ChatCompletion", EngineResult]
+
+SCHEMA_NAME = "brief"
+
+
+def build_merge_messages(
+    partials: list[Brief], template: PromptTemplate, boundary: Boundary, title: str | None
+) -> list[dict[str, str]]:
+    """Render the messages that merge the briefs of an article's parts into one."""
+    briefs = json.dumps(
+        [{"part": i + 1, "brief": b.model_dump(mode="json")} for i, b in enumerate(partials)],
+        ensure_ascii=False,
+        indent=1,
+    )
+    variables = {
+        "boundary_start": boundary.start,
+        "boundary_end": boundary.end,
+        "briefs": wrap_article(briefs, boundary),
+        "count": str(len(partials)),
+        "title": title or "(none)",
+    }
+    return [
+        {"role": "system", "content": template.render("system", variables).strip()},
+        {"role": "user", "content": template.render("user", variables).strip()},
+    ]
+
+
+def build_messages(
+    article: Article, template: PromptTemplate, boundary: Boundary
+) -> list[dict[str, str]]:
+    """Render the system and user messages for one article."""
+    variables = {
+        "boundary_start": boundary.start,
+        "boundary_end": boundary.end,
+        "article": wrap_article(article.text, boundary),
+        "title": article.title or "(none)",
+    }
+    return [
+        {"role": "system", "content": template.render("system", variables).strip()},
+        {"role": "user", "content": template.render("user", variables).strip()},
+    ]
+
+
+def _request_body(
+    config: LLMConfig, messages: list[dict[str, str]], mode: str, output_tokens: int
+) -> Request:
+    body: Request = {"model": config.model, "messages": messages}
+    if mode == "schema":
+        body["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": brief_json_schema()},
+        }
+    else:
+        body["response_format"] = {"type": "json_object"}
+    if config.temperature is not None:
+        body["temperature"] = config.temperature
+    # OpenAI's own API wants max_completion_tokens; most compatible servers know max_tokens.
+    budget_key = "max_tokens" if config.base_url else "max_completion_tokens"
+    body[budget_key] = output_tokens
+    return body
+
+
+def conversation(
+    messages: list[dict[str, str]],
+    article_text: str,
+    template: PromptTemplate,
+    config: LLMConfig,
+    output_tokens: int,
+) -> Conversation:
+    """Ask for a brief with `messages`; quotes are checked against `article_text`."""
+    import openai
+
+    mode = "object" if config.json_mode == "object" else "schema"
+    if mode == "object":
+        messages = _with_json_object_instructions(messages, template)
+    usage = Usage()
+    attempts: list[str] = []
+    notices: list[Notice] = []
+    reasked = False
+    before_repair: Brief | None = None
+
+    def done(brief: Brief, completion: ChatCompletion) -> EngineResult:
+        return EngineResult(
+            brief=brief,
+            usage=usage,
+            model=getattr(completion, "model", None) or config.model,
+            prompt=PromptInfo(name=template.name, version=template.version),
+            notices=notices,
+        )
+
+    while True:
+        request = _request_body(config, messages, mode, output_tokens)
+        try:
+            completion = yield request
+        except openai.BadRequestError as exc:
+            if mode == "schema" and config.json_mode == "auto" and _rejects_schema(exc):
+                mode = "object"
+                messages = _with_json_object_instructions(messages, template)
+                notices.append(
+                    Notice(
+                        code="json_object_fallback",
+                        message="the endpoint refused json_schema output; "
+                        "asked again in json_object mode with the schema in the prompt",
+                    )
+                )
+                continue
+            raise
+        usage += _usage_of(completion, notices)
+        raw = _content_of(completion, usage, attempts)
+        attempts.append(raw)
+        try:
+            brief = parse_brief(raw)
+        except _Unusable as problem:
+            if before_repair is not None:  # the repair came back unusable: keep what we had
+                notices.append(
+                    Notice(
+                        code="repair_failed", message=f"the repair answer was unusable: {problem}"
+                    )
+                )
+                return done(before_repair, completion)
+            if reasked:
+                raise errors.InvalidOutputError(
+                    f"the model's output is not a valid brief after a re-ask: {problem}",
+                    raw_output=raw,
+                    attempts=attempts,
+                    usage=usage,
+                ) from None
+            reasked = True
+            notices.append(Notice(code="reasked", message=f"first answer was unusable: {problem}"))
+            messages = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": template.render("reask", {"errors": str(problem)})},
+            ]
+            continue
+        missing = missing_quotes(brief, article_text)
+        if missing and before_repair is None:
+            before_repair = brief
+            notices.append(
+                Notice(
+                    code="repair_requested",
+                    message=f"{len(missing)} evidence quote(s) were not in the article; "
+                    "asked the model once to quote exactly or drop them",
+                )
+            )
+            items = "\n".join(f"- {where}: {quote!r}" for where, quote in missing)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": template.render("repair", {"items": items})},
+            ]
+            continue
+        return done(brief, completion)
+
+
+def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
+    """List the evidence quotes of `brief` that cannot be found in `article` at all."""
+    items = [(f"key_facts[{i}].evidence", f.evidence) for i, f in enumerate(brief.key_facts)]
+    items += [
+        (f"sourcing_caveats[{i}].evidence", c.evidence)
+        for i, c in enumerate(brief.sourcing_caveats)
+    ]
+    return [(where, quote) for where, quote in items if locate(quote, article).status == "missing"]
+
+
+def _with_json_object_instructions(
+    messages: list[dict[str, str]], template: PromptTemplate
+) -> list[dict[str, str]]:
+    schema = json.dumps(brief_json_schema(), indent=1, ensure_ascii=False)
+    extra = template.render("json_object", {"schema": schema}).strip()
+    system, *rest = messages
+    return [{"role": "system", "content": f"{system['content']}\n\n{extra}"}, *rest]
+
+
+def _rejects_schema(exc: openai.BadRequestError) -> bool:
+    text = f"{error_message(exc)} {exc.param or ''}".lower()
+    return any(word in text for word in ("response_format", "json_schema", "structured output"))
+
+
+class _Unusable(Exception):
+    """The model's answer cannot be turned into a Brief (internal; becomes a re-ask)."""
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n\s*```\s*$", re.DOTALL)
+
+
+def parse_brief(raw: str) -> Brief:
+    """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong."""
+    fenced = _FENCE.match(raw)
+    text = fenced.group(1) if fenced else raw
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Unusable(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    try:
+        return Brief.model_validate(data)
+    except ValidationError as exc:
+        raise _Unusable(f"does not match the schema: {_validation_summary(exc)}") from None
+
+
+def _validation_summary(exc: ValidationError, limit: int = 8) -> str:
+    parts = []
+    for err in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"{where}: {err['msg']}")
+    more = exc.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def _usage_of(completion: ChatCompletion, notices: list[Notice]) -> Usage:
+    usage = getattr(completion, "usage", None)
+    if usage is None:
+        if not any(n.code == "usage_missing" for n in notices):
+            notices.append(
+                Notice(
+                    code="usage_missing",
+                    message="the endpoint reported no token usage; usage counts are incomplete",
+                )
+            )
+        return Usage(requests=1)
+    return Usage(
+        requests=1,
+        prompt_tokens=usage.prompt_tokens or 0,
+        completion_tokens=usage.completion_tokens or 0,
+        total_tokens=usage.total_tokens or 0,
+    )
+
+
+def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -> str:
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        raise errors.EmptyResponseError(
+            "the endpoint answered with no choices; try again, or another model",
+            usage=usage,
+            attempts=attempts,
+        )
+    choice = choices[0]
+    message = choice.message
+    content = message.content if message is not None else None
+    refusal = getattr(message, "refusal", None)
+    if refusal:
+        raise errors.RefusalError(refusal, raw_output=content, attempts=attempts, usage=usage)
+    if choice.finish_reason == "length":
+        raise errors.TruncatedOutputError(
+            "the answer was cut off at the output token budget; raise --max-output-tokens",
+            raw_output=content,
+            attempts=[*attempts, content or ""],
+            usage=usage,
+        )
+    if choice.finish_reason == "content_filter":
+        raise errors.RefusalError(
+            "the endpoint's content filter stopped the answer",
+            raw_output=content,
+            attempts=attempts,
+            usage=usage,
+        )
+    if not content or not content.strip():
+        raise errors.EmptyResponseError(
+            "the endpoint answered with an empty message; try again, or another model",
+            usage=usage,
+            attempts=attempts,
+        )
+    return str(content)
+
+
+# --- reading the SDK's errors ---------------------------------------------------------------
+
+
+def error_body(exc: openai.APIStatusError) -> dict[str, Any]:
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    return dict(body) if isinstance(body, dict) else {}
+
+
+def error_code(exc: openai.APIStatusError) -> str | None:
+    body = error_body(exc)
+    code = exc.code or body.get("code") or body.get("type")
+    return str(code) if code else None
+
+
+def error_message(exc: openai.APIError) -> str:
+    if hasattr(exc, "status_code"):
+        message = error_body(exc).get("message")  # type: ignore[arg-type]
+        if message:
+            return str(message)
+    return str(exc)

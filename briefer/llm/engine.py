@@ -1,0 +1,218 @@
+"""The OpenAI engine: brief an article through any OpenAI-compatible chat completions endpoint.
+
+How one brief is made:
+
+1. The conversation (`briefer.llm.conversation`, no I/O) builds the request: system and user
+   messages from the prompt template, the article wrapped in a fresh random boundary,
+   `response_format` json_schema (strict) or json_object.
+2. A driver (`briefer.llm.transport`) sends each request. Transport retries belong to
+   tenacity alone: the SDK's own retries are off (`max_retries=0`). A retry resends the
+   identical request.
+3. The answer is checked: refusal, truncation, no choices; then parsed and validated against
+   `Brief`. Invalid output gets exactly one re-ask carrying the validation error. A server that
+   refuses json_schema gets the same request in json_object mode, the schema in the prompt.
+
+An article too long for one request (`briefer.budget`) is split into chunks that are briefed
+concurrently (map); a merge request (`prompts/merge.toml`) then combines their briefs (reduce).
+
+`import openai` is slow, so it is imported only inside methods that send requests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+import tenacity
+
+from briefer import errors
+from briefer.article import Article
+from briefer.budget import Budget, budget_for
+from briefer.config import LLMConfig
+from briefer.engine import EngineResult
+from briefer.llm.conversation import (
+    Conversation,
+    Request,
+    build_merge_messages,
+    build_messages,
+    conversation,
+)
+from briefer.llm.transport import adrive, drive, retry_policy, translate_error
+from briefer.prompts import PromptTemplate, load_template
+from briefer.schema import Notice, Usage
+from briefer.untrusted import Boundary
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
+
+MAP_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One request's conversation: its messages and the text its quotes must come from."""
+
+    messages: list[dict[str, str]]
+    article_text: str
+    template: PromptTemplate
+
+
+class OpenAIEngine:
+    """Brief articles through an OpenAI-compatible endpoint."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        config: LLMConfig,
+        template: PromptTemplate,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], None] | None = None,
+        async_sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        if not config.configured:
+            raise errors.ConfigError(
+                "no LLM is configured: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
+                "server (vLLM, Ollama, llama.cpp)"
+            )
+        self.config = config
+        self.template = template
+        self.budget: Budget = budget_for(config)
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        self._sleep = sleep if sleep is not None else time.sleep
+        self._async_sleep = async_sleep
+
+    # --- planning ------------------------------------------------------------------------------
+
+    def plan(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
+        """The requests that will brief `article`: one, or one per chunk (merge comes after)."""
+        messages = build_messages(article, self.template, boundary or Boundary.new())
+        counter = self.budget.counter
+        overhead = counter.count_messages(messages) - counter.count(article.text)
+        chunks = self.budget.chunks_for(article, overhead)
+        if chunks is None:
+            return [_Job(messages, article.text, self.template)]
+        jobs = []
+        for chunk in chunks:
+            part = Article(text=chunk.text, source=article.source, title=article.title)
+            jobs.append(
+                _Job(build_messages(part, self.template, Boundary.new()), chunk.text, self.template)
+            )
+        return jobs
+
+    def _merge_job(self, article: Article, partials: list[EngineResult]) -> _Job:
+        template = load_template("merge")
+        messages = build_merge_messages(
+            [p.brief for p in partials], template, Boundary.new(), article.title
+        )
+        return _Job(messages, article.text, template)
+
+    def _talk(self, job: _Job) -> Conversation:
+        return conversation(
+            job.messages, job.article_text, job.template, self.config, self.budget.output_tokens
+        )
+
+    # --- sync -------------------------------------------------------------------------------
+
+    def brief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
+        """Brief one article, blocking."""
+        import openai
+
+        jobs = self.plan(article, boundary)
+        client = openai.OpenAI(
+            api_key=self.config.api_key or "unused",
+            base_url=self.config.endpoint,
+            max_retries=0,
+            timeout=self.config.timeout,
+            # The SDK sends through httpx2 by default, which respx cannot see; it accepts a
+            # classic httpx client too, and that one is our seam for tests and recording.
+            http_client=self._http_client or httpx.Client(timeout=self.config.timeout),  # type: ignore[arg-type]
+        )
+
+        def send(request: Request) -> ChatCompletion:
+            for attempt in tenacity.Retrying(sleep=self._sleep, **retry_policy(self.config)):
+                with attempt:
+                    return client.chat.completions.create(**request)
+            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+        def run(job: _Job) -> EngineResult:
+            return drive(self._talk(job), send)
+
+        try:
+            with client:
+                if len(jobs) == 1:
+                    return run(jobs[0])
+                with ThreadPoolExecutor(max_workers=min(MAP_CONCURRENCY, len(jobs))) as pool:
+                    partials = list(pool.map(run, jobs))
+                merged = run(self._merge_job(article, partials))
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+        return _combined(partials, merged)
+
+    # --- async ------------------------------------------------------------------------------
+
+    async def abrief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
+        """Brief one article without blocking the event loop."""
+        import asyncio
+
+        import openai
+
+        jobs = self.plan(article, boundary)
+        client = openai.AsyncOpenAI(
+            api_key=self.config.api_key or "unused",
+            base_url=self.config.endpoint,
+            max_retries=0,
+            timeout=self.config.timeout,
+            http_client=self._async_http_client  # type: ignore[arg-type]
+            or httpx.AsyncClient(timeout=self.config.timeout),
+        )
+        sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
+        gate = asyncio.Semaphore(MAP_CONCURRENCY)
+
+        async def send(request: Request) -> ChatCompletion:
+            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **retry_policy(self.config)):
+                with attempt:
+                    return await client.chat.completions.create(**request)
+            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+        async def run(job: _Job) -> EngineResult:
+            async with gate:
+                return await adrive(self._talk(job), send)
+
+        try:
+            async with client:
+                if len(jobs) == 1:
+                    return await run(jobs[0])
+                partials = list(await asyncio.gather(*(run(job) for job in jobs)))
+                merged = await run(self._merge_job(article, partials))
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+        return _combined(partials, merged)
+
+
+def _combined(partials: list[EngineResult], merged: EngineResult) -> EngineResult:
+    """The merged brief, with usage and notices summed over every request."""
+    usage = sum((p.usage for p in partials), Usage(chunks=len(partials))) + merged.usage
+    notices = [
+        Notice(
+            code="chunked",
+            message=f"the article was too long for one request: briefed in {len(partials)} "
+            "parts, then merged",
+        ),
+        *(n for p in partials for n in p.notices),
+        *merged.notices,
+    ]
+    return EngineResult(
+        brief=merged.brief,
+        usage=usage.model_copy(update={"chunks": len(partials)}),
+        model=merged.model,
+        prompt=partials[0].prompt,
+        notices=notices,
+    )
