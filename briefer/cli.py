@@ -67,8 +67,21 @@ def brief(
     ] = None,
     temperature: Annotated[float | None, typer.Option(help="Sampling temperature.")] = None,
     max_output_tokens: Annotated[
-        int | None, typer.Option(help="Output token budget per request.")
+        int | None,
+        typer.Option(help="Output token budget per request (default: the model's, at most 4096)."),
     ] = None,
+    context_tokens: Annotated[
+        int | None,
+        typer.Option(help="Context window in tokens (default: from the model table)."),
+    ] = None,
+    max_input_tokens: Annotated[
+        int | None,
+        typer.Option(help="Cut the article after a sentence at this many tokens, not chunk it."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print tokens, requests and cost; send nothing."),
+    ] = False,
     timeout: Annotated[float | None, typer.Option(help="Seconds to wait per request.")] = None,
     json_mode: Annotated[
         str | None,
@@ -107,18 +120,31 @@ def brief(
         base_url=base_url,
         temperature=temperature,
         max_output_tokens=max_output_tokens,
+        context_tokens=context_tokens,
         timeout=timeout,
         json_mode=json_mode,
     )
     limit = max_bytes or _int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES
     loaded = load_article(article, max_bytes=limit)
-    briefer = Briefer(engine=engine, config=config, prompt=prompt, strict=strict)
+    briefer = Briefer(
+        engine=engine,
+        config=config,
+        prompt=prompt,
+        strict=strict,
+        max_input_tokens=max_input_tokens,
+    )
     if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
-        typer.echo(
-            "briefer: using the offline engine (no LLM configured); set OPENAI_API_KEY or "
-            "OPENAI_BASE_URL for LLM briefs",
-            err=True,
+        _say(
+            "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
+            "OPENAI_BASE_URL for LLM briefs"
         )
+    if briefer.engine != "offline" or dry_run or max_input_tokens:
+        note = briefer.counter.note
+        if note and briefer.engine != "offline":
+            _say(note)
+    if dry_run:
+        _emit(briefer.plan(loaded).render(), output)
+        return
     _emit(render(briefer.brief(loaded), fmt), output)
 
 
@@ -128,6 +154,11 @@ def schema(debug: DebugOption = False) -> None:
     from briefer.schema import envelope_json_schema
 
     typer.echo(json.dumps(envelope_json_schema(), indent=2))
+
+
+def _say(message: str) -> None:
+    """One line of information on stderr."""
+    typer.echo(f"briefer: {message}", err=True)
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -22,12 +22,15 @@ from collections import Counter
 from collections.abc import Iterable
 
 from briefer.article import Article
+from briefer.chunking import chunk_article
 from briefer.engine import EngineResult
 from briefer.entities import Entity, find_stakeholders, lexicon
+from briefer.merge import merge_briefs
 from briefer.schema import (
     Brief,
     CaveatKind,
     KeyFact,
+    Notice,
     OpenQuestion,
     SourcingCaveat,
     Stakeholder,
@@ -35,6 +38,7 @@ from briefer.schema import (
 )
 from briefer.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
 from briefer.text import Span, sentences
+from briefer.tokens import TokenCounter
 from briefer.untrusted import find_suspicious
 
 MAX_FACTS = 7
@@ -65,14 +69,39 @@ _UNCERTAIN = re.compile(
 )
 
 
+# Past this size (estimated tokens) an article is briefed in parts and the parts merged, so
+# that a long-read's facts come from all of it, not only from its opening.
+CHUNK_TOKENS = 6000
+
+
 class OfflineEngine:
     """Brief articles deterministically, with no model and no network."""
 
     name = "offline"
 
     def brief(self, article: Article) -> EngineResult:
-        """Brief one article."""
-        return EngineResult(brief=brief_offline(article), usage=Usage(), model=None, prompt=None)
+        """Brief one article (in parts, merged, when it is long)."""
+        counter = TokenCounter("estimate")
+        if counter.count(article.text) <= CHUNK_TOKENS:
+            return EngineResult(
+                brief=brief_offline(article), usage=Usage(cost_usd=0.0), model=None, prompt=None
+            )
+        chunks = chunk_article(article.text, CHUNK_TOKENS, counter)
+        parts = [
+            brief_offline(Article(text=c.text, source=article.source, title=article.title))
+            for c in chunks
+        ]
+        notice = Notice(
+            code="chunked",
+            message=f"a long article: briefed in {len(chunks)} parts, then merged",
+        )
+        return EngineResult(
+            brief=merge_briefs(parts),
+            usage=Usage(chunks=len(chunks), cost_usd=0.0),
+            model=None,
+            prompt=None,
+            notices=[notice],
+        )
 
     async def abrief(self, article: Article) -> EngineResult:
         """Brief one article (CPU-bound and fast, so it simply runs)."""
@@ -284,7 +313,7 @@ def _role(text: str, entity: Entity) -> str:
     return f"appears in: “{_window(text, start, end)}”"
 
 
-_LOWER_TITLE = re.compile(r"((?:[a-z][\w'’-]*\s+){0,3}?([a-z]+))\s+$")
+_LOWER_TITLE = re.compile(r"(?<![\w'’-])((?:[a-z][\w'’-]*\s+){0,3}?([a-z]+))\s+$")
 
 
 def _window(text: str, start: int, end: int, words: int = 7) -> str:

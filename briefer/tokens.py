@@ -3,8 +3,9 @@
 tiktoken fetches an encoding (o200k_base, cl100k_base) from the network on first use and keeps
 it in its cache folder (`TIKTOKEN_CACHE_DIR`, which tiktoken honours). briefer asks tiktoken
 once per encoding and process, waiting at most `LOAD_TIMEOUT` seconds; when that fails (no
-network, a firewall, `BRIEFER_TOKENIZER=estimate`), counts fall back to an estimate of one
-token per four bytes of UTF-8, and the counter's `note` says that counts are approximate.
+network, a firewall), counts fall back to an estimate of one token per four bytes of UTF-8,
+and the counter's `note` says that counts are approximate. `BRIEFER_TOKENIZER=estimate`
+skips tiktoken altogether (air-gapped machines), quietly.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class TokenCounter:
 
     encoding_name: str
     encoding: tiktoken.Encoding | None = None
-    reason: str = ""
+    reason: str = ""  # why there is no encoding; empty when the estimate was asked for
 
     @property
     def exact(self) -> bool:
@@ -42,8 +43,8 @@ class TokenCounter:
 
     @property
     def note(self) -> str | None:
-        """One line for the user when counts are estimates, else None."""
-        if self.exact:
+        """One line for the user when counts are unexpectedly estimates, else None."""
+        if self.exact or not self.reason:
             return None
         return (
             f"token counts are approximate (one token per {BYTES_PER_TOKEN} bytes): the tiktoken "
@@ -69,7 +70,7 @@ def counter_for(
     if load is not None:
         return _make(encoding_name, load)
     if os.environ.get("BRIEFER_TOKENIZER", "").lower() == "estimate":
-        return TokenCounter(encoding_name, None, "BRIEFER_TOKENIZER=estimate")
+        return TokenCounter(encoding_name)  # asked for: nothing to warn about
     return _default_counter(encoding_name)
 
 
@@ -95,4 +96,4 @@ def _make(encoding_name: str, load: Callable[[str], tiktoken.Encoding]) -> Token
     if "encoding" in result:
         return TokenCounter(encoding_name, result["encoding"])
     reason = result.get("error", f"no answer within {LOAD_TIMEOUT:g} s")
-    return TokenCounter(encoding_name, None, " ".join(str(reason).split())[:160])
+    return TokenCounter(encoding_name, None, " ".join(str(reason).split())[:80])

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -64,8 +65,13 @@ def check_brief(
     origin: Origin,
     strict: bool = False,
     profile: SourcingProfile | None = None,
+    rule_caveats: Sequence[SourcingCaveat] = (),
 ) -> CheckedBrief:
-    """Verify `brief` against `article`; `origin` says who wrote its caveats."""
+    """Verify `brief` against `article`; `origin` says who wrote its caveats.
+
+    `rule_caveats` are caveats our own code raises (such as partial coverage); they are added
+    first, with origin "rules".
+    """
     text = article.text
     notices: list[Notice] = []
     brief = _without_foreign_links(brief, text, notices)
@@ -74,7 +80,11 @@ def check_brief(
     caveat_spots = [locate(c.evidence, text) for c in brief.sourcing_caveats]
     fact_spots = [locate(f.evidence, text) for f in brief.key_facts]
 
-    added = _uncovered_sources(text, brief.sourcing_caveats, caveat_spots, profile)
+    added = [(locate(c.evidence, text), c) for c in rule_caveats]
+    added += [
+        (Located("exact", a.start, a.end, 100.0), c)
+        for a, c in _uncovered_sources(text, brief.sourcing_caveats, caveat_spots, profile)
+    ]
     room = MAX_CAVEATS - len(brief.sourcing_caveats)
     if len(added) > room:
         notices.append(
@@ -85,9 +95,9 @@ def check_brief(
         )
         added = added[: max(room, 0)]
     caveats = [*brief.sourcing_caveats]
-    for attribution, caveat in added:
+    for spot, caveat in added:
         caveats.append(caveat)
-        caveat_spots.append(Located("exact", attribution.start, attribution.end, 100.0))
+        caveat_spots.append(spot)
         origins.append("rules")
 
     facts = list(brief.key_facts)
