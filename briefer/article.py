@@ -1,7 +1,9 @@
-"""Turn what the user gave us (a path or standard input) into an `Article`.
+"""Turn what the user gave us (a path, standard input, or a URL) into an `Article`.
 
-Every refusal here is an `InputError` whose message names the problem and the fix, and
-happens before any request is sent.
+Text files (.txt, .md, anything that is not HTML) are read as UTF-8; HTML files, HTML on
+standard input and web pages go through trafilatura (`briefer.html`); URLs are fetched by
+`briefer.fetch`. Every refusal is an `InputError` whose message names the problem and the
+fix, and happens before any request to an LLM is sent.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,6 +31,10 @@ class Article:
     text: str
     source: str
     title: str | None = None
+    author: str | None = None
+    site_name: str | None = None
+    published: str | None = None  # a date as the page states it (ISO 8601 when known)
+    url: str | None = None
 
     @property
     def sha256(self) -> str:
@@ -48,6 +54,10 @@ class Article:
             sha256=self.sha256,
             words=self.words,
             chars=len(self.text),
+            author=self.author,
+            site_name=self.site_name,
+            published=self.published,
+            url=self.url,
         )
 
 
@@ -64,30 +74,78 @@ def article_from_text(text: str, *, source: str = "<text>", title: str | None = 
     return Article(text=text, source=source, title=title)
 
 
-def load_article(source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
-    """Read an article from a path, or from standard input when `source` is '-'."""
+@dataclass(frozen=True)
+class LoadOptions:
+    """Limits for reading files and fetching pages."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_fetch_bytes: int = 5_000_000
+    fetch_timeout: float = 20.0
+    allow_private: bool = False
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def is_url(source: str) -> bool:
+    """True when `source` is written as a URL (any scheme; only http(s) will be fetched)."""
+    return bool(_URL.match(source))
+
+
+def load_article(source: str, options: LoadOptions | None = None) -> Article:
+    """Read an article from a path, '-' (standard input) or an http(s) URL."""
+    options = options or LoadOptions()
     if source == STDIN:
-        data = _read_capped(sys.stdin.buffer, max_bytes, "standard input")
-        return article_from_text(_decode(data, "standard input"), source=STDIN)
+        data = _read_capped(sys.stdin.buffer, options.max_bytes, "standard input")
+        return _from_bytes(data, "standard input", source=STDIN)
+    if is_url(source):
+        return _from_url(source, options)
     path = Path(source)
     if not path.exists():
         raise InputError(f"{source}: no such file; check the path")
     if path.is_dir():
         raise InputError(f"{source}: is a directory; give the path of one article file")
     size = path.stat().st_size
-    if size > max_bytes:
+    if size > options.max_bytes:
         raise InputError(
-            f"{source}: {size:,} bytes is over the {max_bytes:,}-byte limit; "
+            f"{source}: {size:,} bytes is over the {options.max_bytes:,}-byte limit; "
             "raise it with --max-bytes or BRIEFER_MAX_BYTES"
         )
     try:
         with path.open("rb") as fh:
-            data = _read_capped(fh, max_bytes, source)
+            data = _read_capped(fh, options.max_bytes, source)
     except OSError as exc:
         raise InputError(
             f"{source}: cannot be read ({exc.strerror}); check its permissions"
         ) from None
-    return article_from_text(_decode(data, source), source=source)
+    return _from_bytes(data, source, source=source, html=path.suffix.lower() in _HTML_SUFFIXES)
+
+
+def _from_bytes(data: bytes, name: str, *, source: str, html: bool = False) -> Article:
+    from briefer.html import extract_article, looks_like_html
+
+    if html or looks_like_html(data):
+        if b"\x00" in data[:8192]:
+            raise InputError(f"{name}: looks like a binary file, not a web page")
+        return extract_article(data, source=source)
+    return article_from_text(_decode(data, name), source=source)
+
+
+def _from_url(url: str, options: LoadOptions) -> Article:
+    from briefer.fetch import fetch_page
+    from briefer.html import extract_article
+
+    page = fetch_page(
+        url,
+        timeout=options.fetch_timeout,
+        max_bytes=options.max_fetch_bytes,
+        allow_private=options.allow_private,
+    )
+    if page.is_html:
+        return extract_article(page.content, source=url, url=page.url, charset=page.charset)
+    text = page.content.decode(page.charset or "utf-8", errors="replace")
+    return replace(article_from_text(text, source=url), url=page.url)
 
 
 def guess_title(text: str) -> str | None:

@@ -52,7 +52,10 @@ def _root(
 
 @app.command()
 def brief(
-    article: Annotated[str, typer.Argument(help="Article file, or '-' to read standard input.")],
+    article: Annotated[
+        str,
+        typer.Argument(help="Article: a text or HTML file, '-' for standard input, or a URL."),
+    ],
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="Output format: markdown, json or text.")
     ] = "markdown",
@@ -82,7 +85,9 @@ def brief(
         bool,
         typer.Option("--dry-run", help="Print tokens, requests and cost; send nothing."),
     ] = False,
-    timeout: Annotated[float | None, typer.Option(help="Seconds to wait per request.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds to wait per request (LLM and page fetch).")
+    ] = None,
     json_mode: Annotated[
         str | None,
         typer.Option(help="auto (json_schema, falling back to json_object), schema or object."),
@@ -105,10 +110,19 @@ def brief(
         int | None,
         typer.Option(help="Refuse articles larger than this (default 2 MB, $BRIEFER_MAX_BYTES)."),
     ] = None,
+    max_fetch_bytes: Annotated[
+        int, typer.Option(help="Refuse web pages larger than this many bytes.")
+    ] = 5_000_000,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private", help="Allow fetching URLs on private or loopback addresses."
+        ),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Brief one news article."""
-    from briefer.article import DEFAULT_MAX_BYTES, load_article
+    from briefer.article import DEFAULT_MAX_BYTES, LoadOptions, load_article
     from briefer.config import LLMConfig
     from briefer.core import Briefer
     from briefer.render import FORMATS, render
@@ -125,7 +139,13 @@ def brief(
         json_mode=json_mode,
     )
     limit = max_bytes or _int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES
-    loaded = load_article(article, max_bytes=limit)
+    options = LoadOptions(
+        max_bytes=limit,
+        max_fetch_bytes=max_fetch_bytes,
+        fetch_timeout=timeout or LoadOptions.fetch_timeout,
+        allow_private=allow_private,
+    )
+    loaded = load_article(article, options)
     briefer = Briefer(
         engine=engine,
         config=config,

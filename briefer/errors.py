@@ -8,6 +8,7 @@ One base class, so callers (and the CLI) can catch everything we raise in one pl
     │   ├── ConfigError               no LLM configured, bad option values
     │   └── TemplateError             a prompt template that cannot be loaded or rendered
     │       └── MissingVariableError  a template variable nobody supplied
+    ├── FetchError                    a URL could not be fetched: network, DNS, timeout
     └── EngineError                   the engine ran and could not produce a brief
         ├── APIError                  the endpoint failed (after retries, where retrying made sense)
         │   ├── AuthenticationError   401 / 403
@@ -66,6 +67,10 @@ class MissingVariableError(TemplateError):
             f"prompt template {template!r} needs the variable {{{{{variable}}}}}, "
             "which was not supplied"
         )
+
+
+class FetchError(BrieferError):
+    """A web page could not be fetched (the network, not the address, failed)."""
 
 
 class EngineError(BrieferError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -42,8 +43,12 @@ def render_json(envelope: Envelope) -> str:
 def _provenance(envelope: Envelope) -> str:
     art = envelope.article
     parts = [art.title or art.source]
+    if art.site_name:
+        parts.append(art.site_name)
     if art.title:
         parts.append(art.source)
+    if art.published:
+        parts.append(f"published {art.published}{age(art.published, envelope.created_at)}")
     parts.append(f"{art.words:,} words")
     made = f"{envelope.engine} engine"
     if envelope.model:
@@ -52,6 +57,22 @@ def _provenance(envelope: Envelope) -> str:
         made += f", prompt {envelope.prompt.name} v{envelope.prompt.version}"
     parts.append(made)
     return " · ".join(parts)
+
+
+def age(published: str, now: datetime) -> str:
+    """' (3 days old)' for an ISO date, or '' when the date cannot be read."""
+    try:
+        when = datetime.fromisoformat(published[:10]).date()
+    except ValueError:
+        return ""
+    days = (now.date() - when).days
+    if days < 0:
+        return ""
+    if days == 0:
+        return " (today)"
+    if days == 1:
+        return " (1 day old)"
+    return f" ({days:,} days old)"
 
 
 QUOTE_MARKS = {

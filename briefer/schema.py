@@ -12,7 +12,8 @@ Version history:
   `created_at`, `warnings`.
 * 2: adds `verification` (every evidence quote located in the article, with the origin of each
   caveat) and `sourcing` (the article's sourcing profile, computed from the text); warnings
-  may carry `start`/`end` offsets; `usage` gains `chunks` and `cost_usd`.
+  may carry `start`/`end` offsets; `usage` gains `chunks` and `cost_usd`; `article` gains
+  `author`, `site_name`, `published` and `url`.
 """
 
 from __future__ import annotations
@@ -128,6 +129,12 @@ class ArticleInfo(_Model):
     sha256: str = Field(description="SHA-256 of the article text, hex.")
     words: int
     chars: int
+    author: str | None = None
+    site_name: str | None = None
+    published: str | None = Field(
+        default=None, description="Publication date as the page states it (ISO 8601 when known)."
+    )
+    url: str | None = Field(default=None, description="The page's address, after redirects.")
 
 
 class PromptInfo(_Model):
