@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 
 from briefer.schema import Brief, CaveatKind, Envelope
