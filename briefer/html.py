@@ -15,11 +15,13 @@ from briefer.article import Article, article_from_text
 from briefer.errors import InputError
 
 MIN_WORDS = 40
+# What a paywall or sign-in wall says to the reader (not what its code is called).
 _PAYWALL = re.compile(
     r"subscribe (?:to|now)|subscribers only|already a subscriber|sign in to (?:continue|read)|"
-    r"log in to (?:continue|read)|free articles|paywall|to continue reading",
+    r"log in to (?:continue|read)|limit of free articles|to continue reading",
     re.IGNORECASE,
 )
+TEASER_WORDS = 150  # below this, visible paywall wording means only a teaser was readable
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
@@ -40,9 +42,8 @@ def extract_article(
     """Extract the article text and metadata from an HTML page."""
     import trafilatura
 
-    if isinstance(content, bytes) and charset:
-        with contextlib.suppress(LookupError, UnicodeDecodeError):  # else trafilatura guesses
-            content = content.decode(charset)
+    if isinstance(content, bytes):
+        content = decode_html(content, charset)
     try:
         document = trafilatura.bare_extraction(
             content,
@@ -68,7 +69,10 @@ def extract_article(
             "article's text and brief that"
         )
     text = str(found["text"]).strip()
-    if len(text.split()) < MIN_WORDS and _PAYWALL.search(page_text):
+    words = len(text.split())
+    if (words < TEASER_WORDS and _PAYWALL.search(text)) or (
+        words < MIN_WORDS and _PAYWALL.search(page_text)
+    ):
         raise InputError(_paywall(source))
     title = _field(found, "title")
     if title and not text.startswith(title):
@@ -83,6 +87,29 @@ def extract_article(
         published=_field(found, "date"),
         url=url or _field(found, "url"),
     )
+
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+
+
+def decode_html(data: bytes, header_charset: str | None = None) -> str | bytes:
+    """Decode a page by its HTTP charset, else its meta tag, else UTF-8.
+
+    Returns the bytes unchanged when none of those decodes cleanly: trafilatura then guesses.
+    """
+    declared = _META_CHARSET.search(data[:8192])
+    for charset in (
+        header_charset,
+        declared.group(1).decode("ascii") if declared else None,
+        "utf-8",
+    ):
+        if not charset:
+            continue
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            return data.decode(charset)
+    return data
 
 
 def _field(found: dict[str, Any], key: str) -> str | None:
