@@ -1,7 +1,8 @@
 """The `briefer` command: parse options, call the library, render, map errors to exit codes.
 
-Exit codes: 0 success; 1 the engine or the endpoint failed; 2 bad input or usage.
-Heavy modules (the engines, openai) are imported inside commands so that `--help` is fast.
+Exit codes: 0 success; 1 the engine, the endpoint or the network failed (or, in a digest, an
+article failed); 2 bad input or usage. Heavy modules (the engines, openai, trafilatura) are
+imported inside commands so that `--help` is fast.
 """
 
 from __future__ import annotations
@@ -10,14 +11,19 @@ import json
 import os
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from briefer import __version__
 from briefer.errors import BrieferError, UsageError
 from briefer.redact import redact
+
+if TYPE_CHECKING:
+    from briefer.article import LoadOptions
+    from briefer.core import Briefer
 
 app = typer.Typer(
     name="briefer",
@@ -28,9 +34,148 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-DebugOption = Annotated[
-    bool, typer.Option("--debug", help="Show tracebacks on errors (never secrets).")
+# --- options shared by several commands ---------------------------------------------------------
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors (never secrets).")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
 ]
+Model = Annotated[
+    str | None, typer.Option(help="Model name (default: $BRIEFER_MODEL or gpt-4o-mini).")
+]
+BaseUrl = Annotated[
+    str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
+]
+Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")]
+MaxOutputTokens = Annotated[
+    int | None,
+    typer.Option(help="Output token budget per request (default: the model's, at most 4096)."),
+]
+ContextTokens = Annotated[
+    int | None, typer.Option(help="Context window in tokens (default: from the model table).")
+]
+MaxInputTokens = Annotated[
+    int | None,
+    typer.Option(help="Cut articles after a sentence at this many tokens instead of chunking."),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print tokens, requests and cost; send nothing.")
+]
+Timeout = Annotated[
+    float | None, typer.Option(help="Seconds to wait per request (LLM and page fetch).")
+]
+JsonMode = Annotated[
+    str | None,
+    typer.Option(help="auto (json_schema, falling back to json_object), schema or object."),
+]
+Engine = Annotated[
+    str | None,
+    typer.Option(help="auto (OpenAI when configured, else offline), openai or offline."),
+]
+Prompt = Annotated[
+    str, typer.Option("--prompt", help="Prompt template: a shipped name or a .toml path.")
+]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Drop items whose quotes are not in the article; fail if none is left."
+    ),
+]
+MaxBytes = Annotated[
+    int | None,
+    typer.Option(help="Refuse articles larger than this (default 2 MB, $BRIEFER_MAX_BYTES)."),
+]
+MaxFetchBytes = Annotated[int, typer.Option(help="Refuse web pages larger than this many bytes.")]
+AllowPrivate = Annotated[
+    bool,
+    typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses."),
+]
+Db = Annotated[
+    Path | None,
+    typer.Option("--db", help="Brief store (default: $BRIEFER_DB, else the user data folder)."),
+]
+Refresh = Annotated[
+    bool, typer.Option("--refresh", help="Make new briefs even when the store has them.")
+]
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the brief store.")
+]
+
+
+@dataclass
+class _Setup:
+    """What the engine options of a command amount to."""
+
+    briefer: Briefer
+    load: LoadOptions
+
+
+def _setup(
+    *,
+    engine: str | None,
+    model: str | None,
+    base_url: str | None,
+    temperature: float | None,
+    max_output_tokens: int | None,
+    context_tokens: int | None,
+    max_input_tokens: int | None,
+    timeout: float | None,
+    json_mode: str | None,
+    prompt: str,
+    strict: bool,
+    max_bytes: int | None,
+    max_fetch_bytes: int,
+    allow_private: bool,
+    db: Path | None,
+    refresh: bool,
+    no_cache: bool,
+) -> _Setup:
+    from briefer.article import DEFAULT_MAX_BYTES, LoadOptions
+    from briefer.config import LLMConfig
+    from briefer.core import Briefer
+    from briefer.store import Store
+
+    config = LLMConfig.from_env(
+        model=model,
+        base_url=base_url,
+        temperature=temperature,
+        max_output_tokens=max_output_tokens,
+        context_tokens=context_tokens,
+        timeout=timeout,
+        json_mode=json_mode,
+    )
+    briefer = Briefer(
+        engine=engine,
+        config=config,
+        prompt=prompt,
+        strict=strict,
+        max_input_tokens=max_input_tokens,
+        store=None if no_cache else Store(db),
+        refresh=refresh,
+    )
+    if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
+        _say(
+            "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
+            "OPENAI_BASE_URL for LLM briefs"
+        )
+    note = briefer.counter.note
+    if note and briefer.engine != "offline":
+        _say(note)
+    load = LoadOptions(
+        max_bytes=max_bytes or _int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES,
+        max_fetch_bytes=max_fetch_bytes,
+        fetch_timeout=timeout or LoadOptions.fetch_timeout,
+        allow_private=allow_private,
+    )
+    return _Setup(briefer, load)
+
+
+def _check_format(fmt: str) -> str:
+    from briefer.render import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    return fmt
 
 
 def _version(value: bool) -> None:
@@ -39,13 +184,16 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# --- commands ------------------------------------------------------------------------------------
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
-    debug: DebugOption = False,
+    debug: Debug = False,
 ) -> None:
     """Structured, verifiable briefs of news articles."""
 
@@ -57,123 +205,189 @@ def brief(
         typer.Argument(help="Article: a text or HTML file, '-' for standard input, or a URL."),
     ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="Output format: markdown, json or text.")
+        str, typer.Option("--format", "-f", help="markdown, json, text or html.")
     ] = "markdown",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Model name (default: $BRIEFER_MODEL or gpt-4o-mini).")
-    ] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
-    ] = None,
-    temperature: Annotated[float | None, typer.Option(help="Sampling temperature.")] = None,
-    max_output_tokens: Annotated[
-        int | None,
-        typer.Option(help="Output token budget per request (default: the model's, at most 4096)."),
-    ] = None,
-    context_tokens: Annotated[
-        int | None,
-        typer.Option(help="Context window in tokens (default: from the model table)."),
-    ] = None,
-    max_input_tokens: Annotated[
-        int | None,
-        typer.Option(help="Cut the article after a sentence at this many tokens, not chunk it."),
-    ] = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Print tokens, requests and cost; send nothing."),
-    ] = False,
-    timeout: Annotated[
-        float | None, typer.Option(help="Seconds to wait per request (LLM and page fetch).")
-    ] = None,
-    json_mode: Annotated[
-        str | None,
-        typer.Option(help="auto (json_schema, falling back to json_object), schema or object."),
-    ] = None,
-    engine: Annotated[
-        str | None,
-        typer.Option(help="auto (OpenAI when configured, else offline), openai or offline."),
-    ] = None,
-    prompt: Annotated[
-        str, typer.Option("--prompt", help="Prompt template: a shipped name or a .toml path.")
-    ] = "brief",
-    strict: Annotated[
-        bool,
-        typer.Option(
-            "--strict",
-            help="Drop items whose quotes are not in the article; fail if no key fact is left.",
-        ),
-    ] = False,
-    max_bytes: Annotated[
-        int | None,
-        typer.Option(help="Refuse articles larger than this (default 2 MB, $BRIEFER_MAX_BYTES)."),
-    ] = None,
-    max_fetch_bytes: Annotated[
-        int, typer.Option(help="Refuse web pages larger than this many bytes.")
-    ] = 5_000_000,
-    allow_private: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private", help="Allow fetching URLs on private or loopback addresses."
-        ),
-    ] = False,
-    debug: DebugOption = False,
+    output: Output = None,
+    engine: Engine = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    temperature: Temperature = None,
+    max_output_tokens: MaxOutputTokens = None,
+    context_tokens: ContextTokens = None,
+    max_input_tokens: MaxInputTokens = None,
+    dry_run: DryRun = False,
+    timeout: Timeout = None,
+    json_mode: JsonMode = None,
+    prompt: Prompt = "brief",
+    strict: Strict = False,
+    max_bytes: MaxBytes = None,
+    max_fetch_bytes: MaxFetchBytes = 5_000_000,
+    allow_private: AllowPrivate = False,
+    db: Db = None,
+    refresh: Refresh = False,
+    no_cache: NoCache = False,
+    debug: Debug = False,
 ) -> None:
-    """Brief one news article."""
-    from briefer.article import DEFAULT_MAX_BYTES, LoadOptions, load_article
-    from briefer.config import LLMConfig
-    from briefer.core import Briefer
-    from briefer.render import FORMATS, render
+    """Brief one news article (stored, and reused when the store has it)."""
+    from briefer.article import load_article
+    from briefer.render import render
 
-    if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-    config = LLMConfig.from_env(
-        model=model,
-        base_url=base_url,
-        temperature=temperature,
-        max_output_tokens=max_output_tokens,
-        context_tokens=context_tokens,
-        timeout=timeout,
-        json_mode=json_mode,
-    )
-    limit = max_bytes or _int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES
-    options = LoadOptions(
-        max_bytes=limit,
-        max_fetch_bytes=max_fetch_bytes,
-        fetch_timeout=timeout or LoadOptions.fetch_timeout,
-        allow_private=allow_private,
-    )
-    loaded = load_article(article, options)
-    briefer = Briefer(
-        engine=engine,
-        config=config,
-        prompt=prompt,
-        strict=strict,
-        max_input_tokens=max_input_tokens,
-    )
-    if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
-        _say(
-            "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
-            "OPENAI_BASE_URL for LLM briefs"
-        )
-    if briefer.engine != "offline" or dry_run or max_input_tokens:
-        note = briefer.counter.note
-        if note and briefer.engine != "offline":
-            _say(note)
+    fmt = _check_format(fmt)
+    setup = _setup(
+        engine=engine, model=model, base_url=base_url, temperature=temperature,
+        max_output_tokens=max_output_tokens, context_tokens=context_tokens,
+        max_input_tokens=max_input_tokens, timeout=timeout, json_mode=json_mode, prompt=prompt,
+        strict=strict, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
+        allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
+    )  # fmt: skip
+    loaded = load_article(article, setup.load)
     if dry_run:
-        _emit(briefer.plan(loaded).render(), output)
+        _emit(setup.briefer.plan(loaded).render(), output)
         return
-    _emit(render(briefer.brief(loaded), fmt), output)
+    _emit(render(setup.briefer.brief(loaded), fmt), output)  # type: ignore[arg-type]
 
 
 @app.command()
-def schema(debug: DebugOption = False) -> None:
+def digest(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="Articles: files, directories (their .txt/.md/.html), URLs, '-'."),
+    ] = None,
+    urls: Annotated[Path | None, typer.Option("--urls", help="A file of URLs, one a line.")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="markdown, json or html.")
+    ] = "markdown",
+    output: Output = None,
+    concurrency: Annotated[int, typer.Option(help="Articles briefed at once.")] = 8,
+    allow_failures: Annotated[
+        bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    engine: Engine = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    temperature: Temperature = None,
+    max_output_tokens: MaxOutputTokens = None,
+    context_tokens: ContextTokens = None,
+    max_input_tokens: MaxInputTokens = None,
+    dry_run: DryRun = False,
+    timeout: Timeout = None,
+    json_mode: JsonMode = None,
+    prompt: Prompt = "brief",
+    strict: Strict = False,
+    max_bytes: MaxBytes = None,
+    max_fetch_bytes: MaxFetchBytes = 5_000_000,
+    allow_private: AllowPrivate = False,
+    db: Db = None,
+    refresh: Refresh = False,
+    no_cache: NoCache = False,
+    debug: Debug = False,
+) -> None:
+    """Brief many articles at once into one morning brief, grouped by story."""
+    from briefer.digest import expand_inputs
+    from briefer.progress import run_digest
+
+    fmt = _check_format(fmt)
+    sources = expand_inputs(inputs or [], str(urls) if urls else None)
+    if not sources:
+        raise UsageError("no articles given; name files, directories or URLs, or use --urls")
+    setup = _setup(
+        engine=engine, model=model, base_url=base_url, temperature=temperature,
+        max_output_tokens=max_output_tokens, context_tokens=context_tokens,
+        max_input_tokens=max_input_tokens, timeout=timeout, json_mode=json_mode, prompt=prompt,
+        strict=strict, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
+        allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
+    )  # fmt: skip
+    if dry_run:
+        _emit(_plan_digest(setup, sources), output)
+        return
+    result = run_digest(
+        sources, setup.briefer, concurrency=concurrency, load=setup.load, quiet=quiet
+    )
+    from briefer.render import render_digest
+
+    _emit(render_digest(result, fmt), output)  # type: ignore[arg-type]
+    for item in result.failed:
+        _say(f"failed: {item.source}: {item.error}")
+    if result.failed and not allow_failures:
+        _say(f"{len(result.failed)} of {len(result.items)} articles failed")
+        raise SystemExit(1)
+
+
+def _plan_digest(setup: _Setup, sources: list[str]) -> str:
+    from briefer.article import load_article
+
+    requests = tokens = output_tokens = 0
+    cost: float | None = 0.0
+    for source in sources:
+        plan = setup.briefer.plan(load_article(source, setup.load))
+        requests += plan.requests
+        tokens += plan.input_tokens
+        output_tokens += plan.expected_output_tokens
+        cost = None if cost is None or plan.cost_usd is None else cost + plan.cost_usd
+    money = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    return (
+        f"articles:               {len(sources)}\n"
+        f"input tokens:           {tokens:,}\n"
+        f"expected output tokens: {output_tokens:,}\n"
+        f"requests:               {requests}\n"
+        f"estimated cost:         {money}\n"
+        "nothing was sent (cached briefs, if any, would cost nothing)\n"
+    )
+
+
+@app.command()
+def history(
+    limit: Annotated[int, typer.Option(help="How many briefs to list.")] = 50,
+    db: Db = None,
+    debug: Debug = False,
+) -> None:
+    """List stored briefs, newest first."""
+    from briefer.store import Store
+
+    rows = Store(db).history(limit)
+    if not rows:
+        typer.echo("no briefs stored yet")
+        return
+    typer.echo(
+        f"{'id':>5}  {'date':<16}  {'engine':<7}  {'model':<24}  {'grounded':>8}  title / source"
+    )
+    for r in rows:
+        grounded = f"{r.grounded_ratio:.0%}" if r.grounded_ratio is not None else "-"
+        title = (r.title or "(untitled)")[:60]
+        typer.echo(
+            f"{r.id:>5}  {r.created_at[:16].replace('T', ' '):<16}  {r.engine:<7}  "
+            f"{(r.model or '-')[:24]:<24}  {grounded:>8}  {title} · {r.source}"
+        )
+
+
+@app.command()
+def show(
+    brief_id: Annotated[int, typer.Argument(help="The id `briefer history` shows.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="markdown, json, text or html.")
+    ] = "markdown",
+    output: Output = None,
+    db: Db = None,
+    debug: Debug = False,
+) -> None:
+    """Print a stored brief."""
+    from briefer.render import render
+    from briefer.store import Store
+
+    fmt = _check_format(fmt)
+    _emit(render(Store(db).show(brief_id), fmt), output)  # type: ignore[arg-type]
+
+
+@app.command()
+def schema(debug: Debug = False) -> None:
     """Print the JSON Schema of the brief envelope."""
     from briefer.schema import envelope_json_schema
 
     typer.echo(json.dumps(envelope_json_schema(), indent=2))
+
+
+# --- output and errors ---------------------------------------------------------------------------
 
 
 def _say(message: str) -> None:
@@ -220,7 +434,7 @@ def main() -> None:
     except BrieferError as exc:
         _fail(" ".join(str(exc).split()), exc.exit_code, exc, debug)
     except KeyboardInterrupt as exc:
-        _fail("interrupted", 130, exc, debug)
+        _fail("interrupted; every brief finished so far is in the store", 130, exc, debug)
     except Exception as exc:  # a bug of ours: still one line, unless --debug
         _fail(
             f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",

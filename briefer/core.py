@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import httpx
 
+from briefer import __version__
 from briefer.article import Article, article_from_text
 from briefer.chunking import truncate_article
 from briefer.config import LLMConfig
@@ -17,7 +20,8 @@ from briefer.errors import ConfigError
 from briefer.models import model_info
 from briefer.plan import Plan, plan_llm, plan_offline
 from briefer.prompts import PromptTemplate, load_template
-from briefer.schema import CaveatKind, Envelope, SourcingCaveat
+from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, SourcingCaveat
+from briefer.store import Store, cache_key
 from briefer.text import sentences
 from briefer.tokens import TokenCounter
 from briefer.verify import Origin, check_brief
@@ -45,6 +49,8 @@ class Briefer:
         async_http_client: httpx.AsyncClient | None = None,
         strict: bool = False,
         max_input_tokens: int | None = None,
+        store: Store | None = None,
+        refresh: bool = False,
     ) -> None:
         """Configure a Briefer; settings not given are read from the environment now.
 
@@ -52,8 +58,12 @@ class Briefer:
         base URL is configured, else the offline engine. With `strict`, items whose evidence
         is not found in the article are dropped, and a brief left with no key fact is an error.
         `max_input_tokens` cuts long articles after a sentence instead of briefing them in
-        parts, and says so in a caveat.
+        parts, and says so in a caveat. With a `store`, briefs are cached and kept: a brief
+        already stored for the same article, engine, model and prompt is reused without any
+        request (unless `refresh`).
         """
+        self.store = store
+        self.refresh = refresh
         self.strict = strict
         if max_input_tokens is not None and max_input_tokens < 1:
             raise ConfigError("--max-input-tokens must be a positive number of tokens")
@@ -63,6 +73,7 @@ class Briefer:
         if choice not in ENGINE_CHOICES:
             raise ConfigError(f"engine {choice!r} is not one of {', '.join(ENGINE_CHOICES)}")
         self._llm: OpenAIEngine | None = None
+        self._prompt_id = f"offline@{__version__}"
         if choice == "offline" or (choice == "auto" and not self.config.configured):
             from briefer.offline import OfflineEngine
 
@@ -71,6 +82,7 @@ class Briefer:
             from briefer.llm import OpenAIEngine
 
             template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
+            self._prompt_id = f"{template.name}@{template.version}"
             self._llm = OpenAIEngine(
                 self.config,
                 template,
@@ -91,15 +103,70 @@ class Briefer:
 
     def brief(self, article: Article | str) -> Envelope:
         """Brief one article (an `Article`, or its text)."""
-        article = _as_article(article)
-        work, caveat = self._fit(article)
-        return self._envelope(article, self._engine.brief(work), caveat)
+        return self.brief_stored(article).envelope
 
     async def abrief(self, article: Article | str) -> Envelope:
         """Brief one article without blocking the event loop."""
+        return (await self.abrief_stored(article)).envelope
+
+    def brief_stored(self, article: Article | str) -> Stored:
+        """Brief one article, reusing and storing through the store; say which happened."""
         article = _as_article(article)
+        hit = self.cached(article)
+        if hit is not None:
+            return hit
         work, caveat = self._fit(article)
-        return self._envelope(article, await self._engine.abrief(work), caveat)
+        return self._keep(article, self._envelope(article, self._engine.brief(work), caveat))
+
+    async def abrief_stored(self, article: Article | str) -> Stored:
+        """`brief_stored`, without blocking the event loop."""
+        article = _as_article(article)
+        hit = self.cached(article)
+        if hit is not None:
+            return hit
+        work, caveat = self._fit(article)
+        envelope = self._envelope(article, await self._engine.abrief(work), caveat)
+        return self._keep(article, envelope)
+
+    def cache_key(self, article: Article) -> str:
+        """The store key of this article's brief under this Briefer's settings."""
+        fit = f"cut@{self.max_input_tokens}" if self.max_input_tokens else ""
+        return cache_key(
+            article.sha256,
+            self._engine.name,
+            self.config.model if self._llm else None,
+            self._prompt_id + fit + ("+strict" if self.strict else ""),
+            SCHEMA_VERSION,
+        )
+
+    def cached(self, article: Article) -> Stored | None:
+        """The stored brief of this article, if the store has one (and refresh is off)."""
+        if self.store is None or self.refresh:
+            return None
+        hit = self.store.get(self.cache_key(article))
+        if hit is None:
+            return None
+        brief_id, envelope = hit
+        return Stored(envelope, brief_id, cached=True)
+
+    def _keep(self, article: Article, envelope: Envelope) -> Stored:
+        brief_id = self.store.put(self.cache_key(article), envelope) if self.store else None
+        return Stored(envelope, brief_id, cached=False)
+
+    def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
+        """Hear of every 429 the LLM engine retries (with its wait), e.g. to slow down."""
+        if self._llm is not None:
+            self._llm.on_rate_limit = listener
+
+    def close(self) -> None:
+        """Close network connections (blocking client)."""
+        if self._llm is not None:
+            self._llm.close()
+
+    async def aclose(self) -> None:
+        """Close network connections (async client)."""
+        if self._llm is not None:
+            await self._llm.aclose()
 
     def plan(self, article: Article | str) -> Plan:
         """Say what briefing `article` would send and cost, without sending anything."""
@@ -158,6 +225,15 @@ class Briefer:
             verification=checked.verification,
             sourcing=checked.sourcing,
         )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A brief, its id in the store (None without a store), and whether it came from there."""
+
+    envelope: Envelope
+    id: int | None
+    cached: bool
 
 
 def _as_article(article: Article | str) -> Article:

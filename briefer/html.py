@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from typing import Any
 
 from briefer.article import Article, article_from_text
 from briefer.errors import InputError
 
 MIN_WORDS = 40
+
+# trafilatura (through lxml) is not safe to run in several threads at once: seen here as
+# "double free or corruption" crashes when a digest loaded pages concurrently. Extraction is
+# CPU-bound, so one at a time costs little; fetching stays concurrent.
+_EXTRACTING = threading.Lock()
 # What a paywall or sign-in wall says to the reader (not what its code is called).
 _PAYWALL = re.compile(
     r"subscribe (?:to|now)|subscribers only|already a subscriber|sign in to (?:continue|read)|"
@@ -45,14 +51,15 @@ def extract_article(
     if isinstance(content, bytes):
         content = decode_html(content, charset)
     try:
-        document = trafilatura.bare_extraction(
-            content,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            favor_precision=True,
-        )
+        with _EXTRACTING:
+            document = trafilatura.bare_extraction(
+                content,
+                url=url,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=False,
+                favor_precision=True,
+            )
     except Exception as exc:  # trafilatura raises a variety of parser errors on junk input
         raise InputError(f"{source}: the page could not be parsed ({type(exc).__name__})") from None
     page_text = _page_text(content)

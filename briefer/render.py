@@ -1,17 +1,26 @@
-"""Turn an `Envelope` into text for people (Markdown, plain text) or programs (JSON)."""
+"""Turn briefs and digests into text for people (Markdown, plain text, HTML) or programs (JSON).
+
+Human formats strip invisible and bidi-control characters from article text; HTML escapes
+every piece of text it did not write itself.
+"""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from html import escape
+from typing import TYPE_CHECKING, Any, Literal
 
-from briefer.schema import Brief, CaveatKind, Envelope
+from briefer.schema import SCHEMA_VERSION, Brief, CaveatKind, Envelope
 from briefer.untrusted import strip_invisible
 
-Format = Literal["markdown", "json", "text"]
-FORMATS: tuple[Format, ...] = ("markdown", "json", "text")
+if TYPE_CHECKING:
+    from briefer.digest import Digest, DigestItem
+
+Format = Literal["markdown", "json", "text", "html"]
+FORMATS: tuple[Format, ...] = ("markdown", "json", "text", "html")
 
 CAVEAT_LABELS: dict[CaveatKind, str] = {
     CaveatKind.ANONYMOUS_SOURCE: "Anonymous source",
@@ -31,6 +40,7 @@ def render(envelope: Envelope, fmt: Format = "markdown") -> str:
         "markdown": render_markdown,
         "json": render_json,
         "text": render_text,
+        "html": render_html,
     }
     return renderers[fmt](envelope)
 
@@ -203,3 +213,211 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
         for w in envelope.warnings:
             out += wrap(f"{w.code}: {w.message}", "    ", "  - ")
     return "\n".join(out) + "\n"
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+_CSS = """
+body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#666;font-size:.9rem}
+blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.8rem;border-left:3px solid #ccc;color:#444}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem;text-align:left}
+.ok{color:#17692b}.approx{color:#8a6d00}.missing{color:#a40000}.flag{color:#a40000}
+section.brief{border-top:1px solid #ddd;margin-top:2rem}
+"""
+_STATUS_CLASS = {"exact": "ok", "fuzzy": "approx", "missing": "missing"}
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+def _brief_html(envelope: Envelope, level: int = 1) -> str:
+    b = _visible(envelope.brief)
+    h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
+    out = [
+        f"<{h}>{escape(b.headline)}</{h}>",
+        f'<p class="meta">{escape(_provenance(envelope))} · {escape(_grounding(envelope))}</p>',
+        f"<p>{escape(b.summary)}</p>",
+        f"<{h2}>Key facts</{h2}>",
+        "<ol>",
+    ]
+    for i, fact in enumerate(b.key_facts):
+        checks = envelope.verification.key_facts
+        status = checks[i].status if i < len(checks) else "missing"
+        out.append(
+            f"<li><strong>{escape(fact.statement)}</strong>"
+            f"<blockquote>{escape(_quote(fact.evidence))}</blockquote>"
+            f"— {escape(fact.attribution)} · "
+            f'<span class="{_STATUS_CLASS[status]}">{escape(QUOTE_MARKS[status])}</span></li>'
+        )
+    out.append("</ol>")
+    if b.stakeholders:
+        out += [
+            f"<{h2}>Stakeholders</{h2}>",
+            "<table><tr><th>Who</th><th>Kind</th><th>Role</th><th>Stance</th></tr>",
+        ]
+        for s in b.stakeholders:
+            cells = (s.name, s.kind.value, s.role, s.stance)
+            out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        out.append("</table>")
+    if b.open_questions:
+        out += [f"<{h2}>Open questions</{h2}>", "<ul>"]
+        out += [
+            f"<li><strong>{escape(q.question)}</strong> {escape(q.why_it_matters)}</li>"
+            for q in b.open_questions
+        ]
+        out.append("</ul>")
+    if b.sourcing_caveats:
+        out += [f"<{h2}>Sourcing caveats</{h2}>", "<ul>"]
+        for i, c in enumerate(b.sourcing_caveats):
+            out.append(
+                f"<li><strong>{escape(CAVEAT_LABELS[c.kind])}</strong>: {escape(c.detail)} "
+                f"{escape(_quote(c.evidence))} <em>({escape(_caveat_mark(envelope, i))})</em></li>"
+            )
+        out.append("</ul>")
+    if envelope.warnings:
+        out += [f"<{h2}>Warnings</{h2}>", "<ul>"]
+        out += [
+            f"<li><code>{escape(w.code)}</code>: {escape(w.message)}</li>"
+            for w in envelope.warnings
+        ]
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+def render_html(envelope: Envelope) -> str:
+    """Render the brief as a self-contained HTML page (every text escaped)."""
+    return _page(envelope.brief.headline, _brief_html(envelope))
+
+
+# --- digests ------------------------------------------------------------------------------------
+
+
+def render_digest(digest: Digest, fmt: Format = "markdown") -> str:
+    """Render a digest as Markdown, JSON or HTML ("text" gives Markdown)."""
+    if fmt == "json":
+        return render_digest_json(digest)
+    if fmt == "html":
+        return render_digest_html(digest)
+    return render_digest_markdown(digest)
+
+
+def anonymous_dominates(envelope: Envelope) -> bool:
+    """True when most of the article's attributions are anonymous."""
+    from briefer.digest import ANONYMOUS_DOMINATES
+
+    return envelope.sourcing.anonymous_share >= ANONYMOUS_DOMINATES
+
+
+def _story_line(group: list[DigestItem], now: datetime) -> str:
+    lead = group[0].envelope
+    assert lead is not None
+    sources = [i.envelope.article.site_name or i.source for i in group if i.envelope]
+    line = f"**{lead.brief.headline}** — {', '.join(sources)}"
+    if lead.article.published:
+        line += f" · published {lead.article.published}{age(lead.article.published, now)}"
+    if any(i.envelope and anonymous_dominates(i.envelope) for i in group):
+        line += " · ⚠ anonymous sourcing dominates"
+    return line
+
+
+def _counts(digest: Digest) -> str:
+    cached = sum(i.cached for i in digest.items)
+    return (
+        f"{len(digest.items)} articles · {len(digest.stories())} stories · "
+        f"{cached} from the store · {len(digest.failed)} failed"
+    )
+
+
+def render_digest_markdown(digest: Digest) -> str:
+    """The morning brief: one line per story, then every brief, then what failed."""
+    stories = digest.stories()
+    out = [f"# Morning brief · {digest.created_at.date().isoformat()}", "", _counts(digest), ""]
+    out += [f"{n}. {_story_line(group, digest.created_at)}" for n, group in enumerate(stories, 1)]
+    for n, group in enumerate(stories, 1):
+        out += ["", "---", "", f"## {n}. {group[0].envelope.brief.headline}"]  # type: ignore[union-attr]
+        if len(group) > 1:
+            out += ["", f"*{len(group)} sources on this story.*"]
+        for item in group:
+            assert item.envelope is not None
+            body = render_markdown(item.envelope)
+            out += [
+                "",
+                "\n".join(
+                    ("##" + line) if line.startswith("#") else line for line in body.splitlines()
+                ),
+            ]
+    if digest.failed:
+        out += ["", "---", "", "## Failed", ""]
+        out += [f"- `{i.source}`: {i.error}" for i in digest.failed]
+    return "\n".join(out) + "\n"
+
+
+def render_digest_json(digest: Digest) -> str:
+    """The digest as JSON: counts, stories (indices into items), and every item."""
+    items = digest.items
+    index = {id(item): n for n, item in enumerate(items)}
+    data = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "digest",
+        "created_at": digest.created_at.isoformat(),
+        "counts": {
+            "articles": len(items),
+            "briefed": len(digest.briefed),
+            "cached": sum(i.cached for i in items),
+            "failed": len(digest.failed),
+        },
+        "stories": [
+            {
+                "headline": group[0].envelope.brief.headline if group[0].envelope else None,
+                "items": [index[id(i)] for i in group],
+                "anonymous_sourcing_dominates": any(
+                    i.envelope is not None and anonymous_dominates(i.envelope) for i in group
+                ),
+            }
+            for group in digest.stories()
+        ],
+        "items": [
+            {
+                "source": i.source,
+                "status": "failed" if not i.ok else "cached" if i.cached else "briefed",
+                "brief_id": i.brief_id,
+                "error": i.error,
+                "envelope": i.envelope.model_dump(mode="json") if i.envelope else None,
+            }
+            for i in items
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_digest_html(digest: Digest) -> str:
+    """The digest as one self-contained HTML page."""
+    stories = digest.stories()
+    out = [
+        f"<h1>Morning brief · {escape(digest.created_at.date().isoformat())}</h1>",
+        f'<p class="meta">{escape(_counts(digest))}</p>',
+        "<ol>",
+    ]
+    for group in stories:
+        line = _story_line(group, digest.created_at).replace("**", "")
+        flag = "⚠" in line
+        out.append(f"<li{' class=flag' if flag else ''}>{escape(line)}</li>")
+    out.append("</ol>")
+    for group in stories:
+        for item in group:
+            assert item.envelope is not None
+            out.append(f'<section class="brief">{_brief_html(item.envelope, level=2)}</section>')
+    if digest.failed:
+        out += ["<h2>Failed</h2>", "<ul>"]
+        out += [
+            f"<li><code>{escape(i.source)}</code>: {escape(i.error or '')}</li>"
+            for i in digest.failed
+        ]
+        out.append("</ul>")
+    return _page("Morning brief", "\n".join(out))

@@ -16,7 +16,7 @@ TEST_KEY = "test-key-not-a-secret"
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never see the developer's real configuration."""
     for name in (
         "OPENAI_API_KEY",
@@ -33,6 +33,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # Never let tiktoken try to download an encoding during tests: counts use the estimate,
     # except in tests that hand tiktoken an encoding of their own.
     monkeypatch.setenv("BRIEFER_TOKENIZER", "estimate")
+    # Each test has a brief store of its own, never the user's.
+    monkeypatch.setenv("BRIEFER_DB", str(tmp_path / "briefer.db"))
 
 
 @pytest.fixture

@@ -103,3 +103,35 @@ def test_junk_html_never_crashes(page):
         assert "page.html" in str(exc)
     else:
         assert article.text.strip()
+
+
+CONCURRENT = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from briefer.errors import InputError
+from briefer.html import extract_article
+pages = [p.read_bytes() for p in sorted(Path(sys.argv[1]).glob("*.html"))] * 12
+def one(page):
+    try:
+        return extract_article(page, source="page.html").words
+    except InputError:
+        return 0
+with ThreadPoolExecutor(8) as pool:
+    print(sum(pool.map(one, pages)))
+"""
+
+
+def test_extraction_is_safe_from_many_threads():
+    """trafilatura crashed the interpreter now and then when run from several threads at once."""
+    import subprocess
+
+    for _ in range(3):
+        run = subprocess.run(
+            [sys.executable, "-c", CONCURRENT, str(HTML)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr[-500:]
+        assert int(run.stdout) > 0

@@ -41,12 +41,19 @@ from briefer.llm.conversation import (
     build_messages,
     conversation,
 )
-from briefer.llm.transport import adrive, drive, retry_policy, translate_error
+from briefer.llm.transport import (
+    RateLimitListener,
+    adrive,
+    drive,
+    retry_policy,
+    translate_error,
+)
 from briefer.prompts import PromptTemplate, load_template
 from briefer.schema import Notice, Usage
 from briefer.untrusted import Boundary
 
 if TYPE_CHECKING:
+    import openai
     from openai.types.chat import ChatCompletion
 
 MAP_CONCURRENCY = 4
@@ -88,6 +95,60 @@ class OpenAIEngine:
         self._async_http_client = async_http_client
         self._sleep = sleep if sleep is not None else time.sleep
         self._async_sleep = async_sleep
+        self.on_rate_limit: RateLimitListener | None = None
+        self._client: openai.OpenAI | None = None
+        self._async_client: openai.AsyncOpenAI | None = None
+        self._async_loop: object = None
+
+    # --- clients: made on first use, kept for reuse (connection pooling) -----------------------
+
+    def _sync_client(self) -> openai.OpenAI:
+        import openai
+
+        if self._client is None:
+            self._client = openai.OpenAI(
+                api_key=self.config.api_key or "unused",
+                base_url=self.config.endpoint,
+                max_retries=0,
+                timeout=self.config.timeout,
+                # The SDK sends through httpx2 by default, which respx cannot see; it accepts
+                # a classic httpx client too, and that one is our seam for tests and recording.
+                http_client=self._http_client or httpx.Client(timeout=self.config.timeout),  # type: ignore[arg-type]
+            )
+        return self._client
+
+    def _async_client_for_loop(self) -> openai.AsyncOpenAI:
+        import asyncio
+
+        import openai
+
+        loop = asyncio.get_running_loop()
+        if self._async_client is None or self._async_loop is not loop:
+            self._async_loop = loop
+            self._async_client = openai.AsyncOpenAI(
+                api_key=self.config.api_key or "unused",
+                base_url=self.config.endpoint,
+                max_retries=0,
+                timeout=self.config.timeout,
+                http_client=self._async_http_client  # type: ignore[arg-type]
+                or httpx.AsyncClient(
+                    timeout=self.config.timeout,
+                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+                ),
+            )
+        return self._async_client
+
+    def close(self) -> None:
+        """Close the blocking client's connections."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close the async client's connections."""
+        if self._async_client is not None:
+            await self._async_client.close()
+            self._async_client = None
 
     # --- planning ------------------------------------------------------------------------------
 
@@ -126,18 +187,11 @@ class OpenAIEngine:
         import openai
 
         jobs = self.plan(article, boundary)
-        client = openai.OpenAI(
-            api_key=self.config.api_key or "unused",
-            base_url=self.config.endpoint,
-            max_retries=0,
-            timeout=self.config.timeout,
-            # The SDK sends through httpx2 by default, which respx cannot see; it accepts a
-            # classic httpx client too, and that one is our seam for tests and recording.
-            http_client=self._http_client or httpx.Client(timeout=self.config.timeout),  # type: ignore[arg-type]
-        )
+        client = self._sync_client()
+        policy = retry_policy(self.config, self.on_rate_limit)
 
         def send(request: Request) -> ChatCompletion:
-            for attempt in tenacity.Retrying(sleep=self._sleep, **retry_policy(self.config)):
+            for attempt in tenacity.Retrying(sleep=self._sleep, **policy):
                 with attempt:
                     return client.chat.completions.create(**request)
             raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
@@ -146,12 +200,11 @@ class OpenAIEngine:
             return drive(self._talk(job), send)
 
         try:
-            with client:
-                if len(jobs) == 1:
-                    return run(jobs[0])
-                with ThreadPoolExecutor(max_workers=min(MAP_CONCURRENCY, len(jobs))) as pool:
-                    partials = list(pool.map(run, jobs))
-                merged = run(self._merge_job(article, partials))
+            if len(jobs) == 1:
+                return run(jobs[0])
+            with ThreadPoolExecutor(max_workers=min(MAP_CONCURRENCY, len(jobs))) as pool:
+                partials = list(pool.map(run, jobs))
+            merged = run(self._merge_job(article, partials))
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
         return _combined(partials, merged)
@@ -165,19 +218,13 @@ class OpenAIEngine:
         import openai
 
         jobs = self.plan(article, boundary)
-        client = openai.AsyncOpenAI(
-            api_key=self.config.api_key or "unused",
-            base_url=self.config.endpoint,
-            max_retries=0,
-            timeout=self.config.timeout,
-            http_client=self._async_http_client  # type: ignore[arg-type]
-            or httpx.AsyncClient(timeout=self.config.timeout),
-        )
+        client = self._async_client_for_loop()
         sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
         gate = asyncio.Semaphore(MAP_CONCURRENCY)
+        policy = retry_policy(self.config, self.on_rate_limit)
 
         async def send(request: Request) -> ChatCompletion:
-            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **retry_policy(self.config)):
+            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **policy):
                 with attempt:
                     return await client.chat.completions.create(**request)
             raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
@@ -187,11 +234,10 @@ class OpenAIEngine:
                 return await adrive(self._talk(job), send)
 
         try:
-            async with client:
-                if len(jobs) == 1:
-                    return await run(jobs[0])
-                partials = list(await asyncio.gather(*(run(job) for job in jobs)))
-                merged = await run(self._merge_job(article, partials))
+            if len(jobs) == 1:
+                return await run(jobs[0])
+            partials = list(await asyncio.gather(*(run(job) for job in jobs)))
+            merged = await run(self._merge_job(article, partials))
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
         return _combined(partials, merged)

@@ -28,11 +28,28 @@ if TYPE_CHECKING:
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 
 
-def retry_policy(config: LLMConfig) -> dict[str, Any]:
-    """Keyword arguments for tenacity's Retrying / AsyncRetrying under our rules."""
+RateLimitListener = Callable[[float], None]
+
+
+def retry_policy(
+    config: LLMConfig, on_rate_limit: RateLimitListener | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for tenacity's Retrying / AsyncRetrying under our rules.
+
+    `on_rate_limit` hears of every 429 that will be retried, with the wait it asked for: a
+    digest uses it to lower its concurrency for a while.
+    """
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        seconds = _retry_wait(state, config.max_retry_wait)
+        exc = state.outcome.exception() if state.outcome else None
+        if on_rate_limit is not None and getattr(exc, "status_code", None) == 429:
+            on_rate_limit(seconds)
+        return seconds
+
     return {
         "stop": tenacity.stop_after_attempt(config.max_retries + 1),
-        "wait": lambda state: _retry_wait(state, config.max_retry_wait),
+        "wait": wait,
         "retry": tenacity.retry_if_exception(lambda exc: _is_transient(exc, config.max_retry_wait)),
         "reraise": True,
     }

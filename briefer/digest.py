@@ -1,0 +1,256 @@
+"""The morning digest: many articles briefed at once, grouped into stories, nothing lost.
+
+* Inputs are expanded in order: directories give their .txt, .md, .html and .htm files
+  (sorted), a URL list gives one URL a line (blank lines and # comments skipped). An input that
+  cannot be read becomes a failed item with its reason: never silently dropped.
+* Articles are briefed concurrently on one event loop, `concurrency` at a time. A 429 halves
+  the concurrency (never below 1) and it grows back by one with each success once the
+  Retry-After wait has passed (additive increase, multiplicative decrease).
+* With a store, finished briefs are stored as they finish, so an interrupted digest loses
+  nothing and a re-run briefs only what is missing.
+* Stories: two briefs report the same story when they share at least `SHARED_TERMS` key
+  terms (the most frequent words of five letters or more in headline, summary and key facts)
+  and at least `SHARED_STAKEHOLDERS` named stakeholders (countries do not count: too many
+  stories share them); or when they share more than `SHARED_TERMS` key terms with a Jaccard
+  overlap of at least `TERM_OVERLAP`. The same company in two different events shares
+  stakeholders but few terms, and stays apart. Groups are the connected sets of that relation,
+  in the order their first article was given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefer.article import LoadOptions, is_url, load_article
+from briefer.core import Briefer
+from briefer.entities import lexicon
+from briefer.errors import BrieferError, InputError
+from briefer.schema import Envelope
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+SHARED_STAKEHOLDERS = 2
+SHARED_TERMS = 4
+TERM_OVERLAP = 0.25
+ANONYMOUS_DOMINATES = 0.5  # share of anonymous attributions that earns a sourcing flag
+
+
+@dataclass
+class DigestItem:
+    """One input of a digest: its brief, or why it failed."""
+
+    source: str
+    envelope: Envelope | None = None
+    brief_id: int | None = None
+    cached: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.envelope is not None
+
+
+@dataclass
+class Digest:
+    """The result of a digest run."""
+
+    items: list[DigestItem]
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def failed(self) -> list[DigestItem]:
+        return [i for i in self.items if not i.ok]
+
+    @property
+    def briefed(self) -> list[DigestItem]:
+        return [i for i in self.items if i.ok]
+
+    def stories(self) -> list[list[DigestItem]]:
+        """The briefed items grouped by story (see the module docstring for the rule)."""
+        briefed = self.briefed
+        groups = group_stories([i.envelope for i in briefed if i.envelope is not None])
+        return [[briefed[i] for i in group] for group in groups]
+
+
+@dataclass
+class Progress:
+    """Counts for a progress display, updated as items finish."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    cached: int = 0
+    tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[str]:
+    """Turn paths, directories, URLs and a URL list into the list of sources, in order."""
+    out: list[str] = []
+    for given in inputs:
+        path = Path(given)
+        if not is_url(given) and given != "-" and path.is_dir():
+            found = sorted(
+                str(p)
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+            )
+            if not found:
+                out.append(given)  # reported as a failure, not dropped
+            out.extend(found)
+        else:
+            out.append(given)
+    if urls_file:
+        try:
+            lines = Path(urls_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--urls {urls_file}: cannot be read ({exc})") from None
+        out.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return list(dict.fromkeys(out))
+
+
+class AdaptiveLimiter:
+    """At most `limit` at a time; a 429 halves the limit, successes grow it back."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise InputError("--concurrency must be at least 1")
+        self.ceiling = limit
+        self.limit = limit
+        self.active = 0
+        self.calm_after = 0.0
+        self._changed: asyncio.Condition | None = None
+
+    def _condition(self) -> asyncio.Condition:
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    def throttle(self, wait: float) -> None:
+        """A 429 asked us to wait `wait` seconds: halve the concurrency for a while."""
+        self.limit = max(1, self.limit // 2)
+        self.calm_after = time.monotonic() + wait
+
+    async def __aenter__(self) -> None:
+        changed = self._condition()
+        async with changed:
+            await changed.wait_for(lambda: self.active < self.limit)
+            self.active += 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        changed = self._condition()
+        async with changed:
+            self.active -= 1
+            if exc[0] is None and self.limit < self.ceiling and time.monotonic() >= self.calm_after:
+                self.limit += 1
+            changed.notify_all()
+
+
+async def adigest(
+    sources: list[str],
+    briefer: Briefer,
+    *,
+    concurrency: int = 8,
+    load_options: LoadOptions | None = None,
+    on_update: Callable[[Progress, DigestItem], None] | None = None,
+) -> Digest:
+    """Brief every source; failures become failed items, never exceptions."""
+    limiter = AdaptiveLimiter(concurrency)
+    briefer.on_rate_limit(limiter.throttle)
+    progress = Progress(total=len(sources))
+    items = [DigestItem(source) for source in sources]
+
+    async def one(item: DigestItem) -> None:
+        try:
+            article = await asyncio.to_thread(load_article, item.source, load_options)
+            stored = await asyncio.to_thread(briefer.cached, article)
+            if stored is None:
+                async with limiter:
+                    stored = await briefer.abrief_stored(article)
+            item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
+        except BrieferError as exc:
+            item.error = " ".join(str(exc).split())
+        except Exception as exc:  # one article's bug must not stop the others
+            item.error = f"internal error ({type(exc).__name__}: {exc})"
+        progress.done += 1
+        progress.failed += not item.ok
+        progress.cached += item.cached
+        if item.envelope is not None and not item.cached:
+            progress.tokens += item.envelope.usage.total_tokens
+        if on_update is not None:
+            on_update(progress, item)
+
+    try:
+        await asyncio.gather(*(one(item) for item in items))
+    finally:
+        briefer.on_rate_limit(None)
+        await briefer.aclose()
+    return Digest(items)
+
+
+def digest(sources: list[str], briefer: Briefer, **kwargs: object) -> Digest:
+    """Blocking `adigest`."""
+    return asyncio.run(adigest(sources, briefer, **kwargs))  # type: ignore[arg-type]
+
+
+# --- stories ----------------------------------------------------------------------------------
+
+_TERM = re.compile(r"[^\W\d_]{5,}")
+_COMMON = frozenset(
+    "about after again against among around because before being between could during every "
+    "first found further having their there these those three through under until which while "
+    "would where other since still said says people officials according report reported "
+    "reporter article stated added".split()
+)
+
+
+def _terms(envelope: Envelope) -> set[str]:
+    brief = envelope.brief
+    text = " ".join([brief.headline, brief.summary, *(f.statement for f in brief.key_facts)])
+    counts = Counter(w.lower() for w in _TERM.findall(text) if w.lower() not in _COMMON)
+    return {w for w, _ in counts.most_common(15)}
+
+
+def _names(envelope: Envelope) -> set[str]:
+    countries = {c.lower() for c in lexicon().country_of.values()}
+    names = (
+        re.sub(r"^the\s+", "", s.name.lower()).strip()
+        for s in envelope.brief.stakeholders
+        if s.kind.value != "group"
+    )
+    return {n for n in names if n not in countries}
+
+
+def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
+    """Group briefs that report the same story; return lists of indices."""
+    parent = list(range(len(envelopes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    terms = [_terms(e) for e in envelopes]
+    names = [_names(e) for e in envelopes]
+    for i in range(len(envelopes)):
+        for j in range(i + 1, len(envelopes)):
+            shared_terms = terms[i] & terms[j]
+            union = terms[i] | terms[j]
+            close_terms = len(shared_terms) >= SHARED_TERMS
+            same = (close_terms and len(names[i] & names[j]) >= SHARED_STAKEHOLDERS) or (
+                len(shared_terms) > SHARED_TERMS
+                and len(shared_terms) / max(len(union), 1) >= TERM_OVERLAP
+            )
+            if same:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(envelopes)):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])

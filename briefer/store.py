@@ -1,0 +1,155 @@
+"""The store: one SQLite file that is both the cache and the history of briefs.
+
+A brief is keyed by what determines it: the article text's hash, the engine, the model asked
+for, the prompt's name and version (for the offline engine, briefer's version), and the schema
+version. A cached brief is reused without any request. Every brief made is kept, so the
+history shows them all; a lookup returns the newest for its key.
+
+The file lives in the user's data folder (platformdirs) unless `--db` / `BRIEFER_DB` say
+otherwise. WAL mode and a busy timeout let several processes write at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefer.errors import ConfigError, InputError
+from briefer.schema import Envelope
+
+BUSY_TIMEOUT_MS = 30_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS briefs (
+    id INTEGER PRIMARY KEY,
+    cache_key TEXT NOT NULL,
+    article_sha256 TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    model TEXT,
+    prompt TEXT,
+    schema_version TEXT NOT NULL,
+    title TEXT,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    grounded_ratio REAL,
+    envelope TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS briefs_by_key ON briefs (cache_key, id);
+"""
+
+
+def default_db_path() -> Path:
+    """$BRIEFER_DB, else briefer.db in the user's data folder."""
+    explicit = os.environ.get("BRIEFER_DB")
+    if explicit:
+        return Path(explicit)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("briefer")) / "briefer.db"
+
+
+def cache_key(
+    article_sha256: str, engine: str, model: str | None, prompt: str, schema_version: str
+) -> str:
+    """The key of a brief: everything that determines it, hashed."""
+    parts = "\x1f".join([article_sha256, engine, model or "", prompt, schema_version])
+    return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One stored brief, as `briefer history` lists it."""
+
+    id: int
+    created_at: str
+    title: str | None
+    source: str
+    engine: str
+    model: str | None
+    grounded_ratio: float | None
+
+
+class Store:
+    """Briefs in SQLite, keyed for reuse and kept for history."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigError(
+                f"cannot open the brief store {self.path} ({exc}); choose another with --db or "
+                "BRIEFER_DB"
+            ) from None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            yield db
+        finally:
+            db.close()
+
+    def get(self, key: str) -> tuple[int, Envelope] | None:
+        """The newest brief stored under `key`, with its id."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT id, envelope FROM briefs WHERE cache_key = ? ORDER BY id DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+        return (int(row[0]), Envelope.model_validate_json(row[1])) if row else None
+
+    def put(self, key: str, envelope: Envelope) -> int:
+        """Store a brief; return its id."""
+        prompt = f"{envelope.prompt.name}@{envelope.prompt.version}" if envelope.prompt else None
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO briefs (cache_key, article_sha256, engine, model, prompt, "
+                "schema_version, title, source, created_at, grounded_ratio, envelope) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    envelope.article.sha256,
+                    envelope.engine,
+                    envelope.model,
+                    prompt,
+                    envelope.schema_version,
+                    envelope.article.title,
+                    envelope.article.source,
+                    envelope.created_at.isoformat(),
+                    envelope.verification.grounded_ratio,
+                    envelope.model_dump_json(),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def show(self, brief_id: int) -> Envelope:
+        """The stored brief with this id."""
+        with self._connect() as db:
+            row = db.execute("SELECT envelope FROM briefs WHERE id = ?", (brief_id,)).fetchone()
+        if row is None:
+            raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
+        return Envelope.model_validate_json(row[0])
+
+    def history(self, limit: int = 50) -> list[HistoryRow]:
+        """The newest stored briefs, newest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, created_at, title, source, engine, model, grounded_ratio "
+                "FROM briefs ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [HistoryRow(*row) for row in rows]
+
+    def count(self) -> int:
+        """How many briefs are stored."""
+        with self._connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM briefs").fetchone()[0])
