@@ -169,10 +169,7 @@ async def adigest(
     async def one(item: DigestItem) -> None:
         try:
             article = await asyncio.to_thread(load_article, item.source, load_options)
-            stored = await asyncio.to_thread(briefer.cached, article)
-            if stored is None:
-                async with limiter:
-                    stored = await briefer.abrief_stored(article)
+            stored = await briefer.abrief_stored(article, gate=limiter)
             item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
         except BrieferError as exc:
             item.error = " ".join(str(exc).split())

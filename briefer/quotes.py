@@ -67,36 +67,60 @@ class Normalized:
         return first, min(last, original_length)
 
 
+# Plain ASCII letters, digits and punctuation (and single spaces between them) fold by lower()
+# alone, one for one: they are copied in runs. Other whitespace runs become one space;
+# everything else goes through _fold_char.
+_PLAIN_RUN = re.compile(r"(?:[!#-&(-~]| (?=[!#-&(-~]))+")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """How one character that is not plain ASCII normalises ('' to drop it)."""
+    ch = _FOLD.get(ch, ch)
+    if len(ch) != 1:
+        return ch  # the ellipsis
+    if unicodedata.category(ch) in ("Cf", "Mn", "Cc"):
+        return ""  # invisible characters, combining accents, controls
+    if ord(ch) > 127:
+        base = unicodedata.normalize("NFKD", ch)
+        ch = "".join(c for c in base if not unicodedata.combining(c)) or ch
+    return ch.lower()
+
+
 @lru_cache(maxsize=64)
 def normalize(text: str) -> Normalized:
     """Fold case, accents, quotes, dashes, ellipses and whitespace; remember the offsets."""
-    chars: list[str] = []
+    parts: list[str] = []
     origin: list[int] = []
-    space = True  # drop leading whitespace
-    for i, ch in enumerate(text):
-        ch = _FOLD.get(ch, ch)
-        if len(ch) == 1:
-            category = unicodedata.category(ch)
-            if category in ("Cf", "Mn"):
-                continue  # invisible characters, combining accents
-            if ch.isspace():
-                if space:
-                    continue
-                chars.append(" ")
-                origin.append(i)
-                space = True
-                continue
-            if ord(ch) > 127:
-                base = unicodedata.normalize("NFKD", ch)
-                ch = "".join(c for c in base if not unicodedata.combining(c)) or ch
-        space = False
-        for c in ch.lower():
-            chars.append(c)
-            origin.append(i)
-    while chars and chars[-1] == " ":
-        chars.pop()
+    pos, length = 0, len(text)
+    while pos < length:
+        plain = _PLAIN_RUN.match(text, pos)
+        if plain:
+            run, start = plain.group(0), pos
+            if run[0] == " " and (not origin or parts[-1].endswith(" ")):
+                run, start = run[1:], start + 1  # no leading or doubled space
+            parts.append(run.lower())
+            origin.extend(range(start, plain.end()))
+            pos = plain.end()
+            continue
+        space = _SPACE_RUN.match(text, pos)
+        if space:
+            if origin and not parts[-1].endswith(" "):  # no leading or doubled space
+                parts.append(" ")
+                origin.append(pos)
+            pos = space.end()
+            continue
+        folded = _fold_char(text[pos])
+        if folded:
+            parts.append(folded)
+            origin.extend([pos] * len(folded))
+        pos += 1
+    joined = "".join(parts)
+    if joined.endswith(" "):
+        joined = joined[:-1]
         origin.pop()
-    return Normalized("".join(chars), tuple(origin))
+    return Normalized(joined, tuple(origin))
 
 
 def locate(quote: str, article: str) -> Located:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -278,8 +279,9 @@ STRICT_ALLOWED_KEYWORDS = frozenset(
 _DROPPED_KEYWORDS = frozenset({"title", "default", "minLength", "maxLength"})
 
 
+@cache
 def brief_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of `Brief` in the form OpenAI strict mode accepts."""
+    """Return the JSON Schema of `Brief` in the form OpenAI strict mode accepts (do not mutate)."""
     schema: dict[str, Any] = _strictify(copy.deepcopy(Brief.model_json_schema()))
     return schema
 

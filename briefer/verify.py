@@ -234,6 +234,9 @@ def _uncovered_sources(
 
 
 def _without_foreign_links(brief: Brief, article: str, notices: list[Notice]) -> Brief:
+    dumped = brief.model_dump_json()
+    if "://" not in dumped and "www." not in dumped.lower() and "](" not in dumped:
+        return brief  # nothing link-like at all: the common case, checked cheaply
     removed: list[str] = []
 
     def clean(value: Any) -> Any:

@@ -114,3 +114,17 @@ def test_template_object_can_be_built_in_code():
         "t", "1", "S {{a}}", "U", "R {{errors}}", "P {{items}}", "J {{schema}}"
     )
     assert template.render("system", {"a": "x"}) == "S x"
+
+
+def test_the_hidden_character_class_is_every_format_and_control_character():
+    import sys
+    import unicodedata
+
+    from briefer.untrusted import _HIDDEN
+
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        expected = unicodedata.category(ch) in ("Cf", "Cc") and ch not in "\n\t"
+        if unicodedata.unidata_version >= "15" and unicodedata.category(ch) == "Cf":
+            continue  # newer Unicode may add format characters; the list is Unicode 14
+        assert bool(_HIDDEN.fullmatch(ch)) == expected, hex(cp)

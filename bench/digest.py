@@ -1,0 +1,239 @@
+"""Digest speed against a local OpenAI-compatible stub server with a fixed latency.
+
+    python bench/digest.py [--articles 100] [--concurrency 16] [--latency 0.2] [--loop 10]
+
+Measures, on this machine:
+1. a digest of N distinct articles at the given concurrency, against the ideal
+   N / concurrency x latency (target: within 1.15x);
+2. the client's overhead per request (digest time beyond the ideal, per request slot);
+3. a re-run of the same digest from the store (target: zero requests, under 1 s);
+4. peak memory of the process;
+5. for comparison, `briefer brief` run once per article in a shell-style loop (a sample of
+   --loop articles, extrapolated to N).
+
+The stub answers every request after `latency` seconds with a brief quoting the article's
+first sentence. It listens on 127.0.0.1 only and stops with the benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Stub(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    latency = 0.2
+    requests = 0
+    lock = threading.Lock()
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without this, Nagle's algorithm and
+        # delayed ACKs add tens of milliseconds to every answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        """GET /stats: how many requests so far; GET /reset sets it back to zero."""
+        with Stub.lock:
+            if self.path == "/reset":
+                Stub.requests = 0
+            payload = json.dumps({"requests": Stub.requests}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        with Stub.lock:
+            Stub.requests += 1
+        time.sleep(Stub.latency)
+        user = body["messages"][1]["content"]
+        article = re.search(r"<<<ARTICLE-\w+>>>\n(.*?)\n<<<END-ARTICLE", user, re.DOTALL)
+        text = article.group(1).split("\n\n", 1)[-1] if article else ""
+        first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:500] or "x"
+        brief = {
+            "headline": "Stub brief",
+            "summary": "A stub summary.",
+            "key_facts": [{"statement": "A fact.", "evidence": first, "attribution": "x"}],
+            "stakeholders": [],
+            "open_questions": [],
+            "sourcing_caveats": [],
+        }
+        payload = json.dumps(
+            {
+                "id": "chatcmpl-stub",
+                "object": "chat.completion",
+                "created": 1,
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": json.dumps(brief)},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 900, "completion_tokens": 300, "total_tokens": 1200},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def write_articles(folder: Path, count: int) -> list[str]:
+    bodies = [
+        p.read_text(encoding="utf-8").split("\n", 1)[1]
+        for p in sorted((ROOT / "fixtures" / "articles").glob("*.txt"))
+        if len(p.read_text(encoding="utf-8").split()) > 200
+    ]
+    paths = []
+    for i in range(count):
+        path = folder / f"story-{i:03d}.txt"
+        path.write_text(
+            f"Story number {i} of the morning\n{bodies[i % len(bodies)]}", encoding="utf-8"
+        )
+        paths.append(str(path))
+    return paths
+
+
+class StubServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # The listen backlog: the default of 5 drops simultaneous connections, which the client
+    # then retries a second later.
+    request_queue_size = 128
+
+
+def serve(latency: float) -> None:
+    """Run the stub in this process (the benchmark starts it as a child process)."""
+    Stub.latency = latency
+    server = StubServer(("127.0.0.1", 0), Stub)
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+def stub_requests(base: str, reset: bool = False) -> int:
+    import httpx
+
+    root = base.removesuffix("/v1")
+    data = httpx.get(f"{root}/reset" if reset else f"{root}/stats").json()
+    return int(data["requests"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--loop", type=int, default=10, help="articles for the per-article loop")
+    args = parser.parse_args()
+
+    # The stub runs in its own process, so that it does not compete with the client for the GIL.
+    stub = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(args.latency)], stdout=subprocess.PIPE, text=True
+    )
+    assert stub.stdout is not None
+    base = f"http://127.0.0.1:{stub.stdout.readline().strip()}/v1"
+
+    start = time.perf_counter()
+    import openai  # noqa: F401  (one-time start-up cost, reported apart from the digest)
+
+    from briefer.config import LLMConfig
+    from briefer.core import Briefer
+    from briefer.digest import adigest
+    from briefer.store import Store
+
+    startup = time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sources = write_articles(folder, args.articles)
+        config = LLMConfig(api_key="bench-key", base_url=base, model="gpt-4o-mini")
+        store = Store(folder / "bench.db")
+
+        ideal = args.articles / args.concurrency * args.latency
+        waves = -(-args.articles // args.concurrency) * args.latency  # whole waves: the floor
+        briefer = Briefer(config=config, store=store)
+        start, cpu = time.perf_counter(), time.process_time()
+        result = asyncio.run(adigest(sources, briefer, concurrency=args.concurrency))
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        assert not result.failed, [i.error for i in result.failed][:3]
+        assert all(i.envelope and i.envelope.verification.missing == 0 for i in result.items)
+        sent = stub_requests(base)
+
+        stub_requests(base, reset=True)
+        start = time.perf_counter()
+        cached = asyncio.run(
+            adigest(sources, Briefer(config=config, store=store), concurrency=args.concurrency)
+        )
+        cached_time = time.perf_counter() - start
+        cached_requests = stub_requests(base)
+        assert all(i.cached for i in cached.items)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        print(
+            f"articles {args.articles}, concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms"
+        )
+        print(
+            f"digest:        {elapsed:.2f} s for {sent} requests; ideal {ideal:.2f} s; "
+            f"ratio {elapsed / ideal:.2f} (target <= 1.15; {args.articles} / {args.concurrency} "
+            f"is {waves / args.latency:.0f} whole waves, so {waves / ideal:.2f} at best)"
+        )
+        print(f"client CPU:    {cpu / sent * 1000:.1f} ms per article (request, checks, store)")
+        print(
+            f"cached re-run: {cached_time:.2f} s, {cached_requests} requests (target: 0 requests, < 1 s)"
+        )
+        print(f"peak memory:   {peak:.0f} MB (whole process)")
+        print(
+            f"start-up:      {startup:.2f} s once per process (import openai), not in the digest time"
+        )
+
+        if args.loop:
+            exe = Path(sys.executable).parent / "briefer"
+            env = dict(
+                os.environ,
+                OPENAI_API_KEY="bench-key",
+                OPENAI_BASE_URL=base,
+                BRIEFER_DB=str(folder / "loop.db"),
+                BRIEFER_TOKENIZER="estimate",
+            )
+            start = time.perf_counter()
+            for source in sources[: args.loop]:
+                subprocess.run(
+                    [str(exe), "brief", source], env=env, capture_output=True, check=True
+                )
+            per = (time.perf_counter() - start) / args.loop
+            print(
+                f"brief loop:    {per:.2f} s per article -> {per * args.articles:.1f} s for {args.articles} "
+                f"(digest is {per * args.articles / elapsed:.0f}x faster)"
+            )
+    stub.terminate()
+    stub.wait()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
+        serve(float(sys.argv[2]))
+    else:
+        main()

@@ -1,0 +1,409 @@
+"""The morning digest and the store: concurrency, caching, nothing lost, stories, outputs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from briefer.config import LLMConfig
+from briefer.core import Briefer
+from briefer.digest import AdaptiveLimiter, adigest, expand_inputs, group_stories
+from briefer.llm import transport
+from briefer.render import render_digest
+from briefer.store import Store
+from briefer.text import sentences
+
+from .conftest import ARTICLES, TEST_KEY
+from .exchanges import BASE_URL
+
+STEMS = sorted(p.stem for p in ARTICLES.glob("*.txt"))
+
+
+def brief_json(evidence: str) -> str:
+    return json.dumps(
+        {
+            "headline": "A brief",
+            "summary": "Something happened.",
+            "key_facts": [{"statement": "It happened.", "evidence": evidence, "attribution": "x"}],
+            "stakeholders": [],
+            "open_questions": [],
+            "sourcing_caveats": [],
+        }
+    )
+
+
+def completion(content: str) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json={
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": content},
+                 "finish_reason": "stop"}
+            ],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+        },
+    )  # fmt: skip
+
+
+class FlakyModel:
+    """A stand-in endpoint: briefs each article by quoting its first sentence.
+
+    `first_fault` maps an article title to a fault for that article's first request only;
+    `always_fail` titles get a 400 on every request.
+    """
+
+    def __init__(self, first_fault=None, always_fail=()):
+        self.first_fault = dict(first_fault or {})
+        self.always_fail = set(always_fail)
+        self.titles: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        user = body["messages"][1]["content"]
+        title = re.search(r"Its title, if known: (.*)", user).group(1).strip()
+        self.titles.append(title)
+        if title in self.always_fail:
+            return httpx.Response(400, json={"error": {"message": "refused", "type": "x"}})
+        fault = self.first_fault.pop(title, None)
+        if fault == "429":
+            return httpx.Response(
+                429, headers={"retry-after": "0"}, json={"error": {"message": "slow"}}
+            )
+        if fault == "500":
+            return httpx.Response(500, json={"error": {"message": "oops"}})
+        if fault == "timeout":
+            raise httpx.ReadTimeout("slow", request=request)
+        if fault == "dropped":
+            raise httpx.RemoteProtocolError("connection dropped", request=request)
+        if fault == "json":
+            return completion("{not json")
+        article = re.search(r"<<<ARTICLE-\w+>>>\n(.*?)\n<<<END-ARTICLE", user, re.DOTALL)
+        body_text = article.group(1).split("\n\n", 1)[-1]
+        return completion(brief_json(sentences(body_text)[0].text))
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(transport, "_retry_wait", lambda state, max_wait: 0.0)
+
+
+@pytest.fixture
+def llm() -> Briefer:
+    config = LLMConfig(api_key=TEST_KEY, base_url=BASE_URL)
+    return Briefer(config=config, store=Store())
+
+
+def title_of(stem: str) -> str:
+    return (ARTICLES / f"{stem}.txt").read_text(encoding="utf-8").split("\n", 1)[0]
+
+
+SOURCES = [str(ARTICLES / f"{s}.txt") for s in STEMS]
+
+
+# --- faults, failures, reruns -------------------------------------------------------------------
+
+
+def test_transient_faults_on_30_percent_of_requests_lose_nothing(router, llm, no_backoff):
+    faults = dict(zip((title_of(s) for s in STEMS[:3]), ["429", "500", "timeout"], strict=True))
+    faults[title_of(STEMS[3])] = "dropped"
+    faults[title_of(STEMS[4])] = "json"
+    model = FlakyModel(first_fault=faults)
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
+    result = asyncio.run(adigest(SOURCES, llm, concurrency=4))
+    assert not result.failed
+    assert len(result.briefed) == len(SOURCES) == 9
+    assert len(model.titles) == len(SOURCES) + 5  # one extra request per fault
+    assert all(i.envelope.verification.missing == 0 for i in result.briefed)
+
+
+def test_articles_that_always_fail_are_reported_and_the_rest_stored(router, llm, no_backoff):
+    failing = {title_of(s) for s in STEMS[:3]}
+    model = FlakyModel(always_fail=failing)
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
+    result = asyncio.run(adigest(SOURCES, llm, concurrency=4))
+    assert sorted(i.source for i in result.failed) == sorted(SOURCES[:3])
+    assert all("400" in (i.error or "") for i in result.failed)
+    assert llm.store is not None and llm.store.count() == len(SOURCES) - 3
+
+    rerun = FlakyModel()
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=rerun)
+    again = asyncio.run(adigest(SOURCES, llm, concurrency=4))
+    assert not again.failed
+    assert sorted(rerun.titles) == sorted(failing)  # only what was missing
+    assert sum(i.cached for i in again.items) == len(SOURCES) - 3
+
+
+def test_an_interrupted_digest_keeps_what_finished(router, llm):
+    """Ctrl-C under asyncio.run cancels the digest: every answer already in is kept."""
+    model = FlakyModel()
+    answered = asyncio.Event()
+
+    async def answer(request):
+        if len(model.titles) >= 4:
+            answered.set()
+            await asyncio.sleep(30)  # the fifth request is still out when Ctrl-C comes
+        return model(request)
+
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=answer)
+
+    async def interrupted():
+        run = asyncio.create_task(adigest(SOURCES, llm, concurrency=1))
+        await answered.wait()
+        run.cancel()  # what asyncio.run does on SIGINT
+        with pytest.raises(asyncio.CancelledError):
+            await run
+
+    asyncio.run(interrupted())
+    assert llm.store is not None and llm.store.count() == 4
+
+    rest = FlakyModel()
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=rest)
+    result = asyncio.run(adigest(SOURCES, llm, concurrency=4))
+    assert not result.failed and len(rest.titles) == len(SOURCES) - 4
+
+
+def test_unreadable_inputs_are_failed_items_not_dropped(tmp_path):
+    empty_dir = tmp_path / "empty"
+    empty_dir.mkdir()
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# morning list\n\nftp://news.example/a\n", encoding="utf-8")
+    sources = expand_inputs(
+        [str(ARTICLES), str(tmp_path / "missing.txt"), str(empty_dir)], str(urls)
+    )
+    assert sources[: len(SOURCES)] == SOURCES
+    assert sources[len(SOURCES) :] == [
+        str(tmp_path / "missing.txt"), str(empty_dir), "ftp://news.example/a"
+    ]  # fmt: skip
+    result = asyncio.run(adigest(sources, Briefer(engine="offline", store=Store())))
+    assert len(result.failed) == 3 and len(result.briefed) == len(SOURCES)
+    reasons = " ".join(i.error or "" for i in result.failed)
+    assert "no such file" in reasons and "directory" in reasons and "only http" in reasons
+
+
+# --- concurrency ----------------------------------------------------------------------------------
+
+
+def test_a_rate_limit_halves_concurrency_and_successes_restore_it():
+    async def scenario():
+        limiter = AdaptiveLimiter(8)
+        limiter.throttle(0.0)
+        assert limiter.limit == 4
+        limiter.throttle(0.0)
+        limiter.throttle(0.0)
+        limiter.throttle(0.0)
+        assert limiter.limit == 1  # never below one
+        for _ in range(10):
+            async with limiter:
+                pass
+        return limiter.limit
+
+    assert asyncio.run(scenario()) == 8
+
+
+def test_the_limiter_holds_back_while_waiting(monkeypatch):
+    async def scenario():
+        limiter = AdaptiveLimiter(4)
+        limiter.throttle(60.0)  # calm period: no growth
+        peak = active = 0
+
+        async def task():
+            nonlocal peak, active
+            async with limiter:
+                active += 1
+                peak = max(peak, active)
+                await asyncio.sleep(0.01)
+                active -= 1
+
+        await asyncio.gather(*(task() for _ in range(12)))
+        return peak, limiter.limit
+
+    peak, limit = asyncio.run(scenario())
+    assert peak == 2 and limit == 2
+
+
+def test_the_engine_reports_429s_to_the_digest(router, llm, no_backoff):
+    model = FlakyModel(first_fault={title_of(STEMS[0]): "429"})
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
+    heard: list[float] = []
+    llm.on_rate_limit(heard.append)
+    llm.brief(ARTICLES.joinpath(f"{STEMS[0]}.txt").read_text(encoding="utf-8"))
+    assert heard == [0.0]
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+def test_store_is_wal_and_keeps_history(tmp_path):
+    store = Store(tmp_path / "b.db")
+    briefer = Briefer(engine="offline", store=store)
+    first = briefer.brief_stored(ARTICLES.joinpath("very_short.txt").read_text(encoding="utf-8"))
+    again = briefer.brief_stored(ARTICLES.joinpath("very_short.txt").read_text(encoding="utf-8"))
+    assert not first.cached and again.cached and again.id == first.id
+    assert again.envelope == first.envelope
+    refreshed = Briefer(engine="offline", store=store, refresh=True).brief_stored(
+        ARTICLES.joinpath("very_short.txt").read_text(encoding="utf-8")
+    )
+    assert not refreshed.cached and refreshed.id != first.id
+    assert [r.id for r in store.history()] == [refreshed.id, first.id]
+    assert store.show(first.id) == first.envelope
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_cache_key_depends_on_what_shapes_the_brief():
+    text = ARTICLES.joinpath("very_short.txt").read_text(encoding="utf-8")
+    from briefer.article import article_from_text
+
+    article = article_from_text(text)
+    base = LLMConfig(api_key=TEST_KEY, base_url=BASE_URL)
+    keys = {
+        Briefer(config=base).cache_key(article),
+        Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, model="gpt-4o")).cache_key(
+            article
+        ),
+        Briefer(engine="offline").cache_key(article),
+        Briefer(config=base, strict=True).cache_key(article),
+        Briefer(config=base).cache_key(article_from_text(text + " More.")),
+    }
+    assert len(keys) == 5
+
+
+WRITER = """
+import sys
+from briefer.article import article_from_text
+from briefer.core import Briefer
+from briefer.store import Store
+from briefer.text import sentences
+store = Store(sys.argv[1])
+briefer = Briefer(engine="offline", store=store)
+for i in range(int(sys.argv[3])):
+    briefer.brief(article_from_text(f"Writer {sys.argv[2]} story {i}. " * 20))
+"""
+
+
+def test_two_processes_write_to_one_store_at_once(tmp_path):
+    db = tmp_path / "shared.db"
+    Store(db)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db), name, "40"], stderr=subprocess.PIPE
+        )
+        for name in ("a", "b")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()[-500:]
+    assert Store(db).count() == 80
+
+
+def test_the_store_holds_no_secret(router, llm, no_backoff):
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=FlakyModel())
+    asyncio.run(adigest(SOURCES[:3], llm))
+    assert llm.store is not None
+    data = Path(llm.store.path).read_bytes()
+    assert TEST_KEY.encode() not in data and b"Bearer" not in data
+
+
+# --- stories and outputs --------------------------------------------------------------------------
+
+
+def test_same_story_from_two_outlets_is_one_story():
+    text = ARTICLES.joinpath("anonymous_sources.txt").read_text(encoding="utf-8")
+    paragraphs = text.split("\n\n")
+    other_outlet = "\n\n".join(
+        ["Allies Weigh Boarding Shadow Tankers in the Baltic", *paragraphs[1:6], *paragraphs[8:]]
+    )
+    briefer = Briefer(engine="offline")
+    envelopes = [
+        briefer.brief(text),
+        briefer.brief(ARTICLES.joinpath("on_the_record.txt").read_text(encoding="utf-8")),
+        briefer.brief(other_outlet),
+        briefer.brief(ARTICLES.joinpath("courts.txt").read_text(encoding="utf-8")),
+    ]
+    assert group_stories(envelopes) == [[0, 2], [1], [3]]
+
+
+def test_digest_outputs(tmp_path):
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(
+        "Council <script>alert(1)</script> Approves Budget\n\n"
+        "The council approved the budget on Monday, the mayor said. It passed 7-2.\n",
+        encoding="utf-8",
+    )
+    sources = [*SOURCES[:3], str(hostile), str(tmp_path / "missing.txt")]
+    result = asyncio.run(adigest(sources, Briefer(engine="offline")))
+    markdown = render_digest(result, "markdown")
+    assert markdown.startswith("# Morning brief")
+    head = markdown.split("\n---\n", 1)[0]
+    stories = [line for line in head.splitlines() if re.match(r"^\d+\. \*\*", line)]
+    assert len(stories) == len(result.stories()) == 4
+    assert "## Failed" in markdown and "missing.txt" in markdown
+    data = json.loads(render_digest(result, "json"))
+    assert data["counts"] == {"articles": 5, "briefed": 4, "cached": 0, "failed": 1}
+    assert [i["status"] for i in data["items"]].count("failed") == 1
+    assert sorted(i for s in data["stories"] for i in s["items"]) == [0, 1, 2, 3]
+    page = render_digest(result, "html")
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "src=" not in page and "http" not in page.split("<body>")[1].lower()  # self-contained
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def run_cli(monkeypatch, capsys, *args):
+    from briefer.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["briefer", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_digest_exit_codes_history_and_show(monkeypatch, capsys, tmp_path):
+    missing = str(tmp_path / "missing.txt")
+    code, out, err = run_cli(monkeypatch, capsys, "digest", *SOURCES[:2], missing, "-q")
+    assert code == 1 and "failed: " in err and "missing.txt" in err
+    code, out, _ = run_cli(
+        monkeypatch, capsys, "digest", *SOURCES[:2], missing, "-q", "--allow-failures",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["counts"]["cached"] == 2
+    code, out, _ = run_cli(monkeypatch, capsys, "history")
+    assert code == 0 and "offline" in out and "100%" in out
+    first_id = out.splitlines()[1].split()[0]
+    code, out, _ = run_cli(monkeypatch, capsys, "show", first_id, "--format", "json")
+    assert code == 0 and json.loads(out)["engine"] == "offline"
+    code, _, err = run_cli(monkeypatch, capsys, "show", "9999")
+    assert code == 2 and "no stored brief" in err
+
+
+def test_cli_brief_is_stored_and_reused(monkeypatch, capsys, router, no_backoff):
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    model = FlakyModel()
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
+    for _ in range(2):
+        code, _, err = run_cli(monkeypatch, capsys, "brief", SOURCES[0])
+        assert code == 0, err
+    assert len(model.titles) == 1  # the second came from the store
+    run_cli(monkeypatch, capsys, "brief", SOURCES[0], "--refresh")
+    run_cli(monkeypatch, capsys, "brief", SOURCES[1], "--no-cache")
+    run_cli(monkeypatch, capsys, "brief", SOURCES[1], "--no-cache")
+    assert len(model.titles) == 4
+    assert Store().count() == 2  # --no-cache wrote nothing
