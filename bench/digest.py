@@ -193,7 +193,8 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         print(
-            f"articles {args.articles}, concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms"
+            f"articles {args.articles}, concurrency {args.concurrency}, "
+            f"latency {args.latency * 1000:.0f} ms"
         )
         print(
             f"digest:        {elapsed:.2f} s for {sent} requests; ideal {ideal:.2f} s; "
@@ -202,11 +203,13 @@ def main() -> None:
         )
         print(f"client CPU:    {cpu / sent * 1000:.1f} ms per article (request, checks, store)")
         print(
-            f"cached re-run: {cached_time:.2f} s, {cached_requests} requests (target: 0 requests, < 1 s)"
+            f"cached re-run: {cached_time:.2f} s, {cached_requests} requests "
+            "(target: 0 requests, < 1 s)"
         )
         print(f"peak memory:   {peak:.0f} MB (whole process)")
         print(
-            f"start-up:      {startup:.2f} s once per process (import openai), not in the digest time"
+            f"start-up:      {startup:.2f} s once per process (import openai), "
+            "not in the digest time"
         )
 
         if args.loop:
@@ -225,7 +228,8 @@ def main() -> None:
                 )
             per = (time.perf_counter() - start) / args.loop
             print(
-                f"brief loop:    {per:.2f} s per article -> {per * args.articles:.1f} s for {args.articles} "
+                f"brief loop:    {per:.2f} s per article -> {per * args.articles:.1f} s "
+                f"for {args.articles} "
                 f"(digest is {per * args.articles / elapsed:.0f}x faster)"
             )
     stub.terminate()
