@@ -67,11 +67,13 @@ def test_version(run):
 def test_help_lists_every_command_with_help_text(run):
     result = run("--help")
     assert result.code == 0
-    for command in ("brief", "schema"):
+    commands = ("brief", "digest", "history", "show", "schema")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for command in commands:
         assert command in result.out
-    for command in ("brief", "schema"):
         sub = run(command, "--help")
         assert sub.code == 0 and len(sub.out.splitlines()) > 3
+        assert f"briefer {command}" in readme, f"README does not show `briefer {command}`"
 
 
 def test_schema_prints_the_envelope_schema(run):
