@@ -174,7 +174,9 @@ class Briefer:
         return Stored(envelope, brief_id, cached=True)
 
     def _keep(self, article: Article, envelope: Envelope) -> Stored:
-        brief_id = self.store.put(self.cache_key(article), envelope) if self.store else None
+        brief_id = (
+            self.store.put(self.cache_key(article), envelope, article.text) if self.store else None
+        )
         return Stored(envelope, brief_id, cached=False)
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS briefs (
     source TEXT NOT NULL,
     created_at TEXT NOT NULL,
     grounded_ratio REAL,
-    envelope TEXT NOT NULL
+    envelope TEXT NOT NULL,
+    article_text TEXT
 );
 CREATE INDEX IF NOT EXISTS briefs_by_key ON briefs (cache_key, id);
 """
@@ -85,6 +86,9 @@ class Store:
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(briefs)")}
+                if "article_text" not in columns:  # a store made before the column existed
+                    db.execute("ALTER TABLE briefs ADD COLUMN article_text TEXT")
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"cannot open the brief store {self.path} ({exc}); choose another with --db or "
@@ -109,14 +113,14 @@ class Store:
             ).fetchone()
         return (int(row[0]), Envelope.model_validate_json(row[1])) if row else None
 
-    def put(self, key: str, envelope: Envelope) -> int:
-        """Store a brief; return its id."""
+    def put(self, key: str, envelope: Envelope, article_text: str | None = None) -> int:
+        """Store a brief (and the article's text, for later comparisons); return its id."""
         prompt = f"{envelope.prompt.name}@{envelope.prompt.version}" if envelope.prompt else None
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO briefs (cache_key, article_sha256, engine, model, prompt, "
-                "schema_version, title, source, created_at, grounded_ratio, envelope) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "schema_version, title, source, created_at, grounded_ratio, envelope, "
+                "article_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     envelope.article.sha256,
@@ -129,6 +133,7 @@ class Store:
                     envelope.created_at.isoformat(),
                     envelope.verification.grounded_ratio,
                     envelope.model_dump_json(),
+                    article_text,
                 ),
             )
             return int(cursor.lastrowid or 0)
@@ -140,6 +145,14 @@ class Store:
         if row is None:
             raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
         return Envelope.model_validate_json(row[0])
+
+    def article_text(self, brief_id: int) -> str | None:
+        """The text of the article a stored brief was made from, if it was kept."""
+        with self._connect() as db:
+            row = db.execute("SELECT article_text FROM briefs WHERE id = ?", (brief_id,)).fetchone()
+        if row is None:
+            raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
+        return str(row[0]) if row[0] is not None else None
 
     def history(self, limit: int = 50) -> list[HistoryRow]:
         """The newest stored briefs, newest first."""
