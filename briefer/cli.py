@@ -22,7 +22,8 @@ from briefer.errors import BrieferError, UsageError
 from briefer.redact import redact
 
 if TYPE_CHECKING:
-    from briefer.article import LoadOptions
+    from briefer.article import Article, LoadOptions
+    from briefer.comparison import BriefDiff
     from briefer.core import Briefer
 
 app = typer.Typer(
@@ -334,6 +335,99 @@ def _plan_digest(setup: _Setup, sources: list[str]) -> str:
         f"estimated cost:         {money}\n"
         "nothing was sent (cached briefs, if any, would cost nothing)\n"
     )
+
+
+@app.command()
+def compare(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Two or more articles: files, URLs or stored brief ids."),
+    ],
+    briefs: Annotated[
+        bool,
+        typer.Option("--briefs", help="The inputs are two brief JSON files of one article."),
+    ] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="markdown, json or html.")
+    ] = "markdown",
+    output: Output = None,
+    engine: Engine = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    temperature: Temperature = None,
+    max_output_tokens: MaxOutputTokens = None,
+    context_tokens: ContextTokens = None,
+    timeout: Timeout = None,
+    json_mode: JsonMode = None,
+    prompt: Prompt = "brief",
+    max_bytes: MaxBytes = None,
+    max_fetch_bytes: MaxFetchBytes = 5_000_000,
+    allow_private: AllowPrivate = False,
+    db: Db = None,
+    refresh: Refresh = False,
+    no_cache: NoCache = False,
+    debug: Debug = False,
+) -> None:
+    """Compare how several articles cover one story (or two briefs of one article)."""
+    from briefer.render_compare import render_brief_diff, render_comparison
+
+    fmt = _check_format(fmt)
+    if briefs:
+        _emit(render_brief_diff(_diff_files(inputs), fmt), output)
+        return
+    if len(inputs) < 2:
+        raise UsageError("compare needs at least two articles")
+    setup = _setup(
+        engine=engine, model=model, base_url=base_url, temperature=temperature,
+        max_output_tokens=max_output_tokens, context_tokens=context_tokens,
+        max_input_tokens=None, timeout=timeout, json_mode=json_mode, prompt=prompt,
+        strict=False, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
+        allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache,
+    )  # fmt: skip
+    articles = [_compared_article(given, setup, db) for given in inputs]
+    _emit(render_comparison(setup.briefer.compare(articles), fmt), output)
+
+
+def _compared_article(given: str, setup: _Setup, db: Path | None) -> Article:
+    """An input of `compare`: a stored brief id (its article's text), or a path or URL."""
+    from briefer.article import Article, load_article
+    from briefer.store import Store
+
+    if given.isdigit() and not Path(given).exists():
+        store = Store(db)
+        envelope = store.show(int(given))
+        text = store.article_text(int(given))
+        if text is None:
+            raise UsageError(f"stored brief {given} was kept without its article; brief it again")
+        info = envelope.article
+        return Article(
+            text=text, source=info.source, title=info.title, author=info.author,
+            site_name=info.site_name, published=info.published, url=info.url,
+        )  # fmt: skip
+    return load_article(given, setup.load)
+
+
+def _diff_files(paths: list[str]) -> BriefDiff:
+    from pydantic import ValidationError
+
+    from briefer.compare import diff_briefs
+    from briefer.schema import Envelope
+
+    if len(paths) != 2:
+        raise UsageError("--briefs compares exactly two brief JSON files")
+    envelopes = []
+    for path in paths:
+        try:
+            envelopes.append(Envelope.model_validate_json(Path(path).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+        except ValidationError:
+            raise UsageError(
+                f"{path}: not a brief in JSON; make one with `briefer brief ... --format json`"
+            ) from None
+    if envelopes[0].article.sha256 != envelopes[1].article.sha256:
+        _say("the two briefs are of different article texts; comparing them anyway")
+    return diff_briefs(envelopes[0], envelopes[1], (Path(paths[0]).name, Path(paths[1]).name))
 
 
 @app.command()

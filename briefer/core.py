@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +19,7 @@ from briefer.article import Article, article_from_text
 from briefer.chunking import truncate_article
 from briefer.config import LLMConfig
 from briefer.engine import Engine, EngineResult
-from briefer.errors import ConfigError
+from briefer.errors import ConfigError, UsageError
 from briefer.models import model_info
 from briefer.plan import Plan, plan_llm, plan_offline
 from briefer.prompts import PromptTemplate, load_template
@@ -31,6 +31,7 @@ from briefer.tokens import TokenCounter
 from briefer.verify import Origin, check_brief
 
 if TYPE_CHECKING:
+    from briefer.comparison import Comparison
     from briefer.llm import OpenAIEngine
 
 SETTLE_SECONDS = 0.005  # see abrief_stored
@@ -178,6 +179,27 @@ class Briefer:
             self.store.put(self.cache_key(article), envelope, article.text) if self.store else None
         )
         return Stored(envelope, brief_id, cached=False)
+
+    def compare(self, articles: Sequence[Article | str]) -> Comparison:
+        """Brief each article (the store is reused) and compare their coverage."""
+        if len(articles) < 2:
+            raise UsageError("a comparison needs at least two articles")
+        from briefer.compare import Compared, compare_offline
+
+        loaded = [_as_article(a) for a in articles]
+        items = [Compared(self.brief(article), article.text) for article in loaded]
+        return compare_offline(items)
+
+    async def acompare(self, articles: Sequence[Article | str]) -> Comparison:
+        """`compare`, briefing the articles concurrently."""
+        if len(articles) < 2:
+            raise UsageError("a comparison needs at least two articles")
+        from briefer.compare import Compared, compare_offline
+
+        loaded = [_as_article(a) for a in articles]
+        envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
+        items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
+        return compare_offline(items)
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
         """Hear of every 429 the LLM engine retries (with its wait), e.g. to slow down."""
