@@ -55,11 +55,13 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     """A table of facts by source, then agreements, conflicts, unique facts, stakeholders."""
     n = len(comparison.sources)
     labels = [_label(comparison, i) for i in range(n)]
+    columns = [f"[{i}]" for i in range(n)]
     out = [f"# Coverage compared: {n} sources", ""]
     out += [
-        f"{i}. {_cell(label)} — `{comparison.sources[i].source}`" for i, label in enumerate(labels)
+        f"- [{i}] {_cell(label)} — `{comparison.sources[i].source}`"
+        for i, label in enumerate(labels)
     ]
-    out += ["", "## Facts by source", "", "| Fact | " + " | ".join(map(_cell, labels)) + " |"]
+    out += ["", "## Facts by source", "", "| Fact | " + " | ".join(columns) + " |"]
     out.append("|---" * (n + 1) + "|")
     out += _fact_rows(comparison, [*comparison.agreed, *comparison.partial, *comparison.unique])
     out += [
