@@ -1,18 +1,20 @@
-"""The conversation for one brief, with no I/O: what to send, and what to make of the answer.
+"""The conversation for one answer, with no I/O: what to send, and what to make of the answer.
 
 `conversation(...)` is a generator: it yields each request body and receives the completion
 (or has the SDK's `BadRequestError` thrown in). It owns the re-ask after invalid output, the
 json_object fallback, and the one repair request for quotes that are not in the article.
+What it asks for is an `OutputSpec`: a brief (`BRIEF`), or a comparison draft.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from briefer import errors
 from briefer.article import Article
@@ -28,9 +30,38 @@ if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
 Request = dict[str, Any]
-Conversation = Generator[Request, "ChatCompletion", EngineResult]
 
-SCHEMA_NAME = "brief"
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What a conversation asks the model for: a pydantic model and its strict schema."""
+
+    name: str
+    model: type[BaseModel]
+    schema: Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A validated answer and what it cost."""
+
+    value: Any
+    usage: Usage
+    model: str | None
+    prompt: PromptInfo
+    notices: list[Notice]
+
+    def as_result(self) -> EngineResult:
+        """The answer as an engine result (for brief answers)."""
+        return EngineResult(
+            brief=self.value, usage=self.usage, model=self.model, prompt=self.prompt,
+            notices=self.notices,
+        )  # fmt: skip
+
+
+BRIEF = OutputSpec("brief", Brief, brief_json_schema)
+Conversation = Generator[Request, "ChatCompletion", Answer]
+MissingQuotes = Callable[[Any], list[tuple[str, str]]]
 
 
 def build_merge_messages(
@@ -72,13 +103,17 @@ def build_messages(
 
 
 def _request_body(
-    config: LLMConfig, messages: list[dict[str, str]], mode: str, output_tokens: int
+    config: LLMConfig,
+    messages: list[dict[str, str]],
+    mode: str,
+    output_tokens: int,
+    output: OutputSpec,
 ) -> Request:
     body: Request = {"model": config.model, "messages": messages}
     if mode == "schema":
         body["response_format"] = {
             "type": "json_schema",
-            "json_schema": {"name": SCHEMA_NAME, "strict": True, "schema": brief_json_schema()},
+            "json_schema": {"name": output.name, "strict": True, "schema": output.schema()},
         }
     else:
         body["response_format"] = {"type": "json_object"}
@@ -92,26 +127,28 @@ def _request_body(
 
 def conversation(
     messages: list[dict[str, str]],
-    article_text: str,
     template: PromptTemplate,
     config: LLMConfig,
     output_tokens: int,
+    *,
+    output: OutputSpec = BRIEF,
+    missing: MissingQuotes | None = None,
 ) -> Conversation:
-    """Ask for a brief with `messages`; quotes are checked against `article_text`."""
+    """Ask for `output` with `messages`; `missing` lists quotes not found (one repair)."""
     import openai
 
     mode = "object" if config.json_mode == "object" else "schema"
     if mode == "object":
-        messages = _with_json_object_instructions(messages, template)
+        messages = _with_json_object_instructions(messages, template, output)
     usage = Usage()
     attempts: list[str] = []
     notices: list[Notice] = []
     reasked = False
-    before_repair: Brief | None = None
+    before_repair: Any = None
 
-    def done(brief: Brief, completion: ChatCompletion) -> EngineResult:
-        return EngineResult(
-            brief=brief,
+    def done(value: Any, completion: ChatCompletion) -> Answer:
+        return Answer(
+            value=value,
             usage=usage,
             model=getattr(completion, "model", None) or config.model,
             prompt=PromptInfo(name=template.name, version=template.version),
@@ -119,13 +156,13 @@ def conversation(
         )
 
     while True:
-        request = _request_body(config, messages, mode, output_tokens)
+        request = _request_body(config, messages, mode, output_tokens, output)
         try:
             completion = yield request
         except openai.BadRequestError as exc:
             if mode == "schema" and config.json_mode == "auto" and _rejects_schema(exc):
                 mode = "object"
-                messages = _with_json_object_instructions(messages, template)
+                messages = _with_json_object_instructions(messages, template, output)
                 notices.append(
                     Notice(
                         code="json_object_fallback",
@@ -139,7 +176,7 @@ def conversation(
         raw = _content_of(completion, usage, attempts)
         attempts.append(raw)
         try:
-            brief = parse_brief(raw)
+            value = parse_output(raw, output.model)
         except _Unusable as problem:
             if before_repair is not None:  # the repair came back unusable: keep what we had
                 notices.append(
@@ -150,7 +187,7 @@ def conversation(
                 return done(before_repair, completion)
             if reasked:
                 raise errors.InvalidOutputError(
-                    f"the model's output is not a valid brief after a re-ask: {problem}",
+                    f"the model's output is not a valid {output.name} after a re-ask: {problem}",
                     raw_output=raw,
                     attempts=attempts,
                     usage=usage,
@@ -163,24 +200,24 @@ def conversation(
                 {"role": "user", "content": template.render("reask", {"errors": str(problem)})},
             ]
             continue
-        missing = missing_quotes(brief, article_text)
-        if missing and before_repair is None:
-            before_repair = brief
+        not_found = missing(value) if missing is not None else []
+        if not_found and before_repair is None:
+            before_repair = value
             notices.append(
                 Notice(
                     code="repair_requested",
-                    message=f"{len(missing)} evidence quote(s) were not in the article; "
+                    message=f"{len(not_found)} evidence quote(s) were not in the article; "
                     "asked the model once to quote exactly or drop them",
                 )
             )
-            items = "\n".join(f"- {where}: {quote!r}" for where, quote in missing)
+            items = "\n".join(f"- {where}: {quote!r}" for where, quote in not_found)
             messages = [
                 *messages,
                 {"role": "assistant", "content": raw},
                 {"role": "user", "content": template.render("repair", {"items": items})},
             ]
             continue
-        return done(brief, completion)
+        return done(value, completion)
 
 
 def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
@@ -194,9 +231,9 @@ def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
 
 
 def _with_json_object_instructions(
-    messages: list[dict[str, str]], template: PromptTemplate
+    messages: list[dict[str, str]], template: PromptTemplate, output: OutputSpec
 ) -> list[dict[str, str]]:
-    schema = json.dumps(brief_json_schema(), indent=1, ensure_ascii=False)
+    schema = json.dumps(output.schema(), indent=1, ensure_ascii=False)
     extra = template.render("json_object", {"schema": schema}).strip()
     system, *rest = messages
     return [{"role": "system", "content": f"{system['content']}\n\n{extra}"}, *rest]
@@ -214,7 +251,7 @@ class _Unusable(Exception):
 _FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n\s*```\s*$", re.DOTALL)
 
 
-def parse_brief(raw: str) -> Brief:
+def parse_output(raw: str, model: type[BaseModel]) -> Any:
     """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong."""
     fenced = _FENCE.match(raw)
     text = fenced.group(1) if fenced else raw
@@ -223,7 +260,7 @@ def parse_brief(raw: str) -> Brief:
     except json.JSONDecodeError as exc:
         raise _Unusable(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     try:
-        return Brief.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise _Unusable(f"does not match the schema: {_validation_summary(exc)}") from None
 

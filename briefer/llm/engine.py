@@ -40,6 +40,7 @@ from briefer.llm.conversation import (
     build_merge_messages,
     build_messages,
     conversation,
+    missing_quotes,
 )
 from briefer.llm.transport import (
     RateLimitListener,
@@ -186,8 +187,13 @@ class OpenAIEngine:
         return _Job(messages, article.text, template)
 
     def _talk(self, job: _Job) -> Conversation:
+        text = job.article_text
         return conversation(
-            job.messages, job.article_text, job.template, self.config, self.budget.output_tokens
+            job.messages,
+            job.template,
+            self.config,
+            self.budget.output_tokens,
+            missing=lambda brief: missing_quotes(brief, text),
         )
 
     # --- sync -------------------------------------------------------------------------------
@@ -207,7 +213,7 @@ class OpenAIEngine:
             raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
         def run(job: _Job) -> EngineResult:
-            return drive(self._talk(job), send)
+            return drive(self._talk(job), send).as_result()
 
         try:
             if len(jobs) == 1:
@@ -241,7 +247,7 @@ class OpenAIEngine:
 
         async def run(job: _Job) -> EngineResult:
             async with gate:
-                return await adrive(self._talk(job), send)
+                return (await adrive(self._talk(job), send)).as_result()
 
         try:
             if len(jobs) == 1:

@@ -17,8 +17,7 @@ import tenacity
 
 from briefer import errors
 from briefer.config import LLMConfig
-from briefer.engine import EngineResult
-from briefer.llm.conversation import Conversation, Request, error_code, error_message
+from briefer.llm.conversation import Answer, Conversation, Request, error_code, error_message
 from briefer.redact import redact
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ def retry_policy(
     }
 
 
-def drive(conversation: Conversation, send: Callable[[Request], ChatCompletion]) -> EngineResult:
+def drive(conversation: Conversation, send: Callable[[Request], ChatCompletion]) -> Answer:
     import openai
 
     try:
@@ -68,13 +67,13 @@ def drive(conversation: Conversation, send: Callable[[Request], ChatCompletion])
             else:
                 request = conversation.send(response)
     except StopIteration as done:
-        result: EngineResult = done.value
+        result: Answer = done.value
         return result
 
 
 async def adrive(
     conversation: Conversation, send: Callable[[Request], Awaitable[ChatCompletion]]
-) -> EngineResult:
+) -> Answer:
     import openai
 
     try:
@@ -87,7 +86,7 @@ async def adrive(
             else:
                 request = conversation.send(response)
     except StopIteration as done:
-        result: EngineResult = done.value
+        result: Answer = done.value
         return result
 
 
