@@ -106,3 +106,45 @@ class BriefDiff(_Model):
     stakeholders_only_in: tuple[list[str], list[str]]
     caveats_only_in: tuple[list[str], list[str]]
     grounded_ratio: tuple[float, float]
+
+
+# --- what the LLM engine is asked for (strict schema); our code builds the Comparison -----------
+
+
+class DraftQuote(_Model):
+    """A source's own words for a fact, copied from its brief."""
+
+    source: int = Field(description="The source's number, as given in the input.")
+    quote: str = Field(min_length=1, max_length=600, description="Evidence copied verbatim.")
+
+
+class DraftFact(_Model):
+    """A fact and every source that reports it."""
+
+    statement: str = Field(min_length=1, max_length=400)
+    quotes: list[DraftQuote] = Field(min_length=1, max_length=12)
+
+
+class DraftClaim(_Model):
+    """What one source says in a conflict."""
+
+    source: int
+    value: str = Field(
+        min_length=1, max_length=120, description="The figure, date, place or source."
+    )
+    quote: str = Field(min_length=1, max_length=600, description="Evidence copied verbatim.")
+
+
+class DraftConflict(_Model):
+    """Sources that report the same thing differently."""
+
+    kind: Literal["quantity", "date", "place", "attribution"]
+    topic: str = Field(min_length=1, max_length=120)
+    claims: list[DraftClaim] = Field(min_length=2, max_length=12)
+
+
+class ComparisonDraft(_Model):
+    """The model's comparison of the briefs it was given."""
+
+    facts: list[DraftFact] = Field(max_length=40)
+    conflicts: list[DraftConflict] = Field(max_length=12)

@@ -188,7 +188,13 @@ class Briefer:
 
         loaded = [_as_article(a) for a in articles]
         items = [Compared(self.brief(article), article.text) for article in loaded]
-        return compare_offline(items)
+        if self._llm is None:
+            return compare_offline(items)
+        from briefer.compare import comparison_from_draft
+
+        answer = self._llm.compare([i.envelope.brief for i in items], [i.text for i in items])
+        notes = [n.message for n in answer.notices]
+        return comparison_from_draft(answer.value, items, answer.model, notes)
 
     async def acompare(self, articles: Sequence[Article | str]) -> Comparison:
         """`compare`, briefing the articles concurrently."""
@@ -199,7 +205,15 @@ class Briefer:
         loaded = [_as_article(a) for a in articles]
         envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
-        return compare_offline(items)
+        if self._llm is None:
+            return compare_offline(items)
+        from briefer.compare import comparison_from_draft
+
+        answer = await asyncio.to_thread(
+            self._llm.compare, [i.envelope.brief for i in items], [i.text for i in items]
+        )
+        notes = [n.message for n in answer.notices]
+        return comparison_from_draft(answer.value, items, answer.model, notes)
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
         """Hear of every 429 the LLM engine retries (with its wait), e.g. to slow down."""

@@ -280,10 +280,15 @@ _DROPPED_KEYWORDS = frozenset({"title", "default", "minLength", "maxLength"})
 
 
 @cache
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """Return `model`'s JSON Schema in the form OpenAI strict mode accepts (do not mutate)."""
+    schema: dict[str, Any] = _strictify(copy.deepcopy(model.model_json_schema()))
+    return schema
+
+
 def brief_json_schema() -> dict[str, Any]:
     """Return the JSON Schema of `Brief` in the form OpenAI strict mode accepts (do not mutate)."""
-    schema: dict[str, Any] = _strictify(copy.deepcopy(Brief.model_json_schema()))
-    return schema
+    return strict_json_schema(Brief)
 
 
 def envelope_json_schema() -> dict[str, Any]:

@@ -20,6 +20,7 @@ concurrently (map); a merge request (`prompts/merge.toml`) then combines their b
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,10 +33,13 @@ import tenacity
 from briefer import errors
 from briefer.article import Article
 from briefer.budget import Budget, budget_for
+from briefer.comparison import ComparisonDraft
 from briefer.config import LLMConfig
 from briefer.engine import EngineResult
 from briefer.llm.conversation import (
+    Answer,
     Conversation,
+    OutputSpec,
     Request,
     build_merge_messages,
     build_messages,
@@ -50,14 +54,16 @@ from briefer.llm.transport import (
     translate_error,
 )
 from briefer.prompts import PromptTemplate, load_template
-from briefer.schema import Notice, Usage
-from briefer.untrusted import Boundary
+from briefer.quotes import locate
+from briefer.schema import Brief, Notice, Usage, strict_json_schema
+from briefer.untrusted import Boundary, wrap_article
 
 if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion
 
 MAP_CONCURRENCY = 4
+COMPARISON = OutputSpec("comparison", ComparisonDraft, lambda: strict_json_schema(ComparisonDraft))
 # Requests go through the client's plain `post`: our bodies are already in wire form, and the
 # SDK's `create` would walk every request (schema included) to transform it, a millisecond or
 # two per request that a digest of a hundred articles feels.
@@ -225,6 +231,25 @@ class OpenAIEngine:
             raise translate_error(exc, self.config) from None
         return _combined(partials, merged)
 
+    def compare(self, briefs: list[Brief], texts: list[str]) -> Answer:
+        """Ask the model to compare briefs (blocking)."""
+        import openai
+
+        client = self._sync_client()
+        policy = retry_policy(self.config, self.on_rate_limit)
+
+        def send(request: Request) -> ChatCompletion:
+            for attempt in tenacity.Retrying(sleep=self._sleep, **policy):
+                with attempt:
+                    return client.post(_CHAT, cast_to=_completion_type(), body=request)
+            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+        talk = _compare_job(briefs, texts, self.config, self.budget.output_tokens)
+        try:
+            return drive(talk, send)
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+
     # --- async ------------------------------------------------------------------------------
 
     async def abrief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
@@ -257,6 +282,48 @@ class OpenAIEngine:
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
         return _combined(partials, merged)
+
+
+def _compare_job(
+    briefs: list[Brief], texts: list[str], config: LLMConfig, output_tokens: int
+) -> Conversation:
+    """The conversation that compares briefs; quotes are checked against their articles."""
+    template = load_template("compare")
+    boundary = Boundary.new()
+    payload = json.dumps(
+        [{"source": i, "brief": b.model_dump(mode="json")} for i, b in enumerate(briefs)],
+        ensure_ascii=False,
+        indent=1,
+    )
+    variables = {
+        "boundary_start": boundary.start,
+        "boundary_end": boundary.end,
+        "briefs": wrap_article(payload, boundary),
+        "count": str(len(briefs)),
+    }
+    messages = [
+        {"role": "system", "content": template.render("system", variables).strip()},
+        {"role": "user", "content": template.render("user", variables).strip()},
+    ]
+
+    def missing(draft: ComparisonDraft) -> list[tuple[str, str]]:
+        quotes = [
+            (f"facts[{i}]", q.source, q.quote) for i, f in enumerate(draft.facts) for q in f.quotes
+        ]
+        quotes += [
+            (f"conflicts[{i}]", c.source, c.quote)
+            for i, conflict in enumerate(draft.conflicts)
+            for c in conflict.claims
+        ]
+        return [
+            (f"{where} (source {source})", quote)
+            for where, source, quote in quotes
+            if not 0 <= source < len(texts) or locate(quote, texts[source]).status == "missing"
+        ]
+
+    return conversation(
+        messages, template, config, output_tokens, output=COMPARISON, missing=missing
+    )
 
 
 def _combined(partials: list[EngineResult], merged: EngineResult) -> EngineResult:
