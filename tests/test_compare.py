@@ -1,0 +1,230 @@
+"""Comparing coverage: planted agreements, conflicts and unique facts are found; outputs."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from briefer.article import load_article
+from briefer.compare import Compared, compare_offline, comparison_from_draft, diff_briefs
+from briefer.comparison import Comparison, ComparisonDraft
+from briefer.config import LLMConfig
+from briefer.core import Briefer
+from briefer.quotes import normalize
+from briefer.render_compare import render_comparison
+from briefer.schema import strict_json_schema, strict_schema_problems
+
+from .conftest import TEST_KEY
+from .exchanges import BASE_URL, FIXTURES, load_exchange, replay
+
+FOLDER = FIXTURES / "compare"
+EXPECTED = json.loads((FOLDER / "expected.json").read_text(encoding="utf-8"))
+FILES = EXPECTED["articles"]
+
+
+@pytest.fixture(scope="module")
+def items() -> list[Compared]:
+    briefer = Briefer(engine="offline")
+    out = []
+    for name in FILES:
+        article = load_article(str(FOLDER / name))
+        out.append(Compared(briefer.brief(article), article.text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def comparison(items) -> Comparison:
+    return compare_offline(items)
+
+
+def _covers(quote_text: str, expected: str) -> bool:
+    return expected in quote_text or quote_text in expected
+
+
+def test_every_planted_agreement_is_found(comparison):
+    for agreement in EXPECTED["agreements"]:
+        hits = [
+            fact
+            for fact in comparison.agreed
+            if all(
+                any(
+                    q.source == i and _covers(q.text, agreement["quotes"][name])
+                    for q in fact.quotes
+                )
+                for i, name in enumerate(FILES)
+            )
+        ]
+        assert hits, f"agreement {agreement['id']} not found"
+        assert hits[0].coverage == "all" and hits[0].sources == [0, 1, 2]
+
+
+def test_every_planted_conflict_is_found_and_nothing_else(comparison):
+    assert len(comparison.conflicts) == len(EXPECTED["conflicts"])
+    for planted in EXPECTED["conflicts"]:
+        expected_sources = {FILES.index(name) for name in planted["quotes"]}
+        matches = [
+            c
+            for c in comparison.conflicts
+            if c.kind == planted["kind"] and set(c.values) == expected_sources
+        ]
+        assert matches, f"conflict {planted['id']} not found"
+        conflict = matches[0]
+        for name, quote in planted["quotes"].items():
+            source = FILES.index(name)
+            assert any(q.source == source and _covers(q.text, quote) for q in conflict.quotes)
+        if planted["kind"] == "quantity":
+            assert conflict.topic == planted["unit"]
+            for name, value in planted["values"].items():
+                assert conflict.values[FILES.index(name)] == value
+        else:
+            for name, who in planted["sources"].items():
+                said = conflict.values[FILES.index(name)]
+                assert said in who or who in said  # "Odile Marchetti" for "Fire chief Odile ..."
+
+
+def test_every_planted_unique_fact_is_found(comparison):
+    for planted in EXPECTED["unique"]:
+        source = FILES.index(planted["source"])
+        assert any(
+            f.sources == [source] and _covers(f.quotes[0].text, planted["quote"])
+            for f in comparison.unique
+        ), planted["id"]
+
+
+def test_stakeholder_coverage(comparison):
+    by_name = {s.name: s.sources for s in comparison.stakeholders}
+    for name in EXPECTED["stakeholders"]["all"]:
+        assert by_name.get(name) == [0, 1, 2], name
+    for file, names in EXPECTED["stakeholders"]["only"].items():
+        for name in names:
+            if name in by_name:
+                assert by_name[name] == [FILES.index(file)], name
+
+
+def test_every_quote_is_checked_against_its_article(comparison, items):
+    quotes = [
+        q for f in [*comparison.agreed, *comparison.partial, *comparison.unique] for q in f.quotes
+    ]
+    quotes += [q for c in comparison.conflicts for q in c.quotes]
+    assert quotes and all(q.status == "exact" for q in quotes)
+    for q in quotes:
+        found = normalize(items[q.source].text[q.start : q.end]).text
+        assert found and found in normalize(q.text).text
+
+
+def test_sourcing_side_by_side(comparison):
+    tabloid = comparison.sourcing[FILES.index("harwick_tabloid.txt")]
+    wire = comparison.sourcing[FILES.index("harwick_wire.txt")]
+    assert tabloid.anonymous > wire.anonymous
+
+
+def test_outputs(comparison):
+    markdown = render_comparison(comparison, "markdown")
+    assert "| Fact | [0] | [1] | [2] |" in markdown and "## Conflicts" in markdown
+    assert Comparison.model_validate_json(render_comparison(comparison, "json")) == comparison
+    page = render_comparison(comparison, "html")
+    assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
+
+
+def test_html_escapes_article_text(tmp_path):
+    hostile = tmp_path / "hostile.txt"
+    text = (FOLDER / FILES[0]).read_text(encoding="utf-8")
+    hostile.write_text(text.replace("Brannock", "<script>alert('x')</script>Brannock"), "utf-8")
+    briefer = Briefer(engine="offline")
+    compared = [
+        Compared(briefer.brief(load_article(str(p))), load_article(str(p)).text)
+        for p in (hostile, FOLDER / FILES[1])
+    ]
+    page = render_comparison(compare_offline(compared), "html")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_two_briefs_of_one_article(items):
+    full = items[0].envelope
+    cut = Briefer(engine="offline", max_input_tokens=120).brief(items[0].text)
+    diff = diff_briefs(full, cut, ("full", "cut"))
+    assert diff.facts_only_in[0] and not diff.facts_only_in[1]
+    assert diff.facts_in_both
+    assert any("partial_coverage" in c for c in diff.caveats_only_in[1])
+
+
+def test_compare_cli_with_stored_ids_and_brief_files(monkeypatch, capsys, tmp_path):
+    from briefer.cli import main
+
+    def run(*args):
+        monkeypatch.setattr(sys, "argv", ["briefer", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+        return code, capsys.readouterr()
+
+    paths = [str(FOLDER / name) for name in FILES]
+    code, out = run("compare", *paths, "--format", "json")
+    assert code == 0, out.err
+    assert len(json.loads(out.out)["conflicts"]) == 3
+    code, out = run("history")
+    ids = [line.split()[0] for line in out.out.splitlines()[1:3]]
+    code, out = run("compare", *ids)
+    assert code == 0 and "# Coverage compared: 2 sources" in out.out
+    code, out = run("compare", paths[0])
+    assert code == 2 and "at least two" in out.err
+    for name, extra in (("a.json", []), ("b.json", ["--max-input-tokens", "120"])):
+        code, out = run("brief", paths[0], "--format", "json", "-o", str(tmp_path / name), *extra)
+    code, out = run("compare", "--briefs", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert code == 0 and "Facts only in a.json" in out.out
+    code, out = run("compare", "--briefs", paths[0], paths[1])
+    assert code == 2 and "not a brief in JSON" in out.err
+
+
+# --- the LLM path ---------------------------------------------------------------------------------
+
+
+def test_llm_comparison_is_reverified(router):
+    log = replay("compare_harwick", router)
+    briefer = Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL))
+    comparison = briefer.compare([load_article(str(FOLDER / name)) for name in FILES])
+    assert len(log.requests) == 4  # three briefs, then the comparison
+    request = log.bodies[3]
+    assert request["response_format"]["json_schema"]["name"] == "comparison"
+    assert "<<<ARTICLE-" in request["messages"][1]["content"]
+    assert comparison.engine == "openai" and comparison.model == "gpt-4o-mini-2024-07-18"
+    assert len(comparison.agreed) == 1 and comparison.agreed[0].coverage == "all"
+    (conflict,) = comparison.conflicts
+    assert conflict.kind == "quantity" and set(conflict.values) == {0, 1, 2}
+    assert all(q.status == "exact" for q in conflict.quotes)
+    assert comparison.stakeholders and comparison.sourcing
+
+
+def test_llm_quotes_not_in_the_article_are_marked(items):
+    draft = ComparisonDraft.model_validate(
+        {
+            "facts": [
+                {
+                    "statement": "A fire broke out.",
+                    "quotes": [
+                        {"source": 0, "quote": "A fire broke out at the Brannock Chemicals plant"},
+                        {"source": 1, "quote": "Flames destroyed the whole town of Harwick."},
+                        {"source": 7, "quote": "No such source."},
+                    ],
+                }
+            ],
+            "conflicts": [],
+        }
+    )
+    comparison = comparison_from_draft(draft, items, "m", [])
+    fact = comparison.partial[0]
+    assert [q.status for q in fact.quotes] == ["exact", "missing"]
+    assert any("does not exist" in w for w in comparison.warnings)
+    assert any("not found in their articles" in w for w in comparison.warnings)
+
+
+def test_comparison_draft_schema_is_strict():
+    assert strict_schema_problems(strict_json_schema(ComparisonDraft)) == []
+
+
+def test_compare_exchange_says_where_it_came_from():
+    assert load_exchange("compare_harwick")["provenance"] == "hand-written"
