@@ -10,13 +10,9 @@ from briefer.comparison import BriefDiff, Comparison, Conflict, SharedFact
 STATUS_MARK = {"exact": "✓", "fuzzy": "≈", "missing": "✗"}
 
 
-def render_comparison(comparison: Comparison, fmt: str = "markdown") -> str:
-    """Render a comparison as Markdown, JSON or HTML ("text" gives Markdown)."""
-    if fmt == "json":
-        return comparison.model_dump_json(indent=2) + "\n"
-    if fmt == "html":
-        return render_comparison_html(comparison)
-    return render_comparison_markdown(comparison)
+def render_comparison_json(comparison: Comparison) -> str:
+    """The comparison as indented JSON."""
+    return comparison.model_dump_json(indent=2) + "\n"
 
 
 def _label(comparison: Comparison, index: int) -> str:

@@ -1,4 +1,4 @@
-"""Turn briefs and digests into text for people (Markdown, plain text, HTML) or programs (JSON).
+"""Render one brief (an `Envelope`): Markdown, plain text, JSON, HTML.
 
 Human formats strip invisible and bidi-control characters from article text; HTML escapes
 every piece of text it did not write itself.
@@ -6,21 +6,13 @@ every piece of text it did not write itself.
 
 from __future__ import annotations
 
-import json
 import textwrap
-from collections.abc import Callable
 from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-from briefer.schema import SCHEMA_VERSION, Brief, CaveatKind, Envelope
+from briefer.schema import Brief, CaveatKind, Envelope
 from briefer.untrusted import strip_invisible
-
-if TYPE_CHECKING:
-    from briefer.digest import Digest, DigestItem
-
-Format = Literal["markdown", "json", "text", "html"]
-FORMATS: tuple[Format, ...] = ("markdown", "json", "text", "html")
 
 CAVEAT_LABELS: dict[CaveatKind, str] = {
     CaveatKind.ANONYMOUS_SOURCE: "Anonymous source",
@@ -32,17 +24,6 @@ CAVEAT_LABELS: dict[CaveatKind, str] = {
     CaveatKind.CONFLICTING_ACCOUNTS: "Conflicting accounts",
     CaveatKind.PARTIAL_COVERAGE: "Partial coverage",
 }
-
-
-def render(envelope: Envelope, fmt: Format = "markdown") -> str:
-    """Render an envelope in one of `FORMATS`."""
-    renderers: dict[str, Callable[[Envelope], str]] = {
-        "markdown": render_markdown,
-        "json": render_json,
-        "text": render_text,
-        "html": render_html,
-    }
-    return renderers[fmt](envelope)
 
 
 def render_json(envelope: Envelope) -> str:
@@ -293,131 +274,3 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
 def render_html(envelope: Envelope) -> str:
     """Render the brief as a self-contained HTML page (every text escaped)."""
     return _page(envelope.brief.headline, _brief_html(envelope))
-
-
-# --- digests ------------------------------------------------------------------------------------
-
-
-def render_digest(digest: Digest, fmt: Format = "markdown") -> str:
-    """Render a digest as Markdown, JSON or HTML ("text" gives Markdown)."""
-    if fmt == "json":
-        return render_digest_json(digest)
-    if fmt == "html":
-        return render_digest_html(digest)
-    return render_digest_markdown(digest)
-
-
-def anonymous_dominates(envelope: Envelope) -> bool:
-    """True when most of the article's attributions are anonymous."""
-    from briefer.digest import ANONYMOUS_DOMINATES
-
-    return envelope.sourcing.anonymous_share >= ANONYMOUS_DOMINATES
-
-
-def _story_line(group: list[DigestItem], now: datetime) -> str:
-    lead = group[0].envelope
-    assert lead is not None
-    sources = [i.envelope.article.site_name or i.source for i in group if i.envelope]
-    line = f"**{lead.brief.headline}** — {', '.join(sources)}"
-    if lead.article.published:
-        line += f" · published {lead.article.published}{age(lead.article.published, now)}"
-    if any(i.envelope and anonymous_dominates(i.envelope) for i in group):
-        line += " · ⚠ anonymous sourcing dominates"
-    return line
-
-
-def _counts(digest: Digest) -> str:
-    cached = sum(i.cached for i in digest.items)
-    return (
-        f"{len(digest.items)} articles · {len(digest.stories())} stories · "
-        f"{cached} from the store · {len(digest.failed)} failed"
-    )
-
-
-def render_digest_markdown(digest: Digest) -> str:
-    """The morning brief: one line per story, then every brief, then what failed."""
-    stories = digest.stories()
-    out = [f"# Morning brief · {digest.created_at.date().isoformat()}", "", _counts(digest), ""]
-    out += [f"{n}. {_story_line(group, digest.created_at)}" for n, group in enumerate(stories, 1)]
-    for n, group in enumerate(stories, 1):
-        out += ["", "---", "", f"## {n}. {group[0].envelope.brief.headline}"]  # type: ignore[union-attr]
-        if len(group) > 1:
-            out += ["", f"*{len(group)} sources on this story.*"]
-        for item in group:
-            assert item.envelope is not None
-            body = render_markdown(item.envelope)
-            out += [
-                "",
-                "\n".join(
-                    ("##" + line) if line.startswith("#") else line for line in body.splitlines()
-                ),
-            ]
-    if digest.failed:
-        out += ["", "---", "", "## Failed", ""]
-        out += [f"- `{i.source}`: {i.error}" for i in digest.failed]
-    return "\n".join(out) + "\n"
-
-
-def render_digest_json(digest: Digest) -> str:
-    """The digest as JSON: counts, stories (indices into items), and every item."""
-    items = digest.items
-    index = {id(item): n for n, item in enumerate(items)}
-    data = {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "digest",
-        "created_at": digest.created_at.isoformat(),
-        "counts": {
-            "articles": len(items),
-            "briefed": len(digest.briefed),
-            "cached": sum(i.cached for i in items),
-            "failed": len(digest.failed),
-        },
-        "stories": [
-            {
-                "headline": group[0].envelope.brief.headline if group[0].envelope else None,
-                "items": [index[id(i)] for i in group],
-                "anonymous_sourcing_dominates": any(
-                    i.envelope is not None and anonymous_dominates(i.envelope) for i in group
-                ),
-            }
-            for group in digest.stories()
-        ],
-        "items": [
-            {
-                "source": i.source,
-                "status": "failed" if not i.ok else "cached" if i.cached else "briefed",
-                "brief_id": i.brief_id,
-                "error": i.error,
-                "envelope": i.envelope.model_dump(mode="json") if i.envelope else None,
-            }
-            for i in items
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def render_digest_html(digest: Digest) -> str:
-    """The digest as one self-contained HTML page."""
-    stories = digest.stories()
-    out = [
-        f"<h1>Morning brief · {escape(digest.created_at.date().isoformat())}</h1>",
-        f'<p class="meta">{escape(_counts(digest))}</p>',
-        "<ol>",
-    ]
-    for group in stories:
-        line = _story_line(group, digest.created_at).replace("**", "")
-        flag = "⚠" in line
-        out.append(f"<li{' class=flag' if flag else ''}>{escape(line)}</li>")
-    out.append("</ol>")
-    for group in stories:
-        for item in group:
-            assert item.envelope is not None
-            out.append(f'<section class="brief">{_brief_html(item.envelope, level=2)}</section>')
-    if digest.failed:
-        out += ["<h2>Failed</h2>", "<ul>"]
-        out += [
-            f"<li><code>{escape(i.source)}</code>: {escape(i.error or '')}</li>"
-            for i in digest.failed
-        ]
-        out.append("</ul>")
-    return _page("Morning brief", "\n".join(out))
