@@ -245,7 +245,7 @@ def brief(
     if dry_run:
         _emit(setup.briefer.plan(loaded).render(), output)
         return
-    _emit(render(setup.briefer.brief(loaded), fmt), output)  # type: ignore[arg-type]
+    _emit(render(setup.briefer.brief(loaded), fmt), output)
 
 
 @app.command()
@@ -305,9 +305,9 @@ def digest(
     result = run_digest(
         sources, setup.briefer, concurrency=concurrency, load=setup.load, quiet=quiet
     )
-    from briefer.render import render_digest
+    from briefer.render import render
 
-    _emit(render_digest(result, fmt), output)  # type: ignore[arg-type]
+    _emit(render(result, fmt), output)
     for item in result.failed:
         _say(f"failed: {item.source}: {item.error}")
     if result.failed and not allow_failures:
@@ -369,11 +369,11 @@ def compare(
     debug: Debug = False,
 ) -> None:
     """Compare how several articles cover one story (or two briefs of one article)."""
-    from briefer.render_compare import render_brief_diff, render_comparison
+    from briefer.render import render
 
     fmt = _check_format(fmt)
     if briefs:
-        _emit(render_brief_diff(_diff_files(inputs), fmt), output)
+        _emit(render(_diff_files(inputs), fmt), output)
         return
     if len(inputs) < 2:
         raise UsageError("compare needs at least two articles")
@@ -385,7 +385,7 @@ def compare(
         allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache,
     )  # fmt: skip
     articles = [_compared_article(given, setup, db) for given in inputs]
-    _emit(render_comparison(setup.briefer.compare(articles), fmt), output)
+    _emit(render(setup.briefer.compare(articles), fmt), output)
 
 
 def _compared_article(given: str, setup: _Setup, db: Path | None) -> Article:
@@ -470,7 +470,7 @@ def show(
     from briefer.store import Store
 
     fmt = _check_format(fmt)
-    _emit(render(Store(db).show(brief_id), fmt), output)  # type: ignore[arg-type]
+    _emit(render(Store(db).show(brief_id), fmt), output)
 
 
 @app.command()

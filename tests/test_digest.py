@@ -17,7 +17,7 @@ from briefer.config import LLMConfig
 from briefer.core import Briefer
 from briefer.digest import AdaptiveLimiter, adigest, expand_inputs, group_stories
 from briefer.llm import transport
-from briefer.render import render_digest
+from briefer.render import render as render_digest
 from briefer.store import Store
 from briefer.text import sentences
 
