@@ -1,6 +1,9 @@
 """briefer: structured, verifiable briefs of news articles.
 
-The public API is small and explicit; everything else is internal and may change.
+The public API is small and explicit (`__all__`); everything else is internal and may change.
+
+    from briefer import Briefer, render_markdown, render_slack
+    envelope = Briefer().brief(text_path_or_url)
 """
 
 from __future__ import annotations
@@ -11,12 +14,21 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from briefer.article import Article, article_from_text, load_article
+    from briefer.article import Article, LoadOptions, article_from_text, load_article
+    from briefer.comparison import BriefDiff, Comparison
     from briefer.config import LLMConfig
-    from briefer.core import Briefer
+    from briefer.core import Briefer, Stored
+    from briefer.digest import Digest, DigestItem
     from briefer.errors import BrieferError
     from briefer.prompts import PromptTemplate, load_template
-    from briefer.render import render
+    from briefer.render import (
+        render,
+        render_html,
+        render_json,
+        render_markdown,
+        render_slack,
+        render_text,
+    )
     from briefer.schema import (
         Brief,
         CaveatKind,
@@ -27,47 +39,72 @@ if TYPE_CHECKING:
         Stakeholder,
         StakeholderKind,
     )
+    from briefer.store import Store
 
 # Imported on first use, so `import briefer` (and the CLI's start-up) stays cheap.
 _LAZY = {
     "Article": "briefer.article",
     "Brief": "briefer.schema",
+    "BriefDiff": "briefer.comparison",
     "Briefer": "briefer.core",
     "BrieferError": "briefer.errors",
     "CaveatKind": "briefer.schema",
+    "Comparison": "briefer.comparison",
+    "Digest": "briefer.digest",
+    "DigestItem": "briefer.digest",
     "Envelope": "briefer.schema",
     "KeyFact": "briefer.schema",
     "LLMConfig": "briefer.config",
+    "LoadOptions": "briefer.article",
     "OpenQuestion": "briefer.schema",
     "PromptTemplate": "briefer.prompts",
     "SourcingCaveat": "briefer.schema",
     "Stakeholder": "briefer.schema",
     "StakeholderKind": "briefer.schema",
+    "Store": "briefer.store",
+    "Stored": "briefer.core",
     "article_from_text": "briefer.article",
     "load_article": "briefer.article",
     "load_template": "briefer.prompts",
     "render": "briefer.render",
+    "render_html": "briefer.render",
+    "render_json": "briefer.render",
+    "render_markdown": "briefer.render",
+    "render_slack": "briefer.render",
+    "render_text": "briefer.render",
 }
 
 __all__ = [
     "Article",
     "Brief",
+    "BriefDiff",
     "Briefer",
     "BrieferError",
     "CaveatKind",
+    "Comparison",
+    "Digest",
+    "DigestItem",
     "Envelope",
     "KeyFact",
     "LLMConfig",
+    "LoadOptions",
     "OpenQuestion",
     "PromptTemplate",
     "SourcingCaveat",
     "Stakeholder",
     "StakeholderKind",
+    "Store",
+    "Stored",
     "__version__",
     "article_from_text",
     "load_article",
     "load_template",
     "render",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_slack",
+    "render_text",
 ]
 
 
@@ -75,3 +112,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'briefer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

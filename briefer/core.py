@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import httpx
 
 from briefer import __version__
-from briefer.article import Article, article_from_text
+from briefer.article import Article, LoadOptions, article_from_text, is_url, load_article
 from briefer.chunking import truncate_article
 from briefer.config import LLMConfig
 from briefer.engine import Engine, EngineResult
@@ -32,6 +32,7 @@ from briefer.verify import Origin, check_brief
 
 if TYPE_CHECKING:
     from briefer.comparison import Comparison
+    from briefer.digest import Digest
     from briefer.llm import OpenAIEngine
 
 SETTLE_SECONDS = 0.005  # see abrief_stored
@@ -58,12 +59,19 @@ class Briefer:
         max_input_tokens: int | None = None,
         store: Store | None = None,
         refresh: bool = False,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float | None = None,
+        load_options: LoadOptions | None = None,
     ) -> None:
         """Configure a Briefer; settings not given are read from the environment now.
 
         `engine` is "auto" (the default, or $BRIEFER_ENGINE): the OpenAI engine when a key or
-        base URL is configured, else the offline engine. With `strict`, items whose evidence
-        is not found in the article are dropped, and a brief left with no key fact is an error.
+        base URL is configured, else the offline engine. `model`, `base_url`, `api_key` and
+        `timeout` override the environment (or pass a whole `config`). With `strict`, items
+        whose evidence is not found in the article are dropped, and a brief left with no key
+        fact is an error.
         `max_input_tokens` cuts long articles after a sentence instead of briefing them in
         parts, and says so in a caveat. With a `store`, briefs are cached and kept: a brief
         already stored for the same article, engine, model and prompt is reused without any
@@ -71,11 +79,18 @@ class Briefer:
         """
         self.store = store
         self.refresh = refresh
+        self.load_options = load_options or LoadOptions()
         self.strict = strict
         if max_input_tokens is not None and max_input_tokens < 1:
             raise ConfigError("--max-input-tokens must be a positive number of tokens")
         self.max_input_tokens = max_input_tokens
-        self.config = config if config is not None else LLMConfig.from_env()
+        self.config = (
+            config
+            if config is not None
+            else LLMConfig.from_env(
+                model=model, base_url=base_url, api_key=api_key, timeout=timeout
+            )
+        )
         choice = engine or os.environ.get("BRIEFER_ENGINE") or "auto"
         if choice not in ENGINE_CHOICES:
             raise ConfigError(f"engine {choice!r} is not one of {', '.join(ENGINE_CHOICES)}")
@@ -118,7 +133,7 @@ class Briefer:
 
     def brief_stored(self, article: Article | str) -> Stored:
         """Brief one article, reusing and storing through the store; say which happened."""
-        article = _as_article(article)
+        article = _as_article(article, self.load_options)
         hit = self.cached(article)
         if hit is not None:
             return hit
@@ -139,7 +154,7 @@ class Briefer:
         the checks run inline: cheaper than the event loop's thread pool, which a digest keeps
         busy loading articles.
         """
-        article = _as_article(article)
+        article = _as_article(article, self.load_options)
         hit = self.cached(article)
         if hit is not None:
             return hit
@@ -186,7 +201,7 @@ class Briefer:
             raise UsageError("a comparison needs at least two articles")
         from briefer.compare import Compared, compare_offline
 
-        loaded = [_as_article(a) for a in articles]
+        loaded = [_as_article(a, self.load_options) for a in articles]
         items = [Compared(self.brief(article), article.text) for article in loaded]
         if self._llm is None:
             return compare_offline(items)
@@ -202,7 +217,7 @@ class Briefer:
             raise UsageError("a comparison needs at least two articles")
         from briefer.compare import Compared, compare_offline
 
-        loaded = [_as_article(a) for a in articles]
+        loaded = [_as_article(a, self.load_options) for a in articles]
         envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
         if self._llm is None:
@@ -214,6 +229,18 @@ class Briefer:
         )
         notes = [n.message for n in answer.notices]
         return comparison_from_draft(answer.value, items, answer.model, notes)
+
+    def digest(self, sources: Sequence[str], *, concurrency: int = 8) -> Digest:
+        """Brief many articles (paths, directories, URLs) into a digest; failures are kept."""
+        return asyncio.run(self.adigest(sources, concurrency=concurrency))
+
+    async def adigest(self, sources: Sequence[str], *, concurrency: int = 8) -> Digest:
+        """`digest`, on the running event loop."""
+        from briefer.digest import adigest, expand_inputs
+
+        return await adigest(
+            expand_inputs(sources), self, concurrency=concurrency, load_options=self.load_options
+        )
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
         """Hear of every 429 the LLM engine retries (with its wait), e.g. to slow down."""
@@ -232,7 +259,7 @@ class Briefer:
 
     def plan(self, article: Article | str) -> Plan:
         """Say what briefing `article` would send and cost, without sending anything."""
-        article = _as_article(article)
+        article = _as_article(article, self.load_options)
         work, _ = self._fit(article)
         if self._llm is None:
             return plan_offline(work, truncated=work is not article)
@@ -303,5 +330,14 @@ class Stored:
     cached: bool
 
 
-def _as_article(article: Article | str) -> Article:
-    return article if isinstance(article, Article) else article_from_text(article)
+def _as_article(article: Article | str, options: LoadOptions | None = None) -> Article:
+    """An `Article` from an Article, a URL, a path to a file, or the text itself.
+
+    A string is a URL when it starts with a scheme ("https://..."), a path when it is one line
+    naming an existing file, and the article's text otherwise.
+    """
+    if isinstance(article, Article):
+        return article
+    if is_url(article) or ("\n" not in article and len(article) < 1024 and Path(article).is_file()):
+        return load_article(article, options)
+    return article_from_text(article)

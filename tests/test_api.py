@@ -1,0 +1,150 @@
+"""The library API: small, explicit, typed, and enough to build a chat bot on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+import briefer
+from briefer import (
+    Briefer,
+    Comparison,
+    Digest,
+    Envelope,
+    render_json,
+    render_markdown,
+    render_slack,
+)
+from briefer.render import render_html, render_text
+from briefer.render.slack import MAX_BLOCKS, MAX_TEXT, TRIMMED, escape
+
+from .conftest import ARTICLES
+from .exchanges import FIXTURES, ROOT
+
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+
+
+def test_all_is_sorted_exact_and_importable():
+    assert briefer.__all__ == sorted(briefer.__all__)
+    public = {name for name in briefer.__all__ if name != "__version__"}
+    assert public == set(briefer._LAZY)
+    for name in briefer.__all__:
+        assert getattr(briefer, name) is not None
+    with pytest.raises(AttributeError):
+        briefer.no_such_thing  # noqa: B018
+
+
+def test_package_is_typed():
+    assert (Path(briefer.__file__).parent / "py.typed").is_file()
+
+
+def test_configuration_is_read_when_a_briefer_is_built(monkeypatch):
+    monkeypatch.setenv("BRIEFER_MODEL", "env-model")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-a-secret")
+    assert Briefer().config.model == "env-model"
+    assert Briefer(model="given").config.model == "given"
+    monkeypatch.setenv("BRIEFER_MODEL", "later")
+    assert Briefer().config.model == "later"  # nothing was cached at import
+
+
+def test_brief_takes_text_a_path_or_an_article():
+    path = ARTICLES / "very_short.txt"
+    by_path = Briefer(engine="offline").brief(str(path))
+    by_text = Briefer(engine="offline").brief(path.read_text(encoding="utf-8"))
+    assert by_path.article.source == str(path)
+    assert by_path.brief == by_text.brief
+    assert asyncio.run(Briefer(engine="offline").abrief(str(path))).brief == by_path.brief
+
+
+def test_digest_and_compare_from_the_library():
+    briefer_ = Briefer(engine="offline")
+    result = briefer_.digest([str(ARTICLES)])
+    assert isinstance(result, Digest) and len(result.briefed) == 9
+    compare_dir = FIXTURES / "compare"
+    comparison = briefer_.compare([str(p) for p in sorted(compare_dir.glob("*.txt"))])
+    assert isinstance(comparison, Comparison) and len(comparison.conflicts) == 3
+    again = asyncio.run(briefer_.acompare([str(p) for p in sorted(compare_dir.glob("*.txt"))]))
+    assert len(again.conflicts) == 3
+
+
+# --- renderers: snapshots ---------------------------------------------------------------------
+
+
+def fixed(envelope: Envelope) -> Envelope:
+    """The envelope with its creation time pinned, so renderings can be snapshotted."""
+    from datetime import UTC, datetime
+
+    return envelope.model_copy(update={"created_at": datetime(2026, 11, 28, 8, 0, tzinfo=UTC)})
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "html", "slack"])
+def test_renderer_snapshots(fmt):
+    """Regenerate after an intended change: BRIEFER_UPDATE_SNAPSHOTS=1 pytest tests/test_api.py"""
+    import os
+
+    envelope = fixed(Briefer(engine="offline").brief(str(ARTICLES / "anonymous_sources.txt")))
+    rendered = {
+        "markdown": render_markdown,
+        "text": render_text,
+        "html": render_html,
+        "slack": lambda e: json.dumps(render_slack(e), indent=1, ensure_ascii=False),
+    }[fmt](envelope)
+    snapshot = SNAPSHOTS / f"render_anonymous_sources.{fmt}"
+    if os.environ.get("BRIEFER_UPDATE_SNAPSHOTS") == "1":
+        snapshot.write_text(rendered, encoding="utf-8")
+    assert rendered == snapshot.read_text(encoding="utf-8")
+
+
+def test_json_renderer_round_trips():
+    envelope = Briefer(engine="offline").brief(str(ARTICLES / "courts.txt"))
+    assert Envelope.model_validate_json(render_json(envelope)) == envelope
+
+
+# --- Slack ----------------------------------------------------------------------------------------
+
+
+def _all_texts(messages):
+    for message in messages:
+        for block in message["blocks"]:
+            if "text" in block:
+                yield block["type"], block["text"]["text"]
+            for element in block.get("elements", []):
+                yield "context", element["text"]
+
+
+def test_slack_limits_hold_for_the_largest_digest():
+    result = Briefer(engine="offline").digest([str(ARTICLES), str(FIXTURES / "compare")])
+    messages = render_slack(result)
+    assert len(messages) >= 2  # it had to be split
+    for message in messages:
+        assert len(message["blocks"]) <= MAX_BLOCKS
+    for kind, text in _all_texts(messages):
+        assert len(text) <= (150 if kind == "header" else MAX_TEXT)
+    assert "part 1 of" in json.dumps(messages[0])
+
+
+def test_slack_escapes_and_trims():
+    text = "Council <!channel> & <https://evil.example|click> Approves Budget\n\n" + (
+        "The council approved the budget on Monday, the mayor said. " * 120
+    )
+    messages = render_slack(Briefer(engine="offline").brief(text))
+    mrkdwn = " ".join(t for kind, t in _all_texts(messages) if kind != "header")
+    assert "<!channel>" not in mrkdwn and "&lt;!channel&gt;" in mrkdwn and "&amp;" in mrkdwn
+    # headers are plain_text, which Slack never parses for mentions or links
+    assert escape("a<b>&c") == "a&lt;b&gt;&amp;c"
+    long_texts = [t for _, t in _all_texts(messages) if len(t) >= MAX_TEXT - 20]
+    assert all(t.endswith(TRIMMED) for t in long_texts)
+
+
+def test_every_renderer_handles_every_kind():
+    briefer_ = Briefer(engine="offline")
+    envelope = briefer_.brief(str(ARTICLES / "very_short.txt"))
+    digest = briefer_.digest([str(ARTICLES / "very_short.txt"), "missing.txt"])
+    comparison = briefer_.compare([str(p) for p in sorted((FIXTURES / "compare").glob("*.txt"))])
+    for thing in (envelope, digest, comparison):
+        for render in (render_markdown, render_text, render_json, render_html):
+            assert render(thing).strip()
+        assert render_slack(thing)[0]["blocks"]
