@@ -12,16 +12,22 @@ otherwise. WAL mode and a busy timeout let several processes write at once.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from briefer.errors import ConfigError, InputError
-from briefer.schema import Envelope
+from briefer.schema import Brief, Envelope
+
+if TYPE_CHECKING:
+    from briefer.article import Article
 
 BUSY_TIMEOUT_MS = 30_000
 _SCHEMA = """
@@ -41,6 +47,26 @@ CREATE TABLE IF NOT EXISTS briefs (
     article_text TEXT
 );
 CREATE INDEX IF NOT EXISTS briefs_by_key ON briefs (cache_key, id);
+CREATE TABLE IF NOT EXISTS batch_requests (
+    custom_id TEXT PRIMARY KEY,
+    cache_key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT,
+    article_text TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    parts INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    detail TEXT,
+    usage TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_requests_by_key ON batch_requests (cache_key);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    input_file TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
 
 
@@ -60,6 +86,34 @@ def cache_key(
     """The key of a brief: everything that determines it, hashed."""
     parts = "\x1f".join([article_sha256, engine, model or "", prompt, schema_version])
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A prepared batch request and what it stands for."""
+
+    custom_id: str
+    cache_key: str
+    source: str
+    title: str | None
+    article_text: str
+    part: int
+    parts: int
+    status: str
+    detail: str | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _usage(usage: dict[str, Any]) -> dict[str, int]:
+    return {
+        "requests": 1,
+        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+        "completion_tokens": int(usage.get("completion_tokens") or 0),
+        "total_tokens": int(usage.get("total_tokens") or 0),
+    }
 
 
 @dataclass(frozen=True)
@@ -153,6 +207,98 @@ class Store:
         if row is None:
             raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
         return str(row[0]) if row[0] is not None else None
+
+    # --- batches: what each custom_id stands for, and how it ended -----------------------------
+
+    def remember_requests(self, requests: list[tuple[str, str, Article, int, int]]) -> None:
+        """Record prepared batch requests (custom_id, key, article, part, parts), in one go."""
+        rows = [
+            (custom_id, key, a.source, a.title, a.text, part, parts, _now())
+            for custom_id, key, a, part, parts in requests
+        ]
+        with self._connect() as db:
+            db.execute("BEGIN")
+            db.executemany(
+                "INSERT OR REPLACE INTO batch_requests (custom_id, cache_key, source, title, "
+                "article_text, part, parts, status, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                rows,
+            )
+            db.execute("COMMIT")
+
+    def pending_request(self, custom_id: str) -> PendingRequest | None:
+        """What a batch request's custom_id stands for."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
+                "detail FROM batch_requests WHERE custom_id = ?",
+                (custom_id,),
+            ).fetchone()
+        return PendingRequest(*row) if row else None
+
+    def mark_request(
+        self, custom_id: str, status: str, detail: str, usage: dict[str, Any] | None = None
+    ) -> None:
+        """Record how a batch request ended: 'answered' (detail: the brief) or 'failed'."""
+        with self._connect() as db:
+            db.execute(
+                "UPDATE batch_requests SET status = ?, detail = ?, usage = ?, updated_at = ? "
+                "WHERE custom_id = ?",
+                (status, detail, json.dumps(_usage(usage)) if usage else None, _now(), custom_id),
+            )
+
+    def mark_article(self, key: str, status: str) -> None:
+        """Record that every request of an article ended (e.g. 'stored')."""
+        with self._connect() as db:
+            db.execute(
+                "UPDATE batch_requests SET status = ?, updated_at = ? WHERE cache_key = ?",
+                (status, _now(), key),
+            )
+
+    def answered_parts(self, key: str) -> list[tuple[int, Brief]]:
+        """The answered parts of an article's batch requests."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT part, detail FROM batch_requests WHERE cache_key = ? "
+                "AND status = 'answered' ORDER BY part",
+                (key,),
+            ).fetchall()
+        return [(int(part), Brief.model_validate_json(detail)) for part, detail in rows]
+
+    def part_usages(self, key: str) -> list[tuple[int, dict[str, int]]]:
+        """The token usage of each answered part."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT part, usage FROM batch_requests WHERE cache_key = ? AND usage IS NOT NULL",
+                (key,),
+            ).fetchall()
+        return [(int(part), json.loads(usage)) for part, usage in rows]
+
+    def failed_requests(self) -> list[PendingRequest]:
+        """Batch requests that failed and have not been briefed since."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
+                "detail FROM batch_requests WHERE status = 'failed' ORDER BY custom_id"
+            ).fetchall()
+        return [PendingRequest(*row) for row in rows]
+
+    def record_batch(self, batch_id: str, input_file: str, status: str) -> None:
+        """Remember a submitted batch."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO batches (id, input_file, status, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (batch_id, input_file, status, _now()),
+            )
+
+    def batches(self) -> list[tuple[str, str, str, str]]:
+        """Submitted batches, newest first: (id, input file, status, created at)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, input_file, status, created_at FROM batches ORDER BY created_at DESC"
+            ).fetchall()
+        return [tuple(row) for row in rows]
 
     def history(self, limit: int = 50) -> list[HistoryRow]:
         """The newest stored briefs, newest first."""
