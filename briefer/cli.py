@@ -618,6 +618,22 @@ def show(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    token: Annotated[
+        str | None,
+        typer.Option(help="Require this bearer token (default: $BRIEFER_SERVER_TOKEN)."),
+    ] = None,
+    debug: Debug = False,
+) -> None:
+    """Serve briefs over HTTP (needs the server extra: pip install 'briefer[server]')."""
+    from briefer.serve_cli import serve as run_server
+
+    run_server(host=host, port=port, token=token)
+
+
+@app.command()
 def schema(debug: Debug = False) -> None:
     """Print the JSON Schema of the brief envelope."""
     from briefer.schema import envelope_json_schema

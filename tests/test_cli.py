@@ -67,7 +67,7 @@ def test_version(run):
 def test_help_lists_every_command_with_help_text(run):
     result = run("--help")
     assert result.code == 0
-    commands = ("brief", "digest", "compare", "batch", "history", "show", "schema")
+    commands = ("brief", "digest", "compare", "batch", "serve", "history", "show", "schema")
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for command in commands:
         assert command in result.out
