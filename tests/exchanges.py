@@ -9,6 +9,7 @@ and keeps every request our client sent, so tests can inspect what went over the
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,50 @@ def replay(name: str, router: respx.MockRouter) -> Replay:
     log = Replay(load_exchange(name))
     router.post(f"{BASE_URL}/chat/completions").mock(side_effect=log.respond)
     return log
+
+
+# --- stand-in answers for tests whose requests are made at run time ------------------------------
+
+
+def brief_json(evidence: list[str] | str, *, headline: str = "A brief") -> str:
+    """A minimal valid brief whose key facts quote `evidence` (one fact per quote)."""
+    quotes = [evidence] if isinstance(evidence, str) else evidence
+    return json.dumps(
+        {
+            "headline": headline,
+            "summary": "Something happened.",
+            "key_facts": [
+                {"statement": q[:300], "evidence": q, "attribution": "the reporter"} for q in quotes
+            ],
+            "stakeholders": [],
+            "open_questions": [],
+            "sourcing_caveats": [],
+        }
+    )
+
+
+def chat_completion(content: str, usage: tuple[int, int] = (100, 50)) -> httpx.Response:
+    """An HTTP 200 chat completion carrying `content`."""
+    return httpx.Response(
+        200,
+        json={
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": content},
+                 "finish_reason": "stop"}
+            ],
+            "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1],
+                      "total_tokens": sum(usage)},
+        },
+    )  # fmt: skip
+
+
+def article_in(request_body: dict[str, Any]) -> str:
+    """The article text a brief request carries between its boundary markers."""
+    user = request_body["messages"][1]["content"]
+    found = re.search(r"<<<ARTICLE-(\w+)>>>\n(.*?)\n<<<END-ARTICLE-\1>>>", user, re.DOTALL)
+    assert found, "the text must arrive inside the boundary"
+    return found.group(2)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from briefer.store import Store
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY
-from .exchanges import BASE_URL, FIXTURES
+from .exchanges import BASE_URL, FIXTURES, article_in, brief_json
 
 BATCH = FIXTURES / "batch"
 SOURCES = [str(ARTICLES / name) for name in ("very_short.txt", "courts.txt", "science.txt")]
@@ -35,20 +34,8 @@ def requests_in(paths: list[Path]) -> list[dict]:
 
 def answer_for(request: dict) -> str:
     """A brief quoting the first sentence of the article in the request (written for tests)."""
-    user = request["body"]["messages"][1]["content"]
-    text = re.search(r"<<<ARTICLE-\w+>>>\n(.*?)\n<<<END-ARTICLE", user, re.DOTALL).group(1)
-    body = text.split("\n\n", 1)[-1]
-    first = sentences(body)[0].text
-    return json.dumps(
-        {
-            "headline": "A brief",
-            "summary": "Something happened.",
-            "key_facts": [{"statement": "It happened.", "evidence": first, "attribution": "x"}],
-            "stakeholders": [],
-            "open_questions": [],
-            "sourcing_caveats": [],
-        }
-    )
+    body = article_in(request["body"]).split("\n\n", 1)[-1]
+    return brief_json(sentences(body)[0].text)
 
 
 def output_line(request: dict, content: str | None = None, error: str | None = None) -> str:

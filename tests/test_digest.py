@@ -22,39 +22,9 @@ from briefer.store import Store
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY
-from .exchanges import BASE_URL
+from .exchanges import BASE_URL, article_in, brief_json, chat_completion
 
 STEMS = sorted(p.stem for p in ARTICLES.glob("*.txt"))
-
-
-def brief_json(evidence: str) -> str:
-    return json.dumps(
-        {
-            "headline": "A brief",
-            "summary": "Something happened.",
-            "key_facts": [{"statement": "It happened.", "evidence": evidence, "attribution": "x"}],
-            "stakeholders": [],
-            "open_questions": [],
-            "sourcing_caveats": [],
-        }
-    )
-
-
-def completion(content: str) -> httpx.Response:
-    return httpx.Response(
-        200,
-        json={
-            "id": "chatcmpl-fake",
-            "object": "chat.completion",
-            "created": 1,
-            "model": "gpt-4o-mini-2024-07-18",
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": content},
-                 "finish_reason": "stop"}
-            ],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
-        },
-    )  # fmt: skip
 
 
 class FlakyModel:
@@ -88,10 +58,9 @@ class FlakyModel:
         if fault == "dropped":
             raise httpx.RemoteProtocolError("connection dropped", request=request)
         if fault == "json":
-            return completion("{not json")
-        article = re.search(r"<<<ARTICLE-\w+>>>\n(.*?)\n<<<END-ARTICLE", user, re.DOTALL)
-        body_text = article.group(1).split("\n\n", 1)[-1]
-        return completion(brief_json(sentences(body_text)[0].text))
+            return chat_completion("{not json")
+        body_text = article_in(body).split("\n\n", 1)[-1]
+        return chat_completion(brief_json(sentences(body_text)[0].text))
 
 
 @pytest.fixture

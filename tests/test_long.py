@@ -22,7 +22,7 @@ from briefer.text import sentences
 from briefer.tokens import TokenCounter, counter_for, estimate_tokens
 
 from .conftest import ARTICLES, fixture_article
-from .exchanges import BASE_URL, load_exchange, replay
+from .exchanges import BASE_URL, chat_completion, load_exchange, replay
 
 # --- counting -----------------------------------------------------------------------------------
 
@@ -232,24 +232,7 @@ class FakeModel:
                 "open_questions": [],
                 "sourcing_caveats": [],
             }
-        content = json.dumps(brief)
-        return httpx.Response(
-            200,
-            json={
-                "id": "chatcmpl-fake",
-                "object": "chat.completion",
-                "created": 1,
-                "model": "gpt-4o-mini-2024-07-18",
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200},
-            },
-        )
+        return chat_completion(json.dumps(brief), usage=(1000, 200))
 
 
 def test_sixty_thousand_words_are_briefed_in_chunks_then_merged(router):

@@ -204,11 +204,8 @@ class OpenAIEngine:
 
     # --- sync -------------------------------------------------------------------------------
 
-    def brief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
-        """Brief one article, blocking."""
-        import openai
-
-        jobs = self.plan(article, boundary)
+    def _sender(self) -> Callable[[Request], ChatCompletion]:
+        """Send one request, blocking, through the one retry layer."""
         client = self._sync_client()
         policy = retry_policy(self.config, self.on_rate_limit)
 
@@ -217,6 +214,15 @@ class OpenAIEngine:
                 with attempt:
                     return client.post(_CHAT, cast_to=_completion_type(), body=request)
             raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+        return send
+
+    def brief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
+        """Brief one article, blocking."""
+        import openai
+
+        jobs = self.plan(article, boundary)
+        send = self._sender()
 
         def run(job: _Job) -> EngineResult:
             return drive(self._talk(job), send).as_result()
@@ -235,15 +241,7 @@ class OpenAIEngine:
         """Ask the model to compare briefs (blocking)."""
         import openai
 
-        client = self._sync_client()
-        policy = retry_policy(self.config, self.on_rate_limit)
-
-        def send(request: Request) -> ChatCompletion:
-            for attempt in tenacity.Retrying(sleep=self._sleep, **policy):
-                with attempt:
-                    return client.post(_CHAT, cast_to=_completion_type(), body=request)
-            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
-
+        send = self._sender()
         talk = _compare_job(briefs, texts, self.config, self.budget.output_tokens)
         try:
             return drive(talk, send)
