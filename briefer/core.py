@@ -187,6 +187,8 @@ class Briefer:
         if hit is None:
             return None
         brief_id, envelope = hit
+        # Same text, same brief; but say where this copy of the article came from.
+        envelope = envelope.model_copy(update={"article": article.info()})
         return Stored(envelope, brief_id, cached=True)
 
     def _keep(self, article: Article, envelope: Envelope) -> Stored:

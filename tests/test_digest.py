@@ -376,3 +376,14 @@ def test_cli_brief_is_stored_and_reused(monkeypatch, capsys, router, no_backoff)
     run_cli(monkeypatch, capsys, "brief", SOURCES[1], "--no-cache")
     assert len(model.titles) == 4
     assert Store().count() == 2  # --no-cache wrote nothing
+
+
+def test_a_cached_brief_names_the_article_it_was_asked_for(tmp_path):
+    copy = tmp_path / "same-story.txt"
+    copy.write_text((ARTICLES / "very_short.txt").read_text("utf-8"), encoding="utf-8")
+    briefer = Briefer(engine="offline", store=Store())
+    first = briefer.brief_stored(str(ARTICLES / "very_short.txt"))
+    second = briefer.brief_stored(str(copy))
+    assert second.cached and second.id == first.id
+    assert second.envelope.brief == first.envelope.brief
+    assert second.envelope.article.source == str(copy)
