@@ -29,7 +29,7 @@ from briefer.engine import EngineResult
 from briefer.errors import BrieferError, UsageError
 from briefer.llm.conversation import BRIEF, _request_body, parse_output
 from briefer.merge import merge_briefs
-from briefer.schema import PromptInfo, Usage
+from briefer.schema import Usage
 
 MAX_REQUESTS = 50_000
 MAX_BYTES = 200 * 1024 * 1024
@@ -59,7 +59,7 @@ class Ingested:
 
 
 def _require_llm(briefer: Briefer) -> None:
-    if briefer._llm is None or briefer.store is None:
+    if briefer.llm is None or briefer.store is None:
         raise UsageError(
             "batches need the LLM engine and the store: configure OPENAI_API_KEY or "
             "OPENAI_BASE_URL, and do not use --no-cache"
@@ -77,8 +77,8 @@ def prepare(
 ) -> Prepared:
     """Write request files for `sources`; return what was written (nothing is sent)."""
     _require_llm(briefer)
-    assert briefer._llm is not None and briefer.store is not None
-    engine, store = briefer._llm, briefer.store
+    assert briefer.llm is not None and briefer.store is not None
+    engine, store = briefer.llm, briefer.store
     result = Prepared()
     writer = _SplitWriter(out, max_requests, max_bytes)
     remembered: list[tuple[str, str, Article, int, int]] = []
@@ -122,8 +122,8 @@ def batch_cost(briefer: Briefer, input_tokens: int, requests: int) -> float | No
     """Estimated dollars at batch prices (half the list price), 1,200 output tokens a request."""
     from briefer.plan import EXPECTED_OUTPUT_TOKENS
 
-    assert briefer._llm is not None
-    cost = briefer._llm.budget.model.cost(input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
+    assert briefer.llm is not None
+    cost = briefer.llm.budget.model.cost(input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
     return None if cost is None else round(cost * BATCH_DISCOUNT, 6)
 
 
@@ -213,9 +213,9 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
             brief=merge_briefs(briefs),
             usage=total.model_copy(update={"chunks": pending.parts}),
             model=answer.get("model") or briefer.config.model,
-            prompt=_prompt_info(briefer),
+            prompt=briefer.prompt_info,
         )
-        envelope = briefer._envelope(article, merged, None)
+        envelope = briefer.envelope(article, merged)
         store.put(pending.cache_key, envelope, article.text)
         store.mark_article(pending.cache_key, "stored")
         result.stored += 1
@@ -243,11 +243,6 @@ def _answer(line: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     return body, ""
 
 
-def _prompt_info(briefer: Briefer) -> PromptInfo:
-    name, _, version = briefer._prompt_id.partition("@")
-    return PromptInfo(name=name, version=version)
-
-
 # --- OpenAI's Files and Batches endpoints ---------------------------------------------------------
 
 
@@ -266,8 +261,8 @@ class BatchState:
 
 def _client(briefer: Briefer) -> Any:
     _require_llm(briefer)
-    assert briefer._llm is not None
-    return briefer._llm._sync_client()
+    assert briefer.llm is not None
+    return briefer.llm.client()
 
 
 def _api(briefer: Briefer, call: Any) -> Any:

@@ -23,7 +23,7 @@ from briefer.errors import ConfigError, UsageError
 from briefer.models import model_info
 from briefer.plan import Plan, plan_llm, plan_offline
 from briefer.prompts import PromptTemplate, load_template
-from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, SourcingCaveat
+from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, PromptInfo, SourcingCaveat
 from briefer.sourcing import SourcingProfile
 from briefer.store import Store, cache_key
 from briefer.text import sentences
@@ -117,6 +117,21 @@ class Briefer:
     def engine(self) -> str:
         """Name of the engine this Briefer uses."""
         return self._engine.name
+
+    @property
+    def llm(self) -> OpenAIEngine | None:
+        """The LLM engine, or None when this Briefer uses the offline engine."""
+        return self._llm
+
+    @property
+    def prompt_info(self) -> PromptInfo:
+        """The prompt (or offline engine version) that shapes this Briefer's briefs."""
+        name, _, version = self._prompt_id.partition("@")
+        return PromptInfo(name=name, version=version)
+
+    def envelope(self, article: Article, result: EngineResult) -> Envelope:
+        """Verify an engine's result for `article` and wrap it (as `brief` does)."""
+        return self._envelope(article, result, None)
 
     @property
     def counter(self) -> TokenCounter:

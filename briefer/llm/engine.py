@@ -119,7 +119,8 @@ class OpenAIEngine:
 
     # --- clients: made on first use, kept for reuse (connection pooling) -----------------------
 
-    def _sync_client(self) -> openai.OpenAI:
+    def client(self) -> openai.OpenAI:
+        """The blocking SDK client (made on first use, kept for reuse)."""
         import openai
 
         if self._client is None:
@@ -206,7 +207,7 @@ class OpenAIEngine:
 
     def _sender(self) -> Callable[[Request], ChatCompletion]:
         """Send one request, blocking, through the one retry layer."""
-        client = self._sync_client()
+        client = self.client()
         policy = retry_policy(self.config, self.on_rate_limit)
 
         def send(request: Request) -> ChatCompletion:
