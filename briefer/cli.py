@@ -92,6 +92,12 @@ AllowPrivate = Annotated[
     bool,
     typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses."),
 ]
+Fallback = Annotated[
+    bool,
+    typer.Option(
+        "--fallback", help="When the LLM fails on an article, brief it with the offline engine."
+    ),
+]
 Db = Annotated[
     Path | None,
     typer.Option("--db", help="Brief store (default: $BRIEFER_DB, else the user data folder)."),
@@ -131,6 +137,7 @@ def _setup(
     db: Path | None,
     refresh: bool,
     no_cache: bool,
+    fallback: bool = False,
 ) -> _Setup:
     from briefer.article import DEFAULT_MAX_BYTES, LoadOptions
     from briefer.config import LLMConfig
@@ -154,6 +161,7 @@ def _setup(
         max_input_tokens=max_input_tokens,
         store=None if no_cache else Store(db),
         refresh=refresh,
+        fallback=fallback,
     )
     if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
         _say(
@@ -228,6 +236,7 @@ def brief(
     db: Db = None,
     refresh: Refresh = False,
     no_cache: NoCache = False,
+    fallback: Fallback = False,
     debug: Debug = False,
 ) -> None:
     """Brief one news article (stored, and reused when the store has it)."""
@@ -241,6 +250,7 @@ def brief(
         max_input_tokens=max_input_tokens, timeout=timeout, json_mode=json_mode, prompt=prompt,
         strict=strict, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
         allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
+        fallback=fallback,
     )  # fmt: skip
     loaded = load_article(article, setup.load)
     if dry_run:
@@ -283,6 +293,7 @@ def digest(
     db: Db = None,
     refresh: Refresh = False,
     no_cache: NoCache = False,
+    fallback: Fallback = False,
     debug: Debug = False,
 ) -> None:
     """Brief many articles at once into one morning brief, grouped by story."""
@@ -299,6 +310,7 @@ def digest(
         max_input_tokens=max_input_tokens, timeout=timeout, json_mode=json_mode, prompt=prompt,
         strict=strict, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
         allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
+        fallback=fallback,
     )  # fmt: skip
     if dry_run:
         _emit(_plan_digest(setup, sources), output)

@@ -7,7 +7,7 @@ import contextlib
 import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -19,11 +19,18 @@ from briefer.article import Article, LoadOptions, article_from_text, is_url, loa
 from briefer.chunking import truncate_article
 from briefer.config import LLMConfig
 from briefer.engine import Engine, EngineResult
-from briefer.errors import ConfigError, UsageError
+from briefer.errors import ConfigError, EngineError, UsageError
 from briefer.models import model_info
 from briefer.plan import Plan, plan_llm, plan_offline
 from briefer.prompts import PromptTemplate, load_template
-from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, PromptInfo, SourcingCaveat
+from briefer.schema import (
+    SCHEMA_VERSION,
+    CaveatKind,
+    Envelope,
+    Notice,
+    PromptInfo,
+    SourcingCaveat,
+)
 from briefer.sourcing import SourcingProfile
 from briefer.store import Store, cache_key
 from briefer.text import sentences
@@ -57,6 +64,7 @@ class Briefer:
         async_http_client: httpx.AsyncClient | None = None,
         strict: bool = False,
         max_input_tokens: int | None = None,
+        fallback: bool = False,
         store: Store | None = None,
         refresh: bool = False,
         model: str | None = None,
@@ -73,12 +81,14 @@ class Briefer:
         whose evidence is not found in the article are dropped, and a brief left with no key
         fact is an error.
         `max_input_tokens` cuts long articles after a sentence instead of briefing them in
-        parts, and says so in a caveat. With a `store`, briefs are cached and kept: a brief
-        already stored for the same article, engine, model and prompt is reused without any
-        request (unless `refresh`).
+        parts, and says so in a caveat. With `fallback`, an article the LLM engine fails on is
+        briefed by the offline engine instead (marked, not stored). With a `store`, briefs are
+        cached and kept: a brief already stored for the same article, engine, model and prompt
+        is reused without any request (unless `refresh`).
         """
         self.store = store
         self.refresh = refresh
+        self.fallback = fallback
         self.load_options = load_options or LoadOptions()
         self.strict = strict
         if max_input_tokens is not None and max_input_tokens < 1:
@@ -153,7 +163,11 @@ class Briefer:
         if hit is not None:
             return hit
         work, caveat = self._fit(article)
-        return self._keep(article, self._envelope(article, self._engine.brief(work), caveat))
+        try:
+            result = self._engine.brief(work)
+        except EngineError as exc:
+            return self._fall_back(article, work, caveat, exc)
+        return self._keep(article, self._envelope(article, result, caveat))
 
     async def abrief_stored(
         self, article: Article | str, *, gate: AbstractAsyncContextManager[None] | None = None
@@ -174,14 +188,37 @@ class Briefer:
         if hit is not None:
             return hit
         work, caveat = self._fit(article)
-        async with gate or contextlib.nullcontext():
-            result = await self._engine.abrief(work)
+        try:
+            async with gate or contextlib.nullcontext():
+                result = await self._engine.abrief(work)
+        except EngineError as exc:
+            return self._fall_back(article, work, caveat, exc)
         try:
             await asyncio.sleep(SETTLE_SECONDS)
         except asyncio.CancelledError:
             self._keep(article, self._envelope(article, result, caveat))
             raise
         return self._keep(article, self._envelope(article, result, caveat))
+
+    def _fall_back(
+        self, article: Article, work: Article, caveat: SourcingCaveat | None, error: EngineError
+    ) -> Stored:
+        """With `fallback`, brief with the offline engine when the LLM engine failed.
+
+        The fallback brief is returned, marked, and not stored: a later run tries the LLM again.
+        """
+        if not self.fallback or self._llm is None:
+            raise error
+        from briefer.offline import OfflineEngine
+
+        result = OfflineEngine().brief(work)
+        notice = Notice(
+            code="fallback_offline",
+            message=f"the LLM engine failed ({' '.join(str(error).split())}); "
+            "this brief is from the offline engine",
+        )
+        result = replace(result, notices=[notice, *result.notices])
+        return Stored(self._envelope(article, result, caveat, engine="offline"), None, False)
 
     def cache_key(self, article: Article) -> str:
         """The store key of this article's brief under this Briefer's settings."""
@@ -308,8 +345,10 @@ class Briefer:
         result: EngineResult,
         partial: SourcingCaveat | None,
         profile: SourcingProfile | None = None,
+        engine: str | None = None,
     ) -> Envelope:
-        origin: Origin = "rules" if self._engine.name == "offline" else "model"
+        engine = engine or self._engine.name
+        origin: Origin = "rules" if engine == "offline" else "model"
         checked = check_brief(
             article,
             result.brief,
@@ -319,7 +358,7 @@ class Briefer:
             profile=profile,
         )
         usage = result.usage
-        if self._llm is not None:
+        if engine != "offline":
             info = model_info(result.model or self.config.model)
             usage = usage.model_copy(
                 update={"cost_usd": info.cost(usage.prompt_tokens, usage.completion_tokens)}
@@ -327,7 +366,7 @@ class Briefer:
         return Envelope(
             article=article.info(),
             brief=checked.brief,
-            engine=self._engine.name,  # type: ignore[arg-type]
+            engine=engine,  # type: ignore[arg-type]
             model=result.model,
             prompt=result.prompt,
             usage=usage,

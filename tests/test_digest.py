@@ -16,6 +16,7 @@ import pytest
 from briefer.config import LLMConfig
 from briefer.core import Briefer
 from briefer.digest import AdaptiveLimiter, adigest, expand_inputs, group_stories
+from briefer.errors import BrieferError
 from briefer.llm import transport
 from briefer.render import render as render_digest
 from briefer.store import Store
@@ -387,3 +388,22 @@ def test_a_cached_brief_names_the_article_it_was_asked_for(tmp_path):
     assert second.cached and second.id == first.id
     assert second.envelope.brief == first.envelope.brief
     assert second.envelope.article.source == str(copy)
+
+
+def test_fallback_briefs_failed_articles_offline_and_does_not_store_them(router, no_backoff):
+    failing = {title_of(s) for s in STEMS[:2]}
+    model = FlakyModel(always_fail=failing)
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
+    config = LLMConfig(api_key=TEST_KEY, base_url=BASE_URL)
+    briefer = Briefer(config=config, store=Store(), fallback=True)
+    result = asyncio.run(adigest(SOURCES, briefer, concurrency=4))
+    assert not result.failed
+    fallen = [i for i in result.items if i.envelope and i.envelope.engine == "offline"]
+    assert sorted(i.source for i in fallen) == sorted(SOURCES[:2])
+    for item in fallen:
+        assert item.brief_id is None
+        assert item.envelope.warnings[0].code == "fallback_offline"
+        assert "400" in item.envelope.warnings[0].message
+    assert briefer.store is not None and briefer.store.count() == len(SOURCES) - 2
+    with pytest.raises(BrieferError):
+        Briefer(config=config, store=Store()).brief(SOURCES[0])  # without fallback: the error
