@@ -5,7 +5,8 @@
 Measures, on this machine:
 1. a digest of N distinct articles at the given concurrency, against the ideal
    N / concurrency x latency (target: within 1.15x);
-2. the client's overhead per request (digest time beyond the ideal, per request slot);
+2. the client's CPU per article, and the same requests sent through the openai client with
+   nothing else done (the floor any digest on this machine can reach);
 3. a re-run of the same digest from the store (target: zero requests, under 1 s);
 4. peak memory of the process;
 5. for comparison, `briefer brief` run once per article in a shell-style loop (a sample of
@@ -141,6 +142,43 @@ def stub_requests(base: str, reset: bool = False) -> int:
     return int(data["requests"])
 
 
+async def sdk_only(sources: list[str], config: object, concurrency: int) -> float:
+    """Send the same brief requests through the openai client, doing nothing else."""
+    import httpx
+    import openai
+
+    from briefer.article import load_article
+    from briefer.llm.conversation import BRIEF, _request_body
+    from briefer.llm.engine import OpenAIEngine
+    from briefer.prompts import load_template
+
+    engine = OpenAIEngine(config, load_template("brief"))  # type: ignore[arg-type]
+    bodies = [
+        _request_body(engine.config, job.messages, "schema", engine.budget.output_tokens, BRIEF)
+        for source in sources
+        for job in engine.plan(load_article(source))
+    ]
+    client = openai.AsyncOpenAI(
+        api_key="bench-key",
+        base_url=engine.config.endpoint,
+        max_retries=0,
+        http_client=httpx.AsyncClient(  # type: ignore[arg-type]
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        ),
+    )
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(body: dict[str, object]) -> None:
+        async with gate:
+            await client.post("/chat/completions", cast_to=httpx.Response, body=body)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(body) for body in bodies))
+    elapsed = time.perf_counter() - start
+    await client.close()
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=100)
@@ -182,6 +220,8 @@ def main() -> None:
         assert all(i.envelope and i.envelope.verification.missing == 0 for i in result.items)
         sent = stub_requests(base)
 
+        floor = asyncio.run(sdk_only(sources, config, args.concurrency))
+
         stub_requests(base, reset=True)
         start = time.perf_counter()
         cached = asyncio.run(
@@ -202,6 +242,10 @@ def main() -> None:
             f"is {waves / args.latency:.0f} whole waves, so {waves / ideal:.2f} at best)"
         )
         print(f"client CPU:    {cpu / sent * 1000:.1f} ms per article (request, checks, store)")
+        print(
+            f"SDK alone:     {floor:.2f} s, ratio {floor / ideal:.2f}: the same requests sent "
+            "with the openai client and nothing else done (the floor for any digest)"
+        )
         print(
             f"cached re-run: {cached_time:.2f} s, {cached_requests} requests "
             "(target: 0 requests, < 1 s)"
