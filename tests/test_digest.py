@@ -407,3 +407,13 @@ def test_fallback_briefs_failed_articles_offline_and_does_not_store_them(router,
     assert briefer.store is not None and briefer.store.count() == len(SOURCES) - 2
     with pytest.raises(BrieferError):
         Briefer(config=config, store=Store()).brief(SOURCES[0])  # without fallback: the error
+
+
+def test_digest_dry_run_sends_nothing(monkeypatch, capsys, router):
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    route = router.post(f"{BASE_URL}/chat/completions")
+    code, out, _ = run_cli(monkeypatch, capsys, "digest", *SOURCES[:3], "--dry-run")
+    assert code == 0 and not route.called
+    assert "articles:               3" in out and "requests:               3" in out
+    assert "nothing was sent" in out
