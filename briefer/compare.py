@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
+from pathlib import Path
 from typing import Literal
 
 from briefer.comparison import (
@@ -479,3 +480,19 @@ def comparison_from_draft(
         sourcing=[_sourcing(i, item.envelope) for i, item in enumerate(items)],
         warnings=warnings,
     )
+
+
+def read_brief(path: Path) -> Envelope:
+    """A brief saved as JSON (`briefer brief --format json`), for `compare --briefs`."""
+    from pydantic import ValidationError
+
+    from briefer.errors import UsageError
+
+    try:
+        return Envelope.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    except (ValidationError, UnicodeDecodeError):
+        raise UsageError(
+            f"{path}: not a brief in JSON; make one with `briefer brief ... --format json`"
+        ) from None

@@ -126,3 +126,19 @@ def plan_llm(article: Article, engine: OpenAIEngine, *, truncated: bool) -> Plan
         truncated=truncated,
         note=counter.note,
     )
+
+
+def render_plans(plans: list[Plan]) -> str:
+    """The totals of several plans (a digest's dry run), for people."""
+    cost: float | None = 0.0
+    for plan in plans:
+        cost = None if cost is None or plan.cost_usd is None else cost + plan.cost_usd
+    money = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    return (
+        f"articles:               {len(plans)}\n"
+        f"input tokens:           {sum(p.input_tokens for p in plans):,}\n"
+        f"expected output tokens: {sum(p.expected_output_tokens for p in plans):,}\n"
+        f"requests:               {sum(p.requests for p in plans)}\n"
+        f"estimated cost:         {money}\n"
+        "nothing was sent (cached briefs, if any, would cost nothing)\n"
+    )

@@ -300,6 +300,22 @@ class Store:
             ).fetchall()
         return [tuple(row) for row in rows]
 
+    def article(self, brief_id: int) -> Article:
+        """The article a stored brief was made from (its text and metadata)."""
+        from briefer.article import Article
+
+        envelope = self.show(brief_id)
+        text = self.article_text(brief_id)
+        if text is None:
+            raise InputError(
+                f"stored brief {brief_id} was kept without its article; brief it again"
+            )
+        info = envelope.article
+        return Article(
+            text=text, source=info.source, title=info.title, author=info.author,
+            site_name=info.site_name, published=info.published, url=info.url,
+        )  # fmt: skip
+
     def history(self, limit: int = 50) -> list[HistoryRow]:
         """The newest stored briefs, newest first."""
         with self._connect() as db:

@@ -1,0 +1,157 @@
+"""`briefer batch ...`: brief many articles through OpenAI's Batch API or vLLM's run-batch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from briefer.cli_common import BaseUrl, Db, Debug, DryRun, Model, Setup, say, setup_briefer
+from briefer.errors import UsageError
+
+if TYPE_CHECKING:
+    from briefer.article import Article
+    from briefer.batch import Ingested
+
+batch_app = typer.Typer(
+    help="Brief many articles through OpenAI's Batch API or vLLM's run-batch.",
+    no_args_is_help=True,
+)
+
+
+def _batch_setup(db: Path | None, model: str | None, base_url: str | None) -> Setup:
+    return setup_briefer(
+        engine="openai", model=model, base_url=base_url, temperature=None,
+        max_output_tokens=None, context_tokens=None, max_input_tokens=None, timeout=None,
+        json_mode="schema", prompt="brief", strict=False, max_bytes=None,
+        max_fetch_bytes=5_000_000, allow_private=False, db=db, refresh=False, no_cache=False,
+    )  # fmt: skip
+
+
+@batch_app.command("prepare")
+def batch_prepare(
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="Articles: files, directories, URLs.")
+    ] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The request file to write (JSONL).")
+    ] = Path("requests.jsonl"),
+    urls: Annotated[Path | None, typer.Option("--urls", help="A file of URLs, one a line.")] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Prepare again the requests that failed.")
+    ] = False,
+    dry_run: DryRun = False,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    db: Db = None,
+    debug: Debug = False,
+) -> None:
+    """Write a request file (one line per article or chunk); cached articles are skipped."""
+    from briefer import batch
+    from briefer.digest import expand_inputs
+
+    setup = _batch_setup(db, model, base_url)
+    sources: list[str | Article] = list(expand_inputs(inputs or [], str(urls) if urls else None))
+    if retry_failed:
+        sources += batch.retry_sources(setup.briefer)
+    if not sources:
+        raise UsageError("no articles given; name files, directories or URLs, or --retry-failed")
+    target = output if not dry_run else Path(os.devnull)
+    done = batch.prepare(sources, setup.briefer, target, load_options=setup.load)
+    cost = batch.batch_cost(setup.briefer, done.input_tokens, done.requests)
+    money = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    lines = [
+        f"articles:        {done.articles} ({done.skipped_cached} already stored, skipped)",
+        f"requests:        {done.requests}",
+        f"input tokens:    {done.input_tokens:,}",
+        f"estimated cost:  {money} at batch prices",
+    ]
+    if not dry_run:
+        lines.append("files:           " + ", ".join(str(p) for p in done.files))
+    typer.echo("\n".join(lines))
+    for source, reason in done.failed:
+        say(f"failed: {source}: {reason}")
+    if done.failed:
+        raise SystemExit(1)
+
+
+@batch_app.command("submit")
+def batch_submit(
+    requests: Annotated[Path, typer.Argument(help="A request file from `batch prepare`.")],
+    db: Db = None,
+    debug: Debug = False,
+) -> None:
+    """Upload a request file and start a batch (24-hour window)."""
+    from briefer import batch
+
+    if not requests.is_file():
+        raise UsageError(f"{requests}: no such file; make one with `briefer batch prepare`")
+    state = batch.submit(requests, _batch_setup(db, None, None).briefer)
+    typer.echo(f"batch {state.id}: {state.status}")
+
+
+@batch_app.command("status")
+def batch_status(
+    batch_id: Annotated[str | None, typer.Argument(help="A batch id (default: all known).")] = None,
+    db: Db = None,
+    debug: Debug = False,
+) -> None:
+    """Show how batches are doing."""
+    from briefer import batch
+
+    setup = _batch_setup(db, None, None)
+    assert setup.briefer.store is not None
+    ids = [batch_id] if batch_id else [row[0] for row in setup.briefer.store.batches()]
+    if not ids:
+        typer.echo("no batches submitted yet")
+    for each in ids:
+        state = batch.status(each, setup.briefer)
+        typer.echo(
+            f"{state.id}: {state.status}, {state.completed} of {state.total} done, "
+            f"{state.failed} failed"
+        )
+
+
+@batch_app.command("collect")
+def batch_collect(
+    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
+    folder: Annotated[
+        Path, typer.Option("--dir", help="Where to keep the downloaded files.")
+    ] = Path("."),
+    db: Db = None,
+    debug: Debug = False,
+) -> None:
+    """Download a finished batch, verify and store every brief, report failures."""
+    from briefer import batch
+
+    state, done = batch.collect(batch_id, _batch_setup(db, None, None).briefer, folder)
+    _report_ingest(done, f"batch {state.id} ({state.status})")
+
+
+@batch_app.command("import")
+def batch_import(
+    results: Annotated[Path, typer.Argument(help="An output file of `vllm run-batch`.")],
+    db: Db = None,
+    debug: Debug = False,
+) -> None:
+    """Ingest a batch output file (vLLM's run-batch, or a downloaded OpenAI one)."""
+    from briefer import batch
+
+    if not results.is_file():
+        raise UsageError(f"{results}: no such file")
+    done = batch.ingest(batch.read_output(results), _batch_setup(db, None, None).briefer)
+    _report_ingest(done, str(results))
+
+
+def _report_ingest(done: Ingested, what: str) -> None:
+    typer.echo(
+        f"{what}: {done.stored} briefs stored, {done.waiting_for_parts} parts waiting for the "
+        f"rest of their article, {len(done.failed)} failed"
+    )
+    for custom_id, reason in done.failed:
+        say(f"failed: {custom_id}: {reason}")
+    if done.failed:
+        say("prepare them again with `briefer batch prepare --retry-failed`")
+        raise SystemExit(1)
