@@ -126,3 +126,24 @@ def test_engine_from_environment(monkeypatch):
     monkeypatch.setenv("BRIEFER_ENGINE", "offline")
     monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-a-secret")
     assert Briefer().engine == "offline"
+
+
+def test_random_text_never_crashes():
+    """Random mixes of letters, punctuation, scripts, controls and attribution phrases."""
+    import random
+
+    from briefer.errors import BrieferError
+
+    rng = random.Random(3)
+    pieces = [*"abcdefghij KLMNOP 0123456789.,;:!?'\"“”‘’—–-()[]<>\n\n\t$%&*/\\@#",
+              "é", "北", "😀", "\u200b", "\u202e", "\r", "…", "Mr.", "U.S.", " said ",
+              "according to", " people familiar with the matter ", "more than 10,000",
+              " declined to comment"]  # fmt: skip
+    briefer_ = Briefer(engine="offline")
+    for _ in range(150):
+        text = "".join(rng.choice(pieces) for _ in range(rng.choice([1, 5, 30, 200, 2000])))
+        try:
+            envelope = briefer_.brief(text)
+        except BrieferError:
+            continue
+        assert envelope.brief.key_facts and envelope.verification.missing == 0
