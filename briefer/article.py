@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from briefer.errors import InputError
 from briefer.schema import ArticleInfo
+from briefer.untrusted import strip_invisible
 
 DEFAULT_MAX_BYTES = 2_000_000
 STDIN = "-"
@@ -65,8 +66,10 @@ def article_from_text(text: str, *, source: str = "<text>", title: str | None = 
     """Build an `Article` from text already in memory, checking it is usable."""
     text = _normalise_newlines(text)
     name = "standard input" if source == STDIN else source
-    if not text.strip():
+    if not strip_invisible(text).strip():
         raise InputError(f"{name}: the article is empty; give the article's text")
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(f"{name}: the article has no words; give the article's text")
     if "\x00" in text:
         raise InputError(f"{name}: looks like binary data, not text; give a .txt article")
     if title is None:

@@ -113,7 +113,8 @@ def brief_offline(article: Article) -> Brief:
     text = article.text
     body_start = _body_start(text, article.title)
     all_sentences = sentences(text)
-    body = [s for s in all_sentences if s.start >= body_start] or all_sentences
+    worded = [s for s in all_sentences if any(ch.isalnum() for ch in s.text)] or all_sentences
+    body = [s for s in worded if s.start >= body_start] or worded
     # Never carry text that tries to instruct a model into the brief.
     suspicious = [(f.start, f.end) for f in find_suspicious(text) if f.code != "hidden_text"]
     body = [s for s in body if not any(a < s.end and s.start < b for a, b in suspicious)] or body

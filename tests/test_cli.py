@@ -297,3 +297,15 @@ def test_without_strict_unverified_facts_are_kept_and_marked(run, router, llm_en
     envelope = json.loads(result.out)
     assert envelope["verification"]["missing"] == 2
     assert [c["status"] for c in envelope["verification"]["key_facts"]] == ["missing", "missing"]
+
+
+@pytest.mark.parametrize(
+    ("content", "hint"),
+    [("\u200b\u202e \n", "empty"), ("!!! ... ??? —\n", "no words")],
+    ids=["only-invisible", "only-punctuation"],
+)
+def test_articles_without_visible_words_are_refused(run, tmp_path, content, hint):
+    path = tmp_path / "odd.txt"
+    path.write_text(content, encoding="utf-8")
+    result = run("brief", str(path))
+    assert result.code == 2 and hint in one_line_error(result)

@@ -223,6 +223,8 @@ class _PhraseReader:
                 run = run[1:]
                 if has_the:
                     break
+            if not run:  # only connectors were capitalised ("The ... said"): no name here
+                return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
             has_the = any(t.word == "the" for t in toks[: toks.index(run[0])])
             if len(run) == 1 and self._is_common(run[0]):
                 return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
