@@ -129,6 +129,7 @@ def brief(
         fallback=fallback,
     )  # fmt: skip
     loaded = load_article(article, setup.load)
+    setup.announce()
     if dry_run:
         emit(setup.briefer.plan(loaded).render(), output)
         return
@@ -188,6 +189,7 @@ def digest(
         allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
         fallback=fallback,
     )  # fmt: skip
+    setup.announce()
     if dry_run:
         from briefer.article import load_article
         from briefer.plan import render_plans
@@ -256,6 +258,7 @@ def compare(
         allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache,
     )  # fmt: skip
     articles = [_compared_article(given, setup, db) for given in inputs]
+    setup.announce()
     emit(render(setup.briefer.compare(articles), fmt), output)
 
 

@@ -58,6 +58,7 @@ def batch_prepare(
         sources += batch.retry_sources(setup.briefer)
     if not sources:
         raise UsageError("no articles given; name files, directories or URLs, or --retry-failed")
+    setup.announce()
     target = output if not dry_run else Path(os.devnull)
     done = batch.prepare(sources, setup.briefer, target, load_options=setup.load)
     cost = batch.batch_cost(setup.briefer, done.input_tokens, done.requests)

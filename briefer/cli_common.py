@@ -96,6 +96,13 @@ class Setup:
 
     briefer: Briefer
     load: LoadOptions
+    notes: list[str]
+
+    def announce(self) -> None:
+        """Say, once, how briefs will be made (after the inputs proved usable)."""
+        for note in self.notes:
+            say(note)
+        self.notes = []
 
 
 def setup_briefer(
@@ -143,21 +150,22 @@ def setup_briefer(
         refresh=refresh,
         fallback=fallback,
     )
+    notes = []
     if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
-        say(
+        notes.append(
             "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
             "OPENAI_BASE_URL for LLM briefs"
         )
     note = briefer.counter.note
     if note and briefer.engine != "offline":
-        say(note)
+        notes.append(note)
     load = LoadOptions(
         max_bytes=max_bytes or int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES,
         max_fetch_bytes=max_fetch_bytes,
         fetch_timeout=timeout or LoadOptions.fetch_timeout,
         allow_private=allow_private,
     )
-    return Setup(briefer, load)
+    return Setup(briefer, load, notes)
 
 
 def check_format(fmt: str) -> str:
