@@ -172,7 +172,8 @@ async def adigest(
             stored = await briefer.abrief_stored(article, gate=limiter)
             item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
         except BrieferError as exc:
-            item.error = " ".join(str(exc).split())
+            message = " ".join(str(exc).split())
+            item.error = message.removeprefix(f"{item.source}: ")  # the source is listed anyway
         except Exception as exc:  # one article's bug must not stop the others
             item.error = f"internal error ({type(exc).__name__}: {exc})"
         progress.done += 1

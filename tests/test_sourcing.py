@@ -284,7 +284,7 @@ def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
-        "“They said we would be paid on time,” the nurse recalled.",  # inside a quotation
+        "“They said we would be paid on time,” the nurse remembered.",  # inside a quotation
         "The figure was reported by the agency last year.",  # passive
         "He was told to leave the building.",  # passive, and a bare pronoun
         "The company declined 4% in early trading.",  # not declining to speak

@@ -25,14 +25,16 @@ _STRONG_VERBS = _wordset(
 _WEAK_VERBS = _wordset(
     """states announced announces confirmed confirms estimated estimates argued argues warned
     warns reported reports noted notes claimed claims alleged alleges predicted predicts cited
-    cites disclosed discloses cautioned cautions denied denies"""
+    cites disclosed discloses cautioned cautions denied denies recounted recounts recalled recalls
+    asserted asserts contended contends maintained stressed stresses conceded concedes admitted
+    admits complained complains"""
 )
 # Forms that are more often nouns: they count only before "that", a determiner or a pronoun.
 _AMBIGUOUS_VERBS = _wordset("states reports notes claims estimates cites denies")
 # Verbs that may come before their subject: '"...," said the official'.
 _INVERTIBLE = _wordset(
     """said says added adds wrote writes explained noted insisted warned argued acknowledged
-    stated claimed cautioned"""
+    stated claimed cautioned recounted recalled asserted stressed conceded complained"""
 )
 _ALL_VERBS = sorted(_STRONG_VERBS | _WEAK_VERBS, key=len, reverse=True)
 _VERB = re.compile(r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>" + "|".join(_ALL_VERBS) + r"))\b")
