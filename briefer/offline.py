@@ -431,15 +431,15 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
     caveats: list[SourcingCaveat] = []
     total = len(profile.attributions)
     for kind, source_kind, label in (
-        (CaveatKind.ANONYMOUS_SOURCE, SourceKind.ANONYMOUS, "anonymous"),
-        (CaveatKind.UNNAMED_INSTITUTION, SourceKind.UNNAMED_INSTITUTION, "unnamed-institution"),
+        (CaveatKind.ANONYMOUS_SOURCE, SourceKind.ANONYMOUS, "to anonymous sources"),
+        (CaveatKind.UNNAMED_INSTITUTION, SourceKind.UNNAMED_INSTITUTION, "to unnamed institutions"),
     ):
         matching = [a for a in profile.attributions if a.kind is source_kind]
         introduced = [a for a in matching if not a.refers_back] or matching
         for i, (source, group) in enumerate(_group_by_source(introduced)[:3]):
             detail = f"Attributed to {source}"
             if i == 0:
-                detail += f"; {len(matching)} of {total} attributions in the article are {label}"
+                detail += f"; {len(matching)} of {total} attributions in the article go {label}"
             caveats.append(
                 SourcingCaveat(
                     kind=kind,
@@ -463,9 +463,7 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.DECLINED_COMMENT,
-                detail=_clip(f"A party {finding.text.lower()}.", 400)
-                if finding.text[:1].islower()
-                else "A party declined to comment or to give details.",
+                detail=_clip(f"Comment declined or details withheld: “{finding.text}”.", 400),
                 evidence=_evidence(text, finding.start, finding.end, widen=True),
             )
         )
