@@ -18,7 +18,7 @@ from briefer.llm.transport import retry_after_seconds
 from briefer.prompts import load_template
 from briefer.schema import Brief, SourcingCaveat
 
-from .conftest import fixture_article
+from .conftest import TEST_KEY, fixture_article
 from .exchanges import BASE_URL, load_exchange, replay
 
 
@@ -93,7 +93,7 @@ def test_request_is_strict_json_schema_with_article_inside_boundary(router, conf
     assert f"<<<END-ARTICLE-{token}>>>" in user["content"]
     assert token in system["content"]
     assert "Port of Calder reopened" in user["content"]
-    assert log.requests[0].headers["authorization"] == "Bearer test-key-not-a-secret"
+    assert log.requests[0].headers["authorization"] == f"Bearer {TEST_KEY}"
 
 
 def test_openai_itself_gets_max_completion_tokens():
