@@ -15,6 +15,8 @@ Rules (all thresholds are constants below):
   different numbers for the same noun, in sentences that share at least `CONFLICT_SHARED`
   other content words, conflict.
 * **Date conflicts**: sentences of one fact naming different weekdays or months.
+* **Place conflicts**: sentences of one fact placing it ("in X", "at X", "near X") in places
+  that do not overlap at all.
 * **Attribution conflicts**: sentences of one fact attributed to a named source in one
   article and to an anonymous one in another (sourcing analysis).
 * **Stakeholders**: every stakeholder any brief names, with the sources whose text names
@@ -80,6 +82,8 @@ _WHEN = re.compile(
     r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
     r"June|July|August|September|October|November|December)\b"
 )
+# "in Harwick", "at Quay Road", "near the Port of Calder": where something happened.
+_PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _SPECIFIC = re.compile(r"\d|" + _WHEN.pattern + r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+")
 
 
@@ -293,6 +297,19 @@ def _group_conflicts(
                     topic=_topic(first),
                     values={s: ", ".join(sorted(w)) for s, w in named.items()},
                     quotes=[_quote(s, first[s].span.text, items) for s in named],
+                )
+            )
+        places = {s: frozenset(_PLACE.findall(c.span.text)) for s, c in first.items()}
+        placed = {s: p for s, p in places.items() if p}
+        if len(placed) >= 2 and all(
+            not (placed[a] & placed[b]) for a, b in combinations(placed, 2)
+        ):
+            conflicts.append(
+                Conflict(
+                    kind="place",
+                    topic=_topic(first),
+                    values={s: ", ".join(sorted(p)) for s, p in placed.items()},
+                    quotes=[_quote(s, first[s].span.text, items) for s in placed],
                 )
             )
         who: dict[int, tuple[str, str]] = {}

@@ -228,3 +228,21 @@ def test_comparison_draft_schema_is_strict():
 
 def test_compare_exchange_says_where_it_came_from():
     assert load_exchange("compare_harwick")["provenance"] == "hand-written"
+
+
+def test_place_conflict():
+    first = (
+        "Chemical Plant Fire\n\nA large fire broke out at the Brannock Chemicals storage plant "
+        "in Harwick on Tuesday, forcing an evacuation of nearby streets. Crews worked through "
+        "the night.\n"
+    )
+    second = (
+        "Blaze at Chemical Works\n\nA large fire broke out at the Brannock Chemicals storage "
+        "plant in Dunmore on Tuesday, forcing an evacuation of nearby streets. Residents were "
+        "moved to a school.\n"
+    )
+    briefer = Briefer(engine="offline")
+    items = [Compared(briefer.brief(text), text) for text in (first, second)]
+    conflicts = [c for c in compare_offline(items).conflicts if c.kind == "place"]
+    assert len(conflicts) == 1
+    assert conflicts[0].values == {0: "Harwick", 1: "Dunmore"}
