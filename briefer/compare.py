@@ -15,8 +15,8 @@ Rules (all thresholds are constants below):
   different numbers for the same noun, in sentences that share at least `CONFLICT_SHARED`
   other content words, conflict.
 * **Date conflicts**: sentences of one fact naming different weekdays or months.
-* **Place conflicts**: sentences of one fact placing it ("in X", "at X", "near X") in places
-  that do not overlap at all.
+* **Place conflicts**: sentences of one fact placing it ("in X", "near X", "outside X") in
+  places that do not overlap at all.
 * **Attribution conflicts**: sentences of one fact attributed to a named source in one
   article and to an anonymous one in another (sourcing analysis).
 * **Stakeholders**: every stakeholder any brief names, with the sources whose text names
@@ -82,8 +82,9 @@ _WHEN = re.compile(
     r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
     r"June|July|August|September|October|November|December)\b"
 )
-# "in Harwick", "at Quay Road", "near the Port of Calder": where something happened.
-_PLACE = re.compile(r"\b(?:in|at|near|outside)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+# "in Harwick", "near Dunmore": where something happened ("at the X" is more often an
+# organisation or a venue than a place, so it does not count).
+_PLACE = re.compile(r"\b(?:in|near|outside)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
 _SPECIFIC = re.compile(r"\d|" + _WHEN.pattern + r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+")
 
 
