@@ -51,6 +51,7 @@ def batch_prepare(
     """Write a request file (one line per article or chunk); cached articles are skipped."""
     from briefer import batch
     from briefer.digest import expand_inputs
+    from briefer.plan import format_cost
 
     setup = _batch_setup(db, model, base_url)
     sources: list[str | Article] = list(expand_inputs(inputs or [], str(urls) if urls else None))
@@ -62,7 +63,7 @@ def batch_prepare(
     target = output if not dry_run else Path(os.devnull)
     done = batch.prepare(sources, setup.briefer, target, load_options=setup.load)
     cost = batch.batch_cost(setup.briefer, done.input_tokens, done.requests)
-    money = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    money = format_cost(cost)
     lines = [
         f"articles:        {done.articles} ({done.skipped_cached} already stored, skipped)",
         f"requests:        {done.requests}",

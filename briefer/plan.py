@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 EXPECTED_OUTPUT_TOKENS = 1200
 
 
+def format_cost(dollars: float | None) -> str:
+    """An estimated cost for people ("unknown" when the model has no price)."""
+    return "unknown (no price for this model)" if dollars is None else f"${dollars:.4f}"
+
+
 @dataclass(frozen=True)
 class Plan:
     """The requests a brief needs and what they cost."""
@@ -43,11 +48,7 @@ class Plan:
 
     def render(self) -> str:
         """A few lines for people."""
-        cost = (
-            "unknown (no price for this model)"
-            if self.cost_usd is None
-            else f"${self.cost_usd:.4f}"
-        )
+        cost = format_cost(self.cost_usd)
         approx = "" if self.exact_counts else " (estimated)"
         lines = [
             f"engine:                 {self.engine}"
@@ -133,7 +134,7 @@ def render_plans(plans: list[Plan]) -> str:
     cost: float | None = 0.0
     for plan in plans:
         cost = None if cost is None or plan.cost_usd is None else cost + plan.cost_usd
-    money = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    money = format_cost(cost)
     return (
         f"articles:               {len(plans)}\n"
         f"input tokens:           {sum(p.input_tokens for p in plans):,}\n"

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import respx
@@ -55,3 +58,33 @@ def fixture_article(stem: str) -> Article:
 @pytest.fixture
 def article_path() -> Path:
     return ARTICLES / "very_short.txt"
+
+
+class Result(NamedTuple):
+    """What one run of the command line did."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., Result]:
+    """Run `briefer ARGS...` in this process (optionally with bytes on stdin)."""
+    from briefer.cli import main
+
+    def invoke(*args: str, stdin: bytes | None = None) -> Result:
+        monkeypatch.setattr(sys, "argv", ["briefer", *args])
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke

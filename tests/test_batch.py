@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import httpx
@@ -199,30 +198,20 @@ def test_submit_status_collect_round_trip(router, llm, tmp_path):
     assert llm.store.count() + len(batch.retry_sources(llm)) == 4
 
 
-def test_batch_cli(monkeypatch, capsys, tmp_path):
-    from briefer.cli import main
+def test_batch_cli(monkeypatch, run, tmp_path):
 
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
 
-    def run(*args):
-        monkeypatch.setattr(sys, "argv", ["briefer", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
-        return code, capsys.readouterr()
-
-    code, out = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "r.jsonl"), "--dry-run")
-    assert code == 0 and "requests:        3" in out.out and "batch prices" in out.out
+    code, out, _ = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "r.jsonl"), "--dry-run")
+    assert code == 0 and "requests:        3" in out and "batch prices" in out
     assert not (tmp_path / "r.jsonl").exists()
-    code, out = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "r.jsonl"))
+    code, out, _ = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "r.jsonl"))
     assert code == 0 and (tmp_path / "r.jsonl").is_file()
     requests = requests_in([tmp_path / "r.jsonl"])
     results = tmp_path / "vllm.jsonl"
     results.write_text("\n".join(output_line(r) for r in requests), encoding="utf-8")
-    code, out = run("batch", "import", str(results))
-    assert code == 0 and "3 briefs stored" in out.out
-    code, out = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "again.jsonl"))
-    assert code == 0 and "3 already stored" in out.out
+    code, out, _ = run("batch", "import", str(results))
+    assert code == 0 and "3 briefs stored" in out
+    code, out, _ = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "again.jsonl"))
+    assert code == 0 and "3 already stored" in out

@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import briefer
-from briefer.cli import main
 
-from .conftest import ARTICLES, TEST_KEY
+from .conftest import ARTICLES, TEST_KEY, Result
 from .exchanges import BASE_URL, replay
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(monkeypatch, capsys):
-    def invoke(*args: str, stdin: bytes | None = None) -> Result:
-        monkeypatch.setattr(sys, "argv", ["briefer", *args])
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture

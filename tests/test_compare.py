@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -150,34 +149,26 @@ def test_two_briefs_of_one_article(items):
     assert any("partial_coverage" in c for c in diff.caveats_only_in[1])
 
 
-def test_compare_cli_with_stored_ids_and_brief_files(monkeypatch, capsys, tmp_path):
-    from briefer.cli import main
-
-    def run(*args):
-        monkeypatch.setattr(sys, "argv", ["briefer", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
-        return code, capsys.readouterr()
+def test_compare_cli_with_stored_ids_and_brief_files(run, tmp_path):
 
     paths = [str(FOLDER / name) for name in FILES]
-    code, out = run("compare", *paths, "--format", "json")
-    assert code == 0, out.err
-    assert len(json.loads(out.out)["conflicts"]) == 3
-    code, out = run("history")
-    ids = [line.split()[0] for line in out.out.splitlines()[1:3]]
-    code, out = run("compare", *ids)
-    assert code == 0 and "# Coverage compared: 2 sources" in out.out
-    code, out = run("compare", paths[0])
-    assert code == 2 and "at least two" in out.err
+    code, out, err = run("compare", *paths, "--format", "json")
+    assert code == 0, err
+    assert len(json.loads(out)["conflicts"]) == 3
+    code, out, err = run("history")
+    ids = [line.split()[0] for line in out.splitlines()[1:3]]
+    code, out, err = run("compare", *ids)
+    assert code == 0 and "# Coverage compared: 2 sources" in out
+    code, out, err = run("compare", paths[0])
+    assert code == 2 and "at least two" in err
     for name, extra in (("a.json", []), ("b.json", ["--max-input-tokens", "120"])):
-        code, out = run("brief", paths[0], "--format", "json", "-o", str(tmp_path / name), *extra)
-    code, out = run("compare", "--briefs", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
-    assert code == 0 and "Facts only in a.json" in out.out
-    code, out = run("compare", "--briefs", paths[0], paths[1])
-    assert code == 2 and "not a brief in JSON" in out.err
+        code, out, err = run(
+            "brief", paths[0], "--format", "json", "-o", str(tmp_path / name), *extra
+        )
+    code, out, err = run("compare", "--briefs", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
+    assert code == 0 and "Facts only in a.json" in out
+    code, out, err = run("compare", "--briefs", paths[0], paths[1])
+    assert code == 2 and "not a brief in JSON" in err
 
 
 # --- the LLM path ---------------------------------------------------------------------------------

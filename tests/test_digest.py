@@ -332,49 +332,36 @@ def test_digest_outputs(tmp_path):
 # --- the command line -----------------------------------------------------------------------------
 
 
-def run_cli(monkeypatch, capsys, *args):
-    from briefer.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["briefer", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_cli_digest_exit_codes_history_and_show(monkeypatch, capsys, tmp_path):
+def test_cli_digest_exit_codes_history_and_show(monkeypatch, run, tmp_path):
     missing = str(tmp_path / "missing.txt")
-    code, out, err = run_cli(monkeypatch, capsys, "digest", *SOURCES[:2], missing, "-q")
+    code, out, err = run("digest", *SOURCES[:2], missing, "-q")
     assert code == 1 and "failed: " in err and "missing.txt" in err
-    code, out, _ = run_cli(
-        monkeypatch, capsys, "digest", *SOURCES[:2], missing, "-q", "--allow-failures",
+    code, out, _ = run(
+        "digest", *SOURCES[:2], missing, "-q", "--allow-failures",
         "--format", "json",
     )  # fmt: skip
     assert code == 0 and json.loads(out)["counts"]["cached"] == 2
-    code, out, _ = run_cli(monkeypatch, capsys, "history")
+    code, out, _ = run("history")
     assert code == 0 and "offline" in out and "100%" in out
     first_id = out.splitlines()[1].split()[0]
-    code, out, _ = run_cli(monkeypatch, capsys, "show", first_id, "--format", "json")
+    code, out, _ = run("show", first_id, "--format", "json")
     assert code == 0 and json.loads(out)["engine"] == "offline"
-    code, _, err = run_cli(monkeypatch, capsys, "show", "9999")
+    code, _, err = run("show", "9999")
     assert code == 2 and "no stored brief" in err
 
 
-def test_cli_brief_is_stored_and_reused(monkeypatch, capsys, router, no_backoff):
+def test_cli_brief_is_stored_and_reused(monkeypatch, run, router, no_backoff):
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
     model = FlakyModel()
     router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
     for _ in range(2):
-        code, _, err = run_cli(monkeypatch, capsys, "brief", SOURCES[0])
+        code, _, err = run("brief", SOURCES[0])
         assert code == 0, err
     assert len(model.titles) == 1  # the second came from the store
-    run_cli(monkeypatch, capsys, "brief", SOURCES[0], "--refresh")
-    run_cli(monkeypatch, capsys, "brief", SOURCES[1], "--no-cache")
-    run_cli(monkeypatch, capsys, "brief", SOURCES[1], "--no-cache")
+    run("brief", SOURCES[0], "--refresh")
+    run("brief", SOURCES[1], "--no-cache")
+    run("brief", SOURCES[1], "--no-cache")
     assert len(model.titles) == 4
     assert Store().count() == 2  # --no-cache wrote nothing
 
@@ -409,11 +396,11 @@ def test_fallback_briefs_failed_articles_offline_and_does_not_store_them(router,
         Briefer(config=config, store=Store()).brief(SOURCES[0])  # without fallback: the error
 
 
-def test_digest_dry_run_sends_nothing(monkeypatch, capsys, router):
+def test_digest_dry_run_sends_nothing(monkeypatch, run, router):
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
     route = router.post(f"{BASE_URL}/chat/completions")
-    code, out, _ = run_cli(monkeypatch, capsys, "digest", *SOURCES[:3], "--dry-run")
+    code, out, _ = run("digest", *SOURCES[:3], "--dry-run")
     assert code == 0 and not route.called
     assert "articles:               3" in out and "requests:               3" in out
     assert "nothing was sent" in out
