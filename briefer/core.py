@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -21,6 +20,7 @@ from briefer.config import LLMConfig
 from briefer.engine import Engine, EngineResult
 from briefer.errors import ConfigError, EngineError, UsageError
 from briefer.models import model_info
+from briefer.pacing import IdleRunner, Urgency
 from briefer.plan import Plan, plan_llm, plan_offline
 from briefer.prompts import PromptTemplate, load_template
 from briefer.schema import (
@@ -31,7 +31,7 @@ from briefer.schema import (
     PromptInfo,
     SourcingCaveat,
 )
-from briefer.sourcing import SourcingProfile
+from briefer.sourcing import SourcingProfile, analyze_sourcing
 from briefer.store import Store, cache_key
 from briefer.text import sentences
 from briefer.tokens import TokenCounter
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from briefer.comparison import Comparison
     from briefer.digest import Digest
     from briefer.llm import OpenAIEngine
-
-SETTLE_SECONDS = 0.005  # see abrief_stored
 
 EngineChoice = Literal["auto", "openai", "offline"]
 ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "openai", "offline")
@@ -170,35 +168,56 @@ class Briefer:
         return self._keep(article, self._envelope(article, result, caveat))
 
     async def abrief_stored(
-        self, article: Article | str, *, gate: AbstractAsyncContextManager[None] | None = None
+        self,
+        article: Article | str,
+        *,
+        gate: AbstractAsyncContextManager[None] | None = None,
+        runner: IdleRunner | None = None,
     ) -> Stored:
         """`brief_stored`, without blocking the event loop.
 
-        Only the engine's work happens inside `gate` (a digest's concurrency limiter), so a
-        slot is freed as soon as the answer is in. Then this waits a moment before its checks,
-        so that the other answers of the same wave are read and the requests waiting for
-        their slots go out first: in a digest that halves the client's CPU time and shortens
-        each wave. Cancelled in that moment (Ctrl-C under asyncio.run cancels), it still
-        stores the brief first: an answer that has arrived is never lost. The store lookup and
-        the checks run inline: cheaper than the event loop's thread pool, which a digest keeps
-        busy loading articles.
+        Each request to the model holds a slot of `gate` (a digest's concurrency limiter)
+        only while it is on its way. With a `runner` (a digest's), the CPU work around the
+        request runs in the loop's quiet moments: the sourcing analysis while the request is
+        on its way, the checks and the store once the answer is in. Cancelled while
+        its answer waits for those checks (Ctrl-C under asyncio.run cancels), it still checks
+        and stores the brief first: an answer that has arrived is never lost.
         """
         article = _as_article(article, self.load_options)
         hit = self.cached(article)
         if hit is not None:
             return hit
         work, caveat = self._fit(article)
+        text = article.text
+        profile = (
+            runner.submit(lambda: analyze_sourcing(text), Urgency.PREPARE)
+            if runner is not None and self._llm is not None  # the offline engine does its own
+            else None
+        )
         try:
-            async with gate or contextlib.nullcontext():
-                result = await self._engine.abrief(work)
+            result = await self._engine.abrief(work, gate=gate)
         except EngineError as exc:
+            if profile is not None:
+                profile.cancel()
             return self._fall_back(article, work, caveat, exc)
-        try:
-            await asyncio.sleep(SETTLE_SECONDS)
-        except asyncio.CancelledError:
-            self._keep(article, self._envelope(article, result, caveat))
+        except BaseException:
+            if profile is not None:
+                profile.cancel()
             raise
-        return self._keep(article, self._envelope(article, result, caveat))
+        if runner is None:
+            return self._keep(article, self._envelope(article, result, caveat))
+
+        def finish() -> Stored:
+            known = _value(profile)
+            return self._keep(article, self._envelope(article, result, caveat, known))
+
+        done = runner.submit(finish, Urgency.FINISH)
+        try:
+            return await done
+        except asyncio.CancelledError:
+            if done.cancelled():  # the runner had not got to it: do it now
+                finish()
+            raise
 
     def _fall_back(
         self, article: Article, work: Article, caveat: SourcingCaveat | None, error: EngineError
@@ -384,6 +403,18 @@ class Stored:
     envelope: Envelope
     id: int | None
     cached: bool
+
+
+def _value(future: asyncio.Future[SourcingProfile] | None) -> SourcingProfile | None:
+    """The profile computed ahead, if it was; None (compute it now) otherwise."""
+    if future is None:
+        return None
+    if not future.done():
+        future.cancel()
+        return None
+    if future.cancelled() or future.exception() is not None:
+        return None
+    return future.result()
 
 
 def _as_article(article: Article | str, options: LoadOptions | None = None) -> Article:

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from briefer.article import LoadOptions, is_url, load_article
+from briefer.article import Article, LoadOptions, is_url, load_article
 from briefer.core import Briefer
 from briefer.entities import lexicon
 from briefer.errors import BrieferError, InputError
+from briefer.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.schema import Envelope
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -115,43 +116,6 @@ def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[s
     return list(dict.fromkeys(out))
 
 
-class AdaptiveLimiter:
-    """At most `limit` at a time; a 429 halves the limit, successes grow it back."""
-
-    def __init__(self, limit: int) -> None:
-        if limit < 1:
-            raise InputError("--concurrency must be at least 1")
-        self.ceiling = limit
-        self.limit = limit
-        self.active = 0
-        self.calm_after = 0.0
-        self._changed: asyncio.Condition | None = None
-
-    def _condition(self) -> asyncio.Condition:
-        if self._changed is None:
-            self._changed = asyncio.Condition()
-        return self._changed
-
-    def throttle(self, wait: float) -> None:
-        """A 429 asked us to wait `wait` seconds: halve the concurrency for a while."""
-        self.limit = max(1, self.limit // 2)
-        self.calm_after = time.monotonic() + wait
-
-    async def __aenter__(self) -> None:
-        changed = self._condition()
-        async with changed:
-            await changed.wait_for(lambda: self.active < self.limit)
-            self.active += 1
-
-    async def __aexit__(self, *exc: object) -> None:
-        changed = self._condition()
-        async with changed:
-            self.active -= 1
-            if exc[0] is None and self.limit < self.ceiling and time.monotonic() >= self.calm_after:
-                self.limit += 1
-            changed.notify_all()
-
-
 async def adigest(
     sources: list[str],
     briefer: Briefer,
@@ -162,14 +126,20 @@ async def adigest(
 ) -> Digest:
     """Brief every source; failures become failed items, never exceptions."""
     limiter = AdaptiveLimiter(concurrency)
+    runner = IdleRunner()
     briefer.on_rate_limit(limiter.throttle)
     progress = Progress(total=len(sources))
     items = [DigestItem(source) for source in sources]
 
+    async def _load(source: str) -> Article:
+        if is_url(source) or source == "-":  # waits on the network or a pipe: a thread
+            return await asyncio.to_thread(load_article, source, load_options)
+        return await runner.submit(lambda: load_article(source, load_options), Urgency.LOAD)
+
     async def one(item: DigestItem) -> None:
         try:
-            article = await asyncio.to_thread(load_article, item.source, load_options)
-            stored = await briefer.abrief_stored(article, gate=limiter)
+            article = await _load(item.source)
+            stored = await briefer.abrief_stored(article, gate=limiter, runner=runner)
             item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
         except BrieferError as exc:
             message = " ".join(str(exc).split())
@@ -188,6 +158,7 @@ async def adigest(
         await asyncio.gather(*(one(item) for item in items))
     finally:
         briefer.on_rate_limit(None)
+        await runner.aclose()
         await briefer.aclose()
     return Digest(items)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,6 +30,11 @@ class Engine(Protocol):
         """Brief one article, blocking."""
         ...
 
-    async def abrief(self, article: Article) -> EngineResult:
-        """Brief one article without blocking the event loop."""
+    async def abrief(
+        self, article: Article, *, gate: AbstractAsyncContextManager[None] | None = None
+    ) -> EngineResult:
+        """Brief one article without blocking the event loop.
+
+        Each request to a model holds a slot of `gate` (a concurrency limiter) while on its way.
+        """
         ...

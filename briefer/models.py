@@ -7,6 +7,7 @@ format. Lookup is by exact name, else the longest listed prefix, else `[default]
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
@@ -55,6 +56,16 @@ def user_prices_path() -> Path | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """The parsed table at `path`, re-read only when the file changes."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ConfigError(f"{path}: not a readable model and price table ({exc})") from None
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

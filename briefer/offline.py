@@ -20,6 +20,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 
 from briefer.article import Article
 from briefer.chunking import chunk_article
@@ -103,8 +104,10 @@ class OfflineEngine:
             notices=[notice],
         )
 
-    async def abrief(self, article: Article) -> EngineResult:
-        """Brief one article (CPU-bound and fast, so it simply runs)."""
+    async def abrief(
+        self, article: Article, *, gate: AbstractAsyncContextManager[None] | None = None
+    ) -> EngineResult:
+        """Brief one article (CPU-bound and fast, so it simply runs; no requests to gate)."""
         return self.brief(article)
 
 

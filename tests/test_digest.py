@@ -15,7 +15,7 @@ import pytest
 
 from briefer.config import LLMConfig
 from briefer.core import Briefer
-from briefer.digest import AdaptiveLimiter, adigest, expand_inputs, group_stories
+from briefer.digest import adigest, expand_inputs, group_stories
 from briefer.errors import BrieferError
 from briefer.llm import transport
 from briefer.render import render as render_digest
@@ -163,44 +163,6 @@ def test_unreadable_inputs_are_failed_items_not_dropped(tmp_path):
 
 
 # --- concurrency ----------------------------------------------------------------------------------
-
-
-def test_a_rate_limit_halves_concurrency_and_successes_restore_it():
-    async def scenario():
-        limiter = AdaptiveLimiter(8)
-        limiter.throttle(0.0)
-        assert limiter.limit == 4
-        limiter.throttle(0.0)
-        limiter.throttle(0.0)
-        limiter.throttle(0.0)
-        assert limiter.limit == 1  # never below one
-        for _ in range(10):
-            async with limiter:
-                pass
-        return limiter.limit
-
-    assert asyncio.run(scenario()) == 8
-
-
-def test_the_limiter_holds_back_while_waiting(monkeypatch):
-    async def scenario():
-        limiter = AdaptiveLimiter(4)
-        limiter.throttle(60.0)  # calm period: no growth
-        peak = active = 0
-
-        async def task():
-            nonlocal peak, active
-            async with limiter:
-                active += 1
-                peak = max(peak, active)
-                await asyncio.sleep(0.01)
-                active -= 1
-
-        await asyncio.gather(*(task() for _ in range(12)))
-        return peak, limiter.limit
-
-    peak, limit = asyncio.run(scenario())
-    assert peak == 2 and limit == 2
 
 
 def test_the_engine_reports_429s_to_the_digest(router, llm, no_backoff):

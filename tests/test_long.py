@@ -127,6 +127,15 @@ def test_user_price_file_overrides(tmp_path, monkeypatch):
     assert model_info("gpt-4o-mini").output_per_million == 0.60  # the rest stays
 
 
+def test_an_edited_price_file_is_read_again(tmp_path, monkeypatch):
+    prices = tmp_path / "prices.toml"
+    monkeypatch.setenv("BRIEFER_PRICES", str(prices))
+    prices.write_text('[models."gpt-4o-mini"]\ninput_per_million = 1.0\n', encoding="utf-8")
+    assert model_info("gpt-4o-mini").input_per_million == 1.0
+    prices.write_text('[models."gpt-4o-mini"]\ninput_per_million = 2.25\n', encoding="utf-8")
+    assert model_info("gpt-4o-mini").input_per_million == 2.25
+
+
 def test_missing_price_file_is_a_usage_error(monkeypatch, tmp_path):
     monkeypatch.setenv("BRIEFER_PRICES", str(tmp_path / "nope.toml"))
     with pytest.raises(ConfigError, match="BRIEFER_PRICES"):

@@ -20,10 +20,13 @@ concurrently (map); a merge request (`prompts/merge.toml`) then combines their b
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,6 +71,17 @@ COMPARISON = OutputSpec("comparison", ComparisonDraft, lambda: strict_json_schem
 # SDK's `create` would walk every request (schema included) to transform it, a millisecond or
 # two per request that a digest of a hundred articles feels.
 _CHAT = "/chat/completions"
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS trust store per process, shared by every client we make.
+
+    httpx builds one per client, and loading the CA bundle costs tens of milliseconds: paid
+    once here instead of before every first request. httpx's rules apply (SSL_CERT_FILE,
+    SSL_CERT_DIR, else certifi).
+    """
+    return httpx.create_ssl_context()
 
 
 def _completion_type() -> type[ChatCompletion]:
@@ -131,7 +145,8 @@ class OpenAIEngine:
                 timeout=self.config.timeout,
                 # The SDK sends through httpx2 by default, which respx cannot see; it accepts
                 # a classic httpx client too, and that one is our seam for tests and recording.
-                http_client=self._http_client or httpx.Client(timeout=self.config.timeout),  # type: ignore[arg-type]
+                http_client=self._http_client
+                or httpx.Client(timeout=self.config.timeout, verify=_tls_context()),  # type: ignore[arg-type]
             )
         return self._client
 
@@ -151,6 +166,7 @@ class OpenAIEngine:
                 http_client=self._async_http_client  # type: ignore[arg-type]
                 or httpx.AsyncClient(
                     timeout=self.config.timeout,
+                    verify=_tls_context(),
                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
                 ),
             )
@@ -251,8 +267,18 @@ class OpenAIEngine:
 
     # --- async ------------------------------------------------------------------------------
 
-    async def abrief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
-        """Brief one article without blocking the event loop."""
+    async def abrief(
+        self,
+        article: Article,
+        *,
+        boundary: Boundary | None = None,
+        gate: AbstractAsyncContextManager[None] | None = None,
+    ) -> EngineResult:
+        """Brief one article without blocking the event loop.
+
+        Each request (with its retries) holds a slot of `gate`, a digest's concurrency limiter,
+        only while it is on its way: reading the answer happens after the slot is handed on.
+        """
         import asyncio
 
         import openai
@@ -260,17 +286,25 @@ class OpenAIEngine:
         jobs = self.plan(article, boundary)
         client = self._async_client_for_loop()
         sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
-        gate = asyncio.Semaphore(MAP_CONCURRENCY)
+        parts = asyncio.Semaphore(MAP_CONCURRENCY)
         policy = retry_policy(self.config, self.on_rate_limit)
 
-        async def send(request: Request) -> ChatCompletion:
+        async def post(request: Request) -> ChatCompletion:
             async for attempt in tenacity.AsyncRetrying(sleep=sleep, **policy):
                 with attempt:
                     return await client.post(_CHAT, cast_to=_completion_type(), body=request)
             raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
-        async def run(job: _Job) -> EngineResult:
+        async def send(request: Request) -> ChatCompletion:
+            if gate is None:
+                return await post(request)
             async with gate:
+                completion = await post(request)
+            await asyncio.sleep(0)  # the request waiting for this slot goes out first
+            return completion
+
+        async def run(job: _Job) -> EngineResult:
+            async with parts:
                 return (await adrive(self._talk(job), send)).as_result()
 
         try:

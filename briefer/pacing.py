@@ -1,0 +1,147 @@
+"""Pacing many requests on one event loop: a concurrency limiter and an idle-time runner.
+
+A digest spends most of its time waiting for answers, and some of it on CPU work of its own
+(loading articles, the sourcing analysis, quote checks, the store). Done inline, that work
+holds up the answers arriving at the same moment and the requests waiting to go out, and
+every wave of requests gets longer. `IdleRunner` runs it in the loop's quiet moments instead,
+most urgent first; `AdaptiveLimiter` keeps at most `limit` requests in flight and backs off
+when the server says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from enum import IntEnum
+from typing import Any, TypeVar
+
+from briefer.errors import InputError
+
+T = TypeVar("T")
+
+
+class AdaptiveLimiter:
+    """At most `limit` at a time; a 429 halves the limit, successes grow it back.
+
+    Waiters are served first come, first served, and a freed slot wakes exactly one of them:
+    a digest of hundreds of articles must not wake every waiter each time an answer arrives.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise InputError("--concurrency must be at least 1")
+        self.ceiling = limit
+        self.limit = limit
+        self.active = 0
+        self.calm_after = 0.0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def throttle(self, wait: float) -> None:
+        """A 429 asked us to wait `wait` seconds: halve the concurrency for a while."""
+        self.limit = max(1, self.limit // 2)
+        self.calm_after = time.monotonic() + wait
+
+    async def __aenter__(self) -> None:
+        if self.active < self.limit and not self._waiters:
+            self.active += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # resolved by `_wake`, which counted us in
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.active -= 1  # woken and cancelled at once: hand the slot on
+                self._wake()
+            else:
+                self._waiters.remove(waiter)
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.active -= 1
+        if exc[0] is None and self.limit < self.ceiling and time.monotonic() >= self.calm_after:
+            self.limit += 1
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters and self.active < self.limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.active += 1
+                waiter.set_result(None)
+
+
+class Urgency(IntEnum):
+    """Which idle-time work goes first (lower first)."""
+
+    LOAD = 0  # an article to read: a request waits for it
+    FINISH = 1  # an answer to check and store: a result waits for it
+    PREPARE = 2  # text analysis for an answer still on its way
+
+
+class IdleRunner:
+    """Run CPU-bound jobs on the event loop when nothing else is ready to run.
+
+    The loop is taken to be quiet when yielding to it comes straight back: no callback ran in
+    between (an answer being read, a request being written). After `PATIENCE` busy turns a job
+    runs anyway, so work always progresses. Jobs run one at a time, most urgent first, in order
+    of submission within an urgency. A job's exception is raised to whoever awaits it.
+    """
+
+    QUIET_SECONDS = 0.0001  # a turn of the loop this short ran nothing but us
+    PATIENCE = 64  # busy turns before a job runs regardless
+
+    def __init__(self) -> None:
+        self._jobs: list[tuple[int, int, Callable[[], Any], asyncio.Future[Any]]] = []
+        self._order = itertools.count()
+        self._worker: asyncio.Task[None] | None = None
+
+    def submit(self, job: Callable[[], T], urgency: Urgency) -> asyncio.Future[T]:
+        """Queue `job`; the future resolves with its result (cancel it to drop the job)."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._jobs, (urgency, next(self._order), job, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._work())
+        return future
+
+    async def aclose(self) -> None:
+        """Drop the jobs nobody ran and stop the worker."""
+        for _, _, _, future in self._jobs:
+            future.cancel()
+        self._jobs.clear()
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+
+    async def _work(self) -> None:
+        while self._jobs:
+            await self._quiet_moment()
+            if not self._jobs:
+                break
+            _, _, job, future = heapq.heappop(self._jobs)
+            if future.done():  # cancelled by its owner
+                continue
+            try:
+                result = job()
+            except Exception as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    async def _quiet_moment(self) -> None:
+        # Two quiet turns in a row: I/O that the loop notices in the turn that resumes us runs
+        # after us in that turn, so one quiet turn does not prove that nothing arrived.
+        quiet = 0
+        for _ in range(self.PATIENCE):
+            start = time.perf_counter()
+            await asyncio.sleep(0)
+            quiet = quiet + 1 if time.perf_counter() - start < self.QUIET_SECONDS else 0
+            if quiet == 2:
+                return

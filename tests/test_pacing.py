@@ -1,0 +1,290 @@
+"""Pacing a digest: the concurrency limiter, the idle-time runner, and how a brief uses them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import httpx
+import pytest
+
+from briefer.config import LLMConfig
+from briefer.core import Briefer
+from briefer.pacing import AdaptiveLimiter, IdleRunner, Urgency
+from briefer.store import Store
+from briefer.text import sentences
+
+from .conftest import ARTICLES, TEST_KEY
+from .exchanges import BASE_URL, article_in, brief_json, chat_completion
+
+# --- the limiter ----------------------------------------------------------------------------------
+
+
+def test_a_rate_limit_halves_concurrency_and_successes_restore_it():
+    async def scenario():
+        limiter = AdaptiveLimiter(8)
+        limiter.throttle(0.0)
+        assert limiter.limit == 4
+        limiter.throttle(0.0)
+        limiter.throttle(0.0)
+        limiter.throttle(0.0)
+        assert limiter.limit == 1  # never below one
+        for _ in range(10):
+            async with limiter:
+                pass
+        return limiter.limit
+
+    assert asyncio.run(scenario()) == 8
+
+
+def test_the_limiter_holds_back_while_waiting(monkeypatch):
+    async def scenario():
+        limiter = AdaptiveLimiter(4)
+        limiter.throttle(60.0)  # calm period: no growth
+        peak = active = 0
+
+        async def task():
+            nonlocal peak, active
+            async with limiter:
+                active += 1
+                peak = max(peak, active)
+                await asyncio.sleep(0.01)
+                active -= 1
+
+        await asyncio.gather(*(task() for _ in range(12)))
+        return peak, limiter.limit
+
+    peak, limit = asyncio.run(scenario())
+    assert peak == 2 and limit == 2
+
+
+def test_the_limiter_serves_waiters_in_order_and_never_exceeds_its_limit():
+    async def scenario():
+        limiter = AdaptiveLimiter(3)
+        limiter.throttle(60.0)  # no growth during the test: the limit stays 1
+        order: list[int] = []
+        active = peak = 0
+
+        async def task(i: int) -> None:
+            nonlocal active, peak
+            async with limiter:
+                order.append(i)
+                active += 1
+                peak = max(peak, active)
+                await asyncio.sleep(0)
+                active -= 1
+
+        await asyncio.gather(*(task(i) for i in range(20)))
+        return order, peak, limiter.active
+
+    order, peak, left = asyncio.run(scenario())
+    assert order == list(range(20)) and peak == 1 and left == 0
+
+
+def test_a_cancelled_waiter_gives_up_its_place_and_its_slot():
+    async def scenario():
+        limiter = AdaptiveLimiter(1)
+        release = asyncio.Event()
+        got: list[str] = []
+
+        async def holder() -> None:
+            async with limiter:
+                await release.wait()
+
+        async def waiter(name: str) -> None:
+            async with limiter:
+                got.append(name)
+
+        first = asyncio.create_task(holder())
+        await asyncio.sleep(0)
+        doomed = asyncio.create_task(waiter("doomed"))
+        later = asyncio.create_task(waiter("later"))
+        await asyncio.sleep(0)
+        doomed.cancel()  # cancelled while waiting: removed from the queue
+        release.set()
+        await asyncio.gather(first, later)
+        with pytest.raises(asyncio.CancelledError):
+            await doomed
+
+        # Woken and cancelled in the same turn: the slot it was given goes to the next one.
+        async with limiter:
+            woken = asyncio.create_task(waiter("woken"))
+            last = asyncio.create_task(waiter("last"))
+            await asyncio.sleep(0)
+        woken.cancel()
+        await last
+        with pytest.raises(asyncio.CancelledError):
+            await woken
+        return got, limiter.active
+
+    got, active = asyncio.run(scenario())
+    assert got == ["later", "last"] and active == 0
+
+
+# --- the idle-time runner -------------------------------------------------------------------------
+
+
+def test_the_runner_runs_the_most_urgent_job_first_then_in_order():
+    async def scenario():
+        runner = IdleRunner()
+        ran: list[str] = []
+        jobs = [
+            runner.submit(lambda: ran.append("prepare 1"), Urgency.PREPARE),
+            runner.submit(lambda: ran.append("finish 1"), Urgency.FINISH),
+            runner.submit(lambda: ran.append("prepare 2"), Urgency.PREPARE),
+            runner.submit(lambda: ran.append("load 1"), Urgency.LOAD),
+            runner.submit(lambda: ran.append("finish 2"), Urgency.FINISH),
+        ]
+        await asyncio.gather(*jobs)
+        await runner.aclose()
+        return ran
+
+    assert asyncio.run(scenario()) == ["load 1", "finish 1", "finish 2", "prepare 1", "prepare 2"]
+
+
+def test_a_job_waits_while_the_loop_is_busy():
+    """Work submitted while other tasks keep the loop busy runs once they pause."""
+
+    async def scenario():
+        runner = IdleRunner()
+        busy_until = 0.0
+
+        async def busy() -> None:
+            nonlocal busy_until
+            for _ in range(20):  # 20 turns of the loop with 1 ms of work each
+                end = time.perf_counter() + 0.001
+                while time.perf_counter() < end:
+                    pass
+                await asyncio.sleep(0)
+            busy_until = time.perf_counter()
+
+        worker = asyncio.create_task(busy())
+        await asyncio.sleep(0)
+        ran_at = await runner.submit(time.perf_counter, Urgency.FINISH)
+        await worker
+        await runner.aclose()
+        return ran_at, busy_until
+
+    ran_at, busy_until = asyncio.run(scenario())
+    assert ran_at >= busy_until
+
+
+def test_a_busy_loop_does_not_starve_the_runner():
+    async def scenario():
+        runner = IdleRunner()
+        stop = False
+
+        async def forever_busy() -> None:
+            while not stop:
+                end = time.perf_counter() + 0.0005
+                while time.perf_counter() < end:
+                    pass
+                await asyncio.sleep(0)
+
+        worker = asyncio.create_task(forever_busy())
+        result = await asyncio.wait_for(runner.submit(lambda: 42, Urgency.LOAD), timeout=5)
+        stop = True
+        await worker
+        await runner.aclose()
+        return result
+
+    assert asyncio.run(scenario()) == 42
+
+
+def test_job_errors_reach_their_owner_and_cancelled_jobs_do_not_run():
+    async def scenario():
+        runner = IdleRunner()
+        ran: list[str] = []
+
+        def broken() -> None:
+            raise ValueError("bad job")
+
+        failing = runner.submit(broken, Urgency.FINISH)
+        dropped = runner.submit(lambda: ran.append("dropped"), Urgency.PREPARE)
+        kept = runner.submit(lambda: ran.append("kept"), Urgency.PREPARE)
+        dropped.cancel()
+        with pytest.raises(ValueError, match="bad job"):
+            await failing
+        await kept
+        pending = runner.submit(lambda: ran.append("never"), Urgency.PREPARE)
+        await runner.aclose()
+        return ran, pending.cancelled()
+
+    ran, pending_cancelled = asyncio.run(scenario())
+    assert ran == ["kept"] and pending_cancelled
+
+
+# --- a brief in a digest --------------------------------------------------------------------------
+
+
+def answer(request: httpx.Request) -> httpx.Response:
+    """A stand-in endpoint: a brief quoting the article's first line of body text."""
+    body_text = article_in(json.loads(request.content)).split("\n\n", 1)[-1]
+    return chat_completion(brief_json(sentences(body_text)[0].text))
+
+
+class StalledRunner(IdleRunner):
+    """A runner whose quiet moment never comes: jobs stay queued until cancelled."""
+
+    async def _quiet_moment(self) -> None:
+        await asyncio.Event().wait()
+
+
+def test_an_answer_waiting_for_its_checks_is_stored_when_cancelled(router):
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=answer)
+    store = Store()
+    briefer = Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL), store=store)
+    text = (ARTICLES / "business.txt").read_text(encoding="utf-8")
+
+    async def scenario() -> None:
+        runner = StalledRunner()
+        task = asyncio.create_task(briefer.abrief_stored(text, runner=runner))
+        while store.count() == 0 and not router.calls:
+            await asyncio.sleep(0.001)
+        for _ in range(50):  # the answer is in; its checks wait for the runner
+            await asyncio.sleep(0)
+        assert not task.done() and store.count() == 0
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await runner.aclose()
+        await briefer.aclose()
+
+    asyncio.run(scenario())
+    assert store.count() == 1
+    (entry,) = store.history()
+    assert store.show(entry.id).verification.missing == 0
+
+
+def test_each_request_of_a_long_article_takes_a_slot(router):
+    """A chunked article's parts count against the digest's concurrency, one slot each."""
+    in_flight = peak = 0
+
+    async def slow_answer(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return answer(request)
+
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=slow_answer)
+    config = LLMConfig(
+        api_key=TEST_KEY, base_url=BASE_URL, context_tokens=4000, max_output_tokens=1000
+    )
+    briefer = Briefer(config=config)
+    text = "\n\n".join(
+        path.read_text(encoding="utf-8").split("\n", 1)[1]
+        for path in sorted(ARTICLES.glob("*.txt"))
+    )
+    assert briefer.plan(text).requests > 3
+
+    async def scenario() -> int:
+        limiter = AdaptiveLimiter(2)
+        stored = await briefer.abrief_stored(text, gate=limiter)
+        await briefer.aclose()
+        return stored.envelope.usage.requests
+
+    requests = asyncio.run(scenario())
+    assert requests > 3 and peak <= 2
