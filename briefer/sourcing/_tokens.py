@@ -19,22 +19,23 @@ _CAP_RUN = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’.&-]*(?:[ \t\xa0]+[A-ZÀ-ÖØ-Þ
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
 
 
+def _word_of(text: str) -> str:
+    """Return the lower-case word without a trailing period or possessive."""
+    word = text.lower()
+    if word.endswith(".") and word not in _KEEP_DOT:
+        word = word.rstrip(".")
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word.rstrip("'’")
+
+
 @dataclass(frozen=True, slots=True)
 class _Tok:
     start: int
     end: int
     text: str
-
-    @property
-    def word(self) -> str:
-        """Return the lower-case word without a trailing period or possessive."""
-        word = self.text.lower()
-        if word.endswith(".") and word not in _KEEP_DOT:
-            word = word.rstrip(".")
-        for suffix in ("'s", "’s"):
-            if word.endswith(suffix):
-                word = word[: -len(suffix)]
-        return word.rstrip("'’")
+    word: str  # lower case, without a trailing period or possessive (the reader asks often)
 
     @property
     def cap(self) -> bool:
@@ -48,7 +49,10 @@ class _Tok:
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+    return [
+        _Tok(m.start(), m.end(), token := m.group(), _word_of(token))
+        for m in _TOKEN.finditer(text, start, end)
+    ]
 
 
 def _last(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
