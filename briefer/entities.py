@@ -44,6 +44,7 @@ class Lexicon:
     institution_nouns: frozenset[str]
     place_words: frozenset[str]
     not_entities: frozenset[str]
+    places: frozenset[str]
     country_of: dict[str, str]  # any alias, lower case -> canonical country name
 
 
@@ -66,6 +67,7 @@ def lexicon() -> Lexicon:
             "institution_nouns",
             "place_words",
             "not_entities",
+            "places",
         )
     }
     return Lexicon(country_of=country_of, **lists)
@@ -144,6 +146,9 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             if country and (name.isupper() is False or len(name) > 2 or "." in name):
                 add(country, StakeholderKind.GOVERNMENT, start, end, None)
                 continue
+            if name.lower() in lex.places:
+                add(name, StakeholderKind.GOVERNMENT, start, end, None)
+                continue
             kind = classify_name(name, title=title)
             if kind is None:
                 if len(name.split()) == 1:
@@ -194,8 +199,8 @@ _LOCATIVE = re.compile(r"(?:\b(?:in|to|from|across|at|near|throughout|into|off|a
 
 
 def _worth_keeping(entity: Entity, text: str, body_start: int, body: int) -> bool:
-    if entity.name in lexicon().country_of.values():
-        # A country only ever named as a place ("a partner in Taiwan") is scenery.
+    if entity.name in lexicon().country_of.values() or entity.name.lower() in lexicon().places:
+        # A country or place only ever named as a location ("a partner in Taiwan") is scenery.
         return not all(_LOCATIVE.search(text, max(s - 12, 0), s) for s, _ in entity.mentions)
     if entity.kind is not StakeholderKind.GROUP:
         return True
@@ -212,6 +217,8 @@ def _split_candidate(
         whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
         if whole in lex.country_of:  # "North Korea" keeps its "North"
             break
+        if any(" ".join(whole.split()[:n]) in lex.places for n in (2, 3)):
+            break  # "New York State Attorney General" keeps its "New"
         tokens = tokens[1:]
     words = [w for w, _ in tokens]
     # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
@@ -246,7 +253,7 @@ def _split_candidate(
 
 def _is_name_word(word: str) -> bool:
     lex = lexicon()
-    bare = word.rstrip(",.")
+    bare = _POSSESSIVE.sub("", word.rstrip(",."))  # "General’s" is "General": a title
     lower = bare.lower()
     if not _NAME_WORD.match(bare):
         return False

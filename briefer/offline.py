@@ -35,10 +35,11 @@ from briefer.schema import (
     OpenQuestion,
     SourcingCaveat,
     Stakeholder,
+    StakeholderKind,
     Usage,
 )
 from briefer.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
-from briefer.text import Span, sentences
+from briefer.text import Span, sentence_bounds, sentences
 from briefer.tokens import TokenCounter
 from briefer.untrusted import find_suspicious
 
@@ -235,9 +236,17 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     return _clip(sentence, 400)
 
 
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b.*$", re.DOTALL)
+
+
 def _who(attribution: Attribution) -> str:
-    """Who asserts it: the source as written, or the name a pronoun or surname stands for."""
-    return attribution.refers_to or attribution.source
+    """Who asserts it: the source as written, or the name a pronoun or surname stands for.
+
+    A relative clause is left out: "the people, who asked not to be identified" is "the
+    people" (the sourcing caveats say what the clause said).
+    """
+    who = attribution.refers_to or attribution.source
+    return _RELATIVE_CLAUSE.sub("", who).strip() or who
 
 
 def _attributions_by_sentence(attributions: Iterable[Attribution]) -> dict[int, list[Attribution]]:
@@ -289,7 +298,11 @@ def _stakeholders(
 _VERB_LIKE = re.compile(
     r"^(?:has|have|had|is|are|was|were|will|would|could|can|may|did|does|said|says|told|"
     r"declined|denied|announced|agreed|voted|plans?|wants?|urged|warned|filed|ruled|"
-    r"[a-z]+ed|[a-z]+s)\b"
+    r"[a-z]+ed|"
+    # A word ending in -s is a verb ("owns", "leads") unless a verb follows it: then it was a
+    # plural noun ("employees were told", "officials wondering", "advisers would like").
+    r"[a-z]+s(?!\s+(?:were|are|have|had|would|will|could|can|may|might|should|must|do|did|"
+    r"and|or|of|who|which|that|[a-z]+ing|[a-z]+ed)\b))\b"
 )
 
 
@@ -300,31 +313,72 @@ _NOT_APPOSITIVE = frozenset(
 
 
 def _role(text: str, entity: Entity) -> str:
-    for _start, end in entity.mentions[:3]:
+    for start, end in entity.mentions[:3]:
         match = _APPOSITIVE.match(text, end)
-        if match and match.group(1).split()[0] not in _NOT_APPOSITIVE:
-            return re.sub(r"^(?:who|which) ", "", match.group(1)).strip()
+        if not match:
+            continue
+        first = match.group(1).split()[0]
+        if first in _NOT_APPOSITIVE or first.endswith("ing"):  # ", injecting drama into ..."
+            continue
+        if entity.kind is not StakeholderKind.PERSON and _after_preposition(text, start):
+            continue  # "the reign of X at Fox News, one of the most storied runs": the reign's
+        return re.sub(r"^(?:who|which) ", "", match.group(1)).strip()
     if entity.title:
         return entity.title
     start, end = min(entity.mentions)
     before = _LOWER_TITLE.search(text, max(start - 60, 0), start)
     if before and before.group(2).lower() in lexicon().person_titles:
         return before.group(1)
-    stop = [i for i in (text.find(". ", end), text.find("\n", end), end + 160) if i >= 0]
-    follow = re.match(r"\s+((?:(?:\d[\d,.]*\d|[\w$][\w'’$-]*)\s*){3,12})", text[end : min(stop)])
-    if follow and _VERB_LIKE.match(follow.group(1)):
-        return follow.group(1).strip()
+    for mention_start, mention_end in sorted(entity.mentions)[:3]:
+        action = _action(text, mention_start, mention_end)
+        if action:
+            return action
     return f"appears in: “{_window(text, start, end)}”"
 
 
-_LOWER_TITLE = re.compile(r"(?<![\w'’-])((?:[a-z][\w'’-]*\s+){0,3}?([a-z]+))\s+$")
+# A name after one of these is an object or part of a longer phrase ("cooperation between X and
+# Y could ..."), so the verb that follows is not its own.
+_NOT_SUBJECT = frozenset(
+    "between and or of with to for from by against on in at over about among into than "
+    "like via toward towards".split()
+)
+
+
+_NAME_GOES_ON = re.compile(r"[ \t]*[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,2}")
+
+
+def _after_preposition(text: str, start: int) -> bool:
+    previous = re.search(r"([\w'’-]+)\W*$", text[max(start - 30, 0) : start])
+    return bool(previous and previous.group(1).lower() in _NOT_SUBJECT)
+
+
+def _action(text: str, start: int, end: int) -> str | None:
+    """What the mention does, when it is the subject of the verb right after it."""
+    if _after_preposition(text, start):
+        return None
+    stop = min(sentence_bounds(text, start, end)[1], end + 160)
+    follow = re.match(r"\s+((?:(?:\d[\d,.]*\d|[\w$][\w'’$-]*)\s*){3,12})", text[end:stop])
+    if follow and _VERB_LIKE.match(follow.group(1)):
+        phrase = follow.group(1).strip()
+        # Do not stop inside a name: "... between Russia and North" goes on to "Korea".
+        rest = _NAME_GOES_ON.match(text, end + follow.end(1))
+        if phrase.split()[-1][:1].isupper() and rest and rest.end() <= stop:
+            phrase += " " + rest.group().strip()
+        return phrase
+    return None
+
+
+_LOWER_TITLE = re.compile(
+    # "employment attorney", "the company's chief executive": up to three words before a
+    # title, none of them a pronoun or preposition ("introduced her to employment attorney").
+    r"(?<![\w'’-])((?:(?!(?:her|his|him|their|them|its|it|to|of|the|a|an|and|or|by|for|with|"
+    r"from|in|on|at|as|said|says|told)\b)[a-z][\w'’-]*\s+){0,3}?([a-z]+))\s+$"
+)
 
 
 def _window(text: str, start: int, end: int, words: int = 7) -> str:
     """A few words either side of a mention, within its sentence."""
-    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
-    right_stop = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
-    right = min(right_stop) if right_stop else len(text)
+    left, right = sentence_bounds(text, start, end)
     before = re.findall(r"\S+\s*", text[left:start])
     after = re.findall(r"\s*\S+", text[end:right])
     prefix = "…" if len(before) > words else ""
@@ -333,18 +387,41 @@ def _window(text: str, start: int, end: int, words: int = 7) -> str:
     return prefix + " ".join(window.split()) + suffix
 
 
+_ON_RECORD = (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
+# Between an actor and its verb: "'s spokesperson", "spokesman", "officials at the": a few words
+# with no comma, period or clause word, so the actor is the one that declines.
+_ACTOR_GAP = re.compile(r"(?:['’]s)?(?:\s+(?!(?:and|or|but|that|which|who)\b)[\w'’-]+){0,3}\s+")
+
+
 def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
+    """What the stakeholder says, or what it would not say; only when the text shows it.
+
+    A refusal counts when the stakeholder is the one refusing ("A ministry spokesman
+    declined to ..."), not when it is merely near ("The person declined to say how Moscow
+    ..."). A claim counts when the stakeholder makes it on the record, by name, or through
+    its spokesperson; not when an unnamed source merely names it ("an assessment of a nation
+    in the Group of Seven").
+    """
     keys = {entity.name.lower(), *(a.lower() for a in entity.aliases)}
     for finding in profile.declined:
-        before = text[max(finding.start - 80, 0) : finding.start].lower()
-        if any(k in before for k in keys):
+        if any(
+            end <= finding.start and _ACTOR_GAP.fullmatch(text, end, finding.start)
+            for _, end in entity.mentions
+        ):
             return f"not stated: {finding.text}"
     for attribution in profile.attributions:
         source = _who(attribution).lower()
-        if any(k in source for k in keys):
-            claim = text[attribution.sentence_start : attribution.sentence_end]
-            return f"on the record: {_clip(claim, 240)}"
+        if not any(k in source for k in keys):
+            continue
+        claim = _clip(text[attribution.sentence_start : attribution.sentence_end], 240)
+        if attribution.kind in _ON_RECORD:
+            return f"on the record: {claim}"
+        if _SPOKESPERSON.search(source):  # "a State Department spokesperson" speaks for it
+            return f"through a spokesperson: {claim}"
     return "not stated in the article"
+
+
+_SPOKESPERSON = re.compile(r"\b(?:spokes(?:person|man|woman)|representative|press office)\b")
 
 
 # --- open questions -------------------------------------------------------------------------
@@ -405,14 +482,12 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
 
 
 def _clause_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
-    right = min(right_candidates) if right_candidates else len(text)
+    left, right = sentence_bounds(text, start, end)
     return " ".join(text[left:right].split()).strip(" .")
 
 
 def _subject_before(text: str, start: int) -> str | None:
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+    left = sentence_bounds(text, start)[0]
     subject = " ".join(text[left:start].split()).strip(" ,")
     if not subject or len(subject) > 100:
         return None
@@ -522,12 +597,9 @@ def _group_by_source(attributions: list[Attribution]) -> list[tuple[str, list[At
 def _evidence(text: str, start: int, end: int, *, widen: bool = False) -> str:
     """A verbatim span for a caveat: the finding, widened to its clause when asked."""
     if widen:
-        left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), -1) + 1
+        left, right = sentence_bounds(text, start, end)
         while left < start and text[left] in ' \n"“':
             left += 1
-        right = min(
-            (i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0), default=len(text)
-        )
         if right - left <= 600:
             start, end = left, right
     span = text[start:end].strip()

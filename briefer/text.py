@@ -6,6 +6,8 @@ All functions here run in linear time: they are used on articles of any length.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,6 +126,26 @@ def sentences(text: str) -> list[Span]:
         for span in _split_paragraph(text, para.start, para.end):
             out.extend(_cap_length(text, span))
     return out
+
+
+def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """Where the sentence (or run of sentences) holding `text[start:end]` starts and ends.
+
+    Abbreviations do not end it ("the U.S. Navy"), as in `sentences`.
+    """
+    starts, ends = _sentence_index(text)
+    if not starts:
+        return 0, len(text)
+    end = start if end is None else max(end, start)
+    first = max(bisect.bisect_right(starts, start) - 1, 0)
+    last = max(bisect.bisect_right(starts, max(end - 1, start)) - 1, first)
+    return starts[first], ends[last]
+
+
+@functools.lru_cache(maxsize=8)
+def _sentence_index(text: str) -> tuple[list[int], list[int]]:
+    spans = sentences(text)
+    return [s.start for s in spans], [s.end for s in spans]
 
 
 def _split_paragraph(text: str, start: int, end: int) -> Iterator[Span]:

@@ -147,3 +147,84 @@ def test_random_text_never_crashes():
         except BrieferError:
             continue
         assert envelope.brief.key_facts and envelope.verification.missing == 0
+
+
+# --- stakeholders: roles and stances, each only when the text shows it ------------------------
+
+STAKEHOLDER_TEXT = """Harbour deal faces scrutiny
+
+The deepening cooperation between Halvard Shipping and Oriel Ports could reshape the coast,
+people familiar with the matter said. The people, who asked not to be identified because the
+talks are private, said a vote could come in March.
+
+Halvard Shipping declined to comment. Oriel Ports has bid twice before. The person declined
+to say how the bid was financed. A Port Authority spokesperson said the agency “will review
+any filing on its merits.”
+According to an assessment by a firm in the Nordic Council, the deal is unlikely to pass.
+
+Employees at Oriel Ports were told on Monday that jobs would move. The U.S. Navy, which
+keeps a base nearby, has not taken a position. Marit Solberg, a port economist, said the
+bid was priced above market.
+"""
+
+
+def stakeholder(brief: Brief, name: str):
+    (found,) = [s for s in brief.stakeholders if s.name == name]
+    return found
+
+
+def test_a_refusal_is_the_stance_of_whoever_refuses_not_of_whoever_is_near():
+    brief = brief_offline(article_from_text(STAKEHOLDER_TEXT))
+    assert stakeholder(brief, "Halvard Shipping").stance == "not stated: declined to comment"
+    # "Oriel Ports has bid twice before. The person declined to say ...": the person refuses.
+    assert not stakeholder(brief, "Oriel Ports").stance.startswith("not stated:")
+
+
+def test_a_spokesperson_speaks_for_its_body_and_an_unnamed_source_speaks_for_no_one():
+    brief = brief_offline(article_from_text(STAKEHOLDER_TEXT))
+    assert stakeholder(brief, "Port Authority").stance.startswith("through a spokesperson:")
+    nordic = [s for s in brief.stakeholders if s.name == "Nordic Council"]
+    assert all(not s.stance.startswith("on the record") for s in nordic)
+    solberg = stakeholder(brief, "Marit Solberg")
+    assert solberg.role == "a port economist" and solberg.stance.startswith("on the record:")
+
+
+def test_a_name_inside_a_longer_phrase_does_not_take_the_verb_after_it():
+    brief = brief_offline(article_from_text(STAKEHOLDER_TEXT))
+    # "cooperation between Halvard Shipping and Oriel Ports could reshape": not Oriel's doing.
+    assert "reshape" not in stakeholder(brief, "Oriel Ports").role
+    # "Employees at Oriel Ports were told": "Employees" is not a verb of anyone.
+    assert "were told" not in stakeholder(brief, "Oriel Ports").role
+
+
+def test_key_fact_attributions_leave_out_relative_clauses():
+    brief = brief_offline(article_from_text(STAKEHOLDER_TEXT))
+    attributions = {f.attribution for f in brief.key_facts}
+    assert not any(", who" in a for a in attributions)
+    assert "The people" in attributions or "people familiar with the matter" in attributions
+
+
+def test_places_named_new_or_north_keep_their_first_word():
+    from briefer.entities import find_stakeholders
+
+    text = (
+        "Ledger Mills is under investigation by the New York State Attorney General, two "
+        "people said. The company is based in New York City. New rules took effect in May. "
+        "The New York State Attorney General’s office declined to comment, and New Jersey "
+        "said it would open its own inquiry."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "New York State Attorney General" in found
+    assert found["New York State Attorney General"].count == 2  # the possessive is the same
+    assert "New Jersey" in found
+    assert "New York City" not in found  # only ever a location
+    assert not any(name.startswith(("York", "General", "New rules")) for name in found)
+
+
+def test_sentence_bounds_do_not_stop_at_abbreviations():
+    from briefer.text import sentence_bounds
+
+    text = "The U.S. Navy said on Monday it would sail. Nobody objected."
+    start = text.index("Navy")
+    assert sentence_bounds(text, start) == (0, text.index(" Nobody"))
+    assert sentence_bounds(text, text.index("Nobody")) == (text.index("Nobody"), len(text))
