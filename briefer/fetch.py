@@ -5,22 +5,27 @@ public (loopback, private, link-local, carrier-grade NAT, cloud metadata, reserv
 `allow_private`; at most `MAX_REDIRECTS` redirects, each re-checked before it is requested; a
 size cap; a timeout; an honest User-Agent that names briefer; HTML (or plain text) only.
 
-A limit worth knowing: the address is checked when resolved here, and the connection resolves
-it again, so a DNS answer that changes in between (rebinding) is not caught.
+The check is made twice: before each request (for a clear error before anything is sent), and
+again when the connection is opened, on the very addresses it connects to. A DNS answer that
+changes between the two (rebinding) cannot slip a private address in. Through a proxy
+(HTTP_PROXY, HTTPS_PROXY), the proxy connects, and only the first check applies.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from briefer import __version__
 from briefer.errors import FetchError, InputError
+from briefer.tls import tls_context
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_FETCH_BYTES = 5_000_000
@@ -108,6 +113,61 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> None:
             )
 
 
+class _CheckedBackend(httpcore.NetworkBackend):
+    """Opens connections only to addresses that pass `forbidden_reason`, resolved right here."""
+
+    def __init__(self, *, allow_private: bool, resolve: Resolver) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._allow_private = allow_private
+        self._resolve = resolve
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self._resolve(host)
+        if not self._allow_private:
+            for ip in addresses:
+                reason = forbidden_reason(ip)
+                if reason:
+                    raise InputError(
+                        f"{host} now resolves to {reason} ({ip}); refusing to connect "
+                        "(use --allow-private to fetch from your own network)"
+                    )
+        failure: httpcore.ConnectError | None = None
+        for ip in addresses:
+            try:
+                return self._inner.connect_tcp(
+                    str(ip), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"{host}: no address to connect to")
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("pages are not fetched over unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _CheckedTransport(httpx.HTTPTransport):
+    """httpx's transport, connecting through `_CheckedBackend`."""
+
+    def __init__(self, *, allow_private: bool, resolve: Resolver) -> None:
+        super().__init__(verify=tls_context())
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=tls_context(),
+            network_backend=_CheckedBackend(allow_private=allow_private, resolve=resolve),
+        )
+
+
 def fetch_page(
     url: str,
     *,
@@ -120,7 +180,11 @@ def fetch_page(
     """Fetch `url` under the rules above."""
     resolve = resolve or resolve_host
     own_client = client is None
-    http = client or httpx.Client(timeout=timeout, follow_redirects=False)
+    http = client or httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        transport=_CheckedTransport(allow_private=allow_private, resolve=resolve),
+    )
     try:
         for _hop in range(MAX_REDIRECTS + 1):
             check_url(url, allow_private=allow_private, resolve=resolve)

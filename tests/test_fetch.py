@@ -193,3 +193,56 @@ def test_unresolvable_host(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", fail)
     with pytest.raises(FetchError, match="cannot resolve"):
         fetch.resolve_host("no-such-host.invalid")
+
+
+# --- the check at connection time, against a real local server ------------------------------
+
+
+@pytest.fixture
+def local_page():
+    """A real HTTP server on 127.0.0.1 serving PAGE; yields its port and the paths it served."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    served: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            served.append(self.path)
+            body = PAGE.encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], served
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_name_that_rebinds_to_loopback_is_refused_when_connecting(local_page):
+    """Public when checked, loopback when connecting (DNS rebinding): nothing is fetched."""
+    port, served = local_page
+    answers = iter([[ipaddress.ip_address(PUBLIC)], [ipaddress.ip_address("127.0.0.1")]])
+    with pytest.raises(InputError, match="now resolves to a loopback address"):
+        fetch_page(f"http://rebind.test:{port}/story", resolve=lambda host: next(answers))
+    assert served == []
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(local_page):
+    """`news.test` resolves nowhere but through our resolver: the page comes from there."""
+    port, served = local_page
+    page = fetch_page(
+        f"http://news.test:{port}/story",
+        resolve=lambda host: [ipaddress.ip_address("127.0.0.1")],
+        allow_private=True,
+    )
+    assert page.is_html and "Port of Calder" in page.content.decode()
+    assert served == ["/story"]

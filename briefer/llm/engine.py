@@ -20,9 +20,7 @@ concurrently (map); a merge request (`prompts/merge.toml`) then combines their b
 
 from __future__ import annotations
 
-import functools
 import json
-import ssl
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +57,7 @@ from briefer.llm.transport import (
 from briefer.prompts import PromptTemplate, load_template
 from briefer.quotes import locate
 from briefer.schema import Brief, Notice, Usage, strict_json_schema
+from briefer.tls import tls_context
 from briefer.untrusted import Boundary, wrap_article
 
 if TYPE_CHECKING:
@@ -71,17 +70,6 @@ COMPARISON = OutputSpec("comparison", ComparisonDraft, lambda: strict_json_schem
 # SDK's `create` would walk every request (schema included) to transform it, a millisecond or
 # two per request that a digest of a hundred articles feels.
 _CHAT = "/chat/completions"
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS trust store per process, shared by every client we make.
-
-    httpx builds one per client, and loading the CA bundle costs tens of milliseconds: paid
-    once here instead of before every first request. httpx's rules apply (SSL_CERT_FILE,
-    SSL_CERT_DIR, else certifi).
-    """
-    return httpx.create_ssl_context()
 
 
 def _completion_type() -> type[ChatCompletion]:
@@ -146,7 +134,7 @@ class OpenAIEngine:
                 # The SDK sends through httpx2 by default, which respx cannot see; it accepts
                 # a classic httpx client too, and that one is our seam for tests and recording.
                 http_client=self._http_client
-                or httpx.Client(timeout=self.config.timeout, verify=_tls_context()),  # type: ignore[arg-type]
+                or httpx.Client(timeout=self.config.timeout, verify=tls_context()),  # type: ignore[arg-type]
             )
         return self._client
 
@@ -166,7 +154,7 @@ class OpenAIEngine:
                 http_client=self._async_http_client  # type: ignore[arg-type]
                 or httpx.AsyncClient(
                     timeout=self.config.timeout,
-                    verify=_tls_context(),
+                    verify=tls_context(),
                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
                 ),
             )
