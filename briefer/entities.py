@@ -98,6 +98,8 @@ _CONNECTORS = frozenset(
 )
 _NAME_WORD = re.compile(r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$")
 _POSSESSIVE = re.compile(r"['’]s$")
+# A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
+_DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
 _ACTS = re.compile(
     r"\s+(?:said|says|say|told|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
     r"was|were|will|would|wants?|demanded|agreed|refused|rejected|released|freed|seized)\b"
@@ -132,6 +134,11 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
         entity.mentions.append((start, end))
         if title and not entity.title:
             entity.title = title
+        defined = _DEFINED_AS.match(text, end)  # "the New York State Attorney General (NYAG)"
+        if defined and kind is not StakeholderKind.PERSON:
+            short = defined.group(1)
+            alias_index.setdefault(_key(short), entity)
+            entity.aliases.add(short)
 
     for match in _CANDIDATE.finditer(text, body_start):
         tokens = [(m.group(0), match.start() + m.start()) for m in _TOKEN.finditer(match.group(0))]

@@ -228,3 +228,16 @@ def test_sentence_bounds_do_not_stop_at_abbreviations():
     start = text.index("Navy")
     assert sentence_bounds(text, start) == (0, text.index(" Nobody"))
     assert sentence_bounds(text, text.index("Nobody")) == (text.index("Nobody"), len(text))
+
+
+def test_a_short_form_defined_in_brackets_is_the_same_stakeholder():
+    from briefer.entities import find_stakeholders
+
+    text = (
+        "The Coastal Fisheries Authority (CoFA) opened an inquiry on Monday. CoFA said it "
+        "would report in June, and CoFA declined to name the vessels involved. CoFA has "
+        "fined two trawlers before."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "CoFA" not in found
+    assert found["Coastal Fisheries Authority"].count >= 4
