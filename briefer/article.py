@@ -105,11 +105,19 @@ def load_article(source: str, options: LoadOptions | None = None) -> Article:
     if is_url(source):
         return _from_url(source, options)
     path = Path(source)
-    if not path.exists():
+    try:
+        found = path.exists()
+        size = path.stat().st_size if found else 0
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte: not a path at all
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        shown = source if len(source) <= 80 else source[:77] + "..."
+        raise InputError(
+            f"{shown!r} is not a usable file path ({reason}); check the path"
+        ) from None
+    if not found:
         raise InputError(f"{source}: no such file; check the path")
     if path.is_dir():
         raise InputError(f"{source}: is a directory; give the path of one article file")
-    size = path.stat().st_size
     if size > options.max_bytes:
         raise InputError(
             f"{source}: {size:,} bytes is over the {options.max_bytes:,}-byte limit; "

@@ -425,6 +425,15 @@ def _as_article(article: Article | str, options: LoadOptions | None = None) -> A
     """
     if isinstance(article, Article):
         return article
-    if is_url(article) or ("\n" not in article and len(article) < 1024 and Path(article).is_file()):
+    if is_url(article) or _names_a_file(article):
         return load_article(article, options)
     return article_from_text(article)
+
+
+def _names_a_file(text: str) -> bool:
+    if "\n" in text or len(text) >= 1024:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # too long for a file name, or a NUL byte in it: it is text
+        return False

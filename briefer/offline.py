@@ -322,7 +322,9 @@ def _role(text: str, entity: Entity) -> str:
             continue
         if entity.kind is not StakeholderKind.PERSON and _after_preposition(text, start):
             continue  # "the reign of X at Fox News, one of the most storied runs": the reign's
-        return re.sub(r"^(?:who|which) ", "", match.group(1)).strip()
+        role = re.sub(r"^(?:who|which) ", "", match.group(1)).strip()
+        if any(ch.isalnum() for ch in role):
+            return role
     if entity.title:
         return entity.title
     start, end = min(entity.mentions)

@@ -121,6 +121,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "invalid utf-8": ([str(latin1)], "UTF-8"),
         "too large": ([str(large)], "--max-bytes"),
         "too large by flag": ([SHORT, "--max-bytes", "100"], "limit"),
+        "text given as a path": (["The board voted to keep the port open. " * 8], "file path"),
     }
 
 
@@ -135,6 +136,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "invalid utf-8",
         "too large",
         "too large by flag",
+        "text given as a path",
     ],
 )
 def test_bad_input_is_refused_before_any_request(run, router, llm_env, tmp_path, case):

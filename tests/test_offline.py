@@ -107,7 +107,15 @@ def test_runs_with_sockets_disabled(monkeypatch):
         "“Quote,” he said.",
         "$$$ 123 ... !!!",
     ],
-    ids=["german", "chinese", "no-periods", "one-long-line", "headline-only", "quote", "symbols"],
+    ids=[
+        "german",
+        "chinese",
+        "no-periods",
+        "one-long-line",
+        "headline-only",
+        "quote",
+        "symbols",
+    ],
 )
 def test_unusual_text_gives_a_valid_brief(text):
     article = article_from_text(text)
@@ -115,6 +123,16 @@ def test_unusual_text_gives_a_valid_brief(text):
     assert brief.key_facts and brief.headline
     for fact in brief.key_facts:
         assert fact.evidence in article.text and len(fact.evidence) <= 600
+
+
+def test_text_too_long_to_be_a_file_name_is_briefed_as_text():
+    """`brief(str)` asks whether a one-line string names a file; the answer is never a crash."""
+    from briefer.errors import BrieferError
+
+    text = "The harbour board voted on Monday to keep the port open through the winter. " * 5
+    assert Briefer(engine="offline").brief(text).brief.key_facts
+    with pytest.raises(BrieferError):
+        Briefer(engine="offline").brief("The harbour board\x00 voted on Monday.")
 
 
 def test_auto_engine_without_configuration_is_offline():
@@ -138,7 +156,9 @@ def test_random_text_never_crashes():
     pieces = [*"abcdefghij KLMNOP 0123456789.,;:!?'\"“”‘’—–-()[]<>\n\n\t$%&*/\\@#",
               "é", "北", "😀", "\u200b", "\u202e", "\r", "…", "Mr.", "U.S.", " said ",
               "according to", " people familiar with the matter ", "more than 10,000",
-              " declined to comment"]  # fmt: skip
+              " declined to comment", " New York ", " Harbor Board ", " (HB) ", " Lena Ortiz",
+              ", who ", " between ", " and ", " a spokesperson for ", "’s ", " were told ",
+              ]  # fmt: skip
     briefer_ = Briefer(engine="offline")
     for _ in range(400):
         text = "".join(rng.choice(pieces) for _ in range(rng.choice([1, 5, 30, 200, 2000])))
