@@ -147,7 +147,7 @@ def digest(
         str, typer.Option("--format", "-f", help="markdown, json or html.")
     ] = "markdown",
     output: Output = None,
-    concurrency: Annotated[int, typer.Option(help="Articles briefed at once.")] = 8,
+    concurrency: Annotated[int, typer.Option(help="Requests on their way at once.")] = 8,
     allow_failures: Annotated[
         bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
     ] = False,
