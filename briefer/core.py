@@ -196,19 +196,17 @@ class Briefer:
         )
         try:
             result = await self._engine.abrief(work, gate=gate)
-        except EngineError as exc:
+        except BaseException as exc:
             if profile is not None:
-                profile.cancel()
-            return self._fall_back(article, work, caveat, exc)
-        except BaseException:
-            if profile is not None:
-                profile.cancel()
+                profile.cancel()  # no answer to check
+            if isinstance(exc, EngineError):
+                return self._fall_back(article, work, caveat, exc)
             raise
         if runner is None:
             return self._keep(article, self._envelope(article, result, caveat))
 
         def finish() -> Stored:
-            known = _value(profile)
+            known = _computed(profile)
             return self._keep(article, self._envelope(article, result, caveat, known))
 
         done = runner.submit(finish, Urgency.FINISH)
@@ -405,7 +403,7 @@ class Stored:
     cached: bool
 
 
-def _value(future: asyncio.Future[SourcingProfile] | None) -> SourcingProfile | None:
+def _computed(future: asyncio.Future[SourcingProfile] | None) -> SourcingProfile | None:
     """The profile computed ahead, if it was; None (compute it now) otherwise."""
     if future is None:
         return None
