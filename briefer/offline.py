@@ -405,11 +405,11 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
     in the Group of Seven").
     """
     keys = {entity.name.lower(), *(a.lower() for a in entity.aliases)}
+    ends = sorted(end for _, end in entity.mentions)
     for finding in profile.declined:
-        if any(
-            end <= finding.start and _ACTOR_GAP.fullmatch(text, end, finding.start)
-            for _, end in entity.mentions
-        ):
+        # Only the nearest mention before the refusal can be its actor: a few words, no comma.
+        nearest = bisect.bisect_right(ends, finding.start) - 1
+        if nearest >= 0 and _ACTOR_GAP.fullmatch(text, ends[nearest], finding.start):
             return f"not stated: {finding.text}"
     for attribution in profile.attributions:
         source = _who(attribution).lower()
