@@ -88,13 +88,15 @@ class IdleRunner:
     """Run CPU-bound jobs on the event loop when nothing else is ready to run.
 
     The loop is taken to be quiet when yielding to it comes straight back: no callback ran in
-    between (an answer being read, a request being written). After `PATIENCE` busy turns a job
-    runs anyway, so work always progresses. Jobs run one at a time, most urgent first, in order
-    of submission within an urgency. A job's exception is raised to whoever awaits it.
+    between (an answer being read, a request being written). A job waits at most
+    `MAX_WAIT_SECONDS` for such a moment and then runs anyway, so work always progresses, even
+    on a loop kept busy by other work (a chat bot's). Jobs run one at a time, most urgent
+    first, in order of submission within an urgency. A job's exception is raised to whoever
+    awaits it.
     """
 
     QUIET_SECONDS = 0.0001  # a turn of the loop this short ran nothing but us
-    PATIENCE = 64  # busy turns before a job runs regardless
+    MAX_WAIT_SECONDS = 0.02  # how long a job waits for a quiet moment before it runs anyway
 
     def __init__(self) -> None:
         self._jobs: list[tuple[int, int, Callable[[], Any], asyncio.Future[Any]]] = []
@@ -139,9 +141,11 @@ class IdleRunner:
         # Two quiet turns in a row: I/O that the loop notices in the turn that resumes us runs
         # after us in that turn, so one quiet turn does not prove that nothing arrived.
         quiet = 0
-        for _ in range(self.PATIENCE):
+        give_up = time.perf_counter() + self.MAX_WAIT_SECONDS
+        while True:
             start = time.perf_counter()
             await asyncio.sleep(0)
-            quiet = quiet + 1 if time.perf_counter() - start < self.QUIET_SECONDS else 0
-            if quiet == 2:
+            now = time.perf_counter()
+            quiet = quiet + 1 if now - start < self.QUIET_SECONDS else 0
+            if quiet == 2 or now >= give_up:
                 return
