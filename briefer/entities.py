@@ -46,6 +46,7 @@ class Lexicon:
     not_entities: frozenset[str]
     places: frozenset[str]
     country_of: dict[str, str]  # any alias, lower case -> canonical country name
+    demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
 
 
 @cache
@@ -70,7 +71,8 @@ def lexicon() -> Lexicon:
             "places",
         )
     }
-    return Lexicon(country_of=country_of, **lists)
+    demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}
+    return Lexicon(country_of=country_of, demonym_of=demonym_of, **lists)
 
 
 @dataclass
@@ -121,6 +123,7 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     entities: list[Entity] = []
     alias_index: dict[str, Entity] = {}
     singles: list[tuple[str, int, int]] = []
+    demonyms: list[tuple[str, int, int]] = []  # (country, start, end)
 
     def add(name: str, kind: StakeholderKind, start: int, end: int, title: str | None) -> None:
         key = _key(name)
@@ -150,11 +153,16 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             if name.split()[-1].lower() in lex.place_words:
                 continue
             country = lex.country_of.get(name.lower())
-            if country and (name.isupper() is False or len(name) > 2 or "." in name):
+            if country and (
+                not name.isupper() or len(name) > 2 or "." in name or not _shouting(text, start)
+            ):
                 add(country, StakeholderKind.GOVERNMENT, start, end, None)
                 continue
             if name.lower() in lex.places:
                 add(name, StakeholderKind.GOVERNMENT, start, end, None)
+                continue
+            if _POSSESSIVE.sub("", name).lower() in lex.demonym_of:
+                demonyms.append((lex.demonym_of[_POSSESSIVE.sub("", name).lower()], start, end))
                 continue
             kind = classify_name(name, title=title)
             if kind is None:
@@ -162,6 +170,12 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
                     singles.append((name, start, end))
                 continue
             add(name, kind, start, end, title)
+
+    # "Chinese goods": a mention of China when China is a stakeholder, never one of its own.
+    for country, start, end in demonyms:
+        known = alias_index.get(_key(country))
+        if known is not None:
+            known.mentions.append((start, end))
 
     # Single capitalised words: aliases of what was found, a state named by what it has
     # ("Veloria's capital"), a frequent actor ("the Taliban said"), or else ignored.
@@ -224,9 +238,12 @@ def _split_candidate(
         whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
         if whole in lex.country_of:  # "North Korea" keeps its "North"
             break
-        if any(" ".join(whole.split()[:n]) in lex.places for n in (2, 3)):
-            break  # "New York State Attorney General" keeps its "New"
+        if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
+            break  # "New York State Attorney General" keeps its "New", "North Korean" its "North"
         tokens = tokens[1:]
+    # Trailing words that are never names go too: "Mr. Trump's Oct. 11 announcement".
+    while len(tokens) > 1 and tokens[-1][0].lower().strip(".,") in lex.not_entities:
+        tokens = tokens[:-1]
     words = [w for w, _ in tokens]
     # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
     # a name of one to three words at the end.
@@ -235,18 +252,27 @@ def _split_candidate(
         while n < min(3, len(words) - 1) and _is_name_word(words[-1 - n]):
             n += 1
         head = words[: len(words) - n]
+        # "President Trump and US Trade Representative Robert Lighthizer": the title is what
+        # follows the last "and"; what comes before it is a name of its own.
+        before: list[tuple[list[tuple[str, int]], str | None]] = []
+        if "and" in head:
+            cut = len(head) - head[::-1].index("and")
+            before = _split_candidate(tokens[: cut - 1]) if cut > 1 else []
+            head = head[cut:]
         if (
             n
             and head
             and head[-1].lower() not in _CONNECTORS
             and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
         ):
-            return [(tokens[len(words) - n :], " ".join(head))]
-    # "Vladimir Putin and Kim Jong Un": two people.
+            return [*before, (tokens[len(words) - n :], " ".join(head))]
+    # "Vladimir Putin and Kim Jong Un": two people; "the United States and China": two states.
     if "and" in words:
         at = words.index("and")
         left, right = tokens[:at], tokens[at + 1 :]
         if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
+            return [(left, None), (right, None)]
+        if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
             return [(left, None), (right, None)]
     if "of" in words:
         at = words.index("of")
@@ -256,6 +282,23 @@ def _split_candidate(
             if classify_name(right_name) not in (None, StakeholderKind.PERSON):
                 return [(left, None), (right, None)]
     return [(tokens, None)] if tokens else []
+
+
+def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
+    name = _POSSESSIVE.sub("", " ".join(words)).lower().removeprefix("the ")
+    return name in lex.country_of or name in lex.places
+
+
+def _shouting(text: str, at: int) -> bool:
+    """Whether the line around `at` is written in capitals ("TELL US"), where "US" is a word."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    letters = [c for c in text[start : end if end >= 0 else len(text)] if c.isalpha()]
+    return sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _known_prefix(words: str, lex: Lexicon) -> bool:
+    return words in lex.places or words in lex.demonym_of
 
 
 def _is_name_word(word: str) -> bool:

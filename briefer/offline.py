@@ -302,6 +302,7 @@ _VERB_LIKE = re.compile(
     # A word ending in -s is a verb ("owns", "leads") unless a verb follows it: then it was a
     # plural noun ("employees were told", "officials wondering", "advisers would like").
     r"[a-z]+s(?!\s+(?:were|are|have|had|would|will|could|can|may|might|should|must|do|did|"
+    r"say|said|told|think|believe|expect|fear|hope|want|warn|argue|see|saw|agree|"
     r"and|or|of|who|which|that|[a-z]+ing|[a-z]+ed)\b))\b"
 )
 

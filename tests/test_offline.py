@@ -261,3 +261,42 @@ def test_a_short_form_defined_in_brackets_is_the_same_stakeholder():
     found = {e.name: e for e in find_stakeholders(text)}
     assert "CoFA" not in found
     assert found["Coastal Fisheries Authority"].count >= 4
+
+
+def test_demonyms_count_for_their_country_and_are_never_stakeholders_of_their_own():
+    from briefer.entities import find_stakeholders
+
+    text = (
+        "Beijing wants the levies cut, Chinese officials said. China also wants more Chinese "
+        "goods sold abroad. Japanese carmakers were not affected, and Danish shippers said "
+        "nothing. Chinese negotiators left on Friday."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert set(found) == {"China"}
+    assert found["China"].count == 5  # Beijing, China and three "Chinese"
+
+
+def test_two_countries_joined_by_and_are_two_stakeholders_and_us_is_the_united_states():
+    from briefer.entities import find_stakeholders
+
+    text = (
+        "Talks between the United States and Canada stalled on Monday, US officials said. "
+        "The US team will return next week. President Dana Reyes and Trade Minister Omar "
+        "Haddad met in the Cabinet Room after Ms. Reyes’s Oct. 12 speech."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert found["United States"].count == 3 and "Canada" in found
+    assert "United States and Canada" not in found and "US" not in found
+    assert found["Omar Haddad"].title == "Trade Minister"
+    assert found["Dana Reyes"].title == "President"
+    assert not any("Room" in name or "Oct" in name for name in found)
+
+
+def test_plural_noun_before_a_verb_is_not_a_role():
+    text = (
+        "Harbor plan stalls\n\nSome Port Authority advisers say the plan will fail. The Port "
+        "Authority has not replied.\n"
+    )
+    brief = brief_offline(article_from_text(text))
+    (authority,) = [s for s in brief.stakeholders if s.name == "Port Authority"]
+    assert not authority.role.startswith("advisers")
