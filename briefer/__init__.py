@@ -15,13 +15,14 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from briefer.article import Article, LoadOptions, article_from_text, load_article
+    from briefer.compare import diff_briefs
     from briefer.comparison import BriefDiff, Comparison
     from briefer.config import LLMConfig
     from briefer.core import Briefer, Stored
     from briefer.digest import Digest, DigestItem
     from briefer.errors import BrieferError
     from briefer.prompts import PromptTemplate, load_template
-    from briefer.render import (
+    from briefer.rendering import (
         render,
         render_html,
         render_json,
@@ -64,14 +65,15 @@ _LAZY = {
     "Store": "briefer.store",
     "Stored": "briefer.core",
     "article_from_text": "briefer.article",
+    "diff_briefs": "briefer.compare",
     "load_article": "briefer.article",
     "load_template": "briefer.prompts",
-    "render": "briefer.render",
-    "render_html": "briefer.render",
-    "render_json": "briefer.render",
-    "render_markdown": "briefer.render",
-    "render_slack": "briefer.render",
-    "render_text": "briefer.render",
+    "render": "briefer.rendering",
+    "render_html": "briefer.rendering",
+    "render_json": "briefer.rendering",
+    "render_markdown": "briefer.rendering",
+    "render_slack": "briefer.rendering",
+    "render_text": "briefer.rendering",
 }
 
 __all__ = [
@@ -97,6 +99,7 @@ __all__ = [
     "Stored",
     "__version__",
     "article_from_text",
+    "diff_briefs",
     "load_article",
     "load_template",
     "render",

@@ -117,7 +117,7 @@ def brief(
 ) -> None:
     """Brief one news article (stored, and reused when the store has it)."""
     from briefer.article import load_article
-    from briefer.render import render
+    from briefer.rendering import render
 
     fmt = check_format(fmt)
     setup = setup_briefer(
@@ -200,7 +200,7 @@ def digest(
     result = run_digest(
         sources, setup.briefer, concurrency=concurrency, load=setup.load, quiet=quiet
     )
-    from briefer.render import render
+    from briefer.rendering import render
 
     emit(render(result, fmt), output)
     for item in result.failed:
@@ -242,7 +242,7 @@ def compare(
     debug: Debug = False,
 ) -> None:
     """Compare how several articles cover one story (or two briefs of one article)."""
-    from briefer.render import render
+    from briefer.rendering import render
 
     fmt = check_format(fmt)
     if briefs:
@@ -319,7 +319,7 @@ def show(
     debug: Debug = False,
 ) -> None:
     """Print a stored brief."""
-    from briefer.render import render
+    from briefer.rendering import render
     from briefer.store import Store
 
     fmt = check_format(fmt)

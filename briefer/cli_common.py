@@ -169,7 +169,7 @@ def setup_briefer(
 
 
 def check_format(fmt: str) -> str:
-    from briefer.render import FORMATS
+    from briefer.rendering import FORMATS
 
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")

@@ -376,7 +376,7 @@ def _article(text: str | None, url: str | None) -> Article:
 
 
 def _render(thing: Envelope | Comparison, fmt: str) -> str:
-    from briefer.render import render
+    from briefer.rendering import render
 
     return render(thing, fmt)
 

@@ -20,8 +20,8 @@ from briefer import (
     render_slack,
 )
 from briefer.article import load_article
-from briefer.render import render_html, render_text
-from briefer.render.slack import MAX_BLOCKS, MAX_TEXT, TRIMMED, escape
+from briefer.rendering import render_html, render_text
+from briefer.rendering.slack import MAX_BLOCKS, MAX_TEXT, TRIMMED, escape
 
 from .conftest import ARTICLES
 from .exchanges import FIXTURES, ROOT
@@ -37,6 +37,11 @@ def test_all_is_sorted_exact_and_importable():
         assert getattr(briefer, name) is not None
     with pytest.raises(AttributeError):
         briefer.no_such_thing  # noqa: B018
+    # A name in __all__ must be the thing itself, not a submodule that shadows it.
+    import types
+
+    for name in briefer.__all__:
+        assert not isinstance(getattr(briefer, name), types.ModuleType), name
 
 
 def test_package_is_typed():
@@ -70,6 +75,16 @@ def test_digest_and_compare_from_the_library():
     assert isinstance(comparison, Comparison) and len(comparison.conflicts) == 3
     again = asyncio.run(briefer_.acompare([str(p) for p in sorted(compare_dir.glob("*.txt"))]))
     assert len(again.conflicts) == 3
+
+
+def test_two_briefs_of_one_article_can_be_diffed_from_the_library():
+    text = (ARTICLES / "anonymous_sources.txt").read_text(encoding="utf-8")
+    full = Briefer(engine="offline").brief(text)
+    cut = Briefer(engine="offline", max_input_tokens=300).brief(text)
+    diff = briefer.diff_briefs(full, cut, ("full", "cut"))
+    assert isinstance(diff, briefer.BriefDiff) and diff.labels == ("full", "cut")
+    assert diff.facts_only_in[0]  # the full brief has facts the cut one could not
+    assert "full" in briefer.render(diff, "markdown")
 
 
 # --- renderers: snapshots ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from briefer.comparison import Comparison, ComparisonDraft
 from briefer.config import LLMConfig
 from briefer.core import Briefer
 from briefer.quotes import normalize
-from briefer.render import render as render_comparison
+from briefer.rendering import render as render_comparison
 from briefer.schema import strict_json_schema, strict_schema_problems
 
 from .conftest import TEST_KEY

@@ -18,7 +18,7 @@ from briefer.core import Briefer
 from briefer.digest import adigest, expand_inputs, group_stories
 from briefer.errors import BrieferError
 from briefer.llm import transport
-from briefer.render import render as render_digest
+from briefer.rendering import render as render_digest
 from briefer.store import Store
 from briefer.text import sentences
 

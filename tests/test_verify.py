@@ -11,7 +11,7 @@ import pytest
 
 from briefer.core import Briefer
 from briefer.quotes import locate, normalize
-from briefer.render import render
+from briefer.rendering import render
 from briefer.text import sentences
 from briefer.untrusted import find_suspicious, remove_foreign_links
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from briefer.render.brief import _brief_html, _page, age, render_markdown
+from briefer.rendering.brief import _brief_html, _page, age, render_markdown
 from briefer.schema import SCHEMA_VERSION, Envelope
 
 if TYPE_CHECKING:

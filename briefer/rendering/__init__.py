@@ -15,10 +15,10 @@ import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from briefer.comparison import BriefDiff, Comparison
-from briefer.render import brief as _brief
-from briefer.render import compare as _compare
-from briefer.render import digest as _digest
-from briefer.render.slack import render_slack
+from briefer.rendering import brief as _brief
+from briefer.rendering import compare as _compare
+from briefer.rendering import digest as _digest
+from briefer.rendering.slack import render_slack
 from briefer.schema import Envelope
 
 if TYPE_CHECKING:

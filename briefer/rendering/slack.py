@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from briefer.comparison import Comparison
-from briefer.render.brief import CAVEAT_LABELS, QUOTE_MARKS, _grounding, _provenance, _visible
+from briefer.rendering.brief import CAVEAT_LABELS, QUOTE_MARKS, _grounding, _provenance, _visible
 from briefer.schema import Envelope
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
 
 def digest_blocks(digest: Digest) -> list[Block]:
     """The blocks of a morning digest: the story list, then each brief, compact."""
-    from briefer.render.digest import _counts, _story_line
+    from briefer.rendering.digest import _counts, _story_line
 
     stories = digest.stories()
     blocks = [header(f"Morning brief · {digest.created_at.date().isoformat()}")]
