@@ -338,3 +338,28 @@ def test_model_facing_caveat_kinds_are_closed():
     with pytest.raises(ValueError):
         SourcingCaveat.model_validate({"kind": "rumour", "detail": "x", "evidence": "y"})
     assert json.loads(json.dumps(Brief.model_json_schema()))  # serialisable
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        "<think>The user wants a brief. {Maybe} start with the facts.</think>\n{}",
+        "Here is the brief you asked for:\n```json\n{}\n```\nLet me know if you need more.",
+        "Sure! {} Hope this helps.",
+    ],
+    ids=["reasoning-block", "prose-and-fence", "prose-around"],
+)
+def test_answers_wrapped_by_local_servers_are_read_without_a_reask(router, config, wrap):
+    """Reasoning models on Ollama or vLLM put a <think> block first; others add prose."""
+    from .exchanges import brief_json, chat_completion
+
+    article = fixture_article("very_short")
+    quote = article.text.split("\n\n", 1)[-1].split(". ")[0]
+    brief = brief_json(quote)
+    route = router.post(f"{BASE_URL}/chat/completions").mock(
+        return_value=chat_completion(wrap.replace("{}", brief))
+    )
+    result = engine(config).brief(article)
+    assert route.call_count == 1 and result.usage.requests == 1
+    assert result.brief == Brief.model_validate_json(brief)
+    assert "reasked" not in [n.code for n in result.notices]

@@ -248,13 +248,32 @@ class _Unusable(Exception):
     """The model's answer cannot be turned into a Brief (internal; becomes a re-ask)."""
 
 
-_FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n\s*```\s*$", re.DOTALL)
+_FENCE = re.compile(r"```(?:json)?[ \t]*\n(.*?)\n\s*```", re.DOTALL)
+_THINKING = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)
+
+
+def json_text(raw: str) -> str:
+    """The JSON object in a model's answer, as local servers often wrap it.
+
+    A leading `<think>...</think>` block (reasoning models served by Ollama, vLLM or
+    llama.cpp) is dropped; then a fenced ```json block is taken; else, when there is prose
+    around the object ("Here is the brief: {...}"), the text from its first "{" to its last
+    "}". What comes out is still parsed and validated in full.
+    """
+    text = _THINKING.sub("", raw, count=1)
+    fenced = _FENCE.search(text)
+    if fenced:
+        return fenced.group(1)
+    stripped = text.strip()
+    start, end = stripped.find("{"), stripped.rfind("}")
+    if 0 <= start < end and (start > 0 or end < len(stripped) - 1):
+        return stripped[start : end + 1]
+    return stripped
 
 
 def parse_output(raw: str, model: type[BaseModel]) -> Any:
     """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong."""
-    fenced = _FENCE.match(raw)
-    text = fenced.group(1) if fenced else raw
+    text = json_text(raw)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
