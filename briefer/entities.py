@@ -161,8 +161,9 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             if name.lower() in lex.places:
                 add(name, StakeholderKind.GOVERNMENT, start, end, None)
                 continue
-            if _POSSESSIVE.sub("", name).lower() in lex.demonym_of:
-                demonyms.append((lex.demonym_of[_POSSESSIVE.sub("", name).lower()], start, end))
+            people_of = lex.demonym_of.get(_POSSESSIVE.sub("", name).lower())
+            if people_of:
+                demonyms.append((people_of, start, end))
                 continue
             kind = classify_name(name, title=title)
             if kind is None:
@@ -291,9 +292,9 @@ def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
 
 def _shouting(text: str, at: int) -> bool:
     """Whether the line around `at` is written in capitals ("TELL US"), where "US" is a word."""
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    letters = [c for c in text[start : end if end >= 0 else len(text)] if c.isalpha()]
+    start = max(text.rfind("\n", 0, at) + 1, at - 200)
+    end = text.find("\n", at, at + 200)
+    letters = [c for c in text[start : end if end >= 0 else at + 200] if c.isalpha()]
     return sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
