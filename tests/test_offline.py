@@ -9,10 +9,13 @@ import pytest
 
 from briefer.article import article_from_text
 from briefer.core import Briefer
+from briefer.entities import find_stakeholders
+from briefer.errors import BrieferError
 from briefer.evaluation import ZERO, load_labels, span_recall, stakeholder_score
 from briefer.offline import brief_offline
 from briefer.schema import Brief
 from briefer.sourcing import SourceKind, analyze_sourcing
+from briefer.text import sentence_bounds
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import FIXTURES
@@ -127,8 +130,6 @@ def test_unusual_text_gives_a_valid_brief(text):
 
 def test_text_too_long_to_be_a_file_name_is_briefed_as_text():
     """`brief(str)` asks whether a one-line string names a file; the answer is never a crash."""
-    from briefer.errors import BrieferError
-
     text = "The harbour board voted on Monday to keep the port open through the winter. " * 5
     assert Briefer(engine="offline").brief(text).brief.key_facts
     with pytest.raises(BrieferError):
@@ -149,8 +150,6 @@ def test_engine_from_environment(monkeypatch):
 def test_random_text_never_crashes():
     """Random mixes of letters, punctuation, scripts, controls and attribution phrases."""
     import random
-
-    from briefer.errors import BrieferError
 
     rng = random.Random(3)
     pieces = [*"abcdefghij KLMNOP 0123456789.,;:!?'\"“”‘’—–-()[]<>\n\n\t$%&*/\\@#",
@@ -225,8 +224,6 @@ def test_key_fact_attributions_leave_out_relative_clauses():
 
 
 def test_places_named_new_or_north_keep_their_first_word():
-    from briefer.entities import find_stakeholders
-
     text = (
         "Ledger Mills is under investigation by the New York State Attorney General, two "
         "people said. The company is based in New York City. New rules took effect in May. "
@@ -242,8 +239,6 @@ def test_places_named_new_or_north_keep_their_first_word():
 
 
 def test_sentence_bounds_do_not_stop_at_abbreviations():
-    from briefer.text import sentence_bounds
-
     text = "The U.S. Navy said on Monday it would sail. Nobody objected."
     start = text.index("Navy")
     assert sentence_bounds(text, start) == (0, text.index(" Nobody"))
@@ -251,8 +246,6 @@ def test_sentence_bounds_do_not_stop_at_abbreviations():
 
 
 def test_a_short_form_defined_in_brackets_is_the_same_stakeholder():
-    from briefer.entities import find_stakeholders
-
     text = (
         "The Coastal Fisheries Authority (CoFA) opened an inquiry on Monday. CoFA said it "
         "would report in June, and CoFA declined to name the vessels involved. CoFA has "
@@ -264,8 +257,6 @@ def test_a_short_form_defined_in_brackets_is_the_same_stakeholder():
 
 
 def test_demonyms_count_for_their_country_and_are_never_stakeholders_of_their_own():
-    from briefer.entities import find_stakeholders
-
     text = (
         "Beijing wants the levies cut, Chinese officials said. China also wants more Chinese "
         "goods sold abroad. Japanese carmakers were not affected, and Danish shippers said "
@@ -277,8 +268,6 @@ def test_demonyms_count_for_their_country_and_are_never_stakeholders_of_their_ow
 
 
 def test_two_countries_joined_by_and_are_two_stakeholders_and_us_is_the_united_states():
-    from briefer.entities import find_stakeholders
-
     text = (
         "Talks between the United States and Canada stalled on Monday, US officials said. "
         "The US team will return next week. President Dana Reyes and Trade Minister Omar "
