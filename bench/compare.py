@@ -13,9 +13,9 @@ import statistics
 import time
 from pathlib import Path
 
-from briefer.article import load_article
 from briefer.compare import Compared, compare_offline
 from briefer.core import Briefer
+from briefer.inputs import load_article
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def main() -> None:
     briefer = Briefer(engine="offline")
     items = []
     for path in paths:
-        article = load_article(str(path))
+        article = load_article(path)
         items.append(Compared(briefer.brief(article), article.text))
     timings = []
     for _ in range(args.runs):

@@ -110,7 +110,7 @@ class Stub(BaseHTTPRequestHandler):
         pass
 
 
-def write_articles(folder: Path, count: int) -> list[str]:
+def write_articles(folder: Path, count: int) -> list[Path]:
     bodies = [
         p.read_text(encoding="utf-8").split("\n", 1)[1]
         for p in sorted((ROOT / "fixtures" / "articles").glob("*.txt"))
@@ -122,7 +122,7 @@ def write_articles(folder: Path, count: int) -> list[str]:
         path.write_text(
             f"Story number {i} of the morning\n{bodies[i % len(bodies)]}", encoding="utf-8"
         )
-        paths.append(str(path))
+        paths.append(path)
     return paths
 
 
@@ -149,12 +149,12 @@ def stub_requests(base: str, reset: bool = False) -> int:
     return int(data["requests"])
 
 
-async def sdk_only(sources: list[str], config: object, concurrency: int) -> float:
+async def sdk_only(sources: list[Path], config: object, concurrency: int) -> float:
     """Send the same brief requests through the openai client, doing nothing else."""
     import httpx
     import openai
 
-    from briefer.article import load_article
+    from briefer.inputs import load_article
     from briefer.llm.conversation import BRIEF, _request_body
     from briefer.llm.engine import OpenAIEngine
     from briefer.prompts import load_template

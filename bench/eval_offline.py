@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefer.article import load_article
 from briefer.evaluation import ZERO, load_labels, span_recall, stakeholder_score
+from briefer.inputs import load_article
 from briefer.offline import brief_offline
 from briefer.sourcing import SourceKind, analyze_sourcing
 
@@ -28,7 +28,7 @@ def main() -> None:
     stk_total, anon_total = ZERO, ZERO
     for path in sorted((ROOT / "fixtures" / "labels").glob("*.json")):
         labels = load_labels(path)
-        article = load_article(str(ROOT / "fixtures" / "articles" / labels["article"]))
+        article = load_article(ROOT / "fixtures" / "articles" / labels["article"])
         brief = brief_offline(article)
         stk = stakeholder_score([s.name for s in brief.stakeholders], labels)
         spans = [

@@ -2,8 +2,10 @@
 
 The public API is small and explicit (`__all__`); everything else is internal and may change.
 
-    from briefer import Briefer, render_markdown, render_slack
-    envelope = Briefer().brief(text_path_or_url)
+    from briefer import URL, Briefer, render_markdown, render_slack
+    envelope = Briefer().brief(text)      # a str is the article's text: never a path or a URL
+    envelope = Briefer().brief(Path("article.txt"))        # a file
+    envelope = Briefer().brief(URL("https://example.org/story"))   # a page, fetched
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from briefer.article import Article, LoadOptions, article_from_text, load_article
+    from briefer.article import Article, article_from_text
     from briefer.compare import diff_briefs
     from briefer.comparison import BriefDiff, Comparison
     from briefer.config import LLMConfig
     from briefer.core import Briefer, Stored
     from briefer.digest import Digest, DigestItem
     from briefer.errors import BrieferError
+    from briefer.inputs import URL, ArticleInput, LoadOptions, load_article
     from briefer.prompts import PromptTemplate, load_template
     from briefer.rendering import (
         render,
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
 # Imported on first use, so `import briefer` (and the CLI's start-up) stays cheap.
 _LAZY = {
     "Article": "briefer.article",
+    "ArticleInput": "briefer.inputs",
     "Brief": "briefer.schema",
     "BriefDiff": "briefer.comparison",
     "Briefer": "briefer.core",
@@ -56,7 +60,7 @@ _LAZY = {
     "Envelope": "briefer.schema",
     "KeyFact": "briefer.schema",
     "LLMConfig": "briefer.config",
-    "LoadOptions": "briefer.article",
+    "LoadOptions": "briefer.inputs",
     "OpenQuestion": "briefer.schema",
     "PromptTemplate": "briefer.prompts",
     "SourcingCaveat": "briefer.schema",
@@ -64,9 +68,10 @@ _LAZY = {
     "StakeholderKind": "briefer.schema",
     "Store": "briefer.store",
     "Stored": "briefer.core",
+    "URL": "briefer.inputs",
     "article_from_text": "briefer.article",
     "diff_briefs": "briefer.compare",
-    "load_article": "briefer.article",
+    "load_article": "briefer.inputs",
     "load_template": "briefer.prompts",
     "render": "briefer.rendering",
     "render_html": "briefer.rendering",
@@ -77,7 +82,9 @@ _LAZY = {
 }
 
 __all__ = [
+    "URL",
     "Article",
+    "ArticleInput",
     "Brief",
     "BriefDiff",
     "Briefer",

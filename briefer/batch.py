@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefer.article import Article, LoadOptions, load_article
+from briefer.article import Article
 from briefer.core import Briefer
 from briefer.engine import EngineResult
 from briefer.errors import BrieferError, UsageError
+from briefer.inputs import Input, LoadOptions, label, load_article
 from briefer.llm.conversation import BRIEF, _request_body, parse_output
 from briefer.merge import merge_briefs
 from briefer.schema import Usage
@@ -62,12 +63,12 @@ def _require_llm(briefer: Briefer) -> None:
     if briefer.llm is None or briefer.store is None:
         raise UsageError(
             "batches need the LLM engine and the store: configure OPENAI_API_KEY or "
-            "OPENAI_BASE_URL, and do not use --no-cache"
+            "OPENAI_BASE_URL, and keep the store on"
         )
 
 
 def prepare(
-    sources: Iterable[str | Article],
+    sources: Iterable[Input],
     briefer: Briefer,
     out: Path,
     *,
@@ -85,11 +86,9 @@ def prepare(
     try:
         for source in sources:
             try:
-                article = (
-                    source if isinstance(source, Article) else load_article(source, load_options)
-                )
+                article = load_article(source, load_options)
             except BrieferError as exc:
-                result.failed.append((str(source), " ".join(str(exc).split())))
+                result.failed.append((label(source), " ".join(str(exc).split())))
                 continue
             key = briefer.cache_key(article)
             if store.get(key) is not None:

@@ -32,8 +32,8 @@ def chunk_article(text: str, budget: int, counter: TokenCounter) -> list[Chunk]:
     """Split `text` into chunks of at most `budget` tokens each."""
     if budget < MIN_BUDGET:
         raise ConfigError(
-            f"only {budget} tokens are left for the article in each request; raise "
-            "--context-tokens or lower --max-output-tokens"
+            f"only {budget} tokens are left for the article in each request",
+            fix="raise {context_tokens} or lower {max_output_tokens}",
         )
     groups = _sentences_by_paragraph(text)
     sizes = {s.start: counter.count(s.text) + 1 for group in groups for s in group}
@@ -88,7 +88,8 @@ def truncate_article(text: str, max_tokens: int, counter: TokenCounter) -> Span 
         end = span.end
     if end == 0:
         raise ConfigError(
-            f"--max-input-tokens {max_tokens} is smaller than the article's first sentence"
+            f"an input limit of {max_tokens} tokens is smaller than the article's first sentence",
+            fix="raise {max_input_tokens}",
         )
     return Span(0, end, text[:end])
 

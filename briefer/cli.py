@@ -42,7 +42,9 @@ from briefer.cli_common import (
     Temperature,
     Timeout,
     check_format,
+    command_line_inputs,
     emit,
+    flag_for,
     say,
     setup_briefer,
 )
@@ -116,7 +118,7 @@ def brief(
     debug: Debug = False,
 ) -> None:
     """Brief one news article (stored, and reused when the store has it)."""
-    from briefer.article import load_article
+    from briefer.inputs import CommandLine, load_article
     from briefer.rendering import render
 
     fmt = check_format(fmt)
@@ -128,7 +130,7 @@ def brief(
         allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
         fallback=fallback,
     )  # fmt: skip
-    loaded = load_article(article, setup.load)
+    loaded = load_article(CommandLine(article), setup.load)
     setup.announce()
     if dry_run:
         emit(setup.briefer.plan(loaded).render(), output)
@@ -174,11 +176,10 @@ def digest(
     debug: Debug = False,
 ) -> None:
     """Brief many articles at once into one morning brief, grouped by story."""
-    from briefer.digest import expand_inputs
     from briefer.progress import run_digest
 
     fmt = check_format(fmt)
-    sources = expand_inputs(inputs or [], str(urls) if urls else None)
+    sources = command_line_inputs(inputs or [], urls)
     if not sources:
         raise UsageError("no articles given; name files, directories or URLs, or use --urls")
     setup = setup_briefer(
@@ -191,7 +192,7 @@ def digest(
     )  # fmt: skip
     setup.announce()
     if dry_run:
-        from briefer.article import load_article
+        from briefer.inputs import load_article
         from briefer.plan import render_plans
 
         plans = [setup.briefer.plan(load_article(source, setup.load)) for source in sources]
@@ -202,6 +203,10 @@ def digest(
     )
     from briefer.rendering import render
 
+    for item in result.failed:  # the fixes, in the command line's words
+        if item.failure is not None:
+            reason = " ".join(item.failure.describe(flag_for).split())
+            item.error = reason.removeprefix(f"{item.source}: ")
     emit(render(result, fmt), output)
     for item in result.failed:
         say(f"failed: {item.source}: {item.error}")
@@ -264,12 +269,12 @@ def compare(
 
 def _compared_article(given: str, setup: Setup, db: Path | None) -> Article:
     """An input of `compare`: a stored brief id (its article), or a path or URL."""
-    from briefer.article import load_article
+    from briefer.inputs import CommandLine, load_article
     from briefer.store import Store
 
     if given.isdigit() and not Path(given).exists():
         return Store(db).article(int(given))
-    return load_article(given, setup.load)
+    return load_article(CommandLine(given), setup.load)
 
 
 def _diff_files(paths: list[str]) -> BriefDiff:
@@ -368,7 +373,7 @@ def main() -> None:
     try:
         app(prog_name="briefer")
     except BrieferError as exc:
-        _fail(" ".join(str(exc).split()), exc.exit_code, exc, debug)
+        _fail(" ".join(exc.describe(flag_for).split()), exc.exit_code, exc, debug)
     except KeyboardInterrupt as exc:
         _fail("interrupted; every brief finished so far is in the store", 130, exc, debug)
     except Exception as exc:  # a bug of ours: still one line, unless --debug

@@ -8,12 +8,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from briefer.cli_common import BaseUrl, Db, Debug, DryRun, Model, Setup, say, setup_briefer
+from briefer.cli_common import (
+    BaseUrl,
+    Db,
+    Debug,
+    DryRun,
+    Model,
+    Setup,
+    command_line_inputs,
+    say,
+    setup_briefer,
+)
 from briefer.errors import UsageError
 
 if TYPE_CHECKING:
-    from briefer.article import Article
     from briefer.batch import Ingested
+    from briefer.inputs import Input
 
 batch_app = typer.Typer(
     help="Brief many articles through OpenAI's Batch API or vLLM's run-batch.",
@@ -50,11 +60,10 @@ def batch_prepare(
 ) -> None:
     """Write a request file (one line per article or chunk); cached articles are skipped."""
     from briefer import batch
-    from briefer.digest import expand_inputs
     from briefer.plan import format_cost
 
     setup = _batch_setup(db, model, base_url)
-    sources: list[str | Article] = list(expand_inputs(inputs or [], str(urls) if urls else None))
+    sources: list[Input] = command_line_inputs(inputs or [], urls)
     if retry_failed:
         sources += batch.retry_sources(setup.briefer)
     if not sources:

@@ -13,8 +13,8 @@ import typer
 from briefer.errors import UsageError
 
 if TYPE_CHECKING:
-    from briefer.article import LoadOptions
     from briefer.core import Briefer
+    from briefer.inputs import Input, LoadOptions
 
 # --- options shared by several commands ---------------------------------------------------------
 
@@ -126,9 +126,9 @@ def setup_briefer(
     no_cache: bool,
     fallback: bool = False,
 ) -> Setup:
-    from briefer.article import DEFAULT_MAX_BYTES, LoadOptions
     from briefer.config import LLMConfig
     from briefer.core import Briefer
+    from briefer.inputs import DEFAULT_MAX_BYTES, LoadOptions
     from briefer.store import Store
 
     config = LLMConfig.from_env(
@@ -166,6 +166,31 @@ def setup_briefer(
         allow_private=allow_private,
     )
     return Setup(briefer, load, notes)
+
+
+def command_line_inputs(words: list[str], url_list: Path | None = None) -> list[Input]:
+    """The articles a command names: its words (paths, folders, URLs, '-') and a URL list."""
+    from briefer.inputs import CommandLine, expand, read_list
+
+    named: list[Input] = [CommandLine(word) for word in words]
+    if url_list is not None:
+        named += read_list(url_list)
+    return expand(named)
+
+
+# How the command line changes each setting an error's fix names (see briefer.errors).
+_FLAGS = {
+    "concurrency": "--concurrency",
+    "db": "--db (or BRIEFER_DB)",
+    "fetch_timeout": "--timeout",
+    "max_bytes": "--max-bytes (or BRIEFER_MAX_BYTES)",
+    "strict": "--strict",
+}
+
+
+def flag_for(setting: str) -> str:
+    """The flag that changes a library setting, e.g. 'max_fetch_bytes' -> '--max-fetch-bytes'."""
+    return _FLAGS.get(setting, "--" + setting.replace("_", "-"))
 
 
 def check_format(fmt: str) -> str:

@@ -512,5 +512,5 @@ def read_brief(path: Path) -> Envelope:
         raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
     except (ValidationError, UnicodeDecodeError):
         raise UsageError(
-            f"{path}: not a brief in JSON; make one with `briefer brief ... --format json`"
+            f"{path}: not a brief envelope in JSON, as render_json writes one; give a saved brief"
         ) from None

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Literal
 import httpx
 
 from briefer import __version__
-from briefer.article import Article, LoadOptions, article_from_text, is_url, load_article
+from briefer.article import Article
 from briefer.chunking import truncate_article
 from briefer.config import LLMConfig
 from briefer.engine import Engine, EngineResult
 from briefer.errors import ConfigError, EngineError, UsageError
+from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.models import model_info
 from briefer.pacing import IdleRunner, Urgency
 from briefer.plan import Plan, plan_llm, plan_offline
@@ -90,7 +91,10 @@ class Briefer:
         self.load_options = load_options or LoadOptions()
         self.strict = strict
         if max_input_tokens is not None and max_input_tokens < 1:
-            raise ConfigError("--max-input-tokens must be a positive number of tokens")
+            raise ConfigError(
+                f"{max_input_tokens} is not a positive number of tokens",
+                fix="give {max_input_tokens} a positive number",
+            )
         self.max_input_tokens = max_input_tokens
         self.config = (
             config
@@ -146,17 +150,17 @@ class Briefer:
         """The token counter this Briefer's budget uses (exact, or an estimate)."""
         return self._llm.budget.counter if self._llm else TokenCounter("estimate")
 
-    def brief(self, article: Article | str) -> Envelope:
-        """Brief one article (an `Article`, or its text)."""
+    def brief(self, article: ArticleInput) -> Envelope:
+        """Brief one article: its text (a `str`), a `Path`, a `URL` or an `Article`."""
         return self.brief_stored(article).envelope
 
-    async def abrief(self, article: Article | str) -> Envelope:
+    async def abrief(self, article: ArticleInput) -> Envelope:
         """Brief one article without blocking the event loop."""
         return (await self.abrief_stored(article)).envelope
 
-    def brief_stored(self, article: Article | str) -> Stored:
+    def brief_stored(self, article: ArticleInput) -> Stored:
         """Brief one article, reusing and storing through the store; say which happened."""
-        article = _as_article(article, self.load_options)
+        article = load_article(article, self.load_options)
         hit = self.cached(article)
         if hit is not None:
             return hit
@@ -169,7 +173,7 @@ class Briefer:
 
     async def abrief_stored(
         self,
-        article: Article | str,
+        article: ArticleInput,
         *,
         gate: AbstractAsyncContextManager[None] | None = None,
         runner: IdleRunner | None = None,
@@ -183,7 +187,7 @@ class Briefer:
         its answer waits for those checks (Ctrl-C under asyncio.run cancels), it still checks
         and stores the brief first: an answer that has arrived is never lost.
         """
-        article = _as_article(article, self.load_options)
+        article = await self._aload(article)
         hit = self.cached(article)
         if hit is not None:
             return hit
@@ -216,6 +220,12 @@ class Briefer:
             if done.cancelled():  # the runner had not got to it: do it now
                 finish()
             raise
+
+    async def _aload(self, article: ArticleInput) -> Article:
+        """`load_article`; a fetch runs in a thread, so the event loop keeps going."""
+        if waits_on_io(article):
+            return await asyncio.to_thread(load_article, article, self.load_options)
+        return load_article(article, self.load_options)
 
     def _fall_back(
         self, article: Article, work: Article, caveat: SourcingCaveat | None, error: EngineError
@@ -266,13 +276,13 @@ class Briefer:
         )
         return Stored(envelope, brief_id, cached=False)
 
-    def compare(self, articles: Sequence[Article | str]) -> Comparison:
+    def compare(self, articles: Sequence[ArticleInput]) -> Comparison:
         """Brief each article (the store is reused) and compare their coverage."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
         from briefer.compare import Compared, compare_offline
 
-        loaded = [_as_article(a, self.load_options) for a in articles]
+        loaded = [load_article(a, self.load_options) for a in articles]
         items = [Compared(self.brief(article), article.text) for article in loaded]
         if self._llm is None:
             return compare_offline(items)
@@ -282,13 +292,13 @@ class Briefer:
         notes = [n.message for n in answer.notices]
         return comparison_from_draft(answer.value, items, answer.model, notes)
 
-    async def acompare(self, articles: Sequence[Article | str]) -> Comparison:
+    async def acompare(self, articles: Sequence[ArticleInput]) -> Comparison:
         """`compare`, briefing the articles concurrently."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
         from briefer.compare import Compared, compare_offline
 
-        loaded = [_as_article(a, self.load_options) for a in articles]
+        loaded = list(await asyncio.gather(*(self._aload(a) for a in articles)))
         envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
         if self._llm is None:
@@ -301,16 +311,20 @@ class Briefer:
         notes = [n.message for n in answer.notices]
         return comparison_from_draft(answer.value, items, answer.model, notes)
 
-    def digest(self, sources: Sequence[str], *, concurrency: int = 8) -> Digest:
-        """Brief many articles (paths, directories, URLs) into a digest; failures are kept."""
-        return asyncio.run(self.adigest(sources, concurrency=concurrency))
+    def digest(self, articles: Sequence[ArticleInput], *, concurrency: int = 8) -> Digest:
+        """Brief many articles into a digest (a `Path` to a folder gives its articles).
 
-    async def adigest(self, sources: Sequence[str], *, concurrency: int = 8) -> Digest:
+        An article that fails is kept in the digest with its reason, never dropped.
+        """
+        return asyncio.run(self.adigest(articles, concurrency=concurrency))
+
+    async def adigest(self, articles: Sequence[ArticleInput], *, concurrency: int = 8) -> Digest:
         """`digest`, on the running event loop."""
-        from briefer.digest import adigest, expand_inputs
+        from briefer.digest import adigest
+        from briefer.inputs import expand
 
         return await adigest(
-            expand_inputs(sources), self, concurrency=concurrency, load_options=self.load_options
+            expand(articles), self, concurrency=concurrency, load_options=self.load_options
         )
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
@@ -328,9 +342,9 @@ class Briefer:
         if self._llm is not None:
             await self._llm.aclose()
 
-    def plan(self, article: Article | str) -> Plan:
+    def plan(self, article: ArticleInput) -> Plan:
         """Say what briefing `article` would send and cost, without sending anything."""
-        article = _as_article(article, self.load_options)
+        article = load_article(article, self.load_options)
         work, _ = self._fit(article)
         if self._llm is None:
             return plan_offline(work, truncated=work is not article)
@@ -349,7 +363,7 @@ class Briefer:
             kind=CaveatKind.PARTIAL_COVERAGE,
             detail=(
                 f"The brief covers only the first {cut.words:,} of the article's "
-                f"{article.words:,} words (--max-input-tokens {self.max_input_tokens}); "
+                f"{article.words:,} words (cut at {self.max_input_tokens:,} input tokens); "
                 "it ends after the sentence quoted here."
             ),
             evidence=tail[-600:],
@@ -413,25 +427,3 @@ def _computed(future: asyncio.Future[SourcingProfile] | None) -> SourcingProfile
     if future.cancelled() or future.exception() is not None:
         return None
     return future.result()
-
-
-def _as_article(article: Article | str, options: LoadOptions | None = None) -> Article:
-    """An `Article` from an Article, a URL, a path to a file, or the text itself.
-
-    A string is a URL when it starts with a scheme ("https://..."), a path when it is one line
-    naming an existing file, and the article's text otherwise.
-    """
-    if isinstance(article, Article):
-        return article
-    if is_url(article) or _names_a_file(article):
-        return load_article(article, options)
-    return article_from_text(article)
-
-
-def _names_a_file(text: str) -> bool:
-    if "\n" in text or len(text) >= 1024:
-        return False
-    try:
-        return Path(text).is_file()
-    except (OSError, ValueError):  # too long for a file name, or a NUL byte in it: it is text
-        return False

@@ -1,8 +1,8 @@
 """The morning digest: many articles briefed at once, grouped into stories, nothing lost.
 
-* Inputs are expanded in order: directories give their .txt, .md, .html and .htm files
-  (sorted), a URL list gives one URL a line (blank lines and # comments skipped). An input that
-  cannot be read becomes a failed item with its reason: never silently dropped.
+* Inputs are texts, files, URLs or `Article`s (`briefer.inputs`); a folder has already been
+  replaced by its article files. An input that cannot be read becomes a failed item with its
+  reason: never silently dropped.
 * Articles are briefed concurrently on one event loop, `concurrency` at a time. A 429 halves
   the concurrency (never below 1) and it grows back by one with each success once the
   Retry-After wait has passed (additive increase, multiplicative decrease).
@@ -23,19 +23,18 @@ import asyncio
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from briefer.article import Article, LoadOptions, is_url, load_article
+from briefer.article import Article
 from briefer.core import Briefer
 from briefer.entities import lexicon
-from briefer.errors import BrieferError, InputError
+from briefer.errors import BrieferError
+from briefer.inputs import Input, LoadOptions, label, load_article, waits_on_io
 from briefer.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.schema import Envelope
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 SHARED_STAKEHOLDERS = 2
 SHARED_TERMS = 4
 TERM_OVERLAP = 0.25
@@ -51,6 +50,7 @@ class DigestItem:
     brief_id: int | None = None
     cached: bool = False
     error: str | None = None
+    failure: BrieferError | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -91,59 +91,35 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
 
 
-def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[str]:
-    """Turn paths, directories, URLs and a URL list into the list of sources, in order."""
-    out: list[str] = []
-    for given in inputs:
-        path = Path(given)
-        if not is_url(given) and given != "-" and path.is_dir():
-            found = sorted(
-                str(p)
-                for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-            )
-            if not found:
-                out.append(given)  # reported as a failure, not dropped
-            out.extend(found)
-        else:
-            out.append(given)
-    if urls_file:
-        try:
-            lines = Path(urls_file).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"--urls {urls_file}: cannot be read ({exc})") from None
-        out.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-    return list(dict.fromkeys(out))
-
-
 async def adigest(
-    sources: list[str],
+    inputs: list[Input],
     briefer: Briefer,
     *,
     concurrency: int = 8,
     load_options: LoadOptions | None = None,
     on_update: Callable[[Progress, DigestItem], None] | None = None,
 ) -> Digest:
-    """Brief every source; failures become failed items, never exceptions."""
+    """Brief every input; failures become failed items, never exceptions."""
     limiter = AdaptiveLimiter(concurrency)
     runner = IdleRunner()
     briefer.on_rate_limit(limiter.throttle)
-    progress = Progress(total=len(sources))
-    items = [DigestItem(source) for source in sources]
+    progress = Progress(total=len(inputs))
+    items = [DigestItem(label(given)) for given in inputs]
 
-    async def _load(source: str) -> Article:
-        if is_url(source) or source == "-":  # waits on the network or a pipe: a thread
-            return await asyncio.to_thread(load_article, source, load_options)
-        return await runner.submit(lambda: load_article(source, load_options), Urgency.LOAD)
+    async def _load(given: Input) -> Article:
+        if waits_on_io(given):  # waits on the network or a pipe: a thread
+            return await asyncio.to_thread(load_article, given, load_options)
+        return await runner.submit(lambda: load_article(given, load_options), Urgency.LOAD)
 
-    async def one(item: DigestItem) -> None:
+    async def one(item: DigestItem, given: Input) -> None:
         try:
-            article = await _load(item.source)
+            article = await _load(given)
             stored = await briefer.abrief_stored(article, gate=limiter, runner=runner)
             item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
         except BrieferError as exc:
             message = " ".join(str(exc).split())
             item.error = message.removeprefix(f"{item.source}: ")  # the source is listed anyway
+            item.failure = exc
         except Exception as exc:  # one article's bug must not stop the others
             item.error = f"internal error ({type(exc).__name__}: {exc})"
         progress.done += 1
@@ -155,7 +131,7 @@ async def adigest(
             on_update(progress, item)
 
     try:
-        await asyncio.gather(*(one(item) for item in items))
+        await asyncio.gather(*(one(item, given) for item, given in zip(items, inputs, strict=True)))
     finally:
         briefer.on_rate_limit(None)
         await runner.aclose()
@@ -163,9 +139,9 @@ async def adigest(
     return Digest(items)
 
 
-def digest(sources: list[str], briefer: Briefer, **kwargs: object) -> Digest:
+def digest(inputs: list[Input], briefer: Briefer, **kwargs: object) -> Digest:
     """Blocking `adigest`."""
-    return asyncio.run(adigest(sources, briefer, **kwargs))  # type: ignore[arg-type]
+    return asyncio.run(adigest(inputs, briefer, **kwargs))  # type: ignore[arg-type]
 
 
 # --- stories ----------------------------------------------------------------------------------

@@ -23,20 +23,72 @@ One base class, so callers (and the CLI) can catch everything we raise in one pl
             └── EmptyResponseError    no choices, no content, or no usage in the response
 
 Messages are one line, say what went wrong and what to do, and never contain a secret.
+
+A message speaks the library's language. When the fix is a setting, the error keeps it apart
+(`fix`, with each setting named in braces, e.g. ``"raise {max_bytes}"``) so that whoever
+shows the error names the setting as its own user knows it: the library as a Python caller
+sets it (``LoadOptions(max_bytes=...)``), the CLI as a flag (``--max-bytes``), and a service
+whose callers cannot change it leaves the fix out. `str(error)` is the library's wording.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from string import Formatter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from briefer.schema import Usage
+
+# How a Python caller changes each setting a fix may name.
+LIBRARY_SETTINGS = {
+    "allow_private": "LoadOptions(allow_private=True)",
+    "concurrency": "the concurrency",
+    "context_tokens": "LLMConfig(context_tokens=...)",
+    "db": "the store's path (Store(path))",
+    "fetch_timeout": "LoadOptions(fetch_timeout=...)",
+    "max_bytes": "LoadOptions(max_bytes=...)",
+    "max_fetch_bytes": "LoadOptions(max_fetch_bytes=...)",
+    "max_input_tokens": "Briefer(max_input_tokens=...)",
+    "max_output_tokens": "LLMConfig(max_output_tokens=...)",
+    "model": "the model (Briefer(model=...))",
+    "strict": "strict mode (Briefer(strict=True))",
+    "timeout": "the timeout (Briefer(timeout=...))",
+}
+
+SettingName = Callable[[str], "str | None"]
+
+
+def library_setting(setting: str) -> str:
+    """How a Python caller changes `setting`."""
+    return LIBRARY_SETTINGS.get(setting, setting)
 
 
 class BrieferError(Exception):
     """Base class of every error briefer raises on purpose."""
 
     exit_code: int = 1
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(self.describe())
+
+    @property
+    def settings(self) -> list[str]:
+        """The settings the fix names (empty when the fix names none, or there is no fix)."""
+        if not self.fix:
+            return []
+        return [field for _, field, _, _ in Formatter().parse(self.fix) if field]
+
+    def describe(self, name: SettingName = library_setting) -> str:
+        """The message and its fix, each setting named by `name`; no fix when it gives None."""
+        if not self.fix:
+            return self.message
+        names = {setting: name(setting) for setting in self.settings}
+        if any(value is None for value in names.values()):
+            return self.message
+        return f"{self.message}; {self.fix.format_map(names)}"
 
 
 class UsageError(BrieferError):
@@ -80,10 +132,17 @@ class EngineError(BrieferError):
 class APIError(EngineError):
     """The LLM endpoint failed."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        fix: str | None = None,
+    ) -> None:
         self.status = status
         self.code = code
-        super().__init__(message)
+        super().__init__(message, fix=fix)
 
 
 class AuthenticationError(APIError):
@@ -120,11 +179,12 @@ class OutputError(EngineError):
         raw_output: str | None = None,
         attempts: list[str] | None = None,
         usage: Usage | None = None,
+        fix: str | None = None,
     ) -> None:
         self.raw_output = raw_output
         self.attempts = attempts or []
         self.usage = usage
-        super().__init__(message)
+        super().__init__(message, fix=fix)
 
 
 class InvalidOutputError(OutputError):

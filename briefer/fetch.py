@@ -108,8 +108,8 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> None:
         reason = forbidden_reason(ip)
         if reason:
             raise InputError(
-                f"{url}: {parts.hostname} is {reason} ({ip}); refusing to fetch it "
-                "(use --allow-private to fetch from your own network)"
+                f"{url}: {parts.hostname} is {reason} ({ip}); refusing to fetch it",
+                fix="to fetch from your own network, use {allow_private}",
             )
 
 
@@ -135,8 +135,8 @@ class _CheckedBackend(httpcore.NetworkBackend):
                 reason = forbidden_reason(ip)
                 if reason:
                     raise InputError(
-                        f"{host} now resolves to {reason} ({ip}); refusing to connect "
-                        "(use --allow-private to fetch from your own network)"
+                        f"{host} now resolves to {reason} ({ip}); refusing to connect",
+                        fix="to fetch from your own network, use {allow_private}",
                     )
         failure: httpcore.ConnectError | None = None
         for ip in addresses:
@@ -220,12 +220,12 @@ def _get(http: httpx.Client, url: str, max_bytes: int) -> Page | str:
                 )
             declared = int(response.headers.get("content-length") or 0)
             if declared > max_bytes:
-                raise InputError(_too_big(url, max_bytes))
+                raise _too_big(url, max_bytes)
             body = bytearray()
             for piece in response.iter_bytes():
                 body += piece
                 if len(body) > max_bytes:
-                    raise InputError(_too_big(url, max_bytes))
+                    raise _too_big(url, max_bytes)
             return Page(
                 url=str(response.url),
                 content=bytes(body),
@@ -234,11 +234,13 @@ def _get(http: httpx.Client, url: str, max_bytes: int) -> Page | str:
             )
     except httpx.TimeoutException:
         raise FetchError(
-            f"{url}: no answer within the timeout; try again or raise --timeout"
+            f"{url}: no answer within the timeout", fix="try again or raise {fetch_timeout}"
         ) from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
 
 
-def _too_big(url: str, max_bytes: int) -> str:
-    return f"{url}: the page is larger than {max_bytes:,} bytes; raise --max-fetch-bytes"
+def _too_big(url: str, max_bytes: int) -> InputError:
+    return InputError(
+        f"{url}: the page is larger than {max_bytes:,} bytes", fix="raise {max_fetch_bytes}"
+    )

@@ -34,7 +34,9 @@ class AdaptiveLimiter:
 
     def __init__(self, limit: int) -> None:
         if limit < 1:
-            raise InputError("--concurrency must be at least 1")
+            raise InputError(
+                f"a concurrency of {limit} is not possible", fix="set {concurrency} to 1 or more"
+            )
         self.ceiling = limit
         self.limit = limit
         self.active = 0

@@ -65,7 +65,7 @@ class Plan:
                 f"{self.output_budget:,} output ({self.price_entry} in the model table)"
             )
         if self.truncated:
-            lines.append("truncated:              yes (--max-input-tokens)")
+            lines.append("truncated:              yes (at the input token limit)")
         lines.append("nothing was sent")
         return "\n".join(lines) + "\n"
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from briefer.digest import Digest, DigestItem, Progress, adigest
 
 if TYPE_CHECKING:
-    from briefer.article import LoadOptions
     from briefer.core import Briefer
+    from briefer.inputs import Input, LoadOptions
 
 
 def run_digest(
-    sources: list[str],
+    sources: list[Input],
     briefer: Briefer,
     *,
     concurrency: int,

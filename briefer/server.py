@@ -34,7 +34,6 @@ import hmac
 import json
 import logging
 import os
-import re
 import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -49,10 +48,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from briefer import __version__
-from briefer.article import Article, LoadOptions, article_from_text, load_article
+from briefer.article import Article
 from briefer.comparison import Comparison
 from briefer.core import Briefer
 from briefer.errors import BrieferError, FetchError, InputError
+from briefer.inputs import URL, LoadOptions, load_article
 from briefer.redact import redact
 from briefer.schema import Envelope
 from briefer.store import Store
@@ -63,8 +63,6 @@ DEFAULT_MAX_BODY_BYTES = 1_000_000
 MAX_COMPARE_ARTICLES = 10
 TOKEN_ENV = "BRIEFER_SERVER_TOKEN"
 OPEN_PATHS = frozenset({"/healthz"})
-TEXT_SOURCE = "<text>"
-_CLI_HINT = re.compile(r"\s*\(use --allow-private[^)]*\)")
 
 BriefFormat = Literal["json", "markdown", "text", "html"]
 CompareFormat = Literal["json", "markdown", "html"]
@@ -253,9 +251,10 @@ def create_app(
 
     @app.exception_handler(BrieferError)
     async def _briefer_error(_request: Request, exc: BrieferError) -> JSONResponse:
-        message = _CLI_HINT.sub(
-            " (this service fetches public addresses only)", _one_line(str(exc))
-        )
+        # A caller cannot change the service's settings: no fix that names one.
+        message = _one_line(exc.describe(lambda _setting: None))
+        if "allow_private" in exc.settings:
+            message += "; this service fetches public addresses only"
         if exc.exit_code == 2:
             return error(400, "bad_input", message)
         if isinstance(exc, FetchError):
@@ -364,15 +363,14 @@ def create_app(
 
 
 def _article(text: str | None, url: str | None) -> Article:
-    """Load a posted article: fetch a URL (public hosts only), or take text (or HTML)."""
-    if url is not None:
-        return load_article(url, LoadOptions(allow_private=False))
-    text = text or ""
-    from briefer.html import extract_article, looks_like_html
+    """Load a posted article: its text (or HTML), or a URL fetched from public hosts only.
 
-    if looks_like_html(text.lstrip().encode("utf-8")[:2048]):
-        return extract_article(text, source=TEXT_SOURCE)
-    return article_from_text(text, source=TEXT_SOURCE)
+    Never a path: a `url` that is not http(s) is refused before any I/O.
+    """
+    options = LoadOptions(allow_private=False)
+    if url is not None:
+        return load_article(URL(url), options)
+    return load_article(text or "", options)
 
 
 def _render(thing: Envelope | Comparison, fmt: str) -> str:

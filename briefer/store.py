@@ -145,8 +145,7 @@ class Store:
                     db.execute("ALTER TABLE briefs ADD COLUMN article_text TEXT")
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
-                f"cannot open the brief store {self.path} ({exc}); choose another with --db or "
-                "BRIEFER_DB"
+                f"cannot open the brief store {self.path} ({exc})", fix="choose another {db}"
             ) from None
 
     @contextmanager

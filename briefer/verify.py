@@ -107,14 +107,14 @@ def check_brief(
         dropped = len(facts) - len(kept) + len(caveats) - len(kept_caveats)
         if not kept:
             raise UnverifiedBriefError(
-                "--strict: none of the brief's key facts could be found in the article; "
-                "try another model, or run without --strict to see the unverified brief"
+                "strict mode: none of the brief's key facts could be found in the article",
+                fix="try another model, or turn off {strict} to see the unverified brief",
             )
         if dropped:
             notices.append(
                 Notice(
                     code="dropped_unverified",
-                    message=f"--strict dropped {dropped} item(s) whose quotes are not in "
+                    message=f"strict mode dropped {dropped} item(s) whose quotes are not in "
                     "the article",
                 )
             )

@@ -9,8 +9,9 @@ from typing import NamedTuple
 import pytest
 import respx
 
-from briefer.article import Article, load_article
+from briefer.article import Article
 from briefer.config import LLMConfig
+from briefer.inputs import load_article
 
 from .exchanges import BASE_URL, FIXTURES
 
@@ -52,7 +53,7 @@ def config() -> LLMConfig:
 
 
 def fixture_article(stem: str) -> Article:
-    return load_article(str(ARTICLES / f"{stem}.txt"))
+    return load_article(ARTICLES / f"{stem}.txt")
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from briefer.article import load_article
 from briefer.config import LLMConfig
 from briefer.core import Briefer
+from briefer.inputs import load_article
 from briefer.redact import redact, scrub_headers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +95,7 @@ def record_exchange(
     """Brief one article live through `transport` and write the scrubbed exchange `name`."""
     recorder = RecordingTransport(transport, secrets=(config.api_key,))
     client = httpx.Client(transport=recorder, timeout=config.timeout)
-    Briefer(config=config, http_client=client).brief(load_article(str(article_path)))
+    Briefer(config=config, http_client=client).brief(load_article(article_path))
     document = {
         "provenance": "recorded",
         "note": (

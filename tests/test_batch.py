@@ -19,7 +19,7 @@ from .conftest import ARTICLES, TEST_KEY
 from .exchanges import BASE_URL, FIXTURES, article_in, brief_json
 
 BATCH = FIXTURES / "batch"
-SOURCES = [str(ARTICLES / name) for name in ("very_short.txt", "courts.txt", "science.txt")]
+SOURCES = [ARTICLES / name for name in ("very_short.txt", "courts.txt", "science.txt")]
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_long_articles_are_one_request_per_chunk(tmp_path):
     )
     path = tmp_path / "long.txt"
     path.write_text("A Very Long Report\n\n" + long_text * 2, encoding="utf-8")
-    done = batch.prepare([str(path)], briefer, tmp_path / "requests.jsonl")
+    done = batch.prepare([path], briefer, tmp_path / "requests.jsonl")
     assert done.articles == 1 and done.requests > 2
     ids = [line["custom_id"] for line in requests_in(done.files)]
     assert ids == [f"{ids[0][:-2]}-{i}" for i in range(len(ids))]
@@ -114,7 +114,7 @@ def test_vllm_output_is_imported_and_a_rerun_skips_what_is_stored(llm, tmp_path)
     envelope = llm.brief(SOURCES[0])  # now a cached brief: no request needed
     assert envelope.verification.missing == 0 and envelope.usage.total_tokens == 1420
     retry = batch.retry_sources(llm)
-    assert [a.source for a in retry] == [SOURCES[2]]
+    assert [a.source for a in retry] == [str(SOURCES[2])]
     again = batch.prepare(retry, llm, tmp_path / "retry.jsonl")
     assert again.requests == 1 and again.skipped_cached == 0
     rerun = batch.prepare(SOURCES, llm, tmp_path / "rerun.jsonl")
@@ -147,7 +147,7 @@ def _json(name: str) -> dict:
 
 
 def test_submit_status_collect_round_trip(router, llm, tmp_path):
-    done = batch.prepare([*SOURCES, str(ARTICLES / "business.txt")], llm, tmp_path / "req.jsonl")
+    done = batch.prepare([*SOURCES, ARTICLES / "business.txt"], llm, tmp_path / "req.jsonl")
     requests = requests_in(done.files)
     uploaded = router.post(f"{BASE_URL}/files").mock(
         return_value=httpx.Response(200, json=_json("files_create.json"))
@@ -203,15 +203,17 @@ def test_batch_cli(monkeypatch, run, tmp_path):
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
 
-    code, out, _ = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "r.jsonl"), "--dry-run")
+    code, out, _ = run(
+        "batch", "prepare", *map(str, SOURCES), "-o", str(tmp_path / "r.jsonl"), "--dry-run"
+    )
     assert code == 0 and "requests:        3" in out and "batch prices" in out
     assert not (tmp_path / "r.jsonl").exists()
-    code, out, _ = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "r.jsonl"))
+    code, out, _ = run("batch", "prepare", *map(str, SOURCES), "-o", str(tmp_path / "r.jsonl"))
     assert code == 0 and (tmp_path / "r.jsonl").is_file()
     requests = requests_in([tmp_path / "r.jsonl"])
     results = tmp_path / "vllm.jsonl"
     results.write_text("\n".join(output_line(r) for r in requests), encoding="utf-8")
     code, out, _ = run("batch", "import", str(results))
     assert code == 0 and "3 briefs stored" in out
-    code, out, _ = run("batch", "prepare", *SOURCES, "-o", str(tmp_path / "again.jsonl"))
+    code, out, _ = run("batch", "prepare", *map(str, SOURCES), "-o", str(tmp_path / "again.jsonl"))
     assert code == 0 and "3 already stored" in out

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from briefer.article import load_article
 from briefer.compare import Compared, compare_offline, comparison_from_draft, diff_briefs
 from briefer.comparison import Comparison, ComparisonDraft
 from briefer.config import LLMConfig
 from briefer.core import Briefer
+from briefer.inputs import load_article
 from briefer.quotes import normalize
 from briefer.rendering import render as render_comparison
 from briefer.schema import strict_json_schema, strict_schema_problems
@@ -28,7 +28,7 @@ def items() -> list[Compared]:
     briefer = Briefer(engine="offline")
     out = []
     for name in FILES:
-        article = load_article(str(FOLDER / name))
+        article = load_article(FOLDER / name)
         out.append(Compared(briefer.brief(article), article.text))
     return out
 
@@ -133,7 +133,7 @@ def test_html_escapes_article_text(tmp_path):
     hostile.write_text(text.replace("Brannock", "<script>alert('x')</script>Brannock"), "utf-8")
     briefer = Briefer(engine="offline")
     compared = [
-        Compared(briefer.brief(load_article(str(p))), load_article(str(p)).text)
+        Compared(briefer.brief(load_article(p)), load_article(p).text)
         for p in (hostile, FOLDER / FILES[1])
     ]
     page = render_comparison(compare_offline(compared), "html")
@@ -168,7 +168,7 @@ def test_compare_cli_with_stored_ids_and_brief_files(run, tmp_path):
     code, out, err = run("compare", "--briefs", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
     assert code == 0 and "Facts only in a.json" in out
     code, out, err = run("compare", "--briefs", paths[0], paths[1])
-    assert code == 2 and "not a brief in JSON" in err
+    assert code == 2 and "not a brief envelope in JSON" in err
 
 
 # --- the LLM path ---------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_compare_cli_with_stored_ids_and_brief_files(run, tmp_path):
 def test_llm_comparison_is_reverified(router):
     log = replay("compare_harwick", router)
     briefer = Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL))
-    comparison = briefer.compare([load_article(str(FOLDER / name)) for name in FILES])
+    comparison = briefer.compare([load_article(FOLDER / name) for name in FILES])
     assert len(log.requests) == 4  # three briefs, then the comparison
     request = log.bodies[3]
     assert request["response_format"]["json_schema"]["name"] == "comparison"

@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from briefer.cli_common import command_line_inputs
 from briefer.config import LLMConfig
 from briefer.core import Briefer
-from briefer.digest import adigest, expand_inputs, group_stories
+from briefer.digest import adigest, group_stories
 from briefer.errors import BrieferError
 from briefer.llm import transport
 from briefer.rendering import render as render_digest
@@ -79,7 +80,8 @@ def title_of(stem: str) -> str:
     return (ARTICLES / f"{stem}.txt").read_text(encoding="utf-8").split("\n", 1)[0]
 
 
-SOURCES = [str(ARTICLES / f"{s}.txt") for s in STEMS]
+SOURCES = [ARTICLES / f"{s}.txt" for s in STEMS]
+NAMES = [str(p) for p in SOURCES]  # as reports and the command line name them
 
 
 # --- faults, failures, reruns -------------------------------------------------------------------
@@ -103,7 +105,7 @@ def test_articles_that_always_fail_are_reported_and_the_rest_stored(router, llm,
     model = FlakyModel(always_fail=failing)
     router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
     result = asyncio.run(adigest(SOURCES, llm, concurrency=4))
-    assert sorted(i.source for i in result.failed) == sorted(SOURCES[:3])
+    assert sorted(i.source for i in result.failed) == sorted(NAMES[:3])
     assert all("400" in (i.error or "") for i in result.failed)
     assert llm.store is not None and llm.store.count() == len(SOURCES) - 3
 
@@ -149,11 +151,11 @@ def test_unreadable_inputs_are_failed_items_not_dropped(tmp_path):
     empty_dir.mkdir()
     urls = tmp_path / "urls.txt"
     urls.write_text("# morning list\n\nftp://news.example/a\n", encoding="utf-8")
-    sources = expand_inputs(
-        [str(ARTICLES), str(tmp_path / "missing.txt"), str(empty_dir)], str(urls)
+    sources = command_line_inputs(
+        [str(ARTICLES), str(tmp_path / "missing.txt"), str(empty_dir)], urls
     )
-    assert sources[: len(SOURCES)] == SOURCES
-    assert sources[len(SOURCES) :] == [
+    assert [str(s) for s in sources[: len(SOURCES)]] == NAMES
+    assert [str(s) for s in sources[len(SOURCES) :]] == [
         str(tmp_path / "missing.txt"), str(empty_dir), "ftp://news.example/a"
     ]  # fmt: skip
     result = asyncio.run(adigest(sources, Briefer(engine="offline", store=Store())))
@@ -274,7 +276,7 @@ def test_digest_outputs(tmp_path):
         "The council approved the budget on Monday, the mayor said. It passed 7-2.\n",
         encoding="utf-8",
     )
-    sources = [*SOURCES[:3], str(hostile), str(tmp_path / "missing.txt")]
+    sources = [*SOURCES[:3], hostile, tmp_path / "missing.txt"]
     result = asyncio.run(adigest(sources, Briefer(engine="offline")))
     markdown = render_digest(result, "markdown")
     assert markdown.startswith("# Morning brief")
@@ -296,10 +298,10 @@ def test_digest_outputs(tmp_path):
 
 def test_cli_digest_exit_codes_history_and_show(monkeypatch, run, tmp_path):
     missing = str(tmp_path / "missing.txt")
-    code, out, err = run("digest", *SOURCES[:2], missing, "-q")
+    code, out, err = run("digest", *NAMES[:2], missing, "-q")
     assert code == 1 and "failed: " in err and "missing.txt" in err
     code, out, _ = run(
-        "digest", *SOURCES[:2], missing, "-q", "--allow-failures",
+        "digest", *NAMES[:2], missing, "-q", "--allow-failures",
         "--format", "json",
     )  # fmt: skip
     assert code == 0 and json.loads(out)["counts"]["cached"] == 2
@@ -318,12 +320,12 @@ def test_cli_brief_is_stored_and_reused(monkeypatch, run, router, no_backoff):
     model = FlakyModel()
     router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
     for _ in range(2):
-        code, _, err = run("brief", SOURCES[0])
+        code, _, err = run("brief", NAMES[0])
         assert code == 0, err
     assert len(model.titles) == 1  # the second came from the store
-    run("brief", SOURCES[0], "--refresh")
-    run("brief", SOURCES[1], "--no-cache")
-    run("brief", SOURCES[1], "--no-cache")
+    run("brief", NAMES[0], "--refresh")
+    run("brief", NAMES[1], "--no-cache")
+    run("brief", NAMES[1], "--no-cache")
     assert len(model.titles) == 4
     assert Store().count() == 2  # --no-cache wrote nothing
 
@@ -332,8 +334,8 @@ def test_a_cached_brief_names_the_article_it_was_asked_for(tmp_path):
     copy = tmp_path / "same-story.txt"
     copy.write_text((ARTICLES / "very_short.txt").read_text("utf-8"), encoding="utf-8")
     briefer = Briefer(engine="offline", store=Store())
-    first = briefer.brief_stored(str(ARTICLES / "very_short.txt"))
-    second = briefer.brief_stored(str(copy))
+    first = briefer.brief_stored(ARTICLES / "very_short.txt")
+    second = briefer.brief_stored(copy)
     assert second.cached and second.id == first.id
     assert second.envelope.brief == first.envelope.brief
     assert second.envelope.article.source == str(copy)
@@ -348,7 +350,7 @@ def test_fallback_briefs_failed_articles_offline_and_does_not_store_them(router,
     result = asyncio.run(adigest(SOURCES, briefer, concurrency=4))
     assert not result.failed
     fallen = [i for i in result.items if i.envelope and i.envelope.engine == "offline"]
-    assert sorted(i.source for i in fallen) == sorted(SOURCES[:2])
+    assert sorted(i.source for i in fallen) == sorted(NAMES[:2])
     for item in fallen:
         assert item.brief_id is None
         assert item.envelope.warnings[0].code == "fallback_offline"
@@ -362,7 +364,7 @@ def test_digest_dry_run_sends_nothing(monkeypatch, run, router):
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
     route = router.post(f"{BASE_URL}/chat/completions")
-    code, out, _ = run("digest", *SOURCES[:3], "--dry-run")
+    code, out, _ = run("digest", *NAMES[:3], "--dry-run")
     assert code == 0 and not route.called
     assert "articles:               3" in out and "requests:               3" in out
     assert "nothing was sent" in out

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from briefer.article import load_article
 from briefer.core import Briefer
 from briefer.errors import InputError
 from briefer.html import extract_article
+from briefer.inputs import CommandLine, load_article
 
 from .exchanges import FIXTURES
 
@@ -31,7 +31,7 @@ def test_there_are_realistic_pages():
 @pytest.mark.parametrize("name", ARTICLES)
 def test_article_text_is_extracted_without_boilerplate(name):
     expected = EXPECTED[name]
-    article = load_article(str(HTML / name))
+    article = load_article(HTML / name)
     for phrase in expected["must_contain"]:
         assert phrase in article.text, phrase
     for phrase in expected["must_not_contain"]:
@@ -47,7 +47,7 @@ def test_encoding_declared_only_in_a_meta_tag_is_honoured():
     raw = (HTML / name).read_bytes()
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # really not UTF-8
-    article = load_article(str(HTML / name))
+    article = load_article(HTML / name)
     assert "\ufffd" not in article.text
     assert any(ch in article.text for ch in "éèüç")
 
@@ -58,14 +58,14 @@ def test_pages_without_an_article_are_refused_clearly(kind, hint):
     assert names
     for name in names:
         with pytest.raises(InputError, match=hint) as caught:
-            load_article(str(HTML / name))
+            load_article(HTML / name)
         assert "\n" not in str(caught.value) and name in str(caught.value)
 
 
 def test_html_on_standard_input(monkeypatch):
     name = ARTICLES[0]
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((HTML / name).read_bytes())))
-    article = load_article("-")
+    article = load_article(CommandLine("-"))
     assert article.source == "-" and EXPECTED[name]["must_contain"][0] in article.text
 
 
@@ -73,12 +73,12 @@ def test_html_without_the_extension_is_recognised(tmp_path):
     name = ARTICLES[0]
     copy = tmp_path / "saved-page"
     copy.write_bytes((HTML / name).read_bytes())
-    assert load_article(str(copy)).title == EXPECTED[name]["title"]
+    assert load_article(copy).title == EXPECTED[name]["title"]
 
 
 def test_envelope_carries_metadata_and_publication_date():
     name = ARTICLES[0]
-    envelope = Briefer(engine="offline").brief(load_article(str(HTML / name)))
+    envelope = Briefer(engine="offline").brief(load_article(HTML / name))
     info = envelope.article
     assert info.published == EXPECTED[name]["published"] and info.site_name
     assert envelope.created_at.date().isoformat() != info.published  # kept apart

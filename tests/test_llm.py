@@ -164,7 +164,7 @@ def test_retry_after_beyond_limit_is_not_waited_for(router, config):
     [
         ("server_errors_exhausted", errors.ServiceError, "503"),
         ("connection_reset_exhausted", errors.ServiceError, "OPENAI_BASE_URL"),
-        ("read_timeout_exhausted", errors.ServiceError, "--timeout"),
+        ("read_timeout_exhausted", errors.ServiceError, r"raise the timeout \(Briefer\("),
     ],
 )
 def test_transient_faults_give_up_after_bounded_retries(router, config, exchange, error, hint):
@@ -289,7 +289,9 @@ def test_refusal_is_an_error_showing_the_refusal(router, config):
 
 def test_length_is_an_error_suggesting_a_larger_budget(router, config):
     replay("length", router)
-    with pytest.raises(errors.TruncatedOutputError, match="--max-output-tokens") as caught:
+    with pytest.raises(
+        errors.TruncatedOutputError, match=r"LLMConfig\(max_output_tokens"
+    ) as caught:
         engine(config).brief(fixture_article("very_short"))
     assert caught.value.raw_output is not None and caught.value.raw_output.startswith('{"headline"')
 

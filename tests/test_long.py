@@ -193,7 +193,7 @@ def test_chunks_prefer_paragraph_breaks():
 
 
 def test_budget_too_small_is_a_usage_error():
-    with pytest.raises(ConfigError, match="--context-tokens"):
+    with pytest.raises(ConfigError, match=r"raise LLMConfig\(context_tokens=\.\.\.\)"):
         chunk_article(long_article(500), 50, ESTIMATE)
 
 
@@ -294,7 +294,7 @@ def test_truncation_adds_a_partial_coverage_caveat(router):
     assert len(partial) == 1
     caveat, check = partial[0]
     assert check.origin == "rules" and check.status == "exact"
-    assert "--max-input-tokens 800" in caveat.detail
+    assert "cut at 800 input tokens" in caveat.detail
 
 
 # --- offline and the command line ---------------------------------------------------------------

@@ -330,7 +330,8 @@ def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -
         raise errors.RefusalError(refusal, raw_output=content, attempts=attempts, usage=usage)
     if choice.finish_reason == "length":
         raise errors.TruncatedOutputError(
-            "the answer was cut off at the output token budget; raise --max-output-tokens",
+            "the answer was cut off at the output token budget",
+            fix="raise {max_output_tokens}",
             raw_output=content,
             attempts=[*attempts, content or ""],
             usage=usage,

@@ -152,7 +152,8 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
     if isinstance(exc, openai.APITimeoutError):
         return errors.ServiceError(
             f"{where} did not answer within {config.timeout:g}s "
-            f"({config.max_retries + 1} attempts); try --timeout with a larger value"
+            f"({config.max_retries + 1} attempts)",
+            fix="raise {timeout}",
         )
     if isinstance(exc, openai.APIConnectionError):
         return errors.ServiceError(
@@ -187,8 +188,8 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
         )
     if status == 404:
         return errors.BadRequestError(
-            f"{where} has no such model or route (404: {detail}); check --model and "
-            "OPENAI_BASE_URL",
+            f"{where} has no such model or route (404: {detail})",
+            fix="check {model} and the base URL",
             status=status,
             code=code,
         )
