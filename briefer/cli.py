@@ -341,7 +341,7 @@ def serve(
     ] = None,
     debug: Debug = False,
 ) -> None:
-    """Serve briefs over HTTP (needs the server extra: pip install 'briefer[server]')."""
+    """Serve briefs over HTTP (needs the server extra: pip install 'briefer-news[server]')."""
     from briefer.serve_cli import serve as run_server
 
     run_server(host=host, port=port, token=token)

@@ -32,7 +32,7 @@ DEFAULT_MAX_FETCH_BYTES = 5_000_000
 DEFAULT_FETCH_TIMEOUT = 20.0
 USER_AGENT = (
     f"Mozilla/5.0 (X11; Linux x86_64) briefer/{__version__} "
-    "(news brief tool; +https://pypi.org/project/briefer/)"
+    "(news brief tool; +https://pypi.org/project/briefer-news/)"
 )
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)

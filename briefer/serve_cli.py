@@ -12,7 +12,10 @@ import sys
 
 from briefer.errors import ConfigError
 
-INSTALL_HINT = "install the server extra: pip install 'briefer[server]'"
+INSTALL_HINT = (
+    "install the server extra: pip install 'briefer-news[server]' "
+    "(from a checkout: pip install '.[server]')"
+)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,24 @@ def test_help_lists_every_command_with_help_text(run):
         sub = run(command, "--help")
         assert sub.code == 0 and len(sub.out.splitlines()) > 3
         assert f"briefer {command}" in readme, f"README does not show `briefer {command}`"
+
+
+def test_every_install_line_names_our_distribution():
+    """'briefer' on PyPI is another project: README, help and hints install briefer-news."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    name = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    assert name == "briefer-news"
+    texts = {"README.md": (root / "README.md").read_text(encoding="utf-8")}
+    texts |= {str(p): p.read_text(encoding="utf-8") for p in (root / "briefer").rglob("*.py")}
+    installs = 0
+    for where, text in texts.items():
+        for line in re.findall(r"pip install [^\n`]*", text):
+            for target in re.findall(r"""pip install\s+(?:-\S+\s+)*['"]?([\w.-]+)""", line):
+                installs += 1
+                assert target in (name, "."), f"{where}: {line}"
+    assert installs >= 4
 
 
 def test_schema_prints_the_envelope_schema(run):
