@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from briefer.comparison import BriefDiff, Comparison
     from briefer.config import LLMConfig
     from briefer.core import Briefer, Stored
-    from briefer.digest import Digest, DigestItem
     from briefer.errors import BrieferError
     from briefer.inputs import URL, ArticleInput, LoadOptions, load_article
     from briefer.prompts import PromptTemplate, load_template
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
         StakeholderKind,
     )
     from briefer.store import Store
+    from briefer.stories import Digest, DigestItem
 
 # Imported on first use, so `import briefer` (and the CLI's start-up) stays cheap.
 _LAZY = {
@@ -55,8 +55,8 @@ _LAZY = {
     "BrieferError": "briefer.errors",
     "CaveatKind": "briefer.schema",
     "Comparison": "briefer.comparison",
-    "Digest": "briefer.digest",
-    "DigestItem": "briefer.digest",
+    "Digest": "briefer.stories",
+    "DigestItem": "briefer.stories",
     "Envelope": "briefer.schema",
     "KeyFact": "briefer.schema",
     "LLMConfig": "briefer.config",

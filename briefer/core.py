@@ -40,8 +40,8 @@ from briefer.verify import Origin, check_brief
 
 if TYPE_CHECKING:
     from briefer.comparison import Comparison
-    from briefer.digest import Digest
     from briefer.llm import OpenAIEngine
+    from briefer.stories import Digest
 
 EngineChoice = Literal["auto", "openai", "offline"]
 ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "openai", "offline")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -90,6 +92,31 @@ def test_two_briefs_of_one_article_can_be_diffed_from_the_library():
     assert isinstance(diff, briefer.BriefDiff) and diff.labels == ("full", "cut")
     assert diff.facts_only_in[0]  # the full brief has facts the cut one could not
     assert "full" in briefer.render(diff, "markdown")
+
+
+def test_renderers_dispatch_by_type_and_refuse_what_they_cannot_render():
+    hostile = "Council Meets\n\nThe council met on Monday, <b>the mayor</b> said. It voted 7-2.\n"
+    full = Briefer(engine="offline").brief(hostile)
+    diff = briefer.diff_briefs(full, full.model_copy(), ("a <i>", "b"))
+    page = briefer.render_html(diff)
+    assert "<i>" not in page and "&lt;i&gt;" in page  # article and label text escaped
+    assert briefer.render_text(full) != briefer.render_markdown(full)  # a brief has its own text
+    assert briefer.render_text(diff) == briefer.render_markdown(diff)
+    for renderer in (briefer.render_markdown, briefer.render_json, briefer.render_html):
+        with pytest.raises(TypeError, match="cannot render a dict"):
+            renderer({})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Slack"):
+        briefer.render(diff, "slack")
+
+
+def test_rendering_does_not_import_the_digest_runner_or_the_engines():
+    code = (
+        "import sys, briefer.rendering; "
+        "print(sorted(m for m in sys.modules if m in "
+        "('briefer.digest', 'briefer.core', 'briefer.offline', 'briefer.llm', 'openai')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # --- renderers: snapshots ---------------------------------------------------------------------

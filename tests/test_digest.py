@@ -16,11 +16,12 @@ import pytest
 from briefer.cli_common import command_line_inputs
 from briefer.config import LLMConfig
 from briefer.core import Briefer
-from briefer.digest import adigest, group_stories
+from briefer.digest import adigest
 from briefer.errors import BrieferError
 from briefer.llm import transport
 from briefer.rendering import render as render_digest
 from briefer.store import Store
+from briefer.stories import group_stories
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY

@@ -12,7 +12,10 @@ Each renderer takes a brief (an `Envelope`), a `Digest` or a `Comparison`:
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from functools import singledispatch
+from html import escape
+from typing import Literal
 
 from briefer.comparison import BriefDiff, Comparison
 from briefer.rendering import brief as _brief
@@ -20,17 +23,16 @@ from briefer.rendering import compare as _compare
 from briefer.rendering import digest as _digest
 from briefer.rendering.slack import render_slack
 from briefer.schema import Envelope
-
-if TYPE_CHECKING:
-    from briefer.digest import Digest
+from briefer.stories import Digest
 
 Format = Literal["markdown", "json", "text", "html", "slack"]
 FORMATS: tuple[Format, ...] = ("markdown", "json", "text", "html", "slack")
-Renderable = Any  # Envelope | Digest | Comparison | BriefDiff
+Renderable = Envelope | Digest | Comparison | BriefDiff
 
 __all__ = [
     "FORMATS",
     "Format",
+    "Renderable",
     "render",
     "render_html",
     "render_json",
@@ -40,73 +42,97 @@ __all__ = [
 ]
 
 
-def _kind(thing: Renderable) -> str:
-    from briefer.digest import Digest
-
-    if isinstance(thing, Envelope):
-        return "brief"
-    if isinstance(thing, Digest):
-        return "digest"
-    if isinstance(thing, Comparison):
-        return "comparison"
-    if isinstance(thing, BriefDiff):
-        return "diff"
-    raise TypeError(f"cannot render a {type(thing).__name__}")
+def _unrenderable(thing: object, name: str) -> TypeError:
+    return TypeError(f"cannot render a {type(thing).__name__} as {name}")
 
 
-def render_markdown(thing: Envelope | Digest | Comparison | BriefDiff) -> str:
+def _diff_markdown(diff: BriefDiff) -> str:
+    return _compare.render_brief_diff(diff, "markdown")
+
+
+def _diff_json(diff: BriefDiff) -> str:
+    return _compare.render_brief_diff(diff, "json")
+
+
+def _diff_html(diff: BriefDiff) -> str:
+    return "<pre>" + escape(_diff_markdown(diff)) + "</pre>"
+
+
+@singledispatch
+def _markdown(thing: object) -> str:
+    raise _unrenderable(thing, "Markdown")
+
+
+_markdown.register(Envelope, _brief.render_markdown)
+_markdown.register(Digest, _digest.render_digest_markdown)
+_markdown.register(Comparison, _compare.render_comparison_markdown)
+_markdown.register(BriefDiff, _diff_markdown)
+
+
+@singledispatch
+def _json(thing: object) -> str:
+    raise _unrenderable(thing, "JSON")
+
+
+_json.register(Envelope, _brief.render_json)
+_json.register(Digest, _digest.render_digest_json)
+_json.register(Comparison, _compare.render_comparison_json)
+_json.register(BriefDiff, _diff_json)
+
+
+@singledispatch
+def _html(thing: object) -> str:
+    raise _unrenderable(thing, "HTML")
+
+
+_html.register(Envelope, _brief.render_html)
+_html.register(Digest, _digest.render_digest_html)
+_html.register(Comparison, _compare.render_comparison_html)
+_html.register(BriefDiff, _diff_html)
+
+
+@singledispatch
+def _text(thing: object) -> str:
+    return _markdown(thing)  # Markdown is plain enough, except for a brief
+
+
+_text.register(Envelope, _brief.render_text)
+
+
+def render_markdown(thing: Renderable) -> str:
     """Markdown for a brief, digest, comparison or brief diff."""
-    kind = _kind(thing)
-    if kind == "brief":
-        return _brief.render_markdown(thing)  # type: ignore[arg-type]
-    if kind == "digest":
-        return _digest.render_digest_markdown(thing)  # type: ignore[arg-type]
-    if kind == "comparison":
-        return _compare.render_comparison_markdown(thing)  # type: ignore[arg-type]
-    return _compare.render_brief_diff(thing, "markdown")  # type: ignore[arg-type]
+    return _markdown(thing)
 
 
-def render_text(thing: Envelope | Digest | Comparison | BriefDiff) -> str:
+def render_text(thing: Renderable) -> str:
     """Plain wrapped text for a brief; Markdown (already plain enough) for the others."""
-    if _kind(thing) == "brief":
-        return _brief.render_text(thing)  # type: ignore[arg-type]
-    return render_markdown(thing)
+    return _text(thing)
 
 
-def render_json(thing: Envelope | Digest | Comparison | BriefDiff) -> str:
+def render_json(thing: Renderable) -> str:
     """JSON for a brief, digest, comparison or brief diff."""
-    kind = _kind(thing)
-    if kind == "brief":
-        return _brief.render_json(thing)  # type: ignore[arg-type]
-    if kind == "digest":
-        return _digest.render_digest_json(thing)  # type: ignore[arg-type]
-    if kind == "comparison":
-        return _compare.render_comparison_json(thing)  # type: ignore[arg-type]
-    return _compare.render_brief_diff(thing, "json")  # type: ignore[arg-type]
+    return _json(thing)
 
 
-def render_html(thing: Envelope | Digest | Comparison | BriefDiff) -> str:
+def render_html(thing: Renderable) -> str:
     """A self-contained HTML page (all article text escaped)."""
-    kind = _kind(thing)
-    if kind == "brief":
-        return _brief.render_html(thing)  # type: ignore[arg-type]
-    if kind == "digest":
-        return _digest.render_digest_html(thing)  # type: ignore[arg-type]
-    if kind == "comparison":
-        return _compare.render_comparison_html(thing)  # type: ignore[arg-type]
-    return "<pre>" + _compare.render_brief_diff(thing, "markdown") + "</pre>"  # type: ignore[arg-type]
+    return _html(thing)
 
 
-def render(thing: Envelope | Digest | Comparison | BriefDiff, fmt: str = "markdown") -> str:
+_BY_NAME: dict[str, Callable[[Renderable], str]] = {
+    "markdown": render_markdown,
+    "json": render_json,
+    "text": render_text,
+    "html": render_html,
+}
+
+
+def render(thing: Renderable, fmt: str = "markdown") -> str:
     """Render in one of `FORMATS` (slack: the Block Kit messages as JSON)."""
     if fmt == "slack":
-        return json.dumps(render_slack(thing), ensure_ascii=False, indent=2) + "\n"  # type: ignore[arg-type]
-    renderers = {
-        "markdown": render_markdown,
-        "json": render_json,
-        "text": render_text,
-        "html": render_html,
-    }
-    if fmt not in renderers:
+        if isinstance(thing, BriefDiff):
+            raise TypeError("cannot render a BriefDiff for Slack")
+        return json.dumps(render_slack(thing), ensure_ascii=False, indent=2) + "\n"
+    if fmt not in _BY_NAME:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    return renderers[fmt](thing)
+    return _BY_NAME[fmt](thing)

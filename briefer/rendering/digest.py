@@ -11,13 +11,13 @@ from briefer.rendering.brief import _brief_html, _page, age, render_markdown
 from briefer.schema import SCHEMA_VERSION, Envelope
 
 if TYPE_CHECKING:
-    from briefer.digest import Digest, DigestItem
+    from briefer.stories import Digest, DigestItem
+
+ANONYMOUS_DOMINATES = 0.5  # share of anonymous attributions that earns a sourcing flag
 
 
 def anonymous_dominates(envelope: Envelope) -> bool:
     """True when most of the article's attributions are anonymous."""
-    from briefer.digest import ANONYMOUS_DOMINATES
-
     return envelope.sourcing.anonymous_share >= ANONYMOUS_DOMINATES
 
 

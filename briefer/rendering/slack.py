@@ -9,14 +9,13 @@ nor link.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import singledispatch
+from typing import Any
 
 from briefer.comparison import Comparison
 from briefer.rendering.brief import CAVEAT_LABELS, QUOTE_MARKS, _grounding, _provenance, _visible
 from briefer.schema import Envelope
-
-if TYPE_CHECKING:
-    from briefer.digest import Digest
+from briefer.stories import Digest
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -177,14 +176,14 @@ def messages(blocks: list[Block]) -> list[dict[str, Any]]:
 
 def render_slack(thing: Envelope | Digest | Comparison) -> list[dict[str, Any]]:
     """Slack messages (`[{"blocks": [...]}, ...]`) for a brief, digest or comparison."""
-    from briefer.digest import Digest
+    return messages(_blocks(thing))
 
-    if isinstance(thing, Envelope):
-        blocks = brief_blocks(thing)
-    elif isinstance(thing, Digest):
-        blocks = digest_blocks(thing)
-    elif isinstance(thing, Comparison):
-        blocks = comparison_blocks(thing)
-    else:
-        raise TypeError(f"cannot render a {type(thing).__name__} for Slack")
-    return messages(blocks)
+
+@singledispatch
+def _blocks(thing: object) -> list[Block]:
+    raise TypeError(f"cannot render a {type(thing).__name__} for Slack")
+
+
+_blocks.register(Envelope, brief_blocks)
+_blocks.register(Digest, digest_blocks)
+_blocks.register(Comparison, comparison_blocks)
