@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from briefer.article import Article
 
 BUSY_TIMEOUT_MS = 30_000
-_SCHEMA = """
+# The tables of stores made by 0.1.0 before it kept a user_version (article_text came later).
+_FIRST_TABLES = """
 CREATE TABLE IF NOT EXISTS briefs (
     id INTEGER PRIMARY KEY,
     cache_key TEXT NOT NULL,
@@ -43,8 +44,7 @@ CREATE TABLE IF NOT EXISTS briefs (
     source TEXT NOT NULL,
     created_at TEXT NOT NULL,
     grounded_ratio REAL,
-    envelope TEXT NOT NULL,
-    article_text TEXT
+    envelope TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS briefs_by_key ON briefs (cache_key, id);
 CREATE TABLE IF NOT EXISTS batch_requests (
@@ -66,8 +66,49 @@ CREATE TABLE IF NOT EXISTS batches (
     input_file TEXT NOT NULL,
     status TEXT NOT NULL,
     created_at TEXT NOT NULL
-);
+)
 """
+
+
+def _create_first_tables(db: sqlite3.Connection) -> None:
+    for statement in _FIRST_TABLES.split(";"):
+        db.execute(statement)
+
+
+def _add_article_text(db: sqlite3.Connection) -> None:
+    columns = {row[1] for row in db.execute("PRAGMA table_info(briefs)")}
+    if "article_text" not in columns:  # stores of 0.1.0 made before the column have none
+        db.execute("ALTER TABLE briefs ADD COLUMN article_text TEXT")
+
+
+# Step i brings a store from user_version i to i + 1, in order, in one transaction. Append new
+# steps; never edit or reorder one that has shipped. The first two also bring stores made
+# before user_version was kept (version 0, with or without article_text) up to date.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _create_first_tables,
+    _add_article_text,
+)
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the store up to the newest version; return the version it was at."""
+    db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
+    try:
+        found = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if found > len(MIGRATIONS):
+            raise ConfigError(
+                f"the brief store is version {found}, made by a newer briefer than this one "
+                f"(which knows up to {len(MIGRATIONS)})",
+                fix="upgrade briefer, or choose another {db}",
+            )
+        for version in range(found, len(MIGRATIONS)):
+            MIGRATIONS[version](db)
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return found
 
 
 def default_db_path() -> Path:
@@ -139,10 +180,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
-                columns = {row[1] for row in db.execute("PRAGMA table_info(briefs)")}
-                if "article_text" not in columns:  # a store made before the column existed
-                    db.execute("ALTER TABLE briefs ADD COLUMN article_text TEXT")
+                migrate(db)
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
                 f"cannot open the brief store {self.path} ({exc})", fix="choose another {db}"

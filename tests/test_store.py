@@ -1,0 +1,141 @@
+"""Store migrations: ordered steps keyed by user_version; old stores upgrade without loss."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from briefer.core import Briefer
+from briefer.errors import ConfigError
+from briefer.inputs import load_article
+from briefer.store import MIGRATIONS, Store
+
+from .conftest import ARTICLES
+
+# The tables exactly as briefer 0.1.0 created them: no user_version kept (it stayed 0).
+RELEASE_0_1_0 = """
+CREATE TABLE IF NOT EXISTS briefs (
+    id INTEGER PRIMARY KEY,
+    cache_key TEXT NOT NULL,
+    article_sha256 TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    model TEXT,
+    prompt TEXT,
+    schema_version TEXT NOT NULL,
+    title TEXT,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    grounded_ratio REAL,
+    envelope TEXT NOT NULL,
+    article_text TEXT
+);
+CREATE INDEX IF NOT EXISTS briefs_by_key ON briefs (cache_key, id);
+CREATE TABLE IF NOT EXISTS batch_requests (
+    custom_id TEXT PRIMARY KEY,
+    cache_key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT,
+    article_text TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    parts INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    detail TEXT,
+    usage TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_requests_by_key ON batch_requests (cache_key);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    input_file TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+def old_store(path, *, with_article_text: bool = True) -> tuple[str, str]:
+    """A store as 0.1.0 left it, holding one brief and one batch request; (key, headline)."""
+    briefer = Briefer(engine="offline")
+    article = load_article(ARTICLES / "very_short.txt")
+    envelope = briefer.brief(article)
+    key = briefer.cache_key(article)
+    schema = RELEASE_0_1_0
+    row = {
+        "cache_key": key,
+        "article_sha256": article.sha256,
+        "engine": "offline",
+        "model": None,
+        "prompt": "offline@0.1.0",
+        "schema_version": envelope.schema_version,
+        "title": article.title,
+        "source": "very_short.txt",
+        "created_at": "2026-11-01T07:00:00+00:00",
+        "grounded_ratio": 1.0,
+        "envelope": envelope.model_dump_json(),
+        "article_text": article.text,
+    }
+    if not with_article_text:
+        schema = schema.replace(",\n    article_text TEXT\n", "\n", 1)
+        del row["article_text"]
+    db = sqlite3.connect(path)
+    db.executescript(schema)
+    db.execute(
+        f"INSERT INTO briefs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
+    db.execute(
+        "INSERT INTO batch_requests (custom_id, cache_key, source, article_text, part, parts, "
+        "updated_at) VALUES ('k-0', ?, 'very_short.txt', 'text', 0, 1, '2026-11-01')",
+        [key],
+    )
+    db.commit()
+    db.close()
+    return key, envelope.brief.headline
+
+
+def user_version(path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def test_a_new_store_is_at_the_newest_version(tmp_path):
+    Store(tmp_path / "new.db")
+    assert user_version(tmp_path / "new.db") == len(MIGRATIONS) >= 2
+    Store(tmp_path / "new.db")  # opening again changes nothing
+    assert user_version(tmp_path / "new.db") == len(MIGRATIONS)
+
+
+def test_a_store_made_by_the_current_release_upgrades_without_loss(tmp_path):
+    path = tmp_path / "release.db"
+    key, headline = old_store(path)
+    assert user_version(path) == 0
+    store = Store(path)
+    assert user_version(path) == len(MIGRATIONS)
+    found = store.get(key)
+    assert found is not None and found[1].brief.headline == headline
+    assert store.count() == 1 and store.history(5)[0].source == "very_short.txt"
+    assert store.article(found[0]).text.startswith("Port of Calder")
+    pending = store.pending_request("k-0")
+    assert pending is not None and pending.status == "pending"
+
+
+def test_a_store_from_before_article_text_gains_the_column(tmp_path):
+    path = tmp_path / "older.db"
+    key, headline = old_store(path, with_article_text=False)
+    store = Store(path)
+    found = store.get(key)
+    assert found is not None and found[1].brief.headline == headline
+    with sqlite3.connect(path) as db:
+        assert "article_text" in {row[1] for row in db.execute("PRAGMA table_info(briefs)")}
+
+
+def test_a_store_from_a_newer_briefer_is_refused_untouched(tmp_path):
+    path = tmp_path / "future.db"
+    Store(path)
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(ConfigError, match="newer briefer") as caught:
+        Store(path)
+    assert caught.value.settings == ["db"]
+    assert user_version(path) == len(MIGRATIONS) + 1
