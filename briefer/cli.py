@@ -19,34 +19,18 @@ import typer
 from briefer import __version__
 from briefer.cli_batch import batch_app
 from briefer.cli_common import (
-    AllowPrivate,
-    BaseUrl,
-    ContextTokens,
+    DEFAULTS,
     Db,
-    Debug,
     DryRun,
-    Engine,
-    Fallback,
-    JsonMode,
-    MaxBytes,
-    MaxFetchBytes,
-    MaxInputTokens,
-    MaxOutputTokens,
-    Model,
-    NoCache,
+    EngineOptions,
     Output,
-    Prompt,
-    Refresh,
     Setup,
-    Strict,
-    Temperature,
-    Timeout,
     check_format,
+    command,
     command_line_inputs,
     emit,
     flag_for,
     say,
-    setup_briefer,
 )
 from briefer.errors import BrieferError, UsageError
 from briefer.redact import redact
@@ -81,12 +65,11 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
-    debug: Debug = False,
 ) -> None:
     """Structured, verifiable briefs of news articles."""
 
 
-@app.command()
+@command(app, engine_options=True)
 def brief(
     article: Annotated[
         str,
@@ -96,40 +79,15 @@ def brief(
         str, typer.Option("--format", "-f", help="markdown, json, text or html.")
     ] = "markdown",
     output: Output = None,
-    engine: Engine = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    temperature: Temperature = None,
-    max_output_tokens: MaxOutputTokens = None,
-    context_tokens: ContextTokens = None,
-    max_input_tokens: MaxInputTokens = None,
     dry_run: DryRun = False,
-    timeout: Timeout = None,
-    json_mode: JsonMode = None,
-    prompt: Prompt = "brief",
-    strict: Strict = False,
-    max_bytes: MaxBytes = None,
-    max_fetch_bytes: MaxFetchBytes = 5_000_000,
-    allow_private: AllowPrivate = False,
-    db: Db = None,
-    refresh: Refresh = False,
-    no_cache: NoCache = False,
-    fallback: Fallback = False,
-    debug: Debug = False,
+    options: EngineOptions = DEFAULTS,
 ) -> None:
     """Brief one news article (stored, and reused when the store has it)."""
     from briefer.inputs import CommandLine, load_article
     from briefer.rendering import render
 
     fmt = check_format(fmt)
-    setup = setup_briefer(
-        engine=engine, model=model, base_url=base_url, temperature=temperature,
-        max_output_tokens=max_output_tokens, context_tokens=context_tokens,
-        max_input_tokens=max_input_tokens, timeout=timeout, json_mode=json_mode, prompt=prompt,
-        strict=strict, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
-        allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
-        fallback=fallback,
-    )  # fmt: skip
+    setup = options.setup(no_cache=dry_run)
     loaded = load_article(CommandLine(article), setup.load)
     setup.announce()
     if dry_run:
@@ -138,7 +96,7 @@ def brief(
     emit(render(setup.briefer.brief(loaded), fmt), output)
 
 
-@app.command()
+@command(app, engine_options=True)
 def digest(
     inputs: Annotated[
         list[str] | None,
@@ -154,26 +112,8 @@ def digest(
         bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
-    engine: Engine = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    temperature: Temperature = None,
-    max_output_tokens: MaxOutputTokens = None,
-    context_tokens: ContextTokens = None,
-    max_input_tokens: MaxInputTokens = None,
     dry_run: DryRun = False,
-    timeout: Timeout = None,
-    json_mode: JsonMode = None,
-    prompt: Prompt = "brief",
-    strict: Strict = False,
-    max_bytes: MaxBytes = None,
-    max_fetch_bytes: MaxFetchBytes = 5_000_000,
-    allow_private: AllowPrivate = False,
-    db: Db = None,
-    refresh: Refresh = False,
-    no_cache: NoCache = False,
-    fallback: Fallback = False,
-    debug: Debug = False,
+    options: EngineOptions = DEFAULTS,
 ) -> None:
     """Brief many articles at once into one morning brief, grouped by story."""
     from briefer.progress import run_digest
@@ -182,14 +122,7 @@ def digest(
     sources = command_line_inputs(inputs or [], urls)
     if not sources:
         raise UsageError("no articles given; name files, directories or URLs, or use --urls")
-    setup = setup_briefer(
-        engine=engine, model=model, base_url=base_url, temperature=temperature,
-        max_output_tokens=max_output_tokens, context_tokens=context_tokens,
-        max_input_tokens=max_input_tokens, timeout=timeout, json_mode=json_mode, prompt=prompt,
-        strict=strict, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
-        allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache or dry_run,
-        fallback=fallback,
-    )  # fmt: skip
+    setup = options.setup(no_cache=dry_run)
     setup.announce()
     if dry_run:
         from briefer.inputs import load_article
@@ -215,7 +148,7 @@ def digest(
         raise SystemExit(1)
 
 
-@app.command()
+@command(app, engine_options=True)
 def compare(
     inputs: Annotated[
         list[str],
@@ -229,22 +162,7 @@ def compare(
         str, typer.Option("--format", "-f", help="markdown, json or html.")
     ] = "markdown",
     output: Output = None,
-    engine: Engine = None,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    temperature: Temperature = None,
-    max_output_tokens: MaxOutputTokens = None,
-    context_tokens: ContextTokens = None,
-    timeout: Timeout = None,
-    json_mode: JsonMode = None,
-    prompt: Prompt = "brief",
-    max_bytes: MaxBytes = None,
-    max_fetch_bytes: MaxFetchBytes = 5_000_000,
-    allow_private: AllowPrivate = False,
-    db: Db = None,
-    refresh: Refresh = False,
-    no_cache: NoCache = False,
-    debug: Debug = False,
+    options: EngineOptions = DEFAULTS,
 ) -> None:
     """Compare how several articles cover one story (or two briefs of one article)."""
     from briefer.rendering import render
@@ -255,14 +173,8 @@ def compare(
         return
     if len(inputs) < 2:
         raise UsageError("compare needs at least two articles")
-    setup = setup_briefer(
-        engine=engine, model=model, base_url=base_url, temperature=temperature,
-        max_output_tokens=max_output_tokens, context_tokens=context_tokens,
-        max_input_tokens=None, timeout=timeout, json_mode=json_mode, prompt=prompt,
-        strict=False, max_bytes=max_bytes, max_fetch_bytes=max_fetch_bytes,
-        allow_private=allow_private, db=db, refresh=refresh, no_cache=no_cache,
-    )  # fmt: skip
-    articles = [_compared_article(given, setup, db) for given in inputs]
+    setup = options.setup()
+    articles = [_compared_article(given, setup, options.db) for given in inputs]
     setup.announce()
     emit(render(setup.briefer.compare(articles), fmt), output)
 
@@ -288,11 +200,10 @@ def _diff_files(paths: list[str]) -> BriefDiff:
     return diff_briefs(first, second, (Path(paths[0]).name, Path(paths[1]).name))
 
 
-@app.command()
+@command(app)
 def history(
     limit: Annotated[int, typer.Option(help="How many briefs to list.")] = 50,
     db: Db = None,
-    debug: Debug = False,
 ) -> None:
     """List stored briefs, newest first."""
     from briefer.store import Store
@@ -313,7 +224,7 @@ def history(
         )
 
 
-@app.command()
+@command(app)
 def show(
     brief_id: Annotated[int, typer.Argument(help="The id `briefer history` shows.")],
     fmt: Annotated[
@@ -321,7 +232,6 @@ def show(
     ] = "markdown",
     output: Output = None,
     db: Db = None,
-    debug: Debug = False,
 ) -> None:
     """Print a stored brief."""
     from briefer.rendering import render
@@ -331,7 +241,7 @@ def show(
     emit(render(Store(db).show(brief_id), fmt), output)
 
 
-@app.command()
+@command(app)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
@@ -339,7 +249,6 @@ def serve(
         str | None,
         typer.Option(help="Require this bearer token (default: $BRIEFER_SERVER_TOKEN)."),
     ] = None,
-    debug: Debug = False,
 ) -> None:
     """Serve briefs over HTTP (needs the server extra: pip install 'briefer-news[server]')."""
     from briefer.serve_cli import serve as run_server
@@ -347,8 +256,8 @@ def serve(
     run_server(host=host, port=port, token=token)
 
 
-@app.command()
-def schema(debug: Debug = False) -> None:
+@command(app)
+def schema() -> None:
     """Print the JSON Schema of the brief envelope."""
     from briefer.schema import envelope_json_schema
 

@@ -11,13 +11,13 @@ import typer
 from briefer.cli_common import (
     BaseUrl,
     Db,
-    Debug,
     DryRun,
+    EngineOptions,
     Model,
     Setup,
+    command,
     command_line_inputs,
     say,
-    setup_briefer,
 )
 from briefer.errors import UsageError
 
@@ -32,15 +32,12 @@ batch_app = typer.Typer(
 
 
 def _batch_setup(db: Path | None, model: str | None, base_url: str | None) -> Setup:
-    return setup_briefer(
-        engine="openai", model=model, base_url=base_url, temperature=None,
-        max_output_tokens=None, context_tokens=None, max_input_tokens=None, timeout=None,
-        json_mode="schema", prompt="brief", strict=False, max_bytes=None,
-        max_fetch_bytes=5_000_000, allow_private=False, db=db, refresh=False, no_cache=False,
-    )  # fmt: skip
+    return EngineOptions(
+        engine="openai", model=model, base_url=base_url, json_mode="schema", db=db
+    ).setup()
 
 
-@batch_app.command("prepare")
+@command(batch_app, name="prepare")
 def batch_prepare(
     inputs: Annotated[
         list[str] | None, typer.Argument(help="Articles: files, directories, URLs.")
@@ -56,7 +53,6 @@ def batch_prepare(
     model: Model = None,
     base_url: BaseUrl = None,
     db: Db = None,
-    debug: Debug = False,
 ) -> None:
     """Write a request file (one line per article or chunk); cached articles are skipped."""
     from briefer import batch
@@ -88,11 +84,10 @@ def batch_prepare(
         raise SystemExit(1)
 
 
-@batch_app.command("submit")
+@command(batch_app, name="submit")
 def batch_submit(
     requests: Annotated[Path, typer.Argument(help="A request file from `batch prepare`.")],
     db: Db = None,
-    debug: Debug = False,
 ) -> None:
     """Upload a request file and start a batch (24-hour window)."""
     from briefer import batch
@@ -103,11 +98,10 @@ def batch_submit(
     typer.echo(f"batch {state.id}: {state.status}")
 
 
-@batch_app.command("status")
+@command(batch_app, name="status")
 def batch_status(
     batch_id: Annotated[str | None, typer.Argument(help="A batch id (default: all known).")] = None,
     db: Db = None,
-    debug: Debug = False,
 ) -> None:
     """Show how batches are doing."""
     from briefer import batch
@@ -125,14 +119,13 @@ def batch_status(
         )
 
 
-@batch_app.command("collect")
+@command(batch_app, name="collect")
 def batch_collect(
     batch_id: Annotated[str, typer.Argument(help="The batch id.")],
     folder: Annotated[
         Path, typer.Option("--dir", help="Where to keep the downloaded files.")
     ] = Path("."),
     db: Db = None,
-    debug: Debug = False,
 ) -> None:
     """Download a finished batch, verify and store every brief, report failures."""
     from briefer import batch
@@ -141,11 +134,10 @@ def batch_collect(
     _report_ingest(done, f"batch {state.id} ({state.status})")
 
 
-@batch_app.command("import")
+@command(batch_app, name="import")
 def batch_import(
     results: Annotated[Path, typer.Argument(help="An output file of `vllm run-batch`.")],
     db: Db = None,
-    debug: Debug = False,
 ) -> None:
     """Ingest a batch output file (vLLM's run-batch, or a downloaded OpenAI one)."""
     from briefer import batch

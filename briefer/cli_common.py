@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -15,6 +18,9 @@ from briefer.errors import UsageError
 if TYPE_CHECKING:
     from briefer.core import Briefer
     from briefer.inputs import Input, LoadOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 # --- options shared by several commands ---------------------------------------------------------
 
@@ -105,53 +111,124 @@ class Setup:
         self.notes = []
 
 
-def setup_briefer(
-    *,
-    engine: str | None,
-    model: str | None,
-    base_url: str | None,
-    temperature: float | None,
-    max_output_tokens: int | None,
-    context_tokens: int | None,
-    max_input_tokens: int | None,
-    timeout: float | None,
-    json_mode: str | None,
-    prompt: str,
-    strict: bool,
-    max_bytes: int | None,
-    max_fetch_bytes: int,
-    allow_private: bool,
-    db: Path | None,
-    refresh: bool,
-    no_cache: bool,
-    fallback: bool = False,
-) -> Setup:
+@dataclass(frozen=True)
+class EngineOptions:
+    """The options every briefing command takes (`brief`, `digest`, `compare`), declared once."""
+
+    engine: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    context_tokens: int | None = None
+    max_input_tokens: int | None = None
+    timeout: float | None = None
+    json_mode: str | None = None
+    prompt: str = "brief"
+    strict: bool = False
+    max_bytes: int | None = None
+    max_fetch_bytes: int = 5_000_000
+    allow_private: bool = False
+    db: Path | None = None
+    refresh: bool = False
+    no_cache: bool = False
+    fallback: bool = False
+
+    def setup(self, *, no_cache: bool = False) -> Setup:
+        """Build the Briefer and load limits these options ask for (no_cache: force it off)."""
+        return setup_briefer(replace(self, no_cache=self.no_cache or no_cache))
+
+
+DEFAULTS = EngineOptions()
+
+# Each option: its name in EngineOptions, its declaration, its default (matching the field).
+_ENGINE_PARAMETERS: tuple[tuple[str, object], ...] = (
+    ("engine", Engine),
+    ("model", Model),
+    ("base_url", BaseUrl),
+    ("temperature", Temperature),
+    ("max_output_tokens", MaxOutputTokens),
+    ("context_tokens", ContextTokens),
+    ("max_input_tokens", MaxInputTokens),
+    ("timeout", Timeout),
+    ("json_mode", JsonMode),
+    ("prompt", Prompt),
+    ("strict", Strict),
+    ("max_bytes", MaxBytes),
+    ("max_fetch_bytes", MaxFetchBytes),
+    ("allow_private", AllowPrivate),
+    ("db", Db),
+    ("refresh", Refresh),
+    ("no_cache", NoCache),
+    ("fallback", Fallback),
+)
+
+
+def command(
+    group: typer.Typer, *, name: str | None = None, engine_options: bool = False
+) -> Callable[[F], F]:
+    """Register a command on `group`, adding `--debug` (handled by `main`) to every command.
+
+    With `engine_options`, the command also takes every `EngineOptions` flag and receives them
+    as one `options: EngineOptions` argument.
+    """
+
+    def register(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "options"]
+        added: list[inspect.Parameter] = []
+        if engine_options:
+            defaults = {f.name: f.default for f in fields(EngineOptions)}
+            added += [
+                inspect.Parameter(name, _KEYWORD, default=defaults[name], annotation=declared)
+                for name, declared in _ENGINE_PARAMETERS
+            ]
+        added.append(inspect.Parameter("debug", _KEYWORD, default=False, annotation=Debug))
+
+        @functools.wraps(func)
+        def run(**given: Any) -> Any:
+            given.pop("debug", None)  # read by main() before the command runs
+            if engine_options:
+                names = [name for name, _ in _ENGINE_PARAMETERS]
+                given["options"] = EngineOptions(**{name: given.pop(name) for name in names})
+            return func(**given)
+
+        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        group.command(name)(run)
+        return func
+
+    return register
+
+
+def setup_briefer(options: EngineOptions) -> Setup:
+    """The Briefer, load limits and start-up notes the options ask for."""
     from briefer.config import LLMConfig
     from briefer.core import Briefer
     from briefer.inputs import DEFAULT_MAX_BYTES, LoadOptions
     from briefer.store import Store
 
+    o = options
     config = LLMConfig.from_env(
-        model=model,
-        base_url=base_url,
-        temperature=temperature,
-        max_output_tokens=max_output_tokens,
-        context_tokens=context_tokens,
-        timeout=timeout,
-        json_mode=json_mode,
+        model=o.model,
+        base_url=o.base_url,
+        temperature=o.temperature,
+        max_output_tokens=o.max_output_tokens,
+        context_tokens=o.context_tokens,
+        timeout=o.timeout,
+        json_mode=o.json_mode,
     )
     briefer = Briefer(
-        engine=engine,
+        engine=o.engine,
         config=config,
-        prompt=prompt,
-        strict=strict,
-        max_input_tokens=max_input_tokens,
-        store=None if no_cache else Store(db),
-        refresh=refresh,
-        fallback=fallback,
+        prompt=o.prompt,
+        strict=o.strict,
+        max_input_tokens=o.max_input_tokens,
+        store=None if o.no_cache else Store(o.db),
+        refresh=o.refresh,
+        fallback=o.fallback,
     )
     notes = []
-    if briefer.engine == "offline" and (engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
+    if briefer.engine == "offline" and (o.engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
         notes.append(
             "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
             "OPENAI_BASE_URL for LLM briefs"
@@ -160,10 +237,10 @@ def setup_briefer(
     if note and briefer.engine != "offline":
         notes.append(note)
     load = LoadOptions(
-        max_bytes=max_bytes or int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES,
-        max_fetch_bytes=max_fetch_bytes,
-        fetch_timeout=timeout or LoadOptions.fetch_timeout,
-        allow_private=allow_private,
+        max_bytes=o.max_bytes or int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES,
+        max_fetch_bytes=o.max_fetch_bytes,
+        fetch_timeout=o.timeout or LoadOptions.fetch_timeout,
+        allow_private=o.allow_private,
     )
     return Setup(briefer, load, notes)
 

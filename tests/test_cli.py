@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -48,6 +49,26 @@ def test_help_lists_every_command_with_help_text(run):
         sub = run(command, "--help")
         assert sub.code == 0 and len(sub.out.splitlines()) > 3
         assert f"briefer {command}" in readme, f"README does not show `briefer {command}`"
+
+
+def test_briefing_commands_share_one_set_of_engine_options_and_all_take_debug(run):
+    from briefer.cli_common import EngineOptions
+
+    flags = ["--" + f.name.replace("_", "-") for f in dataclasses.fields(EngineOptions)]
+    assert "--fallback" in flags and "--strict" in flags
+    for command in ("brief", "digest", "compare"):
+        shown = run(command, "--help").out
+        assert all(flag in shown for flag in flags), command
+    for command in ("history", "show", "schema", "serve", "batch prepare", "batch status"):
+        assert "--debug" in run(*command.split(), "--help").out, command
+
+
+def test_compare_takes_engine_options_like_brief(run):
+    files = sorted((ARTICLES.parent / "compare").glob("*.txt"))[:2]
+    result = run("compare", *map(str, files), "--engine", "offline", "--no-cache", "--fallback",
+                 "--format", "json")  # fmt: skip
+    assert result.code == 0, result.err
+    assert len(json.loads(result.out)["sources"]) == 2
 
 
 def test_every_install_line_names_our_distribution():
