@@ -8,7 +8,6 @@ imported inside commands so that `--help` is fast.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -38,6 +37,7 @@ from briefer.redact import redact
 if TYPE_CHECKING:
     from briefer.article import Article
     from briefer.comparison import BriefDiff
+    from briefer.settings import Settings
 
 app = typer.Typer(
     name="briefer",
@@ -268,7 +268,7 @@ def schema() -> None:
 
 
 def _fail(message: str, code: int, exc: BaseException, debug: bool) -> NoReturn:
-    secrets = (os.environ.get("OPENAI_API_KEY"),)
+    secrets = (_settings().api_key,)
     if debug:
         trace = "".join(traceback.format_exception(exc))
         sys.stderr.write(redact(trace, secrets))
@@ -276,9 +276,18 @@ def _fail(message: str, code: int, exc: BaseException, debug: bool) -> NoReturn:
     raise SystemExit(code)
 
 
+def _settings() -> Settings:
+    from briefer.settings import Settings
+
+    try:
+        return Settings.from_env()
+    except BrieferError:
+        return Settings()  # a bad variable is reported by the command that reads it
+
+
 def main() -> None:
     """Run the command line, turning every failure into one line on stderr and an exit code."""
-    debug = "--debug" in sys.argv[1:] or os.environ.get("BRIEFER_DEBUG", "") not in ("", "0")
+    debug = "--debug" in sys.argv[1:] or _settings().debug
     try:
         app(prog_name="briefer")
     except BrieferError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
@@ -205,6 +204,7 @@ def setup_briefer(options: EngineOptions) -> Setup:
     from briefer.config import LLMConfig
     from briefer.core import Briefer
     from briefer.inputs import DEFAULT_MAX_BYTES, LoadOptions
+    from briefer.settings import Settings
     from briefer.store import Store
 
     o = options
@@ -228,7 +228,8 @@ def setup_briefer(options: EngineOptions) -> Setup:
         fallback=o.fallback,
     )
     notes = []
-    if briefer.engine == "offline" and (o.engine or os.environ.get("BRIEFER_ENGINE")) != "offline":
+    settings = Settings.from_env()
+    if briefer.engine == "offline" and (o.engine or settings.engine) != "offline":
         notes.append(
             "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
             "OPENAI_BASE_URL for LLM briefs"
@@ -237,7 +238,7 @@ def setup_briefer(options: EngineOptions) -> Setup:
     if note and briefer.engine != "offline":
         notes.append(note)
     load = LoadOptions(
-        max_bytes=o.max_bytes or int_env("BRIEFER_MAX_BYTES") or DEFAULT_MAX_BYTES,
+        max_bytes=o.max_bytes or settings.max_bytes or DEFAULT_MAX_BYTES,
         max_fetch_bytes=o.max_fetch_bytes,
         fetch_timeout=o.timeout or LoadOptions.fetch_timeout,
         allow_private=o.allow_private,
@@ -293,13 +294,3 @@ def emit(text: str, output: Path | None) -> None:
         raise UsageError(
             f"cannot write {output}: {exc.strerror}; choose another --output"
         ) from None
-
-
-def int_env(name: str) -> int | None:
-    value = os.environ.get(name)
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"{name}={value!r} is not a whole number of bytes") from None

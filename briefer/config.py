@@ -5,7 +5,6 @@ Nothing is read at import time; `LLMConfig.from_env()` reads the environment whe
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
@@ -63,14 +62,18 @@ class LLMConfig:
 
         Overrides that are None are ignored, so CLI flags can be passed straight through.
         """
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        if env.get("OPENAI_API_KEY"):
-            values["api_key"] = env["OPENAI_API_KEY"]
-        if env.get("OPENAI_BASE_URL"):
-            values["base_url"] = env["OPENAI_BASE_URL"]
-        if env.get("BRIEFER_MODEL"):
-            values["model"] = env["BRIEFER_MODEL"]
+        from briefer.settings import Settings
+
+        settings = Settings.from_env(env)
+        values: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("api_key", settings.api_key),
+                ("base_url", settings.base_url),
+                ("model", settings.model),
+            )
+            if value is not None
+        }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:

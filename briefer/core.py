@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -19,7 +18,7 @@ from briefer.chunking import truncate_article
 from briefer.config import LLMConfig
 from briefer.engine import Engine, EngineResult
 from briefer.errors import ConfigError, EngineError, UsageError
-from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
+from briefer.inputs import DEFAULT_MAX_BYTES, ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.models import model_info
 from briefer.pacing import IdleRunner, Urgency
 from briefer.plan import Plan, plan_llm, plan_offline
@@ -32,6 +31,7 @@ from briefer.schema import (
     PromptInfo,
     SourcingCaveat,
 )
+from briefer.settings import Settings
 from briefer.sourcing import SourcingProfile, analyze_sourcing
 from briefer.store import Store, cache_key
 from briefer.text import sentences
@@ -76,9 +76,10 @@ class Briefer:
 
         `engine` is "auto" (the default, or $BRIEFER_ENGINE): the OpenAI engine when a key or
         base URL is configured, else the offline engine. `model`, `base_url`, `api_key` and
-        `timeout` override the environment (or pass a whole `config`). With `strict`, items
-        whose evidence is not found in the article are dropped, and a brief left with no key
-        fact is an error.
+        `timeout` override the environment, or the `config` when one is given. Load limits
+        default to `LoadOptions()` with $BRIEFER_MAX_BYTES (`briefer.settings`).
+        With `strict`, items whose evidence is not found in the article are dropped, and a brief
+        left with no key fact is an error.
         `max_input_tokens` cuts long articles after a sentence instead of briefing them in
         parts, and says so in a caveat. With `fallback`, an article the LLM engine fails on is
         briefed by the offline engine instead (marked, not stored). With a `store`, briefs are
@@ -88,7 +89,10 @@ class Briefer:
         self.store = store
         self.refresh = refresh
         self.fallback = fallback
-        self.load_options = load_options or LoadOptions()
+        settings = Settings.from_env()
+        self.load_options = load_options or LoadOptions(
+            max_bytes=settings.max_bytes or DEFAULT_MAX_BYTES
+        )
         self.strict = strict
         if max_input_tokens is not None and max_input_tokens < 1:
             raise ConfigError(
@@ -96,14 +100,14 @@ class Briefer:
                 fix="give {max_input_tokens} a positive number",
             )
         self.max_input_tokens = max_input_tokens
+        loose: dict[str, Any] = {
+            "model": model, "base_url": base_url, "api_key": api_key, "timeout": timeout
+        }  # fmt: skip
+        given = {name: value for name, value in loose.items() if value is not None}
         self.config = (
-            config
-            if config is not None
-            else LLMConfig.from_env(
-                model=model, base_url=base_url, api_key=api_key, timeout=timeout
-            )
+            replace(config, **given) if config is not None else LLMConfig.from_env(**given)
         )
-        choice = engine or os.environ.get("BRIEFER_ENGINE") or "auto"
+        choice = engine or settings.engine or "auto"
         if choice not in ENGINE_CHOICES:
             raise ConfigError(f"engine {choice!r} is not one of {', '.join(ENGINE_CHOICES)}")
         self._llm: OpenAIEngine | None = None

@@ -8,7 +8,6 @@ format. Lookup is by exact name, else the longest listed prefix, else `[default]
 from __future__ import annotations
 
 import functools
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +42,11 @@ class ModelInfo:
 
 def user_prices_path() -> Path | None:
     """The user's price file, if there is one."""
-    explicit = os.environ.get("BRIEFER_PRICES")
-    if explicit:
-        path = Path(explicit)
+    from briefer.settings import Settings
+
+    path = Settings.from_env().prices
+    if path is not None:
+        explicit = str(path)
         if not path.is_file():
             raise ConfigError(f"BRIEFER_PRICES={explicit}: no such file; fix the path or unset it")
         return path

@@ -7,10 +7,10 @@ service starts, so the rest of briefer never needs them.
 from __future__ import annotations
 
 import ipaddress
-import os
 import sys
 
 from briefer.errors import ConfigError
+from briefer.settings import Settings
 
 INSTALL_HINT = (
     "install the server extra: pip install 'briefer-news[server]' "
@@ -33,7 +33,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -
 
     if not 0 < port < 65536:
         raise ConfigError(f"port {port} is not between 1 and 65535")
-    if not (token or os.environ.get(TOKEN_ENV)) and not _is_loopback(host):
+    if not (token or Settings.from_env().server_token) and not _is_loopback(host):
         sys.stderr.write(
             f"briefer: warning: serving on {host} with no token; anyone who can reach it can "
             f"use it (set {TOKEN_ENV} or pass a token)\n"

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -55,6 +54,7 @@ from briefer.errors import BrieferError, FetchError, InputError
 from briefer.inputs import URL, LoadOptions, load_article
 from briefer.redact import redact
 from briefer.schema import Envelope
+from briefer.settings import Settings
 from briefer.store import Store
 
 log = logging.getLogger("briefer.server")
@@ -218,10 +218,11 @@ def create_app(
     token: str | None = None,
 ) -> FastAPI:
     """Build the HTTP app; the Briefer is made by `briefer_factory` when the app starts."""
+    settings = Settings.from_env()
     if token is None:
-        token = os.environ.get(TOKEN_ENV) or None
+        token = settings.server_token
     factory = briefer_factory or _default_briefer
-    secrets = (token, os.environ.get("OPENAI_API_KEY"))
+    secrets = (token, settings.api_key)
     holder: dict[str, Briefer] = {}
 
     @asynccontextmanager

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -113,9 +112,11 @@ def migrate(db: sqlite3.Connection) -> int:
 
 def default_db_path() -> Path:
     """$BRIEFER_DB, else briefer.db in the user's data folder."""
-    explicit = os.environ.get("BRIEFER_DB")
-    if explicit:
-        return Path(explicit)
+    from briefer.settings import Settings
+
+    explicit = Settings.from_env().db
+    if explicit is not None:
+        return explicit
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("briefer")) / "briefer.db"

@@ -10,7 +10,6 @@ skips tiktoken altogether (air-gapped machines), quietly.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,7 +68,9 @@ def counter_for(
     """Return a counter for `encoding_name`; `load` replaces tiktoken's loader (tests)."""
     if load is not None:
         return _make(encoding_name, load)
-    if os.environ.get("BRIEFER_TOKENIZER", "").lower() == "estimate":
+    from briefer.settings import Settings
+
+    if Settings.from_env().tokenizer == "estimate":
         return TokenCounter(encoding_name)  # asked for: nothing to warn about
     return _default_counter(encoding_name)
 

@@ -1,0 +1,90 @@
+"""Every environment variable briefer reads, in one place.
+
+`Settings.from_env()` reads them all at once, when called (never at import time); the library,
+the command line and the service take their defaults from it. Arguments and flags win over
+the environment.
+
+    variable               setting          what it sets
+    OPENAI_API_KEY         api_key          the key of the OpenAI-compatible endpoint
+    OPENAI_BASE_URL        base_url         the endpoint (vLLM, Ollama, llama.cpp, Azure, ...)
+    BRIEFER_MODEL          model            the model to ask
+    BRIEFER_ENGINE         engine           auto, openai or offline
+    BRIEFER_DB             db               the brief store's file
+    BRIEFER_PRICES         prices           a TOML file of model prices and limits
+    BRIEFER_MAX_BYTES      max_bytes        the largest article accepted, in bytes
+    BRIEFER_TOKENIZER      tokenizer        "estimate" to count tokens without tiktoken
+    BRIEFER_SERVER_TOKEN   server_token     the bearer token the HTTP service requires
+    BRIEFER_DEBUG          debug            tracebacks on errors (command line)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefer.errors import ConfigError
+
+ENVIRONMENT = {
+    "OPENAI_API_KEY": "api_key",
+    "OPENAI_BASE_URL": "base_url",
+    "BRIEFER_MODEL": "model",
+    "BRIEFER_ENGINE": "engine",
+    "BRIEFER_DB": "db",
+    "BRIEFER_PRICES": "prices",
+    "BRIEFER_MAX_BYTES": "max_bytes",
+    "BRIEFER_TOKENIZER": "tokenizer",
+    "BRIEFER_SERVER_TOKEN": "server_token",
+    "BRIEFER_DEBUG": "debug",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment says; None where it says nothing."""
+
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    model: str | None = None
+    engine: str | None = None
+    db: Path | None = None
+    prices: Path | None = None
+    max_bytes: int | None = None
+    tokenizer: str | None = None
+    server_token: str | None = field(default=None, repr=False)
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read every variable briefer knows (an empty value counts as unset)."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            return env.get(name) or None
+
+        db, prices = get("BRIEFER_DB"), get("BRIEFER_PRICES")
+        return cls(
+            api_key=get("OPENAI_API_KEY"),
+            base_url=get("OPENAI_BASE_URL"),
+            model=get("BRIEFER_MODEL"),
+            engine=get("BRIEFER_ENGINE"),
+            db=Path(db) if db else None,
+            prices=Path(prices) if prices else None,
+            max_bytes=_whole_number("BRIEFER_MAX_BYTES", get("BRIEFER_MAX_BYTES")),
+            tokenizer=(get("BRIEFER_TOKENIZER") or "").lower() or None,
+            server_token=get("BRIEFER_SERVER_TOKEN"),
+            debug=(get("BRIEFER_DEBUG") or "0") != "0",
+        )
+
+
+def _whole_number(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigError(f"{name}={value!r} is not a positive whole number; fix or unset it")
+    return number
