@@ -43,6 +43,7 @@ from briefer.comparison import (
     SourcingSide,
     StakeholderCoverage,
 )
+from briefer.grouping import connected_groups
 from briefer.quotes import locate
 from briefer.schema import Envelope, StakeholderKind
 from briefer.sourcing import SourceKind, analyze_sourcing
@@ -157,14 +158,7 @@ def _body_sentences(item: Compared) -> list[Span]:
 
 
 def _group_claims(claims: list[_Claim], n_sources: int) -> list[list[_Claim]]:
-    parent = list(range(len(claims)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    links: list[tuple[int, int]] = []
     by_source: dict[int, list[int]] = {}
     for index, claim in enumerate(claims):
         by_source.setdefault(claim.source, []).append(index)
@@ -179,12 +173,9 @@ def _group_claims(claims: list[_Claim], n_sources: int) -> list[list[_Claim]]:
                 if share >= MATCH_SHARE and share > best_share:
                     best, best_share = j, share
             if best is not None:
-                parent[find(best)] = find(i)
-    groups: dict[int, list[_Claim]] = {}
-    for index, claim in enumerate(claims):
-        groups.setdefault(find(index), []).append(claim)
-    ordered = sorted(groups.values(), key=lambda g: (g[0].source, g[0].span.start))
-    return ordered
+                links.append((i, best))
+    groups = [[claims[i] for i in group] for group in connected_groups(len(claims), links)]
+    return sorted(groups, key=lambda g: (g[0].source, g[0].span.start))
 
 
 def _fact(group: list[_Claim], items: list[Compared], coverage: str) -> SharedFact:

@@ -17,8 +17,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import combinations
 
 from briefer.errors import BrieferError
+from briefer.grouping import connected_groups
 from briefer.schema import Envelope
 
 SHARED_STAKEHOLDERS = 2
@@ -94,28 +96,17 @@ def _names(envelope: Envelope) -> set[str]:
 
 def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
     """Group briefs that report the same story; return lists of indices."""
-    parent = list(range(len(envelopes)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     terms = [_terms(e) for e in envelopes]
     names = [_names(e) for e in envelopes]
-    for i in range(len(envelopes)):
-        for j in range(i + 1, len(envelopes)):
-            shared_terms = terms[i] & terms[j]
-            union = terms[i] | terms[j]
-            close_terms = len(shared_terms) >= SHARED_TERMS
-            same = (close_terms and len(names[i] & names[j]) >= SHARED_STAKEHOLDERS) or (
-                len(shared_terms) > SHARED_TERMS
-                and len(shared_terms) / max(len(union), 1) >= TERM_OVERLAP
-            )
-            if same:
-                parent[find(j)] = find(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(envelopes)):
-        groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: g[0])
+
+    def same(i: int, j: int) -> bool:
+        shared_terms = terms[i] & terms[j]
+        union = terms[i] | terms[j]
+        close_terms = len(shared_terms) >= SHARED_TERMS
+        return (close_terms and len(names[i] & names[j]) >= SHARED_STAKEHOLDERS) or (
+            len(shared_terms) > SHARED_TERMS
+            and len(shared_terms) / max(len(union), 1) >= TERM_OVERLAP
+        )
+
+    pairs = combinations(range(len(envelopes)), 2)
+    return connected_groups(len(envelopes), ((i, j) for i, j in pairs if same(i, j)))

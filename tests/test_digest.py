@@ -369,3 +369,10 @@ def test_digest_dry_run_sends_nothing(monkeypatch, run, router):
     assert code == 0 and not route.called
     assert "articles:               3" in out and "requests:               3" in out
     assert "nothing was sent" in out
+
+
+def test_connected_groups_are_transitive_and_in_order():
+    from briefer.grouping import connected_groups
+
+    assert connected_groups(5, [(3, 1), (1, 4)]) == [[0], [1, 3, 4], [2]]
+    assert connected_groups(0, []) == []
