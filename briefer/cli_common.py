@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
@@ -100,8 +100,12 @@ class Setup:
     """What the engine options of a command amount to."""
 
     briefer: Briefer
-    load: LoadOptions
     notes: list[str]
+
+    @property
+    def load(self) -> LoadOptions:
+        """The limits for reading and fetching the command's articles."""
+        return self.briefer.load_options
 
     def announce(self) -> None:
         """Say, once, how briefs will be made (after the inputs proved usable)."""
@@ -114,24 +118,24 @@ class Setup:
 class EngineOptions:
     """The options every briefing command takes (`brief`, `digest`, `compare`), declared once."""
 
-    engine: str | None = None
-    model: str | None = None
-    base_url: str | None = None
-    temperature: float | None = None
-    max_output_tokens: int | None = None
-    context_tokens: int | None = None
-    max_input_tokens: int | None = None
-    timeout: float | None = None
-    json_mode: str | None = None
-    prompt: str = "brief"
-    strict: bool = False
-    max_bytes: int | None = None
-    max_fetch_bytes: int = 5_000_000
-    allow_private: bool = False
-    db: Path | None = None
-    refresh: bool = False
-    no_cache: bool = False
-    fallback: bool = False
+    engine: Engine = None
+    model: Model = None
+    base_url: BaseUrl = None
+    temperature: Temperature = None
+    max_output_tokens: MaxOutputTokens = None
+    context_tokens: ContextTokens = None
+    max_input_tokens: MaxInputTokens = None
+    timeout: Timeout = None
+    json_mode: JsonMode = None
+    prompt: Prompt = "brief"
+    strict: Strict = False
+    max_bytes: MaxBytes = None
+    max_fetch_bytes: MaxFetchBytes = 5_000_000
+    allow_private: AllowPrivate = False
+    db: Db = None
+    refresh: Refresh = False
+    no_cache: NoCache = False
+    fallback: Fallback = False
 
     def setup(self, *, no_cache: bool = False) -> Setup:
         """Build the Briefer and load limits these options ask for (no_cache: force it off)."""
@@ -139,28 +143,6 @@ class EngineOptions:
 
 
 DEFAULTS = EngineOptions()
-
-# Each option: its name in EngineOptions, its declaration, its default (matching the field).
-_ENGINE_PARAMETERS: tuple[tuple[str, object], ...] = (
-    ("engine", Engine),
-    ("model", Model),
-    ("base_url", BaseUrl),
-    ("temperature", Temperature),
-    ("max_output_tokens", MaxOutputTokens),
-    ("context_tokens", ContextTokens),
-    ("max_input_tokens", MaxInputTokens),
-    ("timeout", Timeout),
-    ("json_mode", JsonMode),
-    ("prompt", Prompt),
-    ("strict", Strict),
-    ("max_bytes", MaxBytes),
-    ("max_fetch_bytes", MaxFetchBytes),
-    ("allow_private", AllowPrivate),
-    ("db", Db),
-    ("refresh", Refresh),
-    ("no_cache", NoCache),
-    ("fallback", Fallback),
-)
 
 
 def command(
@@ -176,11 +158,11 @@ def command(
         signature = inspect.signature(func, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "options"]
         added: list[inspect.Parameter] = []
-        if engine_options:
-            defaults = {f.name: f.default for f in fields(EngineOptions)}
+        if engine_options:  # each field, declared as its flag (Annotated with typer.Option)
+            declared = get_type_hints(EngineOptions, include_extras=True)
             added += [
-                inspect.Parameter(name, _KEYWORD, default=defaults[name], annotation=declared)
-                for name, declared in _ENGINE_PARAMETERS
+                inspect.Parameter(f.name, _KEYWORD, default=f.default, annotation=declared[f.name])
+                for f in fields(EngineOptions)
             ]
         added.append(inspect.Parameter("debug", _KEYWORD, default=False, annotation=Debug))
 
@@ -188,7 +170,7 @@ def command(
         def run(**given: Any) -> Any:
             given.pop("debug", None)  # read by main() before the command runs
             if engine_options:
-                names = [name for name, _ in _ENGINE_PARAMETERS]
+                names = [f.name for f in fields(EngineOptions)]
                 given["options"] = EngineOptions(**{name: given.pop(name) for name in names})
             return func(**given)
 
@@ -203,7 +185,7 @@ def setup_briefer(options: EngineOptions) -> Setup:
     """The Briefer, load limits and start-up notes the options ask for."""
     from briefer.config import LLMConfig
     from briefer.core import Briefer
-    from briefer.inputs import DEFAULT_MAX_BYTES, LoadOptions
+    from briefer.inputs import LoadOptions
     from briefer.settings import Settings
     from briefer.store import Store
 
@@ -217,6 +199,12 @@ def setup_briefer(options: EngineOptions) -> Setup:
         timeout=o.timeout,
         json_mode=o.json_mode,
     )
+    load = LoadOptions.from_env(
+        max_bytes=o.max_bytes,
+        max_fetch_bytes=o.max_fetch_bytes,
+        fetch_timeout=o.timeout,
+        allow_private=o.allow_private,
+    )
     briefer = Briefer(
         engine=o.engine,
         config=config,
@@ -226,10 +214,10 @@ def setup_briefer(options: EngineOptions) -> Setup:
         store=None if o.no_cache else Store(o.db),
         refresh=o.refresh,
         fallback=o.fallback,
+        load_options=load,
     )
     notes = []
-    settings = Settings.from_env()
-    if briefer.engine == "offline" and (o.engine or settings.engine) != "offline":
+    if briefer.engine == "offline" and (o.engine or Settings.from_env().engine) != "offline":
         notes.append(
             "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
             "OPENAI_BASE_URL for LLM briefs"
@@ -237,13 +225,7 @@ def setup_briefer(options: EngineOptions) -> Setup:
     note = briefer.counter.note
     if note and briefer.engine != "offline":
         notes.append(note)
-    load = LoadOptions(
-        max_bytes=o.max_bytes or settings.max_bytes or DEFAULT_MAX_BYTES,
-        max_fetch_bytes=o.max_fetch_bytes,
-        fetch_timeout=o.timeout or LoadOptions.fetch_timeout,
-        allow_private=o.allow_private,
-    )
-    return Setup(briefer, load, notes)
+    return Setup(briefer, notes)
 
 
 def command_line_inputs(words: list[str], url_list: Path | None = None) -> list[Input]:

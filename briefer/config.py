@@ -65,18 +65,14 @@ class LLMConfig:
         from briefer.settings import Settings
 
         settings = Settings.from_env(env)
-        values: dict[str, Any] = {
-            name: value
-            for name, value in (
-                ("api_key", settings.api_key),
-                ("base_url", settings.base_url),
-                ("model", settings.model),
-            )
-            if value is not None
-        }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:
             raise TypeError(f"unknown LLMConfig settings: {', '.join(sorted(unknown))}")
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        values: dict[str, Any] = {
+            "api_key": settings.api_key,
+            "base_url": settings.base_url,
+            "model": settings.model,
+        }
+        values.update((k, v) for k, v in overrides.items() if v is not None)
+        return replace(cls(), **{k: v for k, v in values.items() if v is not None})

@@ -18,7 +18,7 @@ from briefer.chunking import truncate_article
 from briefer.config import LLMConfig
 from briefer.engine import Engine, EngineResult
 from briefer.errors import ConfigError, EngineError, UsageError
-from briefer.inputs import DEFAULT_MAX_BYTES, ArticleInput, LoadOptions, load_article, waits_on_io
+from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.models import model_info
 from briefer.pacing import IdleRunner, Urgency
 from briefer.plan import Plan, plan_llm, plan_offline
@@ -90,9 +90,7 @@ class Briefer:
         self.refresh = refresh
         self.fallback = fallback
         settings = Settings.from_env()
-        self.load_options = load_options or LoadOptions(
-            max_bytes=settings.max_bytes or DEFAULT_MAX_BYTES
-        )
+        self.load_options = load_options or LoadOptions.from_env()
         self.strict = strict
         if max_input_tokens is not None and max_input_tokens < 1:
             raise ConfigError(

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, TypeAlias
+from typing import Any, BinaryIO, TypeAlias
 from urllib.parse import urlsplit
 
 from briefer.article import Article, article_from_text
@@ -56,6 +56,15 @@ class LoadOptions:
     max_fetch_bytes: int = 5_000_000
     fetch_timeout: float = 20.0
     allow_private: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> LoadOptions:
+        """The limits with $BRIEFER_MAX_BYTES applied; overrides that are not None win."""
+        from briefer.settings import Settings
+
+        values: dict[str, Any] = {"max_bytes": Settings.from_env().max_bytes}
+        values.update((k, v) for k, v in overrides.items() if v is not None)
+        return cls(**{k: v for k, v in values.items() if v is not None})
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ def load_article(given: Input, options: LoadOptions | None = None) -> Article:
         if given.word == STDIN:
             data = _read_capped(sys.stdin.buffer, options.max_bytes, "standard input")
             return _from_bytes(data, "standard input", source=STDIN)
-        target = named(given.word)
+        target = _named(given.word)
         if isinstance(target, URL):
             return _from_url(target, options)
         return _from_file(target, options, regular_only=False)
@@ -139,7 +148,7 @@ def load_article(given: Input, options: LoadOptions | None = None) -> Article:
     )
 
 
-def named(word: str) -> Path | URL:
+def _named(word: str) -> Path | URL:
     """What a command-line word names: a URL when it has a scheme, else a path."""
     if _SCHEME.match(word):
         return URL(word)

@@ -46,9 +46,8 @@ def user_prices_path() -> Path | None:
 
     path = Settings.from_env().prices
     if path is not None:
-        explicit = str(path)
         if not path.is_file():
-            raise ConfigError(f"BRIEFER_PRICES={explicit}: no such file; fix the path or unset it")
+            raise ConfigError(f"BRIEFER_PRICES={path}: no such file; fix the path or unset it")
         return path
     from platformdirs import user_config_dir
 

@@ -89,8 +89,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
 )
 
 
-def migrate(db: sqlite3.Connection) -> int:
-    """Bring the store up to the newest version; return the version it was at."""
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring the store up to the newest version."""
     db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
     try:
         found = int(db.execute("PRAGMA user_version").fetchone()[0])
@@ -107,7 +107,6 @@ def migrate(db: sqlite3.Connection) -> int:
     except BaseException:
         db.execute("ROLLBACK")
         raise
-    return found
 
 
 def default_db_path() -> Path:

@@ -12,10 +12,10 @@ Each renderer takes a brief (an `Envelope`), a `Digest` or a `Comparison`:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import singledispatch
 from html import escape
-from typing import Literal
+from typing import Any, Literal
 
 from briefer.comparison import BriefDiff, Comparison
 from briefer.rendering import brief as _brief
@@ -42,8 +42,16 @@ __all__ = [
 ]
 
 
-def _unrenderable(thing: object, name: str) -> TypeError:
-    return TypeError(f"cannot render a {type(thing).__name__} as {name}")
+def _by_type(name: str, renderers: Mapping[type, Callable[[Any], str]]) -> Callable[[object], str]:
+    """One function that picks the renderer for the type of what it is given."""
+
+    @singledispatch
+    def dispatch(thing: object) -> str:
+        raise TypeError(f"cannot render a {type(thing).__name__} as {name}")
+
+    for kind, renderer in renderers.items():
+        dispatch.register(kind, renderer)
+    return dispatch
 
 
 def _diff_markdown(diff: BriefDiff) -> str:
@@ -58,45 +66,38 @@ def _diff_html(diff: BriefDiff) -> str:
     return "<pre>" + escape(_diff_markdown(diff)) + "</pre>"
 
 
-@singledispatch
-def _markdown(thing: object) -> str:
-    raise _unrenderable(thing, "Markdown")
-
-
-_markdown.register(Envelope, _brief.render_markdown)
-_markdown.register(Digest, _digest.render_digest_markdown)
-_markdown.register(Comparison, _compare.render_comparison_markdown)
-_markdown.register(BriefDiff, _diff_markdown)
-
-
-@singledispatch
-def _json(thing: object) -> str:
-    raise _unrenderable(thing, "JSON")
-
-
-_json.register(Envelope, _brief.render_json)
-_json.register(Digest, _digest.render_digest_json)
-_json.register(Comparison, _compare.render_comparison_json)
-_json.register(BriefDiff, _diff_json)
-
-
-@singledispatch
-def _html(thing: object) -> str:
-    raise _unrenderable(thing, "HTML")
-
-
-_html.register(Envelope, _brief.render_html)
-_html.register(Digest, _digest.render_digest_html)
-_html.register(Comparison, _compare.render_comparison_html)
-_html.register(BriefDiff, _diff_html)
-
-
-@singledispatch
-def _text(thing: object) -> str:
-    return _markdown(thing)  # Markdown is plain enough, except for a brief
-
-
-_text.register(Envelope, _brief.render_text)
+_markdown = _by_type(
+    "Markdown",
+    {
+        Envelope: _brief.render_markdown,
+        Digest: _digest.render_digest_markdown,
+        Comparison: _compare.render_comparison_markdown,
+        BriefDiff: _diff_markdown,
+    },
+)
+_json = _by_type(
+    "JSON",
+    {
+        Envelope: _brief.render_json,
+        Digest: _digest.render_digest_json,
+        Comparison: _compare.render_comparison_json,
+        BriefDiff: _diff_json,
+    },
+)
+_html = _by_type(
+    "HTML",
+    {
+        Envelope: _brief.render_html,
+        Digest: _digest.render_digest_html,
+        Comparison: _compare.render_comparison_html,
+        BriefDiff: _diff_html,
+    },
+)
+# Markdown is plain enough, except for a brief.
+_text = _by_type(
+    "text",
+    {Envelope: _brief.render_text, Digest: _markdown, Comparison: _markdown, BriefDiff: _markdown},
+)
 
 
 def render_markdown(thing: Renderable) -> str:
