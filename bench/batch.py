@@ -3,7 +3,8 @@
     python bench/batch.py [--requests 50000]
 
 Articles are generated on the fly from the fixture articles (a numbered headline makes each
-distinct) and streamed through `briefer.batch.prepare`: nothing holds all of them. Reports the
+distinct) and streamed through `briefer.digest.batch.prepare`: nothing holds all of
+them. Reports the
 time, the files written (split at the Batch API's limits) and the process's peak memory
 (target: under 300 MB).
 """
@@ -17,10 +18,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from briefer.article import Article
-from briefer.batch import prepare
-from briefer.config import LLMConfig
 from briefer.core import Briefer
+from briefer.digest.batch import prepare
+from briefer.engines.openai.config import LLMConfig
+from briefer.inputs.article import Article
 from briefer.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

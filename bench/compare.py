@@ -13,8 +13,8 @@ import statistics
 import time
 from pathlib import Path
 
-from briefer.compare import Compared, compare_offline
 from briefer.core import Briefer
+from briefer.engines.offline.compare import Compared, compare_offline
 from briefer.inputs import load_article
 
 ROOT = Path(__file__).resolve().parent.parent

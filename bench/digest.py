@@ -154,10 +154,10 @@ async def sdk_only(sources: list[Path], config: object, concurrency: int) -> flo
     import httpx
     import openai
 
+    from briefer.engines.openai.conversation import BRIEF, _request_body
+    from briefer.engines.openai.engine import OpenAIEngine
+    from briefer.engines.openai.prompts import load_template
     from briefer.inputs import load_article
-    from briefer.llm.conversation import BRIEF, _request_body
-    from briefer.llm.engine import OpenAIEngine
-    from briefer.prompts import load_template
 
     engine = OpenAIEngine(config, load_template("brief"))  # type: ignore[arg-type]
     bodies = [
@@ -205,9 +205,9 @@ def main() -> None:
     start = time.perf_counter()
     import openai  # noqa: F401  (one-time start-up cost, reported apart from the digest)
 
-    from briefer.config import LLMConfig
     from briefer.core import Briefer
-    from briefer.digest import adigest
+    from briefer.digest.runner import adigest
+    from briefer.engines.openai.config import LLMConfig
     from briefer.store import Store
 
     startup = time.perf_counter() - start

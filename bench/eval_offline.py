@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from briefer.engines.offline import brief_offline
 from briefer.evaluation import ZERO, load_labels, span_recall, stakeholder_score
 from briefer.inputs import load_article
-from briefer.offline import brief_offline
-from briefer.sourcing import SourceKind, analyze_sourcing
+from briefer.verify.sourcing import SourceKind, analyze_sourcing
 
 ROOT = Path(__file__).resolve().parent.parent
 

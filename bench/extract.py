@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from briefer.errors import InputError
-from briefer.html import extract_article
+from briefer.inputs.html import extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
 

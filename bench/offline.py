@@ -49,8 +49,8 @@ def one_megabyte() -> str:
 
 def child() -> None:
     """Run in a fresh process: brief the articles for a while, print rate and peak memory."""
-    from briefer.article import article_from_text
-    from briefer.offline import brief_offline
+    from briefer.engines.offline import brief_offline
+    from briefer.inputs.article import article_from_text
 
     seconds = float(sys.argv[2])
     articles = [article_from_text(t) for t in articles_of_about(800)]

@@ -12,8 +12,8 @@ import os
 import time
 from pathlib import Path
 
-from briefer.chunking import chunk_article
-from briefer.tokens import TokenCounter, counter_for
+from briefer.text.chunking import chunk_article
+from briefer.text.tokens import TokenCounter, counter_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = 8000

@@ -15,8 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from briefer.quotes import locate, normalize
 from briefer.text import sentences
+from briefer.verify.quotes import locate, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 

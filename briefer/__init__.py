@@ -13,18 +13,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from briefer._version import __version__
 
 if TYPE_CHECKING:
-    from briefer.article import Article, article_from_text
-    from briefer.compare import diff_briefs
-    from briefer.comparison import BriefDiff, Comparison
-    from briefer.config import LLMConfig
-    from briefer.core import Briefer, Stored
+    from briefer.core import Briefer
+    from briefer.digest import Digest, DigestItem
+    from briefer.engines.offline.compare import diff_briefs
+    from briefer.engines.openai.config import LLMConfig
+    from briefer.engines.openai.prompts import PromptTemplate, load_template
     from briefer.errors import BrieferError
     from briefer.inputs import URL, ArticleInput, LoadOptions, load_article
-    from briefer.prompts import PromptTemplate, load_template
-    from briefer.rendering import (
+    from briefer.inputs.article import Article, article_from_text
+    from briefer.renderers import (
         render,
         render_html,
         render_json,
@@ -42,43 +42,43 @@ if TYPE_CHECKING:
         Stakeholder,
         StakeholderKind,
     )
-    from briefer.store import Store
-    from briefer.stories import Digest, DigestItem
+    from briefer.schema.comparison import BriefDiff, Comparison
+    from briefer.store import Store, Stored
 
 # Imported on first use, so `import briefer` (and the CLI's start-up) stays cheap.
 _LAZY = {
-    "Article": "briefer.article",
+    "Article": "briefer.inputs.article",
     "ArticleInput": "briefer.inputs",
     "Brief": "briefer.schema",
-    "BriefDiff": "briefer.comparison",
+    "BriefDiff": "briefer.schema.comparison",
     "Briefer": "briefer.core",
     "BrieferError": "briefer.errors",
     "CaveatKind": "briefer.schema",
-    "Comparison": "briefer.comparison",
-    "Digest": "briefer.stories",
-    "DigestItem": "briefer.stories",
+    "Comparison": "briefer.schema.comparison",
+    "Digest": "briefer.digest",
+    "DigestItem": "briefer.digest",
     "Envelope": "briefer.schema",
     "KeyFact": "briefer.schema",
-    "LLMConfig": "briefer.config",
+    "LLMConfig": "briefer.engines.openai.config",
     "LoadOptions": "briefer.inputs",
     "OpenQuestion": "briefer.schema",
-    "PromptTemplate": "briefer.prompts",
+    "PromptTemplate": "briefer.engines.openai.prompts",
     "SourcingCaveat": "briefer.schema",
     "Stakeholder": "briefer.schema",
     "StakeholderKind": "briefer.schema",
     "Store": "briefer.store",
-    "Stored": "briefer.core",
+    "Stored": "briefer.store",
     "URL": "briefer.inputs",
-    "article_from_text": "briefer.article",
-    "diff_briefs": "briefer.compare",
+    "article_from_text": "briefer.inputs.article",
+    "diff_briefs": "briefer.engines.offline.compare",
     "load_article": "briefer.inputs",
-    "load_template": "briefer.prompts",
-    "render": "briefer.rendering",
-    "render_html": "briefer.rendering",
-    "render_json": "briefer.rendering",
-    "render_markdown": "briefer.rendering",
-    "render_slack": "briefer.rendering",
-    "render_text": "briefer.rendering",
+    "load_template": "briefer.engines.openai.prompts",
+    "render": "briefer.renderers",
+    "render_html": "briefer.renderers",
+    "render_json": "briefer.renderers",
+    "render_markdown": "briefer.renderers",
+    "render_slack": "briefer.renderers",
+    "render_text": "briefer.renderers",
 }
 
 __all__ = [

@@ -5,24 +5,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from briefer import __version__
-from briefer.article import Article
-from briefer.chunking import truncate_article
-from briefer.config import LLMConfig
-from briefer.engine import Engine, EngineResult
+from briefer._version import __version__
+from briefer.digest.pacing import IdleRunner, Urgency
+from briefer.engines import Engine, EngineResult
+from briefer.engines.estimate import Plan, plan_llm, plan_offline
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.models import model_info
+from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.errors import ConfigError, EngineError, UsageError
 from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
-from briefer.models import model_info
-from briefer.pacing import IdleRunner, Urgency
-from briefer.plan import Plan, plan_llm, plan_offline
-from briefer.prompts import PromptTemplate, load_template
+from briefer.inputs.article import Article
 from briefer.schema import (
     SCHEMA_VERSION,
     CaveatKind,
@@ -32,16 +31,17 @@ from briefer.schema import (
     SourcingCaveat,
 )
 from briefer.settings import Settings
-from briefer.sourcing import SourcingProfile, analyze_sourcing
-from briefer.store import Store, cache_key
+from briefer.store import Store, Stored, cache_key
 from briefer.text import sentences
-from briefer.tokens import TokenCounter
+from briefer.text.chunking import truncate_article
+from briefer.text.tokens import TokenCounter
 from briefer.verify import Origin, check_brief
+from briefer.verify.sourcing import SourcingProfile, analyze_sourcing
 
 if TYPE_CHECKING:
-    from briefer.comparison import Comparison
-    from briefer.llm import OpenAIEngine
-    from briefer.stories import Digest
+    from briefer.digest import Digest
+    from briefer.engines.openai import OpenAIEngine
+    from briefer.schema.comparison import Comparison
 
 EngineChoice = Literal["auto", "openai", "offline"]
 ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "openai", "offline")
@@ -111,11 +111,11 @@ class Briefer:
         self._llm: OpenAIEngine | None = None
         self._prompt_id = f"offline@{__version__}"
         if choice == "offline" or (choice == "auto" and not self.config.configured):
-            from briefer.offline import OfflineEngine
+            from briefer.engines.offline import OfflineEngine
 
             self._engine: Engine = OfflineEngine()
         else:
-            from briefer.llm import OpenAIEngine
+            from briefer.engines.openai import OpenAIEngine
 
             template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
             self._prompt_id = f"{template.name}@{template.version}"
@@ -238,7 +238,7 @@ class Briefer:
         """
         if not self.fallback or self._llm is None:
             raise error
-        from briefer.offline import OfflineEngine
+        from briefer.engines.offline import OfflineEngine
 
         result = OfflineEngine().brief(work)
         notice = Notice(
@@ -282,13 +282,13 @@ class Briefer:
         """Brief each article (the store is reused) and compare their coverage."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
-        from briefer.compare import Compared, compare_offline
+        from briefer.engines.offline.compare import Compared, compare_offline
 
         loaded = [load_article(a, self.load_options) for a in articles]
         items = [Compared(self.brief(article), article.text) for article in loaded]
         if self._llm is None:
             return compare_offline(items)
-        from briefer.compare import comparison_from_draft
+        from briefer.engines.offline.compare import comparison_from_draft
 
         answer = self._llm.compare([i.envelope.brief for i in items], [i.text for i in items])
         notes = [n.message for n in answer.notices]
@@ -298,14 +298,14 @@ class Briefer:
         """`compare`, briefing the articles concurrently."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
-        from briefer.compare import Compared, compare_offline
+        from briefer.engines.offline.compare import Compared, compare_offline
 
         loaded = list(await asyncio.gather(*(self._aload(a) for a in articles)))
         envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
         if self._llm is None:
             return compare_offline(items)
-        from briefer.compare import comparison_from_draft
+        from briefer.engines.offline.compare import comparison_from_draft
 
         answer = await asyncio.to_thread(
             self._llm.compare, [i.envelope.brief for i in items], [i.text for i in items]
@@ -322,7 +322,7 @@ class Briefer:
 
     async def adigest(self, articles: Sequence[ArticleInput], *, concurrency: int = 8) -> Digest:
         """`digest`, on the running event loop."""
-        from briefer.digest import adigest
+        from briefer.digest.runner import adigest
         from briefer.inputs import expand
 
         return await adigest(
@@ -408,15 +408,6 @@ class Briefer:
             verification=checked.verification,
             sourcing=checked.sourcing,
         )
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A brief, its id in the store (None without a store), and whether it came from there."""
-
-    envelope: Envelope
-    id: int | None
-    cached: bool
 
 
 def _computed(future: asyncio.Future[SourcingProfile] | None) -> SourcingProfile | None:

@@ -26,7 +26,7 @@ from briefer.errors import ConfigError, InputError
 from briefer.schema import Brief, Envelope
 
 if TYPE_CHECKING:
-    from briefer.article import Article
+    from briefer.inputs.article import Article
 
 BUSY_TIMEOUT_MS = 30_000
 # The tables of stores made by 0.1.0 before it kept a user_version (article_text came later).
@@ -168,6 +168,15 @@ class HistoryRow:
     engine: str
     model: str | None
     grounded_ratio: float | None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A brief, its id in the store (None without a store), and whether it came from there."""
+
+    envelope: Envelope
+    id: int | None
+    cached: bool
 
 
 class Store:
@@ -339,7 +348,7 @@ class Store:
 
     def article(self, brief_id: int) -> Article:
         """The article a stored brief was made from (its text and metadata)."""
-        from briefer.article import Article
+        from briefer.inputs.article import Article
 
         envelope = self.show(brief_id)
         text = self.article_text(brief_id)

@@ -9,9 +9,9 @@ from typing import NamedTuple
 import pytest
 import respx
 
-from briefer.article import Article
-from briefer.config import LLMConfig
+from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
+from briefer.inputs.article import Article
 
 from .exchanges import BASE_URL, FIXTURES
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import httpx
 
-from briefer.config import LLMConfig
 from briefer.core import Briefer
+from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
-from briefer.redact import redact, scrub_headers
+from briefer.text.redact import redact, scrub_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXCHANGES = ROOT / "fixtures" / "exchanges"

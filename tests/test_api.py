@@ -22,8 +22,8 @@ from briefer import (
     render_slack,
 )
 from briefer.inputs import load_article
-from briefer.rendering import render_html, render_text
-from briefer.rendering.slack import MAX_BLOCKS, MAX_TEXT, TRIMMED, escape
+from briefer.renderers import render_html, render_text
+from briefer.renderers.slack import MAX_BLOCKS, MAX_TEXT, TRIMMED, escape
 
 from .conftest import ARTICLES
 from .exchanges import FIXTURES, ROOT
@@ -111,9 +111,10 @@ def test_renderers_dispatch_by_type_and_refuse_what_they_cannot_render():
 
 def test_rendering_does_not_import_the_digest_runner_or_the_engines():
     code = (
-        "import sys, briefer.rendering; "
+        "import sys, briefer.renderers; "
         "print(sorted(m for m in sys.modules if m in "
-        "('briefer.digest', 'briefer.core', 'briefer.offline', 'briefer.llm', 'openai')))"
+        "('briefer.digest.runner', 'briefer.core', 'briefer.engines.offline', "
+        "'briefer.engines.openai', 'openai')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from briefer import batch
-from briefer.config import LLMConfig
 from briefer.core import Briefer
+from briefer.digest import batch
+from briefer.engines.openai.config import LLMConfig
 from briefer.schema import brief_json_schema
 from briefer.store import Store
 from briefer.text import sentences

@@ -52,7 +52,7 @@ def test_help_lists_every_command_with_help_text(run):
 
 
 def test_briefing_commands_share_one_set_of_engine_options_and_all_take_debug(run):
-    from briefer.cli_common import EngineOptions
+    from briefer.cli.common import EngineOptions
 
     flags = ["--" + f.name.replace("_", "-") for f in dataclasses.fields(EngineOptions)]
     assert "--fallback" in flags and "--strict" in flags
@@ -247,10 +247,10 @@ def test_unknown_option_is_exit_2(run):
 
 def test_engine_failure_is_exit_1_one_line(run, router, llm_env):
     replay("server_errors_exhausted", router)
-    import briefer.llm.engine
+    import briefer.engines.openai.engine
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(briefer.llm.engine.time, "sleep", lambda s: None)
+        mp.setattr(briefer.engines.openai.engine.time, "sleep", lambda s: None)
         result = run("brief", SHORT)
     assert result.code == 1
     assert "503" in one_line_error(result)
@@ -266,7 +266,7 @@ def test_debug_after_arguments_shows_the_traceback(run, router, llm_env):
 
 
 def test_custom_prompt_template(run, router, llm_env, tmp_path):
-    from briefer.prompts import builtin_prompt_dir
+    from briefer.engines.openai.prompts import builtin_prompt_dir
 
     text = (builtin_prompt_dir() / "brief.toml").read_text(encoding="utf-8")
     custom = tmp_path / "terse.toml"
@@ -281,7 +281,7 @@ def test_custom_prompt_template(run, router, llm_env, tmp_path):
 
 
 def test_custom_prompt_with_unknown_variable_names_it(run, llm_env, tmp_path):
-    from briefer.prompts import builtin_prompt_dir
+    from briefer.engines.openai.prompts import builtin_prompt_dir
 
     text = (builtin_prompt_dir() / "brief.toml").read_text(encoding="utf-8")
     custom = tmp_path / "broken.toml"

@@ -6,14 +6,19 @@ import json
 
 import pytest
 
-from briefer.compare import Compared, compare_offline, comparison_from_draft, diff_briefs
-from briefer.comparison import Comparison, ComparisonDraft
-from briefer.config import LLMConfig
 from briefer.core import Briefer
+from briefer.engines.offline.compare import (
+    Compared,
+    compare_offline,
+    comparison_from_draft,
+    diff_briefs,
+)
+from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
-from briefer.quotes import normalize
-from briefer.rendering import render as render_comparison
+from briefer.renderers import render as render_comparison
 from briefer.schema import strict_json_schema, strict_schema_problems
+from briefer.schema.comparison import Comparison, ComparisonDraft
+from briefer.verify.quotes import normalize
 
 from .conftest import TEST_KEY
 from .exchanges import BASE_URL, FIXTURES, load_exchange, replay

@@ -13,15 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from briefer.cli_common import command_line_inputs
-from briefer.config import LLMConfig
+from briefer.cli.common import command_line_inputs
 from briefer.core import Briefer
-from briefer.digest import adigest
+from briefer.digest import group_stories
+from briefer.digest.runner import adigest
+from briefer.engines.openai import transport
+from briefer.engines.openai.config import LLMConfig
 from briefer.errors import BrieferError
-from briefer.llm import transport
-from briefer.rendering import render as render_digest
+from briefer.renderers import render as render_digest
 from briefer.store import Store
-from briefer.stories import group_stories
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY
@@ -199,7 +199,7 @@ def test_store_is_wal_and_keeps_history(tmp_path):
 
 def test_cache_key_depends_on_what_shapes_the_brief():
     text = ARTICLES.joinpath("very_short.txt").read_text(encoding="utf-8")
-    from briefer.article import article_from_text
+    from briefer.inputs.article import article_from_text
 
     article = article_from_text(text)
     base = LLMConfig(api_key=TEST_KEY, base_url=BASE_URL)
@@ -217,7 +217,7 @@ def test_cache_key_depends_on_what_shapes_the_brief():
 
 WRITER = """
 import sys
-from briefer.article import article_from_text
+from briefer.inputs.article import article_from_text
 from briefer.core import Briefer
 from briefer.store import Store
 from briefer.text import sentences
@@ -372,7 +372,7 @@ def test_digest_dry_run_sends_nothing(monkeypatch, run, router):
 
 
 def test_connected_groups_are_transitive_and_in_order():
-    from briefer.grouping import connected_groups
+    from briefer.text.similarity import connected_groups
 
     assert connected_groups(5, [(3, 1), (1, 4)]) == [[0], [1, 3, 4], [2]]
     assert connected_groups(0, []) == []

@@ -8,10 +8,9 @@ import socket
 import httpx
 import pytest
 
-from briefer import fetch
 from briefer.errors import FetchError, InputError
-from briefer.fetch import USER_AGENT, fetch_page, forbidden_reason
-from briefer.inputs import URL, LoadOptions, load_article
+from briefer.inputs import URL, LoadOptions, fetch, load_article
+from briefer.inputs.fetch import USER_AGENT, fetch_page, forbidden_reason
 
 from .conftest import ARTICLES
 

@@ -10,8 +10,8 @@ import pytest
 
 from briefer.core import Briefer
 from briefer.errors import InputError
-from briefer.html import extract_article
 from briefer.inputs import CommandLine, load_article
+from briefer.inputs.html import extract_article
 
 from .exchanges import FIXTURES
 
@@ -110,7 +110,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from briefer.errors import InputError
-from briefer.html import extract_article
+from briefer.inputs.html import extract_article
 pages = [p.read_bytes() for p in sorted(Path(sys.argv[1]).glob("*.html"))] * 12
 def one(page):
     try:

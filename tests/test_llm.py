@@ -10,12 +10,12 @@ import pytest
 import respx
 
 from briefer import errors
-from briefer.budget import budget_for
-from briefer.config import LLMConfig
 from briefer.core import Briefer
-from briefer.llm import OpenAIEngine
-from briefer.llm.transport import retry_after_seconds
-from briefer.prompts import load_template
+from briefer.engines.openai import OpenAIEngine
+from briefer.engines.openai.budget import budget_for
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.prompts import load_template
+from briefer.engines.openai.transport import retry_after_seconds
 from briefer.schema import Brief, SourcingCaveat
 
 from .conftest import TEST_KEY, fixture_article

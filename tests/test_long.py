@@ -11,15 +11,14 @@ import httpx
 import pytest
 import tiktoken
 
-from briefer import tokens
-from briefer.article import article_from_text
-from briefer.chunking import chunk_article, truncate_article
-from briefer.config import LLMConfig
 from briefer.core import Briefer
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.models import model_info
 from briefer.errors import ConfigError
-from briefer.models import model_info
-from briefer.text import sentences
-from briefer.tokens import TokenCounter, counter_for, estimate_tokens
+from briefer.inputs.article import article_from_text
+from briefer.text import sentences, tokens
+from briefer.text.chunking import chunk_article, truncate_article
+from briefer.text.tokens import TokenCounter, counter_for, estimate_tokens
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import BASE_URL, chat_completion, load_exchange, replay

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from briefer.article import article_from_text
 from briefer.core import Briefer
-from briefer.entities import find_stakeholders
+from briefer.engines.offline import brief_offline
 from briefer.errors import BrieferError
 from briefer.evaluation import ZERO, load_labels, span_recall, stakeholder_score
-from briefer.offline import brief_offline
+from briefer.inputs.article import article_from_text
 from briefer.schema import Brief
-from briefer.sourcing import SourceKind, analyze_sourcing
 from briefer.text import sentence_bounds
+from briefer.text.entities import find_stakeholders
+from briefer.verify.sourcing import SourceKind, analyze_sourcing
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import FIXTURES

@@ -9,9 +9,9 @@ import time
 import httpx
 import pytest
 
-from briefer.config import LLMConfig
 from briefer.core import Briefer
-from briefer.pacing import AdaptiveLimiter, IdleRunner, Urgency
+from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
+from briefer.engines.openai.config import LLMConfig
 from briefer.store import Store
 from briefer.text import sentences
 

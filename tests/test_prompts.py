@@ -6,10 +6,10 @@ import os
 
 import pytest
 
+from briefer.engines.openai.conversation import build_messages
+from briefer.engines.openai.prompts import PromptTemplate, builtin_prompt_dir, load_template
 from briefer.errors import MissingVariableError, TemplateError
-from briefer.llm.conversation import build_messages
-from briefer.prompts import PromptTemplate, builtin_prompt_dir, load_template
-from briefer.untrusted import Boundary, defuse_markers, strip_invisible, wrap_article
+from briefer.text.untrusted import Boundary, defuse_markers, strip_invisible, wrap_article
 
 from .conftest import fixture_article
 from .exchanges import ROOT
@@ -120,7 +120,7 @@ def test_the_hidden_character_class_is_every_format_and_control_character():
     import sys
     import unicodedata
 
-    from briefer.untrusted import _HIDDEN
+    from briefer.text.untrusted import _HIDDEN
 
     for cp in range(sys.maxunicode + 1):
         ch = chr(cp)

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from briefer.config import LLMConfig
+from briefer.engines.openai.config import LLMConfig
 
 from .conftest import ARTICLES
 from .exchanges import load_exchange

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from briefer.cli import main
-from briefer.redact import redact, scrub_headers
+from briefer.text.redact import redact, scrub_headers
 
 from .exchanges import BASE_URL, FIXTURES, ROOT, replay
 
@@ -81,8 +81,8 @@ def test_key_echoed_by_the_server_never_reaches_the_user(monkeypatch, capsys, ro
 
 
 def test_sdk_and_http_debug_logs_carry_no_key(monkeypatch, caplog, router):
-    from briefer.config import LLMConfig
     from briefer.core import Briefer
+    from briefer.engines.openai.config import LLMConfig
 
     from .conftest import fixture_article
 
@@ -94,6 +94,6 @@ def test_sdk_and_http_debug_logs_carry_no_key(monkeypatch, caplog, router):
 
 
 def test_config_repr_hides_the_key():
-    from briefer.config import LLMConfig
+    from briefer.engines.openai.config import LLMConfig
 
     assert KEY not in repr(LLMConfig(api_key=KEY))

@@ -17,10 +17,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from briefer import __version__
-from briefer.article import Article, article_from_text
+from briefer._version import __version__
 from briefer.core import Briefer, Stored
 from briefer.errors import BrieferError, ConfigError, FetchError, ServiceError
+from briefer.inputs.article import Article, article_from_text
 from briefer.server import create_app
 from briefer.store import Store
 
@@ -410,7 +410,7 @@ def test_the_openapi_document_lists_the_four_paths_and_describes_requests(
 def test_serve_without_the_server_extra_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from briefer.serve_cli import serve
+    from briefer.cli.serve import serve
 
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     with pytest.raises(ConfigError, match=r"pip install 'briefer-news\[server\]'") as caught:
@@ -421,7 +421,7 @@ def test_serve_without_the_server_extra_says_how_to_install_it(
 def test_serve_runs_uvicorn_with_the_app_and_warns_when_open_to_the_network(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from briefer.serve_cli import serve
+    from briefer.cli.serve import serve
 
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))

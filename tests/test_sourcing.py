@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from briefer.sourcing import (
+from briefer.verify.sourcing import (
     Attribution,
     FindingKind,
     SourceKind,
     SourcingProfile,
     analyze_sourcing,
 )
-from briefer.sourcing._lexicon import _lexicon
+from briefer.verify.sourcing._lexicon import _lexicon
 
 from .exchanges import FIXTURES
 

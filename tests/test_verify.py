@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from briefer.core import Briefer
-from briefer.quotes import locate, normalize
-from briefer.rendering import render
+from briefer.renderers import render
 from briefer.text import sentences
-from briefer.untrusted import find_suspicious, remove_foreign_links
+from briefer.text.untrusted import find_suspicious, remove_foreign_links
+from briefer.verify.quotes import locate, normalize
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import load_exchange, replay

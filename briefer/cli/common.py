@@ -1,0 +1,278 @@
+"""What the commands share: option types, the engine set-up, and output to the terminal."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
+
+import typer
+
+from briefer.errors import UsageError
+
+if TYPE_CHECKING:
+    from briefer.core import Briefer
+    from briefer.inputs import Input, LoadOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+# --- options shared by several commands ---------------------------------------------------------
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors (never secrets).")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+]
+Model = Annotated[
+    str | None, typer.Option(help="Model name (default: $BRIEFER_MODEL or gpt-4o-mini).")
+]
+BaseUrl = Annotated[
+    str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
+]
+Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")]
+MaxOutputTokens = Annotated[
+    int | None,
+    typer.Option(help="Output token budget per request (default: the model's, at most 4096)."),
+]
+ContextTokens = Annotated[
+    int | None, typer.Option(help="Context window in tokens (default: from the model table).")
+]
+MaxInputTokens = Annotated[
+    int | None,
+    typer.Option(help="Cut articles after a sentence at this many tokens instead of chunking."),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print tokens, requests and cost; send nothing.")
+]
+Timeout = Annotated[
+    float | None, typer.Option(help="Seconds to wait per request (LLM and page fetch).")
+]
+JsonMode = Annotated[
+    str | None,
+    typer.Option(help="auto (json_schema, falling back to json_object), schema or object."),
+]
+Engine = Annotated[
+    str | None,
+    typer.Option(help="auto (OpenAI when configured, else offline), openai or offline."),
+]
+Prompt = Annotated[
+    str, typer.Option("--prompt", help="Prompt template: a shipped name or a .toml path.")
+]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Drop items whose quotes are not in the article; fail if none is left."
+    ),
+]
+MaxBytes = Annotated[
+    int | None,
+    typer.Option(help="Refuse articles larger than this (default 2 MB, $BRIEFER_MAX_BYTES)."),
+]
+MaxFetchBytes = Annotated[int, typer.Option(help="Refuse web pages larger than this many bytes.")]
+AllowPrivate = Annotated[
+    bool,
+    typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses."),
+]
+Fallback = Annotated[
+    bool,
+    typer.Option(
+        "--fallback", help="When the LLM fails on an article, brief it with the offline engine."
+    ),
+]
+Db = Annotated[
+    Path | None,
+    typer.Option("--db", help="Brief store (default: $BRIEFER_DB, else the user data folder)."),
+]
+Refresh = Annotated[
+    bool, typer.Option("--refresh", help="Make new briefs even when the store has them.")
+]
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the brief store.")
+]
+
+
+@dataclass
+class Setup:
+    """What the engine options of a command amount to."""
+
+    briefer: Briefer
+    notes: list[str]
+
+    @property
+    def load(self) -> LoadOptions:
+        """The limits for reading and fetching the command's articles."""
+        return self.briefer.load_options
+
+    def announce(self) -> None:
+        """Say, once, how briefs will be made (after the inputs proved usable)."""
+        for note in self.notes:
+            say(note)
+        self.notes = []
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """The options every briefing command takes (`brief`, `digest`, `compare`), declared once."""
+
+    engine: Engine = None
+    model: Model = None
+    base_url: BaseUrl = None
+    temperature: Temperature = None
+    max_output_tokens: MaxOutputTokens = None
+    context_tokens: ContextTokens = None
+    max_input_tokens: MaxInputTokens = None
+    timeout: Timeout = None
+    json_mode: JsonMode = None
+    prompt: Prompt = "brief"
+    strict: Strict = False
+    max_bytes: MaxBytes = None
+    max_fetch_bytes: MaxFetchBytes = 5_000_000
+    allow_private: AllowPrivate = False
+    db: Db = None
+    refresh: Refresh = False
+    no_cache: NoCache = False
+    fallback: Fallback = False
+
+    def setup(self, *, no_cache: bool = False) -> Setup:
+        """Build the Briefer and load limits these options ask for (no_cache: force it off)."""
+        return setup_briefer(replace(self, no_cache=self.no_cache or no_cache))
+
+
+DEFAULTS = EngineOptions()
+
+
+def command(
+    group: typer.Typer, *, name: str | None = None, engine_options: bool = False
+) -> Callable[[F], F]:
+    """Register a command on `group`, adding `--debug` (handled by `main`) to every command.
+
+    With `engine_options`, the command also takes every `EngineOptions` flag and receives them
+    as one `options: EngineOptions` argument.
+    """
+
+    def register(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "options"]
+        added: list[inspect.Parameter] = []
+        if engine_options:  # each field, declared as its flag (Annotated with typer.Option)
+            declared = get_type_hints(EngineOptions, include_extras=True)
+            added += [
+                inspect.Parameter(f.name, _KEYWORD, default=f.default, annotation=declared[f.name])
+                for f in fields(EngineOptions)
+            ]
+        added.append(inspect.Parameter("debug", _KEYWORD, default=False, annotation=Debug))
+
+        @functools.wraps(func)
+        def run(**given: Any) -> Any:
+            given.pop("debug", None)  # read by main() before the command runs
+            if engine_options:
+                names = [f.name for f in fields(EngineOptions)]
+                given["options"] = EngineOptions(**{name: given.pop(name) for name in names})
+            return func(**given)
+
+        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        group.command(name)(run)
+        return func
+
+    return register
+
+
+def setup_briefer(options: EngineOptions) -> Setup:
+    """The Briefer, load limits and start-up notes the options ask for."""
+    from briefer.core import Briefer
+    from briefer.engines.openai.config import LLMConfig
+    from briefer.inputs import LoadOptions
+    from briefer.settings import Settings
+    from briefer.store import Store
+
+    o = options
+    config = LLMConfig.from_env(
+        model=o.model,
+        base_url=o.base_url,
+        temperature=o.temperature,
+        max_output_tokens=o.max_output_tokens,
+        context_tokens=o.context_tokens,
+        timeout=o.timeout,
+        json_mode=o.json_mode,
+    )
+    load = LoadOptions.from_env(
+        max_bytes=o.max_bytes,
+        max_fetch_bytes=o.max_fetch_bytes,
+        fetch_timeout=o.timeout,
+        allow_private=o.allow_private,
+    )
+    briefer = Briefer(
+        engine=o.engine,
+        config=config,
+        prompt=o.prompt,
+        strict=o.strict,
+        max_input_tokens=o.max_input_tokens,
+        store=None if o.no_cache else Store(o.db),
+        refresh=o.refresh,
+        fallback=o.fallback,
+        load_options=load,
+    )
+    notes = []
+    if briefer.engine == "offline" and (o.engine or Settings.from_env().engine) != "offline":
+        notes.append(
+            "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
+            "OPENAI_BASE_URL for LLM briefs"
+        )
+    note = briefer.counter.note
+    if note and briefer.engine != "offline":
+        notes.append(note)
+    return Setup(briefer, notes)
+
+
+def command_line_inputs(words: list[str], url_list: Path | None = None) -> list[Input]:
+    """The articles a command names: its words (paths, folders, URLs, '-') and a URL list."""
+    from briefer.inputs import CommandLine, expand, read_list
+
+    named: list[Input] = [CommandLine(word) for word in words]
+    if url_list is not None:
+        named += read_list(url_list)
+    return expand(named)
+
+
+# How the command line changes each setting an error's fix names (see briefer.errors).
+_FLAGS = {
+    "concurrency": "--concurrency",
+    "db": "--db (or BRIEFER_DB)",
+    "fetch_timeout": "--timeout",
+    "max_bytes": "--max-bytes (or BRIEFER_MAX_BYTES)",
+    "strict": "--strict",
+}
+
+
+def flag_for(setting: str) -> str:
+    """The flag that changes a library setting, e.g. 'max_fetch_bytes' -> '--max-fetch-bytes'."""
+    return _FLAGS.get(setting, "--" + setting.replace("_", "-"))
+
+
+def check_format(fmt: str) -> str:
+    from briefer.renderers import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def say(message: str) -> None:
+    """One line of information on stderr."""
+    typer.echo(f"briefer: {message}", err=True)
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write {output}: {exc.strerror}; choose another --output"
+        ) from None

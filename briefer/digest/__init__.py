@@ -1,0 +1,112 @@
+"""What a digest produced: its items (a brief, or why it failed) and their grouping into stories.
+
+Two briefs report the same story when they share at least `SHARED_TERMS` key terms (the most
+frequent words of five letters or more in headline, summary and key facts) and at least
+`SHARED_STAKEHOLDERS` named stakeholders (countries do not count: too many stories share
+them); or when they share more than `SHARED_TERMS` key terms with a Jaccard overlap of at
+least `TERM_OVERLAP`. The same company in two different events shares stakeholders but few
+terms, and stays apart. Groups are the connected sets of that relation, in the order their
+first article was given.
+
+Results only: renderers import this module, never the runner (`briefer.digest.runner`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import combinations
+
+from briefer.errors import BrieferError
+from briefer.schema import Envelope
+from briefer.text.similarity import connected_groups
+
+SHARED_STAKEHOLDERS = 2
+SHARED_TERMS = 4
+TERM_OVERLAP = 0.25
+
+
+@dataclass
+class DigestItem:
+    """One input of a digest: its brief, or why it failed."""
+
+    source: str
+    envelope: Envelope | None = None
+    brief_id: int | None = None
+    cached: bool = False
+    error: str | None = None
+    failure: BrieferError | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.envelope is not None
+
+
+@dataclass
+class Digest:
+    """The result of a digest run."""
+
+    items: list[DigestItem]
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def failed(self) -> list[DigestItem]:
+        return [i for i in self.items if not i.ok]
+
+    @property
+    def briefed(self) -> list[DigestItem]:
+        return [i for i in self.items if i.ok]
+
+    def stories(self) -> list[list[DigestItem]]:
+        """The briefed items grouped by story (the rule is in the module docstring)."""
+        briefed = self.briefed
+        groups = group_stories([i.envelope for i in briefed if i.envelope is not None])
+        return [[briefed[i] for i in group] for group in groups]
+
+
+_TERM = re.compile(r"[^\W\d_]{5,}")
+_COMMON = frozenset(
+    "about after again against among around because before being between could during every "
+    "first found further having their there these those three through under until which while "
+    "would where other since still said says people officials according report reported "
+    "reporter article stated added".split()
+)
+
+
+def _terms(envelope: Envelope) -> set[str]:
+    brief = envelope.brief
+    text = " ".join([brief.headline, brief.summary, *(f.statement for f in brief.key_facts)])
+    counts = Counter(w.lower() for w in _TERM.findall(text) if w.lower() not in _COMMON)
+    return {w for w, _ in counts.most_common(15)}
+
+
+def _names(envelope: Envelope) -> set[str]:
+    from briefer.text.entities import lexicon
+
+    countries = {c.lower() for c in lexicon().country_of.values()}
+    names = (
+        re.sub(r"^the\s+", "", s.name.lower()).strip()
+        for s in envelope.brief.stakeholders
+        if s.kind.value != "group"
+    )
+    return {n for n in names if n not in countries}
+
+
+def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
+    """Group briefs that report the same story; return lists of indices."""
+    terms = [_terms(e) for e in envelopes]
+    names = [_names(e) for e in envelopes]
+
+    def same(i: int, j: int) -> bool:
+        shared_terms = terms[i] & terms[j]
+        union = terms[i] | terms[j]
+        close_terms = len(shared_terms) >= SHARED_TERMS
+        return (close_terms and len(names[i] & names[j]) >= SHARED_STAKEHOLDERS) or (
+            len(shared_terms) > SHARED_TERMS
+            and len(shared_terms) / max(len(union), 1) >= TERM_OVERLAP
+        )
+
+    pairs = combinations(range(len(envelopes)), 2)
+    return connected_groups(len(envelopes), ((i, j) for i, j in pairs if same(i, j)))

@@ -1,0 +1,106 @@
+"""The morning digest: many articles briefed at once, grouped into stories, nothing lost.
+
+* Inputs are texts, files, URLs or `Article`s (`briefer.inputs`); a folder has already been
+  replaced by its article files. An input that cannot be read becomes a failed item with its
+  reason: never silently dropped.
+* Articles are briefed concurrently on one event loop, `concurrency` at a time. A 429 halves
+  the concurrency (never below 1) and it grows back by one with each success once the
+  Retry-After wait has passed (additive increase, multiplicative decrease).
+* With a store, finished briefs are stored as they finish, so an interrupted digest loses
+  nothing and a re-run briefs only what is missing.
+* The result is a `briefer.digest.Digest`: its items, grouped into stories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from briefer.digest import Digest, DigestItem
+from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
+from briefer.errors import BrieferError
+from briefer.inputs import Input, LoadOptions, label, load_article, waits_on_io
+from briefer.inputs.article import Article
+from briefer.store import Stored
+
+__all__ = ["Digest", "DigestItem", "Progress", "adigest"]
+
+
+class Briefs(Protocol):
+    """What the digest needs of a `briefer.Briefer`."""
+
+    async def abrief_stored(
+        self,
+        article: Article,
+        *,
+        gate: AbstractAsyncContextManager[None] | None = None,
+        runner: IdleRunner | None = None,
+    ) -> Stored: ...
+
+    def on_rate_limit(self, listener: Callable[[float], None] | None) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass
+class Progress:
+    """Counts for a progress display, updated as items finish."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    cached: int = 0
+    tokens: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+async def adigest(
+    inputs: list[Input],
+    briefer: Briefs,
+    *,
+    concurrency: int = 8,
+    load_options: LoadOptions | None = None,
+    on_update: Callable[[Progress, DigestItem], None] | None = None,
+) -> Digest:
+    """Brief every input; failures become failed items, never exceptions."""
+    limiter = AdaptiveLimiter(concurrency)
+    runner = IdleRunner()
+    briefer.on_rate_limit(limiter.throttle)
+    progress = Progress(total=len(inputs))
+    items = [DigestItem(label(given)) for given in inputs]
+
+    async def _load(given: Input) -> Article:
+        if waits_on_io(given):  # waits on the network or a pipe: a thread
+            return await asyncio.to_thread(load_article, given, load_options)
+        return await runner.submit(lambda: load_article(given, load_options), Urgency.LOAD)
+
+    async def one(item: DigestItem, given: Input) -> None:
+        try:
+            article = await _load(given)
+            stored = await briefer.abrief_stored(article, gate=limiter, runner=runner)
+            item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
+        except BrieferError as exc:
+            message = " ".join(str(exc).split())
+            item.error = message.removeprefix(f"{item.source}: ")  # the source is listed anyway
+            item.failure = exc
+        except Exception as exc:  # one article's bug must not stop the others
+            item.error = f"internal error ({type(exc).__name__}: {exc})"
+        progress.done += 1
+        progress.failed += not item.ok
+        progress.cached += item.cached
+        if item.envelope is not None and not item.cached:
+            progress.tokens += item.envelope.usage.total_tokens
+        if on_update is not None:
+            on_update(progress, item)
+
+    try:
+        await asyncio.gather(*(one(item, given) for item, given in zip(items, inputs, strict=True)))
+    finally:
+        briefer.on_rate_limit(None)
+        await runner.aclose()
+        await briefer.aclose()
+    return Digest(items)

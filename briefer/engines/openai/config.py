@@ -1,0 +1,78 @@
+"""Settings for the LLM engine: environment first, explicit arguments win.
+
+Nothing is read at import time; `LLMConfig.from_env()` reads the environment when called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+from briefer.errors import ConfigError
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_OUTPUT_TOKENS = 4096
+JsonMode = Literal["auto", "schema", "object"]
+JSON_MODES: tuple[JsonMode, ...] = ("auto", "schema", "object")
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """How to reach an OpenAI-compatible endpoint and what to ask it for."""
+
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    temperature: float | None = 0.2
+    max_output_tokens: int | None = None  # None: the model's limit, at most DEFAULT_OUTPUT_TOKENS
+    context_tokens: int | None = None  # None: the model's context window (models.toml)
+    timeout: float = 60.0
+    json_mode: JsonMode = "auto"
+    max_retries: int = 2  # transport retries after the first attempt
+    max_retry_wait: float = 120.0  # longest Retry-After we agree to wait, in seconds
+
+    def __post_init__(self) -> None:
+        if self.json_mode not in JSON_MODES:
+            raise ConfigError(f"json mode {self.json_mode!r} is not one of {', '.join(JSON_MODES)}")
+        if self.temperature is not None and not 0 <= self.temperature <= 2:
+            raise ConfigError(f"temperature {self.temperature} is outside 0..2")
+        if self.max_output_tokens is not None and self.max_output_tokens < 1:
+            raise ConfigError("max output tokens must be at least 1")
+        if self.context_tokens is not None and self.context_tokens < 1:
+            raise ConfigError("context tokens must be at least 1")
+        if self.timeout <= 0:
+            raise ConfigError("timeout must be a positive number of seconds")
+        if self.max_retries < 0:
+            raise ConfigError("max retries cannot be negative")
+
+    @property
+    def configured(self) -> bool:
+        """True when a key or a base URL says which endpoint to use."""
+        return bool(self.api_key or self.base_url)
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL requests go to, for messages."""
+        return self.base_url or "https://api.openai.com/v1"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> LLMConfig:
+        """Build a config from OPENAI_API_KEY, OPENAI_BASE_URL, BRIEFER_MODEL; overrides win.
+
+        Overrides that are None are ignored, so CLI flags can be passed straight through.
+        """
+        from briefer.settings import Settings
+
+        settings = Settings.from_env(env)
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown LLMConfig settings: {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {
+            "api_key": settings.api_key,
+            "base_url": settings.base_url,
+            "model": settings.model,
+        }
+        values.update((k, v) for k, v in overrides.items() if v is not None)
+        return replace(cls(), **{k: v for k, v in values.items() if v is not None})

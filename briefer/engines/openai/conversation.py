@@ -1,0 +1,376 @@
+"""The conversation for one answer, with no I/O: what to send, and what to make of the answer.
+
+`conversation(...)` is a generator: it yields each request body and receives the completion
+(or has the SDK's `BadRequestError` thrown in). It owns the re-ask after invalid output, the
+json_object fallback, and the one repair request for quotes that are not in the article.
+What it asks for is an `OutputSpec`: a brief (`BRIEF`), or a comparison draft.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefer import errors
+from briefer.engines import EngineResult
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.prompts import PromptTemplate
+from briefer.inputs.article import Article
+from briefer.schema import Brief, Notice, PromptInfo, Usage, brief_json_schema
+from briefer.text.untrusted import Boundary, wrap_article
+from briefer.verify.quotes import locate
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+Request = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What a conversation asks the model for: a pydantic model and its strict schema."""
+
+    name: str
+    model: type[BaseModel]
+    schema: Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A validated answer and what it cost."""
+
+    value: Any
+    usage: Usage
+    model: str | None
+    prompt: PromptInfo
+    notices: list[Notice]
+
+    def as_result(self) -> EngineResult:
+        """The answer as an engine result (for brief answers)."""
+        return EngineResult(
+            brief=self.value, usage=self.usage, model=self.model, prompt=self.prompt,
+            notices=self.notices,
+        )  # fmt: skip
+
+
+BRIEF = OutputSpec("brief", Brief, brief_json_schema)
+Conversation = Generator[Request, "ChatCompletion", Answer]
+MissingQuotes = Callable[[Any], list[tuple[str, str]]]
+
+
+def build_merge_messages(
+    partials: list[Brief], template: PromptTemplate, boundary: Boundary, title: str | None
+) -> list[dict[str, str]]:
+    """Render the messages that merge the briefs of an article's parts into one."""
+    briefs = json.dumps(
+        [{"part": i + 1, "brief": b.model_dump(mode="json")} for i, b in enumerate(partials)],
+        ensure_ascii=False,
+        indent=1,
+    )
+    variables = {
+        "boundary_start": boundary.start,
+        "boundary_end": boundary.end,
+        "briefs": wrap_article(briefs, boundary),
+        "count": str(len(partials)),
+        "title": title or "(none)",
+    }
+    return [
+        {"role": "system", "content": template.render("system", variables).strip()},
+        {"role": "user", "content": template.render("user", variables).strip()},
+    ]
+
+
+def build_messages(
+    article: Article, template: PromptTemplate, boundary: Boundary
+) -> list[dict[str, str]]:
+    """Render the system and user messages for one article."""
+    variables = {
+        "boundary_start": boundary.start,
+        "boundary_end": boundary.end,
+        "article": wrap_article(article.text, boundary),
+        "title": article.title or "(none)",
+    }
+    return [
+        {"role": "system", "content": template.render("system", variables).strip()},
+        {"role": "user", "content": template.render("user", variables).strip()},
+    ]
+
+
+def _request_body(
+    config: LLMConfig,
+    messages: list[dict[str, str]],
+    mode: str,
+    output_tokens: int,
+    output: OutputSpec,
+) -> Request:
+    body: Request = {"model": config.model, "messages": messages}
+    if mode == "schema":
+        body["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": output.name, "strict": True, "schema": output.schema()},
+        }
+    else:
+        body["response_format"] = {"type": "json_object"}
+    if config.temperature is not None:
+        body["temperature"] = config.temperature
+    # OpenAI's own API wants max_completion_tokens; most compatible servers know max_tokens.
+    budget_key = "max_tokens" if config.base_url else "max_completion_tokens"
+    body[budget_key] = output_tokens
+    return body
+
+
+def conversation(
+    messages: list[dict[str, str]],
+    template: PromptTemplate,
+    config: LLMConfig,
+    output_tokens: int,
+    *,
+    output: OutputSpec = BRIEF,
+    missing: MissingQuotes | None = None,
+) -> Conversation:
+    """Ask for `output` with `messages`; `missing` lists quotes not found (one repair)."""
+    import openai
+
+    mode = "object" if config.json_mode == "object" else "schema"
+    if mode == "object":
+        messages = _with_json_object_instructions(messages, template, output)
+    usage = Usage()
+    attempts: list[str] = []
+    notices: list[Notice] = []
+    reasked = False
+    before_repair: Any = None
+
+    def done(value: Any, completion: ChatCompletion) -> Answer:
+        return Answer(
+            value=value,
+            usage=usage,
+            model=getattr(completion, "model", None) or config.model,
+            prompt=PromptInfo(name=template.name, version=template.version),
+            notices=notices,
+        )
+
+    while True:
+        request = _request_body(config, messages, mode, output_tokens, output)
+        try:
+            completion = yield request
+        except openai.BadRequestError as exc:
+            if mode == "schema" and config.json_mode == "auto" and _rejects_schema(exc):
+                mode = "object"
+                messages = _with_json_object_instructions(messages, template, output)
+                notices.append(
+                    Notice(
+                        code="json_object_fallback",
+                        message="the endpoint refused json_schema output; "
+                        "asked again in json_object mode with the schema in the prompt",
+                    )
+                )
+                continue
+            raise
+        usage += _usage_of(completion, notices)
+        raw = _content_of(completion, usage, attempts)
+        attempts.append(raw)
+        try:
+            value = parse_output(raw, output.model)
+        except _Unusable as problem:
+            if before_repair is not None:  # the repair came back unusable: keep what we had
+                notices.append(
+                    Notice(
+                        code="repair_failed", message=f"the repair answer was unusable: {problem}"
+                    )
+                )
+                return done(before_repair, completion)
+            if reasked:
+                raise errors.InvalidOutputError(
+                    f"the model's output is not a valid {output.name} after a re-ask: {problem}",
+                    raw_output=raw,
+                    attempts=attempts,
+                    usage=usage,
+                ) from None
+            reasked = True
+            notices.append(Notice(code="reasked", message=f"first answer was unusable: {problem}"))
+            messages = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": template.render("reask", {"errors": str(problem)})},
+            ]
+            continue
+        not_found = missing(value) if missing is not None else []
+        if not_found and before_repair is None:
+            before_repair = value
+            notices.append(
+                Notice(
+                    code="repair_requested",
+                    message=f"{len(not_found)} evidence quote(s) were not in the article; "
+                    "asked the model once to quote exactly or drop them",
+                )
+            )
+            items = "\n".join(f"- {where}: {quote!r}" for where, quote in not_found)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": raw},
+                {"role": "user", "content": template.render("repair", {"items": items})},
+            ]
+            continue
+        return done(value, completion)
+
+
+def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
+    """List the evidence quotes of `brief` that cannot be found in `article` at all."""
+    items = [(f"key_facts[{i}].evidence", f.evidence) for i, f in enumerate(brief.key_facts)]
+    items += [
+        (f"sourcing_caveats[{i}].evidence", c.evidence)
+        for i, c in enumerate(brief.sourcing_caveats)
+    ]
+    return [(where, quote) for where, quote in items if locate(quote, article).status == "missing"]
+
+
+def _with_json_object_instructions(
+    messages: list[dict[str, str]], template: PromptTemplate, output: OutputSpec
+) -> list[dict[str, str]]:
+    schema = json.dumps(output.schema(), indent=1, ensure_ascii=False)
+    extra = template.render("json_object", {"schema": schema}).strip()
+    system, *rest = messages
+    return [{"role": "system", "content": f"{system['content']}\n\n{extra}"}, *rest]
+
+
+def _rejects_schema(exc: openai.BadRequestError) -> bool:
+    text = f"{error_message(exc)} {exc.param or ''}".lower()
+    return any(word in text for word in ("response_format", "json_schema", "structured output"))
+
+
+class _Unusable(Exception):
+    """The model's answer cannot be turned into a Brief (internal; becomes a re-ask)."""
+
+
+_FENCE = re.compile(r"```(?:json)?[ \t]*\n(.*?)\n\s*```", re.DOTALL)
+_THINKING = re.compile(r"^\s*<think>.*?</think>", re.DOTALL)
+
+
+def json_text(raw: str) -> str:
+    """The JSON object in a model's answer, as local servers often wrap it.
+
+    A leading `<think>...</think>` block (reasoning models served by Ollama, vLLM or
+    llama.cpp) is dropped; then a fenced ```json block is taken; else, when there is prose
+    around the object ("Here is the brief: {...}"), the text from its first "{" to its last
+    "}". What comes out is still parsed and validated in full.
+    """
+    text = _THINKING.sub("", raw, count=1)
+    fenced = _FENCE.search(text)
+    if fenced:
+        return fenced.group(1)
+    stripped = text.strip()
+    start, end = stripped.find("{"), stripped.rfind("}")
+    if 0 <= start < end and (start > 0 or end < len(stripped) - 1):
+        return stripped[start : end + 1]
+    return stripped
+
+
+def parse_output(raw: str, model: type[BaseModel]) -> Any:
+    """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong."""
+    text = json_text(raw)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Unusable(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _Unusable(f"does not match the schema: {_validation_summary(exc)}") from None
+
+
+def _validation_summary(exc: ValidationError, limit: int = 8) -> str:
+    parts = []
+    for err in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"{where}: {err['msg']}")
+    more = exc.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def _usage_of(completion: ChatCompletion, notices: list[Notice]) -> Usage:
+    usage = getattr(completion, "usage", None)
+    if usage is None:
+        if not any(n.code == "usage_missing" for n in notices):
+            notices.append(
+                Notice(
+                    code="usage_missing",
+                    message="the endpoint reported no token usage; usage counts are incomplete",
+                )
+            )
+        return Usage(requests=1)
+    return Usage(
+        requests=1,
+        prompt_tokens=usage.prompt_tokens or 0,
+        completion_tokens=usage.completion_tokens or 0,
+        total_tokens=usage.total_tokens or 0,
+    )
+
+
+def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -> str:
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        raise errors.EmptyResponseError(
+            "the endpoint answered with no choices; try again, or another model",
+            usage=usage,
+            attempts=attempts,
+        )
+    choice = choices[0]
+    message = choice.message
+    content = message.content if message is not None else None
+    refusal = getattr(message, "refusal", None)
+    if refusal:
+        raise errors.RefusalError(refusal, raw_output=content, attempts=attempts, usage=usage)
+    if choice.finish_reason == "length":
+        raise errors.TruncatedOutputError(
+            "the answer was cut off at the output token budget",
+            fix="raise {max_output_tokens}",
+            raw_output=content,
+            attempts=[*attempts, content or ""],
+            usage=usage,
+        )
+    if choice.finish_reason == "content_filter":
+        raise errors.RefusalError(
+            "the endpoint's content filter stopped the answer",
+            raw_output=content,
+            attempts=attempts,
+            usage=usage,
+        )
+    if not content or not content.strip():
+        raise errors.EmptyResponseError(
+            "the endpoint answered with an empty message; try again, or another model",
+            usage=usage,
+            attempts=attempts,
+        )
+    return str(content)
+
+
+# --- reading the SDK's errors ---------------------------------------------------------------
+
+
+def error_body(exc: openai.APIStatusError) -> dict[str, Any]:
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    return dict(body) if isinstance(body, dict) else {}
+
+
+def error_code(exc: openai.APIStatusError) -> str | None:
+    body = error_body(exc)
+    code = exc.code or body.get("code") or body.get("type")
+    return str(code) if code else None
+
+
+def error_message(exc: openai.APIError) -> str:
+    if hasattr(exc, "status_code"):
+        message = error_body(exc).get("message")  # type: ignore[arg-type]
+        if message:
+            return str(message)
+    return str(exc)

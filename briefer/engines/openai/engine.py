@@ -1,0 +1,368 @@
+"""The OpenAI engine: brief an article through any OpenAI-compatible chat completions endpoint.
+
+How one brief is made:
+
+1. The conversation (`conversation`, no I/O) builds the request: system and user
+   messages from the prompt template, the article wrapped in a fresh random boundary,
+   `response_format` json_schema (strict) or json_object.
+2. A driver (`briefer.engines.openai.transport`) sends each request. Transport retries belong to
+   tenacity alone: the SDK's own retries are off (`max_retries=0`). A retry resends the
+   identical request.
+3. The answer is checked: refusal, truncation, no choices; then parsed and validated against
+   `Brief`. Invalid output gets exactly one re-ask carrying the validation error. A server that
+   refuses json_schema gets the same request in json_object mode, the schema in the prompt.
+
+An article too long for one request (`budget`) is split into chunks that are briefed
+concurrently (map); a merge request (`prompts/merge.toml`) then combines their briefs (reduce).
+
+`import openai` is slow, so it is imported only inside methods that send requests.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+import tenacity
+
+from briefer import errors
+from briefer._http import tls_context
+from briefer.engines import EngineResult
+from briefer.engines.openai.budget import Budget, budget_for
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.conversation import (
+    Answer,
+    Conversation,
+    OutputSpec,
+    Request,
+    build_merge_messages,
+    build_messages,
+    conversation,
+    missing_quotes,
+)
+from briefer.engines.openai.prompts import PromptTemplate, load_template
+from briefer.engines.openai.transport import (
+    RateLimitListener,
+    adrive,
+    drive,
+    retry_policy,
+    translate_error,
+)
+from briefer.inputs.article import Article
+from briefer.schema import Brief, Notice, Usage, strict_json_schema
+from briefer.schema.comparison import ComparisonDraft
+from briefer.text.untrusted import Boundary, wrap_article
+from briefer.verify.quotes import locate
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+MAP_CONCURRENCY = 4
+COMPARISON = OutputSpec("comparison", ComparisonDraft, lambda: strict_json_schema(ComparisonDraft))
+# Requests go through the client's plain `post`: our bodies are already in wire form, and the
+# SDK's `create` would walk every request (schema included) to transform it, a millisecond or
+# two per request that a digest of a hundred articles feels.
+_CHAT = "/chat/completions"
+
+
+def _completion_type() -> type[ChatCompletion]:
+    from openai.types.chat import ChatCompletion
+
+    return ChatCompletion
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One request's conversation: its messages and the text its quotes must come from."""
+
+    messages: list[dict[str, str]]
+    article_text: str
+    template: PromptTemplate
+
+
+class OpenAIEngine:
+    """Brief articles through an OpenAI-compatible endpoint."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        config: LLMConfig,
+        template: PromptTemplate,
+        *,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], None] | None = None,
+        async_sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        if not config.configured:
+            raise errors.ConfigError(
+                "no LLM is configured: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
+                "server (vLLM, Ollama, llama.cpp)"
+            )
+        self.config = config
+        self.template = template
+        self.budget: Budget = budget_for(config)
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        self._sleep = sleep if sleep is not None else time.sleep
+        self._async_sleep = async_sleep
+        self.on_rate_limit: RateLimitListener | None = None
+        self._client: openai.OpenAI | None = None
+        self._async_client: openai.AsyncOpenAI | None = None
+        self._async_loop: object = None
+
+    # --- clients: made on first use, kept for reuse (connection pooling) -----------------------
+
+    def client(self) -> openai.OpenAI:
+        """The blocking SDK client (made on first use, kept for reuse)."""
+        import openai
+
+        if self._client is None:
+            self._client = openai.OpenAI(
+                api_key=self.config.api_key or "unused",
+                base_url=self.config.endpoint,
+                max_retries=0,
+                timeout=self.config.timeout,
+                # The SDK sends through httpx2 by default, which respx cannot see; it accepts
+                # a classic httpx client too, and that one is our seam for tests and recording.
+                http_client=self._http_client
+                or httpx.Client(timeout=self.config.timeout, verify=tls_context()),  # type: ignore[arg-type]
+            )
+        return self._client
+
+    def _async_client_for_loop(self) -> openai.AsyncOpenAI:
+        import asyncio
+
+        import openai
+
+        loop = asyncio.get_running_loop()
+        if self._async_client is None or self._async_loop is not loop:
+            self._async_loop = loop
+            self._async_client = openai.AsyncOpenAI(
+                api_key=self.config.api_key or "unused",
+                base_url=self.config.endpoint,
+                max_retries=0,
+                timeout=self.config.timeout,
+                http_client=self._async_http_client  # type: ignore[arg-type]
+                or httpx.AsyncClient(
+                    timeout=self.config.timeout,
+                    verify=tls_context(),
+                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+                ),
+            )
+        return self._async_client
+
+    def close(self) -> None:
+        """Close the blocking client's connections."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close the async client's connections."""
+        if self._async_client is not None:
+            await self._async_client.close()
+            self._async_client = None
+
+    # --- planning ------------------------------------------------------------------------------
+
+    def plan(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
+        """The requests that will brief `article`: one, or one per chunk (merge comes after)."""
+        messages = build_messages(article, self.template, boundary or Boundary.new())
+        counter = self.budget.counter
+        overhead = counter.count_messages(messages) - counter.count(article.text)
+        chunks = self.budget.chunks_for(article, overhead)
+        if chunks is None:
+            return [_Job(messages, article.text, self.template)]
+        jobs = []
+        for chunk in chunks:
+            part = Article(text=chunk.text, source=article.source, title=article.title)
+            jobs.append(
+                _Job(build_messages(part, self.template, Boundary.new()), chunk.text, self.template)
+            )
+        return jobs
+
+    def _merge_job(self, article: Article, partials: list[EngineResult]) -> _Job:
+        template = load_template("merge")
+        messages = build_merge_messages(
+            [p.brief for p in partials], template, Boundary.new(), article.title
+        )
+        return _Job(messages, article.text, template)
+
+    def _talk(self, job: _Job) -> Conversation:
+        text = job.article_text
+        return conversation(
+            job.messages,
+            job.template,
+            self.config,
+            self.budget.output_tokens,
+            missing=lambda brief: missing_quotes(brief, text),
+        )
+
+    # --- sync -------------------------------------------------------------------------------
+
+    def _sender(self) -> Callable[[Request], ChatCompletion]:
+        """Send one request, blocking, through the one retry layer."""
+        client = self.client()
+        policy = retry_policy(self.config, self.on_rate_limit)
+
+        def send(request: Request) -> ChatCompletion:
+            for attempt in tenacity.Retrying(sleep=self._sleep, **policy):
+                with attempt:
+                    return client.post(_CHAT, cast_to=_completion_type(), body=request)
+            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+        return send
+
+    def brief(self, article: Article, *, boundary: Boundary | None = None) -> EngineResult:
+        """Brief one article, blocking."""
+        import openai
+
+        jobs = self.plan(article, boundary)
+        send = self._sender()
+
+        def run(job: _Job) -> EngineResult:
+            return drive(self._talk(job), send).as_result()
+
+        try:
+            if len(jobs) == 1:
+                return run(jobs[0])
+            with ThreadPoolExecutor(max_workers=min(MAP_CONCURRENCY, len(jobs))) as pool:
+                partials = list(pool.map(run, jobs))
+            merged = run(self._merge_job(article, partials))
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+        return _combined(partials, merged)
+
+    def compare(self, briefs: list[Brief], texts: list[str]) -> Answer:
+        """Ask the model to compare briefs (blocking)."""
+        import openai
+
+        send = self._sender()
+        talk = _compare_job(briefs, texts, self.config, self.budget.output_tokens)
+        try:
+            return drive(talk, send)
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+
+    # --- async ------------------------------------------------------------------------------
+
+    async def abrief(
+        self,
+        article: Article,
+        *,
+        boundary: Boundary | None = None,
+        gate: AbstractAsyncContextManager[None] | None = None,
+    ) -> EngineResult:
+        """Brief one article without blocking the event loop.
+
+        Each request (with its retries) holds a slot of `gate`, a digest's concurrency limiter,
+        only while it is on its way: reading the answer happens after the slot is handed on.
+        """
+        import asyncio
+
+        import openai
+
+        jobs = self.plan(article, boundary)
+        client = self._async_client_for_loop()
+        sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
+        parts = asyncio.Semaphore(MAP_CONCURRENCY)
+        policy = retry_policy(self.config, self.on_rate_limit)
+
+        async def post(request: Request) -> ChatCompletion:
+            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **policy):
+                with attempt:
+                    return await client.post(_CHAT, cast_to=_completion_type(), body=request)
+            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+        async def send(request: Request) -> ChatCompletion:
+            if gate is None:
+                return await post(request)
+            async with gate:
+                completion = await post(request)
+            await asyncio.sleep(0)  # the request waiting for this slot goes out first
+            return completion
+
+        async def run(job: _Job) -> EngineResult:
+            async with parts:
+                return (await adrive(self._talk(job), send)).as_result()
+
+        try:
+            if len(jobs) == 1:
+                return await run(jobs[0])
+            partials = list(await asyncio.gather(*(run(job) for job in jobs)))
+            merged = await run(self._merge_job(article, partials))
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+        return _combined(partials, merged)
+
+
+def _compare_job(
+    briefs: list[Brief], texts: list[str], config: LLMConfig, output_tokens: int
+) -> Conversation:
+    """The conversation that compares briefs; quotes are checked against their articles."""
+    template = load_template("compare")
+    boundary = Boundary.new()
+    payload = json.dumps(
+        [{"source": i, "brief": b.model_dump(mode="json")} for i, b in enumerate(briefs)],
+        ensure_ascii=False,
+        indent=1,
+    )
+    variables = {
+        "boundary_start": boundary.start,
+        "boundary_end": boundary.end,
+        "briefs": wrap_article(payload, boundary),
+        "count": str(len(briefs)),
+    }
+    messages = [
+        {"role": "system", "content": template.render("system", variables).strip()},
+        {"role": "user", "content": template.render("user", variables).strip()},
+    ]
+
+    def missing(draft: ComparisonDraft) -> list[tuple[str, str]]:
+        quotes = [
+            (f"facts[{i}]", q.source, q.quote) for i, f in enumerate(draft.facts) for q in f.quotes
+        ]
+        quotes += [
+            (f"conflicts[{i}]", c.source, c.quote)
+            for i, conflict in enumerate(draft.conflicts)
+            for c in conflict.claims
+        ]
+        return [
+            (f"{where} (source {source})", quote)
+            for where, source, quote in quotes
+            if not 0 <= source < len(texts) or locate(quote, texts[source]).status == "missing"
+        ]
+
+    return conversation(
+        messages, template, config, output_tokens, output=COMPARISON, missing=missing
+    )
+
+
+def _combined(partials: list[EngineResult], merged: EngineResult) -> EngineResult:
+    """The merged brief, with usage and notices summed over every request."""
+    usage = sum((p.usage for p in partials), Usage(chunks=len(partials))) + merged.usage
+    notices = [
+        Notice(
+            code="chunked",
+            message=f"the article was too long for one request: briefed in {len(partials)} "
+            "parts, then merged",
+        ),
+        *(n for p in partials for n in p.notices),
+        *merged.notices,
+    ]
+    return EngineResult(
+        brief=merged.brief,
+        usage=usage.model_copy(update={"chunks": len(partials)}),
+        model=merged.model,
+        prompt=partials[0].prompt,
+        notices=notices,
+    )

@@ -1,0 +1,107 @@
+"""What briefer knows about a model: its encoding, context window, output limit and price.
+
+The table ships as `briefer/engines/openai/models.toml`. A user file (`$BRIEFER_PRICES`, else
+`prices.toml` in the user config folder) may add models or change any value, in the same
+format. Lookup is by exact name, else the longest listed prefix, else `[default]`.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefer.errors import ConfigError
+
+_SHIPPED = Path(__file__).parent / "models.toml"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Limits and prices of one model."""
+
+    name: str  # the table entry used ("default" when the model is unknown)
+    encoding: str
+    context_tokens: int
+    max_output_tokens: int
+    input_per_million: float | None = None
+    output_per_million: float | None = None
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
+        """Dollars for these token counts, or None when the price is unknown."""
+        if self.input_per_million is None or self.output_per_million is None:
+            return None
+        return round(
+            (prompt_tokens * self.input_per_million + completion_tokens * self.output_per_million)
+            / 1_000_000,
+            6,
+        )
+
+
+def user_prices_path() -> Path | None:
+    """The user's price file, if there is one."""
+    from briefer.settings import Settings
+
+    path = Settings.from_env().prices
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"BRIEFER_PRICES={path}: no such file; fix the path or unset it")
+        return path
+    from platformdirs import user_config_dir
+
+    path = Path(user_config_dir("briefer")) / "prices.toml"
+    return path if path.is_file() else None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The parsed table at `path`, re-read only when the file changes."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise ConfigError(f"{path}: not a readable model and price table ({exc})") from None
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable model and price table ({exc})") from None
+
+
+def model_info(model: str, *, user_file: Path | None = None) -> ModelInfo:
+    """Look up `model` in the shipped table, with the user's file laid over it."""
+    shipped = _read(_SHIPPED)
+    default: dict[str, Any] = dict(shipped["default"])
+    models: dict[str, dict[str, Any]] = {k: dict(v) for k, v in shipped["models"].items()}
+    user = user_file if user_file is not None else user_prices_path()
+    if user is not None:
+        extra = _read(user)
+        default.update(extra.get("default", {}))
+        for name, values in extra.get("models", {}).items():
+            models.setdefault(name, {}).update(values)
+    key = model if model in models else _longest_prefix(model, models)
+    values = {**default, **models[key]} if key else default
+    try:
+        return ModelInfo(
+            name=key or "default",
+            encoding=str(values["encoding"]),
+            context_tokens=int(values["context_tokens"]),
+            max_output_tokens=int(values["max_output_tokens"]),
+            input_per_million=_float_or_none(values.get("input_per_million")),
+            output_per_million=_float_or_none(values.get("output_per_million")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"model table entry for {model!r} is incomplete ({exc})") from None
+
+
+def _longest_prefix(model: str, models: dict[str, Any]) -> str | None:
+    matches = [name for name in models if model.startswith(name)]
+    return max(matches, key=len) if matches else None
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,216 @@
+"""Sending requests: the one retry layer (tenacity), error translation, and the drivers.
+
+The SDK's own retries are off; these rules mirror them: retry connection errors, timeouts,
+408, 409, 429 and 5xx (never `insufficient_quota`, never past `x-should-retry: false`),
+waiting as `retry-after-ms` / `retry-after` say, up to a limit, else exponential backoff.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import tenacity
+
+from briefer import errors
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.conversation import (
+    Answer,
+    Conversation,
+    Request,
+    error_code,
+    error_message,
+)
+from briefer.text.redact import redact
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+RETRYABLE_STATUS = frozenset({408, 409, 429})
+
+
+RateLimitListener = Callable[[float], None]
+
+
+def retry_policy(
+    config: LLMConfig, on_rate_limit: RateLimitListener | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for tenacity's Retrying / AsyncRetrying under our rules.
+
+    `on_rate_limit` hears of every 429 that will be retried, with the wait it asked for: a
+    digest uses it to lower its concurrency for a while.
+    """
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        seconds = _retry_wait(state, config.max_retry_wait)
+        exc = state.outcome.exception() if state.outcome else None
+        if on_rate_limit is not None and getattr(exc, "status_code", None) == 429:
+            on_rate_limit(seconds)
+        return seconds
+
+    return {
+        "stop": tenacity.stop_after_attempt(config.max_retries + 1),
+        "wait": wait,
+        "retry": tenacity.retry_if_exception(lambda exc: _is_transient(exc, config.max_retry_wait)),
+        "reraise": True,
+    }
+
+
+def drive(conversation: Conversation, send: Callable[[Request], ChatCompletion]) -> Answer:
+    import openai
+
+    try:
+        request = next(conversation)
+        while True:
+            try:
+                response = send(request)
+            except openai.BadRequestError as exc:
+                request = conversation.throw(exc)
+            else:
+                request = conversation.send(response)
+    except StopIteration as done:
+        result: Answer = done.value
+        return result
+
+
+async def adrive(
+    conversation: Conversation, send: Callable[[Request], Awaitable[ChatCompletion]]
+) -> Answer:
+    import openai
+
+    try:
+        request = next(conversation)
+        while True:
+            try:
+                response = await send(request)
+            except openai.BadRequestError as exc:
+                request = conversation.throw(exc)
+            else:
+                request = conversation.send(response)
+    except StopIteration as done:
+        result: Answer = done.value
+        return result
+
+
+def _is_transient(exc: BaseException, max_wait: float) -> bool:
+    import openai
+
+    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    should = exc.response.headers.get("x-should-retry")
+    if should == "false":
+        return False
+    if error_code(exc) == "insufficient_quota":
+        return False
+    after = retry_after_seconds(exc.response.headers)
+    if after is not None and after > max_wait:
+        return False
+    if should == "true":
+        return True
+    return exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500
+
+
+def _retry_wait(state: tenacity.RetryCallState, max_wait: float) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    if headers is not None:
+        after = retry_after_seconds(headers)
+        if after is not None:
+            return min(after, max_wait)
+    backoff: float = min(0.5 * 2 ** (state.attempt_number - 1), 8.0)
+    return backoff * (1 + 0.25 * random.random())
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Read `retry-after-ms` or `retry-after` (seconds or an HTTP date) as seconds."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
+    """Map an SDK error to ours, with a one-line, secret-free message."""
+    import openai
+
+    where = config.endpoint
+    secrets = (config.api_key,)
+    if isinstance(exc, openai.APITimeoutError):
+        return errors.ServiceError(
+            f"{where} did not answer within {config.timeout:g}s "
+            f"({config.max_retries + 1} attempts)",
+            fix="raise {timeout}",
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return errors.ServiceError(
+            f"cannot reach {where} ({config.max_retries + 1} attempts): "
+            f"{_one_line(redact(str(exc.__cause__ or exc), secrets))}; "
+            "check OPENAI_BASE_URL and the network"
+        )
+    if not isinstance(exc, openai.APIStatusError):
+        return errors.APIError(_one_line(redact(str(exc), secrets)))
+    status = exc.status_code
+    code = error_code(exc)
+    detail = _one_line(redact(error_message(exc), secrets))
+    if status in (401, 403):
+        return errors.AuthenticationError(
+            f"{where} refused the credentials ({status}: {detail}); check OPENAI_API_KEY",
+            status=status,
+            code=code,
+        )
+    if status == 429 and code == "insufficient_quota":
+        return errors.QuotaError(
+            f"the account has no quota left (429 insufficient_quota: {detail}); "
+            "check billing, or use another key",
+            status=status,
+            code=code,
+        )
+    if status == 429:
+        return errors.RateLimitError(
+            f"{where} is rate limiting requests (429: {detail}); try again later "
+            "or lower the request rate",
+            status=status,
+            code=code,
+        )
+    if status == 404:
+        return errors.BadRequestError(
+            f"{where} has no such model or route (404: {detail})",
+            fix="check {model} and the base URL",
+            status=status,
+            code=code,
+        )
+    if status in RETRYABLE_STATUS or status >= 500:
+        return errors.ServiceError(
+            f"{where} failed with {status} after {config.max_retries + 1} attempts "
+            f"({detail}); try again later",
+            status=status,
+            code=code,
+        )
+    return errors.BadRequestError(
+        f"{where} rejected the request ({status}: {detail})", status=status, code=code
+    )
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

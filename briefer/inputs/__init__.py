@@ -1,0 +1,349 @@
+"""What an input is, and how it becomes an `Article`: one resolver for library, CLI and service.
+
+What an input means is decided by its type, never guessed from its content:
+
+    str            the article's text (HTML text is extracted); never opened, never fetched
+    pathlib.Path   a file on this machine, read under the size limit
+    URL            an http(s) page, fetched under the public-address guard and the size limits
+    Article        used as it is
+    CommandLine    a word typed at the user's own shell: '-' (standard input), an http(s) URL,
+                   or a path. Only the CLI makes these: there the user names their own files.
+
+So a chat message, a model's tool call or an HTTP body passed straight through is text, and
+cannot make briefer read a file of the machine it runs on or fetch an address nobody asked
+for. A `str` that is nothing but a path or an address ("/etc/hostname", "file:///etc/passwd",
+"https://example.org/story") is refused with an error saying how to pass a file or a URL,
+rather than briefed as a one-line article.
+
+Every refusal is an `InputError` whose message names the problem and the fix, and happens
+before any request to an LLM is sent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, BinaryIO, TypeAlias
+from urllib.parse import urlsplit
+
+from briefer.errors import InputError
+from briefer.inputs.article import Article, article_from_text
+
+DEFAULT_MAX_BYTES = 2_000_000
+MAX_URL_CHARS = 2048
+STDIN = "-"
+TEXT_SOURCE = "<text>"
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# A text that starts like a path or an address: /x, ~/x, ./x, ../x, C:\x, \\host\x, scheme://
+_PATH_START = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*:/|~[/\\]|\.{1,2}[/\\]|/|[A-Za-z]:[/\\]|\\\\)"
+)
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Limits for reading text and files and for fetching pages."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_fetch_bytes: int = 5_000_000
+    fetch_timeout: float = 20.0
+    allow_private: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> LoadOptions:
+        """The limits with $BRIEFER_MAX_BYTES applied; overrides that are not None win."""
+        from briefer.settings import Settings
+
+        values: dict[str, Any] = {"max_bytes": Settings.from_env().max_bytes}
+        values.update((k, v) for k, v in overrides.items() if v is not None)
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class URL:
+    """An http(s) address to fetch: the one way a web page becomes an article in the library.
+
+    >>> Briefer().brief(URL("https://example.org/news/story"))   # doctest: +SKIP
+
+    Checked when made: http or https, a host, no spaces or control characters, at most
+    2,048 characters. Where it may be fetched from (public addresses only, unless
+    `LoadOptions.allow_private`) is checked when it is fetched.
+    """
+
+    value: str
+
+    def __post_init__(self) -> None:
+        value = self.value
+        if not isinstance(value, str):
+            raise InputError(f"a URL is text, not {type(value).__name__}")
+        if len(value) > MAX_URL_CHARS:
+            raise InputError(
+                f"the address is {len(value):,} characters long, over the limit of "
+                f"{MAX_URL_CHARS:,}; give the page's address"
+            )
+        if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value):
+            raise InputError(
+                f"{_shown(value)} is not a web address: it holds spaces or control characters"
+            )
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+        except ValueError:
+            raise InputError(f"{_shown(value)} is not a well-formed web address") from None
+        if parts.scheme.lower() not in ("http", "https"):
+            raise InputError(f"{_shown(value)}: only http and https addresses can be fetched")
+        if not host:
+            raise InputError(f"{_shown(value)}: no host in this address")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """A word the user typed at their own shell: '-', an http(s) URL, or a path (CLI only)."""
+
+    word: str
+
+    def __str__(self) -> str:
+        return self.word
+
+
+ArticleInput: TypeAlias = Article | str | Path | URL
+"""What the library takes as an article: its text, a file, a URL, or an `Article`."""
+
+Input: TypeAlias = ArticleInput | CommandLine
+
+
+def load_article(given: Input, options: LoadOptions | None = None) -> Article:
+    """Turn an input into an `Article`, by its type (see the module docstring)."""
+    options = options or LoadOptions()
+    if isinstance(given, Article):
+        return given
+    if isinstance(given, CommandLine):
+        if given.word == STDIN:
+            data = _read_capped(sys.stdin.buffer, options.max_bytes, "standard input")
+            return _from_bytes(data, "standard input", source=STDIN)
+        target = _named(given.word)
+        if isinstance(target, URL):
+            return _from_url(target, options)
+        return _from_file(target, options, regular_only=False)
+    if isinstance(given, URL):
+        return _from_url(given, options)
+    if isinstance(given, os.PathLike):
+        return _from_file(Path(given), options)
+    if isinstance(given, str):
+        return _from_text(given, options)
+    raise InputError(
+        f"cannot brief a {type(given).__name__}; give the article's text, a pathlib.Path or "
+        "a briefer.URL"
+    )
+
+
+def _named(word: str) -> Path | URL:
+    """What a command-line word names: a URL when it has a scheme, else a path."""
+    if _SCHEME.match(word):
+        return URL(word)
+    return Path(word)
+
+
+def label(given: Input) -> str:
+    """How reports name an input: its path, URL or source; '<text>' for text."""
+    if isinstance(given, Article):
+        return given.source
+    if isinstance(given, str):
+        return TEXT_SOURCE
+    return str(given)
+
+
+def waits_on_io(given: Input) -> bool:
+    """True when loading `given` waits on the network or a pipe rather than on the CPU."""
+    if isinstance(given, CommandLine):
+        return given.word == STDIN or bool(_SCHEME.match(given.word))
+    return isinstance(given, URL)
+
+
+def expand(inputs: Iterable[Input]) -> list[Input]:
+    """The inputs in order, each directory replaced by its article files (sorted), once each.
+
+    A directory with no article file stays as it is, so loading it reports the problem.
+    """
+    out: list[Input] = []
+    for given in inputs:
+        folder = _folder(given)
+        found = sorted(p for p in (folder.iterdir() if folder else ()) if _is_article_file(p))
+        if not found:
+            out.append(given)
+        elif isinstance(given, CommandLine):
+            out.extend(CommandLine(str(p)) for p in found)
+        else:
+            out.extend(found)
+    return list(dict.fromkeys(out))
+
+
+def read_list(path: Path) -> list[CommandLine]:
+    """The URLs (or paths) of a list file, one a line; blank lines and # comments skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: the list cannot be read ({exc})") from None
+    return [
+        CommandLine(line.strip())
+        for line in lines
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+# --- the kinds of input -----------------------------------------------------------------------
+
+
+def _from_text(text: str, options: LoadOptions) -> Article:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"the text holds a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
+            f"{exc.start:,}, which is not valid Unicode; send the article as UTF-8 text"
+        ) from None
+    if len(data) > options.max_bytes:
+        raise InputError(
+            f"the text is {len(data):,} bytes, over the {options.max_bytes:,}-byte limit",
+            fix="raise {max_bytes}",
+        )
+    if _names_something(text):
+        raise InputError(
+            f"{_shown(text.strip())} looks like a file path or web address, not an article's "
+            "text; briefer never opens or fetches text: give the article's text (a program "
+            "passes a pathlib.Path to read a file, or briefer.URL(...) to fetch a page)"
+        )
+    from briefer.inputs.html import extract_article, looks_like_html
+
+    if looks_like_html(data[:2048]):
+        return extract_article(text, source=TEXT_SOURCE)
+    return article_from_text(text, source=TEXT_SOURCE)
+
+
+def _from_file(path: Path, options: LoadOptions, *, regular_only: bool = True) -> Article:
+    source = str(path)
+    try:
+        found = path.exists()
+        size = path.stat().st_size if found else 0
+        is_file = path.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte: not a path at all
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(
+            f"{_shown(source)} is not a usable file path ({reason}); check the path"
+        ) from None
+    if not found:
+        raise InputError(f"{source}: no such file; check the path")
+    if path.is_dir():
+        raise InputError(f"{source}: is a directory; give the path of one article file")
+    if regular_only and not is_file:  # a FIFO, a socket, a device: reading could block
+        raise InputError(f"{source}: is not a regular file; give the path of an article file")
+    if size > options.max_bytes:
+        raise InputError(
+            f"{source}: {size:,} bytes is over the {options.max_bytes:,}-byte limit",
+            fix="raise {max_bytes}",
+        )
+    try:
+        with path.open("rb") as fh:
+            data = _read_capped(fh, options.max_bytes, source)
+    except OSError as exc:
+        raise InputError(
+            f"{source}: cannot be read ({exc.strerror}); check its permissions"
+        ) from None
+    return _from_bytes(data, source, source=source, html=path.suffix.lower() in _HTML_SUFFIXES)
+
+
+def _from_url(url: URL, options: LoadOptions) -> Article:
+    from briefer.inputs.fetch import fetch_page
+    from briefer.inputs.html import extract_article
+
+    page = fetch_page(
+        url.value,
+        timeout=options.fetch_timeout,
+        max_bytes=options.max_fetch_bytes,
+        allow_private=options.allow_private,
+    )
+    if page.is_html:
+        return extract_article(page.content, source=url.value, url=page.url, charset=page.charset)
+    text = page.content.decode(page.charset or "utf-8", errors="replace")
+    return replace(article_from_text(text, source=url.value), url=page.url)
+
+
+def _from_bytes(data: bytes, name: str, *, source: str, html: bool = False) -> Article:
+    from briefer.inputs.html import extract_article, looks_like_html
+
+    if html or looks_like_html(data):
+        if b"\x00" in data[:8192]:
+            raise InputError(f"{name}: looks like a binary file, not a web page")
+        return extract_article(data, source=source)
+    return article_from_text(_decode(data, name), source=source)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _names_something(text: str) -> bool:
+    """True when the whole text is one line that is a path, a file name or an address."""
+    line = text.strip()
+    if "\n" in line or len(line) > MAX_URL_CHARS * 2:
+        return False
+    if _PATH_START.match(line):
+        return True
+    return not any(ch.isspace() for ch in line) and (
+        "/" in line or "\\" in line or bool(_FILE_SUFFIX.search(line))
+    )
+
+
+def _folder(given: Input) -> Path | None:
+    if isinstance(given, CommandLine):
+        if given.word == STDIN or _SCHEME.match(given.word):
+            return None
+        candidate = Path(given.word)
+    elif isinstance(given, Path):
+        candidate = given
+    else:
+        return None
+    try:
+        return candidate if candidate.is_dir() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _is_article_file(path: Path) -> bool:
+    return path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file()
+
+
+def _read_capped(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{name}: more than {max_bytes:,} bytes, over the limit", fix="raise {max_bytes}"
+        )
+    return data
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name}: looks like a binary file, not text; give a .txt article")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: is not valid UTF-8 (byte {exc.start}); convert it, "
+            "e.g. iconv -f latin1 -t utf-8"
+        ) from None
+
+
+def _shown(value: str) -> str:
+    """A value quoted for a message, cut to 80 characters."""
+    return repr(value if len(value) <= 80 else value[:77] + "...")

@@ -1,0 +1,246 @@
+"""Fetch a web page safely, with our own httpx client (so tests can intercept it).
+
+Rules: http and https only; every hop's host is resolved and refused when any address is not
+public (loopback, private, link-local, carrier-grade NAT, cloud metadata, reserved) unless
+`allow_private`; at most `MAX_REDIRECTS` redirects, each re-checked before it is requested; a
+size cap; a timeout; an honest User-Agent that names briefer; HTML (or plain text) only.
+
+The check is made twice: before each request (for a clear error before anything is sent), and
+again when the connection is opened, on the very addresses it connects to. A DNS answer that
+changes between the two (rebinding) cannot slip a private address in. Through a proxy
+(HTTP_PROXY, HTTPS_PROXY), the proxy connects, and only the first check applies.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from briefer._http import tls_context
+from briefer._version import __version__
+from briefer.errors import FetchError, InputError
+
+MAX_REDIRECTS = 5
+DEFAULT_MAX_FETCH_BYTES = 5_000_000
+DEFAULT_FETCH_TIMEOUT = 20.0
+USER_AGENT = (
+    f"Mozilla/5.0 (X11; Linux x86_64) briefer/{__version__} "
+    "(news brief tool; +https://pypi.org/project/briefer-news/)"
+)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+TEXT_TYPES = ("text/plain",)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str], list[IPAddress]]
+
+# Named for the error message; all of them are also caught by "not globally routable".
+_METADATA = {
+    ipaddress.ip_address("169.254.169.254"): "a cloud metadata address",
+    ipaddress.ip_address("fd00:ec2::254"): "a cloud metadata address",
+    ipaddress.ip_address("100.100.100.200"): "a cloud metadata address",
+}
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a fetch returned."""
+
+    url: str  # after redirects
+    content: bytes
+    content_type: str  # lower case, without parameters
+    charset: str | None
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type in HTML_TYPES
+
+
+def resolve_host(host: str) -> list[IPAddress]:
+    """Every address `host` resolves to (IP literals resolve to themselves)."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise FetchError(f"cannot resolve {host} ({exc.strerror}); check the address") from None
+    return sorted({ipaddress.ip_address(info[4][0]) for info in infos}, key=str)
+
+
+def forbidden_reason(ip: IPAddress) -> str | None:
+    """Why fetching from `ip` is refused, or None when it is a public address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip in _METADATA:
+        return _METADATA[ip]
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip in _CGNAT:
+        return "a carrier-grade NAT address"
+    if ip.is_private:
+        return "a private address"
+    if not ip.is_global or ip.is_multicast:
+        return "a reserved address"
+    return None
+
+
+def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> None:
+    """Refuse URLs we must not fetch, before any request is made."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise InputError(f"{url}: only http and https addresses can be fetched")
+    if not parts.hostname:
+        raise InputError(f"{url}: no host in this address")
+    if allow_private:
+        return
+    for ip in resolve(parts.hostname):
+        reason = forbidden_reason(ip)
+        if reason:
+            raise InputError(
+                f"{url}: {parts.hostname} is {reason} ({ip}); refusing to fetch it",
+                fix="to fetch from your own network, use {allow_private}",
+            )
+
+
+class _CheckedBackend(httpcore.NetworkBackend):
+    """Opens connections only to addresses that pass `forbidden_reason`, resolved right here."""
+
+    def __init__(self, *, allow_private: bool, resolve: Resolver) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._allow_private = allow_private
+        self._resolve = resolve
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self._resolve(host)
+        if not self._allow_private:
+            for ip in addresses:
+                reason = forbidden_reason(ip)
+                if reason:
+                    raise InputError(
+                        f"{host} now resolves to {reason} ({ip}); refusing to connect",
+                        fix="to fetch from your own network, use {allow_private}",
+                    )
+        failure: httpcore.ConnectError | None = None
+        for ip in addresses:
+            try:
+                return self._inner.connect_tcp(
+                    str(ip), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"{host}: no address to connect to")
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("pages are not fetched over unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _CheckedTransport(httpx.HTTPTransport):
+    """httpx's transport, connecting through `_CheckedBackend`."""
+
+    def __init__(self, *, allow_private: bool, resolve: Resolver) -> None:
+        super().__init__(verify=tls_context())
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=tls_context(),
+            network_backend=_CheckedBackend(allow_private=allow_private, resolve=resolve),
+        )
+
+
+def fetch_page(
+    url: str,
+    *,
+    timeout: float = DEFAULT_FETCH_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_FETCH_BYTES,
+    allow_private: bool = False,
+    resolve: Resolver | None = None,
+    client: httpx.Client | None = None,
+) -> Page:
+    """Fetch `url` under the rules above."""
+    resolve = resolve or resolve_host
+    own_client = client is None
+    http = client or httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        transport=_CheckedTransport(allow_private=allow_private, resolve=resolve),
+    )
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            check_url(url, allow_private=allow_private, resolve=resolve)
+            page = _get(http, url, max_bytes)
+            if isinstance(page, Page):
+                return page
+            url = page  # a redirect: check the next hop before asking for it
+        raise InputError(f"{url}: more than {MAX_REDIRECTS} redirects; give the final address")
+    finally:
+        if own_client:
+            http.close()
+
+
+def _get(http: httpx.Client, url: str, max_bytes: int) -> Page | str:
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+    }
+    try:
+        with http.stream("GET", url, headers=headers) as response:
+            if response.is_redirect and "location" in response.headers:
+                return urljoin(url, response.headers["location"])
+            if response.status_code >= 400:
+                raise InputError(
+                    f"{url}: the server answered {response.status_code} "
+                    f"{response.reason_phrase}; check the address"
+                )
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type and content_type not in HTML_TYPES + TEXT_TYPES:
+                raise InputError(
+                    f"{url}: not a web page ({content_type}); save the article as text or HTML "
+                    "and brief the file"
+                )
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > max_bytes:
+                raise _too_big(url, max_bytes)
+            body = bytearray()
+            for piece in response.iter_bytes():
+                body += piece
+                if len(body) > max_bytes:
+                    raise _too_big(url, max_bytes)
+            return Page(
+                url=str(response.url),
+                content=bytes(body),
+                content_type=content_type or "text/html",
+                charset=response.charset_encoding,
+            )
+    except httpx.TimeoutException:
+        raise FetchError(
+            f"{url}: no answer within the timeout", fix="try again or raise {fetch_timeout}"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
+
+
+def _too_big(url: str, max_bytes: int) -> InputError:
+    return InputError(
+        f"{url}: the page is larger than {max_bytes:,} bytes", fix="raise {max_fetch_bytes}"
+    )

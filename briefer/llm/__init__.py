@@ -1,5 +1,0 @@
-"""The LLM engine and its parts: conversation (no I/O), transport (retries), engine (clients)."""
-
-from briefer.llm.engine import OpenAIEngine
-
-__all__ = ["OpenAIEngine"]

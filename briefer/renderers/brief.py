@@ -1,0 +1,276 @@
+"""Render one brief (an `Envelope`): Markdown, plain text, JSON, HTML.
+
+Human formats strip invisible and bidi-control characters from article text; HTML escapes
+every piece of text it did not write itself.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from briefer.schema import Brief, CaveatKind, Envelope
+from briefer.text.untrusted import strip_invisible
+
+CAVEAT_LABELS: dict[CaveatKind, str] = {
+    CaveatKind.ANONYMOUS_SOURCE: "Anonymous source",
+    CaveatKind.UNNAMED_INSTITUTION: "Unnamed institution",
+    CaveatKind.SINGLE_SOURCE: "Single source",
+    CaveatKind.UNVERIFIED_NUMBER: "Unverified number",
+    CaveatKind.INTERESTED_PARTY: "Interested party",
+    CaveatKind.DECLINED_COMMENT: "Declined comment",
+    CaveatKind.CONFLICTING_ACCOUNTS: "Conflicting accounts",
+    CaveatKind.PARTIAL_COVERAGE: "Partial coverage",
+}
+
+
+def render_json(envelope: Envelope) -> str:
+    """Render the whole envelope as indented JSON."""
+    return envelope.model_dump_json(indent=2) + "\n"
+
+
+def _provenance(envelope: Envelope) -> str:
+    art = envelope.article
+    parts = [art.title or art.source]
+    if art.site_name:
+        parts.append(art.site_name)
+    if art.title:
+        parts.append(art.source)
+    if art.published:
+        parts.append(f"published {art.published}{age(art.published, envelope.created_at)}")
+    parts.append(f"{art.words:,} words")
+    made = f"{envelope.engine} engine"
+    if envelope.model:
+        made += f", {envelope.model}"
+    if envelope.prompt:
+        made += f", prompt {envelope.prompt.name} v{envelope.prompt.version}"
+    parts.append(made)
+    return " · ".join(parts)
+
+
+def age(published: str, now: datetime) -> str:
+    """' (3 days old)' for an ISO date, or '' when the date cannot be read."""
+    try:
+        when = datetime.fromisoformat(published[:10]).date()
+    except ValueError:
+        return ""
+    days = (now.date() - when).days
+    if days < 0:
+        return ""
+    if days == 0:
+        return " (today)"
+    if days == 1:
+        return " (1 day old)"
+    return f" ({days:,} days old)"
+
+
+QUOTE_MARKS = {
+    "exact": "✓ quote verified",
+    "fuzzy": "≈ quote approximately verified",
+    "missing": "✗ quote not found in the article",
+}
+ORIGINS = {"model": "from the model", "rules": "computed from the text"}
+
+
+def _fact_mark(envelope: Envelope, index: int) -> str:
+    checks = envelope.verification.key_facts
+    return QUOTE_MARKS[checks[index].status] if index < len(checks) else ""
+
+
+def _caveat_mark(envelope: Envelope, index: int) -> str:
+    checks = envelope.verification.sourcing_caveats
+    if index >= len(checks):
+        return ""
+    check = checks[index]
+    origin = ORIGINS[check.origin]
+    return origin if check.status == "exact" else f"{origin}; {QUOTE_MARKS[check.status]}"
+
+
+def _grounding(envelope: Envelope) -> str:
+    v = envelope.verification
+    total = v.exact + v.fuzzy + v.missing
+    line = f"{v.exact + v.fuzzy}/{total} quotes found in the article"
+    if v.fuzzy:
+        line += f" ({v.fuzzy} approximately)"
+    return line
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _quote(text: str) -> str:
+    return "“" + " ".join(text.split()) + "”"
+
+
+def _visible(brief: Brief) -> Brief:
+    """The brief without invisible or bidi-control characters, for display to people."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return strip_invisible(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    return Brief.model_validate(clean(brief.model_dump(mode="json")))
+
+
+def render_markdown(envelope: Envelope) -> str:
+    """Render the brief as Markdown."""
+    b = _visible(envelope.brief)
+    out = [f"# {b.headline}", "", f"*{_provenance(envelope)} · {_grounding(envelope)}*"]
+    out += ["", b.summary, ""]
+    out += ["## Key facts", ""]
+    for i, fact in enumerate(b.key_facts, 1):
+        out.append(f"{i}. **{fact.statement}**  ")
+        out.append(f"   > {_quote(fact.evidence)}  ")
+        out.append(f"   — {fact.attribution} · {_fact_mark(envelope, i - 1)}")
+    out.append("")
+    if b.stakeholders:
+        out += ["## Stakeholders", "", "| Who | Kind | Role | Stance |", "|---|---|---|---|"]
+        for s in b.stakeholders:
+            row = [s.name, s.kind.value, s.role, s.stance]
+            out.append("| " + " | ".join(_cell(c) for c in row) + " |")
+        out.append("")
+    if b.open_questions:
+        out += ["## Open questions", ""]
+        out += [f"- **{q.question}** {q.why_it_matters}" for q in b.open_questions]
+        out.append("")
+    if b.sourcing_caveats:
+        out += ["## Sourcing caveats", ""]
+        for i, c in enumerate(b.sourcing_caveats):
+            mark = _caveat_mark(envelope, i)
+            out.append(f"- **{CAVEAT_LABELS[c.kind]}**: {c.detail} {_quote(c.evidence)} ({mark})")
+        out.append("")
+    if envelope.warnings:
+        out += ["## Warnings", ""]
+        for w in envelope.warnings:
+            where = f" (article characters {w.start}–{w.end})" if w.start is not None else ""
+            out.append(f"- `{w.code}`: {w.message}{where}")
+        out.append("")
+    return "\n".join(out)
+
+
+def render_text(envelope: Envelope, width: int = 88) -> str:
+    """Render the brief as plain, wrapped text."""
+    b = _visible(envelope.brief)
+
+    def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
+        return textwrap.wrap(
+            " ".join(text.split()),
+            width=width,
+            initial_indent=first if first is not None else indent,
+            subsequent_indent=indent,
+        ) or [first or indent]
+
+    out = [b.headline.upper(), _provenance(envelope), _grounding(envelope), ""]
+    out += wrap(b.summary)
+    out += ["", "KEY FACTS"]
+    for i, fact in enumerate(b.key_facts, 1):
+        out += wrap(fact.statement, "    ", f"{i:>2}. ")
+        out += wrap(f"{_quote(fact.evidence)} ({fact.attribution})", "    ")
+        out += wrap(f"[{_fact_mark(envelope, i - 1)}]", "    ")
+    if b.stakeholders:
+        out += ["", "STAKEHOLDERS"]
+        for s in b.stakeholders:
+            out += wrap(f"{s.name} ({s.kind.value}): {s.role}. Stance: {s.stance}", "    ", "  - ")
+    if b.open_questions:
+        out += ["", "OPEN QUESTIONS"]
+        for q in b.open_questions:
+            out += wrap(f"{q.question} {q.why_it_matters}", "    ", "  - ")
+    if b.sourcing_caveats:
+        out += ["", "SOURCING CAVEATS"]
+        for i, c in enumerate(b.sourcing_caveats):
+            mark = _caveat_mark(envelope, i)
+            line = f"{CAVEAT_LABELS[c.kind]}: {c.detail} {_quote(c.evidence)} [{mark}]"
+            out += wrap(line, "    ", "  - ")
+    if envelope.warnings:
+        out += ["", "WARNINGS"]
+        for w in envelope.warnings:
+            out += wrap(f"{w.code}: {w.message}", "    ", "  - ")
+    return "\n".join(out) + "\n"
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+_CSS = """
+body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#666;font-size:.9rem}
+blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.8rem;border-left:3px solid #ccc;color:#444}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem;text-align:left}
+.ok{color:#17692b}.approx{color:#8a6d00}.missing{color:#a40000}.flag{color:#a40000}
+section.brief{border-top:1px solid #ddd;margin-top:2rem}
+"""
+_STATUS_CLASS = {"exact": "ok", "fuzzy": "approx", "missing": "missing"}
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+def _brief_html(envelope: Envelope, level: int = 1) -> str:
+    b = _visible(envelope.brief)
+    h, h2 = f"h{level}", f"h{min(level + 1, 6)}"
+    out = [
+        f"<{h}>{escape(b.headline)}</{h}>",
+        f'<p class="meta">{escape(_provenance(envelope))} · {escape(_grounding(envelope))}</p>',
+        f"<p>{escape(b.summary)}</p>",
+        f"<{h2}>Key facts</{h2}>",
+        "<ol>",
+    ]
+    for i, fact in enumerate(b.key_facts):
+        checks = envelope.verification.key_facts
+        status = checks[i].status if i < len(checks) else "missing"
+        out.append(
+            f"<li><strong>{escape(fact.statement)}</strong>"
+            f"<blockquote>{escape(_quote(fact.evidence))}</blockquote>"
+            f"— {escape(fact.attribution)} · "
+            f'<span class="{_STATUS_CLASS[status]}">{escape(QUOTE_MARKS[status])}</span></li>'
+        )
+    out.append("</ol>")
+    if b.stakeholders:
+        out += [
+            f"<{h2}>Stakeholders</{h2}>",
+            "<table><tr><th>Who</th><th>Kind</th><th>Role</th><th>Stance</th></tr>",
+        ]
+        for s in b.stakeholders:
+            cells = (s.name, s.kind.value, s.role, s.stance)
+            out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        out.append("</table>")
+    if b.open_questions:
+        out += [f"<{h2}>Open questions</{h2}>", "<ul>"]
+        out += [
+            f"<li><strong>{escape(q.question)}</strong> {escape(q.why_it_matters)}</li>"
+            for q in b.open_questions
+        ]
+        out.append("</ul>")
+    if b.sourcing_caveats:
+        out += [f"<{h2}>Sourcing caveats</{h2}>", "<ul>"]
+        for i, c in enumerate(b.sourcing_caveats):
+            out.append(
+                f"<li><strong>{escape(CAVEAT_LABELS[c.kind])}</strong>: {escape(c.detail)} "
+                f"{escape(_quote(c.evidence))} <em>({escape(_caveat_mark(envelope, i))})</em></li>"
+            )
+        out.append("</ul>")
+    if envelope.warnings:
+        out += [f"<{h2}>Warnings</{h2}>", "<ul>"]
+        out += [
+            f"<li><code>{escape(w.code)}</code>: {escape(w.message)}</li>"
+            for w in envelope.warnings
+        ]
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+def render_html(envelope: Envelope) -> str:
+    """Render the brief as a self-contained HTML page (every text escaped)."""
+    return _page(envelope.brief.headline, _brief_html(envelope))

@@ -1,0 +1,201 @@
+"""Render comparisons of coverage (Markdown, JSON, self-contained HTML) and brief diffs."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from briefer.schema.comparison import BriefDiff, Comparison, Conflict, SharedFact
+
+STATUS_MARK = {"exact": "✓", "fuzzy": "≈", "missing": "✗"}
+
+
+def render_comparison_json(comparison: Comparison) -> str:
+    """The comparison as indented JSON."""
+    return comparison.model_dump_json(indent=2) + "\n"
+
+
+def _label(comparison: Comparison, index: int) -> str:
+    source = comparison.sources[index]
+    return source.site_name or source.title or source.source
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _fact_rows(comparison: Comparison, facts: list[SharedFact]) -> list[str]:
+    rows = []
+    for fact in facts:
+        marks = [
+            STATUS_MARK[q.status] if (q := next((q for q in fact.quotes if q.source == i), None))
+            else ""
+            for i in range(len(comparison.sources))
+        ]  # fmt: skip
+        rows.append("| " + " | ".join([_cell(fact.statement[:160]), *marks]) + " |")
+    return rows
+
+
+def _conflict_lines(comparison: Comparison, conflict: Conflict) -> list[str]:
+    lines = [f"- **{conflict.kind.capitalize()}: {conflict.topic}**"]
+    for quote in conflict.quotes:
+        value = conflict.values.get(quote.source, "")
+        lines.append(
+            f"  - [{quote.source}] *{value}* — “{' '.join(quote.text.split())}” "
+            f"{STATUS_MARK[quote.status]}"
+        )
+    return lines
+
+
+def render_comparison_markdown(comparison: Comparison) -> str:
+    """A table of facts by source, then agreements, conflicts, unique facts, stakeholders."""
+    n = len(comparison.sources)
+    labels = [_label(comparison, i) for i in range(n)]
+    columns = [f"[{i}]" for i in range(n)]
+    out = [f"# Coverage compared: {n} sources", ""]
+    out += [
+        f"- [{i}] {_cell(label)} — `{comparison.sources[i].source}`"
+        for i, label in enumerate(labels)
+    ]
+    out += ["", "## Facts by source", "", "| Fact | " + " | ".join(columns) + " |"]
+    out.append("|---" * (n + 1) + "|")
+    out += _fact_rows(comparison, [*comparison.agreed, *comparison.partial, *comparison.unique])
+    out += [
+        "",
+        "✓ quote found in that article · ≈ approximately · ✗ not found · blank: not reported",
+        "",
+    ]
+    if comparison.conflicts:
+        out += ["## Conflicts", ""]
+        for conflict in comparison.conflicts:
+            out += _conflict_lines(comparison, conflict)
+        out.append("")
+    for title, facts in (
+        ("Reported by all", comparison.agreed),
+        ("Reported by some", comparison.partial),
+    ):
+        if facts:
+            out += [f"## {title}", ""]
+            for fact in facts:
+                out.append(f"- {fact.statement}")
+                for q in fact.quotes:
+                    out.append(f"  - [{q.source}] “{' '.join(q.text.split())}”")
+            out.append("")
+    if comparison.unique:
+        out += ["## Reported by only one", ""]
+        out += [
+            f"- {labels[f.sources[0]]}: “{' '.join(f.statement.split())}”"
+            for f in comparison.unique
+        ]
+        out.append("")
+    if comparison.stakeholders:
+        out += ["## Stakeholders", "", "| Stakeholder | " + " | ".join(columns) + " |"]
+        out.append("|---" * (n + 1) + "|")
+        for s in comparison.stakeholders:
+            marks = ["●" if i in s.sources else "" for i in range(n)]
+            out.append("| " + " | ".join([_cell(s.name), *marks]) + " |")
+        out.append("")
+    out += [
+        "## Sourcing",
+        "",
+        "| | " + " | ".join(map(_cell, labels)) + " |",
+        "|---" * (n + 1) + "|",
+    ]
+    sides = comparison.sourcing
+    table = {
+        "attributions": [str(s.attributions) for s in sides],
+        "named": [str(s.named) for s in sides],
+        "anonymous": [f"{s.anonymous} ({s.anonymous_share:.0%})" for s in sides],
+        "unnamed institutions": [str(s.unnamed_institution) for s in sides],
+        "declined comment": [str(s.declined_comment) for s in sides],
+    }
+    for name, cells in table.items():
+        out.append("| " + " | ".join([name, *cells]) + " |")
+    if comparison.warnings:
+        out += ["", "## Warnings", ""] + [f"- {w}" for w in comparison.warnings]
+    return "\n".join(out) + "\n"
+
+
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#222}
+table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ddd;padding:.35rem;
+vertical-align:top;text-align:left}th{background:#f4f4f4}.missing{color:#a40000}.fuzzy{color:#8a6d00}
+.conflict{background:#fff4f4}blockquote{margin:0;color:#444}
+"""
+
+
+def render_comparison_html(comparison: Comparison) -> str:
+    """One self-contained page with the sources side by side (all article text escaped)."""
+    n = len(comparison.sources)
+    labels = [_label(comparison, i) for i in range(n)]
+    head = "".join(f"<th>{escape(label)}</th>" for label in labels)
+    out = [f"<h1>Coverage compared: {n} sources</h1>", "<table><tr><th>Fact</th>" + head + "</tr>"]
+    for fact in [*comparison.agreed, *comparison.partial, *comparison.unique]:
+        cells = []
+        for i in range(n):
+            quote = next((q for q in fact.quotes if q.source == i), None)
+            cells.append(
+                f'<td class="{quote.status}"><blockquote>{escape(quote.text)}</blockquote></td>'
+                if quote
+                else "<td></td>"
+            )
+        out.append(f"<tr><td>{escape(fact.statement)} ({fact.coverage})</td>{''.join(cells)}</tr>")
+    out.append("</table>")
+    if comparison.conflicts:
+        out.append("<h2>Conflicts</h2><table><tr><th>What</th>" + head + "</tr>")
+        for conflict in comparison.conflicts:
+            cells = []
+            for i in range(n):
+                quote = next((q for q in conflict.quotes if q.source == i), None)
+                value = escape(conflict.values.get(i, ""))
+                cells.append(
+                    f"<td><strong>{value}</strong><blockquote>{escape(quote.text)}</blockquote></td>"
+                    if quote
+                    else "<td></td>"
+                )
+            out.append(
+                f'<tr class="conflict"><td>{escape(conflict.kind)}: {escape(conflict.topic)}</td>'
+                f"{''.join(cells)}</tr>"
+            )
+        out.append("</table>")
+    out.append("<h2>Stakeholders</h2><table><tr><th>Stakeholder</th>" + head + "</tr>")
+    for s in comparison.stakeholders:
+        marks = "".join(f"<td>{'●' if i in s.sources else ''}</td>" for i in range(n))
+        out.append(f"<tr><td>{escape(s.name)}</td>{marks}</tr>")
+    out.append("</table><h2>Sourcing</h2><table><tr><th></th>" + head + "</tr>")
+    rows = (
+        ("attributions", "attributions"),
+        ("named", "named"),
+        ("anonymous", "anonymous"),
+        ("declined comment", "declined_comment"),
+    )
+    for name, key in rows:
+        row = "".join(f"<td>{getattr(s, key)}</td>" for s in comparison.sourcing)
+        out.append(f"<tr><td>{name}</td>{row}</tr>")
+    out.append("</table>")
+    body = "\n".join(out)
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Coverage compared'
+        f"</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def render_brief_diff(diff: BriefDiff, fmt: str = "markdown") -> str:
+    """Render the difference between two briefs of the same article."""
+    if fmt == "json":
+        return json.dumps(diff.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    a, b = diff.labels
+    out = [f"# Two briefs of one article: {a} vs {b}", ""]
+    out.append(
+        f"Quotes found in the article: {diff.grounded_ratio[0]:.0%} vs {diff.grounded_ratio[1]:.0%}"
+    )
+    for title, pair in (
+        ("Facts only in", diff.facts_only_in),
+        ("Stakeholders only in", diff.stakeholders_only_in),
+        ("Caveats only in", diff.caveats_only_in),
+    ):
+        for label, items in zip(diff.labels, pair, strict=True):
+            out += ["", f"## {title} {label}", ""]
+            out += [f"- {item}" for item in items] or ["- (none)"]
+    out += ["", "## Facts in both", ""] + ([f"- {f}" for f in diff.facts_in_both] or ["- (none)"])
+    return "\n".join(out) + "\n"

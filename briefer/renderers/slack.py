@@ -1,0 +1,189 @@
+"""Slack Block Kit messages for briefs, digests and comparisons, within Slack's limits.
+
+Limits respected: at most `MAX_BLOCKS` blocks a message (longer output is split into several
+messages, each marked "part i of n"), at most `MAX_TEXT` characters in a text field and
+`MAX_HEADER` in a header (longer text is trimmed, ending with a visible "… (trimmed)"). In
+mrkdwn text, `&`, `<` and `>` are escaped, so article text can neither ping (`<!channel>`)
+nor link.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+from typing import Any
+
+from briefer.digest import Digest
+from briefer.renderers.brief import CAVEAT_LABELS, QUOTE_MARKS, _grounding, _provenance, _visible
+from briefer.schema import Envelope
+from briefer.schema.comparison import Comparison
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_HEADER = 150
+TRIMMED = "… (trimmed)"
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - len(TRIMMED)].rstrip() + TRIMMED
+
+
+def header(text: str) -> Block:
+    """A header block (plain text, trimmed to Slack's header limit)."""
+    plain = " ".join(text.split())
+    return {"type": "header", "text": {"type": "plain_text", "text": _fit(plain, MAX_HEADER)}}
+
+
+def section(markdown: str) -> Block:
+    """A section block of mrkdwn (already escaped), trimmed to Slack's text limit."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _fit(markdown, MAX_TEXT)}}
+
+
+def context(markdown: str) -> Block:
+    """A context line of mrkdwn (already escaped)."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _fit(markdown, MAX_TEXT)}]}
+
+
+DIVIDER: Block = {"type": "divider"}
+
+
+def _lines_sections(title: str, lines: list[str]) -> list[Block]:
+    """A titled list as sections, several when the lines pass the text limit."""
+    blocks: list[Block] = []
+    current = f"*{title}*"
+    for line in lines:
+        if len(current) + 1 + len(line) > MAX_TEXT and current:
+            blocks.append(section(current))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        blocks.append(section(current))
+    return blocks
+
+
+def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
+    """The blocks of one brief (`compact`: headline, summary and facts only)."""
+    b = _visible(envelope.brief)
+    blocks = [
+        header(b.headline),
+        context(escape(f"{_provenance(envelope)} · {_grounding(envelope)}")),
+        section(escape(b.summary)),
+    ]
+    checks = envelope.verification.key_facts
+    facts = [
+        f"• *{escape(f.statement)}*\n> {escape(' '.join(f.evidence.split()))}\n"
+        f"— {escape(f.attribution)} · {QUOTE_MARKS[checks[i].status] if i < len(checks) else ''}"
+        for i, f in enumerate(b.key_facts)
+    ]
+    blocks += _lines_sections("Key facts", facts)
+    if compact:
+        return blocks
+    if b.stakeholders:
+        blocks += _lines_sections(
+            "Stakeholders",
+            [f"• *{escape(s.name)}* ({s.kind.value}): {escape(s.role)}" for s in b.stakeholders],
+        )
+    if b.open_questions:
+        blocks += _lines_sections(
+            "Open questions",
+            [f"• {escape(q.question)} _{escape(q.why_it_matters)}_" for q in b.open_questions],
+        )
+    if b.sourcing_caveats:
+        blocks += _lines_sections(
+            "Sourcing caveats",
+            [f"• *{CAVEAT_LABELS[c.kind]}*: {escape(c.detail)}" for c in b.sourcing_caveats],
+        )
+    if envelope.warnings:
+        blocks.append(context(escape("Warnings: " + "; ".join(w.code for w in envelope.warnings))))
+    return blocks
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    """The blocks of a morning digest: the story list, then each brief, compact."""
+    from briefer.renderers.digest import _counts, _story_line
+
+    stories = digest.stories()
+    blocks = [header(f"Morning brief · {digest.created_at.date().isoformat()}")]
+    blocks.append(context(escape(_counts(digest))))
+    lines = [
+        f"{n}. {escape(_story_line(group, digest.created_at))}"
+        for n, group in enumerate(stories, 1)
+    ]
+    blocks += _lines_sections("Stories", lines)
+    for group in stories:
+        blocks.append(DIVIDER)
+        for item in group:
+            if item.envelope is not None:
+                blocks += brief_blocks(item.envelope, compact=True)
+    if digest.failed:
+        blocks.append(DIVIDER)
+        blocks += _lines_sections(
+            "Failed", [f"• `{escape(i.source)}`: {escape(i.error or '')}" for i in digest.failed]
+        )
+    return blocks
+
+
+def comparison_blocks(comparison: Comparison) -> list[Block]:
+    """The blocks of a comparison: sources, agreements, conflicts, unique facts."""
+    n = len(comparison.sources)
+    blocks = [header(f"Coverage compared: {n} sources")]
+    blocks += _lines_sections(
+        "Sources",
+        [f"[{s.index}] {escape(s.site_name or s.title or s.source)}" for s in comparison.sources],
+    )
+    if comparison.agreed:
+        blocks += _lines_sections(
+            "Reported by all", [f"• {escape(f.statement)}" for f in comparison.agreed]
+        )
+    if comparison.conflicts:
+        lines = []
+        for c in comparison.conflicts:
+            values = "; ".join(f"[{s}] {escape(v)}" for s, v in sorted(c.values.items()))
+            lines.append(f"• *{c.kind}: {escape(c.topic)}* — {values}")
+        blocks += _lines_sections("Conflicts", lines)
+    if comparison.partial:
+        blocks += _lines_sections(
+            "Reported by some",
+            [
+                f"• {escape(f.statement)} ({', '.join(map(str, f.sources))})"
+                for f in comparison.partial
+            ],
+        )
+    if comparison.unique:
+        blocks += _lines_sections(
+            "Reported by only one",
+            [f"• [{f.sources[0]}] {escape(f.statement)}" for f in comparison.unique],
+        )
+    return blocks
+
+
+def messages(blocks: list[Block]) -> list[dict[str, Any]]:
+    """Split blocks into messages of at most MAX_BLOCKS, each part marked when split."""
+    if len(blocks) <= MAX_BLOCKS:
+        return [{"blocks": blocks}]
+    room = MAX_BLOCKS - 1  # one block for the "part i of n" marker
+    chunks = [blocks[i : i + room] for i in range(0, len(blocks), room)]
+    return [
+        {"blocks": [*chunk, context(f"part {n} of {len(chunks)}")]}
+        for n, chunk in enumerate(chunks, 1)
+    ]
+
+
+def render_slack(thing: Envelope | Digest | Comparison) -> list[dict[str, Any]]:
+    """Slack messages (`[{"blocks": [...]}, ...]`) for a brief, digest or comparison."""
+    return messages(_blocks(thing))
+
+
+@singledispatch
+def _blocks(thing: object) -> list[Block]:
+    raise TypeError(f"cannot render a {type(thing).__name__} for Slack")
+
+
+_blocks.register(Envelope, brief_blocks)
+_blocks.register(Digest, digest_blocks)
+_blocks.register(Comparison, comparison_blocks)

@@ -1,0 +1,457 @@
+"""Find the stakeholders of an article with word lists and patterns, no downloaded models.
+
+The rules, in order:
+
+1. *Candidates* are runs of capitalised words (with inner "of", "for", "and", "&", "the", "de",
+   possessives and trailing numbers such as "Local 417"), plus collective nouns from the word
+   list ("residents", "shareholders") with the adjective before them ("coastal residents").
+2. Leading words that are not names ("The", "Asked", weekdays) are dropped; a leading title
+   ("Mayor", "Judge") marks a person and is kept as their role.
+3. *Kind*: a known country or capital is a government; a name ending in a company suffix is a
+   company; a name containing a government word is a government; one containing an
+   organisation word is an organization; two or three name-like words are a person; the
+   collective nouns are groups. Single capitalised words count only as aliases of something
+   already found ("Albright" after "Denise Albright", "Cardinal" after "Cardinal Coachworks",
+   "Beijing" for China) or when they are known countries.
+4. *Aliases merge*: a surname after the full name, a first word of a company's name, "U.S." and
+   "United States", a capital standing for its government.
+5. *Salience*: mentions (with aliases), being quoted or cited, and an early first mention.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+from briefer.schema import StakeholderKind
+
+_DATA = Path(__file__).parent / "entities.toml"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists behind entity finding (briefer/text/entities.toml)."""
+
+    person_titles: frozenset[str]
+    company_suffixes: frozenset[str]
+    government_words: frozenset[str]
+    organization_words: frozenset[str]
+    group_words: frozenset[str]
+    institution_nouns: frozenset[str]
+    place_words: frozenset[str]
+    not_entities: frozenset[str]
+    places: frozenset[str]
+    country_of: dict[str, str]  # any alias, lower case -> canonical country name
+    demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Load the shipped word lists once."""
+    data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
+    country_of: dict[str, str] = {}
+    for names in data["countries"]:
+        for alias in names:
+            country_of[alias.lower()] = names[0]
+    lists = {
+        key: frozenset(data[key])
+        for key in (
+            "person_titles",
+            "company_suffixes",
+            "government_words",
+            "organization_words",
+            "group_words",
+            "institution_nouns",
+            "place_words",
+            "not_entities",
+            "places",
+        )
+    }
+    demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}
+    return Lexicon(country_of=country_of, demonym_of=demonym_of, **lists)
+
+
+@dataclass
+class Entity:
+    """One stakeholder as found in the text."""
+
+    name: str
+    kind: StakeholderKind
+    first: int  # offset of the first mention
+    aliases: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    title: str | None = None  # a title seen before the name ("Mayor")
+
+    @property
+    def count(self) -> int:
+        return len(self.mentions)
+
+
+_WORD = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’&-]*|&)"
+_JOIN = r"(?:(?:[ \t]+(?:of|for|and|the|de|du|del|la|von|van|on|&))+[ \t]+|[ \t]+)"
+_CANDIDATE = re.compile(rf"{_WORD}(?:{_JOIN}{_WORD})*(?:[ \t]+\d{{1,5}}\b)?")
+_TOKEN = re.compile(r"\S+")
+_CONNECTORS = frozenset(
+    {"of", "for", "and", "the", "de", "du", "del", "la", "von", "van", "on", "&"}
+)
+_NAME_WORD = re.compile(r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$")
+_POSSESSIVE = re.compile(r"['’]s$")
+# A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
+_DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
+_ACTS = re.compile(
+    r"\s+(?:said|says|say|told|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
+    r"was|were|will|would|wants?|demanded|agreed|refused|rejected|released|freed|seized)\b"
+)
+_STATE_POSSESSION = re.compile(
+    r"['’]s\s+(?:capital|government|president|prime minister|parliament|army|military|"
+    r"police|cabinet|finance ministry|foreign ministry|interior ministry|embassy|central bank)\b"
+)
+
+
+def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = ()) -> list[Entity]:
+    """Return the stakeholders of `text`, most salient first.
+
+    Names are looked for from `body_start` on (after a title-case headline, whose every word
+    is capitalised). `cited` are source names from the sourcing analysis; being cited raises
+    salience.
+    """
+    lex = lexicon()
+    entities: list[Entity] = []
+    alias_index: dict[str, Entity] = {}
+    singles: list[tuple[str, int, int]] = []
+    demonyms: list[tuple[str, int, int]] = []  # (country, start, end)
+
+    def add(name: str, kind: StakeholderKind, start: int, end: int, title: str | None) -> None:
+        key = _key(name)
+        entity = alias_index.get(key)
+        if entity is None:
+            entity = Entity(name=name, kind=kind, first=start, title=title)
+            entities.append(entity)
+            for alias in _aliases(name, kind):
+                alias_index.setdefault(_key(alias), entity)
+            alias_index[key] = entity
+        entity.mentions.append((start, end))
+        if title and not entity.title:
+            entity.title = title
+        defined = _DEFINED_AS.match(text, end)  # "the New York State Attorney General (NYAG)"
+        if defined and kind is not StakeholderKind.PERSON:
+            short = defined.group(1)
+            alias_index.setdefault(_key(short), entity)
+            entity.aliases.add(short)
+
+    for match in _CANDIDATE.finditer(text, body_start):
+        tokens = [(m.group(0), match.start() + m.start()) for m in _TOKEN.finditer(match.group(0))]
+        for part, title in _split_candidate(tokens):
+            name, start = _clean_name(part, text)
+            if not name:
+                continue
+            end = start + len(name)
+            if name.split()[-1].lower() in lex.place_words:
+                continue
+            country = lex.country_of.get(name.lower())
+            if country and (
+                not name.isupper() or len(name) > 2 or "." in name or not _shouting(text, start)
+            ):
+                add(country, StakeholderKind.GOVERNMENT, start, end, None)
+                continue
+            if name.lower() in lex.places:
+                add(name, StakeholderKind.GOVERNMENT, start, end, None)
+                continue
+            people_of = lex.demonym_of.get(_POSSESSIVE.sub("", name).lower())
+            if people_of:
+                demonyms.append((people_of, start, end))
+                continue
+            kind = classify_name(name, title=title)
+            if kind is None:
+                if len(name.split()) == 1:
+                    singles.append((name, start, end))
+                continue
+            add(name, kind, start, end, title)
+
+    # "Chinese goods": a mention of China when China is a stakeholder, never one of its own.
+    for country, start, end in demonyms:
+        known = alias_index.get(_key(country))
+        if known is not None:
+            known.mentions.append((start, end))
+
+    # Single capitalised words: aliases of what was found, a state named by what it has
+    # ("Veloria's capital"), a frequent actor ("the Taliban said"), or else ignored.
+    unknown: dict[str, list[tuple[str, int, int]]] = {}
+    for name, start, end in singles:
+        entity = alias_index.get(_key(name))
+        if entity is None and _STATE_POSSESSION.match(text, end):
+            add(name, StakeholderKind.GOVERNMENT, start, end, None)
+        elif entity is not None:
+            entity.mentions.append((start, end))
+            entity.aliases.add(name)
+        else:
+            unknown.setdefault(_key(name), []).append((name, start, end))
+    for mentions in unknown.values():
+        acting = sum(1 for _, start, end in mentions if _ACTS.match(text, end))
+        if len(mentions) >= 3 and acting >= 1:
+            for _, start, end in mentions:
+                add(mentions[0][0], StakeholderKind.ORGANIZATION, start, end, None)
+
+    for start, end, name, kind in _collectives(text, body_start):
+        add(name, kind, start, end, None)
+
+    cited_keys = {_key(c) for c in cited}
+    body = max(len(text) - body_start, 1)
+
+    def salience(entity: Entity) -> float:
+        keys = {_key(entity.name), *(_key(a) for a in entity.aliases)}
+        score = float(entity.count)
+        if any(k and any(k in c for c in cited_keys) for k in keys):
+            score += 2.0
+        score += 1.5 * (1 - min((entity.first - body_start) / body, 1.0))
+        if entity.kind is StakeholderKind.GROUP:
+            score -= 0.5
+        return score
+
+    kept = [e for e in entities if _worth_keeping(e, text, body_start, body)]
+    kept.sort(key=lambda e: (-salience(e), e.first))
+    return kept
+
+
+_LOCATIVE = re.compile(r"(?:\b(?:in|to|from|across|at|near|throughout|into|off|around)\s+)$")
+
+
+def _worth_keeping(entity: Entity, text: str, body_start: int, body: int) -> bool:
+    if entity.name in lexicon().country_of.values() or entity.name.lower() in lexicon().places:
+        # A country or place only ever named as a location ("a partner in Taiwan") is scenery.
+        return not all(_LOCATIVE.search(text, max(s - 12, 0), s) for s, _ in entity.mentions)
+    if entity.kind is not StakeholderKind.GROUP:
+        return True
+    # A collective noun mentioned once, late, is usually colour rather than a stakeholder.
+    return entity.count >= 2 or (entity.first - body_start) / body < 0.5
+
+
+def _split_candidate(
+    tokens: list[tuple[str, int]],
+) -> list[tuple[list[tuple[str, int]], str | None]]:
+    """Split a run of capitalised words into names, peeling off titles and "X of Y"."""
+    lex = lexicon()
+    while tokens and tokens[0][0].lower().strip(".,") in lex.not_entities:
+        whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
+        if whole in lex.country_of:  # "North Korea" keeps its "North"
+            break
+        if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
+            break  # "New York State Attorney General" keeps its "New", "North Korean" its "North"
+        tokens = tokens[1:]
+    # Trailing words that are never names go too: "Mr. Trump's Oct. 11 announcement".
+    while len(tokens) > 1 and tokens[-1][0].lower().strip(".,") in lex.not_entities:
+        tokens = tokens[:-1]
+    words = [w for w, _ in tokens]
+    # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
+    # a name of one to three words at the end.
+    if any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
+        n = 0
+        while n < min(3, len(words) - 1) and _is_name_word(words[-1 - n]):
+            n += 1
+        head = words[: len(words) - n]
+        # "President Trump and US Trade Representative Robert Lighthizer": the title is what
+        # follows the last "and"; what comes before it is a name of its own.
+        before: list[tuple[list[tuple[str, int]], str | None]] = []
+        if "and" in head:
+            cut = len(head) - head[::-1].index("and")
+            before = _split_candidate(tokens[: cut - 1]) if cut > 1 else []
+            head = head[cut:]
+        if (
+            n
+            and head
+            and head[-1].lower() not in _CONNECTORS
+            and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
+        ):
+            return [*before, (tokens[len(words) - n :], " ".join(head))]
+    # "Vladimir Putin and Kim Jong Un": two people; "the United States and China": two states.
+    if "and" in words:
+        at = words.index("and")
+        left, right = tokens[:at], tokens[at + 1 :]
+        if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
+            return [(left, None), (right, None)]
+        if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
+            return [(left, None), (right, None)]
+    if "of" in words:
+        at = words.index("of")
+        left, right = tokens[:at], tokens[at + 1 :]
+        if _is_person_like([w for w, _ in left]) and right:
+            right_name = " ".join(w for w, _ in right)
+            if classify_name(right_name) not in (None, StakeholderKind.PERSON):
+                return [(left, None), (right, None)]
+    return [(tokens, None)] if tokens else []
+
+
+def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
+    name = _POSSESSIVE.sub("", " ".join(words)).lower().removeprefix("the ")
+    return name in lex.country_of or name in lex.places
+
+
+def _shouting(text: str, at: int) -> bool:
+    """Whether the line around `at` is written in capitals ("TELL US"), where "US" is a word."""
+    start = max(text.rfind("\n", 0, at) + 1, at - 200)
+    end = text.find("\n", at, at + 200)
+    letters = [c for c in text[start : end if end >= 0 else at + 200] if c.isalpha()]
+    return sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _known_prefix(words: str, lex: Lexicon) -> bool:
+    return words in lex.places or words in lex.demonym_of
+
+
+def _is_name_word(word: str) -> bool:
+    lex = lexicon()
+    bare = _POSSESSIVE.sub("", word.rstrip(",."))  # "General’s" is "General": a title
+    lower = bare.lower()
+    if not _NAME_WORD.match(bare):
+        return False
+    if len(lower) <= 3 and not bare.isupper():
+        return lower not in lex.not_entities and lower not in lex.person_titles  # "Un", "Ito"
+    return not (
+        lower in lex.government_words
+        or lower in lex.organization_words
+        or lower in lex.company_suffixes
+        or lower in lex.person_titles
+        or lower in lex.not_entities
+    )
+
+
+def _is_person_like(words: list[str]) -> bool:
+    return 2 <= len(words) <= 3 and all(_is_name_word(w) for w in words)
+
+
+def _clean_name(tokens: list[tuple[str, int]], text: str) -> tuple[str, int]:
+    while tokens and tokens[-1][0].lower() in _CONNECTORS:
+        tokens = tokens[:-1]
+    if not tokens:
+        return "", 0
+    start = tokens[0][1]
+    last_word, last_at = tokens[-1]
+    name = text[start : last_at + len(last_word)]
+    name = _POSSESSIVE.sub("", name)
+    return name.rstrip("'’,;:"), start
+
+
+@lru_cache(maxsize=4096)
+def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | None:
+    """Classify a capitalised name as a kind of stakeholder, or None when it is not one."""
+    lex = lexicon()
+    lower = name.lower()
+    words = lower.replace("’", "'").split()
+    if not words:
+        return None
+    if lower in lex.country_of:
+        return StakeholderKind.GOVERNMENT
+    head = _head_word(words)
+    if len(head) <= 3 and head.upper() not in name:
+        head = ""  # "Un" in "Kim Jong Un" is not the UN
+    if head in lex.organization_words and len(words) > 1:
+        return StakeholderKind.ORGANIZATION
+    if head in lex.government_words and len(words) > 1:
+        return StakeholderKind.GOVERNMENT
+    if words[-1].rstrip(".").split("-")[-1] in lex.company_suffixes:
+        return StakeholderKind.COMPANY if len(words) > 1 else None
+    phrases = _phrases(name)
+    if phrases & lex.government_words:
+        return StakeholderKind.GOVERNMENT if len(words) > 1 or _is_acronym(name) else None
+    if phrases & lex.organization_words:
+        if len(words) > 1 or _is_acronym(name):
+            return StakeholderKind.ORGANIZATION
+        return None
+    raw_words = name.split()
+    if title and 1 <= len(raw_words) <= 3:
+        return StakeholderKind.PERSON
+    if 2 <= len(raw_words) <= 3 and all(_NAME_WORD.match(w) for w in raw_words):
+        return StakeholderKind.PERSON
+    return None
+
+
+@cache
+def _collective_pattern() -> tuple[re.Pattern[str], dict[str, StakeholderKind]]:
+    lex = lexicon()
+    kinds = {w: StakeholderKind.GROUP for w in lex.group_words}
+    kinds.update({w: StakeholderKind.GOVERNMENT for w in lex.institution_nouns})
+    alternatives = "|".join(sorted((re.escape(w) for w in kinds), key=len, reverse=True))
+    return re.compile(rf"\b({alternatives})\b", re.IGNORECASE), kinds
+
+
+def _collectives(text: str, body_start: int) -> Iterable[tuple[int, int, str, StakeholderKind]]:
+    """Yield lower-case collective nouns: groups ("residents") and institutions ("police")."""
+    pattern, kinds = _collective_pattern()
+    for match in pattern.finditer(text, body_start):
+        if match.group(1)[0].isupper() and not _at_sentence_start(text, match.start()):
+            continue  # part of a name: "Citizens' Fuel Coalition"
+        noun = match.group(1).lower()
+        start, name = match.start(), noun
+        adjective = _REGIONAL_ADJECTIVE.search(text, max(start - 24, 0), start)
+        if adjective:  # "Western governments", "European regulators"
+            start, name = adjective.start(1), f"{adjective.group(1)} {noun}"
+        yield start, match.end(), name, kinds[noun]
+
+
+_REGIONAL_ADJECTIVE = re.compile(r"\b([A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic))\s+$")
+
+
+def _at_sentence_start(text: str, pos: int) -> bool:
+    before = text[max(pos - 3, 0) : pos].rstrip(" \t")
+    return not before or before[-1] in '.!?\n"“”'
+
+
+def _aliases(name: str, kind: StakeholderKind) -> set[str]:
+    lex = lexicon()
+    aliases = {name}
+    words = name.split()
+    if kind is StakeholderKind.PERSON and len(words) >= 2:
+        aliases.add(words[-1])
+    if kind is StakeholderKind.COMPANY and len(words) >= 2:
+        aliases.add(words[0])
+        if words[-1].lower().rstrip(".") in lex.company_suffixes:
+            aliases.add(" ".join(words[:-1]))
+    if kind is StakeholderKind.GOVERNMENT:
+        for alias, country in lex.country_of.items():
+            if country == name:
+                aliases.add(alias)
+    acronym = "".join(w[0] for w in words if w[0].isupper())
+    if len(acronym) >= 3 and kind is not StakeholderKind.PERSON:
+        aliases.add(acronym)
+    return aliases
+
+
+def _head_word(words: list[str]) -> str:
+    """Return the word a name is about: the last one before "of" or "for", else the last."""
+    for i, word in enumerate(words):
+        if word in ("of", "for") and i > 0:
+            return words[i - 1]
+    return words[-1]
+
+
+def _has_phrase(lower: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", lower) is not None
+
+
+def _phrases(name: str) -> set[str]:
+    """Every run of one to three words of `name`, lower case, to look up in the word lists.
+
+    Short words ("un", "who", "sec") count only when written as capitals ("UN").
+    """
+    raw = re.findall(r"[\w'’&.-]+", name)
+    words = [w.lower().replace("’", "'").rstrip(".") for w in raw]
+    out: set[str] = set()
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + 3, len(words)) + 1):
+            phrase = " ".join(words[i:j])
+            if j - i == 1 and len(phrase) <= 3 and not raw[i].isupper():
+                continue
+            out.add(phrase)
+    return out
+
+
+def _is_acronym(name: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z]\.){2,}|[A-Z]{2,6}", name))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^\w]", "", name.lower().removeprefix("the "))

@@ -1,0 +1,389 @@
+"""Rules 1 and 4: the attributions of each sentence, and the claims that rest on one source."""
+
+from __future__ import annotations
+
+import re
+
+from briefer.text import Span
+from briefer.verify.sourcing._lexicon import (
+    _AMBIGUOUS_VERBS,
+    _ANON_MARKER,
+    _CLAUSE_OPENERS,
+    _INSTITUTION_NOUNS,
+    _INVERTIBLE,
+    _LEAD_STRIP,
+    _NAME_CONNECTORS,
+    _NOT_ONE_VOICE,
+    _NUMBER_WORDS,
+    _PRONOUNS,
+    _REJECT_BEFORE_VERB,
+    _RELATIVES,
+    _SINGULAR_UNNAMED_OK,
+    _SKIP_BEFORE_VERB,
+    _STRONG_VERBS,
+    _VERB,
+    _VERBISH,
+    _singular,
+)
+from briefer.verify.sourcing._phrases import _NP, _PhraseReader
+from briefer.verify.sourcing._tokens import (
+    _LEFT_BOUNDARY,
+    _PUNCT_BOUNDARY,
+    _TOKEN,
+    _last,
+    _strip,
+    _Tok,
+    _tokens,
+)
+from briefer.verify.sourcing.model import Attribution, SingleSourceClaim, SourceKind
+
+
+class _Analyzer(_PhraseReader):
+    """Find the attributions of one article and the claims that rest on a single source."""
+
+    def source_for(
+        self, sent: Span, match: re.Match[str], previous: tuple[_NP, int] | None = None
+    ) -> tuple[_NP, str] | None:
+        """Find the source of one attribution verb, or None when there is none.
+
+        `previous` is the source of the last attribution earlier in the same sentence and where
+        that attribution ends: an elided subject refers to it when no comma comes between
+        ("The person declined to name it but said ...").
+        """
+        text = self.text
+        if match.group("acc"):
+            np = self.right_np(match.end(), sent.end, inverted=False)
+            if np is None:
+                return None
+            return _NP(np.start, np.end, match.start(), np.phrase_end), "according to"
+        verb = match.group("verb")
+        strong = verb in _STRONG_VERBS
+        after = text[match.end() : min(match.end() + 40, sent.end)]
+        if verb in _AMBIGUOUS_VERBS and not re.match(
+            r"\s+(?:that|the|a|an|it|he|she|they|there|its|his|her|their|\d|\$)\b", after
+        ):
+            return None
+        if verb in ("declined", "declines") and not re.match(
+            r"\s+(?:to\b|comment|requests?\b|an?\s+(?:request|interview))", after
+        ):
+            return None
+        if verb in ("added", "adds") and re.match(
+            r"\s+(?:\d|\$|to\b|a\b|an\b|more\b|new\b|another\b)", after
+        ):
+            return None
+        if re.match(r"\s+by\b", after):  # "cited by", "reported by": a participle
+            return None
+        # Skip auxiliaries and adverbs before the verb.
+        p = match.start()
+        while True:
+            word_end = p
+            while word_end > sent.start and text[word_end - 1].isspace():
+                word_end -= 1
+            word_start = word_end
+            while word_start > sent.start and (
+                text[word_start - 1].isalnum() or text[word_start - 1] in "'’"
+            ):
+                word_start -= 1
+            word = text[word_start:word_end].lower()
+            if not word:
+                break
+            if word in _REJECT_BEFORE_VERB or word.endswith(("n't", "n’t")):
+                return None
+            lower_case = text[word_start].islower()
+            if lower_case and (
+                word in _SKIP_BEFORE_VERB or (word.endswith("ly") and word != "only")
+            ):
+                p = word_start
+                continue
+            break
+        boundary = _last(_LEFT_BOUNDARY, text, sent.start, p)
+        seg_start = boundary.end() if boundary else sent.start
+        segment_empty = not text[seg_start:p].strip()
+        bword = boundary.group().strip() if boundary else ""
+        if not segment_empty:
+            if bword in _RELATIVES and boundary is not None:
+                first = _TOKEN.search(text, seg_start, p)
+                if first and self._verbish(first.group()):
+                    # "officials that asked not to be named said": reach back over the clause.
+                    outer = _last(_PUNCT_BOUNDARY, text, sent.start, boundary.start())
+                    np = self.left_np(outer.end() if outer else sent.start, p, strong=strong)
+                    return (np, verb) if np else None
+            if bword in ("and", "or") and boundary is not None:
+                outer = _last(_LEFT_BOUNDARY, text, sent.start, boundary.start())
+                toks = _tokens(text, outer.end() if outer else sent.start, p)
+                whole = self._whole_np(toks, strong=strong) if toks else None
+                if whole is not None and not any(t.word in _VERBISH for t in toks):
+                    return whole, verb
+            np = self.left_np(seg_start, p, strong=strong)
+            return (np, verb) if np else None
+        # Nothing between the boundary and the verb.
+        if bword in ("and", "but") and previous is not None and boundary is not None:
+            earlier, earlier_end = previous
+            if "," not in text[earlier_end : boundary.start()]:
+                return _NP(earlier.start, earlier.end, earlier.start, match.end()), verb
+            return None
+        if bword in _RELATIVES and boundary is not None:
+            return self._antecedent(sent, boundary.start(), verb=verb)
+        if bword == "," and boundary is not None:
+            found = self._insert(sent, boundary.start(), p, verb=verb)
+            if found is not None:
+                return found
+        if verb in _INVERTIBLE and (boundary is None or bword in {",", "”", '"', "—", "–", ":"}):
+            np = self.right_np(match.end(), sent.end, inverted=True)
+            if np is not None:
+                return _NP(np.start, np.end, match.start(), np.phrase_end, inverted=True), verb
+        return None
+
+    @staticmethod
+    def _verbish(word: str) -> bool:
+        low = word.lower()
+        return low in _VERBISH or (low.endswith("ed") and len(low) > 4) or low == "spoke"
+
+    def _antecedent(self, sent: Span, rel_start: int, *, verb: str) -> tuple[_NP, str] | None:
+        """Resolve "X, which estimated" / "X who said" to X."""
+        text = self.text
+        end = rel_start
+        while end > sent.start and text[end - 1] in " ,":
+            end -= 1
+        boundary = _last(_LEFT_BOUNDARY, text, sent.start, end)
+        seg_start = boundary.end() if boundary else sent.start
+        np = self.left_np(seg_start, end, strong=True)
+        if np is None:
+            return None
+        head_tok = _tokens(text, np.start, np.end)
+        if boundary is not None and boundary.group() == "," and head_tok and not head_tok[-1].cap:
+            # "Ilona Petrescu, a 34-year-old nurse who said": the name, not the description.
+            prev = _last(_LEFT_BOUNDARY, text, sent.start, boundary.start())
+            named = self.left_np(prev.end() if prev else sent.start, boundary.start(), strong=True)
+            if named is not None:
+                toks = _tokens(text, named.start, named.end)
+                if (
+                    toks
+                    and toks[-1].cap
+                    and self.classify(named.start, named.end)[0]
+                    in (
+                        SourceKind.NAMED_PERSON,
+                        SourceKind.NAMED_ORGANIZATION,
+                    )
+                ):
+                    return _NP(named.start, named.end, named.start, rel_start), verb
+        return _NP(np.start, np.end, np.start, np.end), verb
+
+    def _insert(self, sent: Span, comma: int, p: int, *, verb: str) -> tuple[_NP, str] | None:
+        """Resolve "X, an analyst at Y, said" to X (keeping an anonymity insert in X)."""
+        text = self.text
+        opener = _last(_PUNCT_BOUNDARY, text, sent.start, comma)
+        if opener is None or opener.group().strip() not in {",", "—", "–", "("}:
+            return None
+        insert_start, insert_end = _strip(text, opener.end(), comma)
+        insert_toks = _tokens(text, insert_start, insert_end)
+        if not insert_toks or insert_toks[0].word in _CLAUSE_OPENERS:
+            return None
+        rel = next((i for i, t in enumerate(insert_toks) if t.word in _RELATIVES), None)
+        if any(t.word in _VERBISH for t in insert_toks[:rel]):
+            return None  # "..., and believe X could happen, said": a clause, not an insert
+        head_boundary = _last(_LEFT_BOUNDARY, text, sent.start, opener.start())
+        head = self.left_np(
+            head_boundary.end() if head_boundary else sent.start, opener.start(), strong=True
+        )
+        if head is None or not self._speaker_like(head.start, head.end):
+            return None
+        head_toks = _tokens(text, head.start, head.end)
+        head_named = head_toks[-1].cap and not self._is_common(head_toks[-1])
+        insert_name = (
+            len(insert_toks) <= 6
+            and all(t.cap or t.word in _NAME_CONNECTORS for t in insert_toks)
+            and insert_toks[-1].cap
+        )
+        if not head_named and insert_name:
+            # "Tessaly's chief executive, Raymond Achebe, said": the name is the source.
+            return _NP(insert_start, insert_end, head.start, p), verb
+        if not head_named and _ANON_MARKER.search(text, insert_start, insert_end):
+            return _NP(head.start, insert_end, head.start, p), verb
+        return _NP(head.start, head.end, head.start, p), verb
+
+    # -- the whole article
+
+    def attributions(self) -> list[Attribution]:
+        text = self.text
+        out: list[Attribution] = []
+        recent: list[tuple[int, Attribution]] = []  # (sentence index, attribution)
+        for index, sent in enumerate(self.sentences):
+            covered = sent.start
+            previous: tuple[_NP, int] | None = None
+            for match in _VERB.finditer(text, sent.start, sent.end):
+                if match.start() < covered or self.in_quote(match.start()):
+                    continue
+                found = self.source_for(sent, match, previous)
+                if found is None:
+                    continue
+                np, verb = found
+                if np.end <= np.start:
+                    continue
+                source = text[np.start : np.end]
+                phrase_start = min(np.phrase_start, np.start, match.start())
+                phrase_end = max(np.phrase_end, np.end, match.end())
+                refers_to: str | None = None
+                if source.lower() in _PRONOUNS:
+                    resolved = self._resolve_pronoun(source.lower(), index, recent)
+                    if resolved is None:
+                        continue
+                    kind, refers_to = resolved
+                else:
+                    kind, _ = self.classify(np.start, np.end)
+                    if kind is SourceKind.NAMED_PERSON:
+                        refers_to = self._full_name(np.start, np.end)
+                attribution = Attribution(
+                    start=phrase_start,
+                    end=phrase_end,
+                    source=source,
+                    source_start=np.start,
+                    source_end=np.end,
+                    verb=verb,
+                    kind=kind,
+                    sentence_start=sent.start,
+                    sentence_end=sent.end,
+                    refers_to=refers_to,
+                )
+                out.append(attribution)
+                recent.append((index, attribution))
+                previous = (np, phrase_end)
+                covered = max(covered, np.end if np.inverted else match.end())
+            while recent and recent[0][0] < index - 2:
+                recent.pop(0)
+            if len(recent) > 50:
+                del recent[:-50]
+        return out
+
+    def _full_name(self, start: int, end: int) -> str | None:
+        """Return the full name a surname or a titled name refers back to, if known."""
+        toks = _tokens(self.text, start, end)
+        name = toks[self._name_tail(toks) :]
+        if not name:
+            return None
+        if len(name) == 1:
+            word = name[0].word
+            full = self.surnames.get(word) or self.given.get(word)
+        else:
+            full = " ".join(t.text for t in name)
+        if not full or " " not in full or full == self.text[start:end]:
+            return None
+        return full
+
+    def _resolve_pronoun(
+        self, pronoun: str, index: int, recent: list[tuple[int, Attribution]]
+    ) -> tuple[SourceKind, str] | None:
+        """Resolve he/she/it/they to an earlier source, never to an anonymous one."""
+        for sent_index, earlier in reversed(recent):
+            if sent_index < index - 2:
+                break
+            name = earlier.refers_to or earlier.source
+            if pronoun in ("he", "she"):
+                if earlier.kind is SourceKind.NAMED_PERSON:
+                    return earlier.kind, name
+                if earlier.kind is SourceKind.ANONYMOUS:
+                    return None
+                continue
+            if pronoun == "it":
+                if earlier.kind in (SourceKind.NAMED_ORGANIZATION, SourceKind.UNNAMED_INSTITUTION):
+                    return earlier.kind, name
+                continue
+            if earlier.kind is SourceKind.ANONYMOUS:
+                return None
+            return earlier.kind, name
+        if pronoun in ("he", "she"):
+            for back in range(index, max(index - 3, -1), -1):
+                subject = self._subject_person(self.sentences[back])
+                if subject is not None:
+                    return SourceKind.NAMED_PERSON, subject
+        return None
+
+    def _subject_person(self, sent: Span) -> str | None:
+        """Return the named person a sentence opens with, if any."""
+        toks = _tokens(self.text, sent.start, min(sent.end, sent.start + 120))
+        while toks and (toks[0].word in _LEAD_STRIP or toks[0].word in self.lex.common):
+            toks = toks[1:]
+        run: list[_Tok] = []
+        for tok in toks:
+            if not tok.cap:
+                break
+            run.append(tok)
+            if tok.possessive:
+                return None
+        if not run or len(run) > 5:
+            return None
+        if self._name_kind(run, has_the=False) is not SourceKind.NAMED_PERSON:
+            return None
+        return self.surnames.get(run[-1].word, " ".join(t.text for t in run))
+
+    def single_source(self, attributions: list[Attribution]) -> list[SingleSourceClaim]:
+        by_sentence: dict[tuple[int, int], list[Attribution]] = {}
+        for attribution in attributions:
+            key = (attribution.sentence_start, attribution.sentence_end)
+            by_sentence.setdefault(key, []).append(attribution)
+        out: list[SingleSourceClaim] = []
+        for (s_start, s_end), group in by_sentence.items():
+            keys = {self._key(a) for a in group}
+            only = group[0]
+            if len(keys) != 1 or only.kind not in (
+                SourceKind.ANONYMOUS,
+                SourceKind.UNNAMED_INSTITUTION,
+            ):
+                continue
+            if all(a.verb in ("declined", "declines") for a in group):
+                continue  # declining to comment asserts nothing
+            if only.refers_to is None and self._singular_source(only):
+                what = "anonymous" if only.kind is SourceKind.ANONYMOUS else "unnamed"
+                out.append(
+                    SingleSourceClaim(
+                        s_start, s_end, only.source, f"its only attribution is one {what} source"
+                    )
+                )
+        flagged = {(c.sentence_start, c.sentence_end) for c in out}
+        distinct = {self._key(a) for a in attributions}
+        named = all(
+            a.kind in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION) for a in attributions
+        )
+        if attributions and len(distinct) == 1 and named:
+            for (s_start, s_end), group in by_sentence.items():
+                if (s_start, s_end) not in flagged:
+                    source = group[0].refers_to or group[0].source
+                    out.append(
+                        SingleSourceClaim(
+                            s_start, s_end, source, "the article relies on one source"
+                        )
+                    )
+        out.sort(key=lambda c: c.sentence_start)
+        return out
+
+    def _key(self, attribution: Attribution) -> str:
+        name = attribution.refers_to or attribution.source
+        if attribution.kind is SourceKind.NAMED_PERSON:
+            return "person:" + name.split()[-1].lower().removesuffix("'s").removesuffix("’s")
+        if attribution.kind is SourceKind.NAMED_ORGANIZATION:
+            return "org:" + name.lower().removeprefix("the ")
+        return attribution.kind.value + ":" + name.lower()
+
+    def _singular_source(self, attribution: Attribution) -> bool:
+        toks = _tokens(self.text, attribution.source_start, attribution.source_end)
+        if not toks:
+            return False
+        first = toks[0].word
+        head = self._core(toks)[-1].word
+        if first in ("the", "its", "their", "his", "her") and (
+            head in self.lex.org_words or head in _INSTITUTION_NOUNS
+        ):
+            return False  # "the group said": a named organisation, referred back to
+        if first == "one" and len(toks) > 1 and toks[1].word == "of":
+            return True  # "one of the people"
+        if first.isdigit() or (first in _NUMBER_WORDS and first != "one"):
+            return False
+        if first in ("some", "many", "several", "most", "all", "both", "few"):
+            return False
+        if head in _SINGULAR_UNNAMED_OK or head == "people":
+            return False
+        if attribution.kind is SourceKind.UNNAMED_INSTITUTION and (
+            head in _NOT_ONE_VOICE or head in self.lex.org_words
+        ):
+            return False  # a document, an office or a spokesperson is not one person's word
+        return _singular(head) == head

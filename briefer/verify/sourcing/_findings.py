@@ -1,0 +1,109 @@
+"""Rule 3: findings. Declined comment, hedged numbers and explicit doubt, found by pattern."""
+
+from __future__ import annotations
+
+import re
+
+from briefer.verify.sourcing._tokens import _strip
+from briefer.verify.sourcing.model import Finding, FindingKind
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+_CLAUSE_END = re.compile(r"[,;:.!?()“”\"—–]|\s(?:but|and|while|saying|because|although)\s")
+_DECLINED = re.compile(
+    r"\b(?:"
+    r"declined\s+(?:to\s+(?:comment|say|name|identify|provide|give|discuss|elaborate|specify|"
+    r"disclose|confirm|answer|respond|be\s+interviewed|release|reveal|offer|explain|detail)"
+    r"|comment|requests?\s+for\s+comment|an?\s+(?:request|interview))"
+    r"|refused\s+to\s+(?:comment|say|name|identify|provide|give|discuss|elaborate|specify|"
+    r"disclose|confirm|answer|respond|reveal|explain)"
+    r"|(?:did|does|do|would|will|could)\s+not\s+(?:immediately\s+)?return\s+(?:\w+\s+){0,2}"
+    r"(?:calls?|messages?|e-?mails?|requests?)"
+    r"|(?:did|does|do|would|will|could)\s+not\s+(?:immediately\s+)?(?:respond|reply|"
+    r"comment|say|specify|elaborate|disclose|identify|name|address|answer|explain|confirm|"
+    r"provide\s+(?:details|specifics|further)|detail)"
+    r"|(?:didn't|doesn't|don't|wouldn't|won't|couldn't)\s+(?:immediately\s+)?(?:respond|reply|"
+    r"comment|say|specify|elaborate|disclose|identify|name|address|answer|explain)"
+    r"|could\s+not\s+(?:immediately\s+)?be\s+reached"
+    r"|(?:was|were)\s+not\s+(?:immediately\s+)?(?:available|reachable)\s+for\s+comment"
+    r"|without\s+(?:providing|giving|offering)\s+(?:more\s+|further\s+|any\s+|additional\s+)?"
+    r"(?:specifics|details|information|detail)"
+    r"|avoided\s+(?:a|the)\s+question"
+    r"|no\s+comment"
+    r")\b",
+    re.IGNORECASE,
+)
+_UNVERIFIED = re.compile(
+    r"\b(?:"
+    r"(?:could|can)(?:not|\s+not|'t|’t)\s+(?:be\s+)?(?:immediately\s+|independently\s+)*"
+    r"(?:be\s+)?(?:verified|confirmed|corroborated)"
+    r"|(?:has|have|had)\s+not\s+been\s+(?:independently\s+)?(?:verified|confirmed|corroborated)"
+    r"|(?:was|were|is|are)\s+not\s+(?:independently\s+)?(?:verified|confirmed|corroborated)"
+    r"|unable\s+to\s+(?:independently\s+)?(?:verify|confirm|corroborate)"
+    r"|not\s+(?:been\s+)?independently\s+(?:verified|confirmed|corroborated)"
+    r"|unverified|unconfirmed|uncorroborated|unsubstantiated|disputed"
+    r"|no\s+evidence\s+(?:was|were|has\s+been|had\s+been|is)\s+(?:provided|presented|offered|"
+    r"given|produced)"
+    r"|without\s+(?:providing|offering|giving|presenting)\s+(?:any\s+)?evidence"
+    r"|(?:did|does)\s+not\s+(?:provide|offer|present)\s+(?:any\s+)?evidence"
+    r")\b",
+    re.IGNORECASE,
+)
+_NUM_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+_QTY = (
+    r"(?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?(?:\s*(?:%|percent|per\s+cent|million|billion|trillion|"
+    r"thousand|hundred))?"
+    r"|(?:two|three|four)[\s-]+(?:thirds|quarters|fifths)"
+    r"|" + _NUM_WORD + r"(?:[\s-]+(?:dozen|hundred|thousand|million|billion))?"
+    r"(?:\s+in\s+(?:" + _NUM_WORD + r"|\d+))?(?:\s*(?:%|percent))?"
+    r"|(?:a|one)[\s-]+(?:dozen|hundred|thousand|million|billion|half|third|quarter|fifth|tenth|"
+    r"decade|century|year|month|week|day)"
+    r"|half"
+)
+_HEDGED = re.compile(
+    r"\b(?:"
+    r"between\s+(?P<lo>" + _QTY + r")\s+and\s+(?P<hi>" + _QTY + r")"
+    r"|(?:tens|hundreds)\s+of\s+(?:thousands|millions|billions)(?:\s+of\s+[\w-]+)?"
+    r"|(?:dozens|scores|hundreds|thousands|millions|billions|trillions)\s+of\s+[\w-]+"
+    r"|(?:several|a\s+handful\s+of)\s+(?:(?:hundred|thousand|million|billion|dozen)\s+)?"
+    r"(?!of\b|other\b|others\b)[\w-]+"
+    r"|as\s+(?:early|late|soon)\s+as\s+(?:" + _MONTHS + r"|next\s+\w+|this\s+\w+|\d[\d,]*)"
+    r"|(?:(?:more|fewer|less)\s+than|up\s+to|at\s+(?:least|most)|as\s+(?:many|much|few|little|"
+    r"high|low)\s+as|about|around|roughly|nearly|almost|approximately|close\s+to|upwards\s+of|"
+    r"in\s+excess\s+of|(?:well|just)\s+(?:over|under|above|below)|an\s+estimated|"
+    r"estimated|an\s+average\s+of)\s+(?:" + _QTY + r")"
+    r"|(?:some|over|under)\s+[$€£]?\d[\d,]*(?:\.\d+)?(?:\s*(?:%|percent|million|billion))?"
+    r"|(?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|thousand))?\s+or\s+(?:more|so)"
+    r")(?!\w)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_TRAILING_YEAR = re.compile(r"(?<![\d,.$€£])(?:19|20)\d\d$")
+
+
+def _findings(
+    text: str, pattern: re.Pattern[str], kind: FindingKind, *, extend: bool
+) -> list[Finding]:
+    """Return the matches of `pattern` in `text`; `extend` runs each to the end of its clause."""
+    out: list[Finding] = []
+    for match in pattern.finditer(text):
+        start, end = match.start(), match.end()
+        if kind is FindingKind.HEDGED_NUMBER and match.lastgroup in ("lo", "hi"):
+            lo, hi = match.group("lo"), match.group("hi")
+            if lo and hi and _YEAR.fullmatch(lo.strip()) and _YEAR.fullmatch(hi.strip()):
+                continue
+        if kind is FindingKind.HEDGED_NUMBER and _TRAILING_YEAR.search(text, start, end):
+            continue  # "around 2006": a date, not a quantity
+        if extend:
+            limit = min(len(text), end + 120)
+            stop = _CLAUSE_END.search(text, end, limit)
+            new_end = stop.start() if stop else text.rfind(" ", end, limit)
+            if not stop and limit == len(text):
+                new_end = limit
+            if new_end > end:
+                end = _strip(text, start, new_end)[1]
+        out.append(Finding(kind, start, end, text[start:end]))
+    return out

@@ -1,0 +1,410 @@
+"""Reading noun phrases and telling what kind of source they are (rule 2).
+
+`_PhraseReader` holds one article: its text, sentences, quotations and the names it mentions.
+It reads the noun phrase before or after an attribution verb and classifies it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from briefer.text import sentences
+from briefer.verify.sourcing._lexicon import (
+    _ANON_HEADS,
+    _ANON_MARKER,
+    _CUT_WORDS,
+    _DETERMINERS,
+    _INDEFINITE,
+    _LEAD_STRIP,
+    _NAME_CONNECTORS,
+    _OPENERS,
+    _OTHER_PRONOUNS,
+    _PREPOSITIONS,
+    _PRONOUNS,
+    _QUANTIFIERS,
+    _RELATIVES,
+    _SPEAKER_NOUNS,
+    _VERBISH,
+    _lexicon,
+    _singular,
+)
+from briefer.verify.sourcing._tokens import (
+    _CAP_RUN,
+    _LOWER_WORD,
+    _QUOTE,
+    _RIGHT_END,
+    _ends_sentence,
+    _name_text,
+    _opens_sentence,
+    _strip,
+    _Tok,
+    _tokens,
+)
+from briefer.verify.sourcing.model import SourceKind
+
+
+@dataclass(frozen=True, slots=True)
+class _NP:
+    """A candidate source: [start, end), and the extent of the whole phrase."""
+
+    start: int
+    end: int
+    phrase_start: int
+    phrase_end: int
+    inverted: bool = False
+
+
+class _PhraseReader:
+    """One article's text, its sentences, quotations and the names it mentions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lex = _lexicon()
+        self.sentences = sentences(text)
+        quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
+        self.quote_starts = [q[0] for q in quotes]
+        self.quote_ends = [q[1] for q in quotes]
+        self.lower_words = frozenset(_LOWER_WORD.findall(text))
+        self.surnames: dict[str, str] = {}  # last word of a person's name -> the full name
+        self.given: dict[str, str] = {}  # first word of a person's name -> the full name
+        self.org_first: set[str] = set()
+        self._index_names()
+
+    # -- names seen anywhere in the article
+
+    def _index_names(self) -> None:
+        text = self.text
+        first_line = text.lstrip().split("\n", 1)[0].strip()
+        body = 0  # a Title-Case headline would read as names: skip it
+        if first_line and len(first_line) <= 200 and first_line[-1] not in '.!?"”':
+            body = text.find(first_line) + len(first_line)
+        for match in _CAP_RUN.finditer(text, body):
+            chunk: list[_Tok] = []
+            for tok in _tokens(self.text, match.start(), match.end()):
+                chunk.append(tok)
+                if _ends_sentence(tok):  # "Smith. Smith said": two sentences, not one name
+                    self._index_name(chunk)
+                    chunk = []
+            self._index_name(chunk)
+
+    def _index_name(self, toks: list[_Tok]) -> None:
+        while toks and toks[0].word in _OPENERS:
+            toks = toks[1:]
+        if not toks or len(toks) > 6:
+            return
+        if (
+            len(toks) == 2
+            and toks[0].word in self.lex.titles
+            and _opens_sentence(self.text, toks[0].start)
+        ):
+            return  # "Major WeWork investors": a title only by its capital letter
+        kind = self._name_kind(toks, has_the=False, lookup=False)
+        if kind is SourceKind.NAMED_PERSON and len(toks) > 1:
+            name = toks[self._name_tail(toks) :]
+            if name:
+                full = " ".join(_name_text(t) for t in name)
+                self.surnames.setdefault(toks[-1].word, full)
+                if len(name) > 1:
+                    self.given.setdefault(name[0].word, full)
+        elif kind is SourceKind.NAMED_ORGANIZATION and len(toks) > 1:
+            first = toks[0].word
+            if first not in self.lex.common and first not in self.lex.titles:
+                self.org_first.add(first)
+
+    def _name_tail(self, toks: list[_Tok]) -> int:
+        """Return where the personal name at the end of toks starts ("Mayor [Jane Doe]")."""
+        lex = self.lex
+        tail = len(toks)
+        while tail > 0 and len(toks) - tail < 3:
+            tok = toks[tail - 1]
+            word = tok.word
+            if not tok.cap or word in lex.titles or word in lex.org_words:
+                break
+            if word in lex.places or word in _NAME_CONNECTORS:
+                break
+            tail -= 1
+        return tail
+
+    def _name_kind(self, toks: list[_Tok], *, has_the: bool, lookup: bool = True) -> SourceKind:
+        """Tell a person's name from an organisation's."""
+        lex = self.lex
+        words = [t.word for t in toks]
+        joined = " ".join(words)
+        org = (
+            has_the
+            or any(w in lex.org_words for w in words)
+            or any(p in joined for p in lex.org_phrases)
+            or joined in lex.places
+            or any(w.isdigit() for w in words)
+        )
+        tail = self._name_tail(toks)
+        # "Mayor Denise Albright", "Secretary of State Mike Pompeo"
+        if (
+            not has_the
+            and 0 < tail < len(toks)
+            and (
+                words[tail - 1] in lex.titles
+                or (tail >= 3 and words[tail - 2] == "of" and words[tail - 3] in lex.titles)
+            )
+        ):
+            return SourceKind.NAMED_PERSON
+        if org:
+            return SourceKind.NAMED_ORGANIZATION
+        if len(toks) == 1:
+            word = words[0]
+            if (
+                lookup
+                and word not in self.org_first
+                and (word in self.surnames or word in self.given)
+            ):
+                return SourceKind.NAMED_PERSON
+            return SourceKind.NAMED_ORGANIZATION
+        if len(toks) <= 4 and all(
+            t.cap and (t.word in lex.titles or t.word not in lex.not_names) for t in toks
+        ):
+            return SourceKind.NAMED_PERSON
+        return SourceKind.NAMED_ORGANIZATION
+
+    def _is_common(self, tok: _Tok) -> bool:
+        word = tok.word
+        if word in self.surnames or word in self.given or word in self.org_first:
+            return False
+        if word in self.lex.places:
+            return False
+        common = self.lex.common
+        return (
+            word in common
+            or _singular(word) in common
+            or word in self.lower_words
+            or word in _PRONOUNS
+        )
+
+    # -- quotations
+
+    def in_quote(self, pos: int) -> bool:
+        i = bisect_right(self.quote_starts, pos) - 1
+        return i >= 0 and self.quote_starts[i] < pos < self.quote_ends[i]
+
+    # -- classifying a source phrase
+
+    def classify(self, start: int, end: int) -> tuple[SourceKind, str]:
+        """Return the kind of the source text[start:end] and a key naming it."""
+        text = self.text
+        toks = _tokens(text, start, end)
+        phrase = text[start:end]
+        if not toks:
+            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+        core = self._core(toks)
+        head = core[-1]
+        if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
+            return SourceKind.ANONYMOUS, phrase.lower()
+        if len(core) == 1 and head.cap and toks[0].word in _INDEFINITE and not toks[0].cap:
+            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()  # "a Republican"
+        if head.cap and not (len(core) == 1 and self._is_common(head)):
+            at = toks.index(head)
+            run = [head]
+            i = at - 1
+            while i >= 0 and (toks[i].cap or toks[i].word in _NAME_CONNECTORS):
+                run.insert(0, toks[i])
+                i -= 1
+            # "Secretary [of State Mike Pompeo]": the name goes on past the core's cut.
+            tail: list[_Tok] = []
+            for tok in toks[at + 1 :]:
+                if not (tok.cap or tok.word in _NAME_CONNECTORS):
+                    break
+                tail.append(tok)
+                if tok.cap:
+                    run.extend(tail)
+                    tail = []
+            while run and run[0].word in _NAME_CONNECTORS:
+                has_the = run[0].word == "the"
+                run = run[1:]
+                if has_the:
+                    break
+            if not run:  # only connectors were capitalised ("The ... said"): no name here
+                return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+            has_the = any(t.word == "the" for t in toks[: toks.index(run[0])])
+            if len(run) == 1 and self._is_common(run[0]):
+                return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+            kind = self._name_kind(run, has_the=has_the)
+            at = toks.index(run[0])
+            if at > 0 and not toks[at - 1].cap and toks[at - 1].word in self.lex.titles:
+                kind = SourceKind.NAMED_PERSON  # "port director Helen Marsh", "brother Robert"
+            if kind is SourceKind.NAMED_PERSON:
+                return kind, run[-1].word
+            return kind, " ".join(t.word for t in run)
+        return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+
+    def _core(self, toks: list[_Tok]) -> list[_Tok]:
+        """Return the words of a noun phrase up to its head ("one of [the people]")."""
+        i = 0
+        while True:
+            while i < len(toks) - 1 and toks[i].word in _DETERMINERS:
+                i += 1
+            if (
+                i < len(toks) - 2
+                and (toks[i].word in _QUANTIFIERS or toks[i].word.isdigit())
+                and toks[i + 1].word == "of"
+            ):
+                i += 2
+                continue
+            break
+        core: list[_Tok] = []
+        for j in range(i, len(toks)):
+            tok = toks[j]
+            if core and not tok.cap and tok.word in _CUT_WORDS:
+                break
+            if (
+                core
+                and not tok.cap
+                and tok.word.endswith("ed")
+                and "-" not in tok.word
+                and core[-1].word not in _DETERMINERS
+            ):
+                break
+            core.append(tok)
+        return core or toks[i : i + 1] or toks[-1:]
+
+    def _speaker_like(self, start: int, end: int) -> bool:
+        """Return whether a phrase looks like someone who can speak or a document."""
+        toks = _tokens(self.text, start, end)
+        if not toks:
+            return False
+        core = self._core(toks)
+        head = core[-1]
+        if _ANON_MARKER.search(self.text, start, end):
+            return True
+        if head.cap and not (len(core) == 1 and self._is_common(head)):
+            return True
+        word = head.word
+        return word in _ANON_HEADS or word in _SPEAKER_NOUNS or _singular(word) in _SPEAKER_NOUNS
+
+    # -- finding the source of one verb
+
+    def left_np(self, seg_start: int, seg_end: int, *, strong: bool) -> _NP | None:
+        """Read the noun phrase that ends at seg_end, within [seg_start, seg_end)."""
+        text = self.text
+        toks = _tokens(text, seg_start, seg_end)
+        while toks and toks[0].word in _LEAD_STRIP:
+            toks = toks[1:]
+        if not toks:
+            return None
+        last = toks[-1]
+        if last.possessive:
+            return None
+        if len(toks) == 1 and last.word in _PRONOUNS:
+            return _NP(last.start, last.end, last.start, last.end)
+        if last.word in _OTHER_PRONOUNS or last.word in _DETERMINERS:
+            return None
+        if last.cap and (len(toks) > 1 or not self._is_common(last)):
+            run_start = len(toks) - 1
+            while run_start > 0 and (
+                toks[run_start - 1].cap
+                or (toks[run_start - 1].word in _NAME_CONNECTORS and run_start - 1 > 0)
+            ):
+                run_start -= 1
+            while run_start < len(toks) - 1 and (
+                toks[run_start].word in _NAME_CONNECTORS
+                or toks[run_start].word in _LEAD_STRIP
+                or toks[run_start].word in _OPENERS
+            ):
+                run_start += 1
+            before = run_start - 1
+            if (
+                before >= 0
+                and run_start == len(toks) - 1
+                and toks[before].word in _INDEFINITE
+                and not toks[before].cap
+            ):
+                return self._whole_np(toks, strong=strong)  # "a Republican told"
+            if before >= 0 and toks[before].word == "the":
+                before -= 1
+            if before >= 0 and toks[before].word in _PREPOSITIONS:
+                whole = self._whole_np(toks, strong=strong)
+                if whole is not None:
+                    return whole
+            while before >= 0 and toks[before].word in self.lex.titles:
+                before -= 1
+            first = toks[before + 1]
+            return _NP(first.start, last.end, first.start, last.end)
+        return self._whole_np(toks, strong=strong)
+
+    def _whole_np(self, toks: list[_Tok], *, strong: bool) -> _NP | None:
+        """Accept all of toks as one noun phrase, if it looks like one."""
+        while toks and toks[0].word in _LEAD_STRIP:
+            toks = toks[1:]
+        if toks and toks[0].word in _PREPOSITIONS:
+            dets = [i for i, t in enumerate(toks) if t.word in _DETERMINERS]
+            if not dets:
+                return None
+            toks = toks[dets[-1] :]
+        if not toks or len(toks) > 25:
+            return None
+        core = self._core(toks)
+        if len(core) > 8 or any(t.word in _VERBISH for t in core):
+            return None
+        rel = next((i for i, t in enumerate(toks) if t.word in _RELATIVES), len(toks))
+        if any(t.word in _VERBISH for t in toks[:rel]):
+            return None
+        if toks[0].word in _OTHER_PRONOUNS or toks[0].word in _PRONOUNS:
+            return None
+        head = core[-1]
+        if head.word in _DETERMINERS or head.word in _QUANTIFIERS or head.word.endswith("ly"):
+            return None
+        after = toks.index(head) + 1
+        if (
+            head.cap
+            and after < len(toks)
+            and not toks[after].cap
+            and toks[after].word.endswith("ed")
+        ):
+            return None  # "New York published ...": a clause, not a noun phrase
+        if head.possessive:
+            return None
+        start, end = toks[0].start, toks[-1].end
+        if not strong and not self._speaker_like(start, end):
+            return None
+        return _NP(start, end, start, end)
+
+    def right_np(self, start: int, sent_end: int, *, inverted: bool) -> _NP | None:
+        """Read the noun phrase that starts at `start` and runs to the end of its clause."""
+        text = self.text
+        while start < sent_end and text[start].isspace():
+            start += 1
+        stop = _RIGHT_END.search(text, start, sent_end)
+        end = stop.start() if stop else sent_end
+        a, b = _strip(text, start, end)
+        if b <= a:
+            return None
+        toks = _tokens(text, a, b)
+        if not toks or len(toks) > 30:
+            return None
+        if toks[0].word in _PRONOUNS or toks[0].word in _OTHER_PRONOUNS:
+            return None
+        core = self._core(toks)
+        if any(t.word in _VERBISH for t in core):
+            return None
+        head = core[-1]
+        named = head.cap and not (len(core) == 1 and self._is_common(head))
+        if inverted and not (named or self._speaker_like(a, b)):
+            return None
+        if inverted and (toks[-1].possessive or (stop and stop.group() in '“"')):
+            return None  # 'said Yoon's "unconstitutional..."': the start of what was said
+        if toks[0].word in _PREPOSITIONS and not toks[0].cap:
+            return None
+        phrase_end = b
+        # ", who asked not to be named": part of an unnamed source's description.
+        if stop and text[stop.start()] == "," and not named:
+            after = stop.end()
+            follow = re.match(
+                r"\s*(?:who|speaking|whose)\b", text[after : min(after + 12, sent_end)]
+            )
+            if follow:
+                nxt = _RIGHT_END.search(text, after, sent_end)
+                c, d = _strip(text, after, nxt.start() if nxt else sent_end)
+                if d > c and _ANON_MARKER.search(text, c, d):
+                    b = d
+                    phrase_end = d
+        return _NP(a, b, a, phrase_end, inverted=inverted)
