@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from briefer.core import Briefer
-from briefer.engines.offline.compare import Compared, compare_offline
+from briefer.engines.offline.compare import compare_offline
 from briefer.inputs import load_article
+from briefer.verify.coverage import Compared
 
 ROOT = Path(__file__).resolve().parent.parent
 

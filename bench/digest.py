@@ -163,7 +163,7 @@ async def sdk_only(sources: list[Path], config: object, concurrency: int) -> flo
     bodies = [
         _request_body(engine.config, job.messages, "schema", engine.budget.output_tokens, BRIEF)
         for source in sources
-        for job in engine.plan(load_article(source))
+        for job in engine.jobs(load_article(source))
     ]
     client = openai.AsyncOpenAI(
         api_key="bench-key",

@@ -17,8 +17,8 @@ from briefer._version import __version__
 
 if TYPE_CHECKING:
     from briefer.core import Briefer
+    from briefer.diff import diff_briefs
     from briefer.digest import Digest, DigestItem
-    from briefer.engines.offline.compare import diff_briefs
     from briefer.engines.openai.config import LLMConfig
     from briefer.engines.openai.prompts import PromptTemplate, load_template
     from briefer.errors import BrieferError
@@ -70,7 +70,7 @@ _LAZY = {
     "Stored": "briefer.store",
     "URL": "briefer.inputs",
     "article_from_text": "briefer.inputs.article",
-    "diff_briefs": "briefer.engines.offline.compare",
+    "diff_briefs": "briefer.diff",
     "load_article": "briefer.inputs",
     "load_template": "briefer.engines.openai.prompts",
     "render": "briefer.renderers",

@@ -8,43 +8,31 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from briefer._version import __version__
 from briefer.digest.pacing import IdleRunner, Urgency
-from briefer.engines import Engine, EngineResult
-from briefer.engines.estimate import Plan, plan_llm, plan_offline
+from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
+from briefer.engines.estimate import Plan
 from briefer.engines.openai.config import LLMConfig
-from briefer.engines.openai.models import model_info
-from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.errors import ConfigError, EngineError, UsageError
 from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.inputs.article import Article
-from briefer.schema import (
-    SCHEMA_VERSION,
-    CaveatKind,
-    Envelope,
-    Notice,
-    PromptInfo,
-    SourcingCaveat,
-)
+from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, Notice, PromptInfo, SourcingCaveat
 from briefer.settings import Settings
 from briefer.store import Store, Stored, cache_key
-from briefer.text import sentences
+from briefer.text import one_line, sentences
 from briefer.text.chunking import truncate_article
 from briefer.text.tokens import TokenCounter
-from briefer.verify import Origin, check_brief
+from briefer.verify import check_brief
+from briefer.verify.coverage import Compared
 from briefer.verify.sourcing import SourcingProfile, analyze_sourcing
 
 if TYPE_CHECKING:
     from briefer.digest import Digest
-    from briefer.engines.openai import OpenAIEngine
+    from briefer.engines.openai.prompts import PromptTemplate
     from briefer.schema.comparison import Comparison
-
-EngineChoice = Literal["auto", "openai", "offline"]
-ENGINE_CHOICES: tuple[EngineChoice, ...] = ("auto", "openai", "offline")
 
 
 class Briefer:
@@ -105,52 +93,23 @@ class Briefer:
         self.config = (
             replace(config, **given) if config is not None else LLMConfig.from_env(**given)
         )
-        choice = engine or settings.engine or "auto"
-        if choice not in ENGINE_CHOICES:
-            raise ConfigError(f"engine {choice!r} is not one of {', '.join(ENGINE_CHOICES)}")
-        self._llm: OpenAIEngine | None = None
-        self._prompt_id = f"offline@{__version__}"
-        if choice == "offline" or (choice == "auto" and not self.config.configured):
-            from briefer.engines.offline import OfflineEngine
-
-            self._engine: Engine = OfflineEngine()
-        else:
-            from briefer.engines.openai import OpenAIEngine
-
-            template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
-            self._prompt_id = f"{template.name}@{template.version}"
-            self._llm = OpenAIEngine(
-                self.config,
-                template,
-                http_client=http_client,
-                async_http_client=async_http_client,
-            )
-            self._engine = self._llm
-
-    @property
-    def engine(self) -> str:
-        """Name of the engine this Briefer uses."""
-        return self._engine.name
-
-    @property
-    def llm(self) -> OpenAIEngine | None:
-        """The LLM engine, or None when this Briefer uses the offline engine."""
-        return self._llm
+        setup = EngineSetup(self.config, prompt, http_client, async_http_client)
+        self.engine: Engine = create_engine(engine or settings.engine or "auto", setup)
 
     @property
     def prompt_info(self) -> PromptInfo:
         """The prompt (or offline engine version) that shapes this Briefer's briefs."""
-        name, _, version = self._prompt_id.partition("@")
+        name, _, version = self.engine.prompt_id.partition("@")
         return PromptInfo(name=name, version=version)
 
     def envelope(self, article: Article, result: EngineResult) -> Envelope:
         """Verify an engine's result for `article` and wrap it (as `brief` does)."""
-        return self._envelope(article, result, None)
+        return self._envelope(article, article, result, None)
 
     @property
     def counter(self) -> TokenCounter:
-        """The token counter this Briefer's budget uses (exact, or an estimate)."""
-        return self._llm.budget.counter if self._llm else TokenCounter("estimate")
+        """The token counter of this Briefer's engine (exact, or an estimate)."""
+        return self.engine.counter
 
     def brief(self, article: ArticleInput) -> Envelope:
         """Brief one article: its text (a `str`), a `Path`, a `URL` or an `Article`."""
@@ -168,10 +127,10 @@ class Briefer:
             return hit
         work, caveat = self._fit(article)
         try:
-            result = self._engine.brief(work)
+            result = self.engine.brief(work)
         except EngineError as exc:
             return self._fall_back(article, work, caveat, exc)
-        return self._keep(article, self._envelope(article, result, caveat))
+        return self._keep(article, self._envelope(article, work, result, caveat))
 
     async def abrief_stored(
         self,
@@ -195,13 +154,15 @@ class Briefer:
             return hit
         work, caveat = self._fit(article)
         text = article.text
+        # The sourcing analysis, worked out while the engine's requests are on their way (an
+        # engine that has no requests to wait on does it itself, so it is not worked out twice).
         profile = (
             runner.submit(lambda: analyze_sourcing(text), Urgency.PREPARE)
-            if runner is not None and self._llm is not None  # the offline engine does its own
+            if runner is not None and self.engine.origin == "model"
             else None
         )
         try:
-            result = await self._engine.abrief(work, gate=gate)
+            result = await self.engine.abrief(work, gate=gate)
         except BaseException as exc:
             if profile is not None:
                 profile.cancel()  # no answer to check
@@ -209,11 +170,11 @@ class Briefer:
                 return self._fall_back(article, work, caveat, exc)
             raise
         if runner is None:
-            return self._keep(article, self._envelope(article, result, caveat))
+            return self._keep(article, self._envelope(article, work, result, caveat))
 
         def finish() -> Stored:
             known = _computed(profile)
-            return self._keep(article, self._envelope(article, result, caveat, known))
+            return self._keep(article, self._envelope(article, work, result, caveat, known))
 
         done = runner.submit(finish, Urgency.FINISH)
         try:
@@ -236,27 +197,29 @@ class Briefer:
 
         The fallback brief is returned, marked, and not stored: a later run tries the LLM again.
         """
-        if not self.fallback or self._llm is None:
+        if not self.fallback:
             raise error
         from briefer.engines.offline import OfflineEngine
 
-        result = OfflineEngine().brief(work)
+        fallback = OfflineEngine()
+        result = fallback.brief(work)
         notice = Notice(
             code="fallback_offline",
-            message=f"the LLM engine failed ({' '.join(str(error).split())}); "
+            message=f"the LLM engine failed ({one_line(str(error))}); "
             "this brief is from the offline engine",
         )
         result = replace(result, notices=[notice, *result.notices])
-        return Stored(self._envelope(article, result, caveat, engine="offline"), None, False)
+        envelope = self._envelope(article, work, result, caveat, engine=fallback)
+        return Stored(envelope, None, False)
 
     def cache_key(self, article: Article) -> str:
         """The store key of this article's brief under this Briefer's settings."""
         fit = f"cut@{self.max_input_tokens}" if self.max_input_tokens else ""
         return cache_key(
             article.sha256,
-            self._engine.name,
-            self.config.model if self._llm else None,
-            self._prompt_id + fit + ("+strict" if self.strict else ""),
+            self.engine.name,
+            self.engine.model,
+            self.engine.prompt_id + fit + ("+strict" if self.strict else ""),
             SCHEMA_VERSION,
         )
 
@@ -282,36 +245,18 @@ class Briefer:
         """Brief each article (the store is reused) and compare their coverage."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
-        from briefer.engines.offline.compare import Compared, compare_offline
-
         loaded = [load_article(a, self.load_options) for a in articles]
         items = [Compared(self.brief(article), article.text) for article in loaded]
-        if self._llm is None:
-            return compare_offline(items)
-        from briefer.engines.offline.compare import comparison_from_draft
-
-        answer = self._llm.compare([i.envelope.brief for i in items], [i.text for i in items])
-        notes = [n.message for n in answer.notices]
-        return comparison_from_draft(answer.value, items, answer.model, notes)
+        return self.engine.compare(items)
 
     async def acompare(self, articles: Sequence[ArticleInput]) -> Comparison:
         """`compare`, briefing the articles concurrently."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
-        from briefer.engines.offline.compare import Compared, compare_offline
-
         loaded = list(await asyncio.gather(*(self._aload(a) for a in articles)))
         envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
-        if self._llm is None:
-            return compare_offline(items)
-        from briefer.engines.offline.compare import comparison_from_draft
-
-        answer = await asyncio.to_thread(
-            self._llm.compare, [i.envelope.brief for i in items], [i.text for i in items]
-        )
-        notes = [n.message for n in answer.notices]
-        return comparison_from_draft(answer.value, items, answer.model, notes)
+        return await asyncio.to_thread(self.engine.compare, items)
 
     def digest(self, articles: Sequence[ArticleInput], *, concurrency: int = 8) -> Digest:
         """Brief many articles into a digest (a `Path` to a folder gives its articles).
@@ -330,27 +275,22 @@ class Briefer:
         )
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
-        """Hear of every 429 the LLM engine retries (with its wait), e.g. to slow down."""
-        if self._llm is not None:
-            self._llm.on_rate_limit = listener
+        """Hear of every 429 the engine retries (with its wait), e.g. to slow down."""
+        self.engine.on_rate_limit = listener
 
     def close(self) -> None:
         """Close network connections (blocking client)."""
-        if self._llm is not None:
-            self._llm.close()
+        self.engine.close()
 
     async def aclose(self) -> None:
         """Close network connections (async client)."""
-        if self._llm is not None:
-            await self._llm.aclose()
+        await self.engine.aclose()
 
-    def plan(self, article: ArticleInput) -> Plan:
+    def estimate(self, article: ArticleInput) -> Plan:
         """Say what briefing `article` would send and cost, without sending anything."""
         article = load_article(article, self.load_options)
         work, _ = self._fit(article)
-        if self._llm is None:
-            return plan_offline(work, truncated=work is not article)
-        return plan_llm(work, self._llm, truncated=work is not article)
+        return self.engine.estimate(work, truncated=work is not article)
 
     def _fit(self, article: Article) -> tuple[Article, SourcingCaveat | None]:
         """Cut the article at `max_input_tokens`, with the caveat that says so."""
@@ -375,34 +315,31 @@ class Briefer:
     def _envelope(
         self,
         article: Article,
+        work: Article,
         result: EngineResult,
         partial: SourcingCaveat | None,
         profile: SourcingProfile | None = None,
-        engine: str | None = None,
+        engine: Engine | None = None,
     ) -> Envelope:
-        engine = engine or self._engine.name
-        origin: Origin = "rules" if engine == "offline" else "model"
+        """Verify the brief `engine` made of `work` (all or the start of `article`); wrap it."""
+        engine = engine or self.engine
+        if profile is None and work is article:
+            profile = result.profile  # the engine's analysis of the same text
         checked = check_brief(
             article,
             result.brief,
-            origin=origin,
+            origin=engine.origin,
             strict=self.strict,
             rule_caveats=[partial] if partial else [],
             profile=profile,
         )
-        usage = result.usage
-        if engine != "offline":
-            info = model_info(result.model or self.config.model)
-            usage = usage.model_copy(
-                update={"cost_usd": info.cost(usage.prompt_tokens, usage.completion_tokens)}
-            )
         return Envelope(
             article=article.info(),
             brief=checked.brief,
-            engine=engine,  # type: ignore[arg-type]
+            engine=engine.name,
             model=result.model,
             prompt=result.prompt,
-            usage=usage,
+            usage=result.usage,
             created_at=datetime.now(UTC),
             warnings=[*result.notices, *checked.notices],
             verification=checked.verification,

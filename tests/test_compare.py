@@ -7,17 +7,15 @@ import json
 import pytest
 
 from briefer.core import Briefer
-from briefer.engines.offline.compare import (
-    Compared,
-    compare_offline,
-    comparison_from_draft,
-    diff_briefs,
-)
+from briefer.diff import diff_briefs
+from briefer.engines.offline.compare import compare_offline
+from briefer.engines.openai.compare import comparison_from_draft
 from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
 from briefer.renderers import render as render_comparison
 from briefer.schema import strict_json_schema, strict_schema_problems
 from briefer.schema.comparison import Comparison, ComparisonDraft
+from briefer.verify.coverage import Compared
 from briefer.verify.quotes import normalize
 
 from .conftest import TEST_KEY

@@ -250,7 +250,7 @@ def test_sixty_thousand_words_are_briefed_in_chunks_then_merged(router):
     model = FakeModel()
     router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
     briefer = Briefer(config=config)
-    plan = briefer.plan(text)
+    plan = briefer.estimate(text)
     envelope = briefer.brief(text)
 
     chunks = envelope.usage.chunks

@@ -137,14 +137,14 @@ def test_text_too_long_to_be_a_file_name_is_briefed_as_text():
 
 
 def test_auto_engine_without_configuration_is_offline():
-    assert Briefer().engine == "offline"
-    assert Briefer(engine="auto").engine == "offline"
+    assert Briefer().engine.name == "offline"
+    assert Briefer(engine="auto").engine.name == "offline"
 
 
 def test_engine_from_environment(monkeypatch):
     monkeypatch.setenv("BRIEFER_ENGINE", "offline")
     monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-a-secret")
-    assert Briefer().engine == "offline"
+    assert Briefer().engine.name == "offline"
 
 
 def test_random_text_never_crashes():

@@ -279,7 +279,7 @@ def test_each_request_of_a_long_article_takes_a_slot(router):
         path.read_text(encoding="utf-8").split("\n", 1)[1]
         for path in sorted(ARTICLES.glob("*.txt"))
     )
-    assert briefer.plan(text).requests > 3
+    assert briefer.estimate(text).requests > 3
 
     async def scenario() -> int:
         limiter = AdaptiveLimiter(2)

@@ -32,10 +32,12 @@ from briefer.cli.common import (
     say,
 )
 from briefer.errors import BrieferError, UsageError
+from briefer.text import one_line
 from briefer.text.redact import redact
 
 if TYPE_CHECKING:
     from briefer.inputs.article import Article
+    from briefer.schema import Envelope
     from briefer.schema.comparison import BriefDiff
     from briefer.settings import Settings
 
@@ -91,7 +93,7 @@ def brief(
     loaded = load_article(CommandLine(article), setup.load)
     setup.announce()
     if dry_run:
-        emit(setup.briefer.plan(loaded).render(), output)
+        emit(setup.briefer.estimate(loaded).render(), output)
         return
     emit(render(setup.briefer.brief(loaded), fmt), output)
 
@@ -128,7 +130,7 @@ def digest(
         from briefer.engines.estimate import render_plans
         from briefer.inputs import load_article
 
-        plans = [setup.briefer.plan(load_article(source, setup.load)) for source in sources]
+        plans = [setup.briefer.estimate(load_article(source, setup.load)) for source in sources]
         emit(render_plans(plans), output)
         return
     result = run_digest(
@@ -138,7 +140,7 @@ def digest(
 
     for item in result.failed:  # the fixes, in the command line's words
         if item.failure is not None:
-            reason = " ".join(item.failure.describe(flag_for).split())
+            reason = one_line(item.failure.describe(flag_for))
             item.error = reason.removeprefix(f"{item.source}: ")
     emit(render(result, fmt), output)
     for item in result.failed:
@@ -190,14 +192,30 @@ def _compared_article(given: str, setup: Setup, db: Path | None) -> Article:
 
 
 def _diff_files(paths: list[str]) -> BriefDiff:
-    from briefer.engines.offline.compare import diff_briefs, read_brief
+    from briefer.diff import diff_briefs
 
     if len(paths) != 2:
         raise UsageError("--briefs compares exactly two brief JSON files")
-    first, second = (read_brief(Path(p)) for p in paths)
+    first, second = (_read_brief(Path(p)) for p in paths)
     if first.article.sha256 != second.article.sha256:
         say("the two briefs are of different article texts; comparing them anyway")
     return diff_briefs(first, second, (Path(paths[0]).name, Path(paths[1]).name))
+
+
+def _read_brief(path: Path) -> Envelope:
+    """A brief saved as JSON (`briefer brief --format json`), for `compare --briefs`."""
+    from pydantic import ValidationError
+
+    from briefer.schema import Envelope
+
+    try:
+        return Envelope.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    except (ValidationError, UnicodeDecodeError):
+        raise UsageError(
+            f"{path}: not a brief envelope in JSON, as render_json writes one; give a saved brief"
+        ) from None
 
 
 @command(app)
@@ -291,7 +309,7 @@ def main() -> None:
     try:
         app(prog_name="briefer")
     except BrieferError as exc:
-        _fail(" ".join(exc.describe(flag_for).split()), exc.exit_code, exc, debug)
+        _fail(one_line(exc.describe(flag_for)), exc.exit_code, exc, debug)
     except KeyboardInterrupt as exc:
         _fail("interrupted; every brief finished so far is in the store", 130, exc, debug)
     except Exception as exc:  # a bug of ours: still one line, unless --debug

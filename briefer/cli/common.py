@@ -57,7 +57,7 @@ JsonMode = Annotated[
 ]
 Engine = Annotated[
     str | None,
-    typer.Option(help="auto (OpenAI when configured, else offline), openai or offline."),
+    typer.Option(help="auto (OpenAI when configured, else offline), openai, offline, or a plugin."),
 ]
 Prompt = Annotated[
     str, typer.Option("--prompt", help="Prompt template: a shipped name or a .toml path.")
@@ -217,13 +217,13 @@ def setup_briefer(options: EngineOptions) -> Setup:
         load_options=load,
     )
     notes = []
-    if briefer.engine == "offline" and (o.engine or Settings.from_env().engine) != "offline":
+    if briefer.engine.name == "offline" and (o.engine or Settings.from_env().engine) != "offline":
         notes.append(
             "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
             "OPENAI_BASE_URL for LLM briefs"
         )
     note = briefer.counter.note
-    if note and briefer.engine != "offline":
+    if note and briefer.engine.name != "offline":
         notes.append(note)
     return Setup(briefer, notes)
 

@@ -21,6 +21,7 @@ from itertools import combinations
 
 from briefer.errors import BrieferError
 from briefer.schema import Envelope
+from briefer.text.lexicon import content_words, lexicon
 from briefer.text.similarity import connected_groups
 
 SHARED_STAKEHOLDERS = 2
@@ -66,25 +67,14 @@ class Digest:
         return [[briefed[i] for i in group] for group in groups]
 
 
-_TERM = re.compile(r"[^\W\d_]{5,}")
-_COMMON = frozenset(
-    "about after again against among around because before being between could during every "
-    "first found further having their there these those three through under until which while "
-    "would where other since still said says people officials according report reported "
-    "reporter article stated added".split()
-)
-
-
 def _terms(envelope: Envelope) -> set[str]:
     brief = envelope.brief
     text = " ".join([brief.headline, brief.summary, *(f.statement for f in brief.key_facts)])
-    counts = Counter(w.lower() for w in _TERM.findall(text) if w.lower() not in _COMMON)
+    counts = Counter(content_words(text, min_letters=5))
     return {w for w, _ in counts.most_common(15)}
 
 
 def _names(envelope: Envelope) -> set[str]:
-    from briefer.text.entities import lexicon
-
     countries = {c.lower() for c in lexicon().country_of.values()}
     names = (
         re.sub(r"^the\s+", "", s.name.lower()).strip()

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefer.core import Briefer
 from briefer.engines import EngineResult
@@ -31,6 +31,11 @@ from briefer.errors import BrieferError, UsageError
 from briefer.inputs import Input, LoadOptions, label, load_article
 from briefer.inputs.article import Article
 from briefer.schema import Usage
+from briefer.store import Store
+from briefer.text import one_line
+
+if TYPE_CHECKING:
+    from briefer.engines.openai.engine import OpenAIEngine
 
 MAX_REQUESTS = 50_000
 MAX_BYTES = 200 * 1024 * 1024
@@ -59,12 +64,16 @@ class Ingested:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (custom_id, reason)
 
 
-def _require_llm(briefer: Briefer) -> None:
-    if briefer.llm is None or briefer.store is None:
+def _require_llm(briefer: Briefer) -> tuple[OpenAIEngine, Store]:
+    """The Briefer's OpenAI engine and store; batches need both."""
+    from briefer.engines.openai.engine import OpenAIEngine
+
+    if not isinstance(briefer.engine, OpenAIEngine) or briefer.store is None:
         raise UsageError(
             "batches need the LLM engine and the store: configure OPENAI_API_KEY or "
             "OPENAI_BASE_URL, and keep the store on"
         )
+    return briefer.engine, briefer.store
 
 
 def prepare(
@@ -77,9 +86,7 @@ def prepare(
     max_bytes: int = MAX_BYTES,
 ) -> Prepared:
     """Write request files for `sources`; return what was written (nothing is sent)."""
-    _require_llm(briefer)
-    assert briefer.llm is not None and briefer.store is not None
-    engine, store = briefer.llm, briefer.store
+    engine, store = _require_llm(briefer)
     result = Prepared()
     writer = _SplitWriter(out, max_requests, max_bytes)
     remembered: list[tuple[str, str, Article, int, int]] = []
@@ -88,13 +95,13 @@ def prepare(
             try:
                 article = load_article(source, load_options)
             except BrieferError as exc:
-                result.failed.append((label(source), " ".join(str(exc).split())))
+                result.failed.append((label(source), one_line(str(exc))))
                 continue
             key = briefer.cache_key(article)
             if store.get(key) is not None:
                 result.skipped_cached += 1
                 continue
-            jobs = engine.plan(article)
+            jobs = engine.jobs(article)
             for part, job in enumerate(jobs):
                 custom_id = f"{key}-{part}"
                 body = _request_body(
@@ -121,8 +128,8 @@ def batch_cost(briefer: Briefer, input_tokens: int, requests: int) -> float | No
     """Estimated dollars at batch prices (half the list price), 1,200 output tokens a request."""
     from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS
 
-    assert briefer.llm is not None
-    cost = briefer.llm.budget.model.cost(input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
+    engine, _ = _require_llm(briefer)
+    cost = engine.budget.model.cost(input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
     return None if cost is None else round(cost * BATCH_DISCOUNT, 6)
 
 
@@ -177,9 +184,7 @@ def read_output(path: Path) -> Iterator[dict[str, Any]]:
 
 def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
     """Validate, verify and store every answer; report the lines that failed."""
-    _require_llm(briefer)
-    assert briefer.store is not None
-    store = briefer.store
+    engine, store = _require_llm(briefer)
     result = Ingested()
     for line in lines:
         custom_id = str(line.get("custom_id", ""))
@@ -208,9 +213,15 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
         article = Article(text=pending.article_text, source=pending.source, title=pending.title)
         briefs = [p for _, p in sorted(parts)]
         total = sum((Usage(**u) for _, u in store.part_usages(pending.cache_key)), Usage())
+        cost = engine.budget.model.cost(total.prompt_tokens, total.completion_tokens)
         merged = EngineResult(
             brief=merge_briefs(briefs),
-            usage=total.model_copy(update={"chunks": pending.parts}),
+            usage=total.model_copy(
+                update={
+                    "chunks": pending.parts,
+                    "cost_usd": None if cost is None else round(cost * BATCH_DISCOUNT, 6),
+                }
+            ),
             model=answer.get("model") or briefer.config.model,
             prompt=briefer.prompt_info,
         )
@@ -259,9 +270,8 @@ class BatchState:
 
 
 def _client(briefer: Briefer) -> Any:
-    _require_llm(briefer)
-    assert briefer.llm is not None
-    return briefer.llm.client()
+    engine, _ = _require_llm(briefer)
+    return engine.client()
 
 
 def _api(briefer: Briefer, call: Any) -> Any:

@@ -26,6 +26,7 @@ from briefer.errors import BrieferError
 from briefer.inputs import Input, LoadOptions, label, load_article, waits_on_io
 from briefer.inputs.article import Article
 from briefer.store import Stored
+from briefer.text import one_line
 
 __all__ = ["Digest", "DigestItem", "Progress", "adigest"]
 
@@ -84,7 +85,7 @@ async def adigest(
             stored = await briefer.abrief_stored(article, gate=limiter, runner=runner)
             item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
         except BrieferError as exc:
-            message = " ".join(str(exc).split())
+            message = one_line(str(exc))
             item.error = message.removeprefix(f"{item.source}: ")  # the source is listed anyway
             item.failure = exc
         except Exception as exc:  # one article's bug must not stop the others

@@ -1,30 +1,83 @@
-"""What every engine promises: brief an `Article`, return an `EngineResult`."""
+"""Engines: what turns an article into a brief, and several briefs into a comparison.
+
+`Briefer` holds one engine and never asks which: everything it needs is in the `Engine`
+protocol. Two engines ship with briefer, `offline` (rules, no model) and `openai` (any
+OpenAI-compatible endpoint). Another package adds one by naming a factory under the entry point
+group `briefer.engines`; the factory takes an `EngineSetup` and returns an `Engine`:
+
+    [project.entry-points."briefer.engines"]
+    mine = "my_package:make_engine"
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from importlib import import_module
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from briefer.inputs.article import Article
+from briefer.errors import ConfigError
 from briefer.schema import Brief, Notice, PromptInfo, Usage
+
+if TYPE_CHECKING:
+    import httpx
+
+    from briefer.engines.estimate import Plan
+    from briefer.engines.openai.config import LLMConfig
+    from briefer.engines.openai.prompts import PromptTemplate
+    from briefer.inputs.article import Article
+    from briefer.schema.comparison import Comparison
+    from briefer.text.tokens import TokenCounter
+    from briefer.verify.coverage import Compared
+    from briefer.verify.sourcing import SourcingProfile
+
+ENTRY_POINT_GROUP = "briefer.engines"
+_BUILTIN = {
+    "offline": "briefer.engines.offline:OfflineEngine",
+    "openai": "briefer.engines.openai:OpenAIEngine",
+}
 
 
 @dataclass(frozen=True)
 class EngineResult:
-    """What an engine returns: the brief and how it was made."""
+    """What an engine returns: the brief and how it was made.
+
+    `usage` carries the cost in dollars when the engine knows it. `profile` is the sourcing
+    analysis of the article when the engine made one on its way (verification then reuses it).
+    """
 
     brief: Brief
     usage: Usage
     model: str | None
     prompt: PromptInfo | None
     notices: list[Notice] = field(default_factory=list)
+    profile: SourcingProfile | None = None
+
+
+@dataclass(frozen=True)
+class EngineSetup:
+    """What a Briefer gives the factory of its engine."""
+
+    config: LLMConfig
+    prompt: str | Path | PromptTemplate = "brief"
+    http_client: httpx.Client | None = None
+    async_http_client: httpx.AsyncClient | None = None
 
 
 class Engine(Protocol):
-    """An engine turns one article into a brief."""
+    """An engine briefs articles and compares briefs."""
 
     name: str
+    # Who wrote a brief's evidence: "rules" quote the article by construction, a "model" may
+    # misquote it. Verification treats the two differently.
+    origin: Literal["rules", "model"]
+    model: str | None  # the model behind the briefs; part of the store's key
+    prompt_id: str  # what shapes the briefs ("brief@3", "offline@0.1.0"); part of the key
+    counter: TokenCounter  # how this engine counts tokens (exact, or an estimate)
+    on_rate_limit: Callable[[float], None] | None  # told of every rate-limit wait
 
     def brief(self, article: Article) -> EngineResult:
         """Brief one article, blocking."""
@@ -38,3 +91,49 @@ class Engine(Protocol):
         Each request to a model holds a slot of `gate` (a concurrency limiter) while on its way.
         """
         ...
+
+    def compare(self, items: list[Compared]) -> Comparison:
+        """Compare the coverage of several briefed articles."""
+        ...
+
+    def estimate(self, article: Article, *, truncated: bool) -> Plan:
+        """What briefing `article` would send and cost, sending nothing."""
+        ...
+
+    def close(self) -> None:
+        """Close network connections (blocking client)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close network connections (async client)."""
+        ...
+
+
+EngineFactory = Callable[[EngineSetup], Engine]
+
+
+def engine_names() -> list[str]:
+    """The engines this installation has: the shipped ones, then those of plugins."""
+    plugins = sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+    return [*_BUILTIN, *(name for name in plugins if name not in _BUILTIN)]
+
+
+def create_engine(choice: str, setup: EngineSetup) -> Engine:
+    """The engine named `choice` ("auto": openai when an LLM is configured, else offline)."""
+    if choice == "auto":
+        choice = "openai" if setup.config.configured else "offline"
+    factory = _factory(choice)
+    return factory(setup)
+
+
+def _factory(name: str) -> EngineFactory:
+    if name in _BUILTIN:
+        module, _, attribute = _BUILTIN[name].partition(":")
+        engine_class: Any = getattr(import_module(module), attribute)
+        builtin: EngineFactory = engine_class.create
+        return builtin
+    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        loaded: EngineFactory = ep.load()
+        return loaded
+    choices = ", ".join(["auto", *engine_names()])
+    raise ConfigError(f"engine {name!r} is not one of {choices}")

@@ -11,14 +11,6 @@ merge prompt.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from briefer.inputs.article import Article
-from briefer.text.chunking import chunk_article
-from briefer.text.tokens import TokenCounter
-
-if TYPE_CHECKING:
-    from briefer.engines.openai import OpenAIEngine
 
 EXPECTED_OUTPUT_TOKENS = 1200
 
@@ -68,65 +60,6 @@ class Plan:
             lines.append("truncated:              yes (at the input token limit)")
         lines.append("nothing was sent")
         return "\n".join(lines) + "\n"
-
-
-def plan_offline(article: Article, *, truncated: bool) -> Plan:
-    """The offline engine sends nothing and costs nothing."""
-    from briefer.engines.offline import CHUNK_TOKENS
-
-    counter = TokenCounter("estimate")
-    tokens = counter.count(article.text)
-    chunks = (
-        1 if tokens <= CHUNK_TOKENS else len(chunk_article(article.text, CHUNK_TOKENS, counter))
-    )
-    return Plan(
-        engine="offline",
-        model=None,
-        price_entry=None,
-        exact_counts=False,
-        context_tokens=None,
-        output_budget=None,
-        chunks=chunks,
-        requests=0,
-        input_tokens=tokens,
-        expected_output_tokens=0,
-        cost_usd=0.0,
-        truncated=truncated,
-    )
-
-
-def plan_llm(article: Article, engine: OpenAIEngine, *, truncated: bool) -> Plan:
-    """Count the requests the LLM engine would send for `article`."""
-    from briefer.engines.openai.conversation import build_merge_messages
-    from briefer.engines.openai.prompts import load_template
-    from briefer.text.untrusted import Boundary
-
-    budget = engine.budget
-    counter = budget.counter
-    jobs = engine.plan(article)
-    per_request = min(EXPECTED_OUTPUT_TOKENS, budget.output_tokens)
-    input_tokens = sum(counter.count_messages(job.messages) for job in jobs)
-    requests = len(jobs)
-    if len(jobs) > 1:
-        merge = build_merge_messages([], load_template("merge"), Boundary.new(), article.title)
-        input_tokens += counter.count_messages(merge) + len(jobs) * per_request
-        requests += 1
-    output_tokens = requests * per_request
-    return Plan(
-        engine="openai",
-        model=engine.config.model,
-        price_entry=budget.model.name,
-        exact_counts=counter.exact,
-        context_tokens=budget.context_tokens,
-        output_budget=budget.output_tokens,
-        chunks=len(jobs),
-        requests=requests,
-        input_tokens=input_tokens,
-        expected_output_tokens=output_tokens,
-        cost_usd=budget.model.cost(input_tokens, output_tokens),
-        truncated=truncated,
-        note=counter.note,
-    )
 
 
 def render_plans(plans: list[Plan]) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from briefer.schema import Brief, KeyFact, Stakeholder
+from briefer.text import one_line
 
 MAX_FACTS = 7
 MAX_STAKEHOLDERS = 12
@@ -40,7 +41,7 @@ def merge_briefs(parts: Sequence[Brief]) -> Brief:
         ),
         sourcing_caveats=_take_turns(
             [p.sourcing_caveats for p in parts],
-            lambda c: (c.kind, " ".join(c.evidence.split()).lower()),
+            lambda c: (c.kind, one_line(c.evidence).lower()),
             MAX_CAVEATS,
         ),
     )

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from briefer.schema import Brief, CaveatKind, Envelope
+from briefer.text import one_line
 from briefer.text.untrusted import strip_invisible
 
 CAVEAT_LABELS: dict[CaveatKind, str] = {
@@ -97,12 +98,13 @@ def _grounding(envelope: Envelope) -> str:
     return line
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+def cell(text: str) -> str:
+    """Text for one Markdown table cell: on one line, pipes escaped."""
+    return one_line(text).replace("|", "\\|")
 
 
 def _quote(text: str) -> str:
-    return "“" + " ".join(text.split()) + "”"
+    return "“" + one_line(text) + "”"
 
 
 def _visible(brief: Brief) -> Brief:
@@ -135,7 +137,7 @@ def render_markdown(envelope: Envelope) -> str:
         out += ["## Stakeholders", "", "| Who | Kind | Role | Stance |", "|---|---|---|---|"]
         for s in b.stakeholders:
             row = [s.name, s.kind.value, s.role, s.stance]
-            out.append("| " + " | ".join(_cell(c) for c in row) + " |")
+            out.append("| " + " | ".join(cell(c) for c in row) + " |")
         out.append("")
     if b.open_questions:
         out += ["## Open questions", ""]
@@ -162,7 +164,7 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
 
     def wrap(text: str, indent: str = "", first: str | None = None) -> list[str]:
         return textwrap.wrap(
-            " ".join(text.split()),
+            one_line(text),
             width=width,
             initial_indent=first if first is not None else indent,
             subsequent_indent=indent,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from html import escape
 
+from briefer.renderers.brief import cell
 from briefer.schema.comparison import BriefDiff, Comparison, Conflict, SharedFact
+from briefer.text import one_line
 
 STATUS_MARK = {"exact": "✓", "fuzzy": "≈", "missing": "✗"}
 
@@ -20,10 +22,6 @@ def _label(comparison: Comparison, index: int) -> str:
     return source.site_name or source.title or source.source
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def _fact_rows(comparison: Comparison, facts: list[SharedFact]) -> list[str]:
     rows = []
     for fact in facts:
@@ -32,7 +30,7 @@ def _fact_rows(comparison: Comparison, facts: list[SharedFact]) -> list[str]:
             else ""
             for i in range(len(comparison.sources))
         ]  # fmt: skip
-        rows.append("| " + " | ".join([_cell(fact.statement[:160]), *marks]) + " |")
+        rows.append("| " + " | ".join([cell(fact.statement[:160]), *marks]) + " |")
     return rows
 
 
@@ -41,8 +39,7 @@ def _conflict_lines(comparison: Comparison, conflict: Conflict) -> list[str]:
     for quote in conflict.quotes:
         value = conflict.values.get(quote.source, "")
         lines.append(
-            f"  - [{quote.source}] *{value}* — “{' '.join(quote.text.split())}” "
-            f"{STATUS_MARK[quote.status]}"
+            f"  - [{quote.source}] *{value}* — “{one_line(quote.text)}” {STATUS_MARK[quote.status]}"
         )
     return lines
 
@@ -54,7 +51,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     columns = [f"[{i}]" for i in range(n)]
     out = [f"# Coverage compared: {n} sources", ""]
     out += [
-        f"- [{i}] {_cell(label)} — `{comparison.sources[i].source}`"
+        f"- [{i}] {cell(label)} — `{comparison.sources[i].source}`"
         for i, label in enumerate(labels)
     ]
     out += ["", "## Facts by source", "", "| Fact | " + " | ".join(columns) + " |"]
@@ -79,26 +76,23 @@ def render_comparison_markdown(comparison: Comparison) -> str:
             for fact in facts:
                 out.append(f"- {fact.statement}")
                 for q in fact.quotes:
-                    out.append(f"  - [{q.source}] “{' '.join(q.text.split())}”")
+                    out.append(f"  - [{q.source}] “{one_line(q.text)}”")
             out.append("")
     if comparison.unique:
         out += ["## Reported by only one", ""]
-        out += [
-            f"- {labels[f.sources[0]]}: “{' '.join(f.statement.split())}”"
-            for f in comparison.unique
-        ]
+        out += [f"- {labels[f.sources[0]]}: “{one_line(f.statement)}”" for f in comparison.unique]
         out.append("")
     if comparison.stakeholders:
         out += ["## Stakeholders", "", "| Stakeholder | " + " | ".join(columns) + " |"]
         out.append("|---" * (n + 1) + "|")
         for s in comparison.stakeholders:
             marks = ["●" if i in s.sources else "" for i in range(n)]
-            out.append("| " + " | ".join([_cell(s.name), *marks]) + " |")
+            out.append("| " + " | ".join([cell(s.name), *marks]) + " |")
         out.append("")
     out += [
         "## Sourcing",
         "",
-        "| | " + " | ".join(map(_cell, labels)) + " |",
+        "| | " + " | ".join(map(cell, labels)) + " |",
         "|---" * (n + 1) + "|",
     ]
     sides = comparison.sourcing

@@ -16,6 +16,7 @@ from briefer.digest import Digest
 from briefer.renderers.brief import CAVEAT_LABELS, QUOTE_MARKS, _grounding, _provenance, _visible
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
+from briefer.text import one_line
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -35,7 +36,7 @@ def _fit(text: str, limit: int) -> str:
 
 def header(text: str) -> Block:
     """A header block (plain text, trimmed to Slack's header limit)."""
-    plain = " ".join(text.split())
+    plain = one_line(text)
     return {"type": "header", "text": {"type": "plain_text", "text": _fit(plain, MAX_HEADER)}}
 
 
@@ -76,7 +77,7 @@ def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
     ]
     checks = envelope.verification.key_facts
     facts = [
-        f"• *{escape(f.statement)}*\n> {escape(' '.join(f.evidence.split()))}\n"
+        f"• *{escape(f.statement)}*\n> {escape(one_line(f.evidence))}\n"
         f"— {escape(f.attribution)} · {QUOTE_MARKS[checks[i].status] if i < len(checks) else ''}"
         for i, f in enumerate(b.key_facts)
     ]

@@ -237,7 +237,7 @@ class Envelope(_Model):
     schema_version: Literal["2"] = "2"
     article: ArticleInfo
     brief: Brief
-    engine: Literal["openai", "offline"]
+    engine: str  # "openai", "offline", or the name of a plugin engine
     model: str | None
     prompt: PromptInfo | None
     usage: Usage

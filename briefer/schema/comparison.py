@@ -83,7 +83,7 @@ class Comparison(_Model):
     schema_version: Literal["2"] = "2"
     kind: Literal["comparison"] = "comparison"
     created_at: datetime
-    engine: Literal["offline", "openai"]
+    engine: str  # "offline", "openai", or the name of a plugin engine
     model: str | None = None
     sources: list[ComparedSource]
     agreed: list[SharedFact] = Field(description="Facts every source reports.")

@@ -55,6 +55,7 @@ from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
 from briefer.settings import Settings
 from briefer.store import Store
+from briefer.text import one_line
 from briefer.text.redact import redact
 
 log = logging.getLogger("briefer.server")
@@ -253,7 +254,7 @@ def create_app(
     @app.exception_handler(BrieferError)
     async def _briefer_error(_request: Request, exc: BrieferError) -> JSONResponse:
         # A caller cannot change the service's settings: no fix that names one.
-        message = _one_line(exc.describe(lambda _setting: None))
+        message = one_line(exc.describe(lambda _setting: None))
         if "allow_private" in exc.settings:
             message += "; this service fetches public addresses only"
         if exc.exit_code == 2:
@@ -273,7 +274,7 @@ def create_app(
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
         code = codes.get(exc.status_code, "bad_request" if exc.status_code < 500 else "http_error")
-        response = error(exc.status_code, code, _one_line(str(exc.detail)))
+        response = error(exc.status_code, code, one_line(str(exc.detail)))
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -281,7 +282,7 @@ def create_app(
     @app.get("/healthz", summary="Say the service is up", response_model=Health)
     async def healthz() -> Health:
         """Say the service is up, with briefer's version and the engine (no token needed)."""
-        return Health(version=__version__, engine=current().engine)
+        return Health(version=__version__, engine=current().engine.name)
 
     @app.post(
         "/v1/brief",
@@ -292,10 +293,10 @@ def create_app(
     async def brief(body: BriefRequest) -> BriefResponse | RenderedBrief:
         """Brief one article (text or public URL); reuse the store's brief when it has one."""
         briefer = current()
-        if body.engine is not None and body.engine != briefer.engine:
+        if body.engine is not None and body.engine != briefer.engine.name:
             raise InputError(
-                f"this server runs the {briefer.engine} engine; omit engine or ask for "
-                f"{briefer.engine!r}"
+                f"this server runs the {briefer.engine.name} engine; omit engine or ask for "
+                f"{briefer.engine.name!r}"
             )
 
         def work() -> tuple[int | None, bool, Envelope, str | None]:
@@ -380,10 +381,6 @@ def _render(thing: Envelope | Comparison, fmt: str) -> str:
     return render(thing, fmt)
 
 
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
-
-
 def _validation_message(problems: list[Any]) -> str:
     parts = []
     for problem in problems[:3]:
@@ -391,7 +388,7 @@ def _validation_message(problems: list[Any]) -> str:
         what = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
         parts.append(f"{where}: {what}")
     more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    return _one_line("; ".join(parts) + more)
+    return one_line("; ".join(parts) + more)
 
 
 def _error_body(code: str, message: str) -> dict[str, Any]:

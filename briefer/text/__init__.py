@@ -270,3 +270,17 @@ def _cap_length(text: str, span: Span) -> list[Span]:
 def words(text: str) -> list[str]:
     """Return the words of `text` (letters, digits, inner apostrophes and hyphens)."""
     return re.findall(r"\w+(?:[’'.-]\w+)*", text)
+
+
+def one_line(text: str, limit: int | None = None, *, at_word: bool = False) -> str:
+    """`text` on one line, runs of whitespace made one space; cut with "…" past `limit`.
+
+    With `at_word`, a cut falls between words rather than inside one.
+    """
+    line = " ".join(text.split())
+    if limit is None or len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    if at_word and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + "…"

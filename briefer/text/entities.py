@@ -21,58 +21,14 @@ The rules, in order:
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
 
 from briefer.schema import StakeholderKind
+from briefer.text.lexicon import Lexicon, lexicon
 
-_DATA = Path(__file__).parent / "entities.toml"
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """The word lists behind entity finding (briefer/text/entities.toml)."""
-
-    person_titles: frozenset[str]
-    company_suffixes: frozenset[str]
-    government_words: frozenset[str]
-    organization_words: frozenset[str]
-    group_words: frozenset[str]
-    institution_nouns: frozenset[str]
-    place_words: frozenset[str]
-    not_entities: frozenset[str]
-    places: frozenset[str]
-    country_of: dict[str, str]  # any alias, lower case -> canonical country name
-    demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
-
-
-@cache
-def lexicon() -> Lexicon:
-    """Load the shipped word lists once."""
-    data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
-    country_of: dict[str, str] = {}
-    for names in data["countries"]:
-        for alias in names:
-            country_of[alias.lower()] = names[0]
-    lists = {
-        key: frozenset(data[key])
-        for key in (
-            "person_titles",
-            "company_suffixes",
-            "government_words",
-            "organization_words",
-            "group_words",
-            "institution_nouns",
-            "place_words",
-            "not_entities",
-            "places",
-        )
-    }
-    demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}
-    return Lexicon(country_of=country_of, demonym_of=demonym_of, **lists)
+__all__ = ["Entity", "Lexicon", "find_stakeholders", "lexicon"]
 
 
 @dataclass

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from briefer.text import one_line
+
 if TYPE_CHECKING:
     import tiktoken
 
@@ -97,4 +99,4 @@ def _make(encoding_name: str, load: Callable[[str], tiktoken.Encoding]) -> Token
     if "encoding" in result:
         return TokenCounter(encoding_name, result["encoding"])
     reason = result.get("error", f"no answer within {LOAD_TIMEOUT:g} s")
-    return TokenCounter(encoding_name, None, " ".join(str(reason).split())[:80])
+    return TokenCounter(encoding_name, None, one_line(str(reason))[:80])

@@ -15,6 +15,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from briefer.text import one_line
+
 # Cf (format) characters are invisible by definition: zero-width spaces and joiners, the
 # bidirectional embeddings, overrides and isolates, the BOM, soft hyphens, tag characters.
 # Cc (control) characters other than tab and newline have no place in an article either.
@@ -146,5 +148,5 @@ def remove_foreign_links(text: str, article: str) -> tuple[str, list[str]]:
     text = _LINK.sub(link, text)
     text = _URL.sub(url, text)
     if removed:
-        text = " ".join(text.split())
+        text = one_line(text)
     return text, removed

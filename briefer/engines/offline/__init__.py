@@ -19,10 +19,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Literal
 
-from briefer.engines import EngineResult
+from briefer._version import __version__
+from briefer.engines import EngineResult, EngineSetup
+from briefer.engines.estimate import Plan
 from briefer.engines.merge import merge_briefs
 from briefer.inputs.article import Article
 from briefer.schema import (
@@ -36,12 +39,17 @@ from briefer.schema import (
     StakeholderKind,
     Usage,
 )
-from briefer.text import Span, sentence_bounds, sentences
+from briefer.text import Span, one_line, sentence_bounds, sentences
 from briefer.text.chunking import chunk_article
-from briefer.text.entities import Entity, find_stakeholders, lexicon
+from briefer.text.entities import Entity, find_stakeholders
+from briefer.text.lexicon import content_words, lexicon
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import find_suspicious
 from briefer.verify.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
+
+if TYPE_CHECKING:
+    from briefer.schema.comparison import Comparison
+    from briefer.verify.coverage import Compared
 
 MAX_FACTS = 7
 MIN_FACTS = 3
@@ -55,13 +63,6 @@ _DATE = re.compile(
     r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
     r"April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|"
     r"Sept\.|Oct\.|Nov\.|Dec\.|yesterday|today|tomorrow|next (?:week|month|year))\b"
-)
-_CONTENT_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]{3,}")
-_STOP = frozenset(
-    "this that with from have has had were been will would could should their there they "
-    "them than then what when where which while about after before also into over under "
-    "said says told according more most some such only other just very much many those "
-    "these being does did said’ people year years week month last first second".split()
 )
 _UNCERTAIN = re.compile(
     r"\b(?:unclear|not clear|remains? to be seen|(?:is|are|was|were) not known|unknown|"
@@ -80,15 +81,29 @@ class OfflineEngine:
     """Brief articles deterministically, with no model and no network."""
 
     name = "offline"
+    origin: Literal["rules", "model"] = "rules"
+    model: str | None = None
+    prompt_id = f"offline@{__version__}"
+    counter = TokenCounter("estimate")
+    on_rate_limit: Callable[[float], None] | None = None  # nothing to wait for
+
+    @classmethod
+    def create(cls, setup: EngineSetup) -> OfflineEngine:
+        """The engine, from a Briefer's setup (it needs none of it)."""
+        return cls()
 
     def brief(self, article: Article) -> EngineResult:
         """Brief one article (in parts, merged, when it is long)."""
-        counter = TokenCounter("estimate")
-        if counter.count(article.text) <= CHUNK_TOKENS:
+        profile = analyze_sourcing(article.text)
+        if self.counter.count(article.text) <= CHUNK_TOKENS:
             return EngineResult(
-                brief=brief_offline(article), usage=Usage(cost_usd=0.0), model=None, prompt=None
+                brief=brief_offline(article, profile),
+                usage=Usage(cost_usd=0.0),
+                model=None,
+                prompt=None,
+                profile=profile,
             )
-        chunks = chunk_article(article.text, CHUNK_TOKENS, counter)
+        chunks = chunk_article(article.text, CHUNK_TOKENS, self.counter)
         parts = [
             brief_offline(Article(text=c.text, source=article.source, title=article.title))
             for c in chunks
@@ -103,6 +118,7 @@ class OfflineEngine:
             model=None,
             prompt=None,
             notices=[notice],
+            profile=profile,
         )
 
     async def abrief(
@@ -111,9 +127,44 @@ class OfflineEngine:
         """Brief one article (CPU-bound and fast, so it simply runs; no requests to gate)."""
         return self.brief(article)
 
+    def compare(self, items: list[Compared]) -> Comparison:
+        """Compare coverage by rules (`briefer.engines.offline.compare`)."""
+        from briefer.engines.offline.compare import compare_offline
 
-def brief_offline(article: Article) -> Brief:
-    """Build a brief of `article` from rules alone."""
+        return compare_offline(items)
+
+    def estimate(self, article: Article, *, truncated: bool) -> Plan:
+        """The offline engine sends nothing and costs nothing."""
+        tokens = self.counter.count(article.text)
+        chunks = (
+            1
+            if tokens <= CHUNK_TOKENS
+            else len(chunk_article(article.text, CHUNK_TOKENS, self.counter))
+        )
+        return Plan(
+            engine=self.name,
+            model=None,
+            price_entry=None,
+            exact_counts=False,
+            context_tokens=None,
+            output_budget=None,
+            chunks=chunks,
+            requests=0,
+            input_tokens=tokens,
+            expected_output_tokens=0,
+            cost_usd=0.0,
+            truncated=truncated,
+        )
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+
+def brief_offline(article: Article, profile: SourcingProfile | None = None) -> Brief:
+    """Build a brief of `article` from rules alone (`profile`: its sourcing, if known)."""
     text = article.text
     body_start = _body_start(text, article.title)
     all_sentences = sentences(text)
@@ -122,7 +173,7 @@ def brief_offline(article: Article) -> Brief:
     # Never carry text that tries to instruct a model into the brief.
     suspicious = [(f.start, f.end) for f in find_suspicious(text) if f.code != "hidden_text"]
     body = [s for s in body if not any(a < s.end and s.start < b for a, b in suspicious)] or body
-    profile = analyze_sourcing(text)
+    profile = profile or analyze_sourcing(text)
     entities = find_stakeholders(
         text, body_start=body_start, cited=[a.source for a in profile.attributions]
     )
@@ -152,15 +203,13 @@ def _body_start(text: str, title: str | None) -> int:
 
 
 def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None) -> list[Span]:
-    freq = Counter(
-        w.lower() for s in body for w in _CONTENT_WORD.findall(s.text) if w.lower() not in _STOP
-    )
+    freq = Counter(w for s in body for w in content_words(s.text))
     top = {w for w, _ in freq.most_common(12)}
-    title_words = {w.lower() for w in _CONTENT_WORD.findall(title or "")} - _STOP
+    title_words = set(content_words(title or ""))
     mention_starts = sorted(start for e in entities for start, _ in e.mentions)
 
     def score(index: int, span: Span) -> float:
-        words = {w.lower() for w in _CONTENT_WORD.findall(span.text)} - _STOP
+        words = set(content_words(span.text))
         n_words = len(span.text.split())
         position = 1.0 / (1.0 + 0.12 * index)
         numbers = min(len(_NUMBER.findall(span.text)), 3) * 0.12
@@ -187,7 +236,7 @@ def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None
     ranked: list[Span] = []
     seen: list[set[str]] = []
     for _, span in scored:
-        words = {w.lower() for w in _CONTENT_WORD.findall(span.text)}
+        words = set(content_words(span.text))
         if any(len(words & other) > 0.7 * max(len(words), 1) for other in seen):
             continue  # near-duplicate of a better-ranked sentence
         ranked.append(span)
@@ -233,7 +282,7 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     sentence = sentence[:1].upper() + sentence[1:]
     if sentence and sentence[-1] not in '.!?"”’':
         sentence += "."
-    return _clip(sentence, 400)
+    return one_line(sentence, 400, at_word=True)
 
 
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b.*$", re.DOTALL)
@@ -258,8 +307,8 @@ def _attributions_by_sentence(attributions: Iterable[Attribution]) -> dict[int, 
 
 def _headline(title: str | None, body: list[Span]) -> str:
     if title:
-        return _clip(title, 200)
-    return _clip(body[0].text, 200) if body else "Untitled article"
+        return one_line(title, 200, at_word=True)
+    return one_line(body[0].text, 200, at_word=True) if body else "Untitled article"
 
 
 def _summary(ranked: list[Span]) -> str:
@@ -268,7 +317,7 @@ def _summary(ranked: list[Span]) -> str:
     while len(summary) > 800 and len(chosen) > 1:
         chosen = chosen[:-1]
         summary = " ".join(s.text for s in chosen)
-    return _clip(summary, 800)
+    return one_line(summary, 800, at_word=True)
 
 
 # --- stakeholders ---------------------------------------------------------------------------
@@ -286,10 +335,10 @@ def _stakeholders(
     for entity in entities:
         out.append(
             Stakeholder(
-                name=_clip(entity.name, 120),
+                name=one_line(entity.name, 120, at_word=True),
                 kind=entity.kind,
-                role=_clip(_role(text, entity), 200),
-                stance=_clip(_stance(text, entity, profile), 300),
+                role=one_line(_role(text, entity), 200, at_word=True),
+                stance=one_line(_stance(text, entity, profile), 300, at_word=True),
             )
         )
     return out
@@ -387,7 +436,7 @@ def _window(text: str, start: int, end: int, words: int = 7) -> str:
     prefix = "…" if len(before) > words else ""
     suffix = "…" if len(after) > words else ""
     window = "".join(before[-words:]) + text[start:end] + "".join(after[:words])
-    return prefix + " ".join(window.split()) + suffix
+    return prefix + one_line(window) + suffix
 
 
 _ON_RECORD = (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
@@ -416,7 +465,9 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
         source = _who(attribution).lower()
         if not any(k in source for k in keys):
             continue
-        claim = _clip(text[attribution.sentence_start : attribution.sentence_end], 240)
+        claim = one_line(
+            text[attribution.sentence_start : attribution.sentence_end], 240, at_word=True
+        )
         if attribution.kind in _ON_RECORD:
             return f"on the record: {claim}"
         if _SPOKESPERSON.search(source):  # "a State Department spokesperson" speaks for it
@@ -439,7 +490,10 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
         if key not in seen:
             seen.add(key)
             questions.append(
-                OpenQuestion(question=_clip(question, 300), why_it_matters=_clip(why, 300))
+                OpenQuestion(
+                    question=one_line(question, 300, at_word=True),
+                    why_it_matters=one_line(why, 300, at_word=True),
+                )
             )
 
     total = len(profile.attributions)
@@ -456,29 +510,31 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
             subject = _subject_before(text, finding.start) or "the party concerned"
             add(
                 f"What is the response of {subject}?",
-                f"The article records no answer (“{_clip(clause, 160)}”), so it gives one side.",
+                f"The article records no answer (“{one_line(clause, 160, at_word=True)}”), "
+                "so it gives one side.",
             )
         else:
             add(
-                f"What are the details withheld in “{_clip(clause, 180)}”?",
+                f"What are the details withheld in “{one_line(clause, 180, at_word=True)}”?",
                 "A source chose not to give them; the claim cannot be checked without them.",
             )
     for finding in profile.unverified[:2]:
         clause = _clause_around(text, finding.start, finding.end)
         add(
-            f"Can this be confirmed independently: “{_clip(clause, 180)}”?",
+            f"Can this be confirmed independently: “{one_line(clause, 180, at_word=True)}”?",
             "The article itself says the claim is not verified.",
         )
     hedged = sorted(profile.hedged, key=lambda f: (not any(c.isdigit() for c in f.text), f.start))
     for finding in hedged[:2]:
         add(
-            f"What is the exact figure behind “{_clip(finding.text, 120)}”, and who counted it?",
+            f"What is the exact figure behind “{one_line(finding.text, 120, at_word=True)}”, "
+            "and who counted it?",
             "A hedged or vague number cannot be checked or compared across reports.",
         )
     for span in body:
         if _UNCERTAIN.search(span.text):
             add(
-                f"What is still unknown here: “{_clip(span.text, 200)}”?",
+                f"What is still unknown here: “{one_line(span.text, 200, at_word=True)}”?",
                 "The article flags this as unresolved.",
             )
     return questions
@@ -486,12 +542,12 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
 
 def _clause_around(text: str, start: int, end: int) -> str:
     left, right = sentence_bounds(text, start, end)
-    return " ".join(text[left:right].split()).strip(" .")
+    return one_line(text[left:right]).strip(" .")
 
 
 def _subject_before(text: str, start: int) -> str | None:
     left = sentence_bounds(text, start)[0]
-    subject = " ".join(text[left:start].split()).strip(" ,")
+    subject = one_line(text[left:start]).strip(" ,")
     if not subject or len(subject) > 100:
         return None
     return subject[:1].lower() + subject[1:] if subject[:4] in ("The ", "A sp", "An ") else subject
@@ -524,7 +580,7 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
             caveats.append(
                 SourcingCaveat(
                     kind=kind,
-                    detail=_clip(detail + ".", 400),
+                    detail=one_line(detail + ".", 400, at_word=True),
                     evidence=_evidence(text, group[0].start, group[0].end),
                 )
             )
@@ -536,7 +592,9 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.SINGLE_SOURCE,
-                detail=_clip(f"Rests on a single source ({claim.source}): {claim.reason}.", 400),
+                detail=one_line(
+                    f"Rests on a single source ({claim.source}): {claim.reason}.", 400, at_word=True
+                ),
                 evidence=_evidence(text, claim.sentence_start, claim.sentence_end),
             )
         )
@@ -544,7 +602,9 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.DECLINED_COMMENT,
-                detail=_clip(f"Comment declined or details withheld: “{finding.text}”.", 400),
+                detail=one_line(
+                    f"Comment declined or details withheld: “{finding.text}”.", 400, at_word=True
+                ),
                 evidence=_evidence(text, finding.start, finding.end, widen=True),
             )
         )
@@ -563,7 +623,9 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.UNVERIFIED_NUMBER,
-                detail=_clip(f"A hedged or vague quantity: “{finding.text}”.", 400),
+                detail=one_line(
+                    f"A hedged or vague quantity: “{finding.text}”.", 400, at_word=True
+                ),
                 evidence=_evidence(text, finding.start, finding.end, widen=True),
             )
         )
@@ -611,11 +673,3 @@ def _evidence(text: str, start: int, end: int, *, widen: bool = False) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' if n != 1 else ''}"
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut + "…"

@@ -27,26 +27,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import combinations
-from pathlib import Path
-from typing import Literal
 
-from briefer.schema import Envelope, StakeholderKind
 from briefer.schema.comparison import (
-    BriefDiff,
-    ComparedSource,
     Comparison,
-    ComparisonDraft,
     Conflict,
-    Quote,
     SharedFact,
-    SourcingSide,
-    StakeholderCoverage,
 )
-from briefer.text import Span, sentences
+from briefer.text import Span, one_line, sentences
+from briefer.text.lexicon import STEM, content_words, stems
 from briefer.text.similarity import connected_groups
-from briefer.verify.quotes import locate
+from briefer.verify.coverage import Compared, assemble, verified_quote
 from briefer.verify.sourcing import SourceKind, analyze_sourcing
 
 MIN_SHARED = 4
@@ -55,16 +46,7 @@ CONFLICT_SHARED = 1
 RARE_SHARED = 2
 MAX_UNIQUE = 8
 MIN_WORDS = 6
-STEM = 6
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_STOP = frozenset(
-    "that this with from have has had were been will would could should their there they them "
-    "than then what when where which while about after before also into over under said says "
-    "told according more most some such only other just very much many those these being does "
-    "did year years week month last first second its it's his her who whom whose because since "
-    "until upon onto said, across through during against among".split()
-)
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20,
@@ -90,30 +72,16 @@ _SPECIFIC = re.compile(r"\d|" + _WHEN.pattern + r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+")
 
 
 @dataclass(frozen=True)
-class Compared:
-    """One article to compare: its brief and its text."""
-
-    envelope: Envelope
-    text: str
-
-
-@dataclass(frozen=True)
 class _Claim:
     source: int
     span: Span
     stems: frozenset[str]
 
 
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(
-        w.lower()[:STEM] for w in _WORD.findall(text) if len(w) >= 4 and w.lower() not in _STOP
-    )
-
-
 def compare_offline(items: list[Compared]) -> Comparison:
     """Compare the coverage of several articles without any model."""
     claims = [
-        _Claim(i, span, _stems(span.text))
+        _Claim(i, span, stems(span.text))
         for i, item in enumerate(items)
         for span in _body_sentences(item)
         if len(span.text.split()) >= MIN_WORDS
@@ -133,10 +101,9 @@ def compare_offline(items: list[Compared]) -> Comparison:
         elif _SPECIFIC.search(group[0].span.text):
             unique.append(fact)
     unique = _cap_per_source(unique)
-    return Comparison(
-        created_at=datetime.now(UTC),
+    return assemble(
+        items,
         engine="offline",
-        sources=[_source(i, item) for i, item in enumerate(items)],
         agreed=agreed,
         partial=partial,
         unique=unique,
@@ -144,8 +111,6 @@ def compare_offline(items: list[Compared]) -> Comparison:
             *_quantity_conflicts(claims, items),
             *_group_conflicts(groups, items, _rare_stems(claims)),
         ],
-        stakeholders=_stakeholders(items),
-        sourcing=[_sourcing(i, item.envelope) for i, item in enumerate(items)],
     )
 
 
@@ -182,25 +147,13 @@ def _fact(group: list[_Claim], items: list[Compared], coverage: str) -> SharedFa
     first: dict[int, _Claim] = {}
     for claim in group:
         first.setdefault(claim.source, claim)
-    quotes = [_quote(c.source, c.span.text, items) for c in first.values()]
+    quotes = [verified_quote(c.source, c.span.text, items) for c in first.values()]
     lead = min(first.values(), key=lambda c: len(c.span.text))
     return SharedFact(
-        statement=" ".join(lead.span.text.split())[:400],
+        statement=one_line(lead.span.text)[:400],
         sources=sorted(first),
         coverage=coverage,  # type: ignore[arg-type]
         quotes=sorted(quotes, key=lambda q: q.source),
-    )
-
-
-def _quote(source: int, text: str, items: list[Compared], attribution: str | None = None) -> Quote:
-    found = locate(text, items[source].text)
-    return Quote(
-        source=source,
-        text=text,
-        attribution=attribution,
-        status=found.status,
-        start=found.start,
-        end=found.end,
     )
 
 
@@ -253,7 +206,7 @@ def _quantity_conflicts(claims: list[_Claim], items: list[Compared]) -> list[Con
                 kind="quantity",
                 topic=unit,
                 values={s: values[s][0] for s in involved},
-                quotes=[_quote(s, values[s][2].span.text, items) for s in involved],
+                quotes=[verified_quote(s, values[s][2].span.text, items) for s in involved],
             )
         )
     return conflicts
@@ -288,7 +241,7 @@ def _group_conflicts(
                     kind="date",
                     topic=_topic(first),
                     values={s: ", ".join(sorted(w)) for s, w in named.items()},
-                    quotes=[_quote(s, first[s].span.text, items) for s in named],
+                    quotes=[verified_quote(s, first[s].span.text, items) for s in named],
                 )
             )
         places = {s: frozenset(_PLACE.findall(c.span.text)) for s, c in first.items()}
@@ -301,7 +254,7 @@ def _group_conflicts(
                     kind="place",
                     topic=_topic(first),
                     values={s: ", ".join(sorted(p)) for s, p in placed.items()},
-                    quotes=[_quote(s, first[s].span.text, items) for s in placed],
+                    quotes=[verified_quote(s, first[s].span.text, items) for s in placed],
                 )
             )
         who: dict[int, tuple[str, str]] = {}
@@ -323,7 +276,8 @@ def _group_conflicts(
                     topic=_topic(first),
                     values={s: name for s, (name, _) in who.items()},
                     quotes=[
-                        _quote(s, first[s].span.text, items, attribution=who[s][0]) for s in who
+                        verified_quote(s, first[s].span.text, items, attribution=who[s][0])
+                        for s in who
                     ],
                 )
             )
@@ -352,156 +306,5 @@ def _who(attributions: list[tuple[int, int, str, str]], span: Span) -> tuple[str
 
 def _topic(first: dict[int, _Claim]) -> str:
     common = frozenset.intersection(*(c.stems for c in first.values()))
-    words = [
-        w for w in _WORD.findall(next(iter(first.values())).span.text) if w.lower()[:STEM] in common
-    ]
+    words = [w for w in content_words(next(iter(first.values())).span.text) if w[:STEM] in common]
     return " ".join(dict.fromkeys(w.lower() for w in words))[:120] or "the same fact"
-
-
-def _stakeholders(items: list[Compared]) -> list[StakeholderCoverage]:
-    seen: dict[str, tuple[str, StakeholderKind]] = {}
-    for item in items:
-        for s in item.envelope.brief.stakeholders:
-            seen.setdefault(s.name.lower(), (s.name, s.kind))
-    out = []
-    for name, kind in seen.values():
-        probe = name.split()[-1] if kind is StakeholderKind.PERSON else name
-        sources = [i for i, item in enumerate(items) if probe.lower() in item.text.lower()]
-        out.append(StakeholderCoverage(name=name, kind=kind, sources=sources))
-    return sorted(out, key=lambda s: (-len(s.sources), s.name.lower()))
-
-
-def _source(index: int, item: Compared) -> ComparedSource:
-    art = item.envelope.article
-    return ComparedSource(
-        index=index,
-        source=art.source,
-        title=art.title,
-        site_name=art.site_name,
-        published=art.published,
-    )
-
-
-def _sourcing(index: int, envelope: Envelope) -> SourcingSide:
-    s = envelope.sourcing
-    return SourcingSide(
-        source=index,
-        attributions=s.attributions,
-        named=s.named,
-        anonymous=s.anonymous,
-        unnamed_institution=s.unnamed_institution,
-        anonymous_share=s.anonymous_share,
-        declined_comment=len(s.declined_comment),
-    )
-
-
-def diff_briefs(first: Envelope, second: Envelope, labels: tuple[str, str]) -> BriefDiff:
-    """Compare two briefs of the same article: what each has that the other lacks."""
-
-    def same(a: str, b: str) -> bool:
-        sa, sb = _stems(a), _stems(b)
-        shared = len(sa & sb)
-        return shared >= 3 and shared / max(min(len(sa), len(sb)), 1) >= 0.5
-
-    facts_a = [f"{f.statement} “{f.evidence}”" for f in first.brief.key_facts]
-    facts_b = [f"{f.statement} “{f.evidence}”" for f in second.brief.key_facts]
-    both = [a for a in facts_a if any(same(a, b) for b in facts_b)]
-    only_a = [a for a in facts_a if a not in both]
-    only_b = [b for b in facts_b if not any(same(a, b) for a in facts_a)]
-
-    def names(envelope: Envelope) -> dict[str, str]:
-        return {s.name.lower(): s.name for s in envelope.brief.stakeholders}
-
-    na, nb = names(first), names(second)
-
-    def caveats(envelope: Envelope) -> dict[tuple[str, str], str]:
-        return {
-            (c.kind.value, " ".join(c.evidence.lower().split())): f"{c.kind.value}: {c.detail}"
-            for c in envelope.brief.sourcing_caveats
-        }
-
-    ca, cb = caveats(first), caveats(second)
-    return BriefDiff(
-        labels=labels,
-        facts_only_in=(only_a, only_b),
-        facts_in_both=both,
-        stakeholders_only_in=(
-            [na[k] for k in na if k not in nb],
-            [nb[k] for k in nb if k not in na],
-        ),
-        caveats_only_in=([ca[k] for k in ca if k not in cb], [cb[k] for k in cb if k not in ca]),
-        grounded_ratio=(first.verification.grounded_ratio, second.verification.grounded_ratio),
-    )
-
-
-def comparison_from_draft(
-    draft: ComparisonDraft, items: list[Compared], model: str | None, warnings: list[str]
-) -> Comparison:
-    """Turn the LLM's draft into a Comparison: every quote re-verified against its article."""
-    n = len(items)
-    warnings = list(warnings)
-    every = set(range(n))
-    agreed: list[SharedFact] = []
-    partial: list[SharedFact] = []
-    unique: list[SharedFact] = []
-    for fact in draft.facts:
-        quotes = [_quote(q.source, q.quote, items) for q in fact.quotes if 0 <= q.source < n]
-        if len(quotes) < len(fact.quotes):
-            warnings.append(f"dropped quotes naming a source that does not exist: {fact.statement}")
-        if not quotes:
-            continue
-        sources = sorted({q.source for q in quotes})
-        coverage: Literal["all", "some", "one"] = (
-            "all" if set(sources) == every else "some" if len(sources) > 1 else "one"
-        )
-        shared = SharedFact(
-            statement=fact.statement, sources=sources, coverage=coverage, quotes=quotes
-        )
-        (agreed if coverage == "all" else partial if coverage == "some" else unique).append(shared)
-    conflicts = []
-    for conflict in draft.conflicts:
-        claims = [c for c in conflict.claims if 0 <= c.source < n]
-        if len({c.source for c in claims}) < 2:
-            continue
-        conflicts.append(
-            Conflict(
-                kind=conflict.kind,
-                topic=conflict.topic,
-                values={c.source: c.value for c in claims},
-                quotes=[_quote(c.source, c.quote, items) for c in claims],
-            )
-        )
-    missing = sum(
-        q.status == "missing" for f in [*agreed, *partial, *unique] for q in f.quotes
-    ) + sum(q.status == "missing" for c in conflicts for q in c.quotes)
-    if missing:
-        warnings.append(f"{missing} quotes of the comparison were not found in their articles")
-    return Comparison(
-        created_at=datetime.now(UTC),
-        engine="openai",
-        model=model,
-        sources=[_source(i, item) for i, item in enumerate(items)],
-        agreed=agreed,
-        partial=partial,
-        unique=unique,
-        conflicts=conflicts,
-        stakeholders=_stakeholders(items),
-        sourcing=[_sourcing(i, item.envelope) for i, item in enumerate(items)],
-        warnings=warnings,
-    )
-
-
-def read_brief(path: Path) -> Envelope:
-    """A brief saved as JSON (`briefer brief --format json`), for `compare --briefs`."""
-    from pydantic import ValidationError
-
-    from briefer.errors import UsageError
-
-    try:
-        return Envelope.model_validate_json(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
-    except (ValidationError, UnicodeDecodeError):
-        raise UsageError(
-            f"{path}: not a brief envelope in JSON, as render_json writes one; give a saved brief"
-        ) from None

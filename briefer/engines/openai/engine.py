@@ -25,15 +25,16 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 import tenacity
 
 from briefer import errors
 from briefer._http import tls_context
-from briefer.engines import EngineResult
+from briefer.engines import EngineResult, EngineSetup
+from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan
 from briefer.engines.openai.budget import Budget, budget_for
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import (
@@ -46,6 +47,7 @@ from briefer.engines.openai.conversation import (
     conversation,
     missing_quotes,
 )
+from briefer.engines.openai.models import model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.transport import (
     RateLimitListener,
@@ -57,12 +59,16 @@ from briefer.engines.openai.transport import (
 from briefer.inputs.article import Article
 from briefer.schema import Brief, Notice, Usage, strict_json_schema
 from briefer.schema.comparison import ComparisonDraft
+from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import Boundary, wrap_article
 from briefer.verify.quotes import locate
 
 if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion
+
+    from briefer.schema.comparison import Comparison
+    from briefer.verify.coverage import Compared
 
 MAP_CONCURRENCY = 4
 COMPARISON = OutputSpec("comparison", ComparisonDraft, lambda: strict_json_schema(ComparisonDraft))
@@ -91,6 +97,7 @@ class OpenAIEngine:
     """Brief articles through an OpenAI-compatible endpoint."""
 
     name = "openai"
+    origin: Literal["rules", "model"] = "model"
 
     def __init__(
         self,
@@ -118,6 +125,33 @@ class OpenAIEngine:
         self._client: openai.OpenAI | None = None
         self._async_client: openai.AsyncOpenAI | None = None
         self._async_loop: object = None
+
+    @classmethod
+    def create(cls, setup: EngineSetup) -> OpenAIEngine:
+        """The engine, from a Briefer's setup: its config, prompt and HTTP clients."""
+        prompt = setup.prompt
+        template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
+        return cls(
+            setup.config,
+            template,
+            http_client=setup.http_client,
+            async_http_client=setup.async_http_client,
+        )
+
+    @property
+    def model(self) -> str:
+        """The model that writes the briefs."""
+        return self.config.model
+
+    @property
+    def prompt_id(self) -> str:
+        """The prompt template and its version ("brief@3")."""
+        return f"{self.template.name}@{self.template.version}"
+
+    @property
+    def counter(self) -> TokenCounter:
+        """The token counter of this engine's budget (exact, or an estimate)."""
+        return self.budget.counter
 
     # --- clients: made on first use, kept for reuse (connection pooling) -----------------------
 
@@ -174,7 +208,37 @@ class OpenAIEngine:
 
     # --- planning ------------------------------------------------------------------------------
 
-    def plan(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
+    def estimate(self, article: Article, *, truncated: bool) -> Plan:
+        """Count the requests this engine would send for `article`, sending nothing."""
+
+        budget = self.budget
+        counter = budget.counter
+        jobs = self.jobs(article)
+        per_request = min(EXPECTED_OUTPUT_TOKENS, budget.output_tokens)
+        input_tokens = sum(counter.count_messages(job.messages) for job in jobs)
+        requests = len(jobs)
+        if len(jobs) > 1:
+            merge = build_merge_messages([], load_template("merge"), Boundary.new(), article.title)
+            input_tokens += counter.count_messages(merge) + len(jobs) * per_request
+            requests += 1
+        output_tokens = requests * per_request
+        return Plan(
+            engine="openai",
+            model=self.config.model,
+            price_entry=budget.model.name,
+            exact_counts=counter.exact,
+            context_tokens=budget.context_tokens,
+            output_budget=budget.output_tokens,
+            chunks=len(jobs),
+            requests=requests,
+            input_tokens=input_tokens,
+            expected_output_tokens=output_tokens,
+            cost_usd=budget.model.cost(input_tokens, output_tokens),
+            truncated=truncated,
+            note=counter.note,
+        )
+
+    def jobs(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
         """The requests that will brief `article`: one, or one per chunk (merge comes after)."""
         messages = build_messages(article, self.template, boundary or Boundary.new())
         counter = self.budget.counter
@@ -226,7 +290,7 @@ class OpenAIEngine:
         """Brief one article, blocking."""
         import openai
 
-        jobs = self.plan(article, boundary)
+        jobs = self.jobs(article, boundary)
         send = self._sender()
 
         def run(job: _Job) -> EngineResult:
@@ -234,16 +298,24 @@ class OpenAIEngine:
 
         try:
             if len(jobs) == 1:
-                return run(jobs[0])
+                return self._priced(run(jobs[0]))
             with ThreadPoolExecutor(max_workers=min(MAP_CONCURRENCY, len(jobs))) as pool:
                 partials = list(pool.map(run, jobs))
             merged = run(self._merge_job(article, partials))
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
-        return _combined(partials, merged)
+        return self._priced(_combined(partials, merged))
 
-    def compare(self, briefs: list[Brief], texts: list[str]) -> Answer:
-        """Ask the model to compare briefs (blocking)."""
+    def compare(self, items: list[Compared]) -> Comparison:
+        """Ask the model to compare the briefs; every quote it gives is re-verified."""
+        from briefer.engines.openai.compare import comparison_from_draft
+
+        answer = self.draft_comparison([i.envelope.brief for i in items], [i.text for i in items])
+        notes = [n.message for n in answer.notices]
+        return comparison_from_draft(answer.value, items, answer.model, notes)
+
+    def draft_comparison(self, briefs: list[Brief], texts: list[str]) -> Answer:
+        """Ask the model to compare briefs (blocking); its draft, unchecked."""
         import openai
 
         send = self._sender()
@@ -271,7 +343,7 @@ class OpenAIEngine:
 
         import openai
 
-        jobs = self.plan(article, boundary)
+        jobs = self.jobs(article, boundary)
         client = self._async_client_for_loop()
         sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
         parts = asyncio.Semaphore(MAP_CONCURRENCY)
@@ -297,12 +369,19 @@ class OpenAIEngine:
 
         try:
             if len(jobs) == 1:
-                return await run(jobs[0])
+                return self._priced(await run(jobs[0]))
             partials = list(await asyncio.gather(*(run(job) for job in jobs)))
             merged = await run(self._merge_job(article, partials))
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
-        return _combined(partials, merged)
+        return self._priced(_combined(partials, merged))
+
+    def _priced(self, result: EngineResult) -> EngineResult:
+        """The result with its cost in dollars (None when the model has no price)."""
+        info = model_info(result.model or self.config.model)
+        usage = result.usage
+        cost = info.cost(usage.prompt_tokens, usage.completion_tokens)
+        return replace(result, usage=usage.model_copy(update={"cost_usd": cost}))
 
 
 def _compare_job(

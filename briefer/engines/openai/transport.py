@@ -24,6 +24,7 @@ from briefer.engines.openai.conversation import (
     error_code,
     error_message,
 )
+from briefer.text import one_line
 from briefer.text.redact import redact
 
 if TYPE_CHECKING:
@@ -164,14 +165,14 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
     if isinstance(exc, openai.APIConnectionError):
         return errors.ServiceError(
             f"cannot reach {where} ({config.max_retries + 1} attempts): "
-            f"{_one_line(redact(str(exc.__cause__ or exc), secrets))}; "
+            f"{one_line(redact(str(exc.__cause__ or exc), secrets), 300)}; "
             "check OPENAI_BASE_URL and the network"
         )
     if not isinstance(exc, openai.APIStatusError):
-        return errors.APIError(_one_line(redact(str(exc), secrets)))
+        return errors.APIError(one_line(redact(str(exc), secrets), 300))
     status = exc.status_code
     code = error_code(exc)
-    detail = _one_line(redact(error_message(exc), secrets))
+    detail = one_line(redact(error_message(exc), secrets), 300)
     if status in (401, 403):
         return errors.AuthenticationError(
             f"{where} refused the credentials ({status}: {detail}); check OPENAI_API_KEY",
@@ -209,8 +210,3 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
     return errors.BadRequestError(
         f"{where} rejected the request ({status}: {detail})", status=status, code=code
     )
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"

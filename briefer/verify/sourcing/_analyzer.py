@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from briefer.text import Span
+from briefer.text.lexicon import STRONG_SPEECH_VERBS, singular
 from briefer.verify.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_MARKER,
@@ -20,10 +21,8 @@ from briefer.verify.sourcing._lexicon import (
     _RELATIVES,
     _SINGULAR_UNNAMED_OK,
     _SKIP_BEFORE_VERB,
-    _STRONG_VERBS,
     _VERB,
     _VERBISH,
-    _singular,
 )
 from briefer.verify.sourcing._phrases import _NP, _PhraseReader
 from briefer.verify.sourcing._tokens import (
@@ -57,7 +56,7 @@ class _Analyzer(_PhraseReader):
                 return None
             return _NP(np.start, np.end, match.start(), np.phrase_end), "according to"
         verb = match.group("verb")
-        strong = verb in _STRONG_VERBS
+        strong = verb in STRONG_SPEECH_VERBS
         after = text[match.end() : min(match.end() + 40, sent.end)]
         if verb in _AMBIGUOUS_VERBS and not re.match(
             r"\s+(?:that|the|a|an|it|he|she|they|there|its|his|her|their|\d|\$)\b", after
@@ -386,4 +385,4 @@ class _Analyzer(_PhraseReader):
             head in _NOT_ONE_VOICE or head in self.lex.org_words
         ):
             return False  # a document, an office or a spokesperson is not one person's word
-        return _singular(head) == head
+        return singular(head) == head

@@ -1,76 +1,68 @@
-"""Word lists of the sourcing analysis: the small sets below plus `briefer/text/entities.toml`.
+"""Word lists of the sourcing analysis: the grammar sets below, over the shared lexicon.
 
-The TOML lists are read once (`_lexicon()` is cached); everything else is built at import.
+Speech verbs, stop words and the entity lists (`entities.toml`) come from `briefer.text.lexicon`;
+what is here is the sourcing analysis's own grammar: which words end a noun phrase, which nouns
+name an unnamed speaker, which phrases make a source anonymous.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from briefer.text.lexicon import (
+    SPEECH_VERBS,
+    lexicon,
+    singular,
+    wordset,
+)
 
 # --- word lists ---------------------------------------------------------------------------
 
 
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_STRONG_VERBS = _wordset(
-    """said says say told tells tell added adds declined declines wrote writes explained
-    explains insisted insists testified testifies acknowledged acknowledges stated"""
-)
-_WEAK_VERBS = _wordset(
-    """states announced announces confirmed confirms estimated estimates argued argues warned
-    warns reported reports noted notes claimed claims alleged alleges predicted predicts cited
-    cites disclosed discloses cautioned cautions denied denies recounted recounts recalled recalls
-    asserted asserts contended contends maintained stressed stresses conceded concedes admitted
-    admits complained complains"""
-)
 # Forms that are more often nouns: they count only before "that", a determiner or a pronoun.
-_AMBIGUOUS_VERBS = _wordset("states reports notes claims estimates cites denies")
+_AMBIGUOUS_VERBS = wordset("states reports notes claims estimates cites denies")
 # Verbs that may come before their subject: '"...," said the official'.
-_INVERTIBLE = _wordset(
+_INVERTIBLE = wordset(
     """said says added adds wrote writes explained noted insisted warned argued acknowledged
     stated claimed cautioned recounted recalled asserted stressed conceded complained"""
 )
-_ALL_VERBS = sorted(_STRONG_VERBS | _WEAK_VERBS, key=len, reverse=True)
+_ALL_VERBS = sorted(SPEECH_VERBS, key=len, reverse=True)
 _VERB = re.compile(r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>" + "|".join(_ALL_VERBS) + r"))\b")
 
 # Between a subject and its verb: "the people have also said".
-_SKIP_BEFORE_VERB = _wordset(
+_SKIP_BEFORE_VERB = wordset(
     """has have had also later earlier previously repeatedly publicly privately separately
     further then recently once first now already still often long initially subsequently
     allegedly reportedly will would may might has've"""
 )
 # Right before a verb, these make it passive, infinitive or negated: no attribution.
-_REJECT_BEFORE_VERB = _wordset(
+_REJECT_BEFORE_VERB = wordset(
     "was were is are be been being not to never do does did can't cannot n't get got"
 )
-_PRONOUNS = _wordset("he she they it")
-_OTHER_PRONOUNS = _wordset("i we you me us him them this these those there what")
-_DETERMINERS = _wordset(
+_PRONOUNS = wordset("he she they it")
+_OTHER_PRONOUNS = wordset("i we you me us him them this these those there what")
+_DETERMINERS = wordset(
     """the a an its their his her our my your this that these those another other some many
     several most all both each any few every no such"""
 )
-_NUMBER_WORDS = _wordset(
+_NUMBER_WORDS = wordset(
     """one two three four five six seven eight nine ten eleven twelve dozen dozens hundreds
     thousands"""
 )
-_QUANTIFIERS = _NUMBER_WORDS | _wordset("some many several most all both each any few none")
-_LEAD_STRIP = _wordset(
+_QUANTIFIERS = _NUMBER_WORDS | wordset("some many several most all both each any few none")
+_LEAD_STRIP = wordset(
     """and but so then yet or while whereas though although because since when after before if
     as once which who whom that where whether until unless than also"""
 )
-_PREPOSITIONS = _wordset(
+_PREPOSITIONS = wordset(
     """of for from at in on with to by about among between into under over near across
     against within without behind beyond during via per"""
 )
-_RELATIVES = _wordset("who whom whose which that")
-_INDEFINITE = _wordset("a an another one")
-_CLAUSE_OPENERS = _wordset(
+_RELATIVES = wordset("who whom whose which that")
+_INDEFINITE = wordset("a an another one")
+_CLAUSE_OPENERS = wordset(
     """and but or so yet while whereas because although though if since when as after before
     until unless"""
 )
@@ -78,7 +70,7 @@ _CLAUSE_OPENERS = _wordset(
 _OPENERS = (
     _LEAD_STRIP
     | _PREPOSITIONS
-    | _wordset(
+    | wordset(
         """monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
         meanwhile however still even only now last next earlier later in asked perhaps maybe
         indeed instead finally first there here yes thus"""
@@ -88,19 +80,18 @@ _OPENERS = (
 _CUT_WORDS = (
     _PREPOSITIONS
     | _RELATIVES
-    | _wordset("""familiar briefed close knowledgeable involved speaking and or granted""")
+    | wordset("""familiar briefed close knowledgeable involved speaking and or granted""")
 )
 _VERBISH = (
-    _wordset(
+    wordset(
         """is was were are be been being am has have had will would can could should may might
     must do does did not no said says told tells declined"""
     )
-    | _STRONG_VERBS
-    | _WEAK_VERBS
+    | SPEECH_VERBS
 )
 
 # Head nouns of anonymous sources.
-_ANON_HEADS = _wordset(
+_ANON_HEADS = wordset(
     """person people persons source sources witness witnesses insider insiders individual
     individuals someone somebody acquaintance acquaintances confidant confidants"""
 )
@@ -114,7 +105,7 @@ _ANON_MARKER = re.compile(
     r"knowledgeable about|close to the (?:talks|matter|negotiations|discussions|deliberations)"
 )
 # Nouns that name an unnamed speaker or document; required after the weaker verbs.
-_SPEAKER_NOUNS = _wordset(
+_SPEAKER_NOUNS = wordset(
     """official diplomat spokesperson spokesman spokeswoman representative analyst expert
     researcher scientist economist investigator prosecutor lawyer attorney police officer
     authority authorities government ministry department agency company firm group coalition
@@ -135,14 +126,14 @@ _SPEAKER_NOUNS = _wordset(
     epidemiologist historian scholar academic professor"""
 )
 # Words that, like titles, put a person's name after them ("his brother Robert").
-_KIN = _wordset(
+_KIN = wordset(
     """brother sister wife husband son daughter mother father uncle aunt cousin nephew niece
     grandson granddaughter widow widower fiancé fiancée girlfriend boyfriend"""
 )
-_SINGULAR_UNNAMED_OK = _wordset("police staff data intelligence")
+_SINGULAR_UNNAMED_OK = wordset("police staff data intelligence")
 # Unnamed sources that are documents, institutions or official spokespeople: their word is
 # not one unnamed person's, so a claim resting on them alone is not flagged as single-source.
-_NOT_ONE_VOICE = _wordset(
+_NOT_ONE_VOICE = wordset(
     """filing report study statement document data survey lawsuit complaint indictment memo
     letter record assessment poll release website paper review audit figure estimate count
     tally spokesperson spokesman spokeswoman government ministry department agency company
@@ -151,24 +142,14 @@ _NOT_ONE_VOICE = _wordset(
     country team service newspaper broadcaster"""
 )
 # Organisation nouns that, after "the", refer back to an organisation named earlier.
-_INSTITUTION_NOUNS = _wordset(
+_INSTITUTION_NOUNS = wordset(
     """company firm group coalition union county city council agency ministry government
     department office board committee commission campaign party team administration league
     association alliance organization organisation bureau court authority state country
     nation bank fund institute university"""
 )
-_NAME_CONNECTORS = _wordset("of for the and & de del du van von der al bin la le")
-_KEEP_DOT = _wordset("co. inc. corp. ltd. jr. sr. u.s. u.k. u.n. e.u. bros.")
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "ches", "shes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
+_NAME_CONNECTORS = wordset("of for the and & de del du van von der al bin la le")
+_KEEP_DOT = wordset("co. inc. corp. ltd. jr. sr. u.s. u.k. u.n. e.u. bros.")
 
 
 # --- the lexicon from entities.toml -------------------------------------------------------
@@ -187,21 +168,19 @@ class _Lexicon:
 @cache
 def _lexicon() -> _Lexicon:
     """Load the shared word lists once."""
-    raw = tomllib.loads(
-        resources.files("briefer.text").joinpath("entities.toml").read_text(encoding="utf-8")
-    )
-    org_all = [*raw["company_suffixes"], *raw["government_words"], *raw["organization_words"]]
-    places = {alias.lower() for row in raw["countries"] for alias in row}
+    raw = lexicon()
+    org_all = [*raw.company_suffixes, *raw.government_words, *raw.organization_words]
+    places = set(raw.country_of)
     places |= {p.removeprefix("the ") for p in places}
-    common = set(raw["not_entities"]) | set(raw["group_words"]) | _SPEAKER_NOUNS | _ANON_HEADS
-    common |= {_singular(w) for w in common}
+    common = set(raw.not_entities) | set(raw.group_words) | _SPEAKER_NOUNS | _ANON_HEADS
+    common |= {singular(w) for w in common}
     return _Lexicon(
-        titles=frozenset(t for t in raw["person_titles"] if " " not in t)
-        | frozenset(w for t in raw["person_titles"] for w in t.split() if " " in t)
+        titles=frozenset(t for t in raw.person_titles if " " not in t)
+        | frozenset(w for t in raw.person_titles for w in t.split() if " " in t)
         | _KIN,
         org_words=frozenset(w.rstrip(".") for w in org_all if " " not in w),
         org_phrases=tuple(w for w in org_all if " " in w),
         places=frozenset(places),
         common=frozenset(common),
-        not_names=frozenset(raw["not_entities"]) | _VERBISH | _OTHER_PRONOUNS,
+        not_names=raw.not_entities | _VERBISH | _OTHER_PRONOUNS,
     )

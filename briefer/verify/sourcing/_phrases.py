@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from briefer.text import sentences
+from briefer.text.lexicon import singular
 from briefer.verify.sourcing._lexicon import (
     _ANON_HEADS,
     _ANON_MARKER,
@@ -28,7 +29,6 @@ from briefer.verify.sourcing._lexicon import (
     _SPEAKER_NOUNS,
     _VERBISH,
     _lexicon,
-    _singular,
 )
 from briefer.verify.sourcing._tokens import (
     _CAP_RUN,
@@ -176,7 +176,7 @@ class _PhraseReader:
         common = self.lex.common
         return (
             word in common
-            or _singular(word) in common
+            or singular(word) in common
             or word in self.lower_words
             or word in _PRONOUNS
         )
@@ -279,7 +279,7 @@ class _PhraseReader:
         if head.cap and not (len(core) == 1 and self._is_common(head)):
             return True
         word = head.word
-        return word in _ANON_HEADS or word in _SPEAKER_NOUNS or _singular(word) in _SPEAKER_NOUNS
+        return word in _ANON_HEADS or word in _SPEAKER_NOUNS or singular(word) in _SPEAKER_NOUNS
 
     # -- finding the source of one verb
 

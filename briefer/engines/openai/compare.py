@@ -1,0 +1,64 @@
+"""The LLM's comparison draft, made a Comparison: every quote re-verified against its article."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from briefer.schema.comparison import Comparison, ComparisonDraft, Conflict, SharedFact
+from briefer.verify.coverage import Compared, assemble, verified_quote
+
+
+def comparison_from_draft(
+    draft: ComparisonDraft, items: list[Compared], model: str | None, warnings: list[str]
+) -> Comparison:
+    """Turn the LLM's draft into a Comparison: every quote re-verified against its article."""
+    n = len(items)
+    warnings = list(warnings)
+    every = set(range(n))
+    agreed: list[SharedFact] = []
+    partial: list[SharedFact] = []
+    unique: list[SharedFact] = []
+    for fact in draft.facts:
+        quotes = [
+            verified_quote(q.source, q.quote, items) for q in fact.quotes if 0 <= q.source < n
+        ]
+        if len(quotes) < len(fact.quotes):
+            warnings.append(f"dropped quotes naming a source that does not exist: {fact.statement}")
+        if not quotes:
+            continue
+        sources = sorted({q.source for q in quotes})
+        coverage: Literal["all", "some", "one"] = (
+            "all" if set(sources) == every else "some" if len(sources) > 1 else "one"
+        )
+        shared = SharedFact(
+            statement=fact.statement, sources=sources, coverage=coverage, quotes=quotes
+        )
+        (agreed if coverage == "all" else partial if coverage == "some" else unique).append(shared)
+    conflicts = []
+    for conflict in draft.conflicts:
+        claims = [c for c in conflict.claims if 0 <= c.source < n]
+        if len({c.source for c in claims}) < 2:
+            continue
+        conflicts.append(
+            Conflict(
+                kind=conflict.kind,
+                topic=conflict.topic,
+                values={c.source: c.value for c in claims},
+                quotes=[verified_quote(c.source, c.quote, items) for c in claims],
+            )
+        )
+    missing = sum(
+        q.status == "missing" for f in [*agreed, *partial, *unique] for q in f.quotes
+    ) + sum(q.status == "missing" for c in conflicts for q in c.quotes)
+    if missing:
+        warnings.append(f"{missing} quotes of the comparison were not found in their articles")
+    return assemble(
+        items,
+        engine="openai",
+        model=model,
+        agreed=agreed,
+        partial=partial,
+        unique=unique,
+        conflicts=conflicts,
+        warnings=warnings,
+    )

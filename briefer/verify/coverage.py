@@ -1,0 +1,110 @@
+"""What a comparison computes from the texts, whichever engine compared them.
+
+Every quote a comparison gives is located in its article (`verify.quotes`); the sources, each
+source's sourcing profile and which source names which stakeholder come from the articles and
+their briefs, never from a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from briefer.schema import Envelope, StakeholderKind
+from briefer.schema.comparison import (
+    ComparedSource,
+    Comparison,
+    Conflict,
+    Quote,
+    SharedFact,
+    SourcingSide,
+    StakeholderCoverage,
+)
+from briefer.verify.quotes import locate
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One article to compare: its brief and its text."""
+
+    envelope: Envelope
+    text: str
+
+
+def verified_quote(
+    source: int, text: str, items: list[Compared], attribution: str | None = None
+) -> Quote:
+    """A quote of source `source`, with where (and whether) it was found in that article."""
+    found = locate(text, items[source].text)
+    return Quote(
+        source=source,
+        text=text,
+        attribution=attribution,
+        status=found.status,
+        start=found.start,
+        end=found.end,
+    )
+
+
+def assemble(
+    items: list[Compared],
+    *,
+    engine: str,
+    model: str | None = None,
+    agreed: list[SharedFact],
+    partial: list[SharedFact],
+    unique: list[SharedFact],
+    conflicts: list[Conflict],
+    warnings: list[str] | None = None,
+) -> Comparison:
+    """A Comparison of `items`: the engine's facts and conflicts, the rest from the texts."""
+    return Comparison(
+        created_at=datetime.now(UTC),
+        engine=engine,
+        model=model,
+        sources=[_source(i, item) for i, item in enumerate(items)],
+        agreed=agreed,
+        partial=partial,
+        unique=unique,
+        conflicts=conflicts,
+        stakeholders=_stakeholders(items),
+        sourcing=[_sourcing(i, item.envelope) for i, item in enumerate(items)],
+        warnings=warnings or [],
+    )
+
+
+def _stakeholders(items: list[Compared]) -> list[StakeholderCoverage]:
+    seen: dict[str, tuple[str, StakeholderKind]] = {}
+    for item in items:
+        for s in item.envelope.brief.stakeholders:
+            seen.setdefault(s.name.lower(), (s.name, s.kind))
+    out = []
+    for name, kind in seen.values():
+        probe = name.split()[-1] if kind is StakeholderKind.PERSON else name
+        sources = [i for i, item in enumerate(items) if probe.lower() in item.text.lower()]
+        out.append(StakeholderCoverage(name=name, kind=kind, sources=sources))
+    return sorted(out, key=lambda s: (-len(s.sources), s.name.lower()))
+
+
+def _source(index: int, item: Compared) -> ComparedSource:
+    art = item.envelope.article
+    return ComparedSource(
+        index=index,
+        source=art.source,
+        title=art.title,
+        site_name=art.site_name,
+        published=art.published,
+    )
+
+
+def _sourcing(index: int, envelope: Envelope) -> SourcingSide:
+    s = envelope.sourcing
+    return SourcingSide(
+        source=index,
+        attributions=s.attributions,
+        named=s.named,
+        anonymous=s.anonymous,
+        unnamed_institution=s.unnamed_institution,
+        anonymous_share=s.anonymous_share,
+        declined_comment=len(s.declined_comment),
+    )
