@@ -105,3 +105,15 @@ def test_the_engines_do_not_import_the_front_door_the_cli_or_the_service():
     for name, targets in graph.items():
         if name.startswith(("briefer.engines", "briefer.verify", "briefer.text", "briefer.inputs")):
             assert not {t for t in targets if t.startswith(above)}, name
+
+
+def test_the_readme_layout_table_names_every_package_and_only_real_ones():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## How it works", 1)[1].split("\n\n", 3)[2]
+    named = {
+        cell.strip("` /") for row in table.splitlines()[2:] for cell in row.split("|")[1].split(",")
+    }
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert packages <= named, packages - named
+    for name in named:
+        assert (PACKAGE / name).exists(), name

@@ -56,6 +56,21 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(w[:STEM] for w in content_words(text))
 
 
+# --- calendar words ------------------------------------------------------------------------------
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+MONTH_ABBREVIATIONS = ("Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
+def alternation(words: tuple[str, ...]) -> str:
+    """A regex alternation matching any of `words` literally."""
+    return "|".join(re.escape(w) for w in words)
+
+
 # --- speech verbs --------------------------------------------------------------------------------
 
 # Verbs that attribute whatever their subject is: "X said", "X told".

@@ -42,7 +42,14 @@ from briefer.schema import (
 from briefer.text import Span, one_line, sentence_bounds, sentences
 from briefer.text.chunking import chunk_article
 from briefer.text.entities import Entity, find_stakeholders
-from briefer.text.lexicon import content_words, lexicon
+from briefer.text.lexicon import (
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    WEEKDAYS,
+    alternation,
+    content_words,
+    lexicon,
+)
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import find_suspicious
 from briefer.verify.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
@@ -60,9 +67,8 @@ REPORTER = "the reporter"
 
 _NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
 _DATE = re.compile(
-    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
-    r"April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|"
-    r"Sept\.|Oct\.|Nov\.|Dec\.|yesterday|today|tomorrow|next (?:week|month|year))\b"
+    rf"\b(?:{alternation(WEEKDAYS + MONTHS + MONTH_ABBREVIATIONS)}|"
+    r"yesterday|today|tomorrow|next (?:week|month|year))(?!\w)"
 )
 _UNCERTAIN = re.compile(
     r"\b(?:unclear|not clear|remains? to be seen|(?:is|are|was|were) not known|unknown|"

@@ -35,7 +35,7 @@ from briefer.schema.comparison import (
     SharedFact,
 )
 from briefer.text import Span, one_line, sentences
-from briefer.text.lexicon import STEM, content_words, stems
+from briefer.text.lexicon import MONTHS, STEM, WEEKDAYS, alternation, content_words, stems
 from briefer.text.similarity import connected_groups
 from briefer.verify.coverage import Compared, assemble, verified_quote
 from briefer.verify.sourcing import SourceKind, analyze_sourcing
@@ -61,10 +61,8 @@ _QUANTITY = re.compile(
 _NOT_UNITS = frozenset(
     "years days hours minutes weeks months seconds times percent points others ones".split()
 )
-_WHEN = re.compile(
-    r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
-    r"June|July|August|September|October|November|December)\b"
-)
+# "May" is left out: at the start of a sentence it is more often the verb.
+_WHEN = re.compile(rf"\b({alternation(WEEKDAYS + tuple(m for m in MONTHS if m != 'May'))})\b")
 # "in Harwick", "near Dunmore": where something happened ("at the X" is more often an
 # organisation or a venue than a place, so it does not count).
 _PLACE = re.compile(r"\b(?:in|near|outside)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")

@@ -62,39 +62,62 @@ def retry_policy(
 
 
 def drive(conversation: Conversation, send: Callable[[Request], ChatCompletion]) -> Answer:
+    """Run a conversation to its answer, sending each request it makes (blocking)."""
     import openai
 
-    try:
-        request = next(conversation)
-        while True:
-            try:
-                response = send(request)
-            except openai.BadRequestError as exc:
-                request = conversation.throw(exc)
-            else:
-                request = conversation.send(response)
-    except StopIteration as done:
-        result: Answer = done.value
-        return result
+    turn = _Turn(conversation)
+    while (request := turn.request) is not None:
+        try:
+            turn.reply(send(request))
+        except openai.BadRequestError as exc:
+            turn.refuse(exc)
+    return turn.answer
 
 
 async def adrive(
     conversation: Conversation, send: Callable[[Request], Awaitable[ChatCompletion]]
 ) -> Answer:
+    """`drive`, awaiting each request."""
     import openai
 
-    try:
-        request = next(conversation)
-        while True:
-            try:
-                response = await send(request)
-            except openai.BadRequestError as exc:
-                request = conversation.throw(exc)
-            else:
-                request = conversation.send(response)
-    except StopIteration as done:
-        result: Answer = done.value
-        return result
+    turn = _Turn(conversation)
+    while (request := turn.request) is not None:
+        try:
+            turn.reply(await send(request))
+        except openai.BadRequestError as exc:
+            turn.refuse(exc)
+    return turn.answer
+
+
+class _Turn:
+    """Where a conversation stands: the request it waits on, or its answer once it has one.
+
+    A 400 goes back into the conversation (it may re-ask in another mode); every other error
+    of the transport leaves it.
+    """
+
+    def __init__(self, conversation: Conversation) -> None:
+        self._conversation = conversation
+        self.request: Request | None = None
+        self._answer: Answer | None = None
+        self._step(lambda: next(conversation))
+
+    def reply(self, response: ChatCompletion) -> None:
+        self._step(lambda: self._conversation.send(response))
+
+    def refuse(self, error: Exception) -> None:
+        self._step(lambda: self._conversation.throw(error))
+
+    @property
+    def answer(self) -> Answer:
+        assert self._answer is not None, "the conversation has not finished"
+        return self._answer
+
+    def _step(self, advance: Callable[[], Request]) -> None:
+        try:
+            self.request = advance()
+        except StopIteration as done:
+            self.request, self._answer = None, done.value
 
 
 def _is_transient(exc: BaseException, max_wait: float) -> bool:

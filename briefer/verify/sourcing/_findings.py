@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from briefer.text.lexicon import MONTHS, alternation
 from briefer.verify.sourcing._tokens import _strip
 from briefer.verify.sourcing.model import Finding, FindingKind
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = alternation(MONTHS)
 
 _CLAUSE_END = re.compile(r"[,;:.!?()“”\"—–]|\s(?:but|and|while|saying|because|although)\s")
 _DECLINED = re.compile(
