@@ -1,0 +1,159 @@
+"""Key facts, headline and summary: the article's own sentences, ranked."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from briefer.schema import (
+    KeyFact,
+)
+from briefer.text import Span, one_line
+from briefer.text.entities import Entity
+from briefer.text.lexicon import (
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    WEEKDAYS,
+    alternation,
+    content_words,
+)
+from briefer.verify.sourcing import Attribution
+
+MAX_FACTS = 7
+MIN_FACTS = 3
+REPORTER = "the reporter"
+
+_NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
+_DATE = re.compile(
+    rf"\b(?:{alternation(WEEKDAYS + MONTHS + MONTH_ABBREVIATIONS)}|"
+    r"yesterday|today|tomorrow|next (?:week|month|year))(?!\w)"
+)
+
+
+def _body_start(text: str, title: str | None) -> int:
+    if not title:
+        return 0
+    at = text.find(title)
+    if at < 0 or text[:at].strip():
+        return 0
+    return at + len(title)
+
+
+def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None) -> list[Span]:
+    freq = Counter(w for s in body for w in content_words(s.text))
+    top = {w for w, _ in freq.most_common(12)}
+    title_words = set(content_words(title or ""))
+    mention_starts = sorted(start for e in entities for start, _ in e.mentions)
+
+    def score(index: int, span: Span) -> float:
+        words = set(content_words(span.text))
+        n_words = len(span.text.split())
+        position = 1.0 / (1.0 + 0.12 * index)
+        numbers = min(len(_NUMBER.findall(span.text)), 3) * 0.12
+        dates = 0.1 if _DATE.search(span.text) else 0.0
+        lo = bisect.bisect_left(mention_starts, span.start)
+        hi = bisect.bisect_left(mention_starts, span.end)
+        names = min(hi - lo, 3) * 0.1
+        central = 0.0
+        if words:
+            central = 0.5 * len(words & title_words) / max(len(title_words), 1)
+            central += 0.3 * len(words & top) / len(top or {""})
+        value = position + numbers + dates + names + central
+        if n_words < 6:
+            value *= 0.4
+        if span.text.endswith("?"):
+            value *= 0.5
+        if span.text[:1] in "\"“‘'":
+            value *= 0.8  # a quote is colour more often than news
+        return value
+
+    scored = sorted(
+        ((score(i, s), s) for i, s in enumerate(body)), key=lambda p: (-p[0], p[1].start)
+    )
+    ranked: list[Span] = []
+    seen: list[set[str]] = []
+    for _, span in scored:
+        words = set(content_words(span.text))
+        if any(len(words & other) > 0.7 * max(len(words), 1) for other in seen):
+            continue  # near-duplicate of a better-ranked sentence
+        ranked.append(span)
+        seen.append(words)
+    return ranked
+
+
+def _key_facts(
+    ranked: list[Span], n_body: int, by_sentence: dict[int, list[Attribution]]
+) -> list[KeyFact]:
+    wanted = max(MIN_FACTS, min(MAX_FACTS, round(n_body / 4)))
+    facts = []
+    for span in ranked[:wanted]:
+        attributions = by_sentence.get(span.start, [])
+        facts.append(
+            KeyFact(
+                statement=_statement(span, attributions),
+                evidence=span.text,
+                attribution=_who(attributions[0]) if attributions else REPORTER,
+            )
+        )
+    return facts
+
+
+_LEADING_ACCORDING = re.compile(r"^according to [^,]{1,160},\s*", re.IGNORECASE)
+
+
+def _statement(span: Span, attributions: list[Attribution]) -> str:
+    """The sentence without its attribution clause, as a plain statement."""
+    sentence = span.text
+    for attribution in attributions:
+        rel_start = attribution.start - span.start
+        # A trailing ", the people said." or ", port director Helen Marsh said." is dropped.
+        comma = sentence.rfind(", ", 0, rel_start + 1)
+        if comma > 0 and len(sentence[comma:rel_start].split()) <= 4:
+            tail = sentence[attribution.end - span.start :].strip()
+            if len(tail) <= 2 or (tail.startswith(",") and comma > len(sentence) * 0.4):
+                sentence = sentence[:comma]
+                break
+    sentence = _LEADING_ACCORDING.sub("", sentence).strip()
+    if sentence[:1] in '"“‘' and attributions:
+        sentence = f"{_who(attributions[0])}: {sentence}"
+    sentence = sentence[:1].upper() + sentence[1:]
+    if sentence and sentence[-1] not in '.!?"”’':
+        sentence += "."
+    return one_line(sentence, 400, at_word=True)
+
+
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b.*$", re.DOTALL)
+
+
+def _who(attribution: Attribution) -> str:
+    """Who asserts it: the source as written, or the name a pronoun or surname stands for.
+
+    A relative clause is left out: "the people, who asked not to be identified" is "the
+    people" (the sourcing caveats say what the clause said).
+    """
+    who = attribution.refers_to or attribution.source
+    return _RELATIVE_CLAUSE.sub("", who).strip() or who
+
+
+def _attributions_by_sentence(attributions: Iterable[Attribution]) -> dict[int, list[Attribution]]:
+    out: dict[int, list[Attribution]] = {}
+    for attribution in attributions:
+        out.setdefault(attribution.sentence_start, []).append(attribution)
+    return out
+
+
+def _headline(title: str | None, body: list[Span]) -> str:
+    if title:
+        return one_line(title, 200, at_word=True)
+    return one_line(body[0].text, 200, at_word=True) if body else "Untitled article"
+
+
+def _summary(ranked: list[Span]) -> str:
+    chosen = sorted(ranked[:3], key=lambda s: s.start)
+    summary = " ".join(s.text for s in chosen)
+    while len(summary) > 800 and len(chosen) > 1:
+        chosen = chosen[:-1]
+        summary = " ".join(s.text for s in chosen)
+    return one_line(summary, 800, at_word=True)
