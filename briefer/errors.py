@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 # How a Python caller changes each setting a fix may name.
 LIBRARY_SETTINGS = {
     "allow_private": "LoadOptions(allow_private=True)",
+    "articles": "evaluate(articles=[folder])",
     "concurrency": "the concurrency",
     "context_tokens": "LLMConfig(context_tokens=...)",
     "db": "the store's path (Store(path))",

@@ -181,6 +181,53 @@ def compare(
     emit(render(setup.briefer.compare(articles), fmt), output)
 
 
+@command(app, name="eval", engine_options=True)
+def evaluate(
+    labels: Annotated[
+        list[Path],
+        typer.Argument(help="Label files (NAME.labels.json) or folders of them."),
+    ],
+    articles: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--articles",
+            help="A folder of the labelled articles (default: beside the labels, or ../corpus).",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="A report saved with --format json: show the change per metric."),
+    ] = None,
+    output: Output = None,
+    options: EngineOptions = DEFAULTS,
+) -> None:
+    """Score briefs against an editor's labels: key facts, stakeholders, sourcing, length.
+
+    Example: briefer eval labels/ --format json -o today.json; then
+    briefer eval labels/ --baseline today.json after a change.
+    """
+    import json
+
+    from briefer.evaluation import evaluate as run_evaluation
+    from briefer.evaluation import label_files, read_baseline, render_report
+
+    if fmt not in ("markdown", "json"):
+        raise UsageError(f"--format {fmt!r} is not one of markdown, json")
+    before = read_baseline(baseline) if baseline is not None else None
+    paths = label_files(labels)
+    setup = options.setup()
+    setup.announce()
+    report = run_evaluation(setup.briefer, paths, articles=articles or [])
+    if fmt == "json":
+        emit(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        emit(render_report(report, before), output)
+    for score in report.articles:
+        if score.error:
+            say(f"failed: {score.name}: {score.error}")
+
+
 def _compared_article(given: str, setup: Setup, db: Path | None) -> Article:
     """An input of `compare`: a stored brief id (its article), or a path or URL."""
     from briefer.inputs import CommandLine, load_article

@@ -70,13 +70,32 @@ class EngineSetup:
 class Engine(Protocol):
     """An engine briefs articles and compares briefs."""
 
-    name: str
-    # Who wrote a brief's evidence: "rules" quote the article by construction, a "model" may
-    # misquote it. Verification treats the two differently.
-    origin: Literal["rules", "model"]
-    model: str | None  # the model behind the briefs; part of the store's key
-    prompt_id: str  # what shapes the briefs ("brief@3", "offline@0.1.0"); part of the key
-    counter: TokenCounter  # how this engine counts tokens (exact, or an estimate)
+    @property
+    def name(self) -> str:
+        """The engine's name ("offline", "openai", a plugin's)."""
+        ...
+
+    @property
+    def origin(self) -> Literal["rules", "model"]:
+        """Who writes a brief's evidence: "rules" quote the article by construction, a
+        "model" may misquote it. Verification treats the two differently."""
+        ...
+
+    @property
+    def model(self) -> str | None:
+        """The model behind the briefs (None: no model); part of the store's key."""
+        ...
+
+    @property
+    def prompt_id(self) -> str:
+        """What shapes the briefs ("brief@3", "offline@0.1.0+..."); part of the store's key."""
+        ...
+
+    @property
+    def counter(self) -> TokenCounter:
+        """How this engine counts tokens (exact, or an estimate)."""
+        ...
+
     on_rate_limit: Callable[[float], None] | None  # told of every rate-limit wait
 
     def brief(self, article: Article) -> EngineResult:

@@ -16,8 +16,11 @@ The same text always gives the same brief, byte for byte.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from briefer._version import __version__
@@ -57,15 +60,42 @@ if TYPE_CHECKING:
 CHUNK_TOKENS = 6000
 
 
+@cache
+def rules_digest() -> str:
+    """A short digest of every file the offline brief depends on (rules and word lists)."""
+    package = Path(__file__).resolve().parents[2]
+    files = sorted(
+        [
+            *package.joinpath("engines", "offline").glob("*.py"),
+            package / "engines" / "merge.py",
+            *package.joinpath("text").glob("*.py"),
+            *package.joinpath("text").glob("*.toml"),
+            *package.joinpath("verify", "sourcing").glob("*.py"),
+        ]
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 class OfflineEngine:
     """Brief articles deterministically, with no model and no network."""
 
     name = "offline"
     origin: Literal["rules", "model"] = "rules"
     model: str | None = None
-    prompt_id = f"offline@{__version__}"
     counter = TokenCounter("estimate")
     on_rate_limit: Callable[[float], None] | None = None  # nothing to wait for
+
+    @property
+    def prompt_id(self) -> str:
+        """The version of the rules: briefer's version and a digest of the rules' source.
+
+        Stored briefs are keyed by it, so a changed rule never serves a stale brief.
+        """
+        return f"offline@{__version__}+{rules_digest()}"
 
     @classmethod
     def create(cls, setup: EngineSetup) -> OfflineEngine:
