@@ -202,3 +202,16 @@ def test_every_renderer_handles_every_kind():
         for render in (render_markdown, render_text, render_json, render_html):
             assert render(thing).strip()
         assert render_slack(thing)[0]["blocks"]
+
+
+def test_a_fact_that_restates_its_quote_is_printed_once_and_a_paraphrase_with_its_quote():
+    text = (ARTICLES / "business.txt").read_text(encoding="utf-8")
+    envelope = Briefer(engine="offline").brief(text)
+    fact = envelope.brief.key_facts[0]
+    facts = briefer.render_markdown(envelope).split("## Key facts")[1].split("## ")[0]
+    assert facts.count(fact.evidence.strip()[:60]) == 1  # not printed as statement and quote
+    paraphrased = fact.model_copy(update={"statement": "In short: a paraphrase of the first fact."})
+    brief = envelope.brief.model_copy(update={"key_facts": [paraphrased]})
+    page = briefer.render_markdown(envelope.model_copy(update={"brief": brief}))
+    assert "**In short: a paraphrase of the first fact.**" in page
+    assert fact.evidence.strip()[:60] in page

@@ -107,6 +107,20 @@ def _quote(text: str) -> str:
     return "“" + one_line(text) + "”"
 
 
+def restates(statement: str, evidence: str) -> bool:
+    """Whether a fact's statement only repeats (part of) its quote: then the quote is shown once.
+
+    The offline engine's statements are the quoted sentence, at most without its attribution
+    ("..., the companies said"), which the attribution line gives anyway.
+    """
+
+    def bare(text: str) -> str:
+        return one_line(text).strip(" .,“”\"'").casefold()
+
+    said = bare(statement)
+    return bool(said) and said in bare(evidence)
+
+
 def _visible(brief: Brief) -> Brief:
     """The brief without invisible or bidi-control characters, for display to people."""
 
@@ -129,9 +143,13 @@ def render_markdown(envelope: Envelope) -> str:
     out += ["", b.summary, ""]
     out += ["## Key facts", ""]
     for i, fact in enumerate(b.key_facts, 1):
+        mark = _fact_mark(envelope, i - 1)
+        if restates(fact.statement, fact.evidence):
+            out.append(f"{i}. {_quote(fact.evidence)} — {fact.attribution} · {mark}")
+            continue
         out.append(f"{i}. **{fact.statement}**  ")
         out.append(f"   > {_quote(fact.evidence)}  ")
-        out.append(f"   — {fact.attribution} · {_fact_mark(envelope, i - 1)}")
+        out.append(f"   — {fact.attribution} · {mark}")
     out.append("")
     if b.stakeholders:
         out += ["## Stakeholders", "", "| Who | Kind | Role | Stance |", "|---|---|---|---|"]
@@ -174,8 +192,12 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
     out += wrap(b.summary)
     out += ["", "KEY FACTS"]
     for i, fact in enumerate(b.key_facts, 1):
-        out += wrap(fact.statement, "    ", f"{i:>2}. ")
-        out += wrap(f"{_quote(fact.evidence)} ({fact.attribution})", "    ")
+        quoted = f"{_quote(fact.evidence)} ({fact.attribution})"
+        if restates(fact.statement, fact.evidence):
+            out += wrap(quoted, "    ", f"{i:>2}. ")
+        else:
+            out += wrap(fact.statement, "    ", f"{i:>2}. ")
+            out += wrap(quoted, "    ")
         out += wrap(f"[{_fact_mark(envelope, i - 1)}]", "    ")
     if b.stakeholders:
         out += ["", "STAKEHOLDERS"]
@@ -232,8 +254,12 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
     for i, fact in enumerate(b.key_facts):
         checks = envelope.verification.key_facts
         status = checks[i].status if i < len(checks) else "missing"
+        said = (
+            "" if restates(fact.statement, fact.evidence)
+            else f"<strong>{escape(fact.statement)}</strong>"
+        )  # fmt: skip
         out.append(
-            f"<li><strong>{escape(fact.statement)}</strong>"
+            f"<li>{said}"
             f"<blockquote>{escape(_quote(fact.evidence))}</blockquote>"
             f"— {escape(fact.attribution)} · "
             f'<span class="{_STATUS_CLASS[status]}">{escape(QUOTE_MARKS[status])}</span></li>'

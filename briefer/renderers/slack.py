@@ -13,7 +13,14 @@ from functools import singledispatch
 from typing import Any
 
 from briefer.digest import Digest
-from briefer.renderers.brief import CAVEAT_LABELS, QUOTE_MARKS, _grounding, _provenance, _visible
+from briefer.renderers.brief import (
+    CAVEAT_LABELS,
+    QUOTE_MARKS,
+    _grounding,
+    _provenance,
+    _visible,
+    restates,
+)
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
 from briefer.text import one_line
@@ -77,7 +84,8 @@ def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
     ]
     checks = envelope.verification.key_facts
     facts = [
-        f"• *{escape(f.statement)}*\n> {escape(one_line(f.evidence))}\n"
+        ("• " if restates(f.statement, f.evidence) else f"• *{escape(f.statement)}*\n")
+        + f"> {escape(one_line(f.evidence))}\n"
         f"— {escape(f.attribution)} · {QUOTE_MARKS[checks[i].status] if i < len(checks) else ''}"
         for i, f in enumerate(b.key_facts)
     ]
