@@ -17,8 +17,8 @@ item once (micro-averaged). The rules:
   article of at most eight words that names a title or function (a title from the lexicon, or a
   word the editor's role for that stakeholder also uses).
 * **Anonymous-source recall (in the brief)**: a labelled anonymous phrase counts when a caveat
-  about anonymous or unnamed sources shows it: its evidence overlaps the phrase in the article,
-  or its detail quotes the phrase.
+  about anonymous, unnamed or single sources shows it: its evidence, or a span its detail
+  quotes, stands in the article overlapping the phrase.
 * **False-anonymous rate**: the share of labelled role references to named people ("the
   president said", "he told reporters") that the sourcing analysis calls anonymous.
 * **Named-source recall**: labelled named-source phrases that an attribution to a named person
@@ -416,16 +416,29 @@ _ANONYMOUS_CAVEATS = (
 
 def _anonymous_recall(labels: Labels, envelope: Envelope, text: str) -> Ratio:
     caveats = [c for c in envelope.brief.sourcing_caveats if c.kind in _ANONYMOUS_CAVEATS]
-    shown = [s for s in (_locate(text, c.evidence) for c in caveats) if s is not None]
-    details = " ".join(_norm(c.detail) for c in caveats)
+    pieces = [c.evidence for c in caveats]
+    pieces += [q for c in caveats for q in _QUOTED.findall(c.detail)]
+    shown = [span for piece in pieces for span in _occurrences(text, piece)]
     found = total = 0
     for phrase in labels.anonymous_source_phrases:
         span = _locate(text, phrase)
         if span is None:
             continue
         total += 1
-        found += _overlaps(span, shown) or _norm(phrase) in details
+        found += _overlaps(span, shown)
     return Ratio(found, total)
+
+
+_QUOTED = re.compile(r"“([^”]{3,})”")
+
+
+def _occurrences(text: str, piece: str) -> list[tuple[int, int]]:
+    """Every place `piece` stands in `text`, whatever whitespace separates its words."""
+    words = piece.split()
+    if not words:
+        return []
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def _false_anonymous(labels: Labels, profile: SourcingProfile, text: str) -> Ratio:

@@ -107,6 +107,12 @@ def _quote(text: str) -> str:
     return "“" + one_line(text) + "”"
 
 
+def caveat_text(detail: str, evidence: str) -> str:
+    """A caveat's detail and its evidence quote, the quote left out when the detail has it."""
+    quoted = _quote(evidence)
+    return detail if quoted in one_line(detail) else f"{detail} {quoted}"
+
+
 def restates(statement: str, evidence: str) -> bool:
     """Whether a fact's statement only repeats (part of) its quote: then the quote is shown once.
 
@@ -165,7 +171,8 @@ def render_markdown(envelope: Envelope) -> str:
         out += ["## Sourcing caveats", ""]
         for i, c in enumerate(b.sourcing_caveats):
             mark = _caveat_mark(envelope, i)
-            out.append(f"- **{CAVEAT_LABELS[c.kind]}**: {c.detail} {_quote(c.evidence)} ({mark})")
+            said = caveat_text(c.detail, c.evidence)
+            out.append(f"- **{CAVEAT_LABELS[c.kind]}**: {said} ({mark})")
         out.append("")
     if envelope.warnings:
         out += ["## Warnings", ""]
@@ -211,7 +218,7 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
         out += ["", "SOURCING CAVEATS"]
         for i, c in enumerate(b.sourcing_caveats):
             mark = _caveat_mark(envelope, i)
-            line = f"{CAVEAT_LABELS[c.kind]}: {c.detail} {_quote(c.evidence)} [{mark}]"
+            line = f"{CAVEAT_LABELS[c.kind]}: {caveat_text(c.detail, c.evidence)} [{mark}]"
             out += wrap(line, "    ", "  - ")
     if envelope.warnings:
         out += ["", "WARNINGS"]
@@ -285,8 +292,9 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
         out += [f"<{h2}>Sourcing caveats</{h2}>", "<ul>"]
         for i, c in enumerate(b.sourcing_caveats):
             out.append(
-                f"<li><strong>{escape(CAVEAT_LABELS[c.kind])}</strong>: {escape(c.detail)} "
-                f"{escape(_quote(c.evidence))} <em>({escape(_caveat_mark(envelope, i))})</em></li>"
+                f"<li><strong>{escape(CAVEAT_LABELS[c.kind])}</strong>: "
+                f"{escape(caveat_text(c.detail, c.evidence))} "
+                f"<em>({escape(_caveat_mark(envelope, i))})</em></li>"
             )
         out.append("</ul>")
     if envelope.warnings:

@@ -84,7 +84,7 @@ WEAK_SPEECH_VERBS = wordset(
     warns reported reports noted notes claimed claims alleged alleges predicted predicts cited
     cites disclosed discloses cautioned cautions denied denies recounted recounts recalled recalls
     asserted asserts contended contends maintained stressed stresses conceded concedes admitted
-    admits complained complains"""
+    admits complained complains expect expects highlight highlights"""
 )
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 

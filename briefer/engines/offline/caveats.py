@@ -1,132 +1,101 @@
-"""Sourcing caveats, straight from the sourcing analysis, each with its evidence span."""
+"""Sourcing caveats, straight from the sourcing analysis: one caveat per kind of concern.
+
+Each caveat names what the analysis found in the article's own words: its detail quotes the
+phrases (as many as fit, then how many more there are), its evidence is the first of them, a
+short verbatim span rather than a whole sentence. Kinds, in order: anonymous sources, unnamed
+institutions, claims resting on a single source, declined comment, unverified claims, hedged
+numbers.
+"""
 
 from __future__ import annotations
 
-from briefer.engines.offline.facts import _NUMBER
-from briefer.engines.offline.questions import _clause_around
-from briefer.schema import (
-    CaveatKind,
-    SourcingCaveat,
-)
-from briefer.text import one_line, sentence_bounds
-from briefer.verify.sourcing import Attribution, SourceKind, SourcingProfile
+from collections.abc import Iterable
 
-MAX_CAVEATS = 12
-_CAVEAT_ORDER = {
-    CaveatKind.ANONYMOUS_SOURCE: 0,
-    CaveatKind.UNNAMED_INSTITUTION: 1,
-    CaveatKind.SINGLE_SOURCE: 2,
-    CaveatKind.DECLINED_COMMENT: 3,
-    CaveatKind.UNVERIFIED_NUMBER: 4,
-}
+from briefer.schema import CaveatKind, SourcingCaveat
+from briefer.text import one_line
+from briefer.verify.sourcing import Attribution, Finding, SourceKind, SourcingProfile
+
+MAX_DETAIL = 400  # the schema's limit for a caveat's detail
+MAX_EVIDENCE = 600
+MAX_SINGLE_SOURCE = 2
 
 
 def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
-    caveats: list[SourcingCaveat] = []
+    """The caveats of an article, from its sourcing profile."""
     total = len(profile.attributions)
-    for kind, source_kind, label in (
-        (CaveatKind.ANONYMOUS_SOURCE, SourceKind.ANONYMOUS, "to anonymous sources"),
-        (CaveatKind.UNNAMED_INSTITUTION, SourceKind.UNNAMED_INSTITUTION, "to unnamed institutions"),
+    caveats: list[SourcingCaveat] = []
+    for kind, source_kind, what in (
+        (CaveatKind.ANONYMOUS_SOURCE, SourceKind.ANONYMOUS, "anonymous sources"),
+        (CaveatKind.UNNAMED_INSTITUTION, SourceKind.UNNAMED_INSTITUTION, "unnamed institutions"),
     ):
         matching = [a for a in profile.attributions if a.kind is source_kind]
-        introduced = [a for a in matching if not a.refers_back] or matching
-        for i, (source, group) in enumerate(_group_by_source(introduced)[:3]):
-            detail = f"Attributed to {source}"
-            if i == 0:
-                detail += f"; {len(matching)} of {total} attributions in the article go {label}"
-            caveats.append(
-                SourcingCaveat(
-                    kind=kind,
-                    detail=one_line(detail + ".", 400, at_word=True),
-                    evidence=_evidence(text, group[0].start, group[0].end),
-                )
-            )
-    seen_claims: set[tuple[str, str]] = set()
+        if matching:
+            lead = f"{len(matching)} of {total} attributions go to {what}"
+            caveats.append(_listing(kind, lead, _attribution_spans(text, matching)))
+    seen: set[str] = set()
     for claim in profile.single_source:
-        if (claim.source, claim.reason) in seen_claims or len(seen_claims) >= 2:
+        if claim.source.lower() in seen or len(seen) >= MAX_SINGLE_SOURCE:
             continue
-        seen_claims.add((claim.source, claim.reason))
+        seen.add(claim.source.lower())
+        sentence = text[claim.sentence_start : claim.sentence_end].strip()
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.SINGLE_SOURCE,
                 detail=one_line(
-                    f"Rests on a single source ({claim.source}): {claim.reason}.", 400, at_word=True
+                    f"Rests on one source ({claim.source}): {claim.reason}.", MAX_DETAIL
                 ),
-                evidence=_evidence(text, claim.sentence_start, claim.sentence_end),
+                evidence=_clip(sentence),
             )
         )
-    for finding in profile.declined[:3]:
-        caveats.append(
-            SourcingCaveat(
-                kind=CaveatKind.DECLINED_COMMENT,
-                detail=one_line(
-                    f"Comment declined or details withheld: “{finding.text}”.", 400, at_word=True
-                ),
-                evidence=_evidence(text, finding.start, finding.end, widen=True),
-            )
-        )
-    for finding in profile.unverified[:2]:
-        clause = _clause_around(text, finding.start, finding.end)
-        caveats.append(
-            SourcingCaveat(
-                kind=CaveatKind.UNVERIFIED_NUMBER
-                if _NUMBER.search(clause)
-                else CaveatKind.SINGLE_SOURCE,
-                detail="The article says this is unverified or disputed.",
-                evidence=_evidence(text, finding.start, finding.end, widen=True),
-            )
-        )
-    for finding in profile.hedged[:3]:
-        caveats.append(
-            SourcingCaveat(
-                kind=CaveatKind.UNVERIFIED_NUMBER,
-                detail=one_line(
-                    f"A hedged or vague quantity: “{finding.text}”.", 400, at_word=True
-                ),
-                evidence=_evidence(text, finding.start, finding.end, widen=True),
-            )
-        )
-    return _round_robin(caveats, MAX_CAVEATS)
+    for kind, findings, lead in (
+        (CaveatKind.DECLINED_COMMENT, profile.declined, "Comment declined or withheld"),
+        (CaveatKind.SINGLE_SOURCE, profile.unverified, "The article calls this unverified"),
+        (CaveatKind.UNVERIFIED_NUMBER, profile.hedged, "Hedged or estimated numbers"),
+    ):
+        if findings:
+            caveats.append(_listing(kind, lead, _finding_spans(findings)))
+    return caveats
 
 
-def _round_robin(caveats: list[SourcingCaveat], limit: int) -> list[SourcingCaveat]:
-    """Keep every kind represented when there are more caveats than room."""
-    by_kind: dict[CaveatKind, list[SourcingCaveat]] = {}
-    for caveat in caveats:
-        by_kind.setdefault(caveat.kind, []).append(caveat)
-    chosen: list[SourcingCaveat] = []
-    depth = 0
-    while len(chosen) < min(limit, len(caveats)):
-        for group in by_kind.values():
-            if depth < len(group) and len(chosen) < limit:
-                chosen.append(group[depth])
-        depth += 1
-    return sorted(chosen, key=lambda c: (_CAVEAT_ORDER.get(c.kind, 9), caveats.index(c)))
+def _listing(kind: CaveatKind, lead: str, spans: list[str]) -> SourcingCaveat:
+    """One caveat quoting `spans` in its detail (as many as fit), the first as its evidence."""
+    quoted: list[str] = []
+    for i, span in enumerate(spans):
+        more = len(spans) - i - 1
+        tail = f" and {more} more" if more else ""
+        candidate = f"{lead}: " + ", ".join([*quoted, f"“{one_line(span)}”"]) + tail + "."
+        if len(candidate) > MAX_DETAIL and quoted:
+            break
+        quoted.append(f"“{one_line(span)}”")
+    rest = len(spans) - len(quoted)
+    detail = f"{lead}: " + ", ".join(quoted) + (f" and {rest} more" if rest else "") + "."
+    return SourcingCaveat(kind=kind, detail=one_line(detail, MAX_DETAIL), evidence=_clip(spans[0]))
 
 
-def _group_by_source(attributions: list[Attribution]) -> list[tuple[str, list[Attribution]]]:
-    groups: dict[str, list[Attribution]] = {}
-    names: dict[str, str] = {}
-    for attribution in attributions:
-        key = attribution.source.lower()
-        groups.setdefault(key, []).append(attribution)
-        names.setdefault(key, attribution.source)
-    return sorted(
-        ((names[k], g) for k, g in groups.items()), key=lambda p: (-len(p[1]), p[1][0].start)
-    )
+def _attribution_spans(text: str, attributions: Iterable[Attribution]) -> list[str]:
+    """The attribution phrases, as written, each once; sources introduced before references
+    back to them ("people familiar with the matter" before "one of the people")."""
+    ordered = sorted(attributions, key=lambda a: (a.refers_back, a.start))
+    return _distinct(text[a.start : a.end] for a in ordered)
 
 
-def _evidence(text: str, start: int, end: int, *, widen: bool = False) -> str:
-    """A verbatim span for a caveat: the finding, widened to its clause when asked."""
-    if widen:
-        left, right = sentence_bounds(text, start, end)
-        while left < start and text[left] in ' \n"“':
-            left += 1
-        if right - left <= 600:
-            start, end = left, right
-    span = text[start:end].strip()
-    return span if len(span) <= 600 else span[:600].rsplit(" ", 1)[0]
+def _finding_spans(findings: Iterable[Finding]) -> list[str]:
+    return _distinct(f.text for f in findings)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' if n != 1 else ''}"
+def _distinct(spans: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for span in spans:
+        span = span.strip(" ,;:")
+        key = one_line(span).casefold()
+        if span and key not in seen:
+            seen.add(key)
+            out.append(span)
+    return out
+
+
+def _clip(span: str) -> str:
+    """A verbatim span short enough for a caveat's evidence."""
+    span = span.strip()
+    return span if len(span) <= MAX_EVIDENCE else span[:MAX_EVIDENCE].rsplit(" ", 1)[0]

@@ -21,6 +21,7 @@ from briefer.verify.sourcing._lexicon import (
     _RELATIVES,
     _SINGULAR_UNNAMED_OK,
     _SKIP_BEFORE_VERB,
+    _UNATTRIBUTED,
     _VERB,
     _VERBISH,
 )
@@ -114,6 +115,8 @@ class _Analyzer(_PhraseReader):
                 if whole is not None and not any(t.word in _VERBISH for t in toks):
                     return whole, verb
             np = self.left_np(seg_start, p, strong=strong)
+            if np is None:
+                np = self._over_relative_clause(sent, p, strong=strong)
             return (np, verb) if np else None
         # Nothing between the boundary and the verb.
         if bword in ("and", "but") and previous is not None and boundary is not None:
@@ -132,6 +135,37 @@ class _Analyzer(_PhraseReader):
             if np is not None:
                 return _NP(np.start, np.end, match.start(), np.phrase_end, inverted=True), verb
         return None
+
+    def _over_relative_clause(self, sent: Span, p: int, *, strong: bool) -> _NP | None:
+        """The subject of a verb after a relative clause with no comma in it.
+
+        "A spokesperson who did not wish to be named because of agency policy said": the
+        clause may hold words that look like boundaries ("because"), so reach back to the
+        nearest "who" or "that" (at most 16 words away) and read the subject before it.
+        """
+        text = self.text
+        window = text[sent.start : p]
+        rel = None
+        for m in re.finditer(r"\b(?:who|that)\b", window):
+            rel = m
+        if (
+            rel is None
+            or len(window[rel.end() :].split()) > 16
+            or re.search(r"[,;:—–]", window[rel.end() :])
+        ):
+            return None
+        rel_start = sent.start + rel.start()
+        first = _TOKEN.search(text, sent.start + rel.end(), p)
+        if first is None or not self._verbish(first.group()):
+            return None
+        outer = _last(_PUNCT_BOUNDARY, text, sent.start, rel_start)
+        np = self.left_np(outer.end() if outer else sent.start, rel_start, strong=strong)
+        if np is None:
+            return None
+        end = np.end
+        if _ANON_MARKER.search(text, rel_start, p):  # the clause is what makes it anonymous
+            end = len(text[:p].rstrip())
+        return _NP(np.start, end, np.start, p)
 
     @staticmethod
     def _verbish(word: str) -> bool:
@@ -185,7 +219,13 @@ class _Analyzer(_PhraseReader):
         head = self.left_np(
             head_boundary.end() if head_boundary else sent.start, opener.start(), strong=True
         )
-        if head is None or not self._speaker_like(head.start, head.end):
+        if head is None:
+            return None
+        if not self._speaker_like(head.start, head.end):
+            # "Israeli settlers, who form part of his constituency, said": a relative clause
+            # between commas describes whoever comes before it.
+            if insert_toks[0].word in ("who", "whose") and verb in STRONG_SPEECH_VERBS:
+                return _NP(head.start, head.end, head.start, p), verb
             return None
         head_toks = _tokens(text, head.start, head.end)
         head_named = head_toks[-1].cap and not self._is_common(head_toks[-1])
@@ -248,10 +288,45 @@ class _Analyzer(_PhraseReader):
                 recent.append((index, attribution))
                 previous = (np, phrase_end)
                 covered = max(covered, np.end if np.inverted else match.end())
+            out.extend(self._unattributed(sent, out))
             while recent and recent[0][0] < index - 2:
                 recent.pop(0)
             if len(recent) > 50:
                 del recent[:-50]
+        return out
+
+    def _unattributed(self, sent: Span, found: list[Attribution]) -> list[Attribution]:
+        """Claims the sentence makes on nobody's named word: "reportedly", agentless passives.
+
+        A passive with its agent ("was described by the mayor as") is not one, nor is a phrase
+        inside a quotation or one an attribution already covers.
+        """
+        text = self.text
+        out = []
+        for match in _UNATTRIBUTED.finditer(text, sent.start, sent.end):
+            start, end = match.span()
+            if self.in_quote(start) or any(a.start < end and start < a.end for a in found):
+                continue
+
+            rest = text[end : min(end + 80, sent.end)]
+            if not match.group().lower().startswith("reportedly") and re.search(
+                r"\bby\s+(?:the\s+|a\s+|an\s+)?[A-Za-z]", rest.split(",")[0]
+            ):
+                continue  # the agent is named after all
+            out.append(
+                Attribution(
+                    start=start,
+                    end=end,
+                    source=match.group(),
+                    source_start=start,
+                    source_end=end,
+                    verb=match.group().split()[-2] if " " in match.group() else "reportedly",
+                    kind=SourceKind.ANONYMOUS,
+                    sentence_start=sent.start,
+                    sentence_end=sent.end,
+                    refers_to="unattributed",
+                )
+            )
         return out
 
     def _full_name(self, start: int, end: int) -> str | None:

@@ -25,8 +25,21 @@ from briefer.text.lexicon import (
 _AMBIGUOUS_VERBS = wordset("states reports notes claims estimates cites denies")
 # Verbs that may come before their subject: '"...," said the official'.
 _INVERTIBLE = wordset(
-    """said says added adds wrote writes explained noted insisted warned argued acknowledged
+    """said says say added adds wrote writes explained noted insisted warned argued acknowledged
     stated claimed cautioned recounted recalled asserted stressed conceded complained"""
+)
+# A claim the article makes without saying whose it is: "reportedly", or a passive verb of
+# saying or judging with no agent ("were accused of", "was widely seen as", "is believed to").
+_UNATTRIBUTED = re.compile(
+    r"\breportedly\b|"
+    r"\b(?:is|are|was|were|being|has been|have been|had been|['’]s been)\s+"
+    r"(?:(?:widely|also|long|often|generally|previously|reportedly|now)\s+)?"
+    r"(?:accused|seen|portrayed|described|viewed|regarded|considered|believed|thought|"
+    r"rumou?red|alleged|said|reported|understood)\s+(?:of|as|to)\b|"
+    # Concern voiced by nobody in particular: "many have voiced concerns", "others had raised".
+    r"\b(?:many|others|some|critics)\s+(?:have\s+|had\s+)?(?:voiced|raised|expressed)\s+"
+    r"(?:concerns?|doubts?|fears?|questions?)\b",
+    re.IGNORECASE,
 )
 _ALL_VERBS = sorted(SPEECH_VERBS, key=len, reverse=True)
 _VERB = re.compile(r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>" + "|".join(_ALL_VERBS) + r"))\b")
@@ -101,6 +114,7 @@ _ANON_MARKER = re.compile(
     r"declined to be (?:named|identified)|refused to be (?:named|identified)|"
     r"(?:speaking|spoke) (?:anonymously|on background)|not authori[sz]ed to|"
     r"would not be (?:named|identified)|without being (?:named|identified)|"
+    r"did not (?:wish|want) to be (?:named|identified)|"
     r"\bunnamed\b|\banonymous\b|familiar with|briefed on|with (?:direct )?knowledge of|"
     r"knowledgeable about|close to the (?:talks|matter|negotiations|discussions|deliberations)"
 )

@@ -11,13 +11,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from briefer.text import sentences
-from briefer.text.lexicon import singular
+from briefer.text.lexicon import lexicon, singular
 from briefer.verify.sourcing._lexicon import (
     _ANON_HEADS,
     _ANON_MARKER,
     _CUT_WORDS,
     _DETERMINERS,
     _INDEFINITE,
+    _INSTITUTION_NOUNS,
     _LEAD_STRIP,
     _NAME_CONNECTORS,
     _OPENERS,
@@ -169,6 +170,9 @@ class _PhraseReader:
 
     def _is_common(self, tok: _Tok) -> bool:
         word = tok.word
+        bare = tok.text.rstrip(".,;:'’s")
+        if len(bare) >= 2 and bare.isalpha() and bare.isupper():
+            return False  # an acronym ("WHO", "NATO") names something
         if word in self.surnames or word in self.given or word in self.org_first:
             return False
         if word in self.lex.places:
@@ -235,7 +239,21 @@ class _PhraseReader:
             if kind is SourceKind.NAMED_PERSON:
                 return kind, run[-1].word
             return kind, " ".join(t.word for t in run)
+        if self._of_a_named_state(toks, head):
+            return SourceKind.NAMED_ORGANIZATION, phrase.lower()
         return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+
+    def _of_a_named_state(self, toks: list[_Tok], head: _Tok) -> bool:
+        """An institution of a named country or body: "China's commerce ministry", "the French
+        foreign ministry", "Beijing's health authority". One body, identified by the article."""
+        if head.word not in _INSTITUTION_NOUNS and singular(head.word) not in _INSTITUTION_NOUNS:
+            return False
+        before = toks[: toks.index(head)]
+        demonyms = lexicon().demonym_of
+        return any(
+            t.cap and (t.possessive or t.word in demonyms or t.word in self.lex.places)
+            for t in before
+        )
 
     def _core(self, toks: list[_Tok]) -> list[_Tok]:
         """Return the words of a noun phrase up to its head ("one of [the people]")."""
