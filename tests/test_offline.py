@@ -194,18 +194,18 @@ def stakeholder(brief: Brief, name: str):
 
 def test_a_refusal_is_the_stance_of_whoever_refuses_not_of_whoever_is_near():
     brief = brief_offline(article_from_text(STAKEHOLDER_TEXT))
-    assert stakeholder(brief, "Halvard Shipping").stance == "not stated: declined to comment"
+    assert stakeholder(brief, "Halvard Shipping").stance == "declined to comment"
     # "Oriel Ports has bid twice before. The person declined to say ...": the person refuses.
-    assert not stakeholder(brief, "Oriel Ports").stance.startswith("not stated:")
+    assert "declined" not in stakeholder(brief, "Oriel Ports").stance
 
 
 def test_a_spokesperson_speaks_for_its_body_and_an_unnamed_source_speaks_for_no_one():
     brief = brief_offline(article_from_text(STAKEHOLDER_TEXT))
-    assert stakeholder(brief, "Port Authority").stance.startswith("through a spokesperson:")
+    assert stakeholder(brief, "Port Authority").stance == "speaks through a spokesperson"
     nordic = [s for s in brief.stakeholders if s.name == "Nordic Council"]
-    assert all(not s.stance.startswith("on the record") for s in nordic)
+    assert all(not s.stance.startswith("quoted on the record") for s in nordic)
     solberg = stakeholder(brief, "Marit Solberg")
-    assert solberg.role == "a port economist" and solberg.stance.startswith("on the record:")
+    assert solberg.role == "a port economist" and solberg.stance.startswith("quoted on the record")
 
 
 def test_a_name_inside_a_longer_phrase_does_not_take_the_verb_after_it():

@@ -10,7 +10,7 @@ from briefer.schema import (
     Stakeholder,
     StakeholderKind,
 )
-from briefer.text import Span, one_line, sentence_bounds
+from briefer.text import Span, one_line
 from briefer.text.entities import Entity
 from briefer.text.lexicon import (
     lexicon,
@@ -33,87 +33,91 @@ def _stakeholders(
             Stakeholder(
                 name=one_line(entity.name, 120, at_word=True),
                 kind=entity.kind,
-                role=one_line(_role(text, entity), 200, at_word=True),
+                role=one_line(_role(text, entity), 200),
                 stance=one_line(_stance(text, entity, profile), 300, at_word=True),
             )
         )
     return out
 
 
-_VERB_LIKE = re.compile(
-    r"^(?:has|have|had|is|are|was|were|will|would|could|can|may|did|does|said|says|told|"
-    r"declined|denied|announced|agreed|voted|plans?|wants?|urged|warned|filed|ruled|"
-    r"[a-z]+ed|"
-    # A word ending in -s is a verb ("owns", "leads") unless a verb follows it: then it was a
-    # plural noun ("employees were told", "officials wondering", "advisers would like").
-    r"[a-z]+s(?!\s+(?:were|are|have|had|would|will|could|can|may|might|should|must|do|did|"
-    r"say|said|told|think|believe|expect|fear|hope|want|warn|argue|see|saw|agree|"
-    r"and|or|of|who|which|that|[a-z]+ing|[a-z]+ed)\b))\b"
+NOT_STATED = "not stated"
+MAX_ROLE_WORDS = 8
+# An appositive that names a role starts like a noun phrase: "the CEO of X", "a China scholar",
+# "Tessaly's chief executive", "its parent". A clause ("who indulged in ...", "which owns ...")
+# says what someone did, which is a claim, not a role.
+_ROLE_START = re.compile(
+    r"^(?:the|a|an|its|his|her|their|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['’]s)\s+\S",
 )
-
-
-_NOT_APPOSITIVE = frozenset(
-    "according said says told and but or while as saying arguing adding in on at for "
-    "with from to by after before since if when where than so".split()
+_CLAUSE_WORD = re.compile(
+    r"\b(?:who|whom|whose|which|that|is|are|was|were|has|have|had|will|would|said|says|"
+    r"told|did|does|do|can|could)\b"
 )
 
 
 def _role(text: str, entity: Entity) -> str:
-    for start, end in entity.mentions[:3]:
+    """The role the article gives: an appositive noun phrase or a title; else not stated.
+
+    "Derek Scissors, a China scholar at AEI," gives "a China scholar at AEI"; "port director
+    Helen Marsh" gives "port director". Nothing else is guessed: a verb phrase after the name
+    or the words around it are not a role.
+    """
+    for start, end in sorted(entity.mentions)[:3]:
         match = _APPOSITIVE.match(text, end)
         if not match:
             continue
-        first = match.group(1).split()[0]
-        if first in _NOT_APPOSITIVE or first.endswith("ing"):  # ", injecting drama into ..."
-            continue
         if entity.kind is not StakeholderKind.PERSON and _after_preposition(text, start):
             continue  # "the reign of X at Fox News, one of the most storied runs": the reign's
-        role = re.sub(r"^(?:who|which) ", "", match.group(1)).strip()
-        if any(ch.isalnum() for ch in role):
+        role = _role_phrase(one_line(match.group(1)).strip())
+        if role:
             return role
     if entity.title:
         return entity.title
-    start, end = min(entity.mentions)
+    start, _ = min(entity.mentions)
     before = _LOWER_TITLE.search(text, max(start - 60, 0), start)
     if before and before.group(2).lower() in lexicon().person_titles:
         return before.group(1)
-    for mention_start, mention_end in sorted(entity.mentions)[:3]:
-        action = _action(text, mention_start, mention_end)
-        if action:
-            return action
-    return f"appears in: “{_window(text, start, end)}”"
+    return NOT_STATED
+
+
+def _role_phrase(phrase: str) -> str | None:
+    """The appositive as a role, shortened at a preposition to at most eight words; or None.
+
+    It must read as a noun phrase (a determiner or a title first, or a title in it) and hold
+    no clause: "head of maritime risk at the Oslo-based brokerage Nordvik Marine" gives "head
+    of maritime risk"; "who indulged in self-dealing" gives nothing.
+    """
+    if _CLAUSE_WORD.search(phrase):
+        return None
+    words = phrase.split()
+    titles = lexicon().person_titles
+    titled = any(w.lower().strip(",.") in titles for w in words)
+    if not (_ROLE_START.match(phrase) or titled) or words[-1].lower().endswith("ing"):
+        return None
+    while len(words) > MAX_ROLE_WORDS:
+        cut = max(
+            (i for i, w in enumerate(words[: MAX_ROLE_WORDS + 1]) if w in _ROLE_CUTS and i > 1),
+            default=None,
+        )
+        if cut is None:
+            return None
+        words = words[:cut]
+    return " ".join(words) if len(words) >= 2 or titled else None
+
+
+_ROLE_CUTS = frozenset("at in for with from of on".split())
 
 
 # A name after one of these is an object or part of a longer phrase ("cooperation between X and
-# Y could ..."), so the verb that follows is not its own.
+# Y could ..."): not the subject of what follows.
 _NOT_SUBJECT = frozenset(
     "between and or of with to for from by against on in at over about among into than "
     "like via toward towards".split()
 )
 
 
-_NAME_GOES_ON = re.compile(r"[ \t]*[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,2}")
-
-
 def _after_preposition(text: str, start: int) -> bool:
     previous = re.search(r"([\w'’-]+)\W*$", text[max(start - 30, 0) : start])
     return bool(previous and previous.group(1).lower() in _NOT_SUBJECT)
-
-
-def _action(text: str, start: int, end: int) -> str | None:
-    """What the mention does, when it is the subject of the verb right after it."""
-    if _after_preposition(text, start):
-        return None
-    stop = min(sentence_bounds(text, start, end)[1], end + 160)
-    follow = re.match(r"\s+((?:(?:\d[\d,.]*\d|[\w$][\w'’$-]*)\s*){3,12})", text[end:stop])
-    if follow and _VERB_LIKE.match(follow.group(1)):
-        phrase = follow.group(1).strip()
-        # Do not stop inside a name: "... between Russia and North" goes on to "Korea".
-        rest = _NAME_GOES_ON.match(text, end + follow.end(1))
-        if phrase.split()[-1][:1].isupper() and rest and rest.end() <= stop:
-            phrase += " " + rest.group().strip()
-        return phrase
-    return None
 
 
 _LOWER_TITLE = re.compile(
@@ -124,17 +128,6 @@ _LOWER_TITLE = re.compile(
 )
 
 
-def _window(text: str, start: int, end: int, words: int = 7) -> str:
-    """A few words either side of a mention, within its sentence."""
-    left, right = sentence_bounds(text, start, end)
-    before = re.findall(r"\S+\s*", text[left:start])
-    after = re.findall(r"\s*\S+", text[end:right])
-    prefix = "…" if len(before) > words else ""
-    suffix = "…" if len(after) > words else ""
-    window = "".join(before[-words:]) + text[start:end] + "".join(after[:words])
-    return prefix + one_line(window) + suffix
-
-
 _ON_RECORD = (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
 # Between an actor and its verb: "'s spokesperson", "spokesman", "officials at the": a few words
 # with no comma, period or clause word, so the actor is the one that declines.
@@ -142,13 +135,12 @@ _ACTOR_GAP = re.compile(r"(?:['’]s)?(?:\s+(?!(?:and|or|but|that|which|who)\b)[
 
 
 def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
-    """What the stakeholder says, or what it would not say; only when the text shows it.
+    """How the stakeholder speaks in the article, in a few words; only what the text shows.
 
-    A refusal counts when the stakeholder is the one refusing ("A ministry spokesman
-    declined to ..."), not when it is merely near ("The person declined to say how Moscow
-    ..."). A claim counts when the stakeholder makes it on the record, by name, or through
-    its spokesperson; not when an unnamed source merely names it ("an assessment of a nation
-    in the Group of Seven").
+    "declined to comment" (its own words) when the stakeholder is the one refusing ("A
+    ministry spokesman declined to ..."), not when it is merely near; "quoted on the record"
+    (with how often) when it makes claims by name; "through a spokesperson"; else not stated.
+    An unnamed source merely naming it ("an assessment of a nation in the G7") is not its word.
     """
     keys = {entity.name.lower(), *(a.lower() for a in entity.aliases)}
     ends = sorted(end for _, end in entity.mentions)
@@ -156,19 +148,21 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
         # Only the nearest mention before the refusal can be its actor: a few words, no comma.
         nearest = bisect.bisect_right(ends, finding.start) - 1
         if nearest >= 0 and _ACTOR_GAP.fullmatch(text, ends[nearest], finding.start):
-            return f"not stated: {finding.text}"
+            return one_line(finding.text, 120, at_word=True)
+    on_record = spokesperson = 0
     for attribution in profile.attributions:
         source = _who(attribution).lower()
         if not any(k in source for k in keys):
             continue
-        claim = one_line(
-            text[attribution.sentence_start : attribution.sentence_end], 240, at_word=True
-        )
         if attribution.kind in _ON_RECORD:
-            return f"on the record: {claim}"
-        if _SPOKESPERSON.search(source):  # "a State Department spokesperson" speaks for it
-            return f"through a spokesperson: {claim}"
-    return "not stated in the article"
+            on_record += 1
+        elif _SPOKESPERSON.search(source):  # "a State Department spokesperson" speaks for it
+            spokesperson += 1
+    if on_record:
+        return "quoted on the record" + (f" ({on_record} times)" if on_record > 1 else "")
+    if spokesperson:
+        return "speaks through a spokesperson"
+    return NOT_STATED
 
 
 _SPOKESPERSON = re.compile(r"\b(?:spokes(?:person|man|woman)|representative|press office)\b")
