@@ -338,7 +338,6 @@ def test_declined_comment(phrase: str) -> None:
     ("sentence", "hedge"),
     [
         ("It holds more than 10,000 troops.", "more than 10,000"),
-        ("Ships may be held for up to 72 hours.", "up to 72"),
         ("It pledged millions of dollars.", "millions of dollars"),
         ("Russia earns hundreds of millions of dollars a week.", "hundreds of millions of dollars"),
         ("Roughly one in five tankers lacks cover.", "Roughly one in five"),
@@ -351,7 +350,6 @@ def test_declined_comment(phrase: str) -> None:
         ("An estimated 5,000 people attended.", "An estimated 5,000"),
         ("It would leave between 2,500 and 3,000 posts unfilled.", "between 2,500 and 3,000"),
         ("Tessaly owns nearly 5% of the firm.", "nearly 5%"),
-        ("The trial could begin as early as September.", "as early as September"),
         ("The share rose nearly two-thirds.", "nearly two-thirds"),
     ],
 )
@@ -366,6 +364,14 @@ def test_hedged_numbers(sentence: str, hedge: str) -> None:
         "The study covered 212 hospitals in 2024.",
         "He joined the firm around 2006.",
         "She talked about the plan for an hour.",
+        # Durations, times and dates are not hedged quantities (even when hedged).
+        "Ships may be held for up to 72 hours.",
+        "He could face up to 10 years in prison.",
+        "The cuts have gone on for more than a decade.",
+        "Buses left about 4:30 a.m. for the rally.",
+        "The trial could begin as early as September.",
+        "Cases were reported between 2010 and 2015, with 584 deaths.",
+        "He was given several types of antibiotics.",
     ],
 )
 def test_exact_numbers_and_dates_are_not_hedged(sentence: str) -> None:

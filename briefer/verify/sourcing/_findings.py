@@ -62,19 +62,22 @@ _QTY = (
     r"(?:\s+in\s+(?:" + _NUM_WORD + r"|\d+))?(?:\s*(?:%|percent))?"
     r"|(?:a|one)[\s-]+(?:dozen|hundred|thousand|million|billion|half|third|quarter|fifth|tenth|"
     r"decade|century|year|month|week|day)"
-    r"|half"
+    r"|half|twice"
 )
 _HEDGED = re.compile(
     r"\b(?:"
     r"between\s+(?P<lo>" + _QTY + r")\s+and\s+(?P<hi>" + _QTY + r")"
     r"|(?:tens|hundreds)\s+of\s+(?:thousands|millions|billions)(?:\s+of\s+[\w-]+)?"
     r"|(?:dozens|scores|hundreds|thousands|millions|billions|trillions)\s+of\s+[\w-]+"
-    r"|(?:several|a\s+handful\s+of)\s+(?:(?:hundred|thousand|million|billion|dozen)\s+)?"
-    r"(?!of\b|other\b|others\b)[\w-]+"
-    r"|as\s+(?:early|late|soon)\s+as\s+(?:" + _MONTHS + r"|next\s+\w+|this\s+\w+|\d[\d,]*)"
+    # "several" counts only a measure or people: "several tons", "several hundred", "several
+    # people died"; not "several types", "several charges", "several top officials".
+    r"|(?:several|a\s+few)\s+(?:(?:hundred|thousand|million|billion|dozen)(?:\s+[\w-]+)?|"
+    r"(?:tons|tonnes|pounds|kilograms|kilos|litres|liters|gallons|barrels|miles|kilometres|"
+    r"kilometers|acres|hectares|feet|metres|meters|dollars|people|persons|residents|workers|"
+    r"employees|civilians|soldiers|troops|children|patients|families|homes|buildings)\b)"
     r"|(?:(?:more|fewer|less)\s+than|up\s+to|at\s+(?:least|most)|as\s+(?:many|much|few|little|"
     r"high|low)\s+as|about|around|roughly|nearly|almost|approximately|close\s+to|upwards\s+of|"
-    r"in\s+excess\s+of|(?:well|just)\s+(?:over|under|above|below)|an\s+estimated|"
+    r"in\s+excess\s+of|(?:well|just)\s+(?:over|under|above|below|short\s+of)|an\s+estimated|"
     r"estimated|an\s+average\s+of)\s+(?:" + _QTY + r")"
     r"|(?:some|over|under)\s+[$€£]?\d[\d,]*(?:\.\d+)?(?:\s*(?:%|percent|million|billion))?"
     r"|(?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|thousand))?\s+or\s+(?:more|so)"
@@ -82,6 +85,16 @@ _HEDGED = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# What makes a hedged figure a time, not a quantity: a unit of time or a clock after it
+# ("nearly two years", "up to 10 years in prison", "about 4:30 a.m.", "several more years"),
+# or a span of time in it ("more than a decade", "nearly a year").
+_TIME_AFTER = re.compile(
+    r"(?::\d\d|\s*(?:(?!a\b|an\b|per\b|each\b|every\b)[\w-]+\s+)?"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
+    r"decades?|centuries|century|times|a\.m\.|p\.m\.|o['’]clock)\b)",
+    re.IGNORECASE,
+)
+_TIME_IN = re.compile(r"\b(?:decade|century|year|month|week|day)s?\b", re.IGNORECASE)
 _TRAILING_YEAR = re.compile(r"(?<![\d,.$€£])(?:19|20)\d\d$")
 
 
@@ -94,7 +107,12 @@ def _findings(
         start, end = match.start(), match.end()
         if kind is FindingKind.HEDGED_NUMBER and match.lastgroup in ("lo", "hi"):
             lo, hi = match.group("lo"), match.group("hi")
-            if lo and hi and _YEAR.fullmatch(lo.strip()) and _YEAR.fullmatch(hi.strip()):
+            if lo and hi and all(_YEAR.fullmatch(q.strip().rstrip(",")) for q in (lo, hi)):
+                continue  # "between 2010 and 2015": dates
+        if kind is FindingKind.HEDGED_NUMBER:
+            while end > start and text[end - 1] in ",.":
+                end -= 1
+            if _TIME_IN.search(text, start, end) or _TIME_AFTER.match(text, end):
                 continue
         if kind is FindingKind.HEDGED_NUMBER and _TRAILING_YEAR.search(text, start, end):
             continue  # "around 2006": a date, not a quantity
