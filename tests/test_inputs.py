@@ -280,6 +280,8 @@ def test_command_line_words_are_paths_urls_or_standard_input(tmp_path, monkeypat
     (folder / "b.txt").write_text(ARTICLE, encoding="utf-8")
     (folder / "a.md").write_text(ARTICLE, encoding="utf-8")
     (folder / "skip.pdf").write_bytes(b"%PDF")
+    for not_news in ("README.md", "LICENSE.txt", "notes.txt", ".draft.txt"):
+        (folder / not_news).write_text("Not an article of the folder.", encoding="utf-8")
     words = [CommandLine(str(folder)), CommandLine("-"), CommandLine("https://news.example/x")]
     expanded = expand(words)
     assert [label(i) for i in expanded] == [

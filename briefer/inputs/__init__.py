@@ -319,7 +319,17 @@ def _folder(given: Input) -> Path | None:
         return None
 
 
+# Files a folder of articles often holds that are not articles: its own documentation.
+NOT_ARTICLES = frozenset(
+    "readme license licence changelog changes contributing authors copying notes todo index".split()
+)
+
+
 def _is_article_file(path: Path) -> bool:
+    """A file of a folder that is an article: a text or HTML file, not hidden, not the
+    folder's own README, LICENSE or notes."""
+    if path.name.startswith(".") or path.stem.lower() in NOT_ARTICLES:
+        return False
     return path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file()
 
 

@@ -34,11 +34,12 @@ def render_json(envelope: Envelope) -> str:
 
 def _provenance(envelope: Envelope) -> str:
     art = envelope.article
-    parts = [art.title or art.source]
+    parts = []
+    if art.title and art.title.strip() != envelope.brief.headline.strip():
+        parts.append(art.title)  # the headline above already says it otherwise
     if art.site_name:
         parts.append(art.site_name)
-    if art.title:
-        parts.append(art.source)
+    parts.append(art.source)
     if art.published:
         parts.append(f"published {art.published}{age(art.published, envelope.created_at)}")
     parts.append(f"{art.words:,} words")
@@ -113,6 +114,13 @@ def caveat_text(detail: str, evidence: str) -> str:
     return detail if quoted in one_line(detail) else f"{detail} {quoted}"
 
 
+def summary_of(brief: Brief) -> str | None:
+    """The summary to print: none when it only repeats the first key fact's quote."""
+    if brief.key_facts and restates(brief.summary, brief.key_facts[0].evidence):
+        return None
+    return brief.summary
+
+
 def restates(statement: str, evidence: str) -> bool:
     """Whether a fact's statement only repeats (part of) its quote: then the quote is shown once.
 
@@ -146,7 +154,8 @@ def render_markdown(envelope: Envelope) -> str:
     """Render the brief as Markdown."""
     b = _visible(envelope.brief)
     out = [f"# {b.headline}", "", f"*{_provenance(envelope)} · {_grounding(envelope)}*"]
-    out += ["", b.summary, ""]
+    summary = summary_of(b)
+    out += ["", summary, ""] if summary else [""]
     out += ["## Key facts", ""]
     for i, fact in enumerate(b.key_facts, 1):
         mark = _fact_mark(envelope, i - 1)
@@ -196,7 +205,8 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
         ) or [first or indent]
 
     out = [b.headline.upper(), _provenance(envelope), _grounding(envelope), ""]
-    out += wrap(b.summary)
+    summary = summary_of(b)
+    out += wrap(summary) if summary else []
     out += ["", "KEY FACTS"]
     for i, fact in enumerate(b.key_facts, 1):
         quoted = f"{_quote(fact.evidence)} ({fact.attribution})"
@@ -254,7 +264,7 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
     out = [
         f"<{h}>{escape(b.headline)}</{h}>",
         f'<p class="meta">{escape(_provenance(envelope))} · {escape(_grounding(envelope))}</p>',
-        f"<p>{escape(b.summary)}</p>",
+        f"<p>{escape(summary_of(b) or '')}</p>",
         f"<{h2}>Key facts</{h2}>",
         "<ol>",
     ]

@@ -20,6 +20,7 @@ from briefer.renderers.brief import (
     _provenance,
     _visible,
     restates,
+    summary_of,
 )
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
@@ -80,7 +81,7 @@ def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
     blocks = [
         header(b.headline),
         context(escape(f"{_provenance(envelope)} · {_grounding(envelope)}")),
-        section(escape(b.summary)),
+        *([section(escape(summary))] if (summary := summary_of(b)) else []),
     ]
     checks = envelope.verification.key_facts
     facts = [

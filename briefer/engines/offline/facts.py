@@ -151,7 +151,10 @@ def _headline(title: str | None, body: list[Span]) -> str:
 
 
 def _summary(ranked: list[Span]) -> str:
-    chosen = sorted(ranked[:3], key=lambda s: s.start)
+    """The best sentence, with the next best when it is short: the bottom line, not a digest."""
+    chosen = ranked[:1]
+    if ranked[1:] and len(ranked[0].text.split()) < 20:
+        chosen = sorted(ranked[:2], key=lambda s: s.start)
     summary = " ".join(s.text for s in chosen)
     while len(summary) > 800 and len(chosen) > 1:
         chosen = chosen[:-1]
