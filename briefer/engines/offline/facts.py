@@ -22,7 +22,15 @@ from briefer.text.lexicon import (
 from briefer.verify.sourcing import Attribution
 
 MAX_FACTS = 7
-MIN_FACTS = 3
+MIN_FACTS = 4
+SENTENCES_PER_FACT = 3  # one key fact for every three sentences of the body, within the bounds
+POSITION_DECAY = 0.12  # how fast a sentence's weight falls with its place in the article
+# News states a whole fact in a long sentence (who did what, when, how much); short sentences
+# are more often transitions, colour or a quote's fragment.
+LONG_SENTENCE = 25  # words
+LONG_BONUS = 0.3
+SHORT_SENTENCE = 12  # words
+SHORT_FACTOR = 0.7
 REPORTER = "the reporter"
 
 _NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
@@ -50,7 +58,7 @@ def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None
     def score(index: int, span: Span) -> float:
         words = set(content_words(span.text))
         n_words = len(span.text.split())
-        position = 1.0 / (1.0 + 0.12 * index)
+        position = 1.0 / (1.0 + POSITION_DECAY * index)
         numbers = min(len(_NUMBER.findall(span.text)), 3) * 0.12
         dates = 0.1 if _DATE.search(span.text) else 0.0
         lo = bisect.bisect_left(mention_starts, span.start)
@@ -61,6 +69,10 @@ def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None
             central = 0.5 * len(words & title_words) / max(len(title_words), 1)
             central += 0.3 * len(words & top) / len(top or {""})
         value = position + numbers + dates + names + central
+        if n_words > LONG_SENTENCE:
+            value += LONG_BONUS
+        if n_words < SHORT_SENTENCE:
+            value *= SHORT_FACTOR
         if n_words < 6:
             value *= 0.4
         if span.text.endswith("?"):
@@ -86,7 +98,7 @@ def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None
 def _key_facts(
     ranked: list[Span], n_body: int, by_sentence: dict[int, list[Attribution]]
 ) -> list[KeyFact]:
-    wanted = max(MIN_FACTS, min(MAX_FACTS, round(n_body / 4)))
+    wanted = max(MIN_FACTS, min(MAX_FACTS, round(n_body / SENTENCES_PER_FACT)))
     facts = []
     for span in ranked[:wanted]:
         attributions = by_sentence.get(span.start, [])
