@@ -10,9 +10,10 @@ item once (micro-averaged). The rules:
 * **Key-fact recall**: a labelled fact is found when one brief fact's evidence holds more than
   half of the content words and numbers of the label's quote.
 * **Stakeholders**: a brief stakeholder matches a labelled one when their normalised names are
-  equal (aliases count), or one name's words hold the other's and both end in the same word
-  ("Yoon" ~ "Yoon Suk Yeol" does not, "employees" ~ "former employees" does); recall, precision,
-  and recall of the stakeholders the editor marked central.
+  equal (aliases count; titles in front and "the" left out, so "President Trump" is "Trump"),
+  or one name's words hold the other's and both end in the same word ("Yoon" ~ "Yoon Suk
+  Yeol" does not, "employees" ~ "former employees" does); recall, precision, and recall of
+  the stakeholders the editor marked central.
 * **Role quality**: the share of brief roles that are empty ("not stated"), or a phrase of the
   article of at most eight words that names a title or function (a title from the lexicon, or a
   word the editor's role for that stakeholder also uses).
@@ -324,15 +325,22 @@ def _norm(name: str) -> str:
     return " ".join(re.findall(r"[\w&]+", name))
 
 
+def _name_words(name: str) -> list[str]:
+    """A name's words, without the titles in front of it ("President Trump" is "Trump")."""
+    words = _norm(name).split()
+    titles = lexicon().person_titles
+    while len(words) > 1 and words[0] in titles:
+        words = words[1:]
+    return words
+
+
 def names_match(predicted: str, names: list[str]) -> bool:
     """Whether a brief's stakeholder name is one of a labelled stakeholder's names."""
-    p = _norm(predicted)
-    p_words = p.split()
+    p_words = _name_words(predicted)
     for name in names:
-        n = _norm(name)
-        if p == n:
+        n_words = _name_words(name)
+        if p_words == n_words:
             return True
-        n_words = n.split()
         if not p_words or not n_words or p_words[-1] != n_words[-1]:
             continue
         # One name's words within the other's, the same last word: "former employees" is

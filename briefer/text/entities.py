@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, lexicon
+from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon
 
 __all__ = ["Entity", "Lexicon", "find_stakeholders", "lexicon"]
 
@@ -168,21 +168,67 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             score -= 0.5
         return score
 
-    kept = [e for e in entities if _worth_keeping(e, text, body_start, body)]
+    kept = [e for e in entities if _worth_keeping(e, text, body_start, body, cited_keys)]
     kept.sort(key=lambda e: (-salience(e), e.first))
     return kept
 
 
-_LOCATIVE = re.compile(r"(?:\b(?:in|to|from|across|at|near|throughout|into|off|around)\s+)$")
+_LOCATIVE = re.compile(
+    r"(?:\b(?:in|to|from|across|at|near|throughout|into|off|around|outside|inside|through|"
+    r"via)\s+(?:the\s+)?)$"
+)
+# A mention that stands for the thing itself, not as a modifier of the next word ("U.S.
+# officials") or a setting: it ends a clause, acts, or owns something.
+_STANDS_ALONE = re.compile(r"\s*(?:[,;:)!?”\"]|['’]s\b|and\b|or\b|[a-z]+ed\b)")
+# A byline or a reporter's credit: "Emily Feng reports for NPR", "Sui-Lee Wee of the Times".
+_CREDIT = re.compile(
+    r"\s+(?:reports?|reported|writes?|wrote|reporting)\s+(?:for|in)\b|"
+    r"\s+(?:of|for|at)\s+(?P<outlet>(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)"
+)
+_PRESS_TITLES = frozenset({"reporter", "correspondent", "columnist"})
 
 
-def _worth_keeping(entity: Entity, text: str, body_start: int, body: int) -> bool:
-    if entity.name in lexicon().country_of.values() or entity.name.lower() in lexicon().places:
-        # A country or place only ever named as a location ("a partner in Taiwan") is scenery.
-        return not all(_LOCATIVE.search(text, max(s - 12, 0), s) for s, _ in entity.mentions)
+def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited: set[str]) -> bool:
+    """Whether what was found is a party to the story rather than its setting or its press.
+
+    * The press (a news outlet, a reporter credited as one) is kept only when the story is
+      about it (three mentions or more).
+    * A country or place counts when it acts, owns, is cited or is named on its own once; one
+      only ever named as a setting ("a partner in Taiwan") or as a modifier ("U.S.
+      officials") is scenery.
+    * A person credited as the press ("Emily Feng reports for NPR", "Alex Horton of the
+      Washington Post", a correspondent) is the press.
+    * A name of anything else only ever named as a location is a setting.
+    * A collective noun mentioned once, late, is colour.
+    """
+    lex = lexicon()
+    names = [entity.name, *entity.aliases]
+    if any(is_news_outlet(n) for n in names):
+        return entity.count >= 3
+    acts = any(
+        _ACTS.match(text, end) or _STATE_POSSESSION.match(text, end) for _, end in entity.mentions
+    )
+    is_cited = any(_key(n) and any(_key(n) in c for c in cited) for n in names)
+    locative = [_LOCATIVE.search(text, max(s - 20, 0), s) is not None for s, _ in entity.mentions]
+    if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
+        if acts or is_cited:
+            return True
+        standing = [
+            not loc and _STANDS_ALONE.match(text, end) is not None
+            for loc, (_, end) in zip(locative, entity.mentions, strict=True)
+        ]
+        return any(standing)
+    if entity.kind is StakeholderKind.PERSON:
+        if entity.title and entity.title.lower() in _PRESS_TITLES:
+            return False
+        credit = _CREDIT.match(text, min(entity.mentions)[1])
+        if credit and (credit.group("outlet") is None or is_news_outlet(credit.group("outlet"))):
+            return entity.count >= 3  # a reporter credited with the story, not a party to it
+        return True
+    if all(locative):
+        return False
     if entity.kind is not StakeholderKind.GROUP:
         return True
-    # A collective noun mentioned once, late, is usually colour rather than a stakeholder.
     return entity.count >= 2 or (entity.first - body_start) / body < 0.5
 
 

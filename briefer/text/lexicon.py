@@ -105,6 +105,8 @@ class Lexicon:
     place_words: frozenset[str]
     not_entities: frozenset[str]
     places: frozenset[str]
+    news_outlet_words: frozenset[str]
+    news_outlets: frozenset[str]
     country_of: dict[str, str]  # any alias, lower case -> canonical country name
     demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
 
@@ -129,10 +131,23 @@ def lexicon() -> Lexicon:
             "place_words",
             "not_entities",
             "places",
+            "news_outlet_words",
+            "news_outlets",
         )
     }
     demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}
     return Lexicon(country_of=country_of, demonym_of=demonym_of, **lists)
+
+
+def is_news_outlet(name: str) -> bool:
+    """Whether a name is a news outlet's: a known one, or one ending in an outlet word."""
+    lex = lexicon()
+    words = name.lower().replace("’", "'").removeprefix("the ").split()
+    if not words:
+        return False
+    return " ".join(words) in lex.news_outlets or (
+        len(words) > 1 and words[-1] in lex.news_outlet_words
+    )
 
 
 def singular(word: str) -> str:
