@@ -345,8 +345,8 @@ def names_match(predicted: str, names: list[str]) -> bool:
             continue
         # One name's words within the other's, the same last word: "former employees" is
         # "employees"; a bare surname is not a full name (it matches only as an alias).
-        if len(p_words) > 1 and set(p_words) <= set(n_words):
-            return True
+        if (len(p_words) > 1 or predicted.islower()) and set(p_words) <= set(n_words):
+            return True  # a bare common noun ("lawmakers") is "US lawmakers"; a surname is not
         if set(n_words) <= set(p_words):
             return True
     return False

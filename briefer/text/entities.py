@@ -62,6 +62,7 @@ _ACTS = re.compile(
     r"\s+(?:said|says|say|told|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
     r"was|were|will|would|wants?|demanded|agreed|refused|rejected|released|freed|seized)\b"
 )
+_BRAND = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}")
 _STATE_POSSESSION = re.compile(
     r"['’]s\s+(?:capital|government|president|prime minister|parliament|army|military|"
     r"police|cabinet|finance ministry|foreign ministry|interior ministry|embassy|central bank)\b"
@@ -146,11 +147,18 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             entity.aliases.add(name)
         else:
             unknown.setdefault(_key(name), []).append((name, start, end))
+    cited_words = {w for c in cited for w in c.split()}
     for mentions in unknown.values():
+        word = mentions[0][0]
         acting = sum(1 for _, start, end in mentions if _ACTS.match(text, end))
-        if len(mentions) >= 3 and acting >= 1:
+        # "SpaceX", "OrbitBeyond": a capital inside a word is a brand's, not a sentence's.
+        brand = _BRAND.fullmatch(word) is not None
+        if (len(mentions) >= 3 and acting) or (
+            len(mentions) >= 2 and (acting or brand or word in cited_words)
+        ):
+            kind = StakeholderKind.COMPANY if brand else StakeholderKind.ORGANIZATION
             for _, start, end in mentions:
-                add(mentions[0][0], StakeholderKind.ORGANIZATION, start, end, None)
+                add(word, kind, start, end, None)
 
     for start, end, name, kind in _collectives(text, body_start):
         add(name, kind, start, end, None)
@@ -222,9 +230,10 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         if entity.title and entity.title.lower() in _PRESS_TITLES:
             return False
         credit = _CREDIT.match(text, min(entity.mentions)[1])
-        if credit and (credit.group("outlet") is None or is_news_outlet(credit.group("outlet"))):
-            return entity.count >= 3  # a reporter credited with the story, not a party to it
-        return True
+        # A reporter credited with the story is not a party to it.
+        return not (
+            credit and (credit.group("outlet") is None or is_news_outlet(credit.group("outlet")))
+        )
     if all(locative):
         return False
     if entity.kind is not StakeholderKind.GROUP:
@@ -276,6 +285,10 @@ def _split_candidate(
         if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
             return [(left, None), (right, None)]
         if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
+            return [(left, None), (right, None)]
+        # "SpaceX and Tyvak Nano-Satellite Systems": two names, each one on its own.
+        sides = [" ".join(w for w, _ in side) for side in (left, right)]
+        if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n):
             return [(left, None), (right, None)]
     if "of" in words:
         at = words.index("of")
