@@ -1,9 +1,10 @@
 """What a digest produced: its items (a brief, or why it failed) and their grouping into stories.
 
-Two briefs report the same story when they share at least `SHARED_TERMS` key terms (the most
-frequent words of five letters or more in headline, summary and key facts) and at least
-`SHARED_STAKEHOLDERS` named stakeholders (countries do not count: too many stories share
-them); or when they share more than `SHARED_TERMS` key terms with a Jaccard overlap of at
+Two briefs report the same story when they share named stakeholders (countries do not count:
+too many stories share them) and key terms (the most frequent words of five letters or more in
+headline, summary and key facts): `SHARED_STAKEHOLDERS` names and `SHARED_TERMS` terms, or
+one name fewer for one term more (outlets word the same story differently, but name the same
+people); or when they share more than `SHARED_TERMS` key terms with a Jaccard overlap of at
 least `TERM_OVERLAP`. The same company in two different events shares stakeholders but few
 terms, and stays apart. Groups are the connected sets of that relation, in the order their
 first article was given.
@@ -24,8 +25,8 @@ from briefer.schema import Envelope
 from briefer.text.lexicon import content_words, lexicon
 from briefer.text.similarity import connected_groups
 
-SHARED_STAKEHOLDERS = 2
-SHARED_TERMS = 4
+SHARED_STAKEHOLDERS = 3
+SHARED_TERMS = 2
 TERM_OVERLAP = 0.25
 
 
@@ -90,12 +91,16 @@ def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
     names = [_names(e) for e in envelopes]
 
     def same(i: int, j: int) -> bool:
-        shared_terms = terms[i] & terms[j]
+        shared_terms = len(terms[i] & terms[j])
+        shared_names = len(names[i] & names[j])
         union = terms[i] | terms[j]
-        close_terms = len(shared_terms) >= SHARED_TERMS
-        return (close_terms and len(names[i] & names[j]) >= SHARED_STAKEHOLDERS) or (
-            len(shared_terms) > SHARED_TERMS
-            and len(shared_terms) / max(len(union), 1) >= TERM_OVERLAP
+        return (
+            (shared_names >= SHARED_STAKEHOLDERS and shared_terms >= SHARED_TERMS)
+            or (shared_names >= SHARED_STAKEHOLDERS - 1 and shared_terms >= SHARED_TERMS + 1)
+            or (
+                shared_terms > 2 * SHARED_TERMS
+                and shared_terms / max(len(union), 1) >= TERM_OVERLAP
+            )
         )
 
     pairs = combinations(range(len(envelopes)), 2)

@@ -57,7 +57,10 @@ def assemble(
     conflicts: list[Conflict],
     warnings: list[str] | None = None,
 ) -> Comparison:
-    """A Comparison of `items`: the engine's facts and conflicts, the rest from the texts."""
+    """A Comparison of `items`: the engine's facts and conflicts, the rest from the texts.
+
+    The warnings of each compared brief come first, marked with their source.
+    """
     return Comparison(
         created_at=datetime.now(UTC),
         engine=engine,
@@ -69,8 +72,17 @@ def assemble(
         conflicts=conflicts,
         stakeholders=_stakeholders(items),
         sourcing=[_sourcing(i, item.envelope) for i, item in enumerate(items)],
-        warnings=warnings or [],
+        warnings=[*_article_warnings(items), *(warnings or [])],
     )
+
+
+def _article_warnings(items: list[Compared]) -> list[str]:
+    """Every warning of every compared brief (an injection attempt, hidden text), by source."""
+    return [
+        f"[{i}] {w.code}: {w.message}"
+        for i, item in enumerate(items)
+        for w in item.envelope.warnings
+    ]
 
 
 def _stakeholders(items: list[Compared]) -> list[StakeholderCoverage]:

@@ -8,13 +8,16 @@ Rules (all thresholds are constants below):
   so "evacuated" and "evacuation" meet) and those shared words are at least `MATCH_SHARE` of
   the shorter sentence's content words. Facts are the connected groups of that relation.
 * **Coverage**: a fact in every article is *agreed*, in several *partial*, in one *unique*.
-  Unique facts listed per source are the specific ones (a number, a date or a name), at most
-  `MAX_UNIQUE` per source, in article order.
+  Every unique fact is listed, in article order: what only one source reports is never
+  dropped.
 * **Quantity conflicts**: a number (digits or a number word, with its hedge: "about",
-  "more than", ...) followed by a noun, e.g. "about 1,200 residents". Two sources that give
-  different numbers for the same noun, in sentences that share at least `CONFLICT_SHARED`
-  other content words, conflict.
-* **Date conflicts**: sentences of one fact naming different weekdays or months.
+  "more than", ...) followed by a noun, e.g. "about 1,200 residents"; the value keeps its
+  words and unit. Two sources that give different numbers for the same noun conflict when
+  their sentences share at least `CONFLICT_SHARED` other content words (the same thing
+  counted) and place the figure in the same time frame (a year named, "a year ago", "last
+  year", "previously": the same time).
+* **Date conflicts**: sentences of one fact naming different weekdays or months for the
+  event; the day something was said ("said on Wednesday") does not count.
 * **Place conflicts**: sentences of one fact placing it ("in X", "near X", "outside X") in
   places that do not overlap at all.
 * **Attribution conflicts**: sentences of one fact attributed to a named source in one
@@ -44,7 +47,6 @@ MIN_SHARED = 4
 MATCH_SHARE = 0.34
 CONFLICT_SHARED = 1
 RARE_SHARED = 2
-MAX_UNIQUE = 8
 MIN_WORDS = 6
 
 _NUMBER_WORDS = {
@@ -66,7 +68,6 @@ _WHEN = re.compile(rf"\b({alternation(WEEKDAYS + tuple(m for m in MONTHS if m !=
 # "in Harwick", "near Dunmore": where something happened ("at the X" is more often an
 # organisation or a venue than a place, so it does not count).
 _PLACE = re.compile(r"\b(?:in|near|outside)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
-_SPECIFIC = re.compile(r"\d|" + _WHEN.pattern + r"|\b[A-Z][a-z]+\s+[A-Z][a-z]+")
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,8 @@ def compare_offline(items: list[Compared]) -> Comparison:
             agreed.append(fact)
         elif len(sources) > 1:
             partial.append(fact)
-        elif _SPECIFIC.search(group[0].span.text):
+        else:
             unique.append(fact)
-    unique = _cap_per_source(unique)
     return assemble(
         items,
         engine="offline",
@@ -155,28 +155,29 @@ def _fact(group: list[_Claim], items: list[Compared], coverage: str) -> SharedFa
     )
 
 
-def _cap_per_source(unique: list[SharedFact]) -> list[SharedFact]:
-    counts: dict[int, int] = {}
-    kept = []
-    for fact in unique:
-        source = fact.sources[0]
-        if counts.get(source, 0) < MAX_UNIQUE:
-            kept.append(fact)
-            counts[source] = counts.get(source, 0) + 1
-    return kept
-
-
 def _quantities(text: str) -> list[tuple[str, str, float]]:
     """(unit, value as written, number) for every counted noun in `text`."""
     out = []
     for match in _QUANTITY.finditer(text):
-        hedge, number, unit = match.group(1) or "", match.group(2), match.group(3).lower()
+        number, unit = match.group(2), match.group(3).lower()
         if unit in _NOT_UNITS:
             continue
         value = _NUMBER_WORDS.get(number.lower())
         amount = float(value) if value is not None else float(number.replace(",", ""))
-        out.append((unit, f"{hedge}{number}".strip(), amount))
+        out.append((unit, one_line(match.group(0)), amount))
     return out
+
+
+# When a sentence places its figure in time: a year, or a time before the story's own.
+_TIME_FRAME = re.compile(
+    r"\b(?:(?:19|20)\d\d|a year ago|years? ago|last (?:year|month|week)|previously|earlier|"
+    r"in the past|so far|to date|by (?:the end of )?(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def _time_frame(text: str) -> frozenset[str]:
+    return frozenset(m.lower() for m in _TIME_FRAME.findall(text))
 
 
 def _quantity_conflicts(claims: list[_Claim], items: list[Compared]) -> list[Conflict]:
@@ -189,10 +190,13 @@ def _quantity_conflicts(claims: list[_Claim], items: list[Compared]) -> list[Con
         if len(by_source) < 2:
             continue
         values = {s: v for s, v in by_source.items()}
+        # The same thing counted at the same time: the two sentences share words beyond the
+        # unit, and place the figure in the same time frame ("a year ago", "in 2021").
         related = [
             (a, b)
             for a, b in combinations(values, 2)
             if len((values[a][2].stems & values[b][2].stems) - {unit[:STEM]}) >= CONFLICT_SHARED
+            and _time_frame(values[a][2].span.text) == _time_frame(values[b][2].span.text)
         ]
         if not related:
             continue
@@ -231,7 +235,7 @@ def _group_conflicts(
             first.setdefault(claim.source, claim)
         if len(first) < 2:
             continue
-        whens = {s: frozenset(_WHEN.findall(c.span.text)) for s, c in first.items()}
+        whens = {s: _event_dates(c.span.text) for s, c in first.items()}
         named = {s: w for s, w in whens.items() if w}
         if len(named) >= 2 and len(set(named.values())) > 1:
             conflicts.append(
@@ -280,6 +284,18 @@ def _group_conflicts(
                 )
             )
     return conflicts
+
+
+# "said on Wednesday", "announced Monday": the day something was said, not when it happened.
+_SPEAKING_DAY = re.compile(
+    r"\b(?:said|says|told\s+\w+|announced|added|stated|confirmed|reported|wrote)\s+"
+    r"(?:(?:on|late|early|this|last)\s+)?" + _WHEN.pattern,
+)
+
+
+def _event_dates(text: str) -> frozenset[str]:
+    """The weekdays and months a sentence gives for its event (the day of speaking left out)."""
+    return frozenset(_WHEN.findall(_SPEAKING_DAY.sub(" ", text)))
 
 
 def _attributions(text: str) -> list[tuple[int, int, str, str]]:
