@@ -2,10 +2,11 @@
 
 Two briefs report the same story when they share named stakeholders (countries do not count:
 too many stories share them) and key terms (the most frequent words of five letters or more in
-headline, summary and key facts): `SHARED_STAKEHOLDERS` names and `SHARED_TERMS` terms, or
-one name fewer for one term more (outlets word the same story differently, but name the same
-people); or when they share more than `SHARED_TERMS` key terms with a Jaccard overlap of at
-least `TERM_OVERLAP`. The same company in two different events shares stakeholders but few
+headline, summary and key facts, not counting the words of the shared names): `SHARED_STAKEHOLDERS`
+names and `SHARED_TERMS` terms, or one name fewer for one term more, or one name more and
+no term (outlets word the same story differently but name the same people); or when they
+share more than `SHARED_TERMS + 1` key terms with a Jaccard overlap of at least
+`TERM_OVERLAP`. The same company in two different events shares a few stakeholders but few
 terms, and stays apart. Groups are the connected sets of that relation, in the order their
 first article was given.
 
@@ -26,7 +27,7 @@ from briefer.text.lexicon import content_words, lexicon
 from briefer.text.similarity import connected_groups
 
 SHARED_STAKEHOLDERS = 3
-SHARED_TERMS = 2
+SHARED_TERMS = 3
 TERM_OVERLAP = 0.25
 
 
@@ -91,16 +92,16 @@ def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
     names = [_names(e) for e in envelopes]
 
     def same(i: int, j: int) -> bool:
-        shared_terms = len(terms[i] & terms[j])
-        shared_names = len(names[i] & names[j])
-        union = terms[i] | terms[j]
+        both = names[i] & names[j]
+        name_words = {w for name in both for w in name.split()}
+        shared_terms = len(terms[i] & terms[j] - name_words)
+        all_terms = len(terms[i] & terms[j])
+        overlap = all_terms / max(len(terms[i] | terms[j]), 1)
         return (
-            (shared_names >= SHARED_STAKEHOLDERS and shared_terms >= SHARED_TERMS)
-            or (shared_names >= SHARED_STAKEHOLDERS - 1 and shared_terms >= SHARED_TERMS + 1)
-            or (
-                shared_terms > 2 * SHARED_TERMS
-                and shared_terms / max(len(union), 1) >= TERM_OVERLAP
-            )
+            len(both) >= SHARED_STAKEHOLDERS + 1
+            or (len(both) >= SHARED_STAKEHOLDERS and shared_terms >= SHARED_TERMS)
+            or (len(both) >= SHARED_STAKEHOLDERS - 1 and shared_terms >= SHARED_TERMS + 1)
+            or (all_terms > SHARED_TERMS + 1 and overlap >= TERM_OVERLAP)
         )
 
     pairs = combinations(range(len(envelopes)), 2)
