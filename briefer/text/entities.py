@@ -213,19 +213,19 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     names = [entity.name, *entity.aliases]
     if any(is_news_outlet(n) for n in names):
         return entity.count >= 3
-    acts = any(
-        _ACTS.match(text, end) or _STATE_POSSESSION.match(text, end) for _, end in entity.mentions
-    )
-    is_cited = any(_key(n) and any(_key(n) in c for c in cited) for n in names)
     locative = [_LOCATIVE.search(text, max(s - 20, 0), s) is not None for s, _ in entity.mentions]
     if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
-        if acts or is_cited:
+        if any(
+            _ACTS.match(text, end) or _STATE_POSSESSION.match(text, end)
+            for _, end in entity.mentions
+        ):
             return True
-        standing = [
+        if any(_key(n) and any(_key(n) in c for c in cited) for n in names):
+            return True
+        return any(
             not loc and _STANDS_ALONE.match(text, end) is not None
             for loc, (_, end) in zip(locative, entity.mentions, strict=True)
-        ]
-        return any(standing)
+        )
     if entity.kind is StakeholderKind.PERSON:
         if entity.title and entity.title.lower() in _PRESS_TITLES:
             return False

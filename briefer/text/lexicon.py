@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _DATA = Path(__file__).parent / "entities.toml"
@@ -41,14 +41,22 @@ STOP_WORDS = wordset(
     said says say told tells according stated added report reported reporter article
     people officials year years week weeks month months day days"""
 )
-_CONTENT_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_CONTENT_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")  # four characters or more
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 STEM = 6  # letters kept by `stems`: "evacuated" and "evacuation" meet at "evacua"
 
 
 def content_words(text: str, min_letters: int = 4) -> list[str]:
     """The words of `text` that carry content, lower case, in order (stop words out)."""
-    words = (w.lower().rstrip("'’") for w in _CONTENT_WORD.findall(text))
-    return [w for w in words if len(w) >= min_letters and w not in STOP_WORDS]
+    stop = STOP_WORDS
+    out = []
+    pattern = _CONTENT_WORD if min_letters >= 4 else _WORD
+    for word in pattern.findall(text.lower()):
+        if word[-1] in "'’":
+            word = word.rstrip("'’")
+        if len(word) >= min_letters and word not in stop:
+            out.append(word)
+    return out
 
 
 def stems(text: str) -> frozenset[str]:
@@ -139,6 +147,7 @@ def lexicon() -> Lexicon:
     return Lexicon(country_of=country_of, demonym_of=demonym_of, **lists)
 
 
+@lru_cache(maxsize=4096)
 def is_news_outlet(name: str) -> bool:
     """Whether a name is a news outlet's: a known one, or one ending in an outlet word."""
     lex = lexicon()

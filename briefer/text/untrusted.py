@@ -76,16 +76,17 @@ def wrap_article(text: str, boundary: Boundary) -> str:
 # --- after the answer: what the article tried, and what the brief must not carry ------------
 
 _INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
+    # One word boundary in front of every alternative: the scan fails fast at most positions.
+    r"\b(?:(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
     r"(?:previous|prior|above|earlier|preceding|former|existing)?\s*"
     r"(?:instructions?|prompts?|directions?|rules|guidelines|context)\b"
-    r"|\byou\s+are\s+now\b"
-    r"|\b(?:reveal|show|print|repeat|output|leak)\s+(?:me\s+)?(?:your|the)\s+"
+    r"|you\s+are\s+now\b"
+    r"|(?:reveal|show|print|repeat|output|leak)\s+(?:me\s+)?(?:your|the)\s+"
     r"(?:system\s+|initial\s+|hidden\s+)?(?:prompt|instructions)\b"
-    r"|\bsystem\s+prompt\b"
-    r"|\bnew\s+instructions\s*:"
-    r"|\b(?:act|behave)\s+as\s+(?:if\s+you\s+(?:are|were)|an?\s+)"
-    r"|\bpretend\s+(?:to\s+be|you\s+are)\b"
+    r"|system\s+prompt\b"
+    r"|new\s+instructions\s*:"
+    r"|(?:act|behave)\s+as\s+(?:if\s+you\s+(?:are|were)|an?\s+)"
+    r"|pretend\s+(?:to\s+be|you\s+are)\b)"
     r"|^\s*(?:system|assistant)\s*:",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -50,13 +50,15 @@ def _body_start(text: str, title: str | None) -> int:
 
 
 def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None) -> list[Span]:
-    freq = Counter(w for s in body for w in content_words(s.text))
+    words_of = [content_words(s.text) for s in body]
+    bags = [set(words) for words in words_of]
+    freq = Counter(w for words in words_of for w in words)
     top = {w for w, _ in freq.most_common(12)}
     title_words = set(content_words(title or ""))
     mention_starts = sorted(start for e in entities for start, _ in e.mentions)
 
     def score(index: int, span: Span) -> float:
-        words = set(content_words(span.text))
+        words = bags[index]
         n_words = len(span.text.split())
         position = 1.0 / (1.0 + POSITION_DECAY * index)
         numbers = min(len(_NUMBER.findall(span.text)), 3) * 0.12
@@ -82,12 +84,12 @@ def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None
         return value
 
     scored = sorted(
-        ((score(i, s), s) for i, s in enumerate(body)), key=lambda p: (-p[0], p[1].start)
+        ((score(i, s), i, s) for i, s in enumerate(body)), key=lambda p: (-p[0], p[2].start)
     )
     ranked: list[Span] = []
     seen: list[set[str]] = []
-    for _, span in scored:
-        words = set(content_words(span.text))
+    for _, index, span in scored:
+        words = bags[index]
         if any(len(words & other) > 0.7 * max(len(words), 1) for other in seen):
             continue  # near-duplicate of a better-ranked sentence
         ranked.append(span)
