@@ -15,6 +15,7 @@ from briefer.inputs.article import article_from_text
 from briefer.schema import Brief
 from briefer.text import sentence_bounds
 from briefer.text.entities import find_stakeholders
+from briefer.verify.sourcing import SourceKind, analyze_sourcing
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import FIXTURES
@@ -289,3 +290,25 @@ def test_plural_noun_before_a_verb_is_not_a_role():
     brief = brief_offline(article_from_text(text))
     (authority,) = [s for s in brief.stakeholders if s.name == "Port Authority"]
     assert not authority.role.startswith("advisers")
+
+
+def test_a_long_article_is_briefed_whole_with_facts_from_every_part():
+    opening = fixture_article("business").text
+    middle = " ".join(
+        f"Paragraph {i} of the filler says the depot on Elm Street handled {i} crates on time."
+        for i in range(1, 700)
+    )
+    ending = (
+        "\n\nIn the last part, Mayor Talia Brenner said the harbour would reopen on Friday, "
+        "and people familiar with the plan said the cost could reach $40 million."
+    )
+    envelope = Briefer(engine="offline").brief(opening + "\n\n" + middle + ending)
+    brief = envelope.brief
+    assert any(w.code == "chunked" for w in envelope.warnings)
+    assert any("Talia Brenner" in s.name for s in brief.stakeholders)  # named only at the end
+    assert any("Brenner" in f.evidence or "harbour" in f.evidence for f in brief.key_facts)
+    anonymous = [c for c in brief.sourcing_caveats if c.kind.value == "anonymous_source"]
+    whole = analyze_sourcing(opening + "\n\n" + middle + ending)
+    count = sum(a.kind is SourceKind.ANONYMOUS for a in whole.attributions)
+    assert len(anonymous) == 1 and anonymous[0].detail.startswith(f"{count} of ")
+    assert "people familiar with the plan" in anonymous[0].detail

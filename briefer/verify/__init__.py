@@ -69,8 +69,11 @@ def check_brief(
 ) -> CheckedBrief:
     """Verify `brief` against `article`; `origin` says who wrote its caveats.
 
-    `rule_caveats` are caveats our own code raises (such as partial coverage); they are added
-    first, with origin "rules".
+    A model's caveats are cross-checked against the sourcing analysis: an anonymous or unnamed
+    source they leave out gets a caveat of its own. Rules' caveats come from that analysis
+    already (and say how many more there are when they list only some). `rule_caveats` are
+    caveats our own code raises (such as partial coverage); they are added first, with origin
+    "rules".
     """
     text = article.text
     notices: list[Notice] = []
@@ -81,10 +84,11 @@ def check_brief(
     fact_spots = [locate(f.evidence, text) for f in brief.key_facts]
 
     added = [(locate(c.evidence, text), c) for c in rule_caveats]
-    added += [
-        (Located("exact", a.start, a.end, 100.0), c)
-        for a, c in _uncovered_sources(text, brief.sourcing_caveats, caveat_spots, profile)
-    ]
+    if origin == "model":  # rules already report every source they find, or how many more
+        added += [
+            (Located("exact", a.start, a.end, 100.0), c)
+            for a, c in _uncovered_sources(text, brief.sourcing_caveats, caveat_spots, profile)
+        ]
     room = MAX_CAVEATS - len(brief.sourcing_caveats)
     if len(added) > room:
         notices.append(

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Literal
 from briefer._version import __version__
 from briefer.engines import EngineResult, EngineSetup
 from briefer.engines.estimate import Plan
-from briefer.engines.merge import merge_briefs
 from briefer.engines.offline.caveats import _caveats
 from briefer.engines.offline.facts import (
     _attributions_by_sentence,
@@ -44,7 +43,7 @@ from briefer.schema import (
     Notice,
     Usage,
 )
-from briefer.text import sentences
+from briefer.text import Span, sentences
 from briefer.text.chunking import chunk_article
 from briefer.text.entities import find_stakeholders
 from briefer.text.tokens import TokenCounter
@@ -67,7 +66,6 @@ def rules_digest() -> str:
     files = sorted(
         [
             *package.joinpath("engines", "offline").glob("*.py"),
-            package / "engines" / "merge.py",
             *package.joinpath("text").glob("*.py"),
             *package.joinpath("text").glob("*.toml"),
             *package.joinpath("verify", "sourcing").glob("*.py"),
@@ -103,33 +101,35 @@ class OfflineEngine:
         return cls()
 
     def brief(self, article: Article) -> EngineResult:
-        """Brief one article (in parts, merged, when it is long)."""
+        """Brief one article; a long one's key facts are drawn from each of its parts.
+
+        The sourcing analysis and the stakeholders are always those of the whole article, so
+        a long-read's counts do not contradict each other part by part.
+        """
         profile = analyze_sourcing(article.text)
-        if self.counter.count(article.text) <= CHUNK_TOKENS:
-            return EngineResult(
-                brief=brief_offline(article, profile),
-                usage=Usage(cost_usd=0.0),
-                model=None,
-                prompt=None,
-                profile=profile,
+        parts = self._parts(article.text)
+        notices = []
+        if len(parts) > 1:
+            notices.append(
+                Notice(
+                    code="chunked",
+                    message=f"a long article: key facts drawn from each of its {len(parts)} parts",
+                )
             )
-        chunks = chunk_article(article.text, CHUNK_TOKENS, self.counter)
-        parts = [
-            brief_offline(Article(text=c.text, source=article.source, title=article.title))
-            for c in chunks
-        ]
-        notice = Notice(
-            code="chunked",
-            message=f"a long article: briefed in {len(chunks)} parts, then merged",
-        )
         return EngineResult(
-            brief=merge_briefs(parts),
-            usage=Usage(chunks=len(chunks), cost_usd=0.0),
+            brief=brief_offline(article, profile, parts=parts),
+            usage=Usage(chunks=len(parts) if len(parts) > 1 else 1, cost_usd=0.0),
             model=None,
             prompt=None,
-            notices=[notice],
+            notices=notices,
             profile=profile,
         )
+
+    def _parts(self, text: str) -> list[tuple[int, int]]:
+        """Where the article's parts begin and end: one part unless it is long."""
+        if self.counter.count(text) <= CHUNK_TOKENS:
+            return [(0, len(text))]
+        return [(c.start, c.end) for c in chunk_article(text, CHUNK_TOKENS, self.counter)]
 
     async def abrief(
         self, article: Article, *, gate: AbstractAsyncContextManager[None] | None = None
@@ -173,8 +173,17 @@ class OfflineEngine:
         """Nothing to close."""
 
 
-def brief_offline(article: Article, profile: SourcingProfile | None = None) -> Brief:
-    """Build a brief of `article` from rules alone (`profile`: its sourcing, if known)."""
+def brief_offline(
+    article: Article,
+    profile: SourcingProfile | None = None,
+    *,
+    parts: list[tuple[int, int]] | None = None,
+) -> Brief:
+    """Build a brief of `article` from rules alone (`profile`: its sourcing, if known).
+
+    With `parts` (where a long article's parts begin and end), sentences are ranked within
+    each part and the key facts taken from the parts in turn.
+    """
     text = article.text
     body_start = _body_start(text, article.title)
     all_sentences = sentences(text)
@@ -188,7 +197,15 @@ def brief_offline(article: Article, profile: SourcingProfile | None = None) -> B
         text, body_start=body_start, cited=[a.source for a in profile.attributions]
     )
     by_sentence = _attributions_by_sentence(profile.attributions)
-    ranked = _rank(text, body, entities, article.title)
+    if parts and len(parts) > 1:
+        ranked = _interleave(
+            [
+                _rank(text, [b for b in body if start <= b.start < end], entities, article.title)
+                for start, end in parts
+            ]
+        )
+    else:
+        ranked = _rank(text, body, entities, article.title)
     facts = _key_facts(ranked, len(body), by_sentence)
     return Brief(
         headline=_headline(article.title, body),
@@ -198,3 +215,15 @@ def brief_offline(article: Article, profile: SourcingProfile | None = None) -> B
         open_questions=_open_questions(text, profile, body)[:MAX_QUESTIONS],
         sourcing_caveats=_caveats(text, profile),
     )
+
+
+def _interleave(rankings: list[list[Span]]) -> list[Span]:
+    """The parts' rankings taken in turn (best of each part, then second best...), once each."""
+    out: list[Span] = []
+    seen: set[int] = set()
+    for depth in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if depth < len(ranking) and ranking[depth].start not in seen:
+                seen.add(ranking[depth].start)
+                out.append(ranking[depth])
+    return out
