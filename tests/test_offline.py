@@ -71,7 +71,12 @@ def test_anonymous_article_gets_anonymous_caveats_and_questions():
     brief = brief_offline(fixture_article("anonymous_sources"))
     kinds = {c.kind.value for c in brief.sourcing_caveats}
     assert {"anonymous_source", "declined_comment", "unverified_number"} <= kinds
-    assert any("unnamed sources" in q.question for q in brief.open_questions)
+    # Questions only from what the article says it does not know: here, who did not answer.
+    assert brief.open_questions and all(
+        q.question.startswith(("What is the response of", "Can this be confirmed"))
+        or q.question.endswith("?")
+        for q in brief.open_questions
+    )
     attributions = {f.attribution for f in brief.key_facts}
     assert any("people familiar with the matter" in a for a in attributions)
 
@@ -312,3 +317,18 @@ def test_a_long_article_is_briefed_whole_with_facts_from_every_part():
     count = sum(a.kind is SourceKind.ANONYMOUS for a in whole.attributions)
     assert len(anonymous) == 1 and anonymous[0].detail.startswith(f"{count} of ")
     assert "people familiar with the plan" in anonymous[0].detail
+
+
+def test_open_questions_come_from_what_the_article_leaves_open_never_from_numbers_or_times():
+    text = (
+        "Harbour Crane Collapses\n\n"
+        "A crane collapsed at the north pier at about 10:30 p.m. on Tuesday, injuring more than "
+        "20 workers, the port authority said. The operator, 55, had worked there for nearly "
+        "two decades. It was not clear why the crane's brake failed. The authority did not say "
+        "when the pier would reopen. Meridian Cranes declined to comment."
+    )
+    questions = [q.question for q in brief_offline(article_from_text(text)).open_questions]
+    assert "Why the crane's brake failed?" in questions
+    assert "When the pier would reopen?" in questions
+    assert "What is the response of Meridian Cranes?" in questions
+    assert not any(s in q for q in questions for s in ("10:30", "55", "20 workers", "decades"))
