@@ -108,6 +108,11 @@ def _quote(text: str) -> str:
     return "“" + one_line(text) + "”"
 
 
+def _or_dash(value: str) -> str:
+    """A table cell: a dash where the brief says the article does not state it."""
+    return "—" if value.strip().lower() in ("not stated", "not stated in the article") else value
+
+
 def caveat_text(detail: str, evidence: str) -> str:
     """A caveat's detail and its evidence quote, the quote left out when the detail has it."""
     quoted = _quote(evidence)
@@ -169,7 +174,7 @@ def render_markdown(envelope: Envelope) -> str:
     if b.stakeholders:
         out += ["## Stakeholders", "", "| Who | Kind | Role | Stance |", "|---|---|---|---|"]
         for s in b.stakeholders:
-            row = [s.name, s.kind.value, s.role, s.stance]
+            row = [s.name, s.kind.value, _or_dash(s.role), _or_dash(s.stance)]
             out.append("| " + " | ".join(cell(c) for c in row) + " |")
         out.append("")
     if b.open_questions:
@@ -288,7 +293,7 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
             "<table><tr><th>Who</th><th>Kind</th><th>Role</th><th>Stance</th></tr>",
         ]
         for s in b.stakeholders:
-            cells = (s.name, s.kind.value, s.role, s.stance)
+            cells = (s.name, s.kind.value, _or_dash(s.role), _or_dash(s.stance))
             out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
         out.append("</table>")
     if b.open_questions:
