@@ -332,3 +332,18 @@ def test_open_questions_come_from_what_the_article_leaves_open_never_from_number
     assert "When the pier would reopen?" in questions
     assert "What is the response of Meridian Cranes?" in questions
     assert not any(s in q for q in questions for s in ("10:30", "55", "20 workers", "decades"))
+
+
+def test_datelines_owned_things_and_bare_titles_are_not_stakeholders():
+    text = (
+        "Port Deal Signed\n\n"
+        "HAYWARD, Calif. — Harbor Freight Lines signed a lease on Monday, its chief said.\n\n"
+        "LONDON — Talks continued at Halvard Shipping’s Annual Summit, where Halvard Shipping "
+        "officials met brokers. Head of Research Priya Nandan said demand was rising. "
+        "Republican Gov. Mara Quist agreed."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert "HAYWARD" not in found and "United Kingdom" not in found  # datelines
+    assert "Halvard Shipping" in found and not any("Summit" in n for n in found)
+    assert not any(n.startswith(("Head of", "Republican Gov")) for n in found)
+    assert "Priya Nandan" in found and "Mara Quist" in found

@@ -101,8 +101,10 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             entity.aliases.add(short)
 
     for match in _CANDIDATE.finditer(text, body_start):
+        if _DATELINE.match(text, match.end()) and _line_start(text, match.start()):
+            continue  # "LONDON —", "HAYWARD, Calif. (AP) —": where the story was filed
         tokens = [(m.group(0), match.start() + m.start()) for m in _TOKEN.finditer(match.group(0))]
-        for part, title in _split_candidate(tokens):
+        for part, title in _split_candidate(_owner_only(tokens)):
             name, start = _clean_name(part, text)
             if not name:
                 continue
@@ -226,6 +228,14 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             not loc and _STANDS_ALONE.match(text, end) is not None
             for loc, (_, end) in zip(locative, entity.mentions, strict=True)
         )
+    words = [w.lower().rstrip(".,") for w in entity.name.split()]
+    person_ending_in_title = (
+        entity.kind is StakeholderKind.PERSON and words[-1] in lex.person_titles
+    )
+    if (len(words) > 1 and person_ending_in_title) or (
+        len(words) > 2 and words[0] in lex.person_titles and words[1] == "of"
+    ):
+        return False  # "Republican Gov", "Head of Research": a title, no name
     if entity.kind is StakeholderKind.PERSON:
         if entity.title and entity.title.lower() in _PRESS_TITLES:
             return False
@@ -303,6 +313,24 @@ def _split_candidate(
 def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
     name = _POSSESSIVE.sub("", " ".join(words)).lower().removeprefix("the ")
     return name in lex.country_of or name in lex.places
+
+
+# After a dateline: a comma and a state or agency, or a dash ("LONDON —", "HAYWARD, Calif.").
+_DATELINE = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?:\([A-Za-z ]+\)\s*)?[—–-]")
+
+
+def _line_start(text: str, at: int) -> bool:
+    """Whether `at` begins its line (a dateline starts the story's first paragraph)."""
+    return not text[text.rfind("\n", 0, at) + 1 : at].strip()
+
+
+def _owner_only(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """In "Salesforce's Dreamforce" or "San Francisco's Moscone Center" the party is the owner:
+    what it owns (an event, a venue, a product) is not one of its own."""
+    for i, (word, _) in enumerate(tokens[:-1]):
+        if _POSSESSIVE.search(word) and i + 1 < len(tokens):
+            return tokens[: i + 1]
+    return tokens
 
 
 def _shouting(text: str, at: int) -> bool:
