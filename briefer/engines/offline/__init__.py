@@ -48,7 +48,7 @@ from briefer.text.chunking import chunk_article
 from briefer.text.entities import find_stakeholders
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import find_suspicious
-from briefer.verify.sourcing import SourcingProfile, analyze_sourcing
+from briefer.verify.sourcing import SourceKind, SourcingProfile, analyze_sourcing
 
 if TYPE_CHECKING:
     from briefer.schema.comparison import Comparison
@@ -197,15 +197,26 @@ def brief_offline(
         text, body_start=body_start, cited=[a.source for a in profile.attributions]
     )
     by_sentence = _attributions_by_sentence(profile.attributions)
+    on_record = frozenset(
+        a.sentence_start
+        for a in profile.attributions
+        if a.kind in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
+    )
     if parts and len(parts) > 1:
         ranked = _interleave(
             [
-                _rank(text, [b for b in body if start <= b.start < end], entities, article.title)
+                _rank(
+                    text,
+                    [b for b in body if start <= b.start < end],
+                    entities,
+                    article.title,
+                    on_record,
+                )
                 for start, end in parts
             ]
         )
     else:
-        ranked = _rank(text, body, entities, article.title)
+        ranked = _rank(text, body, entities, article.title, on_record)
     facts = _key_facts(ranked, len(body), by_sentence)
     return Brief(
         headline=_headline(article.title, body),

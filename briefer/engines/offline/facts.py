@@ -31,6 +31,10 @@ LONG_SENTENCE = 25  # words
 LONG_BONUS = 0.3
 SHORT_SENTENCE = 12  # words
 SHORT_FACTOR = 0.7
+NAMED_SOURCE_BONUS = 0.3  # a claim someone makes by name
+NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
+NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
+NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
 REPORTER = "the reporter"
 
 _NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
@@ -49,7 +53,17 @@ def _body_start(text: str, title: str | None) -> int:
     return at + len(title)
 
 
-def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None) -> list[Span]:
+def _rank(
+    text: str,
+    body: list[Span],
+    entities: list[Entity],
+    title: str | None,
+    on_record: frozenset[int] = frozenset(),
+) -> list[Span]:
+    """The body's sentences, most newsworthy first, near-duplicates left out.
+
+    `on_record` are the starts of sentences attributed to a named source.
+    """
     words_of = [content_words(s.text) for s in body]
     bags = [set(words) for words in words_of]
     freq = Counter(w for words in words_of for w in words)
@@ -61,16 +75,18 @@ def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None
         words = bags[index]
         n_words = len(span.text.split())
         position = 1.0 / (1.0 + POSITION_DECAY * index)
-        numbers = min(len(_NUMBER.findall(span.text)), 3) * 0.12
+        numbers = min(len(_NUMBER.findall(span.text)), 3) * NUMBER_WEIGHT
         dates = 0.1 if _DATE.search(span.text) else 0.0
         lo = bisect.bisect_left(mention_starts, span.start)
         hi = bisect.bisect_left(mention_starts, span.end)
-        names = min(hi - lo, 3) * 0.1
+        names = min(hi - lo, 3) * NAME_WEIGHT
         central = 0.0
         if words:
             central = 0.5 * len(words & title_words) / max(len(title_words), 1)
             central += 0.3 * len(words & top) / len(top or {""})
         value = position + numbers + dates + names + central
+        if span.start in on_record:
+            value += NAMED_SOURCE_BONUS
         if n_words > LONG_SENTENCE:
             value += LONG_BONUS
         if n_words < SHORT_SENTENCE:
@@ -90,7 +106,7 @@ def _rank(text: str, body: list[Span], entities: list[Entity], title: str | None
     seen: list[set[str]] = []
     for _, index, span in scored:
         words = bags[index]
-        if any(len(words & other) > 0.7 * max(len(words), 1) for other in seen):
+        if any(len(words & other) > NEAR_DUPLICATE * max(len(words), 1) for other in seen):
             continue  # near-duplicate of a better-ranked sentence
         ranked.append(span)
         seen.append(words)
