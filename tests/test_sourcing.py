@@ -548,3 +548,16 @@ def test_runs_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
     _lexicon.cache_clear()  # load the word lists again, with the network gone
     profile = analyze_sourcing(_text(ARTICLES / "anonymous_sources.txt"))
     assert profile.counts["anonymous"] > 0
+
+
+def test_role_references_resolve_and_one_of_a_group_is_not_a_name():
+    text = (
+        "President Dana Reyes spoke on Monday. The president said the deal was done. "
+        "One prominent Republican told me the vote would fail. Protesters gathered outside. "
+        "They said the plan was unfair."
+    )
+    by_source = {a.source: a for a in analyze_sourcing(text).attributions}
+    president = by_source["The president"]
+    assert president.kind is SourceKind.NAMED_PERSON and president.refers_to == "Dana Reyes"
+    assert by_source["Republican"].kind is SourceKind.UNNAMED_INSTITUTION
+    assert "They" not in by_source  # "they" is never one unnamed Republican

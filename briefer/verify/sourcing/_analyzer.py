@@ -272,6 +272,8 @@ class _Analyzer(_PhraseReader):
                     kind, _ = self.classify(np.start, np.end)
                     if kind is SourceKind.NAMED_PERSON:
                         refers_to = self._full_name(np.start, np.end)
+                    elif (titled := self._titled_earlier(source, np.start)) is not None:
+                        kind, refers_to = SourceKind.NAMED_PERSON, titled
                 attribution = Attribution(
                     start=phrase_start,
                     end=phrase_end,
@@ -329,6 +331,21 @@ class _Analyzer(_PhraseReader):
             )
         return out
 
+    def _titled_earlier(self, source: str, before: int) -> str | None:
+        """The person "the president" stands for: the last one the article named with that title
+        ("President Dana Reyes") before this point. None when it named nobody so."""
+        words = source.lower().split()
+        if len(words) != 2 or words[0] != "the" or words[1] not in self.lex.titles:
+            return None
+        pattern = re.compile(
+            rf"\b(?i:{re.escape(words[1])})\s+((?:[A-Z][\w'’.-]*\s+){{0,2}}[A-Z][\w'’-]+)"
+        )
+        found = None
+        for match in pattern.finditer(self.text, 0, before):
+            if match.group(0)[:1].isupper():  # "President Dana Reyes", not "the president"
+                found = match.group(1)
+        return found
+
     def _full_name(self, start: int, end: int) -> str | None:
         """Return the full name a surname or a titled name refers back to, if known."""
         toks = _tokens(self.text, start, end)
@@ -364,7 +381,10 @@ class _Analyzer(_PhraseReader):
                 continue
             if earlier.kind is SourceKind.ANONYMOUS:
                 return None
-            return earlier.kind, name
+            # "they": a body, or several people ("the officials"); never one person.
+            if earlier.kind is SourceKind.NAMED_ORGANIZATION or _plural(earlier.source):
+                return earlier.kind, name
+            return None
         if pronoun in ("he", "she"):
             for back in range(index, max(index - 3, -1), -1):
                 subject = self._subject_person(self.sentences[back])
@@ -461,3 +481,9 @@ class _Analyzer(_PhraseReader):
         ):
             return False  # a document, an office or a spokesperson is not one person's word
         return singular(head) == head
+
+
+def _plural(source: str) -> bool:
+    """Whether a source phrase names several ("the officials", "two people")."""
+    head = source.split()[-1].lower().rstrip(".,") if source.split() else ""
+    return head in ("people", "police", "staff") or (head.endswith("s") and not head.endswith("ss"))

@@ -57,6 +57,13 @@ class _NP:
     inverted: bool = False
 
 
+# "a", "one", "another prominent" right before a one-word capitalised source: a member of a
+# group ("one prominent Republican"), not a name.
+_UNNAMED_BEFORE = re.compile(
+    r"\b(?:a|an|one|another|some|several|two|three)\s+(?:[a-z][\w-]*\s+){0,2}$", re.IGNORECASE
+)
+
+
 class _PhraseReader:
     """One article's text, its sentences, quotations and the names it mentions."""
 
@@ -204,8 +211,15 @@ class _PhraseReader:
         head = core[-1]
         if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
             return SourceKind.ANONYMOUS, phrase.lower()
-        if len(core) == 1 and head.cap and toks[0].word in _INDEFINITE and not toks[0].cap:
-            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()  # "a Republican"
+        if (
+            head.cap
+            and len(core) == 1
+            and (
+                toks[0].word in _INDEFINITE
+                or _UNNAMED_BEFORE.search(text, max(start - 40, 0), start)
+            )
+        ):
+            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()  # "one prominent Republican"
         if head.cap and not (len(core) == 1 and self._is_common(head)):
             at = toks.index(head)
             run = [head]
