@@ -347,3 +347,13 @@ def test_datelines_owned_things_and_bare_titles_are_not_stakeholders():
     assert "Halvard Shipping" in found and not any("Summit" in n for n in found)
     assert not any(n.startswith(("Head of", "Republican Gov")) for n in found)
     assert "Priya Nandan" in found and "Mara Quist" in found
+
+
+def test_names_keep_their_particles():
+    text = (
+        "Omar Hassan al-Bashir ruled for decades. Saudi Crown Prince Mohammed bin Salman met "
+        "him. Al-Bashir said he would stay."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Omar Hassan al-Bashir" in found and "Omar Hassan" not in found
+    assert found["Mohammed bin Salman"].title == "Saudi Crown Prince"

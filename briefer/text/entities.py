@@ -47,14 +47,23 @@ class Entity:
         return len(self.mentions)
 
 
-_WORD = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’&-]*|&)"
-_JOIN = r"(?:(?:[ \t]+(?:of|for|and|the|de|du|del|la|von|van|on|&))+[ \t]+|[ \t]+)"
+# Arabic and other name particles joined to the next word: "al-Bashir", "el-Sisi".
+_PARTICLE = r"(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][\w'’-]*"
+_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’&-]*|{_PARTICLE}|&)"
+_JOIN = (
+    r"(?:(?:[ \t]+(?:of|for|and|the|de|du|del|la|von|van|on|bin|ibn|bint|abu|da|di|dos|&))+"
+    r"[ \t]+|[ \t]+)"
+)
 _CANDIDATE = re.compile(rf"{_WORD}(?:{_JOIN}{_WORD})*(?:[ \t]+\d{{1,5}}\b)?")
 _TOKEN = re.compile(r"\S+")
 _CONNECTORS = frozenset(
     {"of", "for", "and", "the", "de", "du", "del", "la", "von", "van", "on", "&"}
 )
-_NAME_WORD = re.compile(r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$")
+# Lower-case words inside a person's name ("Mohammed bin Salman", "Luiz Inácio da Silva").
+_NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "abu", "da", "di", "dos", "de", "van", "von"})
+_NAME_WORD = re.compile(
+    r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$|^(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][a-zà-ÿ'’-]+$"
+)
 _POSSESSIVE = re.compile(r"['’]s$")
 # A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
 _DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
@@ -270,9 +279,18 @@ def _split_candidate(
     # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
     # a name of one to three words at the end.
     if any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
-        n = 0
-        while n < min(3, len(words) - 1) and _is_name_word(words[-1 - n]):
+        n = named = 0
+        while n < len(words) - 1 and named < 3:
+            word = words[-1 - n]
+            if word in _NAME_PARTICLES and n and n + 1 < len(words) - 1:
+                n += 1  # "bin" inside "Mohammed bin Salman"
+                continue
+            if not _is_name_word(word):
+                break
             n += 1
+            named += 1
+        while n and words[len(words) - n] in _NAME_PARTICLES:
+            n -= 1  # a name does not start with "bin"
         head = words[: len(words) - n]
         # "President Trump and US Trade Representative Robert Lighthizer": the title is what
         # follows the last "and"; what comes before it is a name of its own.
@@ -407,7 +425,12 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
     raw_words = name.split()
     if title and 1 <= len(raw_words) <= 3:
         return StakeholderKind.PERSON
-    if 2 <= len(raw_words) <= 3 and all(_NAME_WORD.match(w) for w in raw_words):
+    named = [w for w in raw_words if w not in _NAME_PARTICLES]  # "bin" in "Mohammed bin Salman"
+    if (
+        2 <= len(named) <= 3
+        and raw_words[0] not in _NAME_PARTICLES
+        and all(_NAME_WORD.match(w) for w in named)
+    ):
         return StakeholderKind.PERSON
     return None
 
