@@ -324,6 +324,11 @@ def test_declining_is_an_attribution_but_to_say_is_not() -> None:
         "declined to name the agency",
         "could not be reached for comment",
         "refused to say",
+        "declined later to state when the plant would reopen",
+        "did not reveal the location",
+        "didn’t give a date for the hearing",
+        "gave no details on payment",
+        "was withholding the names of the victims",
     ],
 )
 def test_declined_comment(phrase: str) -> None:
