@@ -92,7 +92,9 @@ WEAK_SPEECH_VERBS = wordset(
     warns reported reports noted notes claimed claims alleged alleges predicted predicts cited
     cites disclosed discloses cautioned cautions denied denies recounted recounts recalled recalls
     asserted asserts contended contends maintained stressed stresses conceded concedes admitted
-    admits complained complains expect expects highlight highlights"""
+    admits complained complains expect expects highlight highlights revealed reveals
+    reiterated reiterates tweeted tweets touted touts believes urged urges criticised
+    criticized criticises criticizes condemned condemns welcomed welcomes described describes"""
 )
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 
