@@ -10,7 +10,8 @@ item once (micro-averaged). The rules:
 * **Key-fact recall**: a labelled fact is found when one brief fact's evidence holds more than
   half of the content words and numbers of the label's quote.
 * **Stakeholders**: a brief stakeholder matches a labelled one when their normalised names are
-  equal (aliases count; titles in front and "the" left out, so "President Trump" is "Trump"),
+  equal (aliases count; titles in front and "the" left out, so "President Trump" is "Trump";
+  a country is its government, so "Afghanistan" is "the Afghan government"),
   or one name's words hold the other's and both end in the same word ("Yoon" ~ "Yoon Suk
   Yeol" does not, "employees" ~ "former employees" does); recall, precision, and recall of
   the stakeholders the editor marked central.
@@ -334,8 +335,30 @@ def _name_words(name: str) -> list[str]:
     return words
 
 
+_GOVERNMENT = re.compile(r"^(?:the\s+)?(.+?)(?:['’]s)?\s+(?:government|administration)$", re.I)
+
+
+def _country(name: str) -> str | None:
+    """The country a name stands for as a government: "Afghanistan", "the Afghan government"."""
+    lex = lexicon()
+    key = name.lower().removeprefix("the ").strip()
+    if key in lex.country_of:
+        return lex.country_of[key]
+    match = _GOVERNMENT.match(name.strip())
+    if match:
+        head = match.group(1).lower().removeprefix("the ")
+        return lex.country_of.get(head) or lex.demonym_of.get(head)
+    return None
+
+
 def names_match(predicted: str, names: list[str]) -> bool:
-    """Whether a brief's stakeholder name is one of a labelled stakeholder's names."""
+    """Whether a brief's stakeholder name is one of a labelled stakeholder's names.
+
+    A country stands for its government: "Afghanistan" is "the Afghan government".
+    """
+    country = _country(predicted)
+    if country is not None and any(_country(name) == country for name in names):
+        return True
     p_words = _name_words(predicted)
     for name in names:
         n_words = _name_words(name)

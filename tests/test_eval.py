@@ -68,6 +68,8 @@ def test_names_match_full_names_and_surnames_but_not_a_bare_surname_for_a_full_o
     assert names_match("former employees", ["employees"])
     assert names_match("Trump", ["President Trump"])  # a title is not part of the name
     assert names_match("lawmakers", ["US lawmakers"])  # a common noun, not a surname
+    assert names_match("Afghanistan", ["Afghan government"])  # a country is its government
+    assert not names_match("Afghanistan", ["Pakistan government"])
     assert not names_match("Omar Hassan", ["Omar Hassan al-Bashir"])
     assert not names_match("Smith", ["Adam Smith"])
 

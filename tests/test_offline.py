@@ -357,3 +357,14 @@ def test_names_keep_their_particles():
     found = {e.name: e for e in find_stakeholders(text)}
     assert "Omar Hassan al-Bashir" in found and "Omar Hassan" not in found
     assert found["Mohammed bin Salman"].title == "Saudi Crown Prince"
+
+
+def test_people_named_by_their_part_twice_are_stakeholders():
+    text = (
+        "A man was stabbed at a station on Sunday. The victim was taken to hospital, police "
+        "said. The suspect fled on foot. Officers later found the suspect nearby. The victim "
+        "is expected to survive."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert {"the victim", "the suspect"} <= found
+    assert "the driver" not in found  # never named so

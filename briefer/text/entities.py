@@ -173,6 +173,9 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
 
     for start, end, name, kind in _collectives(text, body_start):
         add(name, kind, start, end, None)
+    for role, spans in _role_people(text, body_start).items():
+        for start, end in spans:
+            add(role, StakeholderKind.PERSON, start, end, None)
 
     cited_keys = {_key(c) for c in cited}
     body = max(len(text) - body_start, 1)
@@ -456,6 +459,22 @@ def _collectives(text: str, body_start: int) -> Iterable[tuple[int, int, str, St
         if adjective:  # "Western governments", "European regulators"
             start, name = adjective.start(1), f"{adjective.group(1)} {noun}"
         yield start, match.end(), name, kinds[noun]
+
+
+def _role_people(text: str, body_start: int) -> dict[str, list[tuple[int, int]]]:
+    """People the article names by their part ("the victim", "the suspect"), when it does so
+    at least twice: the victim of a crime story is one of its parties."""
+    pattern = _role_pattern()
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match in pattern.finditer(text, body_start):
+        found.setdefault(f"the {match.group(1).lower()}", []).append(match.span())
+    return {name: spans for name, spans in found.items() if len(spans) >= 2}
+
+
+@cache
+def _role_pattern() -> re.Pattern[str]:
+    nouns = "|".join(sorted(lexicon().role_nouns, key=len, reverse=True))
+    return re.compile(rf"\b[Tt]he\s+({nouns})\b(?!['’]s\s+(?:family|lawyer|attorney))")
 
 
 _REGIONAL_ADJECTIVE = re.compile(r"\b([A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic))\s+$")

@@ -117,6 +117,7 @@ class Lexicon:
     places: frozenset[str]
     news_outlet_words: frozenset[str]
     news_outlets: frozenset[str]
+    role_nouns: frozenset[str]
     country_of: dict[str, str]  # any alias, lower case -> canonical country name
     demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
 
@@ -143,6 +144,7 @@ def lexicon() -> Lexicon:
             "places",
             "news_outlet_words",
             "news_outlets",
+            "role_nouns",
         )
     }
     demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}
