@@ -64,26 +64,45 @@ Conversation = Generator[Request, "ChatCompletion", Answer]
 MissingQuotes = Callable[[Any], list[tuple[str, str]]]
 
 
-def build_merge_messages(
-    partials: list[Brief], template: PromptTemplate, boundary: Boundary, title: str | None
+def build_briefs_messages(
+    briefs: list[Brief],
+    template: PromptTemplate,
+    boundary: Boundary,
+    *,
+    label: str,
+    first: int,
+    **extra: str,
 ) -> list[dict[str, str]]:
-    """Render the messages that merge the briefs of an article's parts into one."""
-    briefs = json.dumps(
-        [{"part": i + 1, "brief": b.model_dump(mode="json")} for i, b in enumerate(partials)],
+    """Render the messages that hand several briefs to the model, as JSON inside the boundary.
+
+    Each brief is numbered under `label` from `first` ("part" 1, 2... for an article's parts;
+    "source" 0, 1... for a comparison). `extra` are further template variables.
+    """
+    payload = json.dumps(
+        [{label: i, "brief": b.model_dump(mode="json")} for i, b in enumerate(briefs, first)],
         ensure_ascii=False,
         indent=1,
     )
     variables = {
         "boundary_start": boundary.start,
         "boundary_end": boundary.end,
-        "briefs": wrap_article(briefs, boundary),
-        "count": str(len(partials)),
-        "title": title or "(none)",
+        "briefs": wrap_article(payload, boundary),
+        "count": str(len(briefs)),
+        **extra,
     }
     return [
         {"role": "system", "content": template.render("system", variables).strip()},
         {"role": "user", "content": template.render("user", variables).strip()},
     ]
+
+
+def build_merge_messages(
+    partials: list[Brief], template: PromptTemplate, boundary: Boundary, title: str | None
+) -> list[dict[str, str]]:
+    """Render the messages that merge the briefs of an article's parts into one."""
+    return build_briefs_messages(
+        partials, template, boundary, label="part", first=1, title=title or "(none)"
+    )
 
 
 def build_messages(

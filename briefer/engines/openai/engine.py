@@ -20,7 +20,6 @@ concurrently (map); a merge request (`prompts/merge.toml`) then combines their b
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +41,7 @@ from briefer.engines.openai.conversation import (
     Conversation,
     OutputSpec,
     Request,
+    build_briefs_messages,
     build_merge_messages,
     build_messages,
     conversation,
@@ -60,7 +60,7 @@ from briefer.inputs.article import Article
 from briefer.schema import Brief, Notice, Usage, strict_json_schema
 from briefer.schema.comparison import ComparisonDraft
 from briefer.text.tokens import TokenCounter
-from briefer.text.untrusted import Boundary, wrap_article
+from briefer.text.untrusted import Boundary
 from briefer.verify.quotes import locate
 
 if TYPE_CHECKING:
@@ -389,22 +389,7 @@ def _compare_job(
 ) -> Conversation:
     """The conversation that compares briefs; quotes are checked against their articles."""
     template = load_template("compare")
-    boundary = Boundary.new()
-    payload = json.dumps(
-        [{"source": i, "brief": b.model_dump(mode="json")} for i, b in enumerate(briefs)],
-        ensure_ascii=False,
-        indent=1,
-    )
-    variables = {
-        "boundary_start": boundary.start,
-        "boundary_end": boundary.end,
-        "briefs": wrap_article(payload, boundary),
-        "count": str(len(briefs)),
-    }
-    messages = [
-        {"role": "system", "content": template.render("system", variables).strip()},
-        {"role": "user", "content": template.render("user", variables).strip()},
-    ]
+    messages = build_briefs_messages(briefs, template, Boundary.new(), label="source", first=0)
 
     def missing(draft: ComparisonDraft) -> list[tuple[str, str]]:
         quotes = [
