@@ -368,3 +368,14 @@ def test_people_named_by_their_part_twice_are_stakeholders():
     found = {e.name for e in find_stakeholders(text)}
     assert {"the victim", "the suspect"} <= found
     assert "the driver" not in found  # never named so
+
+
+def test_family_name_first_ordinals_and_common_words_inside_names():
+    text = (
+        "President Yoon Suk Yeol survived the vote on Saturday. Yoon said he would stay. "
+        "The People Power Party boycotted the vote. Shares of 21st Century Fox fell."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Yoon" in found["Yoon Suk Yeol"].aliases and "Yoon" not in found  # one person
+    assert "People Power Party" in found and "Power Party" not in found
+    assert "21st Century Fox" in found and "Century Fox" not in found

@@ -49,7 +49,9 @@ class Entity:
 
 # Arabic and other name particles joined to the next word: "al-Bashir", "el-Sisi".
 _PARTICLE = r"(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][\w'’-]*"
-_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’&-]*|{_PARTICLE}|&)"
+# "21st Century Fox": an ordinal that opens a name.
+_ORDINAL = r"\d{1,3}(?:st|nd|rd|th)(?=[ \t]+[A-Z])"
+_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’&-]*|{_PARTICLE}|{_ORDINAL}|&)"
 _JOIN = (
     r"(?:(?:[ \t]+(?:of|for|and|the|de|du|del|la|von|van|on|bin|ibn|bint|abu|da|di|dos|&))+"
     r"[ \t]+|[ \t]+)"
@@ -177,6 +179,7 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
         for start, end in spans:
             add(role, StakeholderKind.PERSON, start, end, None)
 
+    entities = _merge_surname_first(entities)
     cited_keys = {_key(c) for c in cited}
     body = max(len(text) - body_start, 1)
 
@@ -263,6 +266,34 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     return entity.count >= 2 or (entity.first - body_start) / body < 0.5
 
 
+def _merge_surname_first(entities: list[Entity]) -> list[Entity]:
+    """ "Yoon" after "Yoon Suk Yeol": in names written family name first (three words), the
+    article's short form is the first word. Found on its own, it is the same person."""
+    by_name = {e.name: e for e in entities}
+    merged: set[int] = set()
+    for person in entities:
+        words = person.name.split()
+        if person.kind is not StakeholderKind.PERSON or len(words) != 3:
+            continue
+        short = by_name.get(words[0])
+        if short is None or short is person or short.kind is StakeholderKind.GOVERNMENT:
+            continue
+        person.mentions.extend(short.mentions)
+        person.aliases.add(words[0])
+        person.first = min(person.first, short.first)
+        merged.add(id(short))
+    return [e for e in entities if id(e) not in merged]
+
+
+# Words that never begin a name, even capitalised: a capitalised common word that does
+# ("People" in "People Power Party") stays when the whole is an organisation's name.
+_NEVER_NAME_START = frozenset(
+    """the a an this that these those and but or as in on at for from by with after before
+    when while if asked meanwhile however monday tuesday wednesday thursday friday saturday
+    sunday""".split()
+)
+
+
 def _split_candidate(
     tokens: list[tuple[str, int]],
 ) -> list[tuple[list[tuple[str, int]], str | None]]:
@@ -274,6 +305,17 @@ def _split_candidate(
             break
         if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
             break  # "New York State Attorney General" keeps its "New", "North Korean" its "North"
+        first = tokens[0][0].lower().strip(".,")
+        if (
+            first not in _NEVER_NAME_START
+            and len(tokens) > 2
+            and classify_name(whole)
+            in (
+                StakeholderKind.ORGANIZATION,
+                StakeholderKind.COMPANY,
+            )
+        ):
+            break  # "People Power Party" keeps its "People"
         tokens = tokens[1:]
     # Trailing words that are never names go too: "Mr. Trump's Oct. 11 announcement".
     while len(tokens) > 1 and tokens[-1][0].lower().strip(".,") in lex.not_entities:
@@ -428,6 +470,8 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
     raw_words = name.split()
     if title and 1 <= len(raw_words) <= 3:
         return StakeholderKind.PERSON
+    if len(raw_words) > 1 and re.fullmatch(_ORDINAL.split("(?=")[0], raw_words[0]):
+        return StakeholderKind.ORGANIZATION  # "21st Century Fox", "3rd Infantry Division"
     named = [w for w in raw_words if w not in _NAME_PARTICLES]  # "bin" in "Mohammed bin Salman"
     if (
         2 <= len(named) <= 3
