@@ -179,7 +179,6 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
         for start, end in spans:
             add(role, StakeholderKind.PERSON, start, end, None)
 
-    entities = _merge_surname_first(entities)
     cited_keys = {_key(c) for c in cited}
     body = max(len(text) - body_start, 1)
 
@@ -266,25 +265,6 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     return entity.count >= 2 or (entity.first - body_start) / body < 0.5
 
 
-def _merge_surname_first(entities: list[Entity]) -> list[Entity]:
-    """ "Yoon" after "Yoon Suk Yeol": in names written family name first (three words), the
-    article's short form is the first word. Found on its own, it is the same person."""
-    by_name = {e.name: e for e in entities}
-    merged: set[int] = set()
-    for person in entities:
-        words = person.name.split()
-        if person.kind is not StakeholderKind.PERSON or len(words) != 3:
-            continue
-        short = by_name.get(words[0])
-        if short is None or short is person or short.kind is StakeholderKind.GOVERNMENT:
-            continue
-        person.mentions.extend(short.mentions)
-        person.aliases.add(words[0])
-        person.first = min(person.first, short.first)
-        merged.add(id(short))
-    return [e for e in entities if id(e) not in merged]
-
-
 # Words that never begin a name, even capitalised: a capitalised common word that does
 # ("People" in "People Power Party") stays when the whole is an organisation's name.
 _NEVER_NAME_START = frozenset(
@@ -299,7 +279,10 @@ def _split_candidate(
 ) -> list[tuple[list[tuple[str, int]], str | None]]:
     """Split a run of capitalised words into names, peeling off titles and "X of Y"."""
     lex = lexicon()
-    while tokens and tokens[0][0].lower().strip(".,") in lex.not_entities:
+    while tokens and (
+        tokens[0][0].lower().strip(".,") in lex.not_entities
+        or (len(tokens) > 1 and tokens[0][0] in _CONNECTORS)  # "Shares [of] 21st Century Fox"
+    ):
         whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
         if whole in lex.country_of:  # "North Korea" keeps its "North"
             break
@@ -535,6 +518,8 @@ def _aliases(name: str, kind: StakeholderKind) -> set[str]:
     words = name.split()
     if kind is StakeholderKind.PERSON and len(words) >= 2:
         aliases.add(words[-1])
+        if len(words) == 3 and all(len(w.rstrip(".")) <= 4 for w in words[1:]):
+            aliases.add(words[0])  # family name first: "Yoon" for "Yoon Suk Yeol"
     if kind is StakeholderKind.COMPANY and len(words) >= 2:
         aliases.add(words[0])
         if words[-1].lower().rstrip(".") in lex.company_suffixes:
