@@ -466,26 +466,42 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
 
 
 @cache
-def _collective_pattern() -> tuple[re.Pattern[str], dict[str, StakeholderKind]]:
+def _collective_nouns() -> dict[str, StakeholderKind]:
     lex = lexicon()
     kinds = {w: StakeholderKind.GROUP for w in lex.group_words}
     kinds.update({w: StakeholderKind.GOVERNMENT for w in lex.institution_nouns})
-    alternatives = "|".join(sorted((re.escape(w) for w in kinds), key=len, reverse=True))
-    return re.compile(rf"\b({alternatives})\b", re.IGNORECASE), kinds
+    return kinds
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
 
 
 def _collectives(text: str, body_start: int) -> Iterable[tuple[int, int, str, StakeholderKind]]:
-    """Yield lower-case collective nouns: groups ("residents") and institutions ("police")."""
-    pattern, kinds = _collective_pattern()
-    for match in pattern.finditer(text, body_start):
-        if match.group(1)[0].isupper() and not _at_sentence_start(text, match.start()):
+    """Yield lower-case collective nouns: groups ("residents") and institutions ("police").
+
+    Words are looked up in the word lists (two-word entries first), one pass over the text.
+    """
+    kinds = _collective_nouns()
+    words = list(_LETTERS.finditer(text, body_start))
+    skip_next = False
+    for i, match in enumerate(words):
+        if skip_next:
+            skip_next = False
+            continue
+        noun, end = match.group().lower(), match.end()
+        if i + 1 < len(words) and not text[end : words[i + 1].start()].strip():
+            pair = f"{noun} {words[i + 1].group().lower()}"
+            if pair in kinds:
+                noun, end, skip_next = pair, words[i + 1].end(), True
+        if noun not in kinds:
+            continue
+        if match.group()[0].isupper() and not _at_sentence_start(text, match.start()):
             continue  # part of a name: "Citizens' Fuel Coalition"
-        noun = match.group(1).lower()
         start, name = match.start(), noun
         adjective = _REGIONAL_ADJECTIVE.search(text, max(start - 24, 0), start)
         if adjective:  # "Western governments", "European regulators"
             start, name = adjective.start(1), f"{adjective.group(1)} {noun}"
-        yield start, match.end(), name, kinds[noun]
+        yield start, end, name, kinds[noun]
 
 
 def _role_people(text: str, body_start: int) -> dict[str, list[tuple[int, int]]]:
