@@ -16,6 +16,7 @@ The same text always gives the same brief, byte for byte.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -191,7 +192,9 @@ def brief_offline(
     body = [s for s in worded if s.start >= body_start] or worded
     # Never carry text that tries to instruct a model into the brief.
     suspicious = [(f.start, f.end) for f in find_suspicious(text) if f.code != "hidden_text"]
-    body = [s for s in body if not any(a < s.end and s.start < b for a, b in suspicious)] or body
+    if suspicious:
+        tainted = _overlapping(body, suspicious)
+        body = [s for i, s in enumerate(body) if i not in tainted] or body
     profile = profile or analyze_sourcing(text)
     entities = find_stakeholders(
         text, body_start=body_start, cited=[a.source for a in profile.attributions]
@@ -237,4 +240,17 @@ def _interleave(rankings: list[list[Span]]) -> list[Span]:
             if depth < len(ranking) and ranking[depth].start not in seen:
                 seen.add(ranking[depth].start)
                 out.append(ranking[depth])
+    return out
+
+
+def _overlapping(spans: list[Span], ranges: list[tuple[int, int]]) -> set[int]:
+    """Indices of the spans (in text order) that overlap any of the ranges; linear."""
+    out: set[int] = set()
+    starts = [s.start for s in spans]
+    for a, b in ranges:
+        i = max(bisect.bisect_right(starts, a) - 1, 0)
+        while i < len(spans) and spans[i].start < b:
+            if spans[i].end > a:
+                out.add(i)
+            i += 1
     return out

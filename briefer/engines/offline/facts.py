@@ -32,6 +32,7 @@ LONG_BONUS = 0.3
 SHORT_SENTENCE = 12  # words
 SHORT_FACTOR = 0.7
 NAMED_SOURCE_BONUS = 0.3  # a claim someone makes by name
+MAX_RANKED = 40  # sentences ranked in full; a brief uses far fewer
 NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
 NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
 NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
@@ -105,6 +106,8 @@ def _rank(
     ranked: list[Span] = []
     seen: list[set[str]] = []
     for _, index, span in scored:
+        if len(ranked) >= MAX_RANKED:
+            break  # more than any brief takes; keeps long articles linear
         words = bags[index]
         if any(len(words & other) > NEAR_DUPLICATE * max(len(words), 1) for other in seen):
             continue  # near-duplicate of a better-ranked sentence

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from briefer.text import Span
 from briefer.text.lexicon import STRONG_SPEECH_VERBS, singular
@@ -337,14 +338,25 @@ class _Analyzer(_PhraseReader):
         words = source.lower().split()
         if len(words) != 2 or words[0] != "the" or words[1] not in self.lex.titles:
             return None
-        pattern = re.compile(
-            rf"\b(?i:{re.escape(words[1])})\s+((?:[A-Z][\w'’.-]*\s+){{0,2}}[A-Z][\w'’-]+)"
-        )
-        found = None
-        for match in pattern.finditer(self.text, 0, before):
-            if match.group(0)[:1].isupper():  # "President Dana Reyes", not "the president"
-                found = match.group(1)
-        return found
+        named = self._titled_names(words[1])
+        i = bisect_right(named, (before, "")) - 1
+        while i >= 0 and named[i][0] >= before:
+            i -= 1
+        return named[i][1] if i >= 0 else None
+
+    def _titled_names(self, title: str) -> list[tuple[int, str]]:
+        """Where the article names someone with `title` in front ("President Dana Reyes")."""
+        cache = self.titled
+        if title not in cache:
+            pattern = re.compile(
+                rf"\b(?i:{re.escape(title)})\s+((?:[A-Z][\w'’.-]*\s+){{0,2}}[A-Z][\w'’-]+)"
+            )
+            cache[title] = [
+                (m.start(), m.group(1))
+                for m in pattern.finditer(self.text)
+                if m.group(0)[:1].isupper()  # "President Dana Reyes", not "the president"
+            ]
+        return cache[title]
 
     def _full_name(self, start: int, end: int) -> str | None:
         """Return the full name a surname or a titled name refers back to, if known."""

@@ -78,6 +78,7 @@ class _PhraseReader:
         self.surnames: dict[str, str] = {}  # last word of a person's name -> the full name
         self.given: dict[str, str] = {}  # first word of a person's name -> the full name
         self.org_first: set[str] = set()
+        self.titled: dict[str, list[tuple[int, str]]] = {}  # title -> where it names whom
         self._index_names()
 
     # -- names seen anywhere in the article
