@@ -379,3 +379,13 @@ def test_family_name_first_ordinals_and_common_words_inside_names():
     assert "Yoon" in found["Yoon Suk Yeol"].aliases and "Yoon" not in found  # one person
     assert "People Power Party" in found and "Power Party" not in found
     assert "21st Century Fox" in found and "Century Fox" not in found
+
+
+def test_middle_initials_and_a_one_word_name_beside_a_company():
+    text = (
+        "Christopher D. Battin, 33, was arrested. Police said Battin had fled. The merger of "
+        "Gannett and GateHouse Media closed. Gannett said it was pleased."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Battin" in found["Christopher D. Battin"].aliases
+    assert "Gannett" in found and "GateHouse Media" in found

@@ -51,7 +51,9 @@ class Entity:
 _PARTICLE = r"(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][\w'’-]*"
 # "21st Century Fox": an ordinal that opens a name.
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)(?=[ \t]+[A-Z])"
-_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w'’&-]*|{_PARTICLE}|{_ORDINAL}|&)"
+# A middle initial: "Christopher D. Battin".
+_INITIAL = r"[A-Z]\.(?=[ \t]+[A-Z][a-z])"
+_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_INITIAL}|[A-Z][\w'’&-]*|{_PARTICLE}|{_ORDINAL}|&)"
 _JOIN = (
     r"(?:(?:[ \t]+(?:of|for|and|the|de|du|del|la|von|van|on|bin|ibn|bint|abu|da|di|dos|&))+"
     r"[ \t]+|[ \t]+)"
@@ -342,9 +344,14 @@ def _split_candidate(
             return [(left, None), (right, None)]
         if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
             return [(left, None), (right, None)]
-        # "SpaceX and Tyvak Nano-Satellite Systems": two names, each one on its own.
+        # "SpaceX and Tyvak Nano-Satellite Systems", "Gannett and GateHouse Media": two names,
+        # each one on its own (a one-word name beside an organisation's).
         sides = [" ".join(w for w, _ in side) for side in (left, right)]
-        if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n):
+        if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n) or (
+            len(left) == 1
+            and _NAME_WORD.match(sides[0])
+            and classify_name(sides[1]) in (StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION)
+        ):
             return [(left, None), (right, None)]
     if "of" in words:
         at = words.index("of")
