@@ -389,3 +389,11 @@ def test_middle_initials_and_a_one_word_name_beside_a_company():
     found = {e.name: e for e in find_stakeholders(text)}
     assert "Battin" in found["Christopher D. Battin"].aliases
     assert "Gannett" in found and "GateHouse Media" in found
+
+
+def test_a_name_opening_a_line_before_a_dash_is_not_a_dateline():
+    text = (
+        "Reactions\n\nThe Palestinian Authority - which rejects the plan - said it would appeal. "
+        "The Palestinian Authority called it illegal."
+    )
+    assert "Palestinian Authority" in {e.name for e in find_stakeholders(text)}

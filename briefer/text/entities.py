@@ -114,8 +114,13 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             entity.aliases.add(short)
 
     for match in _CANDIDATE.finditer(text, body_start):
-        if _DATELINE.match(text, match.end()) and _line_start(text, match.start()):
-            continue  # "LONDON —", "HAYWARD, Calif. (AP) —": where the story was filed
+        dateline = _DATELINE.match(text, match.end())
+        if (
+            dateline
+            and _line_start(text, match.start())
+            and (match.group().isupper() or "(" in dateline.group())
+        ):
+            continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
         tokens = [(m.group(0), match.start() + m.start()) for m in _TOKEN.finditer(match.group(0))]
         for part, title in _split_candidate(_owner_only(tokens)):
             name, start = _clean_name(part, text)
