@@ -397,3 +397,16 @@ def test_a_name_opening_a_line_before_a_dash_is_not_a_dateline():
         "The Palestinian Authority called it illegal."
     )
     assert "Palestinian Authority" in {e.name for e in find_stakeholders(text)}
+
+
+def test_credited_correspondents_abstract_nouns_and_born_or_based_prefixes():
+    text = (
+        "Deputy Director of Public Prosecution Eva-Marie Persson took the decision. "
+        "Persson said the evidence had weakened.\n\nCaroline Hawley, BBC diplomatic "
+        "correspondent\n\nAustralian-born Assange faces a charge under the First Amendment. "
+        "Sacramento-based McClatchy reported a loss. McClatchy said it would cut costs."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert found["Eva-Marie Persson"].title == "Deputy Director of Public Prosecution"
+    assert "Caroline Hawley" not in found and "First Amendment" not in found
+    assert not any(n.endswith(("-born Assange", "-based McClatchy")) for n in found)

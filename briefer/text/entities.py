@@ -213,10 +213,12 @@ _LOCATIVE = re.compile(
 _STANDS_ALONE = re.compile(r"\s*(?:[,;:)!?”\"]|['’]s\b|and\b|or\b|[a-z]+ed\b)")
 # A byline or a reporter's credit: "Emily Feng reports for NPR", "Sui-Lee Wee of the Times".
 _CREDIT = re.compile(
+    r",\s+(?:[\w.'’-]+\s+){0,3}(?:correspondent|reporter|columnist)\b|"
     r"\s+(?:reports?|reported|writes?|wrote|reporting)\s+(?:for|in)\b|"
     r"\s+(?:of|for|at)\s+(?P<outlet>(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)"
 )
 _PRESS_TITLES = frozenset({"reporter", "correspondent", "columnist"})
+_PRESS_BEFORE = re.compile(r"\b(?:correspondent|reporter|columnist)\s+$", re.IGNORECASE)
 
 
 def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited: set[str]) -> bool:
@@ -260,7 +262,10 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     if entity.kind is StakeholderKind.PERSON:
         if entity.title and entity.title.lower() in _PRESS_TITLES:
             return False
-        credit = _CREDIT.match(text, min(entity.mentions)[1])
+        first_start, first_end = min(entity.mentions)
+        if _PRESS_BEFORE.search(text, max(first_start - 40, 0), first_start):
+            return False  # "BBC diplomatic correspondent Caroline Hawley"
+        credit = _CREDIT.match(text, first_end)
         # A reporter credited with the story is not a party to it.
         return not (
             credit and (credit.group("outlet") is None or is_news_outlet(credit.group("outlet")))
@@ -289,7 +294,8 @@ def _split_candidate(
     while tokens and (
         tokens[0][0].lower().strip(".,") in lex.not_entities
         or (len(tokens) > 1 and tokens[0][0] in _CONNECTORS)  # "Shares [of] 21st Century Fox"
-    ):
+        or (len(tokens) > 1 and tokens[0][0].lower().endswith(("-born", "-based")))
+    ):  # "Australian-born Assange", "Sacramento-based McClatchy": the name is what follows
         whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
         if whole in lex.country_of:  # "North Korea" keeps its "North"
             break
@@ -403,11 +409,16 @@ def _known_prefix(words: str, lex: Lexicon) -> bool:
     return words in lex.places or words in lex.demonym_of
 
 
+# Endings of abstract nouns, rare at the end of a person's name: "First Amendment",
+# "Public Prosecution", "Homeland Security".
+_ABSTRACT = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ship|ism)$")
+
+
 def _is_name_word(word: str) -> bool:
     lex = lexicon()
     bare = _POSSESSIVE.sub("", word.rstrip(",."))  # "General’s" is "General": a title
     lower = bare.lower()
-    if not _NAME_WORD.match(bare):
+    if not _NAME_WORD.match(bare) or _ABSTRACT.search(lower):
         return False
     if len(lower) <= 3 and not bare.isupper():
         return lower not in lex.not_entities and lower not in lex.person_titles  # "Un", "Ito"
@@ -472,6 +483,7 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
         2 <= len(named) <= 3
         and raw_words[0] not in _NAME_PARTICLES
         and all(_NAME_WORD.match(w) for w in named)
+        and not _ABSTRACT.search(named[-1].lower())
     ):
         return StakeholderKind.PERSON
     return None
