@@ -410,3 +410,16 @@ def test_credited_correspondents_abstract_nouns_and_born_or_based_prefixes():
     assert found["Eva-Marie Persson"].title == "Deputy Director of Public Prosecution"
     assert "Caroline Hawley" not in found and "First Amendment" not in found
     assert not any(n.endswith(("-born Assange", "-based McClatchy")) for n in found)
+
+
+def test_a_claim_in_a_relative_clause_does_not_make_the_sentence_that_persons():
+    text = (
+        "Extradition Fight Ends\n\nJulian Assange, who denies the accusation, has avoided "
+        "extradition to Sweden for seven years after seeking refuge in an embassy in 2012. "
+        "Prosecutors in Sweden dropped the investigation on Tuesday, the authority said."
+    )
+    facts = {
+        f.evidence[:20]: f.attribution for f in brief_offline(article_from_text(text)).key_facts
+    }
+    assert facts["Julian Assange, who "] == "the reporter"
+    assert facts["Prosecutors in Swede"] == "the authority"

@@ -127,7 +127,7 @@ def _key_facts(
             KeyFact(
                 statement=_statement(span, attributions),
                 evidence=span.text,
-                attribution=_who(attributions[0]) if attributions else REPORTER,
+                attribution=_asserted_by(span, attributions),
             )
         )
     return facts
@@ -155,6 +155,22 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     if sentence and sentence[-1] not in '.!?"”’':
         sentence += "."
     return one_line(sentence, 400, at_word=True)
+
+
+_IN_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s", re.IGNORECASE)
+
+
+def _asserted_by(span: Span, attributions: list[Attribution]) -> str:
+    """Who asserts the sentence: its attribution, unless that sits in a relative clause.
+
+    "Assange, who denies the accusation, has avoided extradition": the denial is his, the
+    sentence's claim the reporter's.
+    """
+    for attribution in attributions:
+        phrase = span.text[attribution.start - span.start : attribution.end - span.start]
+        if not _IN_RELATIVE_CLAUSE.search(phrase):
+            return _who(attribution)
+    return REPORTER
 
 
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b.*$", re.DOTALL)
