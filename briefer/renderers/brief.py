@@ -76,9 +76,14 @@ QUOTE_MARKS = {
 ORIGINS = {"model": "from the model", "rules": "computed from the text"}
 
 
-def _fact_mark(envelope: Envelope, index: int) -> str:
+def _fact_mark(envelope: Envelope, index: int, *, short: bool = False) -> str:
+    """How a fact's quote checked out; with `short`, a found quote is only "✓" (the line under
+    the headline counts them), and only a doubtful one is spelled out."""
     checks = envelope.verification.key_facts
-    return QUOTE_MARKS[checks[index].status] if index < len(checks) else ""
+    if index >= len(checks):
+        return ""
+    status = checks[index].status
+    return "✓" if short and status == "exact" else QUOTE_MARKS[status]
 
 
 def _caveat_mark(envelope: Envelope, index: int) -> str:
@@ -163,7 +168,7 @@ def render_markdown(envelope: Envelope) -> str:
     out += ["", summary, ""] if summary else [""]
     out += ["## Key facts", ""]
     for i, fact in enumerate(b.key_facts, 1):
-        mark = _fact_mark(envelope, i - 1)
+        mark = _fact_mark(envelope, i - 1, short=True)
         if restates(fact.statement, fact.evidence):
             out.append(f"{i}. {_quote(fact.evidence)} — {fact.attribution} · {mark}")
             continue
@@ -220,7 +225,7 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
         else:
             out += wrap(fact.statement, "    ", f"{i:>2}. ")
             out += wrap(quoted, "    ")
-        out += wrap(f"[{_fact_mark(envelope, i - 1)}]", "    ")
+        out += wrap(f"[{_fact_mark(envelope, i - 1, short=True)}]", "    ")
     if b.stakeholders:
         out += ["", "STAKEHOLDERS"]
         for s in b.stakeholders:
