@@ -17,7 +17,7 @@ from briefer.text.lexicon import (
 )
 from briefer.verify.sourcing import SourceKind, SourcingProfile
 
-MAX_STAKEHOLDERS = 12
+MAX_STAKEHOLDERS = 15  # the schema's limit; the filters keep the tail clean
 _APPOSITIVE = re.compile(
     r"\s*,\s+((?:the|a|an|who|whose|which|its|his|her|their|[A-Z][\w-]*['’]s|[a-z])"
     r"[^,;.()]{2,150}?)[,;.]"
