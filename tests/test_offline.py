@@ -423,3 +423,13 @@ def test_a_claim_in_a_relative_clause_does_not_make_the_sentence_that_persons():
     }
     assert facts["Julian Assange, who "] == "the reporter"
     assert facts["Prosecutors in Swede"] == "the authority"
+
+
+def test_things_named_like_people_and_counted_names():
+    text = (
+        "NASA picked landers on Monday. The company will offer its Blue Moon lander to carry "
+        "cargo to the moon. Two United States service members were killed, officials said."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert "Blue Moon" not in found  # "moon" is a common noun here: a thing, not a person
+    assert not any(n.startswith("Two ") for n in found)

@@ -265,6 +265,14 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         first_start, first_end = min(entity.mentions)
         if _PRESS_BEFORE.search(text, max(first_start - 40, 0), first_start):
             return False  # "BBC diplomatic correspondent Caroline Hawley"
+        if (
+            not entity.title
+            and entity.name[:1].isupper()  # not "the victim"
+            and entity.count <= 2
+            and not any(_key(n) and any(_key(n) in c for c in cited) for n in names)
+            and _used_as_common_noun(entity.name.split()[-1], text)
+        ):
+            return False  # "Blue Moon", "Black Death", "Tomb Raider": a thing, not a person
         credit = _CREDIT.match(text, first_end)
         # A reporter credited with the story is not a party to it.
         return not (
@@ -282,8 +290,16 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
 _NEVER_NAME_START = frozenset(
     """the a an this that these those and but or as in on at for from by with after before
     when while if asked meanwhile however monday tuesday wednesday thursday friday saturday
-    sunday""".split()
+    sunday one two three four five six seven eight nine ten several many some most all both
+    each""".split()
 )
+
+
+def _used_as_common_noun(word: str, text: str) -> bool:
+    """Whether the article also writes `word` in lower case ("moon" beside "Blue Moon")."""
+    lower = word.lower().strip("'’.,")
+    pattern = rf"(?<![\w'’-]){re.escape(lower)}(?![\w'’-])"
+    return len(lower) > 2 and re.search(pattern, text) is not None
 
 
 def _split_candidate(
