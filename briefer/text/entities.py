@@ -298,8 +298,15 @@ _NEVER_NAME_START = frozenset(
 def _used_as_common_noun(word: str, text: str) -> bool:
     """Whether the article also writes `word` in lower case ("moon" beside "Blue Moon")."""
     lower = word.lower().strip("'’.,")
-    pattern = rf"(?<![\w'’-]){re.escape(lower)}(?![\w'’-])"
-    return len(lower) > 2 and re.search(pattern, text) is not None
+    return len(lower) > 2 and lower in _lowercase_words(text)
+
+
+_LOWERCASE_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z]+(?![\w'’-])")
+
+
+@lru_cache(maxsize=4)
+def _lowercase_words(text: str) -> frozenset[str]:
+    return frozenset(_LOWERCASE_WORD.findall(text))
 
 
 def _split_candidate(
