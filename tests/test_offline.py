@@ -433,3 +433,15 @@ def test_things_named_like_people_and_counted_names():
     found = {e.name for e in find_stakeholders(text)}
     assert "Blue Moon" not in found  # "moon" is a common noun here: a thing, not a person
     assert not any(n.startswith("Two ") for n in found)
+
+
+def test_states_acting_through_their_institutions_and_names_with_suffixes():
+    text = (
+        "A helicopter crashed in Afghanistan on Monday. The Afghan government said the cause "
+        "was unclear. U.S. Attorney James P. Kennedy Jr. announced charges. Kennedy said the "
+        "case was closed."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Afghanistan" in found  # not a setting: it acts through its government
+    kennedy = found["James P. Kennedy Jr"]
+    assert kennedy.title == "U.S. Attorney" and "Kennedy" in kennedy.aliases

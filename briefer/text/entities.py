@@ -41,6 +41,7 @@ class Entity:
     aliases: set[str] = field(default_factory=set)
     mentions: list[tuple[int, int]] = field(default_factory=list)
     title: str | None = None  # a title seen before the name ("Mayor")
+    acts: bool = False  # named as an actor by its institution ("the Afghan government")
 
     @property
     def count(self) -> int:
@@ -63,6 +64,7 @@ _TOKEN = re.compile(r"\S+")
 _CONNECTORS = frozenset(
     {"of", "for", "and", "the", "de", "du", "del", "la", "von", "van", "on", "&"}
 )
+_NAME_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
 # Lower-case words inside a person's name ("Mohammed bin Salman", "Luiz Inácio da Silva").
 _NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "abu", "da", "di", "dos", "de", "van", "von"})
 _NAME_WORD = re.compile(
@@ -76,6 +78,11 @@ _ACTS = re.compile(
     r"was|were|will|would|wants?|demanded|agreed|refused|rejected|released|freed|seized)\b"
 )
 _BRAND = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}")
+# An institution that, after a demonym or a country's name, is the state itself.
+_STATE_BODY = re.compile(
+    r"\s+(?:government|administration|military|army|navy|air force|armed forces|forces|"
+    r"authorities|police|cabinet|parliament|foreign ministry|health ministry|coast guard)\b"
+)
 _STATE_POSSESSION = re.compile(
     r"['’]s\s+(?:capital|government|president|prime minister|parliament|army|military|"
     r"police|cabinet|finance ministry|foreign ministry|interior ministry|embassy|central bank)\b"
@@ -134,6 +141,8 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
                 not name.isupper() or len(name) > 2 or "." in name or not _shouting(text, start)
             ):
                 add(country, StakeholderKind.GOVERNMENT, start, end, None)
+                if _STATE_BODY.match(text, end):  # "the US military"
+                    alias_index[_key(country)].acts = True
                 continue
             if name.lower() in lex.places:
                 add(name, StakeholderKind.GOVERNMENT, start, end, None)
@@ -152,7 +161,12 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     # "Chinese goods": a mention of China when China is a stakeholder, never one of its own.
     for country, start, end in demonyms:
         known = alias_index.get(_key(country))
-        if known is not None:
+        institution = _STATE_BODY.match(text, end)
+        if institution is not None:
+            # "the Afghan government", "the US military": the state itself, acting.
+            add(country, StakeholderKind.GOVERNMENT, start, institution.end(), None)
+            alias_index[_key(country)].acts = True
+        elif known is not None:
             known.mentions.append((start, end))
 
     # Single capitalised words: aliases of what was found, a state named by what it has
@@ -240,7 +254,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         return entity.count >= 3
     locative = [_LOCATIVE.search(text, max(s - 20, 0), s) is not None for s, _ in entity.mentions]
     if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
-        if any(
+        if entity.acts or any(
             _ACTS.match(text, end) or _STATE_POSSESSION.match(text, end)
             for _, end in entity.mentions
         ):
@@ -348,6 +362,9 @@ def _split_candidate(
             word = words[-1 - n]
             if word in _NAME_PARTICLES and n and n + 1 < len(words) - 1:
                 n += 1  # "bin" inside "Mohammed bin Salman"
+                continue
+            if (n == 0 and word.rstrip(".,") in _NAME_SUFFIXES) or re.fullmatch(r"[A-Z]\.", word):
+                n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
                 continue
             if not _is_name_word(word):
                 break
@@ -501,6 +518,8 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
         return StakeholderKind.PERSON
     if len(raw_words) > 1 and re.fullmatch(_ORDINAL.split("(?=")[0], raw_words[0]):
         return StakeholderKind.ORGANIZATION  # "21st Century Fox", "3rd Infantry Division"
+    while len(raw_words) > 2 and raw_words[-1].rstrip(".,") in _NAME_SUFFIXES:
+        raw_words = raw_words[:-1]  # "James P. Kennedy Jr."
     named = [w for w in raw_words if w not in _NAME_PARTICLES]  # "bin" in "Mohammed bin Salman"
     if (
         2 <= len(named) <= 3
@@ -580,6 +599,8 @@ def _aliases(name: str, kind: StakeholderKind) -> set[str]:
     aliases = {name}
     words = name.split()
     if kind is StakeholderKind.PERSON and len(words) >= 2:
+        if words[-1].rstrip(".,") in _NAME_SUFFIXES and len(words) > 2:
+            words = words[:-1]  # "Kennedy", not "Jr"
         aliases.add(words[-1])
         if len(words) == 3 and all(len(w.rstrip(".")) <= 4 for w in words[1:]):
             aliases.add(words[0])  # family name first: "Yoon" for "Yoon Suk Yeol"
