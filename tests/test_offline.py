@@ -445,3 +445,13 @@ def test_states_acting_through_their_institutions_and_names_with_suffixes():
     assert "Afghanistan" in found  # not a setting: it acts through its government
     kennedy = found["James P. Kennedy Jr"]
     assert kennedy.title == "U.S. Attorney" and "Kennedy" in kennedy.aliases
+
+
+def test_a_company_cited_or_owning_staff_is_a_party_even_named_after_to_or_from():
+    text = (
+        "Sales fell 9% last month, according to InfoNation. The report from InfoNation "
+        "covered 20 counties. Salesforce's CEO praised the deal. Shares of Salesforce rose, "
+        "and Salesforce's board approved it."
+    )
+    found = {e.name for e in find_stakeholders(text, cited=["InfoNation"])}
+    assert {"InfoNation", "Salesforce"} <= found

@@ -83,6 +83,11 @@ _STATE_BODY = re.compile(
     r"\s+(?:government|administration|military|army|navy|air force|armed forces|forces|"
     r"authorities|police|cabinet|parliament|foreign ministry|health ministry|coast guard)\b"
 )
+# An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's shares".
+_HAS_STAFF = re.compile(
+    r"['’]s\s+(?:CEO|chief|founder|co-founder|president|chairman|chairwoman|spokesperson|"
+    r"spokesman|spokeswoman|board|shareholders|employees|staff|shares|stock|executives?)\b"
+)
 _STATE_POSSESSION = re.compile(
     r"['’]s\s+(?:capital|government|president|prime minister|parliament|army|military|"
     r"police|cabinet|finance ministry|foreign ministry|interior ministry|embassy|central bank)\b"
@@ -184,7 +189,9 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     cited_words = {w for c in cited for w in c.split()}
     for mentions in unknown.values():
         word = mentions[0][0]
-        acting = sum(1 for _, start, end in mentions if _ACTS.match(text, end))
+        acting = sum(
+            1 for _, start, end in mentions if _ACTS.match(text, end) or _HAS_STAFF.match(text, end)
+        )
         # "SpaceX", "OrbitBeyond": a capital inside a word is a brand's, not a sentence's.
         brand = _BRAND.fullmatch(word) is not None
         if (len(mentions) >= 3 and acting) or (
@@ -222,6 +229,9 @@ _LOCATIVE = re.compile(
     r"(?:\b(?:in|to|from|across|at|near|throughout|into|off|around|outside|inside|through|"
     r"via)\s+(?:the\s+)?)$"
 )
+# Before a name only ever used as a place ("in the West Bank"): narrower than _LOCATIVE,
+# since "according to X" and "a report from X" name a source, not a place.
+_SETTING = re.compile(r"(?:\b(?:in|at|near|throughout|across|outside|inside)\s+(?:the\s+)?)$")
 # A mention that stands for the thing itself, not as a modifier of the next word ("U.S.
 # officials") or a setting: it ends a clause, acts, or owns something.
 _STANDS_ALONE = re.compile(r"\s*(?:[,;:)!?”\"]|['’]s\b|and\b|or\b|[a-z]+ed\b)")
@@ -292,7 +302,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         return not (
             credit and (credit.group("outlet") is None or is_news_outlet(credit.group("outlet")))
         )
-    if all(locative):
+    if all(_SETTING.search(text, max(s - 20, 0), s) for s, _ in entity.mentions):
         return False
     if entity.kind is not StakeholderKind.GROUP:
         return True
