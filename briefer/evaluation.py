@@ -43,8 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefer.errors import InputError
-from briefer.schema import CaveatKind, Envelope
+from briefer.errors import BrieferError, InputError
+from briefer.schema import NOT_STATED, CaveatKind, Envelope
 from briefer.text import one_line
 from briefer.text.lexicon import STOP_WORDS, lexicon
 from briefer.verify.sourcing import SourceKind, SourcingProfile
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
 LONG_ARTICLE_WORDS = 400
 MAX_ROLE_WORDS = 8
 MAX_LABEL_BYTES = 2_000_000
-NOT_STATED = {"", "not stated"}
 
 # --- the label format ------------------------------------------------------------------------
 
@@ -201,6 +200,7 @@ class ArticleScore:
     words: int = 0
     metrics: dict[str, Ratio] = field(default_factory=dict)
     error: str | None = None
+    failure: BrieferError | None = None  # the error, for a caller to word in its own terms
 
 
 @dataclass
@@ -247,7 +247,6 @@ def evaluate(briefer: Briefer, label_paths: list[Path], *, articles: Iterable[Pa
 
     An article that cannot be read or briefed is listed with its reason.
     """
-    from briefer.errors import BrieferError
     from briefer.inputs import load_article
 
     folders = list(articles)
@@ -259,7 +258,7 @@ def evaluate(briefer: Briefer, label_paths: list[Path], *, articles: Iterable[Pa
             article = load_article(article_path(path, labels, folders), briefer.load_options)
             envelope = briefer.brief(article)
         except BrieferError as exc:
-            scores.append(ArticleScore(name, error=one_line(str(exc))))
+            scores.append(ArticleScore(name, error=one_line(str(exc)), failure=exc))
             continue
         scores.append(score_brief(name, envelope, article.text, labels))
     return Report(briefer.engine.name, briefer.engine.model, scores)
@@ -399,7 +398,7 @@ def stakeholder_scores(
 
 def _good_role(role: str, editor_role: str, text: str) -> bool:
     role = one_line(role)
-    if role.lower() in NOT_STATED:
+    if role.lower() in ("", NOT_STATED):
         return True
     words = role.split()
     if len(words) > MAX_ROLE_WORDS or _norm(role) not in _norm(text):

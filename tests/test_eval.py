@@ -149,9 +149,9 @@ def test_eval_cli_reports_a_missing_article_and_keeps_going(run, tmp_path: Path)
     good = LABELS / "business.labels.json"
     result = run("eval", str(tmp_path / "gone.labels.json"), str(good), "--engine", "offline")
     assert result.code == 0
-    assert "failed: gone.txt not found" not in result.out  # the reason is the loader's
     assert "| gone | failed:" in result.out and "| business |" in result.out
-    assert "failed: gone:" in result.err
+    assert "failed: gone:" in result.err and "article gone.txt not found" in result.err
+    assert "--articles" in result.err  # the fix in the command line's words
 
 
 def test_eval_cli_refuses_a_bad_baseline_in_one_line(run, tmp_path: Path):

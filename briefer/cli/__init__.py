@@ -219,6 +219,9 @@ def evaluate(
     setup = options.setup()
     setup.announce()
     report = run_evaluation(setup.briefer, paths, articles=articles or [])
+    for score in report.articles:  # the fixes, in the command line's words
+        if score.failure is not None:
+            score.error = one_line(score.failure.describe(flag_for))
     if fmt == "json":
         emit(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", output)
     else:

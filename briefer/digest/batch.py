@@ -129,7 +129,12 @@ def batch_cost(briefer: Briefer, input_tokens: int, requests: int) -> float | No
     from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS
 
     engine, _ = _require_llm(briefer)
-    cost = engine.budget.model.cost(input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
+    return _batch_price(engine, input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
+
+
+def _batch_price(engine: OpenAIEngine, input_tokens: int, output_tokens: int) -> float | None:
+    """Dollars at batch prices (None when the model has no price)."""
+    cost = engine.budget.model.cost(input_tokens, output_tokens)
     return None if cost is None else round(cost * BATCH_DISCOUNT, 6)
 
 
@@ -213,13 +218,13 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
         article = Article(text=pending.article_text, source=pending.source, title=pending.title)
         briefs = [p for _, p in sorted(parts)]
         total = sum((Usage(**u) for _, u in store.part_usages(pending.cache_key)), Usage())
-        cost = engine.budget.model.cost(total.prompt_tokens, total.completion_tokens)
+        cost = _batch_price(engine, total.prompt_tokens, total.completion_tokens)
         merged = EngineResult(
             brief=merge_briefs(briefs),
             usage=total.model_copy(
                 update={
                     "chunks": pending.parts,
-                    "cost_usd": None if cost is None else round(cost * BATCH_DISCOUNT, 6),
+                    "cost_usd": cost,
                 }
             ),
             model=answer.get("model") or briefer.config.model,

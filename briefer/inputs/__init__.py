@@ -321,7 +321,7 @@ def _folder(given: Input) -> Path | None:
 
 # Files a folder of articles often holds that are not articles: its own documentation.
 NOT_ARTICLES = frozenset(
-    "readme license licence changelog changes contributing authors copying notes todo index".split()
+    "readme license licence changelog changes contributing authors copying notes todo".split()
 )
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from briefer.schema import Brief, CaveatKind, Envelope
+from briefer.schema import NOT_STATED, Brief, CaveatKind, Envelope
 from briefer.text import one_line
 from briefer.text.untrusted import strip_invisible
 
@@ -115,7 +115,7 @@ def _quote(text: str) -> str:
 
 def _or_dash(value: str) -> str:
     """A table cell: a dash where the brief says the article does not state it."""
-    return "—" if value.strip().lower() in ("not stated", "not stated in the article") else value
+    return "—" if value.strip().lower() == NOT_STATED else value
 
 
 def caveat_text(detail: str, evidence: str) -> str:

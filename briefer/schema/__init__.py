@@ -77,6 +77,9 @@ class KeyFact(_Model):
     )
 
 
+NOT_STATED = "not stated"  # a stakeholder's role or stance the article does not give
+
+
 class Stakeholder(_Model):
     """A person, organisation, government or group with a part in the story."""
 

@@ -28,8 +28,6 @@ from functools import cache, lru_cache
 from briefer.schema import StakeholderKind
 from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon
 
-__all__ = ["Entity", "Lexicon", "find_stakeholders", "lexicon"]
-
 
 @dataclass
 class Entity:
@@ -236,13 +234,14 @@ _SETTING = re.compile(r"(?:\b(?:in|at|near|throughout|across|outside|inside)\s+(
 # officials") or a setting: it ends a clause, acts, or owns something.
 _STANDS_ALONE = re.compile(r"\s*(?:[,;:)!?”\"]|['’]s\b|and\b|or\b|[a-z]+ed\b)")
 # A byline or a reporter's credit: "Emily Feng reports for NPR", "Sui-Lee Wee of the Times".
+_PRESS_TITLES = frozenset({"reporter", "correspondent", "columnist"})
+_PRESS_WORD = "(?:" + "|".join(sorted(_PRESS_TITLES)) + ")"
 _CREDIT = re.compile(
-    r",\s+(?:[\w.'’-]+\s+){0,3}(?:correspondent|reporter|columnist)\b|"
+    rf",\s+(?:[\w.'’-]+\s+){{0,3}}{_PRESS_WORD}\b|"
     r"\s+(?:reports?|reported|writes?|wrote|reporting)\s+(?:for|in)\b|"
     r"\s+(?:of|for|at)\s+(?P<outlet>(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)"
 )
-_PRESS_TITLES = frozenset({"reporter", "correspondent", "columnist"})
-_PRESS_BEFORE = re.compile(r"\b(?:correspondent|reporter|columnist)\s+$", re.IGNORECASE)
+_PRESS_BEFORE = re.compile(rf"\b{_PRESS_WORD}\s+$", re.IGNORECASE)
 
 
 def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited: set[str]) -> bool:
@@ -262,18 +261,18 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     names = [entity.name, *entity.aliases]
     if any(is_news_outlet(n) for n in names):
         return entity.count >= 3
-    locative = [_LOCATIVE.search(text, max(s - 20, 0), s) is not None for s, _ in entity.mentions]
     if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
         if entity.acts or any(
             _ACTS.match(text, end) or _STATE_POSSESSION.match(text, end)
             for _, end in entity.mentions
         ):
             return True
-        if any(_key(n) and any(_key(n) in c for c in cited) for n in names):
+        if _is_cited(names, cited):
             return True
         return any(
-            not loc and _STANDS_ALONE.match(text, end) is not None
-            for loc, (_, end) in zip(locative, entity.mentions, strict=True)
+            not _LOCATIVE.search(text, max(start - 20, 0), start)
+            and _STANDS_ALONE.match(text, end) is not None
+            for start, end in entity.mentions
         )
     words = [w.lower().rstrip(".,") for w in entity.name.split()]
     person_ending_in_title = (
@@ -293,7 +292,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             not entity.title
             and entity.name[:1].isupper()  # not "the victim"
             and entity.count <= 2
-            and not any(_key(n) and any(_key(n) in c for c in cited) for n in names)
+            and not _is_cited(names, cited)
             and _used_as_common_noun(entity.name.split()[-1], text)
         ):
             return False  # "Blue Moon", "Black Death", "Tomb Raider": a thing, not a person
@@ -317,6 +316,11 @@ _NEVER_NAME_START = frozenset(
     sunday one two three four five six seven eight nine ten several many some most all both
     each""".split()
 )
+
+
+def _is_cited(names: list[str], cited: set[str]) -> bool:
+    """Whether the sourcing analysis cites any of these names as a source."""
+    return any(_key(n) and any(_key(n) in c for c in cited) for n in names)
 
 
 def _used_as_common_noun(word: str, text: str) -> bool:
@@ -442,7 +446,7 @@ def _owner_only(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """In "Salesforce's Dreamforce" or "San Francisco's Moscone Center" the party is the owner:
     what it owns (an event, a venue, a product) is not one of its own."""
     for i, (word, _) in enumerate(tokens[:-1]):
-        if _POSSESSIVE.search(word) and i + 1 < len(tokens):
+        if _POSSESSIVE.search(word):
             return tokens[: i + 1]
     return tokens
 

@@ -146,12 +146,6 @@ class OfflineEngine:
 
     def estimate(self, article: Article, *, truncated: bool) -> Plan:
         """The offline engine sends nothing and costs nothing."""
-        tokens = self.counter.count(article.text)
-        chunks = (
-            1
-            if tokens <= CHUNK_TOKENS
-            else len(chunk_article(article.text, CHUNK_TOKENS, self.counter))
-        )
         return Plan(
             engine=self.name,
             model=None,
@@ -159,9 +153,9 @@ class OfflineEngine:
             exact_counts=False,
             context_tokens=None,
             output_budget=None,
-            chunks=chunks,
+            chunks=len(self._parts(article.text)),
             requests=0,
-            input_tokens=tokens,
+            input_tokens=self.counter.count(article.text),
             expected_output_tokens=0,
             cost_usd=0.0,
             truncated=truncated,

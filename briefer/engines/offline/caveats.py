@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from briefer.engines.offline.facts import _NUMBER
 from briefer.schema import CaveatKind, SourcingCaveat
-from briefer.text import one_line
+from briefer.text import one_line, sentence_bounds
 from briefer.verify.sourcing import Attribution, Finding, SourceKind, SourcingProfile
 
 MAX_DETAIL = 400  # the schema's limit for a caveat's detail
@@ -47,14 +48,23 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
                 evidence=_clip(sentence),
             )
         )
+    # An unverified claim about a figure is an unverified number; any other rests on its source.
+    numeric = [f for f in profile.unverified if _NUMBER.search(_sentence(text, f))]
+    other = [f for f in profile.unverified if f not in numeric]
     for kind, findings, lead in (
         (CaveatKind.DECLINED_COMMENT, profile.declined, "Comment declined or withheld"),
-        (CaveatKind.SINGLE_SOURCE, profile.unverified, "The article calls this unverified"),
+        (CaveatKind.SINGLE_SOURCE, other, "The article calls this unverified"),
+        (CaveatKind.UNVERIFIED_NUMBER, numeric, "The article calls this figure unverified"),
         (CaveatKind.UNVERIFIED_NUMBER, profile.hedged, "Hedged or estimated numbers"),
     ):
         if findings:
             caveats.append(_listing(kind, lead, _finding_spans(findings)))
     return caveats
+
+
+def _sentence(text: str, finding: Finding) -> str:
+    start, end = sentence_bounds(text, finding.start, finding.end)
+    return text[start:end]
 
 
 def _listing(kind: CaveatKind, lead: str, spans: list[str]) -> SourcingCaveat:

@@ -7,6 +7,7 @@ import re
 
 from briefer.engines.offline.facts import _who
 from briefer.schema import (
+    NOT_STATED,
     Stakeholder,
     StakeholderKind,
 )
@@ -40,7 +41,6 @@ def _stakeholders(
     return out
 
 
-NOT_STATED = "not stated"
 MAX_ROLE_WORDS = 8
 # An appositive that names a role starts like a noun phrase: "the CEO of X", "a China scholar",
 # "Tessaly's chief executive", "its parent". A clause ("who indulged in ...", "which owns ...")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 
 from briefer.text import Span
 from briefer.text.lexicon import STRONG_SPEECH_VERBS, singular
@@ -339,9 +339,7 @@ class _Analyzer(_PhraseReader):
         if len(words) != 2 or words[0] != "the" or words[1] not in self.lex.titles:
             return None
         named = self._titled_names(words[1])
-        i = bisect_right(named, (before, "")) - 1
-        while i >= 0 and named[i][0] >= before:
-            i -= 1
+        i = bisect_left(named, (before,)) - 1  # the last one named before this point
         return named[i][1] if i >= 0 else None
 
     def _titled_names(self, title: str) -> list[tuple[int, str]]:
