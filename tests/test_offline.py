@@ -455,3 +455,25 @@ def test_a_company_cited_or_owning_staff_is_a_party_even_named_after_to_or_from(
     )
     found = {e.name for e in find_stakeholders(text, cited=["InfoNation"])}
     assert {"InfoNation", "Salesforce"} <= found
+
+
+def test_places_named_like_people_institutions_named_by_their_place_and_objects():
+    text = (
+        "Harbor Rules Tightened\n\n"
+        "The Westvale health commission said on Monday that two cases were confirmed. A "
+        "patient was flown from Marlow Bay, Oregon, to the Tessaly Ridge clinic. The Marlow "
+        "County Sheriff's Department opened an inquiry, and the Drummond administration "
+        "promised funds. U.S. military aid was not affected. At least one Nordic government "
+        "has asked questions. The Democratic Party-controlled Harbor Board met. Dock "
+        "inspectors checked hundreds of workers."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Westvale health commission" in found  # a body named by its place
+    assert "Drummond administration" in found
+    assert "Marlow County Sheriff's Department" in found  # an office, not its holder
+    assert "Harbor Board" in found  # what the hyphenated adjective describes
+    assert "Marlow Bay" not in found  # a town given with its state
+    assert "Tessaly Ridge" not in found  # a name that only modifies a noun ("clinic")
+    assert "United States" not in found  # "U.S. military aid": a modifier, not the state acting
+    assert "Nordic government" not in found  # one of several, left unnamed
+    assert "workers" not in found  # named once, as an object

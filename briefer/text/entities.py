@@ -82,6 +82,28 @@ _STATE_BODY = re.compile(
     r"authorities|police|cabinet|parliament|foreign ministry|health ministry|coast guard)\b"
 )
 # An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's shares".
+# The word after a name when the name is the head of its phrase: punctuation, a function
+# word, or a verb ("said", "wants", "rejected", "also"); any other lower-case word is a noun
+# the name modifies ("the Hoa Lo prison", "U.S. military aid", "Hong Kong unrest").
+_HEAD_FOLLOWER = re.compile(
+    r"(?:\s*[^\w\s-]|\s+(?:and|or|but|nor|who|whom|whose|which|that|is|are|was|were|be|been|"
+    r"has|have|had|will|would|can|could|may|might|must|shall|should|did|does|do|to|in|on|at|"
+    r"of|for|with|from|by|as|about|after|before|into|over|under|during|since|until|when|"
+    r"while|where|if|than|not|never|still|just|only|again|too|even|then|now|first|last|"
+    r"himself|herself|itself|themselves|said|say|told|tell|began|became|brought|came|felt|"
+    r"found|gave|got|heard|held|kept|knew|led|left|lost|made|meant|met|paid|put|ran|saw|"
+    r"sent|set|spoke|stood|took|thought|went|won|wrote|[a-z]+(?:ed|ly|s))\b|\s*$|\s+[^a-z\s])"
+)
+# A named institution: a name and the lower-case body it names ("Inner Mongolia health
+# commission", "the Trump administration", "a Hong Kong court"). Countries have their own rule.
+_NAMED_BODY = re.compile(
+    r"[ \t]+((?:(?:health|foreign|finance|interior|justice|education|defense|defence|"
+    r"transport|environment|police|county|city|state|provincial|district|federal|regional)"
+    r"[ \t]+)?(?:commission|authority|authorities|ministry|department|police|court|"
+    r"government|administration|council|military|prosecutors))\b"
+)
+# "one Nordic government", "another Western capital": one of several, left unnamed.
+_ONE_OF_MANY = re.compile(r"\b(?:one|another|some|several|any|each|every|other)\s+$", re.I)
 _HAS_STAFF = re.compile(
     r"['’]s\s+(?:CEO|chief|founder|co-founder|president|chairman|chairwoman|spokesperson|"
     r"spokesman|spokeswoman|board|shareholders|employees|staff|shares|stock|executives?)\b"
@@ -140,11 +162,22 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             if name.split()[-1].lower() in lex.place_words:
                 continue
             country = lex.country_of.get(name.lower())
+            body = _NAMED_BODY.match(text, end)
+            if (
+                body
+                and country is None
+                and not lex.demonym_of.get(_POSSESSIVE.sub("", name).lower())
+                and not _POSSESSIVE.search(name)
+                and _HEAD_FOLLOWER.match(text, body.end())
+                and not _ONE_OF_MANY.search(text, max(start - 12, 0), start)
+            ):  # "Inner Mongolia health commission", "the Trump administration"
+                add(f"{name} {body.group(1)}", StakeholderKind.GOVERNMENT, start, body.end(), None)
+                continue
             if country and (
                 not name.isupper() or len(name) > 2 or "." in name or not _shouting(text, start)
             ):
                 add(country, StakeholderKind.GOVERNMENT, start, end, None)
-                if _STATE_BODY.match(text, end):  # "the US military"
+                if _state_body(text, end):  # "the US military"
                     alias_index[_key(country)].acts = True
                 continue
             if name.lower() in lex.places:
@@ -164,7 +197,7 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     # "Chinese goods": a mention of China when China is a stakeholder, never one of its own.
     for country, start, end in demonyms:
         known = alias_index.get(_key(country))
-        institution = _STATE_BODY.match(text, end)
+        institution = _state_body(text, end)
         if institution is not None:
             # "the Afghan government", "the US military": the state itself, acting.
             add(country, StakeholderKind.GOVERNMENT, start, institution.end(), None)
@@ -296,6 +329,12 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             and _used_as_common_noun(entity.name.split()[-1], text)
         ):
             return False  # "Blue Moon", "Black Death", "Tomb Raider": a thing, not a person
+        if (
+            not entity.title
+            and not _is_cited(names, cited)
+            and not any(_as_person(text, start, end) for start, end in entity.mentions)
+        ):
+            return False  # "in Palo Alto, California", "the Hoa Lo prison": a place or a thing
         credit = _CREDIT.match(text, first_end)
         # A reporter credited with the story is not a party to it.
         return not (
@@ -305,7 +344,17 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         return False
     if entity.kind is not StakeholderKind.GROUP:
         return True
+    if entity.count == 1 and _OBJECT_BEFORE.search(text, max(entity.first - 30, 0), entity.first):
+        return False  # "hundreds of workers", "his passengers": named once, and not acting
     return entity.count >= 2 or (entity.first - body_start) / body < 0.5
+
+
+# Before a noun that is an object or a description, not a subject: a preposition, a
+# possessive pronoun.
+_OBJECT_BEFORE = re.compile(
+    r"(?:\b(?:of|to|for|with|by|from|between|among|against|about|into|toward|towards|"
+    r"his|her|their|its|our|my|your))\s+(?:[a-z][\w'’-]*\s+)?$"
+)
 
 
 # Words that never begin a name, even capitalised: a capitalised common word that does
@@ -316,6 +365,30 @@ _NEVER_NAME_START = frozenset(
     sunday one two three four five six seven eight nine ten several many some most all both
     each""".split()
 )
+
+
+# After a place's name: its state or country ("San Ysidro, California") or "-based".
+_PLACE_AFTER = re.compile(r"-based\b|,\s+(?P<region>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)")
+
+
+def _as_person(text: str, start: int, end: int) -> bool:
+    """Whether a mention can be a person's: not a setting ("in San Francisco"), not a place
+    given with its region ("Palo Alto, California") and not a modifier of the noun after it
+    ("the Hoa Lo prison")."""
+    if _SETTING.search(text, max(start - 20, 0), start):
+        return False
+    after = _PLACE_AFTER.match(text, end)
+    if after:
+        region = after.group("region")
+        if region is None or _is_place(region) or _is_place(region.split()[0]):
+            return False
+    return _HEAD_FOLLOWER.match(text, end) is not None
+
+
+def _is_place(name: str) -> bool:
+    lex = lexicon()
+    name = name.lower().rstrip(".,")
+    return name in lex.country_of or name in lex.places or name in lex.regions
 
 
 def _is_cited(names: list[str], cited: set[str]) -> bool:
@@ -342,11 +415,17 @@ def _split_candidate(
 ) -> list[tuple[list[tuple[str, int]], str | None]]:
     """Split a run of capitalised words into names, peeling off titles and "X of Y"."""
     lex = lexicon()
+    # "the Democratic Party-controlled House", "Saudi-led coalition": the name is what the
+    # hyphenated adjective describes, not the words it is built from.
+    described = [i for i, (w, _) in enumerate(tokens[:-1]) if _HYPHEN_ADJECTIVE.search(w)]
+    if described:
+        tokens = tokens[described[-1] + 1 :]
+    elif tokens and _HYPHEN_ADJECTIVE.search(tokens[-1][0]):
+        return []  # "Republican-dominated": an adjective on its own
     while tokens and (
         tokens[0][0].lower().strip(".,") in lex.not_entities
         or (len(tokens) > 1 and tokens[0][0] in _CONNECTORS)  # "Shares [of] 21st Century Fox"
-        or (len(tokens) > 1 and tokens[0][0].lower().endswith(("-born", "-based")))
-    ):  # "Australian-born Assange", "Sacramento-based McClatchy": the name is what follows
+    ):
         whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
         if whole in lex.country_of:  # "North Korea" keeps its "North"
             break
@@ -405,6 +484,8 @@ def _split_candidate(
     if "and" in words:
         at = words.index("and")
         left, right = tokens[:at], tokens[at + 1 :]
+        if " ".join(w for w, _ in right).lower() in lex.demonym_of:
+            return _split_candidate(left)  # "NASA and American [taxpayers]": an adjective
         if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
             return [(left, None), (right, None)]
         if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
@@ -428,6 +509,9 @@ def _split_candidate(
     return [(tokens, None)] if tokens else []
 
 
+_HYPHEN_ADJECTIVE = re.compile(r"-(?:[a-z]+ed|led|born|run|based|backed|owned)$")
+
+
 def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
     name = _POSSESSIVE.sub("", " ".join(words)).lower().removeprefix("the ")
     return name in lex.country_of or name in lex.places
@@ -442,13 +526,24 @@ def _line_start(text: str, at: int) -> bool:
     return not text[text.rfind("\n", 0, at) + 1 : at].strip()
 
 
+def _state_body(text: str, end: int) -> re.Match[str] | None:
+    """The state's institution named after a country at `end` ("the US military"), when it is
+    the head of its phrase (not "U.S. military aid")."""
+    body = _STATE_BODY.match(text, end)
+    return body if body and _HEAD_FOLLOWER.match(text, body.end()) else None
+
+
 def _owner_only(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """In "Salesforce's Dreamforce" or "San Francisco's Moscone Center" the party is the owner:
-    what it owns (an event, a venue, a product) is not one of its own."""
+    what it owns (an event, a venue, a product) is not one of its own. An office named after
+    its holder is one name: "the Bartholomew County Sheriff's Department"."""
     for i, (word, _) in enumerate(tokens[:-1]):
-        if _POSSESSIVE.search(word):
+        if _POSSESSIVE.search(word) and tokens[i + 1][0] not in _OFFICE_WORDS:
             return tokens[: i + 1]
     return tokens
+
+
+_OFFICE_WORDS = frozenset({"Department", "Office", "Court", "Bureau", "Council", "Association"})
 
 
 def _shouting(text: str, at: int) -> bool:

@@ -115,6 +115,7 @@ class Lexicon:
     place_words: frozenset[str]
     not_entities: frozenset[str]
     places: frozenset[str]
+    regions: frozenset[str]  # states and provinces, with their press abbreviations
     news_outlet_words: frozenset[str]
     news_outlets: frozenset[str]
     role_nouns: frozenset[str]
@@ -142,6 +143,7 @@ def lexicon() -> Lexicon:
             "place_words",
             "not_entities",
             "places",
+            "regions",
             "news_outlet_words",
             "news_outlets",
             "role_nouns",
