@@ -162,16 +162,17 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             if name.split()[-1].lower() in lex.place_words:
                 continue
             country = lex.country_of.get(name.lower())
-            body = _NAMED_BODY.match(text, end)
+            named_body = _NAMED_BODY.match(text, end)
             if (
-                body
+                named_body
                 and country is None
                 and not lex.demonym_of.get(_POSSESSIVE.sub("", name).lower())
                 and not _POSSESSIVE.search(name)
-                and _HEAD_FOLLOWER.match(text, body.end())
+                and _HEAD_FOLLOWER.match(text, named_body.end())
                 and not _ONE_OF_MANY.search(text, max(start - 12, 0), start)
             ):  # "Inner Mongolia health commission", "the Trump administration"
-                add(f"{name} {body.group(1)}", StakeholderKind.GOVERNMENT, start, body.end(), None)
+                body_name = f"{name} {named_body.group(1)}"
+                add(body_name, StakeholderKind.GOVERNMENT, start, named_body.end(), None)
                 continue
             if country and (
                 not name.isupper() or len(name) > 2 or "." in name or not _shouting(text, start)
