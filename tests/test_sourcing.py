@@ -268,8 +268,14 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
         ("Police", "said about 18,000 people took part.", _U),
         ("Western officials", "said the registry is ready.", _U),
         ("Analysts", "said the episode was embarrassing.", _U),
-        ("A State Department spokesperson", "said talks continue.", _U),
-        ("A spokesperson for the European Commission", "declined to comment.", _U),
+        # A spokesperson speaks officially for the body named: on the record for that body.
+        ("A State Department spokesperson", "said talks continue.", _O),
+        ("A spokesperson for the European Commission", "declined to comment.", _O),
+        ("A spokesperson who asked not to be named", "said talks continue.", _A),
+        ("A report from Nordvik Bank", "said demand was weak.", _O),
+        ("A survey by Penelope Abernathy", "said 1,800 papers had closed.", _P),
+        ("China's ambassador to Britain Liu Xiaming", "said the unrest must end.", _P),
+        ("A report from the ministry", "said demand was weak.", _U),
         ("The researchers", "estimated that 4,000 visits could be avoided.", _U),
         ("Witnesses", "said the police fired tear gas.", _A),
         ("A government source", "said no decision had been made.", _A),
@@ -566,3 +572,13 @@ def test_role_references_resolve_and_one_of_a_group_is_not_a_name():
     assert president.kind is SourceKind.NAMED_PERSON and president.refers_to == "Dana Reyes"
     assert by_source["Republican"].kind is SourceKind.UNNAMED_INSTITUTION
     assert "They" not in by_source  # "they" is never one unnamed Republican
+
+
+def test_a_description_followed_by_the_persons_name_is_not_anonymous():
+    text = (
+        "The envoy was in charge of the file, said another witness in the inquiry, former "
+        "adviser Marta Lindqvist. The deal was close, said a person familiar with the talks."
+    )
+    kinds = {a.source: a.kind for a in analyze_sourcing(text).attributions}
+    assert kinds["another witness in the inquiry"] is SourceKind.NAMED_PERSON
+    assert kinds["a person familiar with the talks"] is SourceKind.ANONYMOUS

@@ -194,10 +194,12 @@ def brief_offline(
         text, body_start=body_start, cited=[a.source for a in profile.attributions]
     )
     by_sentence = _attributions_by_sentence(profile.attributions)
+    # A named source that declines to comment puts nothing on the record.
     on_record = frozenset(
         a.sentence_start
         for a in profile.attributions
         if a.kind in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
+        and not any(a.start <= f.start <= a.end for f in profile.declined)
     )
     if parts and len(parts) > 1:
         ranked = _interleave(

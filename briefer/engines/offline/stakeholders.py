@@ -154,10 +154,10 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
         source = _who(attribution).lower()
         if not any(k in source for k in keys):
             continue
-        if attribution.kind in _ON_RECORD:
-            on_record += 1
-        elif _SPOKESPERSON.search(source):  # "a State Department spokesperson" speaks for it
+        if _SPOKESPERSON.search(source):  # "a State Department spokesperson" speaks for it
             spokesperson += 1
+        elif attribution.kind in _ON_RECORD:
+            on_record += 1
     if on_record:
         return "quoted on the record" + (f" ({on_record} times)" if on_record > 1 else "")
     if spokesperson:

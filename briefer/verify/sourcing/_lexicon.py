@@ -103,6 +103,13 @@ _VERBISH = (
     | SPEECH_VERBS
 )
 
+# Nouns that speak or write for someone named after "for", "from", "by", "of" or "at".
+_VOICE_NOUNS = wordset(
+    """spokesperson spokesman spokeswoman representative report survey study statement
+    analysis filing poll release letter memo note review audit research website data"""
+)
+_OF_WHOM = wordset("for from by of at")
+_SPOKES_NOUNS = wordset("spokesperson spokesman spokeswoman")
 # Head nouns of anonymous sources.
 _ANON_HEADS = wordset(
     """person people persons source sources witness witnesses insider insiders individual

@@ -21,6 +21,7 @@ from briefer.verify.sourcing._lexicon import (
     _INSTITUTION_NOUNS,
     _LEAD_STRIP,
     _NAME_CONNECTORS,
+    _OF_WHOM,
     _OPENERS,
     _OTHER_PRONOUNS,
     _PREPOSITIONS,
@@ -28,7 +29,9 @@ from briefer.verify.sourcing._lexicon import (
     _QUANTIFIERS,
     _RELATIVES,
     _SPEAKER_NOUNS,
+    _SPOKES_NOUNS,
     _VERBISH,
+    _VOICE_NOUNS,
     _lexicon,
 )
 from briefer.verify.sourcing._tokens import (
@@ -44,6 +47,12 @@ from briefer.verify.sourcing._tokens import (
     _tokens,
 )
 from briefer.verify.sourcing.model import SourceKind
+
+# A comma, a few words of title, and a person's name that closes the clause.
+_APPOSITIVE_NAME = re.compile(
+    r",[ \t]+(?:[\w'’.-]+[ \t]+){0,6}?"
+    r"(?P<name>[A-Z][a-z][\w'’-]*(?:[ \t]+[A-Z][a-z][\w'’-]*){1,2})[ \t]*(?:[.;]|,[ \t]+(?![a-z]))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +219,10 @@ class _PhraseReader:
             return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
         core = self._core(toks)
         head = core[-1]
+        if not _ANON_MARKER.search(phrase):
+            named = self._named_in_apposition(end)
+            if named is not None:  # "another witness, former adviser Fiona Hill"
+                return SourceKind.NAMED_PERSON, named
         if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
             return SourceKind.ANONYMOUS, phrase.lower()
         if (
@@ -256,7 +269,54 @@ class _PhraseReader:
             return kind, " ".join(t.word for t in run)
         if self._of_a_named_state(toks, head):
             return SourceKind.NAMED_ORGANIZATION, phrase.lower()
+        named = self._speaks_for_a_name(toks, head, end)
+        if named is not None:
+            return named
         return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+
+    def _named_in_apposition(self, end: int) -> str | None:
+        """The key of a person the article names right after a description of them: "said
+        another witness in the probe, former White House adviser Fiona Hill." A description
+        so followed by a name is not anonymous."""
+        match = _APPOSITIVE_NAME.match(self.text, end)
+        if match is None:
+            return None
+        toks = _tokens(self.text, match.start("name"), match.end("name"))
+        if self._name_kind(toks, has_the=False) is not SourceKind.NAMED_PERSON:
+            return None
+        return toks[-1].word
+
+    def _speaks_for_a_name(
+        self, toks: list[_Tok], head: _Tok, end: int
+    ) -> tuple[SourceKind, str] | None:
+        """A voice or a document of someone the phrase names: "a spokesperson for the British
+        Foreign Office", "a report from Kotak Institutional Equities", "a survey by Penelope
+        Abernathy", "China's ambassador to Britain Liu Xiaming" (the name closes the phrase).
+        A spokesperson speaks officially for the body named, which is on the record; one who
+        asks not to be named is anonymous (decided before this is asked)."""
+        at = toks.index(head)
+        rest = toks[at + 1 :]
+        if head.word in _SPOKES_NOUNS and at > 0 and toks[at - 1].cap:
+            # "a State Department spokesperson", "a Kremlin spokesman": the body is named.
+            run = [toks[at - 1]]
+            for tok in reversed(toks[: at - 1]):
+                if not tok.cap:
+                    break
+                run.insert(0, tok)
+            if self._name_kind(run, has_the=False) is SourceKind.NAMED_ORGANIZATION:
+                return SourceKind.NAMED_ORGANIZATION, " ".join(t.word for t in run)
+        if len(rest) < 2 or head.cap:
+            return None
+        titled = head.word in self.lex.titles
+        if rest[0].word in _OF_WHOM and (head.word in _VOICE_NOUNS or titled):
+            kind, key = self.classify(rest[1].start, end)
+        elif titled and rest[0].word == "to" and len(rest) >= 4 and all(t.cap for t in rest[-2:]):
+            kind, key = SourceKind.NAMED_PERSON, rest[-1].word  # the title's holder, named
+        else:
+            return None
+        if kind in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION):
+            return kind, key
+        return None
 
     def _of_a_named_state(self, toks: list[_Tok], head: _Tok) -> bool:
         """An institution of a named country or body: "China's commerce ministry", "the French
