@@ -220,9 +220,9 @@ class _PhraseReader:
         core = self._core(toks)
         head = core[-1]
         if not _ANON_MARKER.search(phrase):
-            named = self._named_in_apposition(end)
-            if named is not None:  # "another witness, former adviser Fiona Hill"
-                return SourceKind.NAMED_PERSON, named
+            person = self._named_in_apposition(end)
+            if person is not None:  # "another witness, former adviser Fiona Hill"
+                return SourceKind.NAMED_PERSON, person
         if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
             return SourceKind.ANONYMOUS, phrase.lower()
         if (
