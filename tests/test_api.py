@@ -152,6 +152,14 @@ def test_renderer_snapshots(fmt):
     assert rendered == snapshot.read_text(encoding="utf-8")
 
 
+def test_an_origin_shared_by_every_caveat_is_said_once():
+    envelope = Briefer(engine="offline").brief(load_article(ARTICLES / "anonymous_sources.txt"))
+    caveats = len(envelope.brief.sourcing_caveats)
+    assert caveats > 2
+    for rendered in (render_markdown(envelope), render_text(envelope), render_html(envelope)):
+        assert rendered.lower().count("computed from the text") == 1
+
+
 def test_json_renderer_round_trips():
     envelope = Briefer(engine="offline").brief(ARTICLES / "courts.txt")
     assert Envelope.model_validate_json(render_json(envelope)) == envelope

@@ -350,6 +350,10 @@ def test_declined_comment(phrase: str) -> None:
     [
         ("It holds more than 10,000 troops.", "more than 10,000"),
         ("It pledged millions of dollars.", "millions of dollars"),
+        (
+            "It could foul beaches used by millions of coastal residents.",
+            "millions of coastal residents",
+        ),
         ("Russia earns hundreds of millions of dollars a week.", "hundreds of millions of dollars"),
         ("Roughly one in five tankers lacks cover.", "Roughly one in five"),
         ("They account for nearly half of vacancies.", "nearly half"),

@@ -86,13 +86,30 @@ def _fact_mark(envelope: Envelope, index: int, *, short: bool = False) -> str:
     return "✓" if short and status == "exact" else QUOTE_MARKS[status]
 
 
-def _caveat_mark(envelope: Envelope, index: int) -> str:
+def caveat_marks(envelope: Envelope) -> tuple[str, list[str]]:
+    """A note for the caveats section and a mark per caveat.
+
+    When every caveat has the same origin (all computed from the text, as offline), the note
+    says so once and a caveat is marked only when its quote is doubtful; when origins mix,
+    each caveat says where it came from.
+    """
     checks = envelope.verification.sourcing_caveats
-    if index >= len(checks):
-        return ""
-    check = checks[index]
-    origin = ORIGINS[check.origin]
-    return origin if check.status == "exact" else f"{origin}; {QUOTE_MARKS[check.status]}"
+    count = len(envelope.brief.sourcing_caveats)
+    origins = {check.origin for check in checks}
+    if len(origins) == 1 and len(checks) == count:
+        note = ORIGINS[origins.pop()].capitalize() + "."
+        return note, ["" if c.status == "exact" else QUOTE_MARKS[c.status] for c in checks]
+    marks = []
+    for index in range(count):
+        if index >= len(checks):
+            marks.append("")
+            continue
+        check = checks[index]
+        origin = ORIGINS[check.origin]
+        marks.append(
+            origin if check.status == "exact" else f"{origin}; {QUOTE_MARKS[check.status]}"
+        )
+    return "", marks
 
 
 def _grounding(envelope: Envelope) -> str:
@@ -187,11 +204,11 @@ def render_markdown(envelope: Envelope) -> str:
         out += [f"- **{q.question}** {q.why_it_matters}" for q in b.open_questions]
         out.append("")
     if b.sourcing_caveats:
-        out += ["## Sourcing caveats", ""]
-        for i, c in enumerate(b.sourcing_caveats):
-            mark = _caveat_mark(envelope, i)
+        note, marks = caveat_marks(envelope)
+        out += ["## Sourcing caveats", "", f"*{note}*", ""] if note else ["## Sourcing caveats", ""]
+        for c, mark in zip(b.sourcing_caveats, marks, strict=True):
             said = caveat_text(c.detail, c.evidence)
-            out.append(f"- **{CAVEAT_LABELS[c.kind]}**: {said} ({mark})")
+            out.append(f"- **{CAVEAT_LABELS[c.kind]}**: {said}" + (f" ({mark})" if mark else ""))
         out.append("")
     if envelope.warnings:
         out += ["## Warnings", ""]
@@ -235,11 +252,11 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
         for q in b.open_questions:
             out += wrap(f"{q.question} {q.why_it_matters}", "    ", "  - ")
     if b.sourcing_caveats:
-        out += ["", "SOURCING CAVEATS"]
-        for i, c in enumerate(b.sourcing_caveats):
-            mark = _caveat_mark(envelope, i)
-            line = f"{CAVEAT_LABELS[c.kind]}: {caveat_text(c.detail, c.evidence)} [{mark}]"
-            out += wrap(line, "    ", "  - ")
+        note, marks = caveat_marks(envelope)
+        out += ["", "SOURCING CAVEATS" + (f" ({note.rstrip('.').lower()})" if note else "")]
+        for c, mark in zip(b.sourcing_caveats, marks, strict=True):
+            line = f"{CAVEAT_LABELS[c.kind]}: {caveat_text(c.detail, c.evidence)}"
+            out += wrap(line + (f" [{mark}]" if mark else ""), "    ", "  - ")
     if envelope.warnings:
         out += ["", "WARNINGS"]
         for w in envelope.warnings:
@@ -309,12 +326,17 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
         ]
         out.append("</ul>")
     if b.sourcing_caveats:
-        out += [f"<{h2}>Sourcing caveats</{h2}>", "<ul>"]
-        for i, c in enumerate(b.sourcing_caveats):
+        note, marks = caveat_marks(envelope)
+        out.append(f"<{h2}>Sourcing caveats</{h2}>")
+        if note:
+            out.append(f'<p class="meta">{escape(note)}</p>')
+        out.append("<ul>")
+        for c, mark in zip(b.sourcing_caveats, marks, strict=True):
             out.append(
                 f"<li><strong>{escape(CAVEAT_LABELS[c.kind])}</strong>: "
-                f"{escape(caveat_text(c.detail, c.evidence))} "
-                f"<em>({escape(_caveat_mark(envelope, i))})</em></li>"
+                f"{escape(caveat_text(c.detail, c.evidence))}"
+                + (f" <em>({escape(mark)})</em>" if mark else "")
+                + "</li>"
             )
         out.append("</ul>")
     if envelope.warnings:

@@ -39,12 +39,13 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
             continue
         seen.add(claim.source.lower())
         sentence = text[claim.sentence_start : claim.sentence_end].strip()
+        source = claim.source
+        if source.split(" ", 1)[0] in ("The", "A", "An"):
+            source = source[0].lower() + source[1:]  # "The diplomat" opened its sentence
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.SINGLE_SOURCE,
-                detail=one_line(
-                    f"Rests on one source ({claim.source}): {claim.reason}.", MAX_DETAIL
-                ),
+                detail=one_line(f"Rests only on {source}, {claim.reason}.", MAX_DETAIL),
                 evidence=_clip(sentence),
             )
         )

@@ -438,11 +438,7 @@ class _Analyzer(_PhraseReader):
                 continue  # declining to comment asserts nothing
             if only.refers_to is None and self._singular_source(only):
                 what = "anonymous" if only.kind is SourceKind.ANONYMOUS else "unnamed"
-                out.append(
-                    SingleSourceClaim(
-                        s_start, s_end, only.source, f"its only attribution is one {what} source"
-                    )
-                )
+                out.append(SingleSourceClaim(s_start, s_end, only.source, f"one {what} source"))
         flagged = {(c.sentence_start, c.sentence_end) for c in out}
         distinct = {self._key(a) for a in attributions}
         named = all(

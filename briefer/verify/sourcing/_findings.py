@@ -74,7 +74,9 @@ _HEDGED = re.compile(
     r"\b(?:"
     r"between\s+(?P<lo>" + _QTY + r")\s+and\s+(?P<hi>" + _QTY + r")"
     r"|(?:tens|hundreds)\s+of\s+(?:thousands|millions|billions)(?:\s+of\s+[\w-]+)?"
-    r"|(?:dozens|scores|hundreds|thousands|millions|billions|trillions)\s+of\s+[\w-]+"
+    r"|(?:dozens|scores|hundreds|thousands|millions|billions|trillions)\s+of\s+"
+    # an adjective takes its noun along: "millions of coastal residents", not "... of coastal"
+    r"(?:[a-z]+(?:al|ic|ous|ive|ful|less|ian|ese|ish|ary|ory|ern)\s+)?[\w-]+"
     # "several" counts only a measure or people: "several tons", "several hundred", "several
     # people died"; not "several types", "several charges", "several top officials".
     r"|(?:several|a\s+few)\s+(?:(?:hundred|thousand|million|billion|dozen)(?:\s+[\w-]+)?|"
