@@ -27,8 +27,9 @@ item once (micro-averaged). The rules:
   or organisation overlaps.
 * **Declined-comment recall**, **hedged-number precision and recall**: labelled spans against
   the envelope's `sourcing` spans (overlap).
-* **Length**: words of the brief as Markdown over words of the article (reported for every
-  article; the target applies to articles over 400 words).
+* **Length**: words of the brief as Markdown over words of the article, a word being a run
+  without spaces that holds a letter or a digit, so table pipes, dashes and check marks do not
+  count (reported for every article; the target applies to articles over 400 words).
 * **Grounded**: the share of the brief's quotes found in the article (`verification`).
 """
 
@@ -271,7 +272,7 @@ def score_brief(name: str, envelope: Envelope, text: str, labels: Labels) -> Art
 
     brief = envelope.brief
     profile = analyze_sourcing(text)
-    words = len(text.split())
+    words = count_words(text)
     metrics = {
         "key_fact_recall": _key_fact_recall(labels, [f.evidence for f in brief.key_facts]),
         **stakeholder_scores(labels, [(s.name, s.role) for s in brief.stakeholders], text),
@@ -287,10 +288,21 @@ def score_brief(name: str, envelope: Envelope, text: str, labels: Labels) -> Art
         "hedged_precision": _span_precision(
             text, labels.hedged_numbers, _spans(envelope.sourcing.hedged_numbers)
         ),
-        "length": Ratio(len(render_markdown(envelope).split()), words),
+        "length": Ratio(count_words(render_markdown(envelope)), words),
         "grounded": Ratio(envelope.verification.grounded_ratio, 1),
     }
     return ArticleScore(name, words, metrics)
+
+
+_WORD = re.compile(r"\S*[^\W_]\S*")
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs without spaces that hold a letter or a digit.
+
+    Markdown's table pipes, dashes and check marks are not words; "U.S." and "$4.5m" are.
+    """
+    return len(_WORD.findall(text))
 
 
 # --- the rules --------------------------------------------------------------------------------

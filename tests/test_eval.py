@@ -14,6 +14,7 @@ from briefer.evaluation import (
     Labels,
     Ratio,
     article_path,
+    count_words,
     label_files,
     load_labels,
     names_match,
@@ -104,6 +105,12 @@ def test_false_anonymous_counts_role_references_the_analysis_calls_anonymous():
     metrics = score_brief("x", envelope, text, labels).metrics
     assert metrics["false_anonymous"] == Ratio(0, 1)
     assert metrics["anonymous_recall"] == Ratio(1, 1)
+
+
+def test_length_counts_words_not_table_pipes_dashes_or_check_marks():
+    assert count_words("| Gordon Sondland | person | — | — |") == 3
+    assert count_words("1. “The U.S. paid $4.5m.” — the reporter · ✓") == 7
+    assert count_words("") == 0
 
 
 def test_a_label_naming_a_path_is_refused(tmp_path: Path):
