@@ -477,3 +477,28 @@ def test_places_named_like_people_institutions_named_by_their_place_and_objects(
     assert "United States" not in found  # "U.S. military aid": a modifier, not the state acting
     assert "Nordic government" not in found  # one of several, left unnamed
     assert "workers" not in found  # named once, as an object
+
+
+def test_a_short_article_is_mostly_key_facts_and_a_long_one_is_summarised():
+    sentences = [
+        "The Arlen ferry carried 2,400 passengers across the strait on Monday.",
+        "Dock workers in Brisk unloaded copper bound for three smelters.",
+        "Corvo council approved a budget of 18 million for new cranes.",
+        "A storm closed the Dunmere lighthouse road for two nights.",
+        "Ellsby fishermen reported their smallest herring catch since 1998.",
+        "Farrow Shipping ordered four tugboats from a yard in Galen.",
+        "Insurance premiums for tankers rose 12% after the spill near Hollis.",
+        "The Ivers customs office hired 30 inspectors to clear a backlog.",
+        "Jarrow mayor Ada Kett opened a museum about whaling history.",
+        "Kestle engineers finished dredging the eastern channel early.",
+        "Lorne farmers shipped record apple harvests to buyers overseas.",
+        "Pilots at Mornby struck for higher pay and safer night shifts.",
+    ]
+
+    def facts(n: int) -> int:
+        text = "Harbour Ledger\n\n" + " ".join(sentences[:n])
+        return len(brief_offline(article_from_text(text)).key_facts)
+
+    assert facts(4) == 4  # never fewer than four
+    assert facts(8) == 6  # most of a short article
+    assert facts(12) == 7  # at most seven

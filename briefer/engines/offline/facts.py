@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ from briefer.verify.sourcing import Attribution
 
 MAX_FACTS = 7
 MIN_FACTS = 4
-SENTENCES_PER_FACT = 3  # one key fact for every three sentences of the body, within the bounds
+FACTS_PER_ROOT_SENTENCE = 2.2  # 8 sentences: 6 facts; 11: 7; the bounds above and below
 POSITION_DECAY = 0.12  # how fast a sentence's weight falls with its place in the article
 # News states a whole fact in a long sentence (who did what, when, how much); short sentences
 # are more often transitions, colour or a quote's fragment.
@@ -119,9 +120,8 @@ def _rank(
 def _key_facts(
     ranked: list[Span], n_body: int, by_sentence: dict[int, list[Attribution]]
 ) -> list[KeyFact]:
-    wanted = max(MIN_FACTS, min(MAX_FACTS, round(n_body / SENTENCES_PER_FACT)))
     facts = []
-    for span in ranked[:wanted]:
+    for span in ranked[: _fact_count(n_body)]:
         attributions = by_sentence.get(span.start, [])
         facts.append(
             KeyFact(
@@ -131,6 +131,13 @@ def _key_facts(
             )
         )
     return facts
+
+
+def _fact_count(n_body: int) -> int:
+    """How many key facts a body of `n_body` sentences gets: more as the article grows, but
+    slower than it (a short article is mostly facts, a long one has many more sentences than
+    key facts), within the bounds."""
+    return max(MIN_FACTS, min(MAX_FACTS, round(FACTS_PER_ROOT_SENTENCE * math.sqrt(n_body))))
 
 
 _LEADING_ACCORDING = re.compile(r"^according to [^,]{1,160},\s*", re.IGNORECASE)
