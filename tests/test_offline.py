@@ -479,6 +479,12 @@ def test_places_named_like_people_institutions_named_by_their_place_and_objects(
     assert "workers" not in found  # named once, as an object
 
 
+def test_military_ranks_are_titles():
+    text = "Lt Col Alexander Vindman testified on Tuesday. Vindman said the call was improper."
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert found["Alexander Vindman"].title == "Lt Col" and found["Alexander Vindman"].count == 2
+
+
 def test_a_short_article_is_mostly_key_facts_and_a_long_one_is_summarised():
     sentences = [
         "The Arlen ferry carried 2,400 passengers across the strait on Monday.",
