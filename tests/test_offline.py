@@ -508,3 +508,15 @@ def test_a_short_article_is_mostly_key_facts_and_a_long_one_is_summarised():
     assert facts(4) == 4  # never fewer than four
     assert facts(8) == 6  # most of a short article
     assert facts(12) == 7  # at most seven
+
+
+def test_a_one_word_name_that_speaks_or_acts_is_a_party_and_a_common_word_is_not():
+    text = (
+        "Bank Shares Slide\n\n"
+        "Shares of lenders fell on Tuesday. Nomura said the ruling favoured creditors. "
+        "Dravik reportedly laid off 200 staff, and Dravik and Holm have resisted cuts since. "
+        "We're watching closely, an analyst said. We're not alone."
+    )
+    found = {e.name for e in find_stakeholders(text, cited=["Nomura", "an analyst"])}
+    assert {"Nomura", "Dravik"} <= found
+    assert not any(n.startswith("We") for n in found)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon
+from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon, singular
 
 
 @dataclass
@@ -82,6 +82,10 @@ _STATE_BODY = re.compile(
     r"authorities|police|cabinet|parliament|foreign ministry|health ministry|coast guard)\b"
 )
 # An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's shares".
+_IRREGULAR_PAST = (
+    "began|became|brought|came|felt|found|gave|got|heard|held|kept|knew|laid|led|left|lost|"
+    "made|meant|met|paid|put|ran|saw|sent|set|spoke|stood|took|thought|went|won|wrote"
+)
 # The word after a name when the name is the head of its phrase: punctuation, a function
 # word, or a verb ("said", "wants", "rejected", "also"); any other lower-case word is a noun
 # the name modifies ("the Hoa Lo prison", "U.S. military aid", "Hong Kong unrest").
@@ -90,9 +94,17 @@ _HEAD_FOLLOWER = re.compile(
     r"has|have|had|will|would|can|could|may|might|must|shall|should|did|does|do|to|in|on|at|"
     r"of|for|with|from|by|as|about|after|before|into|over|under|during|since|until|when|"
     r"while|where|if|than|not|never|still|just|only|again|too|even|then|now|first|last|"
-    r"himself|herself|itself|themselves|said|say|told|tell|began|became|brought|came|felt|"
-    r"found|gave|got|heard|held|kept|knew|led|left|lost|made|meant|met|paid|put|ran|saw|"
-    r"sent|set|spoke|stood|took|thought|went|won|wrote|[a-z]+(?:ed|ly|s))\b|\s*$|\s+[^a-z\s])"
+    r"himself|herself|itself|themselves|said|say|told|tell|" + _IRREGULAR_PAST + r"|"
+    r"[a-z]+(?:ed|ly|s))\b|\s*$|\s+[^a-z\s])"
+)
+# A name that is the subject of a verb, perhaps after an adverb or beside another subject:
+# "Nomura said", "Gannett reportedly laid off", "Gannett and McClatchy have resisted".
+_SUBJECT_OF = re.compile(
+    r"(?:\s+(?:and|or)\s+[A-Z][\w'’&-]*(?:\s+[A-Z][\w'’&-]*)*)?(?:\s+[a-z]+ly)?\s+"
+    r"(?:said|says|say|told|tells|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
+    r"was|were|will|would|wants?|demanded|agreed|refused|rejected|released|launched|"
+    + _IRREGULAR_PAST
+    + r"|[a-z]+ed)\b"
 )
 # A named institution: a name and the lower-case body it names ("Inner Mongolia health
 # commission", "the Trump administration", "a Hong Kong court"). Countries have their own rule.
@@ -222,12 +234,18 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     for mentions in unknown.values():
         word = mentions[0][0]
         acting = sum(
-            1 for _, start, end in mentions if _ACTS.match(text, end) or _HAS_STAFF.match(text, end)
+            1
+            for _, start, end in mentions
+            if _SUBJECT_OF.match(text, end) or _HAS_STAFF.match(text, end)
         )
         # "SpaceX", "OrbitBeyond": a capital inside a word is a brand's, not a sentence's.
         brand = _BRAND.fullmatch(word) is not None
-        if (len(mentions) >= 3 and acting) or (
-            len(mentions) >= 2 and (acting or brand or word in cited_words)
+        # A common word capitalised ("Officials", "We're") is no name. Named once, a word
+        # counts when the sourcing analysis cites it and it acts ("Nomura said").
+        if _is_common_word(word, text, lex):
+            continue
+        if (len(mentions) >= 2 and (acting or brand or word in cited_words)) or (
+            acting and word in cited_words
         ):
             kind = StakeholderKind.COMPANY if brand else StakeholderKind.ORGANIZATION
             for _, start, end in mentions:
@@ -390,6 +408,20 @@ def _is_place(name: str) -> bool:
     lex = lexicon()
     name = name.lower().rstrip(".,")
     return name in lex.country_of or name in lex.places or name in lex.regions
+
+
+def _is_common_word(word: str, text: str, lex: Lexicon) -> bool:
+    """Whether a capitalised word is a common word ("Officials", "Critics"), not a name."""
+    if _CONTRACTION.search(word):
+        return True  # "We're", "It'll"
+    lower = _POSSESSIVE.sub("", word).lower()
+    words = lex.not_entities | lex.group_words | lex.institution_nouns | lex.person_titles
+    if lower in words or singular(lower) in words:
+        return True
+    return _used_as_common_noun(word, text) or _used_as_common_noun(singular(lower), text)
+
+
+_CONTRACTION = re.compile(r"['’](?:re|ll|ve|d|m|t)$", re.IGNORECASE)
 
 
 def _is_cited(names: list[str], cited: set[str]) -> bool:
