@@ -514,7 +514,7 @@ def test_a_one_word_name_that_speaks_or_acts_is_a_party_and_a_common_word_is_not
     text = (
         "Bank Shares Slide\n\n"
         "Shares of lenders fell on Tuesday. Nomura said the ruling favoured creditors. "
-        "Dravik reportedly laid off 200 staff, and Dravik and Holm have resisted cuts since. "
+        "Dravik reportedly laid off 200 staff. Lenders expect more cuts at Dravik. "
         "We're watching closely, an analyst said. We're not alone."
     )
     found = {e.name for e in find_stakeholders(text, cited=["Nomura", "an analyst"])}
