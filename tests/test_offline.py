@@ -520,3 +520,18 @@ def test_a_one_word_name_that_speaks_or_acts_is_a_party_and_a_common_word_is_not
     found = {e.name for e in find_stakeholders(text, cited=["Nomura", "an analyst"])}
     assert {"Nomura", "Dravik"} <= found
     assert not any(n.startswith("We") for n in found)
+
+
+def test_an_institution_only_ever_an_object_is_not_a_party_and_offices_without_names():
+    text = (
+        "Threat Case Closed\n\n"
+        "A caller threatened to harm lawmakers, and he told lawmakers nothing more. Dealers "
+        "sold 30,154 cars. James P. Kennedy Jr., the U.S. Attorney for the Western District "
+        "of New York, said the case was closed. Employee Steve Castro said he saw the call "
+        "logged, as other employees did."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert "lawmakers" not in found  # only ever an object
+    assert "York" not in found and "New York" not in found  # a title's place, not a name
+    assert "Steve Castro" in found and "Employee Steve Castro" not in found
+    assert "James P. Kennedy Jr" in found

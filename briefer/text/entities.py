@@ -83,8 +83,9 @@ _STATE_BODY = re.compile(
 )
 # An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's shares".
 _IRREGULAR_PAST = (
-    "began|became|brought|came|felt|found|gave|got|heard|held|kept|knew|laid|led|left|lost|"
-    "made|meant|met|paid|put|ran|saw|sent|set|spoke|stood|took|thought|went|won|wrote"
+    "began|became|bought|brought|built|came|fell|felt|fought|found|gave|got|grew|heard|held|"
+    "kept|knew|laid|led|left|lost|made|meant|met|paid|put|ran|rose|saw|sent|set|sold|spent|"
+    "spoke|stood|took|taught|thought|went|won|wrote"
 )
 # The word after a name when the name is the head of its phrase: punctuation, a function
 # word, or a verb ("said", "wants", "rejected", "also"); any other lower-case word is a noun
@@ -102,9 +103,8 @@ _HEAD_FOLLOWER = re.compile(
 _SUBJECT_OF = re.compile(
     r"(?:\s+(?:and|or)\s+[A-Z][\w'’&-]*(?:\s+[A-Z][\w'’&-]*)*)?(?:\s+[a-z]+ly)?\s+"
     r"(?:said|says|say|told|tells|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
-    r"was|were|will|would|wants?|demanded|agreed|refused|rejected|released|launched|"
-    + _IRREGULAR_PAST
-    + r"|[a-z]+ed)\b"
+    r"was|were|will|would|can|could|may|might|must|should|did|do|does|wants?|demanded|"
+    r"agreed|refused|rejected|released|launched|" + _IRREGULAR_PAST + r"|[a-z]+ed)\b"
 )
 # A named institution: a name and the lower-case body it names ("Inner Mongolia health
 # commission", "the Trump administration", "a Hong Kong court"). Countries have their own rule.
@@ -167,6 +167,7 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
         tokens = [(m.group(0), match.start() + m.start()) for m in _TOKEN.finditer(match.group(0))]
         for part, title in _split_candidate(_owner_only(tokens)):
+            part = _without_common_lead(part, text)
             name, start = _clean_name(part, text)
             if not name:
                 continue
@@ -361,6 +362,12 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         )
     if all(_SETTING.search(text, max(s - 20, 0), s) for s, _ in entity.mentions):
         return False
+    if (
+        entity.name[:1].islower()
+        and entity.kind is StakeholderKind.GOVERNMENT
+        and not any(_is_subject(text, start, end) for start, end in entity.mentions)
+    ):
+        return False  # "he told lawmakers", "sold to corporations and governments": never acts
     if entity.kind is not StakeholderKind.GROUP:
         return True
     if entity.count == 1 and _OBJECT_BEFORE.search(text, max(entity.first - 30, 0), entity.first):
@@ -408,6 +415,27 @@ def _is_place(name: str) -> bool:
     lex = lexicon()
     name = name.lower().rstrip(".,")
     return name in lex.country_of or name in lex.places or name in lex.regions
+
+
+def _is_subject(text: str, start: int, end: int) -> bool:
+    """Whether a mention is the subject of its clause: a verb follows ("dealers sold"), or it
+    opens its sentence or clause after a few words and no preposition ("Many of the
+    protesters wear", "The first two infected patients - still in quarantine -")."""
+    if _SUBJECT_OF.match(text, end):
+        return True
+    opening = _CLAUSE_OPENING.search(text, max(start - 60, 0), start)
+    return opening is not None and not _PREPOSITION.search(opening.group("words"))
+
+
+_CLAUSE_OPENING = re.compile(r"(?:^|\n|[.!?:;,][\"”’]?[ \t]+)(?P<words>(?:[\w'’-]+[ \t]+){0,4})$")
+# Words before a noun that make it an object: a preposition, a possessive, or a pronoun that
+# is the clause's subject already ("He begged lawmakers").
+_PREPOSITION = re.compile(
+    r"\b(?:in|on|at|to|for|from|with|by|about|against|between|among|into|over|under|after|"
+    r"before|than|like|via|toward|towards|his|her|their|its|our|my|your|"
+    r"he|she|they|we|i|you|it)\b",
+    re.IGNORECASE,
+)
 
 
 def _is_common_word(word: str, text: str, lex: Lexicon) -> bool:
@@ -512,6 +540,8 @@ def _split_candidate(
             and head[-1].lower() not in _CONNECTORS
             and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
         ):
+            if _is_country_or_place([head[-1], *words[len(words) - n :]], lex):
+                return before  # "U.S. Attorney for the Western District of New York": no name
             return [*before, (tokens[len(words) - n :], " ".join(head))]
     # "Vladimir Putin and Kim Jong Un": two people; "the United States and China": two states.
     if "and" in words:
@@ -547,7 +577,7 @@ _HYPHEN_ADJECTIVE = re.compile(r"-(?:[a-z]+ed|led|born|run|based|backed|owned)$"
 
 def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
     name = _POSSESSIVE.sub("", " ".join(words)).lower().removeprefix("the ")
-    return name in lex.country_of or name in lex.places
+    return name in lex.country_of or name in lex.places or name in lex.regions
 
 
 # After a dateline: a comma and a state or agency, or a dash ("LONDON —", "HAYWARD, Calif.").
@@ -611,6 +641,23 @@ def _is_name_word(word: str) -> bool:
         or lower in lex.person_titles
         or lower in lex.not_entities
     )
+
+
+def _without_common_lead(tokens: list[tuple[str, int]], text: str) -> list[tuple[str, int]]:
+    """Drop a common word that opens a sentence before a person's name: "Employee Steve
+    Castro said" when the article also writes "employees". An organisation keeps its word
+    ("People Power Party")."""
+    if len(tokens) < 3 or not _at_sentence_start(text, tokens[0][1]):
+        return tokens
+    lead = tokens[0][0].lower()
+    rest = [w for w, _ in tokens[1:]]
+    if (
+        (lead in _lowercase_words(text) or f"{lead}s" in _lowercase_words(text))
+        and _is_person_like(rest)
+        and classify_name(" ".join(w for w, _ in tokens)) is StakeholderKind.PERSON
+    ):
+        return tokens[1:]
+    return tokens
 
 
 def _is_person_like(words: list[str]) -> bool:
