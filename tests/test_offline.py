@@ -535,3 +535,15 @@ def test_an_institution_only_ever_an_object_is_not_a_party_and_offices_without_n
     assert "York" not in found and "New York" not in found  # a title's place, not a name
     assert "Steve Castro" in found and "Employee Steve Castro" not in found
     assert "James P. Kennedy Jr" in found
+
+
+def test_a_sea_a_regional_adjective_and_a_credited_reporter_are_not_parties():
+    text = (
+        "Tanker Rules\n\n"
+        "Tankers cross the Baltic Sea daily, according to Mara Lind of the New York Times. "
+        "All ports were told, said an official from a Baltic state. Lind later wrote that "
+        "the Baltic Sea is shallow."
+    )
+    found = {e.name for e in find_stakeholders(text, cited=["an official from a Baltic state"])}
+    assert not any("Baltic" in n for n in found)
+    assert "Mara Lind" not in found  # the press, credited with its outlet

@@ -243,8 +243,10 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
         brand = _BRAND.fullmatch(word) is not None
         # A common word capitalised ("Officials", "We're") is no name. Named once, a word
         # counts when the sourcing analysis cites it and it acts ("Nomura said").
-        if _is_common_word(word, text, lex):
-            continue
+        if _is_common_word(word, text, lex) or not any(
+            _HEAD_FOLLOWER.match(text, end) for _, _, end in mentions
+        ):
+            continue  # a common word, or only ever a modifier ("a Baltic state")
         if (len(mentions) >= 2 and (acting or brand or word in cited_words)) or (
             acting and word in cited_words
         ):
@@ -357,9 +359,11 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             return False  # "in Palo Alto, California", "the Hoa Lo prison": a place or a thing
         credit = _CREDIT.match(text, first_end)
         # A reporter credited with the story is not a party to it.
-        return not (
-            credit and (credit.group("outlet") is None or is_news_outlet(credit.group("outlet")))
-        )
+        if credit is None:
+            return True
+        outlet = credit.group("outlet")
+        # "of the New York Times. All": the outlet's name ends with its sentence.
+        return outlet is not None and not is_news_outlet(outlet.split(". ")[0].rstrip("."))
     if all(_SETTING.search(text, max(s - 20, 0), s) for s, _ in entity.mentions):
         return False
     if (
@@ -505,7 +509,11 @@ def _split_candidate(
             break  # "People Power Party" keeps its "People"
         tokens = tokens[1:]
     # Trailing words that are never names go too: "Mr. Trump's Oct. 11 announcement".
-    while len(tokens) > 1 and tokens[-1][0].lower().strip(".,") in lex.not_entities:
+    while (
+        len(tokens) > 1
+        and tokens[-1][0].lower().strip(".,") in lex.not_entities
+        and tokens[-1][0].lower().strip(".,") not in lex.place_words  # "Baltic Sea" is a place
+    ):
         tokens = tokens[:-1]
     words = [w for w, _ in tokens]
     # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
