@@ -267,6 +267,23 @@ def _cap_length(text: str, span: Span) -> list[Span]:
     return out
 
 
+def finditer_any_case(pattern: re.Pattern[str], text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """Matches of a case-insensitive, lower-case `pattern` in `text`, with `text`'s offsets.
+
+    The scan runs on the lower-cased text with the case-sensitive pattern (about twice as
+    fast) when lower-casing keeps every offset, which it does for all but a few letters.
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return _case_sensitive(pattern).finditer(lowered, pos)
+    return pattern.finditer(text, pos)
+
+
+@functools.cache
+def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
 def words(text: str) -> list[str]:
     """Return the words of `text` (letters, digits, inner apostrophes and hyphens)."""
     return re.findall(r"\w+(?:[’'.-]\w+)*", text)

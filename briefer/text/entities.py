@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from briefer.schema import StakeholderKind
+from briefer.text import finditer_any_case
 from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon, singular
 
 
@@ -458,7 +459,8 @@ _CONTRACTION = re.compile(r"['’](?:re|ll|ve|d|m|t)$", re.IGNORECASE)
 
 def _is_cited(names: list[str], cited: set[str]) -> bool:
     """Whether the sourcing analysis cites any of these names as a source."""
-    return any(_key(n) and any(_key(n) in c for c in cited) for n in names)
+    keys = [k for k in map(_key, names) if k]
+    return any(k in c for k in keys for c in cited)
 
 
 def _used_as_common_noun(word: str, text: str) -> bool:
@@ -736,7 +738,12 @@ def _collective_nouns() -> dict[str, StakeholderKind]:
     return kinds
 
 
-_LETTERS = re.compile(r"[A-Za-z]+")
+@cache
+def _collective_pattern() -> re.Pattern[str]:
+    """The collective nouns as one pattern, two-word entries before one-word ones."""
+    nouns = sorted(_collective_nouns(), key=lambda n: (-len(n.split()), -len(n)))
+    words = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in nouns)
+    return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE)
 
 
 def _collectives(text: str, body_start: int) -> Iterable[tuple[int, int, str, StakeholderKind]]:
@@ -745,22 +752,11 @@ def _collectives(text: str, body_start: int) -> Iterable[tuple[int, int, str, St
     Words are looked up in the word lists (two-word entries first), one pass over the text.
     """
     kinds = _collective_nouns()
-    words = list(_LETTERS.finditer(text, body_start))
-    skip_next = False
-    for i, match in enumerate(words):
-        if skip_next:
-            skip_next = False
-            continue
-        noun, end = match.group().lower(), match.end()
-        if i + 1 < len(words) and not text[end : words[i + 1].start()].strip():
-            pair = f"{noun} {words[i + 1].group().lower()}"
-            if pair in kinds:
-                noun, end, skip_next = pair, words[i + 1].end(), True
-        if noun not in kinds:
-            continue
-        if match.group()[0].isupper() and not _at_sentence_start(text, match.start()):
+    for match in finditer_any_case(_collective_pattern(), text, body_start):
+        noun = " ".join(match.group().lower().split())
+        if text[match.start()].isupper() and not _at_sentence_start(text, match.start()):
             continue  # part of a name: "Citizens' Fuel Coalition"
-        start, name = match.start(), noun
+        start, end, name = match.start(), match.end(), noun
         adjective = _REGIONAL_ADJECTIVE.search(text, max(start - 24, 0), start)
         if adjective:  # "Western governments", "European regulators"
             start, name = adjective.start(1), f"{adjective.group(1)} {noun}"
@@ -848,5 +844,9 @@ def _is_acronym(name: str) -> bool:
     return bool(re.fullmatch(r"(?:[A-Z]\.){2,}|[A-Z]{2,6}", name))
 
 
+@lru_cache(maxsize=8192)
 def _key(name: str) -> str:
-    return re.sub(r"[^\w]", "", name.lower().removeprefix("the "))
+    return _NOT_WORD.sub("", name.lower().removeprefix("the "))
+
+
+_NOT_WORD = re.compile(r"[^\w]")

@@ -15,7 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from briefer.text import one_line
+from briefer.text import finditer_any_case, one_line
 
 # Cf (format) characters are invisible by definition: zero-width spaces and joiners, the
 # bidirectional embeddings, overrides and isolates, the BOM, soft hyphens, tag characters.
@@ -106,7 +106,7 @@ def find_suspicious(text: str) -> list[Suspicious]:
     """Find instruction-like passages and hidden (invisible or bidi-control) characters."""
     found = [
         Suspicious("instruction_like_text", m.start(), m.end(), m.group(0).strip())
-        for m in _INSTRUCTION.finditer(text)
+        for m in finditer_any_case(_INSTRUCTION, text)
     ]
     for run in _HIDDEN.finditer(text):
         codes = " ".join(f"U+{ord(c):04X}" for c in run.group(0)[:8])
