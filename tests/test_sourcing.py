@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -586,3 +587,15 @@ def test_a_description_followed_by_the_persons_name_is_not_anonymous():
     kinds = {a.source: a.kind for a in analyze_sourcing(text).attributions}
     assert kinds["another witness in the inquiry"] is SourceKind.NAMED_PERSON
     assert kinds["a person familiar with the talks"] is SourceKind.ANONYMOUS
+
+
+def test_patterns_keep_offsets_when_lower_casing_would_shift_them():
+    from briefer.text import finditer_any_case
+
+    pattern = re.compile(r"more than \d+", re.IGNORECASE)
+    for text in ("MORE THAN 40 ships", "İzmir sent More than 40 ships"):  # "İ" lowers to 2 chars
+        (match,) = finditer_any_case(pattern, text)
+        assert text[match.start() : match.end()].lower() == "more than 40"
+    profile = analyze_sourcing("İstanbul port officials said more than 40 ships waited.")
+    (hedged,) = profile.hedged
+    assert hedged.text == "more than 40"
