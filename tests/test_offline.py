@@ -547,3 +547,17 @@ def test_a_sea_a_regional_adjective_and_a_credited_reporter_are_not_parties():
     found = {e.name for e in find_stakeholders(text, cited=["an official from a Baltic state"])}
     assert not any("Baltic" in n for n in found)
     assert "Mara Lind" not in found  # the press, credited with its outlet
+
+
+def test_an_embedded_post_is_not_a_key_fact():
+    text = (
+        "Court Hears Plea\n\n"
+        "A man pleaded guilty on Tuesday to threatening a congresswoman. "
+        "He faces up to 10 years in prison at sentencing in March. "
+        "The congresswoman asked for leniency in a letter to the judge. "
+        "Who are we if we answer threats with cruelty? pic.twitter.com/abc123 "
+        "— Rep. Ada Lund (@AdaLund) November 19, 2019. "
+        "His lawyer said he regretted the call."
+    )
+    evidence = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
+    assert evidence and not any("pic.twitter.com" in e or "(@" in e for e in evidence)

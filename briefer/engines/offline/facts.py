@@ -109,12 +109,14 @@ def _rank(
     for _, index, span in scored:
         if len(ranked) >= MAX_RANKED:
             break  # more than any brief takes; keeps long articles linear
+        if _EMBED.search(span.text):
+            continue  # an embedded post or a link: page furniture, not the story's facts
         words = bags[index]
         if any(len(words & other) > NEAR_DUPLICATE * max(len(words), 1) for other in seen):
             continue  # near-duplicate of a better-ranked sentence
         ranked.append(span)
         seen.append(words)
-    return ranked
+    return ranked or [span for _, _, span in scored[:1]]  # a body of links still has a fact
 
 
 def _key_facts(
@@ -131,6 +133,10 @@ def _key_facts(
             )
         )
     return facts
+
+
+# An embedded social post ("pic.twitter.com/…", "— Name (@handle) May 3, 2019") or a bare link.
+_EMBED = re.compile(r"pic\.twitter\.com/|https?://|\bwww\.|\(@\w{2,}\)")
 
 
 def _fact_count(n_body: int) -> int:
