@@ -15,7 +15,7 @@ import pytest
 
 from briefer.cli.common import command_line_inputs
 from briefer.core import Briefer
-from briefer.digest import group_stories
+from briefer.digest import DISTINCTIVE_SIMILARITY, _cosine, _rare_word_weights, group_stories
 from briefer.digest.runner import adigest
 from briefer.engines.openai import transport
 from briefer.engines.openai.config import LLMConfig
@@ -268,6 +268,35 @@ def test_same_story_from_two_outlets_is_one_story():
         briefer.brief(ARTICLES.joinpath("courts.txt").read_text(encoding="utf-8")),
     ]
     assert group_stories(envelopes) == [[0, 2], [1], [3]]
+
+
+def test_one_story_told_with_different_people_is_grouped_by_its_rare_words():
+    first = (
+        "Algae Bloom Shuts Vellmar Reservoir\n\n"
+        "A toxic cyanobacteria bloom closed the Vellmar reservoir to swimmers and anglers on "
+        "Friday. Water samples showed microcystin at four times the safe limit, the county "
+        "health office said. Boats were pulled from the reservoir and the marina was shut. "
+        "Farm runoff and a warm autumn fed the cyanobacteria, hydrologist Rosa Tenn said."
+    )
+    second = (
+        "Toxic Algae Keeps Swimmers Out of Vellmar\n\n"
+        "Swimmers and anglers were turned away from the Vellmar reservoir after a "
+        "cyanobacteria bloom pushed microcystin readings past the safe limit. Marina owner "
+        "Ivo Brandt said bookings collapsed. The bloom could last weeks, according to a "
+        "lake ecologist, Dana Oort, who blamed runoff from farms."
+    )
+    briefer = Briefer(engine="offline")
+    others = sorted(ARTICLES.glob("*.txt"))
+    assert len(others) >= 6  # enough briefs for a word's rarity to mean something
+    envelopes = [briefer.brief(first), *(briefer.brief(p) for p in others), briefer.brief(second)]
+    groups = group_stories(envelopes)
+    assert [0, len(envelopes) - 1] in groups
+    assert all(len(g) == 1 for g in groups if 0 not in g)  # nothing else joins
+    # The two share the digest's rare words; every other pair shares common ones at most.
+    weights = _rare_word_weights(envelopes)
+    pair = _cosine(weights[0], weights[-1])
+    assert pair >= DISTINCTIVE_SIMILARITY
+    assert all(_cosine(weights[0], w) < pair / 3 for w in weights[1:-1])
 
 
 def test_digest_outputs(tmp_path):

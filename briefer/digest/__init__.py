@@ -6,15 +6,19 @@ headline, summary and key facts, not counting the words of the shared names): `S
 names and `SHARED_TERMS` terms, or one name fewer for one term more, or one name more and
 no term (outlets word the same story differently but name the same people); or when they
 share more than `SHARED_TERMS + 1` key terms with a Jaccard overlap of at least
-`TERM_OVERLAP`. The same company in two different events shares a few stakeholders but few
-terms, and stays apart. Groups are the connected sets of that relation, in the order their
-first article was given.
+`TERM_OVERLAP`; or when they share the digest's rare words: the cosine of their word
+weights (each word of headline, summary, key facts and stakeholder names weighted by how few
+of the digest's briefs use it) is at least `DISTINCTIVE_SIMILARITY` (outlets telling one
+story with different people quoted). The same company in two different events shares a few
+stakeholders but few terms, and stays apart. Groups are the connected sets of that relation,
+in the order their first article was given.
 
 Results only: renderers import this module, never the runner (`briefer.digest.runner`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,6 +33,7 @@ from briefer.text.similarity import connected_groups
 SHARED_STAKEHOLDERS = 3
 SHARED_TERMS = 3
 TERM_OVERLAP = 0.25
+DISTINCTIVE_SIMILARITY = 0.25
 
 
 @dataclass
@@ -69,6 +74,37 @@ class Digest:
         return [[briefed[i] for i in group] for group in groups]
 
 
+def _rare_word_weights(envelopes: list[Envelope]) -> list[dict[str, float]]:
+    """Each brief's words weighted by frequency in it and rarity across the digest
+    (log-scaled counts times log(1 + briefs / briefs using the word)), scaled to length 1."""
+    bags = []
+    for envelope in envelopes:
+        brief = envelope.brief
+        parts = [
+            brief.headline,
+            brief.summary,
+            *(f.evidence for f in brief.key_facts),
+            *(s.name for s in brief.stakeholders),
+        ]
+        bags.append(Counter(content_words(" ".join(parts))))
+    used_by = Counter(word for bag in bags for word in bag)
+    out = []
+    for bag in bags:
+        weights = {
+            word: (1 + math.log(count)) * math.log(1 + len(bags) / used_by[word])
+            for word, count in bag.items()
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        out.append({word: w / norm for word, w in weights.items()})
+    return out
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(weight * b.get(word, 0.0) for word, weight in a.items())
+
+
 def _terms(envelope: Envelope) -> set[str]:
     brief = envelope.brief
     text = " ".join([brief.headline, brief.summary, *(f.statement for f in brief.key_facts)])
@@ -90,6 +126,7 @@ def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
     """Group briefs that report the same story; return lists of indices."""
     terms = [_terms(e) for e in envelopes]
     names = [_names(e) for e in envelopes]
+    weights = _rare_word_weights(envelopes)
 
     def same(i: int, j: int) -> bool:
         both = names[i] & names[j]
@@ -102,6 +139,7 @@ def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
             or (len(both) >= SHARED_STAKEHOLDERS and shared_terms >= SHARED_TERMS)
             or (len(both) >= SHARED_STAKEHOLDERS - 1 and shared_terms >= SHARED_TERMS + 1)
             or (all_terms > SHARED_TERMS + 1 and overlap >= TERM_OVERLAP)
+            or _cosine(weights[i], weights[j]) >= DISTINCTIVE_SIMILARITY
         )
 
     pairs = combinations(range(len(envelopes)), 2)
