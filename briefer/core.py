@@ -59,6 +59,7 @@ class Briefer:
         api_key: str | None = None,
         timeout: float | None = None,
         load_options: LoadOptions | None = None,
+        planning: bool = False,
     ) -> None:
         """Configure a Briefer; settings not given are read from the environment now.
 
@@ -72,7 +73,9 @@ class Briefer:
         parts, and says so in a caveat. With `fallback`, an article the LLM engine fails on is
         briefed by the offline engine instead (marked, not stored). With a `store`, briefs are
         cached and kept: a brief already stored for the same article, engine, model and prompt
-        is reused without any request (unless `refresh`).
+        is reused without any request (unless `refresh`). With `planning`, the Briefer is for
+        `estimate` only (what `--dry-run` prints): the LLM engine needs no key, "auto" picks it,
+        and a brief raises `ConfigError` unless an LLM is configured.
         """
         self.store = store
         self.refresh = refresh
@@ -93,7 +96,7 @@ class Briefer:
         self.config = (
             replace(config, **given) if config is not None else LLMConfig.from_env(**given)
         )
-        setup = EngineSetup(self.config, prompt, http_client, async_http_client)
+        setup = EngineSetup(self.config, prompt, http_client, async_http_client, planning)
         self.engine: Engine = create_engine(engine or settings.engine or "auto", setup)
 
     @property

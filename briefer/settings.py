@@ -20,11 +20,13 @@ the environment.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from briefer.errors import ConfigError
+from briefer.errors import ConfigError, UsageError
 
 ENVIRONMENT = {
     "OPENAI_API_KEY": "api_key",
@@ -88,3 +90,24 @@ def _whole_number(name: str, value: str | None) -> int | None:
     if number < 1:
         raise ConfigError(f"{name}={value!r} is not a positive whole number; fix or unset it")
     return number
+
+
+_SPAN = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
+_SPAN_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """A point in time from "24h", "2d", "90m", "1w", a date ("2026-11-29", midnight UTC)
+    or an ISO date and time; raise `UsageError` for anything else."""
+    now = now or datetime.now(UTC)
+    span = _SPAN.match(value)
+    if span:
+        return now - timedelta(seconds=int(span.group(1)) * _SPAN_SECONDS[span.group(2).lower()])
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(
+            f"{value!r} is not a time; give a span such as 24h, 2d or 90m, or a date such as "
+            f"{now.date().isoformat()}"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

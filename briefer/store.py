@@ -168,6 +168,8 @@ class HistoryRow:
     engine: str
     model: str | None
     grounded_ratio: float | None
+    total_tokens: int | None = None
+    cost_usd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -362,14 +364,33 @@ class Store:
             site_name=info.site_name, published=info.published, url=info.url,
         )  # fmt: skip
 
-    def history(self, limit: int = 50) -> list[HistoryRow]:
-        """The newest stored briefs, newest first."""
+    def history(
+        self, limit: int = 50, *, since: datetime | None = None, search: str | None = None
+    ) -> list[HistoryRow]:
+        """The newest stored briefs, newest first: made at or after `since`, and whose
+        title, source or headline holds `search` (any case), when given."""
+        where, params = [], []
+        if since is not None:
+            where.append("created_at >= ?")
+            params.append(since.astimezone(UTC).isoformat())
+        if search:
+            pattern = (
+                "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
+            where.append(
+                "(title LIKE ? ESCAPE '\\' OR source LIKE ? ESCAPE '\\' "
+                "OR json_extract(envelope, '$.brief.headline') LIKE ? ESCAPE '\\')"
+            )
+            params += [pattern, pattern, pattern]
+        sql = (
+            "SELECT id, created_at, title, source, engine, model, grounded_ratio, "
+            "json_extract(envelope, '$.usage.total_tokens'), "
+            "json_extract(envelope, '$.usage.cost_usd') FROM briefs"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY id DESC LIMIT ?"
+        )
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, created_at, title, source, engine, model, grounded_ratio "
-                "FROM briefs ORDER BY id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+            rows = db.execute(sql, (*params, limit)).fetchall()
         return [HistoryRow(*row) for row in rows]
 
     def count(self) -> int:

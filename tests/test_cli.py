@@ -14,7 +14,7 @@ import pytest
 import briefer
 
 from .conftest import ARTICLES, TEST_KEY, Result
-from .exchanges import BASE_URL, replay
+from .exchanges import BASE_URL, FIXTURES, replay
 
 
 @pytest.fixture
@@ -42,7 +42,10 @@ def test_version(run):
 def test_help_lists_every_command_with_help_text(run):
     result = run("--help")
     assert result.code == 0
-    commands = ("brief", "digest", "compare", "batch", "serve", "history", "show", "schema")
+    commands = (
+        "brief", "digest", "compare", "batch", "serve", "history", "show", "schema", "models",
+        "prompts", "eval",
+    )  # fmt: skip
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for command in commands:
         assert command in result.out
@@ -230,7 +233,7 @@ def test_unknown_engine_is_a_usage_error(run):
     ("args", "hint"),
     [
         (["--format", "pdf"], "--format"),
-        (["--json-mode", "yaml"], "json mode"),
+        (["--json-mode", "yaml"], "--json-mode"),
         (["--temperature", "7"], "temperature"),
         (["--prompt", "no-such-template"], "prompt template"),
     ],
@@ -324,3 +327,120 @@ def test_articles_without_visible_words_are_refused(run, tmp_path, content, hint
     path.write_text(content, encoding="utf-8")
     result = run("brief", str(path))
     assert result.code == 2 and hint in one_line_error(result)
+
+
+# --- a command line that explains itself ---------------------------------------------------------
+
+
+def _commands() -> list[list[str]]:
+    """Every command and subcommand, as the words that name it."""
+    import typer.main
+
+    from briefer.cli import app
+
+    root = typer.main.get_command(app)
+    out = []
+    for name, cmd in root.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(cmd, "commands", None)
+        if subcommands:
+            out += [[name, sub] for sub in subcommands]
+        else:
+            out.append([name])
+    return out
+
+
+def test_every_command_explains_itself_with_values_not_python_types(run):
+    commands = _commands()
+    assert ["models"] in commands and ["prompts"] in commands and ["batch", "prepare"] in commands
+    for words in commands:
+        result = run(*words, "-h")
+        assert result.code == 0, words
+        assert not re.search(r"<(?:str|int|float|path|bool|list\[)", result.out), (
+            words,
+            result.out,
+        )
+        assert "{" not in result.out.splitlines()[0], words  # usage line without braces
+        if words[0] != "batch":
+            assert "Example" in result.out, words
+        if words[0] in ("brief", "digest", "compare", "show"):
+            assert "<markdown|json|text|html|slack>" in result.out, words  # every one it takes
+
+
+def test_the_root_help_lists_every_command_and_shell_completion(run):
+    result = run("-h")
+    assert result.code == 0 and "--install-completion" in result.out
+    for words in _commands():
+        assert words[0] in result.out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "abc"],
+        ["no-such-command"],
+        ["brief", SHORT, "--format", "pdf"],
+        ["digest", SHORT, "--concurrency", "many"],
+        ["brief"],
+    ],
+)
+def test_every_usage_error_is_one_line_in_one_style(run, args):
+    result = run(*args)
+    assert result.code == 2
+    line = one_line_error(result)
+    assert "Usage:" not in line and "Try '" not in line
+
+
+def test_digest_dash_reads_paths_one_a_line_from_standard_input(run):
+    paths = "\n".join(str(FIXTURES / "articles" / n) for n in ("business.txt", "courts.txt"))
+    result = run("digest", "-", "--engine", "offline", "--no-cache", "-q", stdin=paths.encode())
+    assert result.code == 0, result.err
+    assert len(re.findall(r"^## \d+\. ", result.out, re.M)) == 2
+
+
+def test_history_shows_cost_and_filters_by_time_and_text(run, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from briefer import Briefer
+    from briefer.inputs import load_article
+    from briefer.store import Store
+
+    db = tmp_path / "briefs.sqlite"
+    store = Store(db)
+    for name, days_old, cost in (("business", 3, 0.0021), ("courts", 0, 0.0004)):
+        article = load_article(ARTICLES / f"{name}.txt")
+        envelope = Briefer(engine="offline").brief(article)
+        usage = envelope.usage.model_copy(update={"total_tokens": 1500, "cost_usd": cost})
+        when = datetime.now(UTC) - timedelta(days=days_old)
+        store.put(name, envelope.model_copy(update={"usage": usage, "created_at": when}))
+    table = run("history", "--db", str(db))
+    assert table.code == 0 and "$0.0021" in table.out
+    assert "total cost of these 2: $0.0025" in table.out
+    recent = run("history", "--db", str(db), "--since", "24h", "--format", "jsonl")
+    rows = [json.loads(line) for line in recent.out.splitlines()]
+    assert [r["cost_usd"] for r in rows] == [0.0004]
+    found = run("history", "--db", str(db), "--search", "BRIGHTLINE", "--format", "json")
+    assert [r["source"].endswith("courts.txt") for r in json.loads(found.out)] == [True]
+    assert run("history", "--db", str(db), "--since", "last tuesday").code == 2
+
+
+def test_models_and_prompts_list_their_tables(run):
+    models = run("models")
+    assert models.code == 0
+    assert re.search(r"^gpt-4o-mini\s+128,000\s+16,384\s+0\.15\s+0\.6\b", models.out, re.M)
+    assert re.search(r"^default\s+8,192\s+4,096\s+-\s+-", models.out, re.M)
+    prompts = run("prompts")
+    assert prompts.code == 0 and re.search(r"^brief\s+\d+\s+\S+brief\.toml$", prompts.out, re.M)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["brief", SHORT], ["digest", SHORT], ["batch", "prepare", SHORT]],
+)
+def test_dry_run_needs_no_key_and_estimates_the_llm(run, monkeypatch, tmp_path, args):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    result = run(*args, "--dry-run", "--db", str(tmp_path / "never-written.sqlite"))
+    assert result.code == 0, result.err
+    assert re.search(r"cost:\s+\$0\.\d+", result.out) and "$0.0000" not in result.out
+    if args[0] != "batch":  # batch prepare reads the store to skip articles briefed already
+        assert not (tmp_path / "never-written.sqlite").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import time
 
@@ -47,8 +48,9 @@ def test_tiktoken_path_counts_exactly():
     assert counter.count(text) == len(encoding.encode(text)) < len(text.encode())
 
 
-def test_default_loader_is_tiktoken(monkeypatch):
+def test_default_loader_is_tiktoken(monkeypatch, tmp_path):
     monkeypatch.delenv("BRIEFER_TOKENIZER")
+    monkeypatch.setattr(tokens, "_failure_marker", lambda name: tmp_path / f"{name}.unavailable")
     asked = []
     monkeypatch.setattr(
         tiktoken, "get_encoding", lambda name: asked.append(name) or tiny_encoding()
@@ -68,8 +70,9 @@ def test_unavailable_encoding_falls_back_to_the_estimate_and_says_so():
     counter = counter_for("o200k_base", load=offline)
     assert not counter.exact
     assert counter.count("abcdefgh") == estimate_tokens("abcdefgh") == 2
-    assert "approximate" in counter.note and "TIKTOKEN_CACHE_DIR" in counter.note
-    assert "ConnectionError" in counter.note
+    assert "estimates" in counter.note and "TIKTOKEN_CACHE_DIR" in counter.note
+    assert "ConnectionError" not in counter.note and "openaipublic" not in counter.note
+    assert "ConnectionError" in counter.reason  # kept for --debug, not shown to the user
 
 
 def test_a_hanging_download_is_not_waited_for(monkeypatch):
@@ -82,7 +85,36 @@ def test_a_hanging_download_is_not_waited_for(monkeypatch):
     start = time.perf_counter()
     counter = counter_for("o200k_base", load=hang)
     assert time.perf_counter() - start < 0.9
-    assert not counter.exact and "no answer" in counter.note
+    assert not counter.exact and "no answer" in counter.reason
+
+
+def test_a_failed_download_is_remembered_and_not_retried_for_a_day(monkeypatch, tmp_path):
+    monkeypatch.delenv("BRIEFER_TOKENIZER")
+    monkeypatch.setattr(tokens, "_failure_marker", lambda name: tmp_path / f"{name}.unavailable")
+    calls = []
+
+    def offline(name: str) -> tiktoken.Encoding:
+        calls.append(name)
+        raise ConnectionError("no route")
+
+    monkeypatch.setattr(tiktoken, "get_encoding", offline)
+    for _ in range(2):
+        tokens._default_counter.cache_clear()
+        try:
+            counter = counter_for("o200k_base")
+        finally:
+            tokens._default_counter.cache_clear()
+        assert not counter.exact and counter.note is not None
+    assert calls == ["o200k_base"]  # the second process did not try again
+    monkeypatch.setattr(tiktoken, "get_encoding", lambda name: tiny_encoding())
+    marker = tmp_path / "o200k_base.unavailable"
+    old = time.time() - tokens.RETRY_AFTER_SECONDS - 1
+    os.utime(marker, (old, old))
+    try:
+        assert counter_for("o200k_base").exact  # a day later it tries, and succeeds
+    finally:
+        tokens._default_counter.cache_clear()
+    assert not marker.exists()
 
 
 def test_asked_for_estimate_is_quiet():

@@ -10,21 +10,23 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 
 from briefer._version import __version__
 from briefer.cli.batch import batch_app
 from briefer.cli.common import (
+    CONTEXT,
     DEFAULTS,
     Db,
     DryRun,
     EngineOptions,
+    FormatOption,
     Output,
     Setup,
-    check_format,
     command,
     command_line_inputs,
     emit,
@@ -45,9 +47,9 @@ app = typer.Typer(
     name="briefer",
     help="Structured, verifiable briefs of news articles.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
 app.add_typer(batch_app, name="batch")
 
@@ -68,28 +70,44 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Structured, verifiable briefs of news articles."""
+    """Structured, verifiable briefs of news articles.
+
+    \b
+    Examples:
+      briefer brief article.txt                 a brief in Markdown (offline with no key)
+      briefer digest ~/news/today/ -o brief.md  a morning brief of many articles
+      briefer compare a.txt b.html              how outlets cover one story
+      briefer brief -h                          every option of a command
+    """
 
 
 @command(app, engine_options=True)
 def brief(
     article: Annotated[
         str,
-        typer.Argument(help="Article: a text or HTML file, '-' for standard input, or a URL."),
+        typer.Argument(
+            metavar="ARTICLE",
+            help="A text or HTML file, '-' for standard input, or an http(s) URL.",
+        ),
     ],
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="markdown, json, text or html.")
-    ] = "markdown",
+    fmt: FormatOption = "markdown",
     output: Output = None,
     dry_run: DryRun = False,
     options: EngineOptions = DEFAULTS,
 ) -> None:
-    """Brief one news article (stored, and reused when the store has it)."""
+    """Brief one news article (stored, and reused when the store has it).
+
+    \b
+    Examples:
+      briefer brief article.txt
+      briefer brief https://example.org/news/story --format json -o brief.json
+      curl -s https://example.org/story | briefer brief -
+      briefer brief article.txt --dry-run       tokens and cost; sends nothing
+    """
     from briefer.inputs import CommandLine, load_article
     from briefer.renderers import render
 
-    fmt = check_format(fmt)
-    setup = options.setup(no_cache=dry_run)
+    setup = options.setup(no_cache=dry_run, planning=dry_run)
     loaded = load_article(CommandLine(article), setup.load)
     setup.announce()
     if dry_run:
@@ -102,14 +120,21 @@ def brief(
 def digest(
     inputs: Annotated[
         list[str] | None,
-        typer.Argument(help="Articles: files, directories (their .txt/.md/.html), URLs, '-'."),
+        typer.Argument(
+            metavar="INPUTS",
+            help="Files, folders (their .txt, .md and .html files), URLs, or '-': one path "
+            "or URL a line on standard input.",
+        ),
     ] = None,
-    urls: Annotated[Path | None, typer.Option("--urls", help="A file of URLs, one a line.")] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="markdown, json or html.")
-    ] = "markdown",
+    urls: Annotated[
+        Path | None,
+        typer.Option("--urls", metavar="FILE", help="A file of URLs (or paths), one a line."),
+    ] = None,
+    fmt: FormatOption = "markdown",
     output: Output = None,
-    concurrency: Annotated[int, typer.Option(help="Requests on their way at once.")] = 8,
+    concurrency: Annotated[
+        int, typer.Option(metavar="N", help="Requests on their way at once.")
+    ] = 8,
     allow_failures: Annotated[
         bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
     ] = False,
@@ -117,14 +142,21 @@ def digest(
     dry_run: DryRun = False,
     options: EngineOptions = DEFAULTS,
 ) -> None:
-    """Brief many articles at once into one morning brief, grouped by story."""
+    """Brief many articles at once into one morning brief, grouped by story.
+
+    \b
+    Examples:
+      briefer digest ~/news/today/ -o morning.md
+      briefer digest --urls links.txt --format html -o morning.html
+      ls ~/news/*.html | briefer digest -
+      briefer digest ~/news/today/ --dry-run    tokens and cost; sends nothing
+    """
     from briefer.cli.progress import run_digest
 
-    fmt = check_format(fmt)
     sources = command_line_inputs(inputs or [], urls)
     if not sources:
         raise UsageError("no articles given; name files, directories or URLs, or use --urls")
-    setup = options.setup(no_cache=dry_run)
+    setup = options.setup(no_cache=dry_run, planning=dry_run)
     setup.announce()
     if dry_run:
         from briefer.engines.estimate import render_plans
@@ -154,22 +186,28 @@ def digest(
 def compare(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Two or more articles: files, URLs or stored brief ids."),
+        typer.Argument(
+            metavar="INPUTS", help="Two or more articles: files, URLs or stored brief ids."
+        ),
     ],
     briefs: Annotated[
         bool,
         typer.Option("--briefs", help="The inputs are two brief JSON files of one article."),
     ] = False,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="markdown, json or html.")
-    ] = "markdown",
+    fmt: FormatOption = "markdown",
     output: Output = None,
     options: EngineOptions = DEFAULTS,
 ) -> None:
-    """Compare how several articles cover one story (or two briefs of one article)."""
+    """Compare how several articles cover one story (or two briefs of one article).
+
+    \b
+    Examples:
+      briefer compare reuters.txt ap.html https://example.org/story
+      briefer compare 12 15                     two stored briefs' articles (briefer history)
+      briefer compare --briefs monday.json tuesday.json
+    """
     from briefer.renderers import render
 
-    fmt = check_format(fmt)
     if briefs:
         emit(render(_diff_files(inputs), fmt), output)
         return
@@ -185,35 +223,41 @@ def compare(
 def evaluate(
     labels: Annotated[
         list[Path],
-        typer.Argument(help="Label files (NAME.labels.json) or folders of them."),
+        typer.Argument(metavar="LABELS", help="Label files (NAME.labels.json) or folders of them."),
     ],
     articles: Annotated[
         list[Path] | None,
         typer.Option(
             "--articles",
+            metavar="FOLDER",
             help="A folder of the labelled articles (default: beside the labels, or ../corpus).",
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
+    fmt: Annotated[
+        Literal["markdown", "json"], typer.Option("--format", "-f", help="Report format.")
+    ] = "markdown",
     baseline: Annotated[
         Path | None,
-        typer.Option(help="A report saved with --format json: show the change per metric."),
+        typer.Option(
+            metavar="FILE", help="A report saved with --format json: show the change per metric."
+        ),
     ] = None,
     output: Output = None,
     options: EngineOptions = DEFAULTS,
 ) -> None:
     """Score briefs against an editor's labels: key facts, stakeholders, sourcing, length.
 
-    Example: briefer eval labels/ --format json -o today.json; then
-    briefer eval labels/ --baseline today.json after a change.
+    \b
+    Examples:
+      briefer eval labels/ --format json -o today.json
+      briefer eval labels/ --baseline today.json     the change per metric after a change
+      briefer eval labels/ --model gpt-4.1-mini      the LLM engine on the same labels
     """
     import json
 
     from briefer.evaluation import evaluate as run_evaluation
     from briefer.evaluation import label_files, read_baseline, render_report
 
-    if fmt not in ("markdown", "json"):
-        raise UsageError(f"--format {fmt!r} is not one of markdown, json")
     before = read_baseline(baseline) if baseline is not None else None
     paths = label_files(labels)
     setup = options.setup()
@@ -270,63 +314,177 @@ def _read_brief(path: Path) -> Envelope:
 
 @command(app)
 def history(
-    limit: Annotated[int, typer.Option(help="How many briefs to list.")] = 50,
+    limit: Annotated[int, typer.Option(metavar="N", help="List at most N briefs.")] = 50,
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="WHEN", help="Only briefs made since: 24h, 2d, 90m or a date."),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            "-s",
+            metavar="TEXT",
+            help="Only briefs whose title, source or headline holds TEXT (any case).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        Literal["table", "json", "jsonl"],
+        typer.Option("--format", "-f", help="A table for people, or JSON for scripts."),
+    ] = "table",
     db: Db = None,
 ) -> None:
-    """List stored briefs, newest first."""
+    """List stored briefs, newest first, with their tokens and cost.
+
+    \b
+    Examples:
+      briefer history --since 24h
+      briefer history --search sanctions --format jsonl | jq .id
+    """
+    from dataclasses import asdict
+
+    from briefer.engines.estimate import format_cost
+    from briefer.settings import parse_since
     from briefer.store import Store
 
-    rows = Store(db).history(limit)
+    after = parse_since(since) if since is not None else None
+    rows = Store(db).history(limit, since=after, search=search)
+    if fmt != "table":
+        records = [asdict(r) for r in rows]
+        if fmt == "json":
+            typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        else:
+            for record in records:
+                typer.echo(json.dumps(record, ensure_ascii=False))
+        return
     if not rows:
-        typer.echo("no briefs stored yet")
+        typer.echo("no briefs stored yet" if not (since or search) else "no stored brief matches")
         return
     typer.echo(
-        f"{'id':>5}  {'date':<16}  {'engine':<7}  {'model':<24}  {'grounded':>8}  title / source"
+        f"{'id':>5}  {'date':<16}  {'engine':<7}  {'model':<20}  {'tokens':>7}  {'cost':>8}  "
+        f"{'found':>5}  title · source"
     )
     for r in rows:
         grounded = f"{r.grounded_ratio:.0%}" if r.grounded_ratio is not None else "-"
+        tokens = f"{r.total_tokens:,}" if r.total_tokens else "-"
+        cost = format_cost(r.cost_usd) if r.cost_usd is not None and r.total_tokens else "-"
         title = (r.title or "(untitled)")[:60]
         typer.echo(
             f"{r.id:>5}  {r.created_at[:16].replace('T', ' '):<16}  {r.engine:<7}  "
-            f"{(r.model or '-')[:24]:<24}  {grounded:>8}  {title} · {r.source}"
+            f"{(r.model or '-')[:20]:<20}  {tokens:>7}  {cost:>8}  {grounded:>5}  "
+            f"{title} · {r.source}"
         )
+    total = sum(r.cost_usd or 0.0 for r in rows)
+    if any(r.cost_usd is not None for r in rows):
+        typer.echo(f"total cost of these {len(rows)}: {format_cost(total)}")
 
 
 @command(app)
 def show(
-    brief_id: Annotated[int, typer.Argument(help="The id `briefer history` shows.")],
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="markdown, json, text or html.")
-    ] = "markdown",
+    brief_id: Annotated[str, typer.Argument(metavar="ID", help="The id `briefer history` shows.")],
+    fmt: FormatOption = "markdown",
     output: Output = None,
     db: Db = None,
 ) -> None:
-    """Print a stored brief."""
+    """Print a stored brief.
+
+    \b
+    Examples:
+      briefer show 42
+      briefer show 42 --format slack
+    """
     from briefer.renderers import render
     from briefer.store import Store
 
-    fmt = check_format(fmt)
-    emit(render(Store(db).show(brief_id), fmt), output)
+    if not brief_id.isdigit():
+        raise UsageError(f"{brief_id!r} is not a brief id; `briefer history` lists them")
+    emit(render(Store(db).show(int(brief_id)), fmt), output)
 
 
 @command(app)
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8080,
     token: Annotated[
         str | None,
-        typer.Option(help="Require this bearer token (default: $BRIEFER_SERVER_TOKEN)."),
+        typer.Option(
+            metavar="TOKEN", help="Require this bearer token (default: $BRIEFER_SERVER_TOKEN)."
+        ),
     ] = None,
 ) -> None:
-    """Serve briefs over HTTP (needs the server extra: pip install 'briefer-news[server]')."""
+    """Serve briefs over HTTP (needs the server extra: pip install 'briefer-news[server]').
+
+    \b
+    Example:
+      BRIEFER_SERVER_TOKEN=$(openssl rand -hex 16) briefer serve --port 8080
+    """
     from briefer.cli.serve import serve as run_server
 
     run_server(host=host, port=port, token=token)
 
 
 @command(app)
+def models() -> None:
+    """List the model table: context window, output limit and prices per million tokens.
+
+    Models not listed use the default row. Add or change rows in a price file
+    ($BRIEFER_PRICES, or prices.toml in the user config folder), same format.
+
+    \b
+    Example:
+      briefer models
+    """
+    from briefer.engines.openai.models import model_table, user_prices_path
+
+    rows: list[tuple[str, ...]] = [
+        ("model", "context", "max output", "$ in / 1M", "$ out / 1M", "encoding")
+    ]
+    for m in model_table():
+        price = [
+            f"{p:g}" if p is not None else "-" for p in (m.input_per_million, m.output_per_million)
+        ]
+        rows.append(
+            (m.name, f"{m.context_tokens:,}", f"{m.max_output_tokens:,}", *price, m.encoding)
+        )
+    typer.echo(_table(rows))
+    user = user_prices_path()
+    typer.echo(f"\nprices: shipped table{f' with {user} laid over it' if user else ''}")
+
+
+@command(app)
+def prompts() -> None:
+    """List the shipped prompt templates with their versions (--prompt NAME uses one).
+
+    \b
+    Example:
+      briefer prompts
+    """
+    from briefer.engines.openai.prompts import shipped_templates
+
+    rows: list[tuple[str, ...]] = [("name", "version", "file")]
+    rows += [(name, version, str(path)) for name, version, path in shipped_templates()]
+    typer.echo(_table(rows))
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as aligned columns, the first row a header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+@command(app)
 def schema() -> None:
-    """Print the JSON Schema of the brief envelope."""
+    """Print the JSON Schema of the brief envelope.
+
+    \b
+    Example:
+      briefer schema > brief.schema.json
+    """
     from briefer.schema import envelope_json_schema
 
     typer.echo(json.dumps(envelope_json_schema(), indent=2))
@@ -357,15 +515,49 @@ def main() -> None:
     """Run the command line, turning every failure into one line on stderr and an exit code."""
     debug = "--debug" in sys.argv[1:] or _settings().debug
     try:
-        app(prog_name="briefer")
+        code = typer.main.get_command(app).main(prog_name="briefer", standalone_mode=False)
     except BrieferError as exc:
         _fail(one_line(exc.describe(flag_for)), exc.exit_code, exc, debug)
     except KeyboardInterrupt as exc:
         _fail("interrupted; every brief finished so far is in the store", 130, exc, debug)
-    except Exception as exc:  # a bug of ours: still one line, unless --debug
+    except Exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `briefer` alone: its help
+            sys.stdout.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
+            raise SystemExit(0) from None
+        if not _is_usage_error(exc):
+            _internal(exc, debug)
+        _fail(_usage_message(exc), 2, exc, debug)
+    if code == 130:  # Ctrl-C, which the command line turns into an exit code
         _fail(
-            f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
-            1,
-            exc,
+            "interrupted; every brief finished so far is in the store",
+            130,
+            KeyboardInterrupt(),
             debug,
         )
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """Whether the command line refused its arguments (a click usage error or abort)."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"UsageError", "ClickException", "Abort"})
+
+
+def _usage_message(exc: BaseException) -> str:
+    """The usage error in one line, with where to look for help."""
+    if type(exc).__name__ == "Abort":
+        return "aborted; nothing more was done"
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    message = one_line(message).replace("Value error, ", "").rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "briefer"
+    return f"{message}; see '{command} -h'"
+
+
+def _internal(exc: BaseException, debug: bool) -> NoReturn:
+    _fail(
+        f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
+        1,
+        exc,
+        debug,
+    )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefer.cli.common import (
+    CONTEXT,
     BaseUrl,
     Db,
     DryRun,
@@ -26,26 +27,42 @@ if TYPE_CHECKING:
     from briefer.inputs import Input
 
 batch_app = typer.Typer(
-    help="Brief many articles through OpenAI's Batch API or vLLM's run-batch.",
+    help="Brief many articles through OpenAI's Batch API or vLLM's run-batch.\n\n"
+    "\b\nExample, OpenAI (half the price, within 24 hours):\n"
+    "  briefer batch prepare ~/news/today/ -o requests.jsonl\n"
+    "  briefer batch submit requests.jsonl\n"
+    "  briefer batch status\n"
+    "  briefer batch collect BATCH_ID",
     no_args_is_help=True,
+    context_settings=CONTEXT,
 )
 
 
-def _batch_setup(db: Path | None, model: str | None, base_url: str | None) -> Setup:
+def _batch_setup(
+    db: Path | None, model: str | None, base_url: str | None, *, planning: bool = False
+) -> Setup:
     return EngineOptions(
         engine="openai", model=model, base_url=base_url, json_mode="schema", db=db
-    ).setup()
+    ).setup(planning=planning)
 
 
 @command(batch_app, name="prepare")
 def batch_prepare(
     inputs: Annotated[
-        list[str] | None, typer.Argument(help="Articles: files, directories, URLs.")
+        list[str] | None,
+        typer.Argument(
+            metavar="INPUTS",
+            help="Files, folders, URLs, or '-': one path or URL a line on standard input.",
+        ),
     ] = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The request file to write (JSONL).")
+        Path,
+        typer.Option("--output", "-o", metavar="FILE", help="The request file to write (JSONL)."),
     ] = Path("requests.jsonl"),
-    urls: Annotated[Path | None, typer.Option("--urls", help="A file of URLs, one a line.")] = None,
+    urls: Annotated[
+        Path | None,
+        typer.Option("--urls", metavar="FILE", help="A file of URLs (or paths), one a line."),
+    ] = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Prepare again the requests that failed.")
     ] = False,
@@ -54,11 +71,17 @@ def batch_prepare(
     base_url: BaseUrl = None,
     db: Db = None,
 ) -> None:
-    """Write a request file (one line per article or chunk); cached articles are skipped."""
+    """Write a request file (one line per article or chunk); cached articles are skipped.
+
+    \b
+    Examples:
+      briefer batch prepare ~/news/today/ -o requests.jsonl
+      briefer batch prepare ~/news/today/ --dry-run     requests and cost; writes nothing
+    """
     from briefer.digest import batch
     from briefer.engines.estimate import format_cost
 
-    setup = _batch_setup(db, model, base_url)
+    setup = _batch_setup(db, model, base_url, planning=dry_run)
     sources: list[Input] = command_line_inputs(inputs or [], urls)
     if retry_failed:
         sources += batch.retry_sources(setup.briefer)
@@ -86,10 +109,17 @@ def batch_prepare(
 
 @command(batch_app, name="submit")
 def batch_submit(
-    requests: Annotated[Path, typer.Argument(help="A request file from `batch prepare`.")],
+    requests: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A request file from `batch prepare`.")
+    ],
     db: Db = None,
 ) -> None:
-    """Upload a request file and start a batch (24-hour window)."""
+    """Upload a request file and start a batch (24-hour window).
+
+    \b
+    Example:
+      briefer batch submit requests.jsonl
+    """
     from briefer.digest import batch
 
     if not requests.is_file():
@@ -100,10 +130,17 @@ def batch_submit(
 
 @command(batch_app, name="status")
 def batch_status(
-    batch_id: Annotated[str | None, typer.Argument(help="A batch id (default: all known).")] = None,
+    batch_id: Annotated[
+        str | None, typer.Argument(metavar="BATCH_ID", help="A batch id (default: all known).")
+    ] = None,
     db: Db = None,
 ) -> None:
-    """Show how batches are doing."""
+    """Show how batches are doing.
+
+    \b
+    Example:
+      briefer batch status
+    """
     from briefer.digest import batch
 
     setup = _batch_setup(db, None, None)
@@ -121,13 +158,19 @@ def batch_status(
 
 @command(batch_app, name="collect")
 def batch_collect(
-    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
+    batch_id: Annotated[str, typer.Argument(metavar="BATCH_ID", help="The batch id.")],
     folder: Annotated[
-        Path, typer.Option("--dir", help="Where to keep the downloaded files.")
+        Path,
+        typer.Option("--dir", metavar="FOLDER", help="Where to keep the downloaded files."),
     ] = Path("."),
     db: Db = None,
 ) -> None:
-    """Download a finished batch, verify and store every brief, report failures."""
+    """Download a finished batch, verify and store every brief, report failures.
+
+    \b
+    Example:
+      briefer batch collect batch_abc123 --dir downloads/
+    """
     from briefer.digest import batch
 
     state, done = batch.collect(batch_id, _batch_setup(db, None, None).briefer, folder)
@@ -136,10 +179,17 @@ def batch_collect(
 
 @command(batch_app, name="import")
 def batch_import(
-    results: Annotated[Path, typer.Argument(help="An output file of `vllm run-batch`.")],
+    results: Annotated[
+        Path, typer.Argument(metavar="FILE", help="An output file of `vllm run-batch`.")
+    ],
     db: Db = None,
 ) -> None:
-    """Ingest a batch output file (vLLM's run-batch, or a downloaded OpenAI one)."""
+    """Ingest a batch output file (vLLM's run-batch, or a downloaded OpenAI one).
+
+    \b
+    Example:
+      briefer batch import results.jsonl
+    """
     from briefer.digest import batch
 
     if not results.is_file():

@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_type_hints
 
 import typer
+from typer.core import TyperCommand
 
 from briefer.errors import UsageError
 
@@ -25,42 +26,75 @@ _KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors (never secrets).")]
 Output = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+]
+# The formats every renderable thing takes (`briefer.renderers.FORMATS`).
+Format = Literal["markdown", "json", "text", "html", "slack"]
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output format (slack: Block Kit messages as JSON)."),
 ]
 Model = Annotated[
-    str | None, typer.Option(help="Model name (default: $BRIEFER_MODEL or gpt-4o-mini).")
+    str | None,
+    typer.Option(metavar="MODEL", help="Model name (default: $BRIEFER_MODEL or gpt-4o-mini)."),
 ]
 BaseUrl = Annotated[
-    str | None, typer.Option(help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL).")
+    str | None,
+    typer.Option(metavar="URL", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)."),
 ]
-Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")]
+Temperature = Annotated[
+    float | None, typer.Option(metavar="T", help="Sampling temperature (0 to 2).")
+]
 MaxOutputTokens = Annotated[
     int | None,
-    typer.Option(help="Output token budget per request (default: the model's, at most 4096)."),
+    typer.Option(
+        metavar="TOKENS",
+        help="Output token budget per request (default: the model's, at most 4096).",
+    ),
 ]
 ContextTokens = Annotated[
-    int | None, typer.Option(help="Context window in tokens (default: from the model table).")
+    int | None,
+    typer.Option(
+        metavar="TOKENS", help="Context window in tokens (default: from the model table)."
+    ),
 ]
 MaxInputTokens = Annotated[
     int | None,
-    typer.Option(help="Cut articles after a sentence at this many tokens instead of chunking."),
+    typer.Option(
+        metavar="TOKENS",
+        help="Cut articles after a sentence at this many tokens instead of chunking.",
+    ),
 ]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print tokens, requests and cost; send nothing.")
 ]
 Timeout = Annotated[
-    float | None, typer.Option(help="Seconds to wait per request (LLM and page fetch).")
+    float | None,
+    typer.Option(metavar="SECONDS", help="Seconds to wait per request (LLM and page fetch)."),
 ]
 JsonMode = Annotated[
-    str | None,
-    typer.Option(help="auto (json_schema, falling back to json_object), schema or object."),
+    Literal["auto", "schema", "object"] | None,
+    typer.Option(
+        help="How to ask for JSON: auto (json_schema, falling back to json_object), "
+        "schema or object."
+    ),
 ]
 Engine = Annotated[
     str | None,
-    typer.Option(help="auto (OpenAI when configured, else offline), openai, offline, or a plugin."),
+    typer.Option(
+        metavar="auto|openai|offline|PLUGIN",
+        help="auto: OpenAI when a key or base URL is set, else offline; or an installed "
+        "plugin's name.",
+    ),
 ]
 Prompt = Annotated[
-    str, typer.Option("--prompt", help="Prompt template: a shipped name or a .toml path.")
+    str,
+    typer.Option(
+        "--prompt",
+        metavar="NAME|FILE",
+        help="Prompt template: a shipped name (briefer prompts) or a .toml file.",
+    ),
 ]
 Strict = Annotated[
     bool,
@@ -70,9 +104,14 @@ Strict = Annotated[
 ]
 MaxBytes = Annotated[
     int | None,
-    typer.Option(help="Refuse articles larger than this (default 2 MB, $BRIEFER_MAX_BYTES)."),
+    typer.Option(
+        metavar="BYTES",
+        help="Refuse articles larger than this (default 2 MB, $BRIEFER_MAX_BYTES).",
+    ),
 ]
-MaxFetchBytes = Annotated[int, typer.Option(help="Refuse web pages larger than this many bytes.")]
+MaxFetchBytes = Annotated[
+    int, typer.Option(metavar="BYTES", help="Refuse web pages larger than this many bytes.")
+]
 AllowPrivate = Annotated[
     bool,
     typer.Option("--allow-private", help="Allow fetching URLs on private or loopback addresses."),
@@ -85,7 +124,11 @@ Fallback = Annotated[
 ]
 Db = Annotated[
     Path | None,
-    typer.Option("--db", help="Brief store (default: $BRIEFER_DB, else the user data folder)."),
+    typer.Option(
+        "--db",
+        metavar="FILE",
+        help="Brief store (default: $BRIEFER_DB, else the user data folder).",
+    ),
 ]
 Refresh = Annotated[
     bool, typer.Option("--refresh", help="Make new briefs even when the store has them.")
@@ -137,12 +180,52 @@ class EngineOptions:
     no_cache: NoCache = False
     fallback: Fallback = False
 
-    def setup(self, *, no_cache: bool = False) -> Setup:
-        """Build the Briefer and load limits these options ask for (no_cache: force it off)."""
-        return setup_briefer(replace(self, no_cache=self.no_cache or no_cache))
+    def setup(self, *, no_cache: bool = False, planning: bool = False) -> Setup:
+        """Build the Briefer and load limits these options ask for (no_cache: force it off;
+        planning: for --dry-run, which needs no key)."""
+        return setup_briefer(replace(self, no_cache=self.no_cache or no_cache), planning=planning)
 
 
 DEFAULTS = EngineOptions()
+
+
+class Command(TyperCommand):
+    """A command whose help names arguments as people write them ("ARTICLE", not "article
+    <str>") and whose usage line has no braces: the conventional style of command lines."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Write the Arguments and Options sections."""
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_argument_name(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line: [OPTIONS], then each argument by name ("[INPUTS]...")."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+def _argument_name(param: Any) -> str:
+    name = str(param.metavar or (param.name or "").upper())
+    return f"{name}..." if param.nargs != 1 else name
+
+
+# Every command and group: -h as well as --help.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def command(
@@ -175,13 +258,13 @@ def command(
             return func(**given)
 
         run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
-        group.command(name)(run)
+        group.command(name, cls=Command)(run)
         return func
 
     return register
 
 
-def setup_briefer(options: EngineOptions) -> Setup:
+def setup_briefer(options: EngineOptions, *, planning: bool = False) -> Setup:
     """The Briefer, load limits and start-up notes the options ask for."""
     from briefer.core import Briefer
     from briefer.engines.openai.config import LLMConfig
@@ -215,9 +298,15 @@ def setup_briefer(options: EngineOptions) -> Setup:
         refresh=o.refresh,
         fallback=o.fallback,
         load_options=load,
+        planning=planning,
     )
     notes = []
-    if briefer.engine.name == "offline" and (o.engine or Settings.from_env().engine) != "offline":
+    if planning and briefer.engine.name == "openai" and not config.configured:
+        notes.append(
+            f"no LLM is configured: estimating for {config.model} at its list price; "
+            "nothing is sent"
+        )
+    elif briefer.engine.name == "offline" and (o.engine or Settings.from_env().engine) != "offline":
         notes.append(
             "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
             "OPENAI_BASE_URL for LLM briefs"
@@ -229,10 +318,13 @@ def setup_briefer(options: EngineOptions) -> Setup:
 
 
 def command_line_inputs(words: list[str], url_list: Path | None = None) -> list[Input]:
-    """The articles a command names: its words (paths, folders, URLs, '-') and a URL list."""
-    from briefer.inputs import CommandLine, expand, read_list
+    """The articles a command of many articles names: its words (paths, folders, URLs; '-'
+    is a list on standard input, one path or URL a line) and a list file."""
+    from briefer.inputs import STDIN, CommandLine, expand, read_list
 
-    named: list[Input] = [CommandLine(word) for word in words]
+    named: list[Input] = []
+    for word in words:
+        named += read_list(STDIN) if word == STDIN else [CommandLine(word)]
     if url_list is not None:
         named += read_list(url_list)
     return expand(named)
@@ -251,14 +343,6 @@ _FLAGS = {
 def flag_for(setting: str) -> str:
     """The flag that changes a library setting, e.g. 'max_fetch_bytes' -> '--max-fetch-bytes'."""
     return _FLAGS.get(setting, "--" + setting.replace("_", "-"))
-
-
-def check_format(fmt: str) -> str:
-    from briefer.renderers import FORMATS
-
-    if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-    return fmt
 
 
 def say(message: str) -> None:

@@ -65,6 +65,7 @@ class EngineSetup:
     prompt: str | Path | PromptTemplate = "brief"
     http_client: httpx.Client | None = None
     async_http_client: httpx.AsyncClient | None = None
+    planning: bool = False  # only `estimate` will be asked: an LLM engine needs no key
 
 
 class Engine(Protocol):
@@ -138,9 +139,10 @@ def engine_names() -> list[str]:
 
 
 def create_engine(choice: str, setup: EngineSetup) -> Engine:
-    """The engine named `choice` ("auto": openai when an LLM is configured, else offline)."""
+    """The engine named `choice` ("auto": openai when an LLM is configured or only an
+    estimate is wanted, else offline)."""
     if choice == "auto":
-        choice = "openai" if setup.config.configured else "offline"
+        choice = "openai" if setup.config.configured or setup.planning else "offline"
     factory = _factory(choice)
     return factory(setup)
 

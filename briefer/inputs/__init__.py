@@ -37,6 +37,7 @@ from briefer.inputs.article import Article, article_from_text
 DEFAULT_MAX_BYTES = 2_000_000
 MAX_URL_CHARS = 2048
 STDIN = "-"
+MAX_LIST_BYTES = 1_000_000  # a list of paths or URLs: ten thousand lines and more
 TEXT_SOURCE = "<text>"
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -189,15 +190,20 @@ def expand(inputs: Iterable[Input]) -> list[Input]:
     return list(dict.fromkeys(out))
 
 
-def read_list(path: Path) -> list[CommandLine]:
-    """The URLs (or paths) of a list file, one a line; blank lines and # comments skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: the list cannot be read ({exc})") from None
+def read_list(path: Path | str) -> list[CommandLine]:
+    """The URLs (or paths) of a list file, or of standard input for '-', one a line; blank
+    lines and # comments skipped (`ls *.html | briefer digest -`)."""
+    if str(path) == STDIN:
+        data = _read_capped(sys.stdin.buffer, MAX_LIST_BYTES, "the list on standard input")
+        text = _decode(data, "the list on standard input")
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: the list cannot be read ({exc})") from None
     return [
         CommandLine(line.strip())
-        for line in lines
+        for line in text.splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
 

@@ -4,16 +4,20 @@ tiktoken fetches an encoding (o200k_base, cl100k_base) from the network on first
 it in its cache folder (`TIKTOKEN_CACHE_DIR`, which tiktoken honours). briefer asks tiktoken
 once per encoding and process, waiting at most `LOAD_TIMEOUT` seconds; when that fails (no
 network, a firewall), counts fall back to an estimate of one token per four bytes of UTF-8,
-and the counter's `note` says that counts are approximate. `BRIEFER_TOKENIZER=estimate`
+and the counter's `note` says, in one plain line, that counts are estimates. A failed
+download is remembered for `RETRY_AFTER_SECONDS` (a marker in the user's cache folder), so
+an offline machine waits once a day, not on every command. `BRIEFER_TOKENIZER=estimate`
 skips tiktoken altogether (air-gapped machines), quietly.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefer.text import one_line
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
     import tiktoken
 
 LOAD_TIMEOUT = 5.0
+RETRY_AFTER_SECONDS = 24 * 3600
 BYTES_PER_TOKEN = 4
 
 
@@ -48,9 +53,9 @@ class TokenCounter:
         if self.exact or not self.reason:
             return None
         return (
-            f"token counts are approximate (one token per {BYTES_PER_TOKEN} bytes): the tiktoken "
-            f"encoding {self.encoding_name} is unavailable ({self.reason}); set "
-            "TIKTOKEN_CACHE_DIR to a folder that holds it for exact counts"
+            f"token counts are estimates: the tiktoken encoding {self.encoding_name} is not "
+            "cached here and could not be downloaded; set TIKTOKEN_CACHE_DIR to a folder that "
+            "holds it, or BRIEFER_TOKENIZER=estimate to stop trying"
         )
 
     def count(self, text: str) -> int:
@@ -81,7 +86,37 @@ def counter_for(
 def _default_counter(encoding_name: str) -> TokenCounter:
     import tiktoken
 
-    return _make(encoding_name, tiktoken.get_encoding)
+    marker = _failure_marker(encoding_name)
+    if marker is not None and _recent(marker):
+        return TokenCounter(encoding_name, None, "the last download failed; not retried yet")
+    counter = _make(encoding_name, tiktoken.get_encoding)
+    if marker is not None:
+        try:
+            if counter.exact:
+                marker.unlink(missing_ok=True)
+            else:
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text(counter.reason + "\n", encoding="utf-8")
+        except OSError:
+            pass  # a read-only home: we simply try again next time
+    return counter
+
+
+def _failure_marker(encoding_name: str) -> Path | None:
+    """Where a failed download of `encoding_name` is remembered (None: nowhere to keep it)."""
+    try:
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("briefer")) / f"tiktoken-{encoding_name}.unavailable"
+    except Exception:
+        return None
+
+
+def _recent(marker: Path) -> bool:
+    try:
+        return time.time() - marker.stat().st_mtime < RETRY_AFTER_SECONDS
+    except OSError:
+        return False
 
 
 def _make(encoding_name: str, load: Callable[[str], tiktoken.Encoding]) -> TokenCounter:

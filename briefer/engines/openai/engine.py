@@ -93,6 +93,14 @@ class _Job:
     template: PromptTemplate
 
 
+def _require_configured(config: LLMConfig) -> None:
+    if not config.configured:
+        raise errors.ConfigError(
+            "no LLM is configured: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
+            "server (vLLM, Ollama, llama.cpp)"
+        )
+
+
 class OpenAIEngine:
     """Brief articles through an OpenAI-compatible endpoint."""
 
@@ -108,12 +116,10 @@ class OpenAIEngine:
         async_http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], None] | None = None,
         async_sleep: Callable[[float], Awaitable[None]] | None = None,
+        planning: bool = False,
     ) -> None:
-        if not config.configured:
-            raise errors.ConfigError(
-                "no LLM is configured: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
-                "server (vLLM, Ollama, llama.cpp)"
-            )
+        if not planning:
+            _require_configured(config)
         self.config = config
         self.template = template
         self.budget: Budget = budget_for(config)
@@ -136,6 +142,7 @@ class OpenAIEngine:
             template,
             http_client=setup.http_client,
             async_http_client=setup.async_http_client,
+            planning=setup.planning,
         )
 
     @property
@@ -159,6 +166,7 @@ class OpenAIEngine:
         """The blocking SDK client (made on first use, kept for reuse)."""
         import openai
 
+        _require_configured(self.config)
         if self._client is None:
             self._client = openai.OpenAI(
                 api_key=self.config.api_key or "unused",
@@ -177,6 +185,7 @@ class OpenAIEngine:
 
         import openai
 
+        _require_configured(self.config)
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_loop is not loop:
             self._async_loop = loop

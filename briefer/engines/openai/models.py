@@ -72,8 +72,23 @@ def _parse(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
         raise ConfigError(f"{path}: not a readable model and price table ({exc})") from None
 
 
+def model_table(*, user_file: Path | None = None) -> list[ModelInfo]:
+    """Every listed model, the user's file laid over the shipped table, then `default`."""
+    default, models = _merged(user_file)
+    return [model_info(name, user_file=user_file) for name in sorted(models)] + [
+        _info("default", default, "default")
+    ]
+
+
 def model_info(model: str, *, user_file: Path | None = None) -> ModelInfo:
     """Look up `model` in the shipped table, with the user's file laid over it."""
+    default, models = _merged(user_file)
+    key = model if model in models else _longest_prefix(model, models)
+    values = {**default, **models[key]} if key else default
+    return _info(model, values, key or "default")
+
+
+def _merged(user_file: Path | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     shipped = _read(_SHIPPED)
     default: dict[str, Any] = dict(shipped["default"])
     models: dict[str, dict[str, Any]] = {k: dict(v) for k, v in shipped["models"].items()}
@@ -83,11 +98,13 @@ def model_info(model: str, *, user_file: Path | None = None) -> ModelInfo:
         default.update(extra.get("default", {}))
         for name, values in extra.get("models", {}).items():
             models.setdefault(name, {}).update(values)
-    key = model if model in models else _longest_prefix(model, models)
-    values = {**default, **models[key]} if key else default
+    return default, models
+
+
+def _info(model: str, values: dict[str, Any], key: str) -> ModelInfo:
     try:
         return ModelInfo(
-            name=key or "default",
+            name=key,
             encoding=str(values["encoding"]),
             context_tokens=int(values["context_tokens"]),
             max_output_tokens=int(values["max_output_tokens"]),

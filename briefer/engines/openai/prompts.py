@@ -63,6 +63,18 @@ def builtin_prompt_dir() -> Path:
     return package.parent / "prompts"  # source checkout, editable install
 
 
+def shipped_templates() -> list[tuple[str, str, Path]]:
+    """The templates shipped with briefer: (name, version, file) of each, by name."""
+    out = []
+    for path in sorted(builtin_prompt_dir().glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise TemplateError(f"{path}: not a readable TOML prompt template ({exc})") from None
+        out.append((str(data.get("name", path.stem)), str(data.get("version", "?")), path))
+    return out
+
+
 def load_template(name_or_path: str | Path = "brief") -> PromptTemplate:
     """Load a shipped template by name ('brief') or any template file by path."""
     path = Path(name_or_path)
