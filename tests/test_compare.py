@@ -124,10 +124,14 @@ def test_sourcing_side_by_side(comparison):
 
 def test_outputs(comparison):
     markdown = render_comparison(comparison, "markdown")
-    assert "| Fact | [0] | [1] | [2] |" in markdown and "## Conflicts" in markdown
+    assert "| Fact | [1] | [2] | [3] |" in markdown and "## Conflicts" in markdown  # from 1
+    assert "/" not in markdown.split("## Facts by source")[0]  # sources named, not paths
+    for source in comparison.sources:
+        assert f"{source.label}" in markdown and source.source not in markdown
     assert Comparison.model_validate_json(render_comparison(comparison, "json")) == comparison
     page = render_comparison(comparison, "html")
     assert page.startswith("<!doctype html>") and "<script" not in page and "http" not in page
+    assert 'name="viewport"' in page
 
 
 def test_html_escapes_article_text(tmp_path):

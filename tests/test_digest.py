@@ -405,3 +405,29 @@ def test_connected_groups_are_transitive_and_in_order():
 
     assert connected_groups(5, [(3, 1), (1, 4)]) == [[0], [1, 3, 4], [2]]
     assert connected_groups(0, []) == []
+
+
+def test_digest_names_outlets_not_paths_and_links_its_index(tmp_path):
+    folder = tmp_path / "deep" / "server" / "folder"
+    folder.mkdir(parents=True)
+    for path in SOURCES[:3]:
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = asyncio.run(adigest(sorted(folder.iterdir()), Briefer(engine="offline")))
+    stories = result.stories()
+    markdown = render_digest(result, "markdown")
+    index = markdown.split("\n---\n", 1)[0]
+    assert str(folder) not in index and "/deep/" not in index  # file names, not paths
+    assert re.search(r"^1\. \*\*.+\*\* — \w+", index, re.M)  # numbered from 1
+    summaries = [line for line in index.splitlines() if line.startswith("   ")]
+    assert len(summaries) == len(stories)  # a line on what happened, per story
+    for group in stories:  # one source: its headline once, as the story's heading
+        headline = group[0].envelope.brief.headline
+        headings = [h for h in markdown.splitlines() if h.startswith("#") and headline in h]
+        assert len(headings) == 1, headings
+    page = render_digest(result, "html")
+    assert 'name="viewport"' in page and "overflow-wrap" in page
+    for n in range(1, len(stories) + 1):
+        assert f'href="#story-{n}"' in page and f'id="story-{n}"' in page
+    slack = render_digest(result, "slack")
+    assert "**" not in slack and "/deep/" not in slack and str(tmp_path) not in slack
+    assert re.search(r"\\n1\. \*[^*]+\* — ", slack)

@@ -7,6 +7,7 @@ imported inside commands so that `--help` is fast.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import traceback
@@ -194,6 +195,15 @@ def compare(
         bool,
         typer.Option("--briefs", help="The inputs are two brief JSON files of one article."),
     ] = False,
+    labels: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label",
+            metavar="NAME",
+            help="Name a source (repeat, in the order of the inputs); default: the site's "
+            "name, the address's host, or the file's name.",
+        ),
+    ] = None,
     fmt: FormatOption = "markdown",
     output: Output = None,
     options: EngineOptions = DEFAULTS,
@@ -203,6 +213,7 @@ def compare(
     \b
     Examples:
       briefer compare reuters.txt ap.html https://example.org/story
+      briefer compare a.txt b.txt --label Reuters --label AP
       briefer compare 12 15                     two stored briefs' articles (briefer history)
       briefer compare --briefs monday.json tuesday.json
     """
@@ -213,8 +224,15 @@ def compare(
         return
     if len(inputs) < 2:
         raise UsageError("compare needs at least two articles")
+    names = labels or []
+    if len(names) > len(inputs):
+        raise UsageError(f"{len(names)} --label for {len(inputs)} articles; give one per article")
     setup = options.setup()
     articles = [_compared_article(given, setup, options.db) for given in inputs]
+    articles = [
+        dataclasses.replace(a, site_name=name) if name.strip() else a
+        for a, name in zip(articles, [*names, *[""] * len(articles)], strict=False)
+    ]
     setup.announce()
     emit(render(setup.briefer.compare(articles), fmt), output)
 

@@ -6,6 +6,7 @@ every piece of text it did not write itself.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import datetime
 from html import escape
@@ -35,11 +36,9 @@ def render_json(envelope: Envelope) -> str:
 def _provenance(envelope: Envelope) -> str:
     art = envelope.article
     parts = []
-    if art.title and art.title.strip() != envelope.brief.headline.strip():
+    if art.title and not same_headline(art.title, envelope.brief.headline):
         parts.append(art.title)  # the headline above already says it otherwise
-    if art.site_name:
-        parts.append(art.site_name)
-    parts.append(art.source)
+    parts.append(art.label)  # the outlet, host or file name: never a server's path
     if art.published:
         parts.append(f"published {art.published}{age(art.published, envelope.created_at)}")
     parts.append(f"{art.words:,} words")
@@ -50,6 +49,16 @@ def _provenance(envelope: Envelope) -> str:
         made += f", prompt {envelope.prompt.name} v{envelope.prompt.version}"
     parts.append(made)
     return " · ".join(parts)
+
+
+def same_headline(title: str, headline: str) -> bool:
+    """Whether a page title says what the headline says ("X - SpaceNews.com" is "X")."""
+
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
+    a, b = words(title), words(headline)
+    return bool(a and b) and (a == b or a.startswith(b) or b.startswith(a))
 
 
 def age(published: str, now: datetime) -> str:
@@ -266,13 +275,19 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
 
 # --- HTML ---------------------------------------------------------------------------------------
 
+# Readable from a phone (390 px) to a desktop: long words and addresses wrap, wide tables
+# scroll inside themselves instead of widening the page.
 _CSS = """
-body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;
+overflow-wrap:anywhere}
 h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#666;font-size:.9rem}
 blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.8rem;border-left:3px solid #ccc;color:#444}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem;text-align:left}
+table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
+td,th{border:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
 .ok{color:#17692b}.approx{color:#8a6d00}.missing{color:#a40000}.flag{color:#a40000}
-section.brief{border-top:1px solid #ddd;margin-top:2rem}
+section.brief,section.story{border-top:1px solid #ddd;margin-top:2rem}
+ol.stories li{margin-bottom:.6rem}.summary{color:#444;display:block}
+@media (max-width:480px){body{margin:1rem auto;font-size:15px}h1{font-size:1.3rem}}
 """
 _STATUS_CLASS = {"exact": "ok", "fuzzy": "approx", "missing": "missing"}
 
@@ -280,6 +295,7 @@ _STATUS_CLASS = {"exact": "ok", "fuzzy": "approx", "missing": "missing"}
 def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
         f"<body>\n{body}\n</body></html>\n"
     )

@@ -18,8 +18,13 @@ def render_comparison_json(comparison: Comparison) -> str:
 
 
 def _label(comparison: Comparison, index: int) -> str:
-    source = comparison.sources[index]
-    return source.site_name or source.title or source.source
+    """How the source is named: its site, host or file name (never a server's path)."""
+    return comparison.sources[index].label
+
+
+def _number(index: int) -> str:
+    """A source's number as people count: from 1."""
+    return f"[{index + 1}]"
 
 
 def _fact_rows(comparison: Comparison, facts: list[SharedFact]) -> list[str]:
@@ -39,7 +44,8 @@ def _conflict_lines(comparison: Comparison, conflict: Conflict) -> list[str]:
     for quote in conflict.quotes:
         value = conflict.values.get(quote.source, "")
         lines.append(
-            f"  - [{quote.source}] *{value}* — “{one_line(quote.text)}” {STATUS_MARK[quote.status]}"
+            f"  - {_number(quote.source)} *{value}* — “{one_line(quote.text)}” "
+            f"{STATUS_MARK[quote.status]}"
         )
     return lines
 
@@ -48,12 +54,11 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     """A table of facts by source, then agreements, conflicts, unique facts, stakeholders."""
     n = len(comparison.sources)
     labels = [_label(comparison, i) for i in range(n)]
-    columns = [f"[{i}]" for i in range(n)]
+    columns = [_number(i) for i in range(n)]
     out = [f"# Coverage compared: {n} sources", ""]
-    out += [
-        f"- [{i}] {cell(label)} — `{comparison.sources[i].source}`"
-        for i, label in enumerate(labels)
-    ]
+    for i, label in enumerate(labels):
+        title = comparison.sources[i].title
+        out.append(f"- {_number(i)} {cell(label)}" + (f" — {cell(title)}" if title else ""))
     out += ["", "## Facts by source", "", "| Fact | " + " | ".join(columns) + " |"]
     out.append("|---" * (n + 1) + "|")
     out += _fact_rows(comparison, [*comparison.agreed, *comparison.partial, *comparison.unique])
@@ -76,7 +81,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
             for fact in facts:
                 out.append(f"- {fact.statement}")
                 for q in fact.quotes:
-                    out.append(f"  - [{q.source}] “{one_line(q.text)}”")
+                    out.append(f"  - {_number(q.source)} “{one_line(q.text)}”")
             out.append("")
     if comparison.unique:
         out += ["## Reported by only one", ""]
@@ -110,11 +115,15 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     return "\n".join(out) + "\n"
 
 
+# Side by side on a desktop; on a phone the tables scroll sideways inside the page and long
+# words wrap, so nothing runs off the screen.
 _CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ddd;padding:.35rem;
-vertical-align:top;text-align:left}th{background:#f4f4f4}.missing{color:#a40000}.fuzzy{color:#8a6d00}
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#222;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;margin:1rem 0;display:block;overflow-x:auto}
+td,th{border:1px solid #ddd;padding:.35rem;vertical-align:top;text-align:left;min-width:8rem}
+th{background:#f4f4f4}.missing{color:#a40000}.fuzzy{color:#8a6d00}
 .conflict{background:#fff4f4}blockquote{margin:0;color:#444}
+@media (max-width:480px){body{margin:1rem}}
 """
 
 
@@ -167,10 +176,16 @@ def render_comparison_html(comparison: Comparison) -> str:
         row = "".join(f"<td>{getattr(s, key)}</td>" for s in comparison.sourcing)
         out.append(f"<tr><td>{name}</td>{row}</tr>")
     out.append("</table>")
+    if comparison.warnings:
+        out += ["<h2>Warnings</h2>", "<ul>"]
+        out += [f"<li>{escape(w)}</li>" for w in comparison.warnings]
+        out.append("</ul>")
     body = "\n".join(out)
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Coverage compared'
-        f"</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Coverage compared</title><style>{_CSS}</style></head><body>\n{body}\n"
+        "</body></html>\n"
     )
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from briefer.renderers.brief import _brief_html, _page, age, render_markdown
+from briefer.renderers.brief import _brief_html, _page, age, render_markdown, same_headline
 from briefer.schema import SCHEMA_VERSION, Envelope
+from briefer.text import one_line, sentences
 
 if TYPE_CHECKING:
-    from briefer.digest import Digest, DigestItem
+    from briefer.digest import Digest
 
 ANONYMOUS_DOMINATES = 0.5  # share of anonymous attributions that earns a sourcing flag
 
@@ -21,15 +22,66 @@ def anonymous_dominates(envelope: Envelope) -> bool:
     return envelope.sourcing.anonymous_share >= ANONYMOUS_DOMINATES
 
 
-def _story_line(group: list[DigestItem], now: datetime) -> str:
-    lead = group[0].envelope
-    assert lead is not None
-    sources = [i.envelope.article.site_name or i.source for i in group if i.envelope]
-    line = f"**{lead.brief.headline}** — {', '.join(sources)}"
-    if lead.article.published:
-        line += f" · published {lead.article.published}{age(lead.article.published, now)}"
-    if any(i.envelope and anonymous_dominates(i.envelope) for i in group):
-        line += " · ⚠ anonymous sourcing dominates"
+@dataclass(frozen=True)
+class StoryLine:
+    """One story of the digest's index, for every renderer to format its own way."""
+
+    number: int  # from 1
+    headline: str
+    sources: list[str]  # outlets, hosts or file names: never a server's path
+    summary: str | None  # one line on what happened, when it adds to the headline
+    published: str | None  # "published 2026-11-28 (2 days old)"
+    anonymous: bool  # anonymous sourcing dominates one of its briefs
+
+    @property
+    def anchor(self) -> str:
+        return f"story-{self.number}"
+
+    def meta(self) -> str:
+        """What follows the headline: sources, date and the sourcing flag."""
+        parts = [", ".join(self.sources)]
+        if self.published:
+            parts.append(self.published)
+        if self.anonymous:
+            parts.append("⚠ anonymous sourcing dominates")
+        return " · ".join(parts)
+
+
+def story_lines(digest: Digest) -> list[StoryLine]:
+    """The index of a digest: one line per story, numbered from 1."""
+    lines = []
+    for n, group in enumerate(digest.stories(), 1):
+        envelopes = [i.envelope for i in group if i.envelope is not None]
+        lead = envelopes[0]
+        published = None
+        if lead.article.published:
+            when = lead.article.published
+            published = f"published {when}{age(when, digest.created_at)}"
+        lines.append(
+            StoryLine(
+                number=n,
+                headline=one_line(lead.brief.headline),
+                sources=list(dict.fromkeys(e.article.label for e in envelopes)),
+                summary=_one_line_summary(lead),
+                published=published,
+                anonymous=any(anonymous_dominates(e) for e in envelopes),
+            )
+        )
+    return lines
+
+
+MAX_SUMMARY_CHARS = 220
+
+
+def _one_line_summary(envelope: Envelope) -> str | None:
+    """The brief's summary, or its first key fact, cut to a line; None when it only says the
+    headline again."""
+    brief = envelope.brief
+    text = brief.summary or (brief.key_facts[0].statement if brief.key_facts else "")
+    first = sentences(text)
+    line = one_line(first[0].text if first else text, MAX_SUMMARY_CHARS, at_word=True)
+    if not line or same_headline(line, brief.headline):
+        return None
     return line
 
 
@@ -42,23 +94,25 @@ def _counts(digest: Digest) -> str:
 
 
 def render_digest_markdown(digest: Digest) -> str:
-    """The morning brief: one line per story, then every brief, then what failed."""
+    """The morning brief: an index of stories, then every brief by story, then what failed."""
     stories = digest.stories()
+    lines = story_lines(digest)
     out = [f"# Morning brief · {digest.created_at.date().isoformat()}", "", _counts(digest), ""]
-    out += [f"{n}. {_story_line(group, digest.created_at)}" for n, group in enumerate(stories, 1)]
-    for n, group in enumerate(stories, 1):
-        out += ["", "---", "", f"## {n}. {group[0].envelope.brief.headline}"]  # type: ignore[union-attr]
+    for line in lines:
+        out.append(f"{line.number}. **{line.headline}** — {line.meta()}")
+        if line.summary:
+            out.append(f"   {line.summary}")
+    for line, group in zip(lines, stories, strict=True):
+        out += ["", "---", "", f"## {line.number}. {line.headline}"]
         if len(group) > 1:
             out += ["", f"*{len(group)} sources on this story.*"]
         for item in group:
             assert item.envelope is not None
-            body = render_markdown(item.envelope)
-            out += [
-                "",
-                "\n".join(
-                    ("##" + line) if line.startswith("#") else line for line in body.splitlines()
-                ),
-            ]
+            body = render_markdown(item.envelope).splitlines()
+            title = f"### {item.envelope.article.label}: {item.envelope.brief.headline}"
+            # One source: the story's heading is its headline. Several: each says whose it is.
+            body = body[1:] if len(group) == 1 else [title, *body[1:]]
+            out += ["", "\n".join(("##" + s) if s.startswith("## ") else s for s in body)]
     if digest.failed:
         out += ["", "---", "", "## Failed", ""]
         out += [f"- `{i.source}`: {i.error}" for i in digest.failed]
@@ -104,22 +158,32 @@ def render_digest_json(digest: Digest) -> str:
 
 
 def render_digest_html(digest: Digest) -> str:
-    """The digest as one self-contained HTML page."""
+    """The digest as one self-contained HTML page; the index links to each story."""
     stories = digest.stories()
+    lines = story_lines(digest)
     out = [
         f"<h1>Morning brief · {escape(digest.created_at.date().isoformat())}</h1>",
         f'<p class="meta">{escape(_counts(digest))}</p>',
-        "<ol>",
+        '<ol class="stories">',
     ]
-    for group in stories:
-        line = _story_line(group, digest.created_at).replace("**", "")
-        flag = "⚠" in line
-        out.append(f"<li{' class=flag' if flag else ''}>{escape(line)}</li>")
+    for line in lines:
+        flag = ' class="flag"' if line.anonymous else ""
+        summary = f'<span class="summary">{escape(line.summary)}</span>' if line.summary else ""
+        out.append(
+            f'<li{flag}><a href="#{line.anchor}"><strong>{escape(line.headline)}</strong></a>'
+            f" — {escape(line.meta())}{summary}</li>"
+        )
     out.append("</ol>")
-    for group in stories:
+    for line, group in zip(lines, stories, strict=True):
+        out.append(f'<section class="story" id="{line.anchor}">')
+        if len(group) > 1:
+            out.append(f"<h2>{line.number}. {escape(line.headline)}</h2>")
+            out.append(f'<p class="meta">{len(group)} sources on this story.</p>')
         for item in group:
             assert item.envelope is not None
-            out.append(f'<section class="brief">{_brief_html(item.envelope, level=2)}</section>')
+            brief = _brief_html(item.envelope, level=2 if len(group) == 1 else 3)
+            out.append(f'<section class="brief">{brief}</section>')
+        out.append("</section>")
     if digest.failed:
         out += ["<h2>Failed</h2>", "<ul>"]
         out += [

@@ -22,7 +22,7 @@ from briefer.renderers.brief import (
     restates,
     summary_of,
 )
-from briefer.schema import Envelope
+from briefer.schema import Envelope, source_label
 from briefer.schema.comparison import Comparison
 from briefer.text import one_line
 
@@ -115,14 +115,15 @@ def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
 
 def digest_blocks(digest: Digest) -> list[Block]:
     """The blocks of a morning digest: the story list, then each brief, compact."""
-    from briefer.renderers.digest import _counts, _story_line
+    from briefer.renderers.digest import _counts, story_lines
 
     stories = digest.stories()
     blocks = [header(f"Morning brief · {digest.created_at.date().isoformat()}")]
     blocks.append(context(escape(_counts(digest))))
     lines = [
-        f"{n}. {escape(_story_line(group, digest.created_at))}"
-        for n, group in enumerate(stories, 1)
+        f"{s.number}. *{escape(s.headline)}* — {escape(s.meta())}"
+        + (f"\n      _{escape(s.summary)}_" if s.summary else "")
+        for s in story_lines(digest)
     ]
     blocks += _lines_sections("Stories", lines)
     for group in stories:
@@ -133,7 +134,8 @@ def digest_blocks(digest: Digest) -> list[Block]:
     if digest.failed:
         blocks.append(DIVIDER)
         blocks += _lines_sections(
-            "Failed", [f"• `{escape(i.source)}`: {escape(i.error or '')}" for i in digest.failed]
+            "Failed",
+            [f"• {escape(source_label(i.source))}: {escape(i.error or '')}" for i in digest.failed],
         )
     return blocks
 
@@ -144,7 +146,7 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
     blocks = [header(f"Coverage compared: {n} sources")]
     blocks += _lines_sections(
         "Sources",
-        [f"[{s.index}] {escape(s.site_name or s.title or s.source)}" for s in comparison.sources],
+        [f"[{s.index + 1}] {escape(s.label)}" for s in comparison.sources],
     )
     if comparison.agreed:
         blocks += _lines_sections(
@@ -153,21 +155,21 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
     if comparison.conflicts:
         lines = []
         for c in comparison.conflicts:
-            values = "; ".join(f"[{s}] {escape(v)}" for s, v in sorted(c.values.items()))
+            values = "; ".join(f"[{s + 1}] {escape(v)}" for s, v in sorted(c.values.items()))
             lines.append(f"• *{c.kind}: {escape(c.topic)}* — {values}")
         blocks += _lines_sections("Conflicts", lines)
     if comparison.partial:
         blocks += _lines_sections(
             "Reported by some",
             [
-                f"• {escape(f.statement)} ({', '.join(map(str, f.sources))})"
+                f"• {escape(f.statement)} ({', '.join(f'[{s + 1}]' for s in f.sources)})"
                 for f in comparison.partial
             ],
         )
     if comparison.unique:
         blocks += _lines_sections(
             "Reported by only one",
-            [f"• [{f.sources[0]}] {escape(f.statement)}" for f in comparison.unique],
+            [f"• [{f.sources[0] + 1}] {escape(f.statement)}" for f in comparison.unique],
         )
     return blocks
 

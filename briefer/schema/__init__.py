@@ -22,7 +22,9 @@ import copy
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
+from pathlib import PurePath
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -125,6 +127,25 @@ class Brief(_Model):
     sourcing_caveats: list[SourcingCaveat] = Field(max_length=12)
 
 
+def source_label(source: str, site_name: str | None = None, url: str | None = None) -> str:
+    """How people name where an article came from: its site ("Reuters"), else the web
+    address's host ("apnews.com"), else the file's name without folder or extension, never a
+    server's path."""
+    if site_name and site_name.strip():
+        return site_name.strip()
+    for address in (url, source):
+        if address and address.startswith(("http://", "https://")):
+            host = urlsplit(address).hostname or address
+            return host.removeprefix("www.")
+    if source in ("-", "standard input"):
+        return "standard input"
+    if source.startswith("<") and source.endswith(">"):
+        return source.strip("<>")  # "<text>"
+    name = PurePath(source).name
+    stem = PurePath(name).stem
+    return stem or name or source
+
+
 class ArticleInfo(_Model):
     """Where the briefed text came from."""
 
@@ -139,6 +160,12 @@ class ArticleInfo(_Model):
         default=None, description="Publication date as the page states it (ISO 8601 when known)."
     )
     url: str | None = Field(default=None, description="The page's address, after redirects.")
+
+    @property
+    def label(self) -> str:
+        """The source as people name it (`source_label`): "Reuters", "apnews.com", a file's
+        name."""
+        return source_label(self.source, self.site_name, self.url)
 
 
 class PromptInfo(_Model):

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefer.schema import QuoteStatus, StakeholderKind
+from briefer.schema import QuoteStatus, StakeholderKind, source_label
 
 
 class _Model(BaseModel):
@@ -26,6 +26,11 @@ class ComparedSource(_Model):
     title: str | None
     site_name: str | None
     published: str | None
+
+    @property
+    def label(self) -> str:
+        """The source as people name it: its site, host or file name (`source_label`)."""
+        return source_label(self.source, self.site_name)
 
 
 class Quote(_Model):
