@@ -195,6 +195,12 @@ def test_llm_comparison_is_reverified(router):
     assert conflict.kind == "quantity" and set(conflict.values) == {0, 1, 2}
     assert all(q.status == "exact" for q in conflict.quotes)
     assert comparison.stakeholders and comparison.sourcing
+    # Cost in sight: the comparison request, and the three briefs, each priced.
+    assert comparison.usage.requests == 1 and comparison.usage.cost_usd is not None
+    assert comparison.brief_usage.requests == 3 and comparison.brief_usage.cost_usd is not None
+    markdown = render_comparison(comparison, "markdown")
+    assert "Cost of the comparison: 1 request" in markdown
+    assert "Cost of the briefs, as recorded when each was made: 3 requests" in markdown
 
 
 def test_llm_quotes_not_in_the_article_are_marked(items):
@@ -299,4 +305,4 @@ def test_every_fact_only_one_source_reports_is_kept_and_article_warnings_carry_o
     comparison = compare_offline(_compared(plain, injected))
     only = [f.statement for f in comparison.unique]
     assert any("volunteers" in s for s in only) and any("library" in s for s in only)
-    assert any(w.startswith("[1] ") for w in comparison.warnings)
+    assert any(w.startswith("[2] ") for w in comparison.warnings)  # the second source, from 1

@@ -116,6 +116,10 @@ def test_articles_that_always_fail_are_reported_and_the_rest_stored(router, llm,
     assert not again.failed
     assert sorted(rerun.titles) == sorted(failing)  # only what was missing
     assert sum(i.cached for i in again.items) == len(SOURCES) - 3
+    # The cost of this run only: three briefs made now; the stored ones cost nothing again.
+    tokens = sum(i.envelope.usage.total_tokens for i in again.items if not i.cached)
+    counts = render_digest(again, "markdown").splitlines()[2]
+    assert f"this run: 3 requests · {tokens:,} tokens (as the server counted them)" in counts
 
 
 def test_an_interrupted_digest_keeps_what_finished(router, llm):

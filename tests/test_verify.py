@@ -272,3 +272,16 @@ def test_offline_briefs_verify_completely():
         envelope = Briefer(engine="offline").brief(fixture_article(stem))
         assert envelope.verification.missing == 0, stem
         assert envelope.verification.grounded_ratio == 1.0
+
+
+def test_a_brief_says_what_it_cost_and_an_offline_one_says_nothing(router, config):
+    envelope, _ = _brief(router, config, "happy_very_short")
+    usage = envelope.usage
+    assert usage.requests == 1 and usage.total_tokens > 0 and usage.cost_usd is not None
+    markdown = render(envelope, "markdown")
+    line = f"*Cost: 1 request · {usage.total_tokens:,} tokens (as the server counted them) · "
+    assert line in markdown and "(estimated at list prices)" in markdown
+    assert "Cost:" in render(envelope, "text") and "Cost:" in render(envelope, "html")
+    offline = Briefer(engine="offline").brief(fixture_article("very_short"))
+    assert "Cost:" not in render(offline, "markdown")
+

@@ -12,7 +12,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from briefer.schema import NOT_STATED, Brief, CaveatKind, Envelope
+from briefer.schema import NOT_STATED, Brief, CaveatKind, Envelope, Usage
 from briefer.text import one_line
 from briefer.text.untrusted import strip_invisible
 
@@ -49,6 +49,20 @@ def _provenance(envelope: Envelope) -> str:
         made += f", prompt {envelope.prompt.name} v{envelope.prompt.version}"
     parts.append(made)
     return " · ".join(parts)
+
+
+def usage_line(usage: Usage) -> str | None:
+    """What model requests cost, for a footer: tokens as the server counted them, and the
+    cost estimated from the price table; None when no model was asked."""
+    if not usage.requests and not usage.total_tokens:
+        return None
+    requests = f"{usage.requests} request{'s' if usage.requests != 1 else ''}"
+    cost = (
+        "cost unknown (no price for this model)"
+        if usage.cost_usd is None
+        else f"${usage.cost_usd:.4f} (estimated at list prices)"
+    )
+    return f"{requests} · {usage.total_tokens:,} tokens (as the server counted them) · {cost}"
 
 
 def same_headline(title: str, headline: str) -> bool:
@@ -225,6 +239,8 @@ def render_markdown(envelope: Envelope) -> str:
             where = f" (article characters {w.start}–{w.end})" if w.start is not None else ""
             out.append(f"- `{w.code}`: {w.message}{where}")
         out.append("")
+    if cost := usage_line(envelope.usage):
+        out += [f"*Cost: {cost}*", ""]
     return "\n".join(out)
 
 
@@ -270,6 +286,8 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
         out += ["", "WARNINGS"]
         for w in envelope.warnings:
             out += wrap(f"{w.code}: {w.message}", "    ", "  - ")
+    if cost := usage_line(envelope.usage):
+        out += ["", *wrap(f"Cost: {cost}")]
     return "\n".join(out) + "\n"
 
 
@@ -362,6 +380,8 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
             for w in envelope.warnings
         ]
         out.append("</ul>")
+    if cost := usage_line(envelope.usage):
+        out.append(f'<p class="meta">Cost: {escape(cost)}</p>')
     return "\n".join(out)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from briefer.renderers.brief import cell
+from briefer.renderers.brief import cell, usage_line
 from briefer.schema.comparison import BriefDiff, Comparison, Conflict, SharedFact
 from briefer.text import one_line
 
@@ -112,7 +112,18 @@ def render_comparison_markdown(comparison: Comparison) -> str:
         out.append("| " + " | ".join([name, *cells]) + " |")
     if comparison.warnings:
         out += ["", "## Warnings", ""] + [f"- {w}" for w in comparison.warnings]
+    out += [f"*{line}*" for line in _cost_lines(comparison)]
     return "\n".join(out) + "\n"
+
+
+def _cost_lines(comparison: Comparison) -> list[str]:
+    """The comparison's cost and its briefs', for a footer (none when no model was asked)."""
+    lines = []
+    if cost := usage_line(comparison.usage):
+        lines.append(f"Cost of the comparison: {cost}")
+    if cost := usage_line(comparison.brief_usage):
+        lines.append(f"Cost of the briefs, as recorded when each was made: {cost}")
+    return ["", *lines] if lines else []
 
 
 # Side by side on a desktop; on a phone the tables scroll sideways inside the page and long
@@ -180,6 +191,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         out += ["<h2>Warnings</h2>", "<ul>"]
         out += [f"<li>{escape(w)}</li>" for w in comparison.warnings]
         out.append("</ul>")
+    out += [f'<p class="meta">{escape(line)}</p>' for line in _cost_lines(comparison) if line]
     body = "\n".join(out)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

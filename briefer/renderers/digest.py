@@ -7,8 +7,15 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from briefer.renderers.brief import _brief_html, _page, age, render_markdown, same_headline
-from briefer.schema import SCHEMA_VERSION, Envelope
+from briefer.renderers.brief import (
+    _brief_html,
+    _page,
+    age,
+    render_markdown,
+    same_headline,
+    usage_line,
+)
+from briefer.schema import SCHEMA_VERSION, Envelope, Usage
 from briefer.text import one_line, sentences
 
 if TYPE_CHECKING:
@@ -87,10 +94,14 @@ def _one_line_summary(envelope: Envelope) -> str | None:
 
 def _counts(digest: Digest) -> str:
     cached = sum(i.cached for i in digest.items)
-    return (
+    line = (
         f"{len(digest.items)} articles · {len(digest.stories())} stories · "
         f"{cached} from the store · {len(digest.failed)} failed"
     )
+    made = [i.envelope.usage for i in digest.items if i.envelope is not None and not i.cached]
+    if cost := usage_line(Usage.total(made)):
+        line += f" · this run: {cost}"
+    return line
 
 
 def render_digest_markdown(digest: Digest) -> str:

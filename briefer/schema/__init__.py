@@ -187,6 +187,13 @@ class Usage(_Model):
         default=None, description="From the price table; null when the model has no price."
     )
 
+    @classmethod
+    def total(cls, usages: list[Usage]) -> Usage:
+        """Usages added up, cost included (None only when none of them has a price)."""
+        summed = sum(usages, cls())
+        costs = [u.cost_usd for u in usages if u.cost_usd is not None]
+        return summed.model_copy(update={"cost_usd": round(sum(costs), 6) if costs else None})
+
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             requests=self.requests + other.requests,

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefer.schema import QuoteStatus, StakeholderKind, source_label
+from briefer.schema import QuoteStatus, StakeholderKind, Usage, source_label
 
 
 class _Model(BaseModel):
@@ -97,6 +97,15 @@ class Comparison(_Model):
     conflicts: list[Conflict]
     stakeholders: list[StakeholderCoverage]
     sourcing: list[SourcingSide]
+    usage: Usage = Field(
+        default_factory=Usage,
+        description="Requests, tokens and cost of the comparison itself (none offline).",
+    )
+    brief_usage: Usage = Field(
+        default_factory=Usage,
+        description="The compared briefs' requests, tokens and cost, as recorded when each "
+        "brief was made (a brief reused from the store costs nothing again).",
+    )
     warnings: list[str] = Field(default_factory=list)
 
 

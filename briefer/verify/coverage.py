@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from briefer.schema import Envelope, StakeholderKind
+from briefer.schema import Envelope, StakeholderKind, Usage
 from briefer.schema.comparison import (
     ComparedSource,
     Comparison,
@@ -56,6 +56,7 @@ def assemble(
     unique: list[SharedFact],
     conflicts: list[Conflict],
     warnings: list[str] | None = None,
+    usage: Usage | None = None,
 ) -> Comparison:
     """A Comparison of `items`: the engine's facts and conflicts, the rest from the texts.
 
@@ -73,13 +74,15 @@ def assemble(
         stakeholders=_stakeholders(items),
         sourcing=[_sourcing(i, item.envelope) for i, item in enumerate(items)],
         warnings=[*_article_warnings(items), *(warnings or [])],
+        usage=usage or Usage(),
+        brief_usage=Usage.total([item.envelope.usage for item in items]),
     )
 
 
 def _article_warnings(items: list[Compared]) -> list[str]:
     """Every warning of every compared brief (an injection attempt, hidden text), by source."""
     return [
-        f"[{i}] {w.code}: {w.message}"
+        f"[{i + 1}] {w.code}: {w.message}"
         for i, item in enumerate(items)
         for w in item.envelope.warnings
     ]

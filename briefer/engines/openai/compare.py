@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
+from briefer.schema import Usage
 from briefer.schema.comparison import Comparison, ComparisonDraft, Conflict, SharedFact
 from briefer.verify.coverage import Compared, assemble, verified_quote
 
 
 def comparison_from_draft(
-    draft: ComparisonDraft, items: list[Compared], model: str | None, warnings: list[str]
+    draft: ComparisonDraft,
+    items: list[Compared],
+    model: str | None,
+    warnings: list[str],
+    usage: Usage | None = None,
 ) -> Comparison:
     """Turn the LLM's draft into a Comparison: every quote re-verified against its article."""
     n = len(items)
@@ -61,4 +66,5 @@ def comparison_from_draft(
         unique=unique,
         conflicts=conflicts,
         warnings=warnings,
+        usage=usage,
     )

@@ -321,7 +321,13 @@ class OpenAIEngine:
 
         answer = self.draft_comparison([i.envelope.brief for i in items], [i.text for i in items])
         notes = [n.message for n in answer.notices]
-        return comparison_from_draft(answer.value, items, answer.model, notes)
+        info = model_info(answer.model or self.config.model)
+        usage = answer.usage.model_copy(
+            update={
+                "cost_usd": info.cost(answer.usage.prompt_tokens, answer.usage.completion_tokens)
+            }
+        )
+        return comparison_from_draft(answer.value, items, answer.model, notes, usage)
 
     def draft_comparison(self, briefs: list[Brief], texts: list[str]) -> Answer:
         """Ask the model to compare briefs (blocking); its draft, unchecked."""
