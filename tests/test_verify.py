@@ -284,4 +284,3 @@ def test_a_brief_says_what_it_cost_and_an_offline_one_says_nothing(router, confi
     assert "Cost:" in render(envelope, "text") and "Cost:" in render(envelope, "html")
     offline = Briefer(engine="offline").brief(fixture_article("very_short"))
     assert "Cost:" not in render(offline, "markdown")
-
