@@ -301,11 +301,14 @@ overflow-wrap:anywhere}
 h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#666;font-size:.9rem}
 blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.8rem;border-left:3px solid #ccc;color:#444}
 table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
-td,th{border:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
+td,th{border:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top;
+overflow-wrap:break-word}
 .ok{color:#17692b}.approx{color:#8a6d00}.missing{color:#a40000}.flag{color:#a40000}
 section.brief,section.story{border-top:1px solid #ddd;margin-top:2rem}
+section.story>section.brief:first-child{border-top:none;margin-top:0}
 ol.stories li{margin-bottom:.6rem}.summary{color:#444;display:block}
-@media (max-width:480px){body{margin:1rem auto;font-size:15px}h1{font-size:1.3rem}}
+@media (max-width:480px){body{margin:1rem auto;font-size:15px}h1{font-size:1.3rem}
+ol{padding-left:1.4rem}blockquote{margin-left:.2rem;padding-left:.5rem}}
 """
 _STATUS_CLASS = {"exact": "ok", "fuzzy": "approx", "missing": "missing"}
 

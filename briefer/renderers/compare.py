@@ -134,7 +134,13 @@ table{border-collapse:collapse;width:100%;margin:1rem 0;display:block;overflow-x
 td,th{border:1px solid #ddd;padding:.35rem;vertical-align:top;text-align:left;min-width:8rem}
 th{background:#f4f4f4}.missing{color:#a40000}.fuzzy{color:#8a6d00}
 .conflict{background:#fff4f4}blockquote{margin:0;color:#444}
-@media (max-width:480px){body{margin:1rem}}
+@media (max-width:480px){body{margin:1rem}
+table.sources,table.sources tr,table.sources td{display:block;min-width:0}
+table.sources tr.head{display:none}table.sources tr{border-top:2px solid #bbb;margin-top:.6rem}
+table.sources td{border:none;padding:.2rem 0}table.sources td.none{display:none}
+table.sources td.what{font-weight:600}
+table.sources td[data-source]::before{content:attr(data-source);display:block;color:#666;
+font-size:.85rem}}
 """
 
 
@@ -143,32 +149,47 @@ def render_comparison_html(comparison: Comparison) -> str:
     n = len(comparison.sources)
     labels = [_label(comparison, i) for i in range(n)]
     head = "".join(f"<th>{escape(label)}</th>" for label in labels)
-    out = [f"<h1>Coverage compared: {n} sources</h1>", "<table><tr><th>Fact</th>" + head + "</tr>"]
+    # Each cell carries its source's name: on a phone the rows stack, one source under another.
+    named = [f' data-source="{escape(f"{_number(i)} {label}")}"' for i, label in enumerate(labels)]
+    out = [
+        f"<h1>Coverage compared: {n} sources</h1>",
+        '<table class="sources"><tr class="head"><th>Fact</th>' + head + "</tr>",
+    ]
     for fact in [*comparison.agreed, *comparison.partial, *comparison.unique]:
         cells = []
         for i in range(n):
             quote = next((q for q in fact.quotes if q.source == i), None)
             cells.append(
-                f'<td class="{quote.status}"><blockquote>{escape(quote.text)}</blockquote></td>'
+                f'<td class="{quote.status}"{named[i]}>'
+                f"<blockquote>{escape(quote.text)}</blockquote></td>"
                 if quote
-                else "<td></td>"
+                else '<td class="none"></td>'
             )
-        out.append(f"<tr><td>{escape(fact.statement)} ({fact.coverage})</td>{''.join(cells)}</tr>")
+        out.append(
+            f'<tr><td class="what">{escape(fact.statement)} ({fact.coverage})</td>'
+            f"{''.join(cells)}</tr>"
+        )
     out.append("</table>")
     if comparison.conflicts:
-        out.append("<h2>Conflicts</h2><table><tr><th>What</th>" + head + "</tr>")
+        out.append(
+            '<h2>Conflicts</h2><table class="sources"><tr class="head"><th>What</th>'
+            + head
+            + "</tr>"
+        )
         for conflict in comparison.conflicts:
             cells = []
             for i in range(n):
                 quote = next((q for q in conflict.quotes if q.source == i), None)
                 value = escape(conflict.values.get(i, ""))
                 cells.append(
-                    f"<td><strong>{value}</strong><blockquote>{escape(quote.text)}</blockquote></td>"
+                    f"<td{named[i]}><strong>{value}</strong>"
+                    f"<blockquote>{escape(quote.text)}</blockquote></td>"
                     if quote
-                    else "<td></td>"
+                    else '<td class="none"></td>'
                 )
             out.append(
-                f'<tr class="conflict"><td>{escape(conflict.kind)}: {escape(conflict.topic)}</td>'
+                f'<tr class="conflict"><td class="what">{escape(conflict.kind)}: '
+                f"{escape(conflict.topic)}</td>"
                 f"{''.join(cells)}</tr>"
             )
         out.append("</table>")

@@ -77,7 +77,7 @@ def story_lines(digest: Digest) -> list[StoryLine]:
     return lines
 
 
-MAX_SUMMARY_CHARS = 220
+MAX_SUMMARY_CHARS = 160  # two lines on a desktop, four on a phone
 
 
 def _one_line_summary(envelope: Envelope) -> str | None:
