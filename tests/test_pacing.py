@@ -122,6 +122,131 @@ def test_a_cancelled_waiter_gives_up_its_place_and_its_slot():
     assert got == ["later", "last"] and active == 0
 
 
+def test_a_freed_slot_goes_to_the_lowest_position_then_first_come():
+    async def scenario():
+        limiter = AdaptiveLimiter(2)
+        order: list[str] = []
+        active = peak = 0
+
+        async def request(position: int, name: str) -> None:
+            nonlocal active, peak
+            async with limiter.gate(position):
+                order.append(name)
+                active += 1
+                peak = max(peak, active)
+                await asyncio.sleep(0)
+                active -= 1
+
+        release = asyncio.Event()
+
+        async def holder() -> None:
+            async with limiter.gate(0):
+                await release.wait()
+
+        holders = [asyncio.create_task(holder()) for _ in range(2)]
+        await asyncio.sleep(0)
+        arrivals = [(5, "5a"), (3, "3a"), (7, "7"), (3, "3b"), (1, "1"), (5, "5b"), (3, "3c")]
+        waiting = [asyncio.create_task(request(p, name)) for p, name in arrivals]
+        await asyncio.sleep(0)
+        assert order == [] and limiter.active == 2  # all of them wait
+        release.set()
+        await asyncio.gather(*holders, *waiting)
+        return order, peak, limiter.active
+
+    order, peak, left = asyncio.run(scenario())
+    assert order == ["1", "3a", "3b", "3c", "5a", "5b", "7"]
+    assert peak == 2 and left == 0
+
+
+def test_a_request_asking_again_at_once_keeps_its_slot_unless_an_earlier_one_waits():
+    """A follow-up right after an answer takes the slot just freed, if nothing ranks ahead."""
+
+    async def scenario(position: int, waiting: list[int]) -> list[int]:
+        limiter = AdaptiveLimiter(1)
+        answered = asyncio.Event()
+        order: list[int] = []
+
+        async def request(position: int) -> None:
+            async with limiter.gate(position):
+                order.append(position)
+                await asyncio.sleep(0)
+
+        async def first_then_follow_up() -> None:
+            async with limiter.gate(position):
+                order.append(position)
+                await answered.wait()
+            await asyncio.sleep(0)  # as the engine does after each request
+            await request(position)  # a re-ask, say: its answer was checked in between
+
+        started = asyncio.create_task(first_then_follow_up())
+        await asyncio.sleep(0)
+        others = [asyncio.create_task(request(p)) for p in waiting]
+        await asyncio.sleep(0)
+        assert limiter.active == 1 and len(order) == 1  # the others wait
+        answered.set()
+        await asyncio.gather(started, *others)
+        assert limiter.active == 0
+        return order
+
+    assert asyncio.run(scenario(2, [4, 3])) == [2, 2, 3, 4]
+    assert asyncio.run(scenario(2, [4, 1])) == [2, 1, 2, 4]
+
+
+def test_a_cancelled_waiting_request_leaks_no_slot_and_blocks_nobody():
+    async def scenario():
+        limiter = AdaptiveLimiter(1)
+        release = asyncio.Event()
+        got: list[int] = []
+
+        async def holder(position: int) -> None:
+            async with limiter.gate(position):
+                await release.wait()
+
+        async def request(position: int) -> None:
+            async with limiter.gate(position):
+                got.append(position)
+
+        # Cancelled while waiting, at the head of the queue and further back.
+        first = asyncio.create_task(holder(5))
+        await asyncio.sleep(0)
+        doomed = [asyncio.create_task(request(p)) for p in (0, 1, 9)]
+        kept = asyncio.create_task(request(3))
+        await asyncio.sleep(0)
+        for task in doomed:
+            task.cancel()
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, kept), timeout=5)  # a leak would hang
+
+        # Cancelled while the slot just freed waits for the loop to go round.
+        async with limiter.gate(0):
+            doomed += [asyncio.create_task(request(p)) for p in (1, 2)]
+            kept = asyncio.create_task(request(8))
+            await asyncio.sleep(0)
+        for task in doomed[-2:]:
+            task.cancel()
+        await asyncio.wait_for(kept, timeout=5)
+        for task in doomed:
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        assert limiter.active == 0
+
+        # Handed the slot (once the loop has gone round) and cancelled before it ran.
+        async with limiter.gate(0):
+            woken = asyncio.create_task(request(4))
+            last = asyncio.create_task(request(6))
+            await asyncio.sleep(0)
+        while limiter.active == 0:
+            await asyncio.sleep(0)
+        woken.cancel()
+        await asyncio.wait_for(last, timeout=5)
+        with pytest.raises(asyncio.CancelledError):
+            await woken
+        return got, limiter.active
+
+    got, active = asyncio.run(scenario())
+    assert got == [3, 8, 6] and active == 0
+
+
 # --- the idle-time runner -------------------------------------------------------------------------
 
 

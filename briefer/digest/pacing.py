@@ -4,8 +4,9 @@ A digest spends most of its time waiting for answers, and some of it on CPU work
 (loading articles, the sourcing analysis, quote checks, the store). Done inline, that work
 holds up the answers arriving at the same moment and the requests waiting to go out, and
 every wave of requests gets longer. `IdleRunner` runs it in the loop's quiet moments instead,
-most urgent first; `AdaptiveLimiter` keeps at most `limit` requests in flight and backs off
-when the server says so.
+most urgent first; `AdaptiveLimiter` keeps at most `limit` requests in flight, lets the
+requests of the earliest position go first (in a digest, the follow-ups of articles already
+started go before the first requests of new ones), and backs off when the server says so.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import contextlib
 import heapq
 import itertools
 import time
-from collections import deque
 from collections.abc import Callable
 from enum import IntEnum
 from typing import Any, TypeVar
@@ -28,8 +28,17 @@ T = TypeVar("T")
 class AdaptiveLimiter:
     """At most `limit` at a time; a 429 halves the limit, successes grow it back.
 
-    Waiters are served first come, first served, and a freed slot wakes exactly one of them:
-    a digest of hundreds of articles must not wake every waiter each time an answer arrives.
+    Each request waits with a position (`gate(position)`; a digest gives each article its
+    index, so earlier articles rank first). A freed slot goes to the waiting request with the
+    lowest position, first come, first served within a position; entered directly, the
+    limiter ranks every request at position 0, so it is first come, first served throughout.
+
+    When the request that frees a slot ranks ahead of every waiter, the slot is handed on once
+    the loop has gone round, not at once: the task that freed it gets that turn to check its
+    answer and ask again (a re-ask, a repair), and so keeps the slot. A request that finds
+    room and nobody ranked ahead of it takes a slot without waiting. A freed slot wakes
+    exactly one waiter: a digest of hundreds of articles must not wake every waiter each time
+    an answer arrives.
     """
 
     def __init__(self, limit: int) -> None:
@@ -41,7 +50,14 @@ class AdaptiveLimiter:
         self.limit = limit
         self.active = 0
         self.calm_after = 0.0
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        # (position, arrival, future): a heap, lowest position first, then first come. A
+        # cancelled waiter's entry stays until it comes up, and is then dropped.
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    def gate(self, position: int) -> PositionGate:
+        """Return the limiter as seen by requests that wait with `position` (lower goes first)."""
+        return PositionGate(self, position)
 
     def throttle(self, wait: float) -> None:
         """A 429 asked us to wait `wait` seconds: halve the concurrency for a while."""
@@ -49,11 +65,18 @@ class AdaptiveLimiter:
         self.calm_after = time.monotonic() + wait
 
     async def __aenter__(self) -> None:
-        if self.active < self.limit and not self._waiters:
+        await self.acquire(0)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release(0, succeeded=exc[0] is None)
+
+    async def acquire(self, position: int) -> None:
+        """Take a slot, waiting behind every request of a lower or the same position."""
+        if self.active < self.limit and not self._ranked_ahead(position):
             self.active += 1
             return
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        heapq.heappush(self._waiters, (position, next(self._arrivals), waiter))
         try:
             await waiter  # resolved by `_wake`, which counted us in
         except asyncio.CancelledError:
@@ -61,21 +84,50 @@ class AdaptiveLimiter:
                 self.active -= 1  # woken and cancelled at once: hand the slot on
                 self._wake()
             else:
-                self._waiters.remove(waiter)
+                waiter.cancel()  # its entry is dropped when it comes up
             raise
 
-    async def __aexit__(self, *exc: object) -> None:
+    def release(self, position: int, *, succeeded: bool) -> None:
+        """Give back a slot taken at `position`; a success grows the limit after the calm."""
         self.active -= 1
-        if exc[0] is None and self.limit < self.ceiling and time.monotonic() >= self.calm_after:
+        if succeeded and self.limit < self.ceiling and time.monotonic() >= self.calm_after:
             self.limit += 1
-        self._wake()
+        if self._ranked_ahead(position):
+            self._wake()  # a follow-up from this position would wait behind them anyway
+        elif self._waiters:
+            # Two calls deep: the freeing task's next step, scheduled by its own `await`, runs
+            # in the next turn of the loop, and so comes before the hand-over.
+            loop = asyncio.get_running_loop()
+            loop.call_soon(loop.call_soon, self._wake)
+
+    def _ranked_ahead(self, position: int) -> bool:
+        """Whether a live waiter goes before a request of `position` arriving now."""
+        waiters = self._waiters
+        while waiters and waiters[0][2].done():
+            heapq.heappop(waiters)
+        return bool(waiters) and waiters[0][0] <= position
 
     def _wake(self) -> None:
-        while self._waiters and self.active < self.limit:
-            waiter = self._waiters.popleft()
+        waiters = self._waiters
+        while waiters and self.active < self.limit:
+            waiter = heapq.heappop(waiters)[2]
             if not waiter.done():
                 self.active += 1
                 waiter.set_result(None)
+
+
+class PositionGate:
+    """The limiter as the requests of one position see it: `async with` takes a slot."""
+
+    def __init__(self, limiter: AdaptiveLimiter, position: int) -> None:
+        self.limiter = limiter
+        self.position = position
+
+    async def __aenter__(self) -> None:
+        await self.limiter.acquire(self.position)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.limiter.release(self.position, succeeded=exc[0] is None)
 
 
 class Urgency(IntEnum):

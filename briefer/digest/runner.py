@@ -3,9 +3,14 @@
 * Inputs are texts, files, URLs or `Article`s (`briefer.inputs`); a folder has already been
   replaced by its article files. An input that cannot be read becomes a failed item with its
   reason: never silently dropped.
-* Articles are briefed concurrently on one event loop, `concurrency` at a time. A 429 halves
-  the concurrency (never below 1) and it grows back by one with each success once the
-  Retry-After wait has passed (additive increase, multiplicative decrease).
+* Articles are briefed concurrently on one event loop, `concurrency` requests at a time. A
+  429 halves the concurrency (never below 1) and it grows back by one with each success once
+  the Retry-After wait has passed (additive increase, multiplicative decrease).
+* Started articles finish first: every request of an article waits with the article's
+  position in the digest, and a free slot goes to the earliest article waiting. So the
+  follow-ups of articles already started (a re-ask after invalid output, a repair of missing
+  quotes, the merge of a long article's parts) go before the first requests of new articles,
+  and briefs finish steadily from the start rather than all at the end.
 * With a store, finished briefs are stored as they finish, so an interrupted digest loses
   nothing and a re-run briefs only what is missing.
 * The result is a `briefer.digest.Digest`: its items, grouped into stories.
@@ -79,10 +84,12 @@ async def adigest(
             return await asyncio.to_thread(load_article, given, load_options)
         return await runner.submit(lambda: load_article(given, load_options), Urgency.LOAD)
 
-    async def one(item: DigestItem, given: Input) -> None:
+    async def one(position: int, given: Input) -> None:
+        item = items[position]
         try:
             article = await _load(given)
-            stored = await briefer.abrief_stored(article, gate=limiter, runner=runner)
+            gate = limiter.gate(position)  # its requests wait with its position
+            stored = await briefer.abrief_stored(article, gate=gate, runner=runner)
             item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
         except BrieferError as exc:
             message = one_line(str(exc))
@@ -99,7 +106,7 @@ async def adigest(
             on_update(progress, item)
 
     try:
-        await asyncio.gather(*(one(item, given) for item, given in zip(items, inputs, strict=True)))
+        await asyncio.gather(*(one(position, given) for position, given in enumerate(inputs)))
     finally:
         briefer.on_rate_limit(None)
         await runner.aclose()
