@@ -435,3 +435,56 @@ def test_digest_names_outlets_not_paths_and_links_its_index(tmp_path):
     slack = render_digest(result, "slack")
     assert "**" not in slack and "/deep/" not in slack and str(tmp_path) not in slack
     assert re.search(r"\\n1\. \*[^*]+\* — ", slack)
+
+
+# --- progress on the command line -----------------------------------------------------------
+
+
+def test_the_status_line_counts_ticks_and_gives_an_eta_once_three_are_done():
+    from briefer.cli.progress import status_line
+    from briefer.digest.runner import Progress
+
+    p = Progress(total=10, started=100.0)
+    assert status_line(p, now=105.0) == (
+        "0/10 done · 0 failed · 0 from the store · 0 in flight · 5s"
+    )
+    p.done, p.failed, p.tokens, p.cost_usd = 4, 1, 12_345, 0.0123
+    line = status_line(p, now=160.0)
+    assert "4/10 done · 1 failed" in line and "1m00s" in line
+    assert "about 1m30s left" in line  # 15 s an article, six to go
+    assert "12,345 tokens · $0.0123" in line
+
+
+def test_which_display_a_digest_gets():
+    from briefer.cli.progress import display_for
+
+    assert display_for(quiet=False, progress=False, terminal=True) == "live"
+    assert display_for(quiet=False, progress=True, terminal=False) == "plain"
+    assert display_for(quiet=False, progress=False, terminal=False) == "none"
+    assert display_for(quiet=True, progress=True, terminal=True) == "none"
+
+
+def test_progress_lines_for_logs_and_a_live_line_on_a_terminal(run, monkeypatch, tmp_path):
+    args = ["digest", *map(str, SOURCES[:3]), "--engine", "offline", "--db", str(tmp_path / "s")]
+    logged = run(*args, "--progress")
+    assert logged.code == 0
+    assert logged.err.strip().splitlines()[-1].startswith("briefer: 3/3 done · 0 failed")
+    assert run(*args, "--quiet").err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    live = run(*args)
+    assert live.code == 0 and "digest · 3/3 done" in live.err and "3 from the store" in live.err
+
+
+def test_ctrl_c_says_what_was_kept_and_how_to_brief_the_rest(run, monkeypatch, tmp_path):
+    import briefer.cli.progress as progress
+
+    async def interrupted(sources, briefer, *, progress, **kwargs):
+        progress.done, progress.failed = 4, 1
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(progress, "adigest", interrupted)
+    result = run("digest", *map(str, SOURCES[:6]), "--engine", "offline", "-q")
+    assert result.code == 130
+    (line,) = result.err.strip().splitlines()
+    assert line.startswith("briefer: interrupted: 3 of 6 briefs kept in the store;")
+    assert "briefer digest " in line and "briefs the other 3" in line

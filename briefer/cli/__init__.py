@@ -140,6 +140,13 @@ def digest(
         bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress",
+            help="Progress lines on stderr even when it is not a terminal (logs, cron).",
+        ),
+    ] = False,
     dry_run: DryRun = False,
     options: EngineOptions = DEFAULTS,
 ) -> None:
@@ -167,7 +174,12 @@ def digest(
         emit(render_plans(plans), output)
         return
     result = run_digest(
-        sources, setup.briefer, concurrency=concurrency, load=setup.load, quiet=quiet
+        sources,
+        setup.briefer,
+        concurrency=concurrency,
+        load=setup.load,
+        quiet=quiet,
+        progress=progress,
     )
     from briefer.renderers import render
 

@@ -1,17 +1,71 @@
-"""Run a digest from the command line, with a progress bar on stderr when it is a terminal."""
+"""Run a digest from the command line, saying how it goes on stderr.
+
+* On a terminal: one live line (rich) that ticks every second: done of total, failed, from the
+  store, in flight, elapsed, an ETA once three articles are done, tokens and cost so far.
+* Not a terminal, with `--progress`: a plain line every `PLAIN_EVERY_SECONDS` and one at the
+  end, for logs and cron mail.
+* `--quiet`, or not a terminal without `--progress`: nothing.
+
+Ctrl-C stops the digest with one line: how many briefs were kept and the command that
+briefs the rest (the store makes a re-run skip what is done).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import shlex
 import sys
+import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from briefer.digest.runner import Digest, DigestItem, Progress, adigest
+from briefer.cli.common import say
+from briefer.digest.runner import Digest, Progress, adigest
 
 if TYPE_CHECKING:
     from briefer.core import Briefer
     from briefer.inputs import Input, LoadOptions
+
+PLAIN_EVERY_SECONDS = 10.0
+ETA_AFTER = 3  # articles done before the rate means anything
+
+Display = Literal["live", "plain", "none"]
+
+
+def display_for(*, quiet: bool, progress: bool, terminal: bool) -> Display:
+    """Which display a digest gets: live on a terminal, plain lines when asked, else none."""
+    if quiet:
+        return "none"
+    if terminal:
+        return "live"
+    return "plain" if progress else "none"
+
+
+def status_line(p: Progress, now: float | None = None) -> str:
+    """The digest so far, in one line."""
+    now = time.monotonic() if now is None else now
+    elapsed = now - p.started
+    parts = [
+        f"{p.done}/{p.total} done",
+        f"{p.failed} failed",
+        f"{p.cached} from the store",
+        f"{p.in_flight} in flight",
+        _clock(elapsed),
+    ]
+    briefed_now = p.done - p.cached
+    if briefed_now >= ETA_AFTER and p.done < p.total:
+        rate = elapsed / p.done
+        parts.append(f"about {_clock(rate * (p.total - p.done))} left")
+    if p.tokens:
+        cost = f" · ${p.cost_usd:.4f}" if p.cost_usd is not None else ""
+        parts.append(f"{p.tokens:,} tokens{cost}")
+    return " · ".join(parts)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
 def run_digest(
@@ -21,36 +75,55 @@ def run_digest(
     concurrency: int,
     load: LoadOptions,
     quiet: bool = False,
+    progress: bool = False,
 ) -> Digest:
-    """Brief `sources`; show progress unless quiet or stderr is not a terminal."""
-    if quiet or not sys.stderr.isatty():
-        return asyncio.run(adigest(sources, briefer, concurrency=concurrency, load_options=load))
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-    from rich.progress import Progress as Bar
-
-    console = Console(stderr=True)
-    with Bar(
-        TextColumn("digest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
-        console=console,
-        transient=False,
-    ) as bar:
-        task = bar.add_task("digest", total=len(sources), status="")
-
-        def update(progress: Progress, item: DigestItem) -> None:
-            elapsed = time.monotonic() - progress.started
-            bar.update(
-                task,
-                completed=progress.done,
-                status=(
-                    f"failed {progress.failed} · cached {progress.cached} · "
-                    f"{elapsed:.0f}s · {progress.tokens:,} tokens"
-                ),
-            )
-
+    """Brief `sources`, showing progress as `display_for` decides; Ctrl-C ends in one line."""
+    display = display_for(quiet=quiet, progress=progress, terminal=sys.stderr.isatty())
+    state = Progress(total=len(sources))
+    stop = threading.Event()
+    ticker: Any = None
+    if display == "plain":
+        ticker = threading.Thread(target=_plain_lines, args=(state, stop), daemon=True)
+        ticker.start()
+    try:
+        if display == "live":
+            return _run_live(sources, briefer, state, concurrency=concurrency, load=load)
         return asyncio.run(
-            adigest(sources, briefer, concurrency=concurrency, load_options=load, on_update=update)
+            adigest(sources, briefer, concurrency=concurrency, load_options=load, progress=state)
+        )
+    except KeyboardInterrupt:
+        kept = state.done - state.failed if briefer.store is not None else 0
+        rest = state.total - kept
+        again = "briefer " + shlex.join(sys.argv[1:])
+        where = "kept in the store" if briefer.store is not None else "kept (no store)"
+        say(f"interrupted: {kept} of {state.total} briefs {where}; {again} briefs the other {rest}")
+        raise SystemExit(130) from None
+    finally:
+        stop.set()
+        if ticker is not None:
+            ticker.join(timeout=1)
+            say(status_line(state))
+
+
+def _plain_lines(state: Progress, stop: threading.Event) -> None:
+    while not stop.wait(PLAIN_EVERY_SECONDS):
+        say(status_line(state))
+
+
+def _run_live(
+    sources: list[Input], briefer: Briefer, state: Progress, *, concurrency: int, load: LoadOptions
+) -> Digest:
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    class _Line:
+        """Re-read the counts each time rich draws (once a second), so the clock ticks."""
+
+        def __rich__(self) -> Text:
+            return Text("digest · " + status_line(state))
+
+    with Live(_Line(), console=Console(stderr=True), refresh_per_second=1, transient=False):
+        return asyncio.run(
+            adigest(sources, briefer, concurrency=concurrency, load_options=load, progress=state)
         )

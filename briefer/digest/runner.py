@@ -54,14 +54,22 @@ class Briefs(Protocol):
 
 @dataclass
 class Progress:
-    """Counts for a progress display, updated as items finish."""
+    """Counts for a progress display, updated as items finish (a display may read them from
+    another thread at any time)."""
 
     total: int
     done: int = 0
     failed: int = 0
     cached: int = 0
-    tokens: int = 0
+    tokens: int = 0  # of the briefs made by this run (stored ones cost nothing again)
+    cost_usd: float | None = None  # likewise; None until a priced brief is made
     started: float = field(default_factory=time.monotonic)
+    limiter: AdaptiveLimiter | None = field(default=None, repr=False)
+
+    @property
+    def in_flight(self) -> int:
+        """Requests on their way to the model right now."""
+        return self.limiter.active if self.limiter is not None else 0
 
 
 async def adigest(
@@ -71,12 +79,17 @@ async def adigest(
     concurrency: int = 8,
     load_options: LoadOptions | None = None,
     on_update: Callable[[Progress, DigestItem], None] | None = None,
+    progress: Progress | None = None,
 ) -> Digest:
-    """Brief every input; failures become failed items, never exceptions."""
+    """Brief every input; failures become failed items, never exceptions.
+
+    `progress` (optional) is kept up to date as items finish, for a display to read.
+    """
     limiter = AdaptiveLimiter(concurrency)
     runner = IdleRunner()
     briefer.on_rate_limit(limiter.throttle)
-    progress = Progress(total=len(inputs))
+    progress = progress if progress is not None else Progress(total=len(inputs))
+    progress.limiter = limiter
     items = [DigestItem(label(given)) for given in inputs]
 
     async def _load(given: Input) -> Article:
@@ -101,7 +114,10 @@ async def adigest(
         progress.failed += not item.ok
         progress.cached += item.cached
         if item.envelope is not None and not item.cached:
-            progress.tokens += item.envelope.usage.total_tokens
+            usage = item.envelope.usage
+            progress.tokens += usage.total_tokens
+            if usage.cost_usd is not None:
+                progress.cost_usd = (progress.cost_usd or 0.0) + usage.cost_usd
         if on_update is not None:
             on_update(progress, item)
 

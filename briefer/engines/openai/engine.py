@@ -375,7 +375,10 @@ class OpenAIEngine:
                 return await post(request)
             async with gate:
                 completion = await post(request)
-            await asyncio.sleep(0)  # the request waiting for this slot goes out first
+            # One turn of the loop: a request of an earlier article waiting for this slot goes
+            # out before this answer is checked (the limiter keeps the slot a turn for this
+            # article's own follow-up when no earlier one waits).
+            await asyncio.sleep(0)
             return completion
 
         async def run(job: _Job) -> EngineResult:
