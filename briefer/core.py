@@ -344,7 +344,11 @@ class Briefer:
             prompt=result.prompt,
             usage=result.usage,
             created_at=datetime.now(UTC),
-            warnings=[*result.notices, *checked.notices],
+            warnings=[
+                *(Notice(code=code, message=message) for code, message in article.notes),
+                *result.notices,
+                *checked.notices,
+            ],
             verification=checked.verification,
             sourcing=checked.sourcing,
         )

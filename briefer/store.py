@@ -80,12 +80,24 @@ def _add_article_text(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE briefs ADD COLUMN article_text TEXT")
 
 
+def _add_feeds(db: sqlite3.Connection) -> None:
+    """Feeds' validators for conditional GET, and briefs findable by their page's address."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS feeds (source TEXT PRIMARY KEY, etag TEXT, "
+        "last_modified TEXT, checked_at TEXT NOT NULL)"
+    )
+    db.execute("ALTER TABLE briefs ADD COLUMN url TEXT")
+    db.execute("UPDATE briefs SET url = json_extract(envelope, '$.article.url') WHERE url IS NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS briefs_by_url ON briefs (url)")
+
+
 # Step i brings a store from user_version i to i + 1, in order, in one transaction. Append new
 # steps; never edit or reorder one that has shipped. The first two also bring stores made
 # before user_version was kept (version 0, with or without article_text) up to date.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _create_first_tables,
     _add_article_text,
+    _add_feeds,
 )
 
 
@@ -222,7 +234,7 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO briefs (cache_key, article_sha256, engine, model, prompt, "
                 "schema_version, title, source, created_at, grounded_ratio, envelope, "
-                "article_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "article_text, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     envelope.article.sha256,
@@ -236,6 +248,7 @@ class Store:
                     envelope.verification.grounded_ratio,
                     envelope.model_dump_json(),
                     article_text,
+                    envelope.article.url,
                 ),
             )
             return int(cursor.lastrowid or 0)
@@ -392,6 +405,32 @@ class Store:
         with self._connect() as db:
             rows = db.execute(sql, (*params, limit)).fetchall()
         return [HistoryRow(*row) for row in rows]
+
+    def has_url(self, url: str) -> bool:
+        """Whether a brief of the page at `url` (as the envelope records it) is stored."""
+        with self._connect() as db:
+            return (
+                db.execute("SELECT 1 FROM briefs WHERE url = ? LIMIT 1", (url,)).fetchone()
+                is not None
+            )
+
+    def feed_validators(self, source: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified a feed last sent (None, None when never read)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT etag, last_modified FROM feeds WHERE source = ?", (source,)
+            ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def remember_feed(self, source: str, etag: str | None, last_modified: str | None) -> None:
+        """Keep a feed's validators for the next conditional GET."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO feeds (source, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET etag = excluded.etag, "
+                "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
+                (source, etag, last_modified, _now()),
+            )
 
     def count(self) -> int:
         """How many briefs are stored."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import sqlite3
@@ -488,3 +489,36 @@ def test_ctrl_c_says_what_was_kept_and_how_to_brief_the_rest(run, monkeypatch, t
     (line,) = result.err.strip().splitlines()
     assert line.startswith("briefer: interrupted: 3 of 6 briefs kept in the store;")
     assert "briefer digest " in line and "briefs the other 3" in line
+
+
+def test_pages_of_one_host_are_fetched_a_few_at_a_time_and_notes_become_warnings():
+    import threading
+    import time as clock
+
+    from briefer.inputs.article import article_from_text
+
+    lock, loading, most = threading.Lock(), [0], [0]
+
+    class Page:
+        def __init__(self, n: int, host: str) -> None:
+            self.n, self.host = n, host
+
+        def __str__(self) -> str:
+            return f"https://{self.host}/story-{self.n}"
+
+        def load(self, options=None):
+            with lock:
+                loading[0] += 1
+                most[0] = max(most[0], loading[0])
+            clock.sleep(0.05)
+            with lock:
+                loading[0] -= 1
+            text = f"Story {self.n}\n\nThe council of Vell met on day {self.n} and voted to act."
+            article = article_from_text(text, source=str(self))
+            return dataclasses.replace(article, notes=(("feed_summary", "from the summary"),))
+
+    pages = [Page(n, "one.example") for n in range(6)]
+    result = asyncio.run(adigest(pages, Briefer(engine="offline"), per_host=2))
+    assert len(result.briefed) == 6 and most[0] == 2
+    codes = {w.code for i in result.briefed for w in i.envelope.warnings}
+    assert "feed_summary" in codes

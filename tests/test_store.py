@@ -139,3 +139,21 @@ def test_a_store_from_a_newer_briefer_is_refused_untouched(tmp_path):
         Store(path)
     assert caught.value.settings == ["db"]
     assert user_version(path) == len(MIGRATIONS) + 1
+
+
+def test_feeds_remember_validators_and_briefs_are_found_by_their_page(tmp_path):
+    path = tmp_path / "release.db"
+    old_store(path)  # a store from before feeds: upgraded in place
+    store = Store(path)
+    assert store.feed_validators("https://example.org/feed") == (None, None)
+    store.remember_feed("https://example.org/feed", '"v1"', "Mon, 30 Nov 2026 05:00:00 GMT")
+    store.remember_feed("https://example.org/feed", '"v2"', None)
+    assert Store(path).feed_validators("https://example.org/feed") == ('"v2"', None)
+    envelope = Briefer(engine="offline").brief(load_article(ARTICLES / "very_short.txt"))
+    page = "https://example.org/news/port"
+    assert not store.has_url(page)
+    store.put(
+        "k",
+        envelope.model_copy(update={"article": envelope.article.model_copy(update={"url": page})}),
+    )
+    assert store.has_url(page) and not store.has_url(page + "?id=2")

@@ -20,20 +20,49 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from briefer.digest import Digest, DigestItem
 from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.errors import BrieferError
-from briefer.inputs import Input, LoadOptions, label, load_article, waits_on_io
+from briefer.inputs import (
+    URL,
+    CommandLine,
+    Input,
+    LoadOptions,
+    label,
+    load_article,
+    waits_on_io,
+)
 from briefer.inputs.article import Article
 from briefer.store import Stored
 from briefer.text import one_line
 
 __all__ = ["Digest", "DigestItem", "Progress", "adigest"]
+
+
+PER_HOST = 2  # pages fetched from one site at a time: a digest never hammers a site
+
+
+@runtime_checkable
+class LoadsItself(Protocol):
+    """An input that knows how to become an article (a feed entry: `briefer.digest.feeds`)."""
+
+    @property
+    def host(self) -> str | None:
+        """The host it is fetched from, if any (requests are limited per host)."""
+        ...
+
+    def load(self, options: LoadOptions | None = None) -> Article:
+        """Read or fetch it into an article."""
+        ...
+
+
+DigestInput = Input | LoadsItself
 
 
 class Briefs(Protocol):
@@ -73,31 +102,38 @@ class Progress:
 
 
 async def adigest(
-    inputs: list[Input],
+    inputs: Sequence[DigestInput],
     briefer: Briefs,
     *,
     concurrency: int = 8,
     load_options: LoadOptions | None = None,
     on_update: Callable[[Progress, DigestItem], None] | None = None,
     progress: Progress | None = None,
+    per_host: int = PER_HOST,
 ) -> Digest:
     """Brief every input; failures become failed items, never exceptions.
 
-    `progress` (optional) is kept up to date as items finish, for a display to read.
+    `progress` (optional) is kept up to date as items finish, for a display to read. At most
+    `per_host` pages are fetched from one host at a time.
     """
     limiter = AdaptiveLimiter(concurrency)
     runner = IdleRunner()
     briefer.on_rate_limit(limiter.throttle)
     progress = progress if progress is not None else Progress(total=len(inputs))
     progress.limiter = limiter
-    items = [DigestItem(label(given)) for given in inputs]
+    items = [DigestItem(_label(given)) for given in inputs]
+    hosts: dict[str, asyncio.Semaphore] = {}
 
-    async def _load(given: Input) -> Article:
-        if waits_on_io(given):  # waits on the network or a pipe: a thread
-            return await asyncio.to_thread(load_article, given, load_options)
-        return await runner.submit(lambda: load_article(given, load_options), Urgency.LOAD)
+    async def _load(given: DigestInput) -> Article:
+        host = _host(given)
+        if host is not None:  # a page on the network: a thread, and a few per host at once
+            async with hosts.setdefault(host, asyncio.Semaphore(per_host)):
+                return await asyncio.to_thread(_load_now, given, load_options)
+        if not isinstance(given, LoadsItself) and waits_on_io(given):  # a pipe
+            return await asyncio.to_thread(_load_now, given, load_options)
+        return await runner.submit(lambda: _load_now(given, load_options), Urgency.LOAD)
 
-    async def one(position: int, given: Input) -> None:
+    async def one(position: int, given: DigestInput) -> None:
         item = items[position]
         try:
             article = await _load(given)
@@ -128,3 +164,23 @@ async def adigest(
         await runner.aclose()
         await briefer.aclose()
     return Digest(items)
+
+
+def _load_now(given: DigestInput, options: LoadOptions | None) -> Article:
+    if isinstance(given, LoadsItself):
+        return given.load(options)
+    return load_article(given, options)
+
+
+def _label(given: DigestInput) -> str:
+    return str(given) if isinstance(given, LoadsItself) else label(given)
+
+
+def _host(given: DigestInput) -> str | None:
+    """The host a page input is fetched from; None for anything else."""
+    if isinstance(given, LoadsItself):
+        return given.host
+    address = given.value if isinstance(given, URL) else str(given)
+    if isinstance(given, URL | CommandLine) and address.startswith(("http://", "https://")):
+        return urlsplit(address).hostname
+    return None

@@ -27,6 +27,9 @@ class Article:
     site_name: str | None = None
     published: str | None = None  # a date as the page states it (ISO 8601 when known)
     url: str | None = None
+    # What the reader of its brief should know about where the text came from, as
+    # (code, message): ("feed_summary", "the page could not be fetched; ...").
+    notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def sha256(self) -> str:
