@@ -3,7 +3,8 @@
 Rules: http and https only; every hop's host is resolved and refused when any address is not
 public (loopback, private, link-local, carrier-grade NAT, cloud metadata, reserved) unless
 `allow_private`; at most `MAX_REDIRECTS` redirects, each re-checked before it is requested; a
-size cap; a timeout; an honest User-Agent that names briefer; HTML (or plain text) only.
+size cap, enforced while the body streams in; a timeout; an honest User-Agent that names
+briefer; only the content types the caller accepts (`fetch_page`: HTML or plain text).
 
 The check is made twice: before each request (for a clear error before anything is sent), and
 again when the connection is opened, on the very addresses it connects to. A DNS answer that
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +37,7 @@ USER_AGENT = (
 )
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
+_PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], list[IPAddress]]
@@ -57,6 +59,10 @@ class Page:
     content: bytes
     content_type: str  # lower case, without parameters
     charset: str | None
+    # The validators the server sent, to send back in a conditional request.
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # the server answered 304: no content, keep what you have
 
     @property
     def is_html(self) -> bool:
@@ -178,6 +184,41 @@ def fetch_page(
     client: httpx.Client | None = None,
 ) -> Page:
     """Fetch `url` under the rules above."""
+    return fetch_resource(
+        url,
+        types=HTML_TYPES + TEXT_TYPES,
+        accept=_PAGE_ACCEPT,
+        refuse=_not_a_web_page,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        allow_private=allow_private,
+        resolve=resolve,
+        client=client,
+    )
+
+
+def fetch_resource(
+    url: str,
+    *,
+    types: Collection[str],
+    accept: str,
+    refuse: Callable[[str, str], InputError],
+    headers: Mapping[str, str] | None = None,
+    default_type: str = "text/html",
+    what: str = "page",
+    timeout: float = DEFAULT_FETCH_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_FETCH_BYTES,
+    allow_private: bool = False,
+    resolve: Resolver | None = None,
+    client: httpx.Client | None = None,
+) -> Page:
+    """Fetch `url` under the rules above, taking only the content types in `types`.
+
+    `accept` is the Accept header; `headers` are sent as well (If-None-Match, ...) on every
+    hop. A content type outside `types` raises `refuse(url, content_type)`; a response that
+    names none is taken as `default_type`. A 304 answer is a `Page` with `not_modified` set,
+    no content, and the validators the server sent. `what` names the thing in messages.
+    """
     resolve = resolve or resolve_host
     own_client = client is None
     http = client or httpx.Client(
@@ -185,10 +226,18 @@ def fetch_page(
         follow_redirects=False,
         transport=_CheckedTransport(allow_private=allow_private, resolve=resolve),
     )
+    request = _Request(
+        types=frozenset(types),
+        headers={**(headers or {}), "User-Agent": USER_AGENT, "Accept": accept},
+        refuse=refuse,
+        default_type=default_type,
+        what=what,
+        max_bytes=max_bytes,
+    )
     try:
         for _hop in range(MAX_REDIRECTS + 1):
             check_url(url, allow_private=allow_private, resolve=resolve)
-            page = _get(http, url, max_bytes)
+            page = _get(http, url, request)
             if isinstance(page, Page):
                 return page
             url = page  # a redirect: check the next hop before asking for it
@@ -198,39 +247,59 @@ def fetch_page(
             http.close()
 
 
-def _get(http: httpx.Client, url: str, max_bytes: int) -> Page | str:
-    headers = {
-        "User-Agent": USER_AGENT,
-        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-    }
+@dataclass(frozen=True)
+class _Request:
+    """What `_get` asks for and accepts, the same on every hop."""
+
+    types: frozenset[str]
+    headers: dict[str, str]
+    refuse: Callable[[str, str], InputError]
+    default_type: str
+    what: str
+    max_bytes: int
+
+
+def _get(http: httpx.Client, url: str, request: _Request) -> Page | str:
+    max_bytes = request.max_bytes
     try:
-        with http.stream("GET", url, headers=headers) as response:
+        with http.stream("GET", url, headers=request.headers) as response:
             if response.is_redirect and "location" in response.headers:
                 return urljoin(url, response.headers["location"])
+            etag = response.headers.get("etag")
+            last_modified = response.headers.get("last-modified")
+            if response.status_code == 304:
+                return Page(
+                    url=str(response.url),
+                    content=b"",
+                    content_type="",
+                    charset=None,
+                    etag=etag,
+                    last_modified=last_modified,
+                    not_modified=True,
+                )
             if response.status_code >= 400:
                 raise InputError(
                     f"{url}: the server answered {response.status_code} "
                     f"{response.reason_phrase}; check the address"
                 )
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type and content_type not in HTML_TYPES + TEXT_TYPES:
-                raise InputError(
-                    f"{url}: not a web page ({content_type}); save the article as text or HTML "
-                    "and brief the file"
-                )
+            if content_type and content_type not in request.types:
+                raise request.refuse(url, content_type)
             declared = int(response.headers.get("content-length") or 0)
             if declared > max_bytes:
-                raise _too_big(url, max_bytes)
+                raise _too_big(url, max_bytes, request.what)
             body = bytearray()
             for piece in response.iter_bytes():
                 body += piece
                 if len(body) > max_bytes:
-                    raise _too_big(url, max_bytes)
+                    raise _too_big(url, max_bytes, request.what)
             return Page(
                 url=str(response.url),
                 content=bytes(body),
-                content_type=content_type or "text/html",
+                content_type=content_type or request.default_type,
                 charset=response.charset_encoding,
+                etag=etag,
+                last_modified=last_modified,
             )
     except httpx.TimeoutException:
         raise FetchError(
@@ -240,7 +309,14 @@ def _get(http: httpx.Client, url: str, max_bytes: int) -> Page | str:
         raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
 
 
-def _too_big(url: str, max_bytes: int) -> InputError:
+def _not_a_web_page(url: str, content_type: str) -> InputError:
     return InputError(
-        f"{url}: the page is larger than {max_bytes:,} bytes", fix="raise {max_fetch_bytes}"
+        f"{url}: not a web page ({content_type}); save the article as text or HTML "
+        "and brief the file"
+    )
+
+
+def _too_big(url: str, max_bytes: int, what: str = "page") -> InputError:
+    return InputError(
+        f"{url}: the {what} is larger than {max_bytes:,} bytes", fix="raise {max_fetch_bytes}"
     )

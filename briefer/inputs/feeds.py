@@ -1,0 +1,582 @@
+"""Read news feeds (RSS, Atom, JSON Feed) and lists of feeds (OPML or plain text).
+
+Rules:
+
+* A feed named by an http(s) URL is fetched under the same rules as a web page
+  (`briefer.inputs.fetch`): public addresses only unless `LoadOptions.allow_private`, every
+  redirect re-checked, at most `LoadOptions.max_fetch_bytes` (counted while the body streams
+  in), `LoadOptions.fetch_timeout`. Only feed content types are accepted; a web page is
+  refused. Given the validators of the last fetch (`etag`, `last_modified`), the request is
+  conditional, and a 304 answer is a `Feed` with `not_modified` set and no entries.
+* Any other source is a feed file on this machine, read under `LoadOptions.max_bytes`.
+  `load_feed` is for sources the user named (the command line, a list file of theirs): it
+  opens the paths it is given.
+* Parsing never fetches anything: feedparser is handed the bytes already read (in a file
+  object, since a bare string would be taken for a path or a URL). JSON Feed (1 and 1.1) is
+  read with the json module.
+* Entries are plain data: titles and summaries as plain text (HTML stripped, whitespace
+  collapsed, summaries cut to `MAX_SUMMARY_CHARS`), dates in UTC, links resolved against the
+  feed's address and made canonical (`canonical_url`). A link that is not a usable http(s)
+  address is dropped (`url=None`), like a missing one: the caller briefs the summary.
+* A source that is not a feed, or a feed too broken to give any entry, raises `InputError`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import json
+import os
+import re
+import time
+import xml.etree.ElementTree as ElementTree
+import xml.sax
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+
+from briefer.errors import InputError
+from briefer.inputs import MAX_LIST_BYTES, URL, LoadOptions
+
+if TYPE_CHECKING:
+    import httpx
+
+    from briefer.inputs.fetch import Page
+
+MAX_SUMMARY_CHARS = 20_000
+# Feed types, and the types servers commonly give feed files (a raw file host, RSS 1.0).
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/xml",
+    "text/xml",
+    "application/rdf+xml",
+    "application/x-rss+xml",
+    "application/x-atom+xml",
+    "text/plain",
+)
+JSON_TYPES = ("application/feed+json", "application/json")
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1"
+)
+_TRACKING = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src", "_ga"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# An OPML document: <opml> is its root, after any declaration, comments and doctype.
+_OPML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*\?>\s*)?"
+    rb"(?:(?:<!--.*?-->|<!doctype[^>\[]*(?:\[.*?\])?\s*>)\s*)*"
+    rb"<opml\b",
+    re.IGNORECASE | re.DOTALL,
+)
+# "desk@example.org (Ana Diaz)": RSS's author element is an address with the name after it.
+_RSS_AUTHOR = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a feed, as plain data."""
+
+    feed: str  # the feed's title (else its host)
+    title: str | None
+    url: str | None  # the entry's link, canonical; None when it has none
+    author: str | None
+    published: datetime | None  # timezone-aware (UTC); None when the entry gives no date
+    summary: str | None  # the feed's own summary or content as plain text, capped
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What reading a feed gave."""
+
+    source: str  # the URL or path it was read from
+    title: str
+    entries: list[FeedEntry]  # in the feed's order; empty when not_modified
+    etag: str | None  # validators the server sent, to send back next time
+    last_modified: str | None
+    not_modified: bool = False  # the server answered 304 to a conditional GET
+
+
+# --- addresses --------------------------------------------------------------------------------
+
+
+def canonical_url(url: str) -> str:
+    """Return `url` with scheme and host in lower case, no fragment and no tracking parameters."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    hostport = hostport.lower()
+    if port is not None and _DEFAULT_PORTS.get(scheme) == port:
+        hostport = hostport.rsplit(":", 1)[0]
+    netloc = f"{userinfo}{at}{hostport}"
+    path = parts.path or ("/" if netloc and scheme in _DEFAULT_PORTS else "")
+    kept = [piece for piece in parts.query.split("&") if piece and not _is_tracking(piece)]
+    return urlunsplit((scheme, netloc, path, "&".join(kept), ""))
+
+
+def _is_tracking(parameter: str) -> bool:
+    name = unquote_plus(parameter.split("=", 1)[0]).lower()
+    return name.startswith("utm_") or name in _TRACKING
+
+
+# --- lists of feeds ---------------------------------------------------------------------------
+
+
+def read_feed_list(path: Path) -> list[str]:
+    """Return the feeds a list file names: an OPML export or one URL or path a line."""
+    data = _read_file(
+        Path(path),
+        MAX_LIST_BYTES,
+        what="list of feeds",
+        too_big="split the list into smaller files",
+    )
+    if _OPML_START.match(data.removeprefix(b"\xef\xbb\xbf")[:65536]):
+        return _unique(_opml_feeds(data, str(path)))
+    if b"\x00" in data[:8192]:
+        raise InputError(
+            f"{path}: looks like a binary file, not a list of feeds; give an OPML export or "
+            "a text file with one feed a line"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: is not valid UTF-8 (byte {exc.start}); save the list as UTF-8 text"
+        ) from None
+    return _unique(
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+def _opml_feeds(data: bytes, name: str) -> list[str]:
+    if re.search(rb"<!entity", data, re.IGNORECASE):
+        raise InputError(
+            f"{name}: the OPML file declares XML entities, which a feed reader's export never "
+            "does; export the list again"
+        )
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        line, column = exc.position
+        raise InputError(
+            f"{name}: not well-formed OPML (line {line}, column {column + 1}); export the list "
+            "again from your feed reader"
+        ) from None
+    feeds = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or _local(element.tag) != "outline":
+            continue
+        for attribute, value in element.attrib.items():
+            if _local(attribute).lower() == "xmlurl" and value.strip():
+                feeds.append(value.strip())
+    return feeds
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# --- reading one feed -------------------------------------------------------------------------
+
+
+def load_feed(
+    source: str | os.PathLike[str],
+    *,
+    options: LoadOptions | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    client: httpx.Client | None = None,
+) -> Feed:
+    """Read the feed at an http(s) URL, or in a file, into a `Feed` (see the module rules)."""
+    options = options or LoadOptions()
+    source = os.fspath(source)
+    scheme = _SCHEME.match(source)
+    if scheme and scheme.group(0).lower() in ("http://", "https://"):
+        page = _fetch(URL(source).value, options, etag, last_modified, client)
+        if page.not_modified:
+            return Feed(
+                source=source,
+                title=urlsplit(source).hostname or source,
+                entries=[],
+                etag=page.etag or etag,
+                last_modified=page.last_modified or last_modified,
+                not_modified=True,
+            )
+        base: str | None = page.url
+        data, content_type, charset = page.content, page.content_type, page.charset
+        host = urlsplit(source).hostname
+        etag, last_modified = page.etag, page.last_modified
+    elif scheme:
+        raise InputError(
+            f"{source}: only http and https addresses and feed files can be read; give the "
+            "feed's web address or the path of a saved feed"
+        )
+    else:
+        data = _read_file(Path(source), options.max_bytes, what="feed", too_big="raise {max_bytes}")
+        base, content_type, charset = None, "", None
+        host = None
+        etag = last_modified = None
+    parsed = _parse(data, source, base=base, content_type=content_type, charset=charset)
+    # Untitled: named by the host it was fetched from; a file by its site's host, or its name.
+    title = (
+        parsed.title or host or urlsplit(parsed.site or "").hostname or Path(source).name or source
+    )
+    return Feed(
+        source=source,
+        title=title,
+        entries=[replace(entry, feed=title) for entry in parsed.entries],
+        etag=etag,
+        last_modified=last_modified,
+    )
+
+
+def _fetch(
+    url: str,
+    options: LoadOptions,
+    etag: str | None,
+    last_modified: str | None,
+    client: httpx.Client | None,
+) -> Page:
+    from briefer.inputs.fetch import HTML_TYPES, fetch_resource
+
+    def refuse(address: str, content_type: str) -> InputError:
+        if content_type in HTML_TYPES:
+            return _web_page(address, content_type)
+        return InputError(
+            f"{address}: not a feed ({content_type}); give the address of an RSS, Atom or JSON feed"
+        )
+
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return fetch_resource(
+        url,
+        types=FEED_TYPES,
+        accept=_ACCEPT,
+        refuse=refuse,
+        headers=headers,
+        default_type="application/xml",
+        what="feed",
+        timeout=options.fetch_timeout,
+        max_bytes=options.max_fetch_bytes,
+        allow_private=options.allow_private,
+        client=client,
+    )
+
+
+def _web_page(source: str, content_type: str = "text/html") -> InputError:
+    return InputError(
+        f"{source}: a web page ({content_type}), not a feed; give the address of the site's "
+        "RSS, Atom or JSON feed (pages often link it as RSS or Feed)"
+    )
+
+
+def _not_a_feed(source: str, reason: str) -> InputError:
+    reason = " ".join(reason.split())[:120]
+    return InputError(
+        f"{source}: not a readable RSS, Atom or JSON feed ({reason}); check that it is the "
+        "feed's address or file"
+    )
+
+
+def _read_file(path: Path, max_bytes: int, *, what: str, too_big: str) -> bytes:
+    """The bytes of a file, refused over `max_bytes`.
+
+    `too_big` is what to do about a file over the limit: a fix naming a setting in braces
+    (``"raise {max_bytes}"``), or plain advice.
+    """
+    try:
+        if not path.exists():
+            raise InputError(f"{path}: no such file; check the path")
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory; give the path of a {what} file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _file_too_big(path, size, max_bytes, too_big)
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions"
+        ) from None
+    except ValueError as exc:  # a NUL byte in the name: not a path at all
+        raise InputError(f"{path!r} is not a usable file path ({exc}); check the path") from None
+    if len(data) > max_bytes:
+        raise _file_too_big(path, len(data), max_bytes, too_big)
+    return data
+
+
+def _file_too_big(path: Path, size: int, max_bytes: int, fix: str) -> InputError:
+    if "{" in fix:
+        return InputError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit", fix=fix)
+    return InputError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit; {fix}")
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A feed as parsed, before its title is settled (entries' `feed` is empty)."""
+
+    title: str | None
+    site: str | None  # its home page
+    entries: list[FeedEntry]
+
+
+def _parse(
+    data: bytes, source: str, *, base: str | None, content_type: str, charset: str | None
+) -> _Parsed:
+    from briefer.inputs.html import looks_like_html
+
+    start = data.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not start:
+        raise _not_a_feed(source, "it is empty")
+    if looks_like_html(start):
+        raise _web_page(source)
+    if _OPML_START.match(start[:65536]):
+        raise InputError(
+            f"{source}: a list of feeds (OPML), not a feed; read it as a list of feeds"
+        )
+    if content_type in JSON_TYPES or start.startswith(b"{"):
+        return _parse_json_feed(data, source, base=base)
+    return _parse_xml_feed(data, source, base=base, charset=charset)
+
+
+def _parse_xml_feed(data: bytes, source: str, *, base: str | None, charset: str | None) -> _Parsed:
+    import feedparser  # type: ignore[import-untyped]
+
+    headers = {"content-type": "application/xml" + (f"; charset={charset}" if charset else "")}
+    if base:
+        headers["content-location"] = base
+    # A file object: given bytes or a str, feedparser would try them as a path or a URL first.
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    if not parsed.entries:
+        if parsed.get("bozo"):
+            raise _not_a_feed(source, _problem(parsed.get("bozo_exception")))
+        if not parsed.get("version"):
+            raise _not_a_feed(source, "no RSS or Atom feed in it")
+    about: Mapping[str, Any] = parsed.feed
+    site = _link(about.get("link"), base)
+    base = base or site
+    feed_author = _author(about.get("author"))
+    entries = []
+    for item in parsed.entries:
+        entries.append(
+            FeedEntry(
+                feed="",
+                title=_detail_text(item.get("title_detail"), item.get("title")),
+                url=_link(item.get("link"), base),
+                author=_author(item.get("author")) or feed_author,
+                published=_struct_time(item.get("published_parsed"))
+                or _struct_time(item.get("updated_parsed")),
+                summary=_cap(_xml_summary(item)),
+            )
+        )
+    return _Parsed(_detail_text(about.get("title_detail"), about.get("title")), site, entries)
+
+
+def _problem(exc: object) -> str:
+    """What feedparser found wrong, with the line and column when it knows them."""
+    if isinstance(exc, xml.sax.SAXParseException):
+        return f"{exc.getMessage()} at line {exc.getLineNumber()}, column {exc.getColumnNumber()}"
+    return str(exc or "malformed")
+
+
+def _xml_summary(item: Mapping[str, Any]) -> str | None:
+    """The entry's content (its full text, when the feed gives it), else its summary."""
+    for content in item.get("content") or ():
+        text = _detail_text(content, content.get("value"))
+        if text:
+            return text
+    return _detail_text(item.get("summary_detail"), item.get("summary"))
+
+
+def _parse_json_feed(data: bytes, source: str, *, base: str | None) -> _Parsed:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _not_a_feed(source, f"not valid JSON: {exc}") from None
+    version = document.get("version") if isinstance(document, dict) else None
+    if not isinstance(version, str) or not re.match(
+        r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$", version
+    ):
+        raise _not_a_feed(source, "JSON, but not a JSON Feed version 1 or 1.1")
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise _not_a_feed(source, "a JSON Feed without items")
+    site = _link(document.get("home_page_url"), base)
+    base = base or _link(document.get("feed_url"), None) or site
+    feed_author = _json_author(document)
+    entries = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        summary = _plain_text(_str(item.get("content_text"))) or _html_text(
+            _str(item.get("content_html"))
+        )
+        entries.append(
+            FeedEntry(
+                feed="",
+                title=_plain_text(_str(item.get("title"))),
+                url=_link(item.get("url"), base) or _link(item.get("external_url"), base),
+                author=_json_author(item) or feed_author,
+                published=_iso_date(item.get("date_published"))
+                or _iso_date(item.get("date_modified")),
+                summary=_cap(summary or _plain_text(_str(item.get("summary")))),
+            )
+        )
+    return _Parsed(_plain_text(_str(document.get("title"))), site, entries)
+
+
+def _json_author(holder: Mapping[str, Any]) -> str | None:
+    """The first author's name: `authors` (JSON Feed 1.1) or `author` (1.0)."""
+    authors = holder.get("authors")
+    candidates = authors if isinstance(authors, list) else [holder.get("author")]
+    for author in candidates:
+        if isinstance(author, dict):
+            name = _plain_text(_str(author.get("name")))
+            if name:
+                return name
+    return None
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _link(value: object, base: str | None) -> str | None:
+    """`value` resolved against `base` and made canonical; None unless a usable http(s) URL."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    link = urljoin(base, value.strip()) if base else value.strip()
+    try:
+        return canonical_url(URL(link).value)
+    except InputError:
+        return None
+
+
+def _author(value: object) -> str | None:
+    text = _plain_text(_str(value))
+    if text:
+        named = _RSS_AUTHOR.match(text)
+        if named:
+            return named.group("name").strip()
+    return text
+
+
+def _struct_time(value: object) -> datetime | None:
+    """A feedparser date (a struct_time in UTC) as an aware datetime."""
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _iso_date(value: object) -> datetime | None:
+    """An RFC 3339 date (JSON Feed's) in UTC; a date without a zone is taken as UTC."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _detail_text(detail: object, value: object) -> str | None:
+    """A feedparser text construct as plain text: HTML stripped unless it is plain text."""
+    kind = detail.get("type") if isinstance(detail, Mapping) else None
+    if kind == "text/plain":
+        return _plain_text(_str(value))
+    return _html_text(_str(value))
+
+
+def _plain_text(text: str | None) -> str | None:
+    """`text` with its whitespace collapsed; None when nothing is left."""
+    if not text:
+        return None
+    return " ".join(text.split()) or None
+
+
+def _html_text(html: str | None) -> str | None:
+    """The text of an HTML fragment, whitespace collapsed; None when nothing is left."""
+    if not html:
+        return None
+    if "<" not in html and "&" not in html:
+        return _plain_text(html)
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return _plain_text("".join(parser.parts))
+
+
+def _cap(text: str | None) -> str | None:
+    """`text` cut to `MAX_SUMMARY_CHARS`, at a space when there is one near the end."""
+    if text is None or len(text) <= MAX_SUMMARY_CHARS:
+        return text
+    cut = text[:MAX_SUMMARY_CHARS]
+    space = cut.rfind(" ", MAX_SUMMARY_CHARS - 200)
+    return (cut[:space] if space > 0 else cut).rstrip()
+
+
+class _TextOf(HTMLParser):
+    """Collects the text of an HTML fragment: no scripts or styles, blocks apart."""
+
+    _SKIP = frozenset({"script", "style", "template", "noscript", "head", "title"})
+    _BLOCK = frozenset(
+        "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 "
+        "h4 h5 h6 header hr li main nav ol p pre section table td th tr ul".split()
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BLOCK:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BLOCK:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BLOCK:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
