@@ -522,3 +522,23 @@ def test_pages_of_one_host_are_fetched_a_few_at_a_time_and_notes_become_warnings
     assert len(result.briefed) == 6 and most[0] == 2
     codes = {w.code for i in result.briefed for w in i.envelope.warnings}
     assert "feed_summary" in codes
+
+
+def test_a_digest_is_posted_to_a_slack_webhook_that_is_never_shown(router, run, tmp_path):
+    from briefer.digest.deliver import post_slack
+    from briefer.errors import FetchError
+
+    hook = "https://hooks.slack.test/services/T000/B000/secret-part"
+    route = router.post(hook).mock(return_value=httpx.Response(200, text="ok"))
+    result = asyncio.run(adigest(SOURCES[:3], Briefer(engine="offline")))
+    assert post_slack(hook, result) == route.call_count >= 1
+    body = json.loads(route.calls[0].request.content)
+    assert body["text"] and body["blocks"][0]["type"] == "header"
+    router.post(hook).mock(return_value=httpx.Response(500, text="server error"))
+    with pytest.raises(FetchError) as caught:
+        post_slack(hook, result)
+    assert "secret-part" not in str(caught.value) and "hooks.slack" not in str(caught.value)
+    cli = run("digest", str(SOURCES[0]), "--engine", "offline", "-q", "--post-slack", hook)
+    assert cli.code == 1 and "secret-part" not in cli.err + cli.out
+    with pytest.raises(Exception, match="https://"):
+        post_slack("http://hooks.slack.test/x", result)

@@ -147,6 +147,37 @@ def digest(
             help="Progress lines on stderr even when it is not a terminal (logs, cron).",
         ),
     ] = False,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            metavar="URL|FILE",
+            help="An RSS, Atom or JSON feed to brief the entries of (repeat for more).",
+        ),
+    ] = None,
+    feeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--feeds",
+            metavar="FILE",
+            help="Feeds: one URL a line, or an OPML file exported by a feed reader.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN", help="Only feed entries published since: 24h, 2d, 90m or a date."
+        ),
+    ] = None,
+    post_slack: Annotated[
+        str | None,
+        typer.Option(
+            "--post-slack",
+            metavar="WEBHOOK",
+            help="Also post the digest to this Slack incoming webhook (never printed).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: DryRun = False,
     options: EngineOptions = DEFAULTS,
 ) -> None:
@@ -155,22 +186,40 @@ def digest(
     \b
     Examples:
       briefer digest ~/news/today/ -o morning.md
+      briefer digest --feeds subscriptions.opml --since 24h --format html -o morning.html
       briefer digest --urls links.txt --format html -o morning.html
       ls ~/news/*.html | briefer digest -
       briefer digest ~/news/today/ --dry-run    tokens and cost; sends nothing
     """
     from briefer.cli.progress import run_digest
+    from briefer.digest.runner import DigestInput, load_input
 
-    sources = command_line_inputs(inputs or [], urls)
-    if not sources:
-        raise UsageError("no articles given; name files, directories or URLs, or use --urls")
+    sources: list[DigestInput] = list(command_line_inputs(inputs or [], urls))
+    named_feeds = [*(feed or []), *(_feed_list(feeds) if feeds is not None else [])]
+    if not sources and not named_feeds:
+        raise UsageError(
+            "no articles given; name files, directories or URLs, or use --urls or --feed"
+        )
     setup = options.setup(no_cache=dry_run, planning=dry_run)
     setup.announce()
+    failed_feeds: list[tuple[str, str]] = []
+    if named_feeds:
+        from briefer.digest.feeds import describe, read_feeds
+        from briefer.settings import parse_since
+
+        read = read_feeds(
+            named_feeds,
+            store=setup.briefer.store,
+            options=setup.load,
+            since=parse_since(since) if since is not None else None,
+        )
+        say(describe(read))
+        sources += read.entries
+        failed_feeds = read.failed
     if dry_run:
         from briefer.engines.estimate import render_plans
-        from briefer.inputs import load_article
 
-        plans = [setup.briefer.estimate(load_article(source, setup.load)) for source in sources]
+        plans = [setup.briefer.estimate(load_input(source, setup.load)) for source in sources]
         emit(render_plans(plans), output)
         return
     result = run_digest(
@@ -181,13 +230,20 @@ def digest(
         quiet=quiet,
         progress=progress,
     )
+    from briefer.digest import DigestItem
     from briefer.renderers import render
 
+    result.items += [DigestItem(f"feed {src}", error=why) for src, why in failed_feeds]
     for item in result.failed:  # the fixes, in the command line's words
         if item.failure is not None:
             reason = one_line(item.failure.describe(flag_for))
             item.error = reason.removeprefix(f"{item.source}: ")
     emit(render(result, fmt), output)
+    if post_slack:
+        from briefer.digest.deliver import post_slack as deliver
+
+        posted = deliver(post_slack, result, timeout=setup.load.fetch_timeout)
+        say(f"posted the digest to Slack ({posted} message{'s' if posted != 1 else ''})")
     for item in result.failed:
         say(f"failed: {item.source}: {item.error}")
     if result.failed and not allow_failures:
@@ -303,6 +359,12 @@ def evaluate(
     for score in report.articles:
         if score.error:
             say(f"failed: {score.name}: {score.error}")
+
+
+def _feed_list(path: Path) -> list[str]:
+    from briefer.inputs.feeds import read_feed_list
+
+    return read_feed_list(path)
 
 
 def _compared_article(given: str, setup: Setup, db: Path | None) -> Article:

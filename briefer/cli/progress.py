@@ -20,11 +20,11 @@ import time
 from typing import TYPE_CHECKING, Any, Literal
 
 from briefer.cli.common import say
-from briefer.digest.runner import Digest, Progress, adigest
+from briefer.digest.runner import Digest, DigestInput, Progress, adigest
 
 if TYPE_CHECKING:
     from briefer.core import Briefer
-    from briefer.inputs import Input, LoadOptions
+    from briefer.inputs import LoadOptions
 
 PLAIN_EVERY_SECONDS = 10.0
 ETA_AFTER = 3  # articles done before the rate means anything
@@ -69,7 +69,7 @@ def _clock(seconds: float) -> str:
 
 
 def run_digest(
-    sources: list[Input],
+    sources: list[DigestInput],
     briefer: Briefer,
     *,
     concurrency: int,
@@ -111,7 +111,12 @@ def _plain_lines(state: Progress, stop: threading.Event) -> None:
 
 
 def _run_live(
-    sources: list[Input], briefer: Briefer, state: Progress, *, concurrency: int, load: LoadOptions
+    sources: list[DigestInput],
+    briefer: Briefer,
+    state: Progress,
+    *,
+    concurrency: int,
+    load: LoadOptions,
 ) -> Digest:
     from rich.console import Console
     from rich.live import Live

@@ -42,7 +42,15 @@ from briefer.inputs.article import Article
 from briefer.store import Stored
 from briefer.text import one_line
 
-__all__ = ["Digest", "DigestItem", "Progress", "adigest"]
+__all__ = [
+    "Digest",
+    "DigestInput",
+    "DigestItem",
+    "LoadsItself",
+    "Progress",
+    "adigest",
+    "load_input",
+]
 
 
 PER_HOST = 2  # pages fetched from one site at a time: a digest never hammers a site
@@ -128,10 +136,10 @@ async def adigest(
         host = _host(given)
         if host is not None:  # a page on the network: a thread, and a few per host at once
             async with hosts.setdefault(host, asyncio.Semaphore(per_host)):
-                return await asyncio.to_thread(_load_now, given, load_options)
+                return await asyncio.to_thread(load_input, given, load_options)
         if not isinstance(given, LoadsItself) and waits_on_io(given):  # a pipe
-            return await asyncio.to_thread(_load_now, given, load_options)
-        return await runner.submit(lambda: _load_now(given, load_options), Urgency.LOAD)
+            return await asyncio.to_thread(load_input, given, load_options)
+        return await runner.submit(lambda: load_input(given, load_options), Urgency.LOAD)
 
     async def one(position: int, given: DigestInput) -> None:
         item = items[position]
@@ -166,7 +174,8 @@ async def adigest(
     return Digest(items)
 
 
-def _load_now(given: DigestInput, options: LoadOptions | None) -> Article:
+def load_input(given: DigestInput, options: LoadOptions | None = None) -> Article:
+    """Read, fetch or load one input of a digest into an article."""
     if isinstance(given, LoadsItself):
         return given.load(options)
     return load_article(given, options)

@@ -1,0 +1,112 @@
+"""A morning brief from feeds, end to end: local feeds and pages, conditional GETs, summaries
+when a page fails, entries already briefed left alone, and a feed that fails reported."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from .test_feeds import server  # noqa: F401  (the local feed server fixture)
+
+PAGE = """<html><head><title>Ferry Returns to Calder Harbour</title></head><body><article>
+<h1>Ferry Returns to Calder Harbour</h1>
+<p>The Calder ferry resumed crossings on Monday after a three-week repair, carrying 412
+passengers on its first day, harbour master Ines Roe said.</p>
+<p>Roe said the operator would add an evening crossing from December. The repair cost
+about 90,000 pounds, according to the council.</p>
+<p>Commuters had faced a two-hour detour by road while the ferry was out of service.</p>
+</article></body></html>"""
+
+
+def rss(title: str, items: list[tuple[str, str | None, datetime, str]]) -> bytes:
+    entries = "".join(
+        f"<item><title>{headline}</title>"
+        + (f"<link>{link}</link>" if link else "")
+        + f"<pubDate>{format_datetime(when)}</pubDate><description>{summary}</description></item>"
+        for headline, link, when, summary in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://example.org/</link><description>news</description>{entries}"
+        "</channel></rss>"
+    ).encode()
+
+
+def test_a_digest_of_feeds_briefs_new_entries_once_and_reads_unchanged_feeds_for_free(
+    server, run, tmp_path
+):
+    now = datetime.now(UTC)
+    page = server.serve("/ferry.html", body=PAGE.encode(), content_type="text/html")
+    gone = server.url("/gone.html")  # 404: the feed's summary is briefed instead
+    ledger = server.serve(
+        "/ledger.xml",
+        body=rss(
+            "Calder Ledger",
+            [
+                ("Ferry returns", page + "?utm_source=rss&utm_medium=feed", now, "Ferry back."),
+                (
+                    "Council shuts library early",
+                    gone,
+                    now - timedelta(hours=3),
+                    "The Calder council voted on Tuesday to close the Harbour Street library "
+                    "at 5 p.m. on weekdays, saving 40,000 pounds a year, the treasurer said.",
+                ),
+                ("Old news", server.url("/old.html"), now - timedelta(days=5), "Old."),
+            ],
+        ),
+        content_type="application/rss+xml",
+        etag='"ledger-1"',
+    )
+    wire = server.serve(
+        "/wire.xml",
+        body=rss("Valley Wire", [("Ferry is back", page, now, "Ferry.")]),
+        content_type="application/rss+xml",
+        etag='"wire-1"',
+    )
+    broken = server.url("/missing-feed.xml")
+    db = str(tmp_path / "store.db")
+    args = ["digest", "--feed", ledger, "--feed", wire, "--feed", broken, "--since", "2d"]
+    args += ["--allow-private", "--engine", "offline", "--db", db, "-f", "json", "-q"]
+
+    first = run(*args)
+    assert first.code == 1  # the broken feed is a failure, reported; the rest is briefed
+    data = json.loads(first.out)
+    briefed = [i for i in data["items"] if i["envelope"]]
+    assert len(briefed) == 2  # the ferry once (two feeds, tracking parameters), the library
+    by_url = {i["envelope"]["article"]["url"]: i for i in briefed}
+    ferry, library = by_url[page], by_url[gone]
+    assert ferry["envelope"]["article"]["site_name"] in ("Calder Ledger", "Valley Wire")
+    assert ferry["envelope"]["article"]["title"] == "Ferry Returns to Calder Harbour"
+    notes = [w["code"] for w in library["envelope"]["warnings"]]
+    assert "feed_summary" in notes  # briefed from the summary, and says so
+    failed = [i for i in data["items"] if i["status"] == "failed"]
+    assert [f["source"] for f in failed] == [f"feed {broken}"]
+    assert "feeds failed" in first.err and "older than --since" in first.err
+    pages_fetched = [p for p, _ in server.requests if p.endswith(".html")]
+    assert sorted(set(pages_fetched)) == ["/ferry.html", "/gone.html"]
+
+    before = len(server.requests)
+    second = run(*args[:-4], "--allow-private", "--engine", "offline", "--db", db, "-q")
+    later = server.requests[before:]
+    assert [h.get("if-none-match") for p, h in later if p == "/ledger.xml"] == ['"ledger-1"']
+    assert not [p for p, _ in later if p.endswith(".html")]  # zero page fetches
+    assert "feeds unchanged" in second.err
+
+    # The feed changes: only its new entry's page is fetched; the ferry was briefed already.
+    fresh = server.serve(
+        "/bridge.html", body=PAGE.replace("ferry", "bridge").encode(), content_type="text/html"
+    )
+    server.serve(
+        "/ledger.xml",
+        body=rss(
+            "Calder Ledger",
+            [("Ferry returns", page, now, "Ferry."), ("Bridge opens", fresh, now, "Bridge.")],
+        ),
+        content_type="application/rss+xml",
+        etag='"ledger-2"',
+    )
+    before = len(server.requests)
+    third = run(*args[:-4], "--allow-private", "--engine", "offline", "--db", db, "-q")
+    fetched = [p for p, _ in server.requests[before:] if p.endswith(".html")]
+    assert fetched == ["/bridge.html"] and "1 briefed by an earlier digest" in third.err
