@@ -34,7 +34,9 @@ def rss(title: str, items: list[tuple[str, str | None, datetime, str]]) -> bytes
 
 
 def test_a_digest_of_feeds_briefs_new_entries_once_and_reads_unchanged_feeds_for_free(
-    server, run, tmp_path
+    server,  # noqa: F811  (the fixture imported above)
+    run,
+    tmp_path,
 ):
     now = datetime.now(UTC)
     page = server.serve("/ferry.html", body=PAGE.encode(), content_type="text/html")
