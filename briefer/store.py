@@ -406,6 +406,24 @@ class Store:
             rows = db.execute(sql, (*params, limit)).fetchall()
         return [HistoryRow(*row) for row in rows]
 
+    def recent(
+        self, *, since: datetime, before: datetime | None = None, limit: int = 300
+    ) -> list[tuple[int, Envelope]]:
+        """Stored briefs made in [since, before) that kept their article's text, newest
+        first, the newest brief of each article only (the candidates for its story)."""
+        sql = (
+            "SELECT id, envelope FROM briefs WHERE id IN (SELECT MAX(id) FROM briefs "
+            "WHERE article_text IS NOT NULL AND created_at >= ?"
+            + (" AND created_at < ?" if before is not None else "")
+            + " GROUP BY article_sha256) ORDER BY id DESC LIMIT ?"
+        )
+        params: list[Any] = [since.astimezone(UTC).isoformat()]
+        if before is not None:
+            params.append(before.astimezone(UTC).isoformat())
+        with self._connect() as db:
+            rows = db.execute(sql, (*params, limit)).fetchall()
+        return [(int(i), Envelope.model_validate_json(e)) for i, e in rows]
+
     def has_url(self, url: str) -> bool:
         """Whether a brief of the page at `url` (as the envelope records it) is stored."""
         with self._connect() as db:

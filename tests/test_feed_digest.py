@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+from .exchanges import FIXTURES
 from .test_feeds import server  # noqa: F401  (the local feed server fixture)
 
 PAGE = """<html><head><title>Ferry Returns to Calder Harbour</title></head><body><article>
@@ -112,3 +113,39 @@ def test_a_digest_of_feeds_briefs_new_entries_once_and_reads_unchanged_feeds_for
     third = run(*args[:-4], "--allow-private", "--engine", "offline", "--db", db, "-q")
     fetched = [p for p, _ in server.requests[before:] if p.endswith(".html")]
     assert fetched == ["/bridge.html"] and "1 briefed by an earlier digest" in third.err
+
+
+def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_path):
+    folder = FIXTURES / "followup"
+    db = str(tmp_path / "store.db")
+    first = run("digest", str(folder / "day1_ledger.txt"), "--engine", "offline", "--db", db, "-q")
+    assert first.code == 0 and "What changed" not in first.out
+    second = run("digest", str(folder / "day2_wire.txt"), "--engine", "offline", "--db", db, "-q")
+    assert second.code == 0
+    index, body = second.out.split("\n---\n", 1)
+    assert "follow-up of" in index
+    assert "**What changed.** Since" in body and "day1_ledger: Diesel Leak Closes" in body
+    assert "40,000" in body and "65,000" in body  # the number, before and now, with quotes
+    assert "Tomas Brandt" in body  # newly named
+    data = json.loads(
+        run(
+            "digest",
+            str(folder / "day2_wire.txt"),
+            "--engine",
+            "offline",
+            "--db",
+            db,
+            "-q",
+            "-f",
+            "json",
+        ).out
+    )
+    (story,) = data["stories"]
+    assert "65,000 litres" in story["follow_up"]["changed"][0]["now"]
+    history = json.loads(run("history", "--db", db, "--format", "json").out)
+    newest = max(row["id"] for row in history)
+    timeline = run("story", str(newest), "--db", db)
+    lines = timeline.out.splitlines()
+    assert timeline.code == 0 and lines[0].startswith("1. ") and "day1_ledger" in lines[0]
+    assert any(line.startswith("2. ") and "day2_wire" in line for line in lines)
+    assert any("added:" in line for line in lines)

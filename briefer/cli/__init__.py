@@ -234,6 +234,10 @@ def digest(
     from briefer.renderers import render
 
     result.items += [DigestItem(f"feed {src}", error=why) for src, why in failed_feeds]
+    if setup.briefer.store is not None:  # stories seen in earlier digests: what changed
+        from briefer.digest.followup import find_follow_ups
+
+        result.follow_ups = find_follow_ups(result, setup.briefer.store)
     for item in result.failed:  # the fixes, in the command line's words
         if item.failure is not None:
             reason = one_line(item.failure.describe(flag_for))
@@ -515,6 +519,36 @@ def serve(
     from briefer.cli.serve import serve as run_server
 
     run_server(host=host, port=port, token=token)
+
+
+@command(app)
+def story(
+    brief_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A stored brief's id (briefer history).")
+    ],
+    db: Db = None,
+) -> None:
+    """Print the timeline of a brief's story: each stored brief, its date and outlet, and
+    what it added to the briefs before it.
+
+    \b
+    Example:
+      briefer story 42
+    """
+    from briefer.digest.followup import story_timeline
+    from briefer.store import Store
+
+    if not brief_id.isdigit():
+        raise UsageError(f"{brief_id!r} is not a brief id; `briefer history` lists them")
+    timeline = story_timeline(Store(db), int(brief_id))
+    for n, entry in enumerate(timeline, 1):
+        b = entry.brief
+        typer.echo(f"{n}. {b.when}  [{b.id}]  {b.label}: {b.headline}")
+        lead = "reported" if n == 1 else "added"
+        for fact in entry.added:
+            typer.echo(f"     {lead}: {fact}")
+        if n > 1 and not entry.added:
+            typer.echo("     added nothing the earlier briefs did not say")
 
 
 @command(app)

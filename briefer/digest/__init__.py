@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import combinations
+from typing import Any
 
 from briefer.errors import BrieferError
 from briefer.schema import Envelope
@@ -58,6 +59,9 @@ class Digest:
 
     items: list[DigestItem]
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Story number (from 1) -> what changed since its earlier briefs (a
+    # `briefer.digest.followup.FollowUp`), for the stories that are follow-ups.
+    follow_ups: dict[int, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[DigestItem]:

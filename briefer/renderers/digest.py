@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefer.renderers.brief import (
     _brief_html,
@@ -39,6 +40,7 @@ class StoryLine:
     summary: str | None  # one line on what happened, when it adds to the headline
     published: str | None  # "published 2026-11-28 (2 days old)"
     anonymous: bool  # anonymous sourcing dominates one of its briefs
+    follow_up: Any = None  # a `briefer.digest.followup.FollowUp` when earlier briefs exist
 
     @property
     def anchor(self) -> str:
@@ -47,6 +49,8 @@ class StoryLine:
     def meta(self) -> str:
         """What follows the headline: sources, date and the sourcing flag."""
         parts = [", ".join(self.sources)]
+        if self.follow_up is not None:
+            parts.insert(0, f"follow-up of {self.follow_up.earlier[0].when}")
         if self.published:
             parts.append(self.published)
         if self.anonymous:
@@ -72,8 +76,30 @@ def story_lines(digest: Digest) -> list[StoryLine]:
                 summary=_one_line_summary(lead),
                 published=published,
                 anonymous=any(anonymous_dominates(e) for e in envelopes),
+                follow_up=digest.follow_ups.get(n),
             )
         )
+    return lines
+
+
+def changed_lines(follow: Any) -> list[str]:
+    """What changed since the earlier briefs, as plain lines (each renderer marks them up)."""
+    earlier = follow.earlier[0]
+    lines = [f"Since {earlier.when} ({earlier.label}: {earlier.headline}):"]
+    for c in follow.changed:
+        lines.append(
+            f"changed: {c.topic}: {c.before} ({c.before_when}) → {c.now} ({c.now_when}); "
+            f"then “{c.before_quote}”, now “{c.now_quote}”"
+        )
+    lines += [f"new: {fact}" for fact in follow.new_facts]
+    if follow.new_parties:
+        lines.append("newly named: " + ", ".join(follow.new_parties))
+    if follow.anonymous_now != follow.anonymous_before:
+        lines.append(
+            f"anonymous attributions: {follow.anonymous_before} then, {follow.anonymous_now} now"
+        )
+    if len(lines) == 1:
+        lines.append("nothing new found in the text: the same facts, numbers and parties")
     return lines
 
 
@@ -115,6 +141,9 @@ def render_digest_markdown(digest: Digest) -> str:
             out.append(f"   {line.summary}")
     for line, group in zip(lines, stories, strict=True):
         out += ["", "---", "", f"## {line.number}. {line.headline}"]
+        if line.follow_up is not None:
+            head, *rest = changed_lines(line.follow_up)
+            out += ["", f"**What changed.** {head}", ""] + [f"- {r}" for r in rest]
         if len(group) > 1:
             out += ["", f"*{len(group)} sources on this story.*"]
         for item in group:
@@ -151,8 +180,11 @@ def render_digest_json(digest: Digest) -> str:
                 "anonymous_sourcing_dominates": any(
                     i.envelope is not None and anonymous_dominates(i.envelope) for i in group
                 ),
+                "follow_up": (
+                    dataclasses.asdict(digest.follow_ups[n]) if n in digest.follow_ups else None
+                ),
             }
-            for group in digest.stories()
+            for n, group in enumerate(digest.stories(), 1)
         ],
         "items": [
             {
@@ -187,6 +219,10 @@ def render_digest_html(digest: Digest) -> str:
     out.append("</ol>")
     for line, group in zip(lines, stories, strict=True):
         out.append(f'<section class="story" id="{line.anchor}">')
+        if line.follow_up is not None:
+            head, *rest = changed_lines(line.follow_up)
+            out.append(f'<div class="changed"><p><strong>What changed.</strong> {escape(head)}</p>')
+            out += ["<ul>", *(f"<li>{escape(r)}</li>" for r in rest), "</ul></div>"]
         if len(group) > 1:
             out.append(f"<h2>{line.number}. {escape(line.headline)}</h2>")
             out.append(f'<p class="meta">{len(group)} sources on this story.</p>')
