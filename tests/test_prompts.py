@@ -19,9 +19,9 @@ SNAPSHOTS = ROOT / "tests" / "snapshots"
 
 def test_shipped_template_has_name_version_and_parts():
     template = load_template("brief")
-    assert (template.name, template.version) == ("brief", "2")
-    assert template.variables("system") == {"boundary_start", "boundary_end"}
-    assert template.variables("user") == {"title", "article"}
+    assert (template.name, template.version) == ("brief", "3")
+    assert template.variables("system") == set()  # the same for every request: cacheable
+    assert template.variables("user") == {"title", "article", "boundary_start", "boundary_end"}
     assert template.variables("reask") == {"errors"}
     assert template.variables("repair") == {"items"}
     assert template.variables("json_object") == {"schema"}
@@ -30,7 +30,7 @@ def test_shipped_template_has_name_version_and_parts():
 def test_missing_variable_is_a_named_error():
     template = load_template("brief")
     with pytest.raises(MissingVariableError) as caught:
-        template.render("user", {"title": "x"})
+        template.render("user", {"title": "x", "boundary_start": "<", "boundary_end": ">"})
     assert caught.value.variable == "article"
     assert "{{article}}" in str(caught.value)
 
@@ -128,3 +128,33 @@ def test_the_hidden_character_class_is_every_format_and_control_character():
         if unicodedata.unidata_version >= "15" and unicodedata.category(ch) == "Cf":
             continue  # newer Unicode may add format characters; the list is Unicode 14
         assert bool(_HIDDEN.fullmatch(ch)) == expected, hex(cp)
+
+
+@pytest.mark.parametrize("name", ["brief", "merge", "compare"])
+def test_requests_for_different_articles_share_everything_before_the_user_message(name):
+    """A provider's prompt cache reuses the schema and system message: byte-identical across
+    requests, with the per-request markers and the article only in the user message."""
+    from briefer.engines.openai.conversation import build_briefs_messages, build_merge_messages
+    from briefer.schema import Brief
+
+    brief = Brief.model_validate(
+        {
+            "headline": "h", "summary": "s", "stakeholders": [], "open_questions": [],
+            "sourcing_caveats": [],
+            "key_facts": [{"statement": "s", "evidence": "e", "attribution": "the reporter"}],
+        }
+    )  # fmt: skip
+    one, two = Boundary.new(), Boundary.new()
+    if name == "brief":
+        a = build_messages(fixture_article("very_short"), load_template(name), one)
+        b = build_messages(fixture_article("courts"), load_template(name), two)
+    elif name == "merge":
+        a = build_merge_messages([brief, brief], load_template(name), one, "First")
+        b = build_merge_messages([brief], load_template(name), two, "Second")
+    else:
+        a = build_briefs_messages([brief, brief], load_template(name), one, label="source", first=0)
+        b = build_briefs_messages([brief], load_template(name), two, label="source", first=0)
+    assert a[0] == b[0] and a[0]["role"] == "system"  # the system message: byte-identical
+    for messages, boundary in ((a, one), (b, two)):
+        assert boundary.token not in messages[0]["content"]
+        assert messages[1]["content"].count(boundary.start) == 2  # named, then opening the data
