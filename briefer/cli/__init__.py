@@ -616,6 +616,53 @@ def schema() -> None:
     typer.echo(json.dumps(envelope_json_schema(), indent=2))
 
 
+@command(app)
+def mcp(
+    http: Annotated[
+        bool,
+        typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdin and stdout."),
+    ] = False,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on (with --http).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(metavar="PORT", help="Port to listen on (with --http).")
+    ] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TOKEN",
+            help="Require this bearer token over HTTP (default: $BRIEFER_SERVER_TOKEN).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            metavar="SECONDS",
+            help="Time limit of one tool call (default: $BRIEFER_MCP_TIMEOUT, else 120).",
+        ),
+    ] = None,
+) -> None:
+    """Serve briefer's tools to chat assistants over MCP (needs the mcp extra:
+    pip install 'briefer-news[mcp]').
+
+    \b
+    Examples:
+      briefer mcp                               stdio, for an MCP client's configuration
+      BRIEFER_SERVER_TOKEN=$(openssl rand -hex 16) briefer mcp --http --port 8765
+    """
+    try:
+        from briefer.mcp import serve as run_mcp
+    except ImportError as exc:
+        from briefer.errors import ConfigError
+
+        raise ConfigError(
+            f"the MCP server needs the mcp package ({exc.name} is missing); install the mcp "
+            "extra: pip install 'briefer-news[mcp]' (from a checkout: pip install '.[mcp]')"
+        ) from None
+    run_mcp(http=http, host=host, port=port, token=token, timeout=timeout)
+
+
 # --- output and errors ---------------------------------------------------------------------------
 
 
