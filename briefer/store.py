@@ -182,6 +182,8 @@ class HistoryRow:
     grounded_ratio: float | None
     total_tokens: int | None = None
     cost_usd: float | None = None
+    cached_tokens: int | None = None
+    prompt_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -398,7 +400,9 @@ class Store:
         sql = (
             "SELECT id, created_at, title, source, engine, model, grounded_ratio, "
             "json_extract(envelope, '$.usage.total_tokens'), "
-            "json_extract(envelope, '$.usage.cost_usd') FROM briefs"
+            "json_extract(envelope, '$.usage.cost_usd'), "
+            "json_extract(envelope, '$.usage.cached_tokens'), "
+            "json_extract(envelope, '$.usage.prompt_tokens') FROM briefs"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY id DESC LIMIT ?"
         )

@@ -444,5 +444,7 @@ def test_dry_run_needs_no_key_and_estimates_the_llm(run, monkeypatch, tmp_path, 
     result = run(*args, "--dry-run", "--db", str(tmp_path / "never-written.sqlite"))
     assert result.code == 0, result.err
     assert re.search(r"cost:\s+\$0\.\d+", result.out) and "$0.0000" not in result.out
+    if args[0] != "batch":  # with and without the provider's prompt cache
+        assert "when the provider caches the" in result.out
     if args[0] != "batch":  # batch prepare reads the store to skip articles briefed already
         assert not (tmp_path / "never-written.sqlite").exists()

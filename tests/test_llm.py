@@ -366,3 +366,38 @@ def test_answers_wrapped_by_local_servers_are_read_without_a_reask(router, confi
     assert route.call_count == 1 and result.usage.requests == 1
     assert result.brief == Brief.model_validate_json(brief)
     assert "reasked" not in [n.code for n in result.notices]
+
+
+def test_cached_prompt_tokens_are_read_summed_and_priced_at_the_cached_price():
+    from openai.types.chat import ChatCompletion
+
+    from briefer.engines.openai.conversation import _usage_of
+    from briefer.engines.openai.models import model_info
+    from briefer.schema import Usage
+
+    def completion(usage: dict) -> ChatCompletion:
+        return ChatCompletion.model_validate(
+            {
+                "id": "c", "object": "chat.completion", "created": 0, "model": "gpt-4o-mini",
+                "choices": [], "usage": usage,
+            }
+        )  # fmt: skip
+
+    openai_style = {"prompt_tokens": 2000, "completion_tokens": 500, "total_tokens": 2500,
+                    "prompt_tokens_details": {"cached_tokens": 1536}}  # fmt: skip
+    local_style = {"prompt_tokens": 1000, "completion_tokens": 100, "total_tokens": 1100,
+                   "cached_tokens": 640}  # fmt: skip
+    first, second = _usage_of(completion(openai_style), []), _usage_of(completion(local_style), [])
+    assert (first.cached_tokens, second.cached_tokens) == (1536, 640)
+    assert (first + second).cached_tokens == 2176  # summed over attempts and parts
+    assert _usage_of(completion({"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11}),
+                     []).cached_tokens == 0  # fmt: skip
+    info = model_info("gpt-4o-mini")
+    full, cached = info.cost(2000, 500), info.cost(2000, 500, 1536)
+    assert full is not None and cached is not None
+    assert round(full - cached, 6) == round(1536 * (0.15 - 0.075) / 1e6, 6)
+    assert model_info("gpt-4").cost(2000, 500, 1536) == model_info("gpt-4").cost(2000, 500)
+    total = Usage(requests=2, prompt_tokens=3000, total_tokens=3600, cached_tokens=1536)
+    from briefer.renderers.brief import usage_line
+
+    assert "51% of the prompt from the provider's cache" in (usage_line(total) or "")

@@ -463,6 +463,8 @@ def history(
     for r in rows:
         grounded = f"{r.grounded_ratio:.0%}" if r.grounded_ratio is not None else "-"
         tokens = f"{r.total_tokens:,}" if r.total_tokens else "-"
+        if r.cached_tokens and r.prompt_tokens:
+            tokens += f" ({r.cached_tokens / r.prompt_tokens:.0%} cached)"
         cost = format_cost(r.cost_usd) if r.cost_usd is not None and r.total_tokens else "-"
         title = (r.title or "(untitled)")[:60]
         typer.echo(
@@ -636,12 +638,12 @@ def mcp(
         ),
     ] = None,
     timeout: Annotated[
-        float | None,
+        float,
         typer.Option(
             metavar="SECONDS",
-            help="Time limit of one tool call (default: $BRIEFER_MCP_TIMEOUT, else 120).",
+            help="Time limit of one tool call, fetching and briefing included.",
         ),
-    ] = None,
+    ] = 120.0,
 ) -> None:
     """Serve briefer's tools to chat assistants over MCP (needs the mcp extra:
     pip install 'briefer-news[mcp]').

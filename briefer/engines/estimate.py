@@ -1,7 +1,7 @@
 """What a brief will cost before it is made: tokens, requests and dollars (`--dry-run`).
 
-Input tokens are counted on the exact requests that would be sent (prompt, article, schema
-aside), with tiktoken when its encoding is available, else estimated. Output tokens are an
+Input tokens are counted on the exact requests that would be sent (prompt, article and the
+response schema), with tiktoken when its encoding is available, else estimated. Output tokens are an
 expectation, not a count: `EXPECTED_OUTPUT_TOKENS` per request (a typical brief runs 600 to
 1,200 tokens), never more than the output budget. A merge request, when an article is briefed
 in parts, reads the parts' briefs: its input is estimated as their expected output plus the
@@ -13,6 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EXPECTED_OUTPUT_TOKENS = 1200
+# OpenAI caches a prompt prefix of at least 1,024 tokens, in steps of 128.
+CACHE_MINIMUM_TOKENS = 1024
+CACHE_STEP_TOKENS = 128
+
+
+def cacheable(prefix_tokens: int) -> int:
+    """How many tokens of a request's shared prefix a provider's prompt cache can serve."""
+    if prefix_tokens < CACHE_MINIMUM_TOKENS:
+        return 0
+    return prefix_tokens // CACHE_STEP_TOKENS * CACHE_STEP_TOKENS
 
 
 def format_cost(dollars: float | None) -> str:
@@ -37,10 +47,17 @@ class Plan:
     cost_usd: float | None
     truncated: bool
     note: str | None = None
+    cached_tokens: int = 0  # of input_tokens, servable from the provider's prompt cache
+    cost_if_cached: float | None = None  # the cost when they are
 
     def render(self) -> str:
         """A few lines for people."""
         cost = format_cost(self.cost_usd)
+        if self.cached_tokens and self.cost_if_cached is not None:
+            cost += (
+                f" ({format_cost(self.cost_if_cached)} when the provider caches the "
+                f"{self.cached_tokens:,}-token shared prompt prefix)"
+            )
         approx = "" if self.exact_counts else " (estimated)"
         lines = [
             f"engine:                 {self.engine}"
@@ -65,9 +82,14 @@ class Plan:
 def render_plans(plans: list[Plan]) -> str:
     """The totals of several plans (a digest's dry run), for people."""
     cost: float | None = 0.0
+    cached: float | None = 0.0
     for plan in plans:
         cost = None if cost is None or plan.cost_usd is None else cost + plan.cost_usd
+        hit = plan.cost_if_cached if plan.cost_if_cached is not None else plan.cost_usd
+        cached = None if cached is None or hit is None else cached + hit
     money = format_cost(cost)
+    if cached is not None and cost is not None and cached < cost:
+        money += f" ({format_cost(cached)} when the provider caches the shared prompt prefix)"
     return (
         f"articles:               {len(plans)}\n"
         f"input tokens:           {sum(p.input_tokens for p in plans):,}\n"

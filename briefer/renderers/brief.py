@@ -62,7 +62,11 @@ def usage_line(usage: Usage) -> str | None:
         if usage.cost_usd is None
         else f"${usage.cost_usd:.4f} (estimated at list prices)"
     )
-    return f"{requests} · {usage.total_tokens:,} tokens (as the server counted them) · {cost}"
+    tokens = f"{usage.total_tokens:,} tokens (as the server counted them"
+    if usage.cached_tokens and usage.prompt_tokens:
+        share = usage.cached_tokens / usage.prompt_tokens
+        tokens += f"; {share:.0%} of the prompt from the provider's cache"
+    return f"{requests} · {tokens}) · {cost}"
 
 
 def same_headline(title: str, headline: str) -> bool:

@@ -182,6 +182,11 @@ class Usage(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int = Field(
+        default=0,
+        description="Prompt tokens the provider served from its prompt cache (part of "
+        "prompt_tokens, billed at the cached price).",
+    )
     chunks: int = Field(default=1, description="Parts the article was briefed in.")
     cost_usd: float | None = Field(
         default=None, description="From the price table; null when the model has no price."
@@ -200,6 +205,7 @@ class Usage(_Model):
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             total_tokens=self.total_tokens + other.total_tokens,
+            cached_tokens=self.cached_tokens + other.cached_tokens,
             chunks=max(self.chunks, other.chunks),
         )
 

@@ -330,7 +330,23 @@ def _usage_of(completion: ChatCompletion, notices: list[Notice]) -> Usage:
         prompt_tokens=usage.prompt_tokens or 0,
         completion_tokens=usage.completion_tokens or 0,
         total_tokens=usage.total_tokens or 0,
+        cached_tokens=_cached_tokens(usage),
     )
+
+
+def _cached_tokens(usage: Any) -> int:
+    """Prompt tokens served from the provider's cache: OpenAI's and vLLM's
+    `prompt_tokens_details.cached_tokens`, or a top-level `cached_tokens` (llama.cpp and
+    others); 0 when the endpoint does not say."""
+    details = getattr(usage, "prompt_tokens_details", None)
+    found = getattr(details, "cached_tokens", None) if details is not None else None
+    if found is None:
+        extra = getattr(usage, "model_extra", None) or {}
+        found = extra.get("cached_tokens")
+    try:
+        return max(0, min(int(found or 0), int(usage.prompt_tokens or 0)))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -> str:

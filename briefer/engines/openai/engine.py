@@ -20,6 +20,7 @@ concurrently (map); a merge request (`prompts/merge.toml`) then combines their b
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,10 +34,11 @@ import tenacity
 from briefer import errors
 from briefer._http import tls_context
 from briefer.engines import EngineResult, EngineSetup
-from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan
+from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
 from briefer.engines.openai.budget import Budget, budget_for
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import (
+    BRIEF,
     Answer,
     Conversation,
     OutputSpec,
@@ -224,11 +226,15 @@ class OpenAIEngine:
         counter = budget.counter
         jobs = self.jobs(article)
         per_request = min(EXPECTED_OUTPUT_TOKENS, budget.output_tokens)
-        input_tokens = sum(counter.count_messages(job.messages) for job in jobs)
+        schema = counter.count(json.dumps(BRIEF.schema()))  # sent with every request
+        input_tokens = sum(counter.count_messages(job.messages) + schema for job in jobs)
+        # The prefix every request of a prompt shares: the schema and the system message.
+        cached = cacheable(schema + counter.count(jobs[0].messages[0]["content"])) * len(jobs)
         requests = len(jobs)
         if len(jobs) > 1:
             merge = build_merge_messages([], load_template("merge"), Boundary.new(), article.title)
-            input_tokens += counter.count_messages(merge) + len(jobs) * per_request
+            input_tokens += counter.count_messages(merge) + schema + len(jobs) * per_request
+            cached += cacheable(schema + counter.count(merge[0]["content"]))
             requests += 1
         output_tokens = requests * per_request
         return Plan(
@@ -245,6 +251,8 @@ class OpenAIEngine:
             cost_usd=budget.model.cost(input_tokens, output_tokens),
             truncated=truncated,
             note=counter.note,
+            cached_tokens=cached,
+            cost_if_cached=budget.model.cost(input_tokens, output_tokens, cached),
         )
 
     def jobs(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
@@ -324,7 +332,11 @@ class OpenAIEngine:
         info = model_info(answer.model or self.config.model)
         usage = answer.usage.model_copy(
             update={
-                "cost_usd": info.cost(answer.usage.prompt_tokens, answer.usage.completion_tokens)
+                "cost_usd": info.cost(
+                    answer.usage.prompt_tokens,
+                    answer.usage.completion_tokens,
+                    answer.usage.cached_tokens,
+                )
             }
         )
         return comparison_from_draft(answer.value, items, answer.model, notes, usage)
@@ -398,7 +410,7 @@ class OpenAIEngine:
         """The result with its cost in dollars (None when the model has no price)."""
         info = model_info(result.model or self.config.model)
         usage = result.usage
-        cost = info.cost(usage.prompt_tokens, usage.completion_tokens)
+        cost = info.cost(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
         return replace(result, usage=usage.model_copy(update={"cost_usd": cost}))
 
 

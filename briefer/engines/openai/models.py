@@ -28,16 +28,27 @@ class ModelInfo:
     max_output_tokens: int
     input_per_million: float | None = None
     output_per_million: float | None = None
+    cached_input_per_million: float | None = None  # None: cached tokens cost the full price
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
-        """Dollars for these token counts, or None when the price is unknown."""
+    def cost(
+        self, prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0
+    ) -> float | None:
+        """Dollars for these token counts (`cached_tokens` of the prompt at the cached
+        price), or None when the price is unknown."""
         if self.input_per_million is None or self.output_per_million is None:
             return None
-        return round(
-            (prompt_tokens * self.input_per_million + completion_tokens * self.output_per_million)
-            / 1_000_000,
-            6,
+        cached = min(max(cached_tokens, 0), prompt_tokens)
+        cached_price = (
+            self.cached_input_per_million
+            if self.cached_input_per_million is not None
+            else self.input_per_million
         )
+        dollars = (
+            (prompt_tokens - cached) * self.input_per_million
+            + cached * cached_price
+            + completion_tokens * self.output_per_million
+        )
+        return round(dollars / 1_000_000, 6)
 
 
 def user_prices_path() -> Path | None:
@@ -110,6 +121,7 @@ def _info(model: str, values: dict[str, Any], key: str) -> ModelInfo:
             max_output_tokens=int(values["max_output_tokens"]),
             input_per_million=_float_or_none(values.get("input_per_million")),
             output_per_million=_float_or_none(values.get("output_per_million")),
+            cached_input_per_million=_float_or_none(values.get("cached_input_per_million")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"model table entry for {model!r} is incomplete ({exc})") from None
