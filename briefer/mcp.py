@@ -13,7 +13,7 @@ in Markdown (or the envelope as JSON, when asked for).
 The caller is a model, so every argument is untrusted. An article is text or an http(s) URL,
 never a path (`briefer.inputs`); URLs are fetched with the public-address guard on, whatever
 the environment says; text is held to the article byte limit; each call has a time limit
-($BRIEFER_MCP_TIMEOUT, 120 seconds by default). A failed call is a tool error result whose
+(`briefer mcp --timeout`, 120 seconds by default). A failed call is a tool error result whose
 text is ``CODE: one-line message``, with the HTTP service's codes, never a traceback or a
 secret:
 
@@ -39,7 +39,6 @@ import contextlib
 import hmac
 import json
 import logging
-import os
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, replace
@@ -68,7 +67,6 @@ from briefer.text.redact import redact
 
 log = logging.getLogger("briefer.mcp")
 
-TIMEOUT_ENV = "BRIEFER_MCP_TIMEOUT"
 TOKEN_ENV = "BRIEFER_SERVER_TOKEN"
 DEFAULT_TIMEOUT = 120.0
 MAX_COMPARE_ARTICLES = 10
@@ -137,20 +135,6 @@ def error_message(exc: BrieferError) -> str:
     if "allow_private" in exc.settings:
         message += "; this server fetches public addresses only"
     return message
-
-
-def timeout_from_env() -> float:
-    """The per-call time limit: $BRIEFER_MCP_TIMEOUT seconds, else `DEFAULT_TIMEOUT`."""
-    value = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not value:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds < float("inf"):
-        raise ConfigError(f"{TIMEOUT_ENV}={value!r} is not a positive number of seconds")
-    return seconds
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -256,7 +240,7 @@ def create_server(briefer: Briefer | None = None, *, timeout: float | None = Non
     briefer = briefer if briefer is not None else Briefer(store=Store())
     server = BrieferMCP(
         briefer,
-        timeout=timeout if timeout is not None else timeout_from_env(),
+        timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
         secrets=(settings.server_token, settings.api_key, briefer.config.api_key),
     )
     _add_tools(server)
@@ -602,7 +586,7 @@ def serve(
         if not token and not _is_loopback(host):
             raise ConfigError(
                 f"refusing to serve MCP on {host} with no token: anyone who can reach it could "
-                f"use it; set {TOKEN_ENV} or pass --token"
+                f"use it; set {TOKEN_ENV} or give a token"
             )
     # Made before serving, so a configuration error is one line, not a protocol failure.
     server = create_server(timeout=timeout)
