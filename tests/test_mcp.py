@@ -245,6 +245,21 @@ def test_compare_and_digest_refuse_paths_and_private_addresses_too(tmp_path):
     assert not seen.connected
 
 
+def test_the_public_address_guard_stays_on_whatever_the_briefer_allows():
+    from briefer.inputs import LoadOptions
+
+    briefer = Briefer(
+        engine="offline",
+        store=Store(os.environ["BRIEFER_DB"]),
+        load_options=LoadOptions(allow_private=True),
+    )
+    with watching() as seen:
+        result = call(create_server(briefer), "brief_article", {"url": "http://127.0.0.1:9/"})
+    code, message = error_of(result)
+    assert code == "bad_input" and "loopback" in message
+    assert not seen.connected
+
+
 @pytest.mark.parametrize(
     ("tool", "arguments", "needle"),
     [
