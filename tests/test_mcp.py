@@ -304,6 +304,20 @@ def test_a_bug_is_an_internal_error_without_traceback_or_secret(monkeypatch, cap
     assert TEST_KEY not in caplog.text
 
 
+def test_a_secret_in_an_error_message_is_redacted(monkeypatch):
+    from briefer.errors import APIError
+
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    server = offline_server()
+
+    def refused(_article: Any) -> Any:
+        raise APIError(f"the endpoint answered 401 for key {TEST_KEY}", status=401)
+
+    monkeypatch.setattr(server.briefer, "brief_stored", refused)
+    code, message = error_of(call(server, "brief_article", {"text": ARTICLE}))
+    assert code == "engine_failed" and "[redacted]" in message
+
+
 def test_a_call_past_the_time_limit_is_an_error_result(monkeypatch):
     server = offline_server(timeout=0.2)
     slow = server.briefer.brief_stored
