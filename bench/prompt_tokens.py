@@ -60,7 +60,10 @@ def main() -> None:
             COMPARISON,
             [
                 build_briefs_messages(
-                    [empty, empty], load_template("compare"), Boundary.new(), label="source",
+                    [empty, empty],
+                    load_template("compare"),
+                    Boundary.new(),
+                    label="source",
                     first=0,
                 )
                 for _ in range(2)

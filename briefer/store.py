@@ -156,6 +156,12 @@ class PendingRequest:
     detail: str | None
 
 
+def _check_id(brief_id: int) -> None:
+    """Refuse an id no store can hold (SQLite keeps 64-bit integers) in one line."""
+    if not 0 < brief_id < 2**63:
+        raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -257,6 +263,7 @@ class Store:
 
     def show(self, brief_id: int) -> Envelope:
         """The stored brief with this id."""
+        _check_id(brief_id)
         with self._connect() as db:
             row = db.execute("SELECT envelope FROM briefs WHERE id = ?", (brief_id,)).fetchone()
         if row is None:
@@ -265,6 +272,7 @@ class Store:
 
     def article_text(self, brief_id: int) -> str | None:
         """The text of the article a stored brief was made from, if it was kept."""
+        _check_id(brief_id)
         with self._connect() as db:
             row = db.execute("SELECT article_text FROM briefs WHERE id = ?", (brief_id,)).fetchone()
         if row is None:

@@ -223,3 +223,17 @@ def test_a_fact_that_restates_its_quote_is_printed_once_and_a_paraphrase_with_it
     page = briefer.render_markdown(envelope.model_copy(update={"brief": brief}))
     assert "**In short: a paraphrase of the first fact.**" in page
     assert fact.evidence.strip()[:60] in page
+
+
+def test_markdown_defuses_html_and_protocol_relative_links_count_as_links():
+    from briefer.text.untrusted import remove_foreign_links
+
+    envelope = Briefer(engine="offline").brief(load_article(ARTICLES / "very_short.txt"))
+    hostile = envelope.brief.model_copy(
+        update={"headline": "Port <script>alert(1)</script> reopens <img src=x onerror=y>"}
+    )
+    markdown = render_markdown(envelope.model_copy(update={"brief": hostile}))
+    assert "<script>" not in markdown and "<img" not in markdown
+    assert "&lt;script>" in markdown
+    text, removed = remove_foreign_links("See //evil.example/p.png now, and/or //x.", "article")
+    assert removed == ["//evil.example/p.png"] and "evil" not in text and "and/or" in text

@@ -97,3 +97,14 @@ def test_config_repr_hides_the_key():
     from briefer.engines.openai.config import LLMConfig
 
     assert KEY not in repr(LLMConfig(api_key=KEY))
+
+
+def test_credentials_in_an_endpoint_address_never_reach_a_message():
+    from briefer.engines.openai.config import LLMConfig
+    from briefer.text.redact import redact
+
+    assert redact("cannot reach http://alice:s3cret@10.0.0.5:8000/v1") == (
+        "cannot reach http://[redacted]@10.0.0.5:8000/v1"
+    )
+    config = LLMConfig(base_url="http://alice:s3cret@llm.internal/v1", api_key="k")
+    assert "s3cret" not in config.endpoint and "alice" not in config.endpoint

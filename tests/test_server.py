@@ -435,3 +435,24 @@ def test_serve_runs_uvicorn_with_the_app_and_warns_when_open_to_the_network(
     assert (open_options["host"], open_options["port"]) == ("0.0.0.0", 8124)
     with pytest.raises(ConfigError, match="port 0"):
         serve(port=0)
+
+
+class FailingBehindCredentials(FailingBriefer):
+    failure = ServiceError(
+        "cannot reach http://[redacted]@llm.internal:8000/v1 (3 attempts): refused"
+    )
+
+
+def test_an_engine_failure_names_no_upstream_address() -> None:
+    with serving(FailingBehindCredentials) as server, server.client() as client:
+        response = client.post("/v1/brief", json={"text": ARTICLE})
+    message = response.json()["error"]["message"]
+    assert response.status_code == 502 and "llm.internal" not in message
+    assert message.startswith("cannot reach the LLM endpoint (3 attempts)")
+
+
+def test_a_stored_brief_id_too_large_for_any_store_is_not_found(server: Server) -> None:
+    with server.client() as client:
+        response = client.get("/v1/briefs/99999999999999999999999")
+    assert response.status_code == 404 and error_code(response) == "not_found"
+    assert "no stored brief" in response.json()["error"]["message"]

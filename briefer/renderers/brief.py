@@ -14,7 +14,7 @@ from typing import Any
 
 from briefer.schema import NOT_STATED, Brief, CaveatKind, Envelope, Usage
 from briefer.text import one_line
-from briefer.text.untrusted import strip_invisible
+from briefer.text.untrusted import escape_tags, strip_invisible
 
 CAVEAT_LABELS: dict[CaveatKind, str] = {
     CaveatKind.ANONYMOUS_SOURCE: "Anonymous source",
@@ -189,12 +189,14 @@ def restates(statement: str, evidence: str) -> bool:
     return bool(said) and said in bare(evidence)
 
 
-def _visible(brief: Brief) -> Brief:
-    """The brief without invisible or bidi-control characters, for display to people."""
+def _visible(brief: Brief, *, markdown: bool = False) -> Brief:
+    """The brief without invisible or bidi-control characters, for display to people (and,
+    for Markdown, with any HTML defused: a brief's text is never markup)."""
 
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return strip_invisible(value)
+            text = strip_invisible(value)
+            return escape_tags(text) if markdown else text
         if isinstance(value, list):
             return [clean(v) for v in value]
         if isinstance(value, dict):
@@ -206,8 +208,9 @@ def _visible(brief: Brief) -> Brief:
 
 def render_markdown(envelope: Envelope) -> str:
     """Render the brief as Markdown."""
-    b = _visible(envelope.brief)
-    out = [f"# {b.headline}", "", f"*{_provenance(envelope)} · {_grounding(envelope)}*"]
+    b = _visible(envelope.brief, markdown=True)
+    provenance = escape_tags(_provenance(envelope))  # the page's title is the article's text
+    out = [f"# {b.headline}", "", f"*{provenance} · {_grounding(envelope)}*"]
     summary = summary_of(b)
     out += ["", summary, ""] if summary else [""]
     out += ["## Key facts", ""]
@@ -241,7 +244,7 @@ def render_markdown(envelope: Envelope) -> str:
         out += ["## Warnings", ""]
         for w in envelope.warnings:
             where = f" (article characters {w.start}–{w.end})" if w.start is not None else ""
-            out.append(f"- `{w.code}`: {w.message}{where}")
+            out.append(f"- `{w.code}`: {escape_tags(w.message)}{where}")
         out.append("")
     if cost := usage_line(envelope.usage):
         out += [f"*Cost: {cost}*", ""]

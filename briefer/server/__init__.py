@@ -33,6 +33,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -261,7 +262,8 @@ def create_app(
             return error(400, "bad_input", message)
         if isinstance(exc, FetchError):
             return error(502, "fetch_failed", message)
-        return error(502, "engine_failed", message)
+        # The caller learns that the model failed, not where the service's model lives.
+        return error(502, "engine_failed", _ADDRESS.sub("the LLM endpoint", message))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -362,6 +364,9 @@ def create_app(
 
     app.add_middleware(_Guard, max_body_bytes=max_body_bytes, token=token, secrets=secrets)
     return app
+
+
+_ADDRESS = re.compile(r"\bhttps?://[^\s;,)]+")
 
 
 def _article(text: str | None, url: str | None) -> Article:

@@ -20,13 +20,17 @@ SECRET_HEADERS = frozenset(
 )
 
 _KEY_PATTERN = re.compile(r"\bsk-[A-Za-z0-9_*.-]{3,}")
+# Credentials written into an address: "http://user:password@host/v1".
+_USERINFO_PATTERN = re.compile(r"(?<=://)[^/\s@]+@")
 _BEARER_PATTERN = re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=*-]+", re.IGNORECASE)
 REDACTED = "[redacted]"
 
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """Replace API keys, bearer tokens and the given secrets in `text` with a marker."""
+    """Replace API keys, bearer tokens, credentials in addresses and the given secrets in
+    `text` with a marker."""
     text = _BEARER_PATTERN.sub(REDACTED, text)
+    text = _USERINFO_PATTERN.sub(REDACTED + "@", text)
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)

@@ -116,7 +116,20 @@ def find_suspicious(text: str) -> list[Suspicious]:
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'“”)\]]+", re.IGNORECASE)
+# An address: with a scheme, "www.", or protocol-relative ("//evil.example/p.png", which a
+# browser completes with the page's own scheme).
+_URL = re.compile(
+    r"(?:\b(?:https?://|www\.)|(?<![\w:/])//(?=[A-Za-z0-9-]+\.[A-Za-z]))[^\s<>\"'“”)\]]+",
+    re.IGNORECASE,
+)
+# An HTML tag or comment written into a brief ("<img src=...>", "<script>"): never markup.
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def escape_tags(text: str) -> str:
+    """Defuse HTML in text bound for Markdown: "<script>" becomes "&lt;script>", inert in
+    every Markdown renderer, readable in a terminal."""
+    return _TAG.sub("&lt;", text)
 
 
 def remove_foreign_links(text: str, article: str) -> tuple[str, list[str]]:

@@ -53,8 +53,10 @@ class LLMConfig:
 
     @property
     def endpoint(self) -> str:
-        """The base URL requests go to, for messages."""
-        return self.base_url or "https://api.openai.com/v1"
+        """The base URL requests go to, for messages (any user:password in it redacted)."""
+        from briefer.text.redact import redact
+
+        return redact(self.base_url) if self.base_url else "https://api.openai.com/v1"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> LLMConfig:
