@@ -7,6 +7,7 @@ import random
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from briefer.core import Briefer
@@ -16,7 +17,7 @@ from briefer.text.untrusted import find_suspicious, remove_foreign_links
 from briefer.verify.quotes import locate, normalize
 
 from .conftest import ARTICLES, fixture_article
-from .exchanges import load_exchange, replay
+from .exchanges import BASE_URL, brief_json, chat_completion, load_exchange, replay
 
 STEMS = sorted(p.stem for p in ARTICLES.glob("*.txt"))
 
@@ -284,3 +285,54 @@ def test_a_brief_says_what_it_cost_and_an_offline_one_says_nothing(router, confi
     assert "Cost:" in render(envelope, "text") and "Cost:" in render(envelope, "html")
     offline = Briefer(engine="offline").brief(fixture_article("very_short"))
     assert "Cost:" not in render(offline, "markdown")
+
+
+# --- a repair never makes a brief worse ----------------------------------------------------------
+
+FOUND = [
+    "The Port of Calder reopened to commercial shipping on Friday",
+    "Marsh said two berths will stay closed",
+    "crews recovered 3,200 gallons of diesel from the harbor",
+]
+INVENTED = "The port was closed for a month by order of the mayor."
+
+
+def _refused() -> httpx.Response:
+    response = chat_completion("")
+    body = json.loads(response.content)
+    body["choices"][0]["message"] = {"role": "assistant", "content": None, "refusal": "No."}
+    return httpx.Response(200, json=body)
+
+
+def _cut_off() -> httpx.Response:
+    body = json.loads(chat_completion('{"headline": "Por').content)
+    body["choices"][0]["finish_reason"] = "length"
+    return httpx.Response(200, json=body)
+
+
+@pytest.mark.parametrize(
+    "repair",
+    [
+        pytest.param(lambda: chat_completion(brief_json([INVENTED] * 4)), id="fewer-quotes-found"),
+        pytest.param(_refused, id="refusal"),
+        pytest.param(_cut_off, id="cut-off"),
+        pytest.param(lambda: httpx.Response(500, json={"error": {"message": "down"}}), id="5xx"),
+        pytest.param(lambda: httpx.Response(401, json={"error": {"message": "no"}}), id="401"),
+    ],
+)
+def test_a_failed_or_worse_repair_keeps_the_first_brief(router, config, monkeypatch, repair):
+    from briefer.engines.openai import transport
+
+    monkeypatch.setattr(transport, "_retry_wait", lambda state, max_wait: 0.0)
+    first = chat_completion(brief_json([*FOUND, INVENTED]))
+    answers = iter([first, *(repair() for _ in range(4))])
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=lambda request: next(answers))
+    envelope = Briefer(config=config).brief(fixture_article("very_short"))
+    assert [f.evidence for f in envelope.brief.key_facts] == [*FOUND, INVENTED]  # the first
+    assert [c.status for c in envelope.verification.key_facts].count("exact") == 3
+    notices = {w.code: w.message for w in envelope.warnings}
+    assert "repair_requested" in notices and "kept the first answer" in notices["repair_failed"]
+    strict = Briefer(config=config, strict=True)
+    answers = iter([first, *(repair() for _ in range(4))])
+    kept = strict.brief(fixture_article("very_short"))  # --strict drops only the invented fact
+    assert [f.evidence for f in kept.brief.key_facts] == FOUND

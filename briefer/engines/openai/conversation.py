@@ -164,12 +164,14 @@ def conversation(
     notices: list[Notice] = []
     reasked = False
     before_repair: Any = None
+    found_before = 0  # quotes the answer before the repair had found in the article
+    first_model: str | None = None  # the model that gave that answer
 
-    def done(value: Any, completion: ChatCompletion) -> Answer:
+    def done(value: Any, completion: ChatCompletion | None, model: str | None = None) -> Answer:
         return Answer(
             value=value,
             usage=usage,
-            model=getattr(completion, "model", None) or config.model,
+            model=model or getattr(completion, "model", None) or config.model,
             prompt=PromptInfo(name=template.name, version=template.version),
             notices=notices,
         )
@@ -178,7 +180,12 @@ def conversation(
         request = _request_body(config, messages, mode, output_tokens, output)
         try:
             completion = yield request
-        except openai.BadRequestError as exc:
+        except openai.APIError as exc:
+            if before_repair is not None:  # the repair is optional: keep the answer we have
+                notices.append(_repair_failed(f"the repair request failed ({_kind_of(exc)})"))
+                return done(before_repair, None, first_model)
+            if not isinstance(exc, openai.BadRequestError):
+                raise
             if mode == "schema" and config.json_mode == "auto" and _rejects_schema(exc):
                 mode = "object"
                 messages = _with_json_object_instructions(messages, template, output)
@@ -192,7 +199,13 @@ def conversation(
                 continue
             raise
         usage += _usage_of(completion, notices)
-        raw = _content_of(completion, usage, attempts)
+        try:
+            raw = _content_of(completion, usage, attempts)
+        except errors.OutputError as problem:  # refused, cut off, empty
+            if before_repair is None:
+                raise
+            notices.append(_repair_failed(f"the repair answer was unusable: {problem}"))
+            return done(before_repair, completion, first_model)
         attempts.append(raw)
         try:
             value = parse_output(raw, output.model)
@@ -203,7 +216,7 @@ def conversation(
                         code="repair_failed", message=f"the repair answer was unusable: {problem}"
                     )
                 )
-                return done(before_repair, completion)
+                return done(before_repair, completion, first_model)
             if reasked:
                 raise errors.InvalidOutputError(
                     f"the model's output is not a valid {output.name} after a re-ask: {problem}",
@@ -220,8 +233,15 @@ def conversation(
             ]
             continue
         not_found = missing(value) if missing is not None else []
+        if before_repair is not None and _quote_count(value) - len(not_found) < found_before:
+            notices.append(
+                _repair_failed("the repair answer found fewer quotes in the article than the first")
+            )
+            return done(before_repair, completion, first_model)
         if not_found and before_repair is None:
             before_repair = value
+            found_before = _quote_count(value) - len(not_found)
+            first_model = getattr(completion, "model", None)
             notices.append(
                 Notice(
                     code="repair_requested",
@@ -237,6 +257,26 @@ def conversation(
             ]
             continue
         return done(value, completion)
+
+
+def _repair_failed(message: str) -> Notice:
+    return Notice(code="repair_failed", message=f"{message}; kept the first answer")
+
+
+def _kind_of(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    return f"{status}" if status else type(exc).__name__
+
+
+def _quote_count(value: Any) -> int:
+    """How many quotes an answer gives (evidence of a brief; quotes of a comparison draft)."""
+    if isinstance(value, Brief):
+        return len(value.key_facts) + len(value.sourcing_caveats)
+    facts = getattr(value, "facts", None)
+    conflicts = getattr(value, "conflicts", None)
+    if facts is not None and conflicts is not None:
+        return sum(len(f.quotes) for f in facts) + sum(len(c.claims) for c in conflicts)
+    return 0
 
 
 def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:

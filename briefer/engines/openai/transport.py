@@ -69,7 +69,7 @@ def drive(conversation: Conversation, send: Callable[[Request], ChatCompletion])
     while (request := turn.request) is not None:
         try:
             turn.reply(send(request))
-        except openai.BadRequestError as exc:
+        except openai.APIError as exc:
             turn.refuse(exc)
     return turn.answer
 
@@ -84,7 +84,7 @@ async def adrive(
     while (request := turn.request) is not None:
         try:
             turn.reply(await send(request))
-        except openai.BadRequestError as exc:
+        except openai.APIError as exc:
             turn.refuse(exc)
     return turn.answer
 
@@ -92,8 +92,9 @@ async def adrive(
 class _Turn:
     """Where a conversation stands: the request it waits on, or its answer once it has one.
 
-    A 400 goes back into the conversation (it may re-ask in another mode); every other error
-    of the transport leaves it.
+    Every error of the transport (after its retries) goes back into the conversation: a 400
+    may be answered by asking in another mode, a failed optional request (a repair) by keeping
+    the answer already in hand; any other error leaves it unchanged.
     """
 
     def __init__(self, conversation: Conversation) -> None:
