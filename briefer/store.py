@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -24,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from briefer.errors import ConfigError, InputError
 from briefer.schema import Brief, Envelope
+from briefer.text import one_line
 
 if TYPE_CHECKING:
     from briefer.inputs.article import Article
 
+_log = logging.getLogger("briefer.store")
 BUSY_TIMEOUT_MS = 30_000
 # The tables of stores made by 0.1.0 before it kept a user_version (article_text came later).
 _FIRST_TABLES = """
@@ -156,6 +159,14 @@ class PendingRequest:
     detail: str | None
 
 
+def _damaged(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
+    return ConfigError(
+        f"the brief store {path} is damaged ({one_line(str(exc), 120)}); move it aside "
+        "(or run sqlite3's .recover on it) and briefer starts a new one",
+        fix="choose another {db}",
+    )
+
+
 def _check_id(brief_id: int) -> None:
     """Refuse an id no store can hold (SQLite keeps 64-bit integers) in one line."""
     if not 0 < brief_id < 2**63:
@@ -224,19 +235,43 @@ class Store:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._local.db = db
-        yield db
+        try:
+            yield db
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise _damaged(self.path, exc) from None
+
+    def _check_before_writing(self) -> None:
+        """Refuse to write into a damaged file (once per process and store): writing could
+        only spread the damage."""
+        if getattr(self._local, "checked", False):
+            return
+        with self._connect() as db:
+            result = db.execute("PRAGMA quick_check").fetchone()
+        if not result or result[0] != "ok":
+            raise _damaged(self.path, sqlite3.DatabaseError(str(result[0] if result else "?")))
+        self._local.checked = True
 
     def get(self, key: str) -> tuple[int, Envelope] | None:
-        """The newest brief stored under `key`, with its id."""
+        """The newest readable brief stored under `key`, with its id; a row that can no
+        longer be read (damaged, or from an incompatible version) is skipped, with a
+        warning in the log, so the article is simply briefed again."""
         with self._connect() as db:
-            row = db.execute(
-                "SELECT id, envelope FROM briefs WHERE cache_key = ? ORDER BY id DESC LIMIT 1",
+            rows = db.execute(
+                "SELECT id, envelope FROM briefs WHERE cache_key = ? ORDER BY id DESC LIMIT 5",
                 (key,),
-            ).fetchone()
-        return (int(row[0]), Envelope.model_validate_json(row[1])) if row else None
+            ).fetchall()
+        for brief_id, data in rows:
+            try:
+                return int(brief_id), Envelope.model_validate_json(data)
+            except ValueError:
+                _log.warning("stored brief %s cannot be read; briefing the article again", brief_id)
+        return None
 
     def put(self, key: str, envelope: Envelope, article_text: str | None = None) -> int:
         """Store a brief (and the article's text, for later comparisons); return its id."""
+        self._check_before_writing()
         prompt = f"{envelope.prompt.name}@{envelope.prompt.version}" if envelope.prompt else None
         with self._connect() as db:
             cursor = db.execute(
@@ -268,7 +303,13 @@ class Store:
             row = db.execute("SELECT envelope FROM briefs WHERE id = ?", (brief_id,)).fetchone()
         if row is None:
             raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
-        return Envelope.model_validate_json(row[0])
+        try:
+            return Envelope.model_validate_json(row[0])
+        except ValueError:
+            raise InputError(
+                f"stored brief {brief_id} cannot be read (damaged, or written by an "
+                "incompatible version); brief its article again"
+            ) from None
 
     def article_text(self, brief_id: int) -> str | None:
         """The text of the article a stored brief was made from, if it was kept."""

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from briefer.core import Briefer
-from briefer.errors import ConfigError
+from briefer.errors import ConfigError, InputError
 from briefer.inputs import load_article
 from briefer.store import MIGRATIONS, Store
 
@@ -157,3 +157,42 @@ def test_feeds_remember_validators_and_briefs_are_found_by_their_page(tmp_path):
         envelope.model_copy(update={"article": envelope.article.model_copy(update={"url": page})}),
     )
     assert store.has_url(page) and not store.has_url(page + "?id=2")
+
+
+def test_an_unreadable_row_is_a_cache_miss_and_show_says_what_to_do(tmp_path):
+    store = Store(tmp_path / "s.db")
+    briefer = Briefer(engine="offline", store=store)
+    article = load_article(ARTICLES / "very_short.txt")
+    first = briefer.brief_stored(article)
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        db.execute('UPDATE briefs SET envelope = \'{"not": "a brief"}\' WHERE id = ?', (first.id,))
+    again = briefer.brief_stored(article)
+    assert not again.cached and again.id != first.id  # briefed again, stored anew
+    assert briefer.brief_stored(article).cached  # and reused from then on
+    with pytest.raises(InputError, match=f"stored brief {first.id} cannot be read"):
+        store.show(first.id)
+
+
+def test_a_damaged_store_is_one_line_and_never_written_into(tmp_path, run):
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database at all " * 200)
+    with pytest.raises(ConfigError, match="is damaged"):
+        Store(garbage)
+    result = run("history", "--db", str(garbage))
+    assert result.code == 2 and result.err.count("\n") == 1 and "is damaged" in result.err
+
+    path = tmp_path / "pages.db"
+    store = Store(path)
+    envelope = Briefer(engine="offline").brief(load_article(ARTICLES / "courts.txt"))
+    for n in range(40):
+        store.put(f"k{n}", envelope, "x" * 4000)
+    with sqlite3.connect(path) as db:  # move the pages out of the write-ahead log
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 3 : page * 3 + 2000] = b"\xff" * 2000  # garbage in the middle of the table
+    path.write_bytes(bytes(data))
+    damaged = Store(path)
+    with pytest.raises(ConfigError, match="is damaged"):
+        damaged.put("new", envelope)
+    assert path.read_bytes() == bytes(data)  # nothing was written
