@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -456,3 +457,32 @@ def test_a_stored_brief_id_too_large_for_any_store_is_not_found(server: Server) 
         response = client.get("/v1/briefs/99999999999999999999999")
     assert response.status_code == 404 and error_code(response) == "not_found"
     assert "no stored brief" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "address", ["/etc/passwd", "canary.txt", "-", "/dev/stdin", "file:///etc/passwd", "FIFO"]
+)
+def test_a_url_that_names_a_file_is_refused_before_any_io(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, address: str
+) -> None:
+    if address == "FIFO":
+        address = str(tmp_path / "pipe")
+        os.mkfifo(address)  # opening it would block the worker for good
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "canary.txt").write_text("OPENAI_API_KEY=sk-canary-not-real\n", encoding="utf-8")
+    with server.client() as client:
+        single = client.post("/v1/brief", json={"url": address})
+        many = client.post("/v1/compare", json={"urls": [address, address]})
+    for response in (single, many):
+        assert response.status_code == 400 and error_code(response) == "bad_input"
+        assert "canary" not in response.text.replace("canary.txt", "")
+
+
+def test_a_lone_surrogate_in_the_text_is_bad_input(server: Server) -> None:
+    with server.client() as client:
+        response = client.post(
+            "/v1/brief",
+            content=b'{"text": "Port reopens \\ud800 after spill"}',
+            headers={"content-type": "application/json"},
+        )
+    assert response.status_code == 400 and error_code(response) == "bad_input"
