@@ -31,6 +31,7 @@ from briefer.verify.sourcing import SourcingProfile, analyze_sourcing
 
 if TYPE_CHECKING:
     from briefer.digest import Digest
+    from briefer.digest.runner import Progress
     from briefer.engines.openai.prompts import PromptTemplate
     from briefer.schema.comparison import Comparison
 
@@ -261,20 +262,48 @@ class Briefer:
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
         return await asyncio.to_thread(self.engine.compare, items)
 
-    def digest(self, articles: Sequence[ArticleInput], *, concurrency: int = 8) -> Digest:
-        """Brief many articles into a digest (a `Path` to a folder gives its articles).
+    def digest(
+        self,
+        articles: Sequence[ArticleInput] = (),
+        *,
+        feeds: Sequence[str] = (),
+        since: datetime | None = None,
+        concurrency: int = 8,
+    ) -> Digest:
+        """Brief many articles, and the new entries of `feeds`, into a digest (a `Path` to a
+        folder gives its articles; `since` keeps recent entries).
 
-        An article that fails is kept in the digest with its reason, never dropped.
+        An article or feed that fails is kept in the digest with its reason, never dropped.
+        With a store, a story briefed before is marked with what changed since.
         """
-        return asyncio.run(self.adigest(articles, concurrency=concurrency))
+        return asyncio.run(
+            self.adigest(articles, feeds=feeds, since=since, concurrency=concurrency)
+        )
 
-    async def adigest(self, articles: Sequence[ArticleInput], *, concurrency: int = 8) -> Digest:
-        """`digest`, on the running event loop."""
-        from briefer.digest.runner import adigest
+    async def adigest(
+        self,
+        articles: Sequence[Any] = (),
+        *,
+        feeds: Sequence[str] = (),
+        since: datetime | None = None,
+        concurrency: int = 8,
+        progress: Progress | None = None,
+        load_options: LoadOptions | None = None,
+    ) -> Digest:
+        """`digest`, on the running event loop (`progress`: counts kept up to date for a
+        display; `load_options`: limits other than this Briefer's)."""
+        from briefer.digest.morning import amorning
         from briefer.inputs import expand
 
-        return await adigest(
-            expand(articles), self, concurrency=concurrency, load_options=self.load_options
+        return await amorning(
+            self,
+            expand(articles),
+            feeds=feeds,
+            since=since,
+            store=self.store,
+            concurrency=concurrency,
+            load_options=load_options or self.load_options,
+            progress=progress,
         )
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:

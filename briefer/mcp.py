@@ -427,35 +427,26 @@ def _add_tools(server: BrieferMCP) -> None:
 
 
 async def _digest(server: BrieferMCP, feeds: list[str], since: str | None) -> CallToolResult:
-    from briefer.digest import DigestItem
-    from briefer.digest.feeds import read_feeds
-    from briefer.digest.followup import find_follow_ups
-    from briefer.digest.runner import DigestInput, adigest
     from briefer.renderers import render
     from briefer.settings import parse_since
 
-    briefer = server.briefer
-    options = server.load_options
-    # Only http(s) URLs: a feed that is not one would be read as a file.
+    # Only http(s) URLs on public addresses: a feed that is not a URL would be read as a file.
     addresses = [URL(feed).value for feed in feeds]
     after = parse_since(since) if since is not None else None
 
-    def read() -> Any:
+    def check() -> None:
         for address in addresses:
             _check_public(address)
-        return read_feeds(addresses, store=briefer.store, options=options, since=after)
 
-    read_result = await server.work(read)
-    sources: list[DigestInput] = list(read_result.entries)
-
-    async def run() -> Any:
-        return await adigest(sources, briefer, concurrency=DIGEST_CONCURRENCY, load_options=options)
-
-    result = await server.limited(run())
-    result.items += [DigestItem(f"feed {src}", error=why) for src, why in read_result.failed]
-    store = briefer.store
-    if store is not None:  # stories briefed before: what changed
-        result.follow_ups = await server.work(lambda: find_follow_ups(result, store))
+    await server.work(check)
+    result = await server.limited(
+        server.briefer.adigest(
+            feeds=addresses,
+            since=after,
+            concurrency=DIGEST_CONCURRENCY,
+            load_options=server.load_options,  # the public-address guard, always on
+        )
+    )
     for item in result.failed:
         if item.failure is not None:
             item.error = error_message(item.failure).removeprefix(f"{item.source}: ")

@@ -477,13 +477,11 @@ def test_progress_lines_for_logs_and_a_live_line_on_a_terminal(run, monkeypatch,
 
 
 def test_ctrl_c_says_what_was_kept_and_how_to_brief_the_rest(run, monkeypatch, tmp_path):
-    import briefer.cli.progress as progress
-
-    async def interrupted(sources, briefer, *, progress, **kwargs):
+    async def interrupted(self, sources, *, progress, **kwargs):
         progress.done, progress.failed = 4, 1
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(progress, "adigest", interrupted)
+    monkeypatch.setattr(Briefer, "adigest", interrupted)
     result = run("digest", *map(str, SOURCES[:6]), "--engine", "offline", "-q")
     assert result.code == 130
     (line,) = result.err.strip().splitlines()

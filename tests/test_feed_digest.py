@@ -149,3 +149,27 @@ def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_
     assert timeline.code == 0 and lines[0].startswith("1. ") and "day1_ledger" in lines[0]
     assert any(line.startswith("2. ") and "day2_wire" in line for line in lines)
     assert any("added:" in line for line in lines)
+
+
+def test_the_library_digests_feeds_too(server, tmp_path):  # noqa: F811
+    from briefer import Briefer
+    from briefer.inputs import LoadOptions
+    from briefer.store import Store
+
+    now = datetime.now(UTC)
+    page = server.serve("/ferry.html", body=PAGE.encode(), content_type="text/html")
+    feed = server.serve(
+        "/ledger.xml",
+        body=rss("Calder Ledger", [("Ferry returns", page, now, "Ferry back.")]),
+        content_type="application/rss+xml",
+    )
+    missing = server.url("/nothing.xml")
+    briefer = Briefer(
+        engine="offline",
+        store=Store(tmp_path / "s.db"),
+        load_options=LoadOptions(allow_private=True),
+    )
+    digest = briefer.digest(feeds=[feed, missing], since=now - timedelta(days=1))
+    assert [i.envelope.article.site_name for i in digest.briefed] == ["Calder Ledger"]
+    assert [i.source for i in digest.failed] == [f"feed {missing}"]
+    assert digest.feed_summary is not None and "1 entries to brief" in digest.feed_summary

@@ -39,6 +39,9 @@ from briefer.text import one_line
 from briefer.text.redact import redact
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from briefer.inputs import Input
     from briefer.inputs.article import Article
     from briefer.schema import Envelope
     from briefer.schema.comparison import BriefDiff
@@ -192,52 +195,34 @@ def digest(
       briefer digest ~/news/today/ --dry-run    tokens and cost; sends nothing
     """
     from briefer.cli.progress import run_digest
-    from briefer.digest.runner import DigestInput, load_input
+    from briefer.settings import parse_since
 
-    sources: list[DigestInput] = list(command_line_inputs(inputs or [], urls))
+    sources = command_line_inputs(inputs or [], urls)
     named_feeds = [*(feed or []), *(_feed_list(feeds) if feeds is not None else [])]
     if not sources and not named_feeds:
         raise UsageError(
             "no articles given; name files, directories or URLs, or use --urls or --feed"
         )
+    after = parse_since(since) if since is not None else None
     setup = options.setup(no_cache=dry_run, planning=dry_run)
     setup.announce()
-    failed_feeds: list[tuple[str, str]] = []
-    if named_feeds:
-        from briefer.digest.feeds import describe, read_feeds
-        from briefer.settings import parse_since
-
-        read = read_feeds(
-            named_feeds,
-            store=setup.briefer.store,
-            options=setup.load,
-            since=parse_since(since) if since is not None else None,
-        )
-        say(describe(read))
-        sources += read.entries
-        failed_feeds = read.failed
+    briefer = setup.briefer
     if dry_run:
-        from briefer.engines.estimate import render_plans
-
-        plans = [setup.briefer.estimate(load_input(source, setup.load)) for source in sources]
-        emit(render_plans(plans), output)
+        emit(_digest_plan(sources, named_feeds, after, setup), output)
         return
     result = run_digest(
-        sources,
-        setup.briefer,
-        concurrency=concurrency,
-        load=setup.load,
+        lambda state: briefer.adigest(
+            sources, feeds=named_feeds, since=after, concurrency=concurrency, progress=state
+        ),
+        total=len(sources),
+        stored=briefer.store is not None,
         quiet=quiet,
         progress=progress,
     )
-    from briefer.digest import DigestItem
+    if result.feed_summary:
+        say(result.feed_summary)
     from briefer.renderers import render
 
-    result.items += [DigestItem(f"feed {src}", error=why) for src, why in failed_feeds]
-    if setup.briefer.store is not None:  # stories seen in earlier digests: what changed
-        from briefer.digest.followup import find_follow_ups
-
-        result.follow_ups = find_follow_ups(result, setup.briefer.store)
     for item in result.failed:  # the fixes, in the command line's words
         if item.failure is not None:
             reason = one_line(item.failure.describe(flag_for))
@@ -363,6 +348,23 @@ def evaluate(
     for score in report.articles:
         if score.error:
             say(f"failed: {score.name}: {score.error}")
+
+
+def _digest_plan(
+    sources: list[Input], feeds: list[str], since: datetime | None, setup: Setup
+) -> str:
+    """What a digest would send (`--dry-run`): the feeds are read, nothing is briefed."""
+    from briefer.digest.runner import DigestInput, load_input
+    from briefer.engines.estimate import render_plans
+
+    entries: list[DigestInput] = list(sources)
+    if feeds:
+        from briefer.digest.feeds import describe, read_feeds
+
+        read = read_feeds(feeds, store=None, options=setup.load, since=since)
+        say(describe(read))
+        entries += read.entries
+    return render_plans([setup.briefer.estimate(load_input(e, setup.load)) for e in entries])
 
 
 def _feed_list(path: Path) -> list[str]:

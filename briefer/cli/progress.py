@@ -17,14 +17,11 @@ import shlex
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
 
 from briefer.cli.common import say
-from briefer.digest.runner import Digest, DigestInput, Progress, adigest
-
-if TYPE_CHECKING:
-    from briefer.core import Briefer
-    from briefer.inputs import LoadOptions
+from briefer.digest.runner import Digest, Progress
 
 PLAIN_EVERY_SECONDS = 10.0
 ETA_AFTER = 3  # articles done before the rate means anything
@@ -69,17 +66,17 @@ def _clock(seconds: float) -> str:
 
 
 def run_digest(
-    sources: list[DigestInput],
-    briefer: Briefer,
+    work: Callable[[Progress], Coroutine[Any, Any, Digest]],
     *,
-    concurrency: int,
-    load: LoadOptions,
+    total: int,
+    stored: bool,
     quiet: bool = False,
     progress: bool = False,
 ) -> Digest:
-    """Brief `sources`, showing progress as `display_for` decides; Ctrl-C ends in one line."""
+    """Run a digest (`work`, given the counts to keep up to date), showing progress as
+    `display_for` decides; Ctrl-C ends in one line (`stored`: finished briefs are kept)."""
     display = display_for(quiet=quiet, progress=progress, terminal=sys.stderr.isatty())
-    state = Progress(total=len(sources))
+    state = Progress(total=total)
     stop = threading.Event()
     ticker: Any = None
     if display == "plain":
@@ -87,15 +84,13 @@ def run_digest(
         ticker.start()
     try:
         if display == "live":
-            return _run_live(sources, briefer, state, concurrency=concurrency, load=load)
-        return asyncio.run(
-            adigest(sources, briefer, concurrency=concurrency, load_options=load, progress=state)
-        )
+            return _run_live(work, state)
+        return asyncio.run(work(state))
     except KeyboardInterrupt:
-        kept = state.done - state.failed if briefer.store is not None else 0
+        kept = state.done - state.failed if stored else 0
         rest = state.total - kept
         again = "briefer " + shlex.join(sys.argv[1:])
-        where = "kept in the store" if briefer.store is not None else "kept (no store)"
+        where = "kept in the store" if stored else "kept (no store)"
         say(f"interrupted: {kept} of {state.total} briefs {where}; {again} briefs the other {rest}")
         raise SystemExit(130) from None
     finally:
@@ -110,14 +105,7 @@ def _plain_lines(state: Progress, stop: threading.Event) -> None:
         say(status_line(state))
 
 
-def _run_live(
-    sources: list[DigestInput],
-    briefer: Briefer,
-    state: Progress,
-    *,
-    concurrency: int,
-    load: LoadOptions,
-) -> Digest:
+def _run_live(work: Callable[[Progress], Coroutine[Any, Any, Digest]], state: Progress) -> Digest:
     from rich.console import Console
     from rich.live import Live
     from rich.text import Text
@@ -129,6 +117,4 @@ def _run_live(
             return Text("digest · " + status_line(state))
 
     with Live(_Line(), console=Console(stderr=True), refresh_per_second=1, transient=False):
-        return asyncio.run(
-            adigest(sources, briefer, concurrency=concurrency, load_options=load, progress=state)
-        )
+        return asyncio.run(work(state))

@@ -62,6 +62,7 @@ class Digest:
     # Story number (from 1) -> what changed since its earlier briefs (a
     # `briefer.digest.followup.FollowUp`), for the stories that are follow-ups.
     follow_ups: dict[int, Any] = field(default_factory=dict)
+    feed_summary: str | None = None  # what reading the feeds gave, when there were feeds
 
     @property
     def failed(self) -> list[DigestItem]:

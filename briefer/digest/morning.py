@@ -1,0 +1,56 @@
+"""A whole morning brief: articles and feeds in, one digest out, follow-ups marked.
+
+This is what `Briefer.adigest`, the `briefer digest` command and the MCP `morning_digest`
+tool all run: the feeds are read (conditionally; `briefer.digest.feeds`), their new entries
+join the given articles, everything is briefed (`briefer.digest.runner.adigest`), a feed that
+failed becomes a failed item, and with a store the stories seen in earlier digests are marked
+with what changed (`briefer.digest.followup`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+
+from briefer.digest import Digest, DigestItem
+from briefer.digest.runner import Briefs, DigestInput, Progress, adigest
+from briefer.inputs import LoadOptions
+from briefer.store import Store
+
+
+async def amorning(
+    briefer: Briefs,
+    inputs: Sequence[DigestInput] = (),
+    *,
+    feeds: Sequence[str] = (),
+    since: datetime | None = None,
+    store: Store | None = None,
+    concurrency: int = 8,
+    load_options: LoadOptions | None = None,
+    progress: Progress | None = None,
+) -> Digest:
+    """Brief `inputs` and the new entries of `feeds` (published since `since`) into a digest."""
+    sources = list(inputs)
+    summary = None
+    failed_feeds: list[tuple[str, str]] = []
+    if feeds:
+        from briefer.digest.feeds import describe, read_feeds
+
+        read = await asyncio.to_thread(
+            read_feeds, list(feeds), store=store, options=load_options, since=since
+        )
+        sources += read.entries
+        summary, failed_feeds = describe(read), read.failed
+    if progress is not None:
+        progress.total = len(sources)
+    digest = await adigest(
+        sources, briefer, concurrency=concurrency, load_options=load_options, progress=progress
+    )
+    digest.items += [DigestItem(f"feed {source}", error=why) for source, why in failed_feeds]
+    digest.feed_summary = summary
+    if store is not None:  # stories briefed before: what changed since
+        from briefer.digest.followup import find_follow_ups
+
+        digest.follow_ups = await asyncio.to_thread(find_follow_ups, digest, store)
+    return digest
