@@ -561,3 +561,19 @@ def test_an_embedded_post_is_not_a_key_fact():
     )
     evidence = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
     assert evidence and not any("pic.twitter.com" in e or "(@" in e for e in evidence)
+
+
+def test_a_place_before_a_name_family_names_first_and_multiword_possessive_roles():
+    text = (
+        "Envoy Warns Harbour City\n\n"
+        "China's ambassador to Britain Liu Xiaming said the unrest must end. Liu said troops "
+        "were ready. Chris Tang, Hong Kong's new police commissioner, said police alone could "
+        "not end it. Hong Kong police said 800 people were inside."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Liu Xiaming" in found and "Britain Liu Xiaming" not in found
+    assert found["Liu Xiaming"].count == 2 and "Liu" not in found  # "Liu said" is him
+    assert found.get("Hong Kong") is None or found["Hong Kong"].kind.value != "person"
+    brief = brief_offline(article_from_text(text))
+    roles = {s.name: s.role for s in brief.stakeholders}
+    assert roles["Chris Tang"] == "Hong Kong's new police commissioner"

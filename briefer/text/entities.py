@@ -223,8 +223,16 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     # Single capitalised words: aliases of what was found, a state named by what it has
     # ("Veloria's capital"), a frequent actor ("the Taliban said"), or else ignored.
     unknown: dict[str, list[tuple[str, int, int]]] = {}
+    # A family name written first ("Liu Xiaming", then "Liu said"): the one person whose name
+    # starts with the word, when only one does.
+    first_words: dict[str, list[Entity]] = {}
+    for e in entities:
+        if e.kind is StakeholderKind.PERSON and len(e.name.split()) > 1:
+            first_words.setdefault(_key(e.name.split()[0]), []).append(e)
     for name, start, end in singles:
         entity = alias_index.get(_key(name))
+        if entity is None and len(first_words.get(_key(name), [])) == 1:
+            entity = first_words[_key(name)][0]
         if entity is None and _STATE_POSSESSION.match(text, end):
             add(name, StakeholderKind.GOVERNMENT, start, end, None)
         elif entity is not None:
@@ -553,6 +561,12 @@ def _split_candidate(
             if _is_country_or_place([head[-1], *words[len(words) - n :]], lex):
                 return before  # "U.S. Attorney for the Western District of New York": no name
             return [*before, (tokens[len(words) - n :], " ".join(head))]
+    # "China's ambassador to Britain Liu Xiaming": a place, then a person named after it.
+    for n in (1, 2):
+        if len(words) > n + 1 and _is_country_or_place(words[:n], lex):
+            rest = words[n:]
+            if _is_person_like(rest) and classify_name(" ".join(rest)) is StakeholderKind.PERSON:
+                return [(tokens[:n], None), (tokens[n:], None)]
     # "Vladimir Putin and Kim Jong Un": two people; "the United States and China": two states.
     if "and" in words:
         at = words.index("and")

@@ -20,7 +20,8 @@ from briefer.verify.sourcing import SourceKind, SourcingProfile
 
 MAX_STAKEHOLDERS = 15  # the schema's limit; the filters keep the tail clean
 _APPOSITIVE = re.compile(
-    r"\s*,\s+((?:the|a|an|who|whose|which|its|his|her|their|[A-Z][\w-]*['’]s|[a-z])"
+    r"\s*,\s+((?:the|a|an|who|whose|which|its|his|her|their|"
+    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}['’]s|[a-z])"
     r"[^,;.()]{2,150}?)[,;.]"
 )
 
