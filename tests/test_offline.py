@@ -577,3 +577,13 @@ def test_a_place_before_a_name_family_names_first_and_multiword_possessive_roles
     brief = brief_offline(article_from_text(text))
     roles = {s.name: s.role for s in brief.stakeholders}
     assert roles["Chris Tang"] == "Hong Kong's new police commissioner"
+
+
+def test_an_acronym_is_an_organisation_and_a_camel_cased_brand_a_company():
+    text = (
+        "Border Shots Refused\n\n"
+        "CBP said it would not give flu shots. CBP said detention is short. SpaceX said the "
+        "launch slipped. SpaceX has a new date."
+    )
+    kinds = {e.name: e.kind.value for e in find_stakeholders(text)}
+    assert kinds["CBP"] == "organization" and kinds["SpaceX"] == "company"

@@ -259,7 +259,9 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
         if (len(mentions) >= 2 and (acting or brand or word in cited_words)) or (
             acting and word in cited_words
         ):
-            kind = StakeholderKind.COMPANY if brand else StakeholderKind.ORGANIZATION
+            # "SpaceX" is a company's brand; "CBP", an acronym, as often an agency as a firm.
+            camel = brand and not word.isupper()
+            kind = StakeholderKind.COMPANY if camel else StakeholderKind.ORGANIZATION
             for _, start, end in mentions:
                 add(word, kind, start, end, None)
 
