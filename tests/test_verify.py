@@ -336,3 +336,17 @@ def test_a_failed_or_worse_repair_keeps_the_first_brief(router, config, monkeypa
     answers = iter([first, *(repair() for _ in range(4))])
     kept = strict.brief(fixture_article("very_short"))  # --strict drops only the invented fact
     assert [f.evidence for f in kept.brief.key_facts] == FOUND
+
+
+@pytest.mark.parametrize(
+    ("written", "left"),
+    [
+        ("Read more at https://evil.example/x.", "Read more."),
+        ("The plant burned; see www.evil.example.", "The plant burned."),
+        ("Details here: https://evil.example/x, then more.", "Details, then more."),
+        ("Go to [the site](https://evil.example) today.", "Go to the site today."),
+    ],
+)
+def test_a_removed_address_leaves_no_dangling_words(written, left):
+    text, removed = remove_foreign_links(written, "an article without links")
+    assert text == left and removed

@@ -155,12 +155,25 @@ def remove_foreign_links(text: str, article: str) -> tuple[str, list[str]]:
     def url(m: re.Match[str]) -> str:
         if in_article(m.group(0)):
             return m.group(0)
-        removed.append(m.group(0).rstrip(".,;:"))
-        return ""
+        address = m.group(0).rstrip(".,;:")
+        removed.append(address)
+        return m.group(0)[len(address) :]  # the sentence's own punctuation stays
 
     text = _IMAGE.sub(image, text)
     text = _LINK.sub(link, text)
     text = _URL.sub(url, text)
     if removed:
-        text = one_line(text)
+        # No dangling words where an address was: "Read more at ." -> "Read more."
+        text = _POINTER_LEFT.sub("", text)
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", one_line(text))
+        text = _DOUBLE_PUNCT.sub(r"\2", text)
     return text, removed
+
+
+# What pointed at a removed address: "at", "see", "via", "here:", "visit", left before nothing.
+_POINTER_LEFT = re.compile(
+    r"\s*\b(?:at|see|via|visit|here|on|from|link|click)\s*:?\s*(?=[\s.,;:)!?]*(?:$|[.,;:)!?]))",
+    re.IGNORECASE,
+)
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)])")
+_DOUBLE_PUNCT = re.compile(r"([,;:])\s*([.!?])")
