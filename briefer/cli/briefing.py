@@ -1,0 +1,359 @@
+"""The commands that make briefs: brief, digest, compare, eval."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from briefer.cli.common import (
+    DEFAULTS,
+    DryRun,
+    EngineOptions,
+    FormatOption,
+    Output,
+    Setup,
+    command,
+    command_line_inputs,
+    emit,
+    flag_for,
+    say,
+)
+from briefer.cli.root import app
+from briefer.errors import UsageError
+from briefer.text import one_line
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from briefer.inputs import Input
+    from briefer.inputs.article import Article
+    from briefer.schema import Envelope
+    from briefer.schema.comparison import BriefDiff
+
+
+@command(app, engine_options=True)
+def brief(
+    article: Annotated[
+        str,
+        typer.Argument(
+            metavar="ARTICLE",
+            help="A text or HTML file, '-' for standard input, or an http(s) URL.",
+        ),
+    ],
+    fmt: FormatOption = "markdown",
+    output: Output = None,
+    dry_run: DryRun = False,
+    options: EngineOptions = DEFAULTS,
+) -> None:
+    """Brief one news article (stored, and reused when the store has it).
+
+    \b
+    Examples:
+      briefer brief article.txt
+      briefer brief https://example.org/news/story --format json -o brief.json
+      curl -s https://example.org/story | briefer brief -
+      briefer brief article.txt --dry-run       tokens and cost; sends nothing
+    """
+    from briefer.inputs import CommandLine, load_article
+    from briefer.renderers import render
+
+    setup = options.setup(no_cache=dry_run, planning=dry_run)
+    loaded = load_article(CommandLine(article), setup.load)
+    setup.announce()
+    if dry_run:
+        emit(setup.briefer.estimate(loaded).render(), output)
+        return
+    emit(render(setup.briefer.brief(loaded), fmt), output)
+
+
+@command(app, engine_options=True)
+def digest(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="INPUTS",
+            help="Files, folders (their .txt, .md and .html files), URLs, or '-': one path "
+            "or URL a line on standard input.",
+        ),
+    ] = None,
+    urls: Annotated[
+        Path | None,
+        typer.Option("--urls", metavar="FILE", help="A file of URLs (or paths), one a line."),
+    ] = None,
+    fmt: FormatOption = "markdown",
+    output: Output = None,
+    concurrency: Annotated[
+        int, typer.Option(metavar="N", help="Requests on their way at once.")
+    ] = 8,
+    allow_failures: Annotated[
+        bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    progress: Annotated[
+        bool,
+        typer.Option(
+            "--progress",
+            help="Progress lines on stderr even when it is not a terminal (logs, cron).",
+        ),
+    ] = False,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            metavar="URL|FILE",
+            help="An RSS, Atom or JSON feed to brief the entries of (repeat for more).",
+        ),
+    ] = None,
+    feeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--feeds",
+            metavar="FILE",
+            help="Feeds: one URL a line, or an OPML file exported by a feed reader.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="WHEN", help="Only feed entries published since: 24h, 2d, 90m or a date."
+        ),
+    ] = None,
+    post_slack: Annotated[
+        str | None,
+        typer.Option(
+            "--post-slack",
+            metavar="WEBHOOK",
+            help="Also post the digest to this Slack incoming webhook (never printed).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRun = False,
+    options: EngineOptions = DEFAULTS,
+) -> None:
+    """Brief many articles at once into one morning brief, grouped by story.
+
+    \b
+    Examples:
+      briefer digest ~/news/today/ -o morning.md
+      briefer digest --feeds subscriptions.opml --since 24h --format html -o morning.html
+      briefer digest --urls links.txt --format html -o morning.html
+      ls ~/news/*.html | briefer digest -
+      briefer digest ~/news/today/ --dry-run    tokens and cost; sends nothing
+    """
+    from briefer.cli.progress import run_digest
+    from briefer.settings import parse_since
+
+    sources = command_line_inputs(inputs or [], urls)
+    named_feeds = [*(feed or []), *(_feed_list(feeds) if feeds is not None else [])]
+    if not sources and not named_feeds:
+        raise UsageError(
+            "no articles given; name files, directories or URLs, or use --urls or --feed"
+        )
+    after = parse_since(since) if since is not None else None
+    setup = options.setup(no_cache=dry_run, planning=dry_run)
+    setup.announce()
+    briefer = setup.briefer
+    if dry_run:
+        emit(_digest_plan(sources, named_feeds, after, setup), output)
+        return
+    result = run_digest(
+        lambda state: briefer.adigest(
+            sources, feeds=named_feeds, since=after, concurrency=concurrency, progress=state
+        ),
+        total=len(sources),
+        stored=briefer.store is not None,
+        quiet=quiet,
+        progress=progress,
+    )
+    if result.feed_summary:
+        say(result.feed_summary)
+    from briefer.renderers import render
+
+    for item in result.failed:  # the fixes, in the command line's words
+        if item.failure is not None:
+            reason = one_line(item.failure.describe(flag_for))
+            item.error = reason.removeprefix(f"{item.source}: ")
+    emit(render(result, fmt), output)
+    if post_slack:
+        from briefer.digest.deliver import post_slack as deliver
+
+        posted = deliver(post_slack, result, timeout=setup.load.fetch_timeout)
+        say(f"posted the digest to Slack ({posted} message{'s' if posted != 1 else ''})")
+    for item in result.failed:
+        say(f"failed: {item.source}: {item.error}")
+    if result.failed and not allow_failures:
+        say(f"{len(result.failed)} of {len(result.items)} articles failed")
+        raise SystemExit(1)
+
+
+@command(app, engine_options=True)
+def compare(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUTS", help="Two or more articles: files, URLs or stored brief ids."
+        ),
+    ],
+    briefs: Annotated[
+        bool,
+        typer.Option("--briefs", help="The inputs are two brief JSON files of one article."),
+    ] = False,
+    labels: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label",
+            metavar="NAME",
+            help="Name a source (repeat, in the order of the inputs); default: the site's "
+            "name, the address's host, or the file's name.",
+        ),
+    ] = None,
+    fmt: FormatOption = "markdown",
+    output: Output = None,
+    options: EngineOptions = DEFAULTS,
+) -> None:
+    """Compare how several articles cover one story (or two briefs of one article).
+
+    \b
+    Examples:
+      briefer compare reuters.txt ap.html https://example.org/story
+      briefer compare a.txt b.txt --label Reuters --label AP
+      briefer compare 12 15                     two stored briefs' articles (briefer history)
+      briefer compare --briefs monday.json tuesday.json
+    """
+    from briefer.renderers import render
+
+    if briefs:
+        emit(render(_diff_files(inputs), fmt), output)
+        return
+    if len(inputs) < 2:
+        raise UsageError("compare needs at least two articles")
+    names = labels or []
+    if len(names) > len(inputs):
+        raise UsageError(f"{len(names)} --label for {len(inputs)} articles; give one per article")
+    setup = options.setup()
+    articles = [_compared_article(given, setup, options.db) for given in inputs]
+    articles = [
+        dataclasses.replace(a, site_name=name) if name.strip() else a
+        for a, name in zip(articles, [*names, *[""] * len(articles)], strict=False)
+    ]
+    setup.announce()
+    emit(render(setup.briefer.compare(articles), fmt), output)
+
+
+@command(app, name="eval", engine_options=True)
+def evaluate(
+    labels: Annotated[
+        list[Path],
+        typer.Argument(metavar="LABELS", help="Label files (NAME.labels.json) or folders of them."),
+    ],
+    articles: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--articles",
+            metavar="FOLDER",
+            help="A folder of the labelled articles (default: beside the labels, or ../corpus).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        Literal["markdown", "json"], typer.Option("--format", "-f", help="Report format.")
+    ] = "markdown",
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="A report saved with --format json: show the change per metric."
+        ),
+    ] = None,
+    output: Output = None,
+    options: EngineOptions = DEFAULTS,
+) -> None:
+    """Score briefs against an editor's labels: key facts, stakeholders, sourcing, length.
+
+    \b
+    Examples:
+      briefer eval labels/ --format json -o today.json
+      briefer eval labels/ --baseline today.json     the change per metric after a change
+      briefer eval labels/ --model gpt-4.1-mini      the LLM engine on the same labels
+    """
+
+    from briefer.evaluation import evaluate as run_evaluation
+    from briefer.evaluation import label_files, read_baseline, render_report
+
+    before = read_baseline(baseline) if baseline is not None else None
+    paths = label_files(labels)
+    setup = options.setup()
+    setup.announce()
+    report = run_evaluation(setup.briefer, paths, articles=articles or [])
+    for score in report.articles:  # the fixes, in the command line's words
+        if score.failure is not None:
+            score.error = one_line(score.failure.describe(flag_for))
+    if fmt == "json":
+        emit(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        emit(render_report(report, before), output)
+    for score in report.articles:
+        if score.error:
+            say(f"failed: {score.name}: {score.error}")
+
+
+def _digest_plan(
+    sources: list[Input], feeds: list[str], since: datetime | None, setup: Setup
+) -> str:
+    """What a digest would send (`--dry-run`): the feeds are read, nothing is briefed."""
+    from briefer.digest.runner import DigestInput, load_input
+    from briefer.engines.estimate import render_plans
+
+    entries: list[DigestInput] = list(sources)
+    if feeds:
+        from briefer.digest.feeds import describe, read_feeds
+
+        read = read_feeds(feeds, store=None, options=setup.load, since=since)
+        say(describe(read))
+        entries += read.entries
+    return render_plans([setup.briefer.estimate(load_input(e, setup.load)) for e in entries])
+
+
+def _feed_list(path: Path) -> list[str]:
+    from briefer.inputs.feeds import read_feed_list
+
+    return read_feed_list(path)
+
+
+def _compared_article(given: str, setup: Setup, db: Path | None) -> Article:
+    """An input of `compare`: a stored brief id (its article), or a path or URL."""
+    from briefer.inputs import CommandLine, load_article
+    from briefer.store import Store
+
+    if given.isdigit() and not Path(given).exists():
+        return Store(db).article(int(given))
+    return load_article(CommandLine(given), setup.load)
+
+
+def _diff_files(paths: list[str]) -> BriefDiff:
+    from briefer.diff import diff_briefs
+
+    if len(paths) != 2:
+        raise UsageError("--briefs compares exactly two brief JSON files")
+    first, second = (_read_brief(Path(p)) for p in paths)
+    if first.article.sha256 != second.article.sha256:
+        say("the two briefs are of different article texts; comparing them anyway")
+    return diff_briefs(first, second, (Path(paths[0]).name, Path(paths[1]).name))
+
+
+def _read_brief(path: Path) -> Envelope:
+    """A brief saved as JSON (`briefer brief --format json`), for `compare --briefs`."""
+    from pydantic import ValidationError
+
+    from briefer.schema import Envelope
+
+    try:
+        return Envelope.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    except (ValidationError, UnicodeDecodeError):
+        raise UsageError(
+            f"{path}: not a brief envelope in JSON, as render_json writes one; give a saved brief"
+        ) from None

@@ -1,0 +1,139 @@
+"""The commands that read the store: history, show, story."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+import typer
+
+from briefer.cli.common import (
+    Db,
+    FormatOption,
+    Output,
+    command,
+    emit,
+)
+from briefer.cli.root import app
+from briefer.errors import UsageError
+
+
+@command(app)
+def history(
+    limit: Annotated[int, typer.Option(metavar="N", help="List at most N briefs.")] = 50,
+    since: Annotated[
+        str | None,
+        typer.Option(metavar="WHEN", help="Only briefs made since: 24h, 2d, 90m or a date."),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            "-s",
+            metavar="TEXT",
+            help="Only briefs whose title, source or headline holds TEXT (any case).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        Literal["table", "json", "jsonl"],
+        typer.Option("--format", "-f", help="A table for people, or JSON for scripts."),
+    ] = "table",
+    db: Db = None,
+) -> None:
+    """List stored briefs, newest first, with their tokens and cost.
+
+    \b
+    Examples:
+      briefer history --since 24h
+      briefer history --search sanctions --format jsonl | jq .id
+    """
+    from dataclasses import asdict
+
+    from briefer.engines.estimate import format_cost
+    from briefer.settings import parse_since
+    from briefer.store import Store
+
+    after = parse_since(since) if since is not None else None
+    rows = Store(db).history(limit, since=after, search=search)
+    if fmt != "table":
+        records = [asdict(r) for r in rows]
+        if fmt == "json":
+            typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        else:
+            for record in records:
+                typer.echo(json.dumps(record, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no briefs stored yet" if not (since or search) else "no stored brief matches")
+        return
+    typer.echo(
+        f"{'id':>5}  {'date':<16}  {'engine':<7}  {'model':<20}  {'tokens':>7}  {'cost':>8}  "
+        f"{'found':>5}  title · source"
+    )
+    for r in rows:
+        grounded = f"{r.grounded_ratio:.0%}" if r.grounded_ratio is not None else "-"
+        tokens = f"{r.total_tokens:,}" if r.total_tokens else "-"
+        if r.cached_tokens and r.prompt_tokens:
+            tokens += f" ({r.cached_tokens / r.prompt_tokens:.0%} cached)"
+        cost = format_cost(r.cost_usd) if r.cost_usd is not None and r.total_tokens else "-"
+        title = (r.title or "(untitled)")[:60]
+        typer.echo(
+            f"{r.id:>5}  {r.created_at[:16].replace('T', ' '):<16}  {r.engine:<7}  "
+            f"{(r.model or '-')[:20]:<20}  {tokens:>7}  {cost:>8}  {grounded:>5}  "
+            f"{title} · {r.source}"
+        )
+    total = sum(r.cost_usd or 0.0 for r in rows)
+    if any(r.cost_usd is not None for r in rows):
+        typer.echo(f"total cost of these {len(rows)}: {format_cost(total)}")
+
+
+@command(app)
+def show(
+    brief_id: Annotated[str, typer.Argument(metavar="ID", help="The id `briefer history` shows.")],
+    fmt: FormatOption = "markdown",
+    output: Output = None,
+    db: Db = None,
+) -> None:
+    """Print a stored brief.
+
+    \b
+    Examples:
+      briefer show 42
+      briefer show 42 --format slack
+    """
+    from briefer.renderers import render
+    from briefer.store import Store
+
+    if not brief_id.isdigit():
+        raise UsageError(f"{brief_id!r} is not a brief id; `briefer history` lists them")
+    emit(render(Store(db).show(int(brief_id)), fmt), output)
+
+
+@command(app)
+def story(
+    brief_id: Annotated[
+        str, typer.Argument(metavar="ID", help="A stored brief's id (briefer history).")
+    ],
+    db: Db = None,
+) -> None:
+    """Print the timeline of a brief's story: each stored brief, its date and outlet, and
+    what it added to the briefs before it.
+
+    \b
+    Example:
+      briefer story 42
+    """
+    from briefer.digest.followup import story_timeline
+    from briefer.store import Store
+
+    if not brief_id.isdigit():
+        raise UsageError(f"{brief_id!r} is not a brief id; `briefer history` lists them")
+    timeline = story_timeline(Store(db), int(brief_id))
+    for n, entry in enumerate(timeline, 1):
+        b = entry.brief
+        typer.echo(f"{n}. {b.when}  [{b.id}]  {b.label}: {b.headline}")
+        lead = "reported" if n == 1 else "added"
+        for fact in entry.added:
+            typer.echo(f"     {lead}: {fact}")
+        if n > 1 and not entry.added:
+            typer.echo("     added nothing the earlier briefs did not say")
