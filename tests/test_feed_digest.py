@@ -173,3 +173,7 @@ def test_the_library_digests_feeds_too(server, tmp_path):  # noqa: F811
     assert [i.envelope.article.site_name for i in digest.briefed] == ["Calder Ledger"]
     assert [i.source for i in digest.failed] == [f"feed {missing}"]
     assert digest.feed_summary is not None and "1 entries to brief" in digest.feed_summary
+    from briefer.renderers import render
+
+    index = render(digest, "markdown").split("\n---\n")[0]
+    assert f"published {now.date().isoformat()} (today)" in index  # the day, not the second

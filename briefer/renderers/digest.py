@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -67,7 +68,8 @@ def story_lines(digest: Digest) -> list[StoryLine]:
         published = None
         if lead.article.published:
             when = lead.article.published
-            published = f"published {when}{age(when, digest.created_at)}"
+            day = when[:10] if _ISO_DATE.match(when) else when  # the date, not the second
+            published = f"published {day}{age(when, digest.created_at)}"
         lines.append(
             StoryLine(
                 number=n,
@@ -103,6 +105,7 @@ def changed_lines(follow: Any) -> list[str]:
     return lines
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 MAX_SUMMARY_CHARS = 160  # two lines on a desktop, four on a phone
 
 
