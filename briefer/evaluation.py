@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefer.errors import BrieferError, InputError
 from briefer.schema import NOT_STATED, CaveatKind, Envelope
-from briefer.text import one_line
+from briefer.text import one_line, words
 from briefer.text.lexicon import STOP_WORDS, lexicon
 from briefer.verify.sourcing import SourceKind, SourcingProfile
 
@@ -294,15 +294,10 @@ def score_brief(name: str, envelope: Envelope, text: str, labels: Labels) -> Art
     return ArticleScore(name, words, metrics)
 
 
-_WORD = re.compile(r"\S*[^\W_]\S*")
-
-
 def count_words(text: str) -> int:
-    """Words as a reader counts them: runs without spaces that hold a letter or a digit.
-
-    Markdown's table pipes, dashes and check marks are not words; "U.S." and "$4.5m" are.
-    """
-    return len(_WORD.findall(text))
+    """Words as a reader counts them (`briefer.text.words`, as an article's own count):
+    Markdown's table pipes, dashes and check marks are not words; "U.S." and "$4.5m" are."""
+    return len(words(text))
 
 
 # --- the rules --------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from briefer._version import __version__
 from briefer.core import Briefer
 from briefer.errors import BrieferError, ConfigError, FetchError, InputError
-from briefer.inputs import URL, load_article
+from briefer.inputs import URL, load_sent_article
 from briefer.inputs.article import Article
 from briefer.schema import Envelope
 from briefer.settings import Settings
@@ -224,9 +224,7 @@ class BrieferMCP(MCPServer[Any]):
 
     def article(self, source: ArticleSource) -> Article:
         """Load an article: text, or a URL fetched from public addresses only; never a path."""
-        if source.url is not None:
-            return load_article(URL(source.url), self.load_options)
-        return load_article(source.text or "", self.load_options)
+        return load_sent_article(source.text, source.url, self.load_options)
 
     def store(self) -> Store:
         if self.briefer.store is None:

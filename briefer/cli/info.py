@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 import typer
 
-from briefer.cli.common import (
-    command,
-)
+from briefer.cli.common import command, table
 from briefer.cli.root import app
 
 
@@ -36,7 +33,7 @@ def models() -> None:
         rows.append(
             (m.name, f"{m.context_tokens:,}", f"{m.max_output_tokens:,}", *price, m.encoding)
         )
-    typer.echo(_table(rows))
+    typer.echo(table(rows))
     user = user_prices_path()
     typer.echo(f"\nprices: shipped table{f' with {user} laid over it' if user else ''}")
 
@@ -53,16 +50,7 @@ def prompts() -> None:
 
     rows: list[tuple[str, ...]] = [("name", "version", "file")]
     rows += [(name, version, str(path)) for name, version, path in shipped_templates()]
-    typer.echo(_table(rows))
-
-
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    """Rows as aligned columns, the first row a header."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    )
+    typer.echo(table(rows))
 
 
 @command(app)

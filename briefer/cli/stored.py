@@ -7,13 +7,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from briefer.cli.common import (
-    Db,
-    FormatOption,
-    Output,
-    command,
-    emit,
-)
+from briefer.cli.common import Db, FormatOption, Output, command, emit, table
 from briefer.cli.root import app
 from briefer.errors import UsageError
 
@@ -66,10 +60,7 @@ def history(
     if not rows:
         typer.echo("no briefs stored yet" if not (since or search) else "no stored brief matches")
         return
-    typer.echo(
-        f"{'id':>5}  {'date':<16}  {'engine':<7}  {'model':<20}  {'tokens':>7}  {'cost':>8}  "
-        f"{'found':>5}  title · source"
-    )
+    lines = [("id", "date", "engine", "model", "tokens", "cost", "found", "title · source")]
     for r in rows:
         grounded = f"{r.grounded_ratio:.0%}" if r.grounded_ratio is not None else "-"
         tokens = f"{r.total_tokens:,}" if r.total_tokens else "-"
@@ -77,11 +68,12 @@ def history(
             tokens += f" ({r.cached_tokens / r.prompt_tokens:.0%} cached)"
         cost = format_cost(r.cost_usd) if r.cost_usd is not None and r.total_tokens else "-"
         title = (r.title or "(untitled)")[:60]
-        typer.echo(
-            f"{r.id:>5}  {r.created_at[:16].replace('T', ' '):<16}  {r.engine:<7}  "
-            f"{(r.model or '-')[:20]:<20}  {tokens:>7}  {cost:>8}  {grounded:>5}  "
-            f"{title} · {r.source}"
+        when = r.created_at[:16].replace("T", " ")
+        model = (r.model or "-")[:20]
+        lines.append(
+            (str(r.id), when, r.engine, model, tokens, cost, grounded, f"{title} · {r.source}")
         )
+    typer.echo(table(lines))
     total = sum(r.cost_usd or 0.0 for r in rows)
     if any(r.cost_usd is not None for r in rows):
         typer.echo(f"total cost of these {len(rows)}: {format_cost(total)}")

@@ -63,6 +63,9 @@ class Digest:
     # `briefer.digest.followup.FollowUp`), for the stories that are follow-ups.
     follow_ups: dict[int, Any] = field(default_factory=dict)
     feed_summary: str | None = None  # what reading the feeds gave, when there were feeds
+    _stories: tuple[tuple[int, ...], list[list[DigestItem]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def failed(self) -> list[DigestItem]:
@@ -73,10 +76,14 @@ class Digest:
         return [i for i in self.items if i.ok]
 
     def stories(self) -> list[list[DigestItem]]:
-        """The briefed items grouped by story (the rule is in the module docstring)."""
+        """The briefed items grouped by story (the rule is in the module docstring); worked
+        out once for the same briefed items, however often renderers ask."""
         briefed = self.briefed
-        groups = group_stories([i.envelope for i in briefed if i.envelope is not None])
-        return [[briefed[i] for i in group] for group in groups]
+        key = tuple(id(i.envelope) for i in briefed)
+        if self._stories is None or self._stories[0] != key:
+            groups = group_stories([i.envelope for i in briefed if i.envelope is not None])
+            self._stories = (key, [[briefed[i] for i in group] for group in groups])
+        return [list(group) for group in self._stories[1]]
 
 
 def _rare_word_weights(envelopes: list[Envelope]) -> list[dict[str, float]]:

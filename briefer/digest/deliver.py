@@ -6,10 +6,9 @@ printed, logged or put in an error message, and only https addresses are used.
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
+from briefer.digest import Digest
 from briefer.errors import FetchError, UsageError
 from briefer.renderers.slack import render_slack
 from briefer.schema import Envelope
@@ -20,7 +19,7 @@ FALLBACK_TEXT = "Morning brief"  # shown in notifications, where blocks are not
 
 def post_slack(
     webhook: str,
-    thing: Envelope | Comparison | Any,
+    thing: Envelope | Digest | Comparison,
     *,
     timeout: float = 20.0,
     client: httpx.Client | None = None,

@@ -156,6 +156,17 @@ def _named(word: str) -> Path | URL:
     return Path(word)
 
 
+def load_sent_article(
+    text: str | None, url: str | None, options: LoadOptions | None = None
+) -> Article:
+    """Load an article another program sent (a service request, a chat assistant's tool call):
+    its text, or an http(s) URL fetched from public addresses only; never a path."""
+    options = replace(options or LoadOptions(), allow_private=False)
+    if url is not None:
+        return load_article(URL(url), options)
+    return load_article(text or "", options)
+
+
 def label(given: Input) -> str:
     """How reports name an input: its path, URL or source; '<text>' for text."""
     if isinstance(given, Article):

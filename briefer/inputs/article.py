@@ -6,14 +6,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 from briefer.errors import InputError
 from briefer.schema import ArticleInfo
+from briefer.text import words
 from briefer.text.untrusted import strip_invisible
-
-_WORD = re.compile(r"\w+(?:[’'.-]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class Article:
     @property
     def words(self) -> int:
         """Number of words in the text."""
-        return len(_WORD.findall(self.text))
+        return len(words(self.text))
 
     def info(self) -> ArticleInfo:
         """Describe the article for the envelope."""

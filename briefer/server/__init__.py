@@ -50,7 +50,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from briefer._version import __version__
 from briefer.core import Briefer
 from briefer.errors import BrieferError, FetchError, InputError
-from briefer.inputs import URL, LoadOptions, load_article
+from briefer.inputs import load_sent_article
 from briefer.inputs.article import Article
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
@@ -374,10 +374,7 @@ def _article(text: str | None, url: str | None) -> Article:
 
     Never a path: a `url` that is not http(s) is refused before any I/O.
     """
-    options = LoadOptions(allow_private=False)
-    if url is not None:
-        return load_article(URL(url), options)
-    return load_article(text or "", options)
+    return load_sent_article(text, url)
 
 
 def _render(thing: Envelope | Comparison, fmt: str) -> str:

@@ -27,7 +27,16 @@ from functools import cache, lru_cache
 
 from briefer.schema import StakeholderKind
 from briefer.text import finditer_any_case
-from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon, singular
+from briefer.text.lexicon import (
+    POSSESSIVE_DETERMINERS,
+    PREPOSITIONS,
+    SUBJECT_PRONOUNS,
+    Lexicon,
+    alternation,
+    is_news_outlet,
+    lexicon,
+    singular,
+)
 
 
 @dataclass
@@ -72,17 +81,29 @@ _NAME_WORD = re.compile(
 _POSSESSIVE = re.compile(r"['’]s$")
 # A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
 _DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
-_ACTS = re.compile(
-    r"\s+(?:said|says|say|told|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
-    r"was|were|will|would|wants?|demanded|agreed|refused|rejected|released|freed|seized)\b"
+# Words before a noun that make it an object or a description, not a subject: a preposition
+# or a possessive ("hundreds of workers", "his passengers").
+_OBJECT_MARKERS = (
+    PREPOSITIONS | POSSESSIVE_DETERMINERS | {"toward", "towards", "after", "before", "than", "like"}
 )
+
+
+def _alternation(words: frozenset[str] | set[str]) -> str:
+    return alternation(tuple(sorted(words, key=lambda w: (-len(w), w))))
+
+
+# What a party does right after its name: "China said", "the Taliban freed".
+_ACT_VERBS = (
+    "said|says|say|told|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
+    "was|were|will|would|wants?|demanded|agreed|refused|rejected|released|freed|seized"
+)
+_ACTS = re.compile(rf"\s+(?:{_ACT_VERBS})\b")
 _BRAND = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}")
 # An institution that, after a demonym or a country's name, is the state itself.
 _STATE_BODY = re.compile(
     r"\s+(?:government|administration|military|army|navy|air force|armed forces|forces|"
     r"authorities|police|cabinet|parliament|foreign ministry|health ministry|coast guard)\b"
 )
-# An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's shares".
 _IRREGULAR_PAST = (
     "began|became|bought|brought|built|came|fell|felt|fought|found|gave|got|grew|heard|held|"
     "kept|knew|laid|led|left|lost|made|meant|met|paid|put|ran|rose|saw|sent|set|sold|spent|"
@@ -103,9 +124,8 @@ _HEAD_FOLLOWER = re.compile(
 # "Nomura said", "Gannett reportedly laid off", "Gannett and McClatchy have resisted".
 _SUBJECT_OF = re.compile(
     r"(?:\s+(?:and|or)\s+[A-Z][\w'’&-]*(?:\s+[A-Z][\w'’&-]*)*)?(?:\s+[a-z]+ly)?\s+"
-    r"(?:said|says|say|told|tells|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
-    r"was|were|will|would|can|could|may|might|must|should|did|do|does|wants?|demanded|"
-    r"agreed|refused|rejected|released|launched|" + _IRREGULAR_PAST + r"|[a-z]+ed)\b"
+    rf"(?:{_ACT_VERBS}|tells|can|could|may|might|must|should|did|do|does|launched|"
+    rf"{_IRREGULAR_PAST}|[a-z]+ed)\b"
 )
 # A named institution: a name and the lower-case body it names ("Inner Mongolia health
 # commission", "the Trump administration", "a Hong Kong court"). Countries have their own rule.
@@ -117,6 +137,7 @@ _NAMED_BODY = re.compile(
 )
 # "one Nordic government", "another Western capital": one of several, left unnamed.
 _ONE_OF_MANY = re.compile(r"\b(?:one|another|some|several|any|each|every|other)\s+$", re.I)
+# An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's shares".
 _HAS_STAFF = re.compile(
     r"['’]s\s+(?:CEO|chief|founder|co-founder|president|chairman|chairwoman|spokesperson|"
     r"spokesman|spokeswoman|board|shareholders|employees|staff|shares|stock|executives?)\b"
@@ -392,10 +413,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
 
 # Before a noun that is an object or a description, not a subject: a preposition, a
 # possessive pronoun.
-_OBJECT_BEFORE = re.compile(
-    r"(?:\b(?:of|to|for|with|by|from|between|among|against|about|into|toward|towards|"
-    r"his|her|their|its|our|my|your))\s+(?:[a-z][\w'’-]*\s+)?$"
-)
+_OBJECT_BEFORE = re.compile(rf"\b(?:{_alternation(_OBJECT_MARKERS)})\s+(?:[a-z][\w'’-]*\s+)?$")
 
 
 # Words that never begin a name, even capitalised: a capitalised common word that does
@@ -445,12 +463,9 @@ def _is_subject(text: str, start: int, end: int) -> bool:
 _CLAUSE_OPENING = re.compile(r"(?:^|\n|[.!?:;,][\"”’]?[ \t]+)(?P<words>(?:[\w'’-]+[ \t]+){0,4})$")
 # Words before a noun that make it an object: a preposition, a possessive, or a pronoun that
 # is the clause's subject already ("He begged lawmakers").
-_PREPOSITION = re.compile(
-    r"\b(?:in|on|at|to|for|from|with|by|about|against|between|among|into|over|under|after|"
-    r"before|than|like|via|toward|towards|his|her|their|its|our|my|your|"
-    r"he|she|they|we|i|you|it)\b",
-    re.IGNORECASE,
-)
+# A quantifier's "of" keeps the subject: "Many of the protesters wear masks".
+_NOT_OPENING_A_SUBJECT = (_OBJECT_MARKERS - {"of"}) | SUBJECT_PRONOUNS
+_PREPOSITION = re.compile(rf"\b(?:{_alternation(_NOT_OPENING_A_SUBJECT)})\b", re.IGNORECASE)
 
 
 def _is_common_word(word: str, text: str, lex: Lexicon) -> bool:

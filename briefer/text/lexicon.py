@@ -79,6 +79,17 @@ def alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in words)
 
 
+# --- words that place a noun after them -----------------------------------------------------------
+
+PREPOSITIONS = wordset(
+    """of for from at in on with to by about among between into under over near across
+    against within without behind beyond during via per"""
+)
+# A noun after one of these belongs to someone: "his passengers", "their workers".
+POSSESSIVE_DETERMINERS = wordset("his her their its our my your")
+SUBJECT_PRONOUNS = wordset("he she they we i you it")
+
+
 # --- speech verbs --------------------------------------------------------------------------------
 
 # Verbs that attribute whatever their subject is: "X said", "X told".

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from briefer.text.lexicon import (
+    PREPOSITIONS,
     SPEECH_VERBS,
     lexicon,
     singular,
@@ -69,10 +70,7 @@ _LEAD_STRIP = wordset(
     """and but so then yet or while whereas though although because since when after before if
     as once which who whom that where whether until unless than also"""
 )
-_PREPOSITIONS = wordset(
-    """of for from at in on with to by about among between into under over near across
-    against within without behind beyond during via per"""
-)
+_PREPOSITIONS = PREPOSITIONS
 _RELATIVES = wordset("who whom whose which that")
 _INDEFINITE = wordset("a an another one")
 _CLAUSE_OPENERS = wordset(
