@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from briefer.schema import Brief, KeyFact, Stakeholder
 from briefer.text import one_line
+from briefer.text.lexicon import content_words
 
 MAX_FACTS = 7
 MAX_STAKEHOLDERS = 12
@@ -24,7 +24,6 @@ MAX_CAVEATS = 12
 DUPLICATE_OVERLAP = 0.6
 
 T = TypeVar("T")
-_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def merge_briefs(parts: Sequence[Brief]) -> Brief:
@@ -51,7 +50,7 @@ def _facts(parts: Sequence[Brief]) -> list[KeyFact]:
     chosen: list[KeyFact] = []
     seen: list[set[str]] = []
     for fact in _interleave(p.key_facts for p in parts):
-        words = {w.lower() for w in _WORD.findall(fact.evidence)}
+        words = set(content_words(fact.evidence))
         if any(len(words & other) >= DUPLICATE_OVERLAP * max(len(words), 1) for other in seen):
             continue
         chosen.append(fact)
