@@ -247,6 +247,71 @@ def test_a_cancelled_waiting_request_leaks_no_slot_and_blocks_nobody():
     assert got == [3, 8, 6] and active == 0
 
 
+async def dispatch_order(
+    limit: int, holding: list[tuple[int, str]], arrivals: list[tuple[int, str | None]]
+) -> list[str]:
+    """The order `arrivals` (position, prefix) get a slot once `holding` let theirs go.
+
+    The holders take their slots first (starting their articles); the arrivals then all wait.
+    Each entry of the order is "position:prefix"."""
+    limiter = AdaptiveLimiter(limit)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def holder(position: int, prefix: str) -> None:
+        async with limiter.gate(position).with_prefix(prefix):
+            await release.wait()
+
+    async def request(position: int, prefix: str | None) -> None:
+        gate = limiter.gate(position)
+        async with gate.with_prefix(prefix) if prefix else gate:
+            order.append(f"{position}:{prefix}")
+            await asyncio.sleep(0)
+
+    holders = []
+    for position, prefix in holding:  # one at a time: the last one's prefix was sent last
+        holders.append(asyncio.create_task(holder(position, prefix)))
+        await asyncio.sleep(0)
+    waiting = [asyncio.create_task(request(p, prefix)) for p, prefix in arrivals]
+    await asyncio.sleep(0)
+    assert order == [] and limiter.active == limit  # all of them wait
+    release.set()
+    await asyncio.gather(*holders, *waiting)
+    assert limiter.active == 0
+    return order
+
+
+def test_follow_ups_of_started_articles_go_together_by_prompt_prefix():
+    """Among follow-ups, the prefix sent last goes first; new articles keep their place."""
+    holding = [(0, "brief"), (1, "brief"), (2, "brief")]
+    arrivals = [(0, "merge"), (1, "brief"), (2, "merge"), (2, "brief"), (3, "brief")]
+    order = asyncio.run(dispatch_order(3, holding, arrivals))
+    # By position alone: 0:merge 1:brief 2:merge 2:brief 3:brief, four switches of prompt.
+    assert order == ["1:brief", "2:brief", "0:merge", "2:merge", "3:brief"]
+
+    # The merge was sent last: merges first, then the brief follow-up, then the new article.
+    holding = [(0, "brief"), (1, "brief"), (2, "merge")]
+    order = asyncio.run(dispatch_order(3, holding, arrivals))
+    assert order == ["0:merge", "2:merge", "1:brief", "2:brief", "3:brief"]
+
+
+def test_a_new_article_never_goes_ahead_of_an_earlier_one_for_its_prefix():
+    """Only follow-ups move up for their prefix: the first requests keep position order."""
+    holding = [(0, "brief"), (5, "brief")]
+    arrivals = [(7, "brief"), (6, "brief"), (0, "merge"), (5, "brief"), (2, "brief")]
+    order = asyncio.run(dispatch_order(2, holding, arrivals))
+    # 5's follow-up has the prefix sent last and goes before 0's merge (both finish a started
+    # article); 2 has that prefix too but starts a new article: it waits for 0, an earlier one.
+    assert order == ["5:brief", "0:merge", "2:brief", "6:brief", "7:brief"]
+
+
+def test_requests_without_a_prefix_keep_position_order():
+    holding = [(0, "brief"), (1, "brief")]
+    arrivals = [(1, None), (0, None), (2, None), (1, None)]
+    order = asyncio.run(dispatch_order(2, holding, arrivals))
+    assert order == ["0:None", "1:None", "1:None", "2:None"]
+
+
 # --- the idle-time runner -------------------------------------------------------------------------
 
 
@@ -414,3 +479,71 @@ def test_each_request_of_a_long_article_takes_a_slot(router):
 
     requests = asyncio.run(scenario())
     assert requests > 3 and peak <= 2
+
+
+class RecordingGate:
+    """A gate that lets every request through and records the prefix key each one gives."""
+
+    def __init__(self) -> None:
+        self.keys: list[str | None] = []
+
+    def with_prefix(self, prefix: str) -> RecordingGate.Slot:
+        return RecordingGate.Slot(self, prefix)
+
+    async def __aenter__(self) -> None:
+        self.keys.append(None)
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    class Slot:
+        def __init__(self, gate: RecordingGate, prefix: str) -> None:
+            self.gate, self.prefix = gate, prefix
+
+        async def __aenter__(self) -> None:
+            self.gate.keys.append(self.prefix)
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+
+def test_each_request_tells_the_gate_its_prompt_prefix(router):
+    """Parts and briefs of different articles share a prefix key; merges have their own."""
+    seen: list[tuple[str, str]] = []  # (system message, user message) of each request
+
+    def record(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        seen.append((body["messages"][0]["content"], body["messages"][1]["content"]))
+        return answer(request)
+
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=record)
+    paths = sorted(ARTICLES.glob("*.txt"))
+    long_text = "\n\n".join(path.read_text(encoding="utf-8").split("\n", 1)[1] for path in paths)
+    short_text = paths[0].read_text(encoding="utf-8")
+
+    async def scenario(model: str) -> list[str | None]:
+        config = LLMConfig(
+            api_key=TEST_KEY,
+            base_url=BASE_URL,
+            model=model,
+            context_tokens=4000,
+            max_output_tokens=1000,
+        )
+        briefer = Briefer(config=config)
+        gate = RecordingGate()
+        await briefer.abrief_stored(long_text, gate=gate)
+        await briefer.abrief_stored(short_text, gate=gate)
+        await briefer.aclose()
+        return gate.keys
+
+    keys = asyncio.run(scenario("gpt-4o-mini"))
+    assert None not in keys and len(keys) == len(seen) > 3
+    assert len({user for _, user in seen}) > 3  # the parts differ, their prefix does not
+    merges = {k for k, (system, _) in zip(keys, seen, strict=True) if "partial briefs" in system}
+    briefs = {
+        k for k, (system, _) in zip(keys, seen, strict=True) if "partial briefs" not in system
+    }
+    assert len(merges) == 1 and len(briefs) == 1 and merges != briefs
+
+    other = asyncio.run(scenario("gpt-4o"))  # another model: another cache
+    assert not set(other) & set(keys)

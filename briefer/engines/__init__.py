@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from briefer.errors import ConfigError
 from briefer.schema import Brief, Notice, PromptInfo, Usage
@@ -39,6 +39,16 @@ _BUILTIN = {
     "offline": "briefer.engines.offline:OfflineEngine",
     "openai": "briefer.engines.openai:OpenAIEngine",
 }
+
+
+@runtime_checkable
+class PrefixGate(Protocol):
+    """A gate (concurrency limiter) that can be told which prompt prefix a request starts
+    with, to keep requests of the same prefix together when it has a choice (a digest's)."""
+
+    def with_prefix(self, prefix: str) -> AbstractAsyncContextManager[None]:
+        """The gate for a request starting with `prefix` (a key: equal prefixes, equal keys)."""
+        ...
 
 
 @dataclass(frozen=True)

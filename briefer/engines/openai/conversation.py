@@ -8,6 +8,7 @@ What it asks for is an `OutputSpec`: a brief (`BRIEF`), or a comparison draft.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Generator
@@ -142,6 +143,20 @@ def _request_body(
     budget_key = "max_tokens" if config.base_url else "max_completion_tokens"
     body[budget_key] = output_tokens
     return body
+
+
+def prefix_key(request: Request) -> str:
+    """A short key for what a server can cache of `request`: the model, the messages before
+    the first user message, and the response format (two requests with the same key start
+    with the same bytes)."""
+    fixed = []
+    for message in request.get("messages", []):
+        if message.get("role") == "user":
+            break
+        fixed.append(message)
+    head = [request.get("model"), fixed, request.get("response_format")]
+    encoded = json.dumps(head, sort_keys=True, ensure_ascii=False).encode("utf-8", "replace")
+    return hashlib.blake2b(encoded, digest_size=8).hexdigest()
 
 
 def conversation(

@@ -33,7 +33,7 @@ import tenacity
 
 from briefer import errors
 from briefer._http import tls_context
-from briefer.engines import EngineResult, EngineSetup
+from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
 from briefer.engines.openai.budget import Budget, budget_for
 from briefer.engines.openai.config import LLMConfig
@@ -48,6 +48,7 @@ from briefer.engines.openai.conversation import (
     build_messages,
     conversation,
     missing_quotes,
+    prefix_key,
 )
 from briefer.engines.openai.models import model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
@@ -385,7 +386,8 @@ class OpenAIEngine:
         async def send(request: Request) -> ChatCompletion:
             if gate is None:
                 return await post(request)
-            async with gate:
+            slot = gate.with_prefix(prefix_key(request)) if isinstance(gate, PrefixGate) else gate
+            async with slot:
                 completion = await post(request)
             # One turn of the loop: a request of an earlier article waiting for this slot goes
             # out before this answer is checked (the limiter keeps the slot a turn for this
