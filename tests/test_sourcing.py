@@ -406,12 +406,27 @@ def test_exact_numbers_and_dates_are_not_hedged(sentence: str) -> None:
             "could not be independently confirmed",
         ),
         ("That figure is disputed by the league.", "disputed"),
+        ("The toll, disputed by the ministry, rose to 40.", "disputed"),
+        ("The council cites a disputed count of 400 homes.", "disputed"),
+        ("The claim has been hotly disputed.", "disputed"),
         ("The reports remain unconfirmed.", "unconfirmed"),
         ("No evidence was provided for the claim.", "No evidence was provided"),
     ],
 )
 def test_unverified(sentence: str, flag: str) -> None:
     assert [f.text for f in analyze_sourcing(sentence).unverified] == [flag]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The mayor disputed the notion that the port was ever for sale.",  # a denial
+        "The ferry crosses to the disputed island twice a week.",  # a place
+        "They settled the disputed boundary in 1990.",
+    ],
+)
+def test_disputed_that_is_not_about_a_claim_is_not_unverified(sentence: str) -> None:
+    assert analyze_sourcing(sentence).unverified == ()
 
 
 # --- single-source claims and the profile -------------------------------------------------

@@ -48,7 +48,15 @@ _UNVERIFIED = re.compile(
     r"|(?:was|were|is|are)\s+not\s+(?:independently\s+)?(?:verified|confirmed|corroborated)"
     r"|unable\s+to\s+(?:independently\s+)?(?:verify|confirm|corroborate)"
     r"|not\s+(?:been\s+)?independently\s+(?:verified|confirmed|corroborated)"
-    r"|unverified|unconfirmed|uncorroborated|unsubstantiated|disputed"
+    r"|unverified|unconfirmed|uncorroborated|unsubstantiated"
+    # "disputed" of a claim: its predicate ("the figure is disputed"), with its disputer
+    # ("disputed by the league"), or before a claim ("a disputed count"). Not a place ("the
+    # disputed city") nor someone disputing ("Volker disputed the notion"): that is a denial.
+    r"|(?:(?<=\bis )|(?<=\bwas )|(?<=\bare )|(?<=\bwere )|(?<=\bbeen )|(?<=\bremains )"
+    r"|(?<=\bwidely )|(?<=\bhotly ))disputed"
+    r"|disputed(?=,?\s+by\b)"
+    r"|disputed(?=\s+(?:claims?|figures?|numbers?|counts?|tolls?|estimates?|accounts?|reports?|"
+    r"allegations?|statistics|data|results?|versions?|tallies|tally)\b)"
     r"|no\s+evidence\s+(?:was|were|has\s+been|had\s+been|is)\s+(?:provided|presented|offered|"
     r"given|produced)"
     r"|without\s+(?:providing|offering|giving|presenting)\s+(?:any\s+)?evidence"
