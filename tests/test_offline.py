@@ -329,9 +329,48 @@ def test_open_questions_come_from_what_the_article_leaves_open_never_from_number
     )
     questions = [q.question for q in brief_offline(article_from_text(text)).open_questions]
     assert "Why the crane's brake failed?" in questions
-    assert "When the pier would reopen?" in questions
+    assert "When would the pier reopen?" in questions
     assert "What is the response of Meridian Cranes?" in questions
     assert not any(s in q for q in questions for s in ("10:30", "55", "20 workers", "decades"))
+
+
+def test_a_spokesperson_who_did_not_respond_asks_for_the_party_they_speak_for():
+    text = (
+        "Pier Report\n\nThe pier closed on Monday. A spokeswoman for Meridian Cranes did not "
+        "respond to a request for comment. Okafor did not return calls."
+    )
+    questions = [q.question for q in brief_offline(article_from_text(text)).open_questions]
+    assert questions == [
+        "What is the response of Meridian Cranes?",
+        "What is the response of Okafor?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("left_open", "question"),
+    [
+        # The auxiliary moves before the subject.
+        ("when the pier would reopen", "When would the pier reopen?"),
+        ("how large a load the barge could carry", "How large a load could the barge carry?"),
+        ("whether anyone was hurt", "Was anyone hurt?"),
+        ("if the ferry will run on Sunday", "Will the ferry run on Sunday?"),
+        ("when Okafor will return", "When will Okafor return?"),
+        ("whether the head of the board has resigned", "Has the head of the board resigned?"),
+        ("where the money is", "Where is the money?"),
+        # The question word's phrase is the subject: the order stays.
+        ("how many workers were hurt", "How many workers were hurt?"),
+        ("which of the firms would win", "Which of the firms would win?"),
+        ("who was responsible", "Who was responsible?"),
+        # No auxiliary to move, a main verb "has", or a subject with commas: the order stays.
+        ("why the brake failed", "Why the brake failed?"),
+        ("how many cranes the port has", "How many cranes the port has?"),
+        ("whether Okafor, the director, will stay", "Whether Okafor, the director, will stay?"),
+    ],
+)
+def test_an_open_clause_becomes_a_direct_question(left_open: str, question: str) -> None:
+    text = f"Pier Report\n\nThe port authority did not say {left_open}."
+    questions = [q.question for q in brief_offline(article_from_text(text)).open_questions]
+    assert questions == [question]
 
 
 def test_datelines_owned_things_and_bare_titles_are_not_stakeholders():

@@ -19,6 +19,7 @@ from briefer.verify.sourcing import SourcingProfile
 
 MAX_QUESTIONS = 4
 MAX_SUBJECT_WORDS = 6
+MAX_WH_PHRASE = 4  # words after the question word before the subject ("how large of a payload")
 # What the article does not know, and the clause it leaves open ("how the virus spread").
 _OPEN = re.compile(
     r"\b(?:(?:it\s+)?(?:is|was|remains?|remained|are|were)\s+(?:still\s+)?(?:unclear|not\s+(?:yet\s+)?"
@@ -28,7 +29,12 @@ _OPEN = re.compile(
     r"(?P<clause>(?P<wh>whether|how|why|when|where|who|what|which|if)\b[^.;:!?]{3,160})",
     re.IGNORECASE,
 )
-_RESPONSE = re.compile(r"comment|respond|reached|return", re.IGNORECASE)
+# A refusal to answer the press, not a detail withheld ("did not say when he will return").
+_RESPONSE = re.compile(
+    r"comment|respond|reached|return(?:ed)?\s+(?:\w+\s+){0,2}(?:calls?|messages?|e-?mails?|"
+    r"requests?|inquiries)",
+    re.IGNORECASE,
+)
 
 
 def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> list[OpenQuestion]:
@@ -48,12 +54,8 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
 
     for span in body:
         for match in _OPEN.finditer(span.text):
-            wh = match.group("wh")
-            clause = one_line(match.group("clause")).rstrip(" ,")
-            if wh.lower() == "if":
-                clause = "whether" + clause[2:]
             add(
-                clause[:1].upper() + clause[1:] + "?",
+                _as_question(one_line(match.group("clause")).rstrip(" ,")),
                 f"The article leaves it open: “{one_line(match.group(0), 200, at_word=True)}”.",
             )
     for finding in profile.declined:
@@ -76,9 +78,86 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
     return questions
 
 
+# An auxiliary or modal verb: in an embedded question it follows the subject ("when the pier
+# would reopen"), in a direct one it comes first ("when would the pier reopen?").
+_AUXILIARY = frozenset(
+    "would could will can should might may must is was are were has had have".split()
+)
+_PERFECT = frozenset({"has", "had", "have"})  # auxiliaries only before a participle
+# Where a subject noun phrase starts, reading back from its verb: a determiner or pronoun.
+_SUBJECT_START = frozenset(
+    "the a an this that these those his her its their our my your some any each every no "
+    "he she it they we i you anyone anybody someone somebody everyone nobody".split()
+)
+_WH = frozenset("whether if how why when where who what which".split())
+_PREPOSITIONS = frozenset("of for in at on from with".split())
+
+
+def _as_question(clause: str) -> str:
+    """The embedded question as a direct one: "when the pier would reopen" -> "When would the
+    pier reopen?", "whether anyone was hurt" -> "Was anyone hurt?".
+
+    The subject is the noun phrase just before the first auxiliary (from a determiner, a
+    pronoun or a name); the auxiliary moves in front of it. A clause without an auxiliary
+    ("why the brake failed"), or whose subject is the question word's own phrase ("how many
+    people were hurt"), keeps its order.
+    """
+    words = clause.split()
+    wh = words[0].lower()
+    at = next((i for i in range(1, len(words)) if _is_auxiliary(words, i)), None)
+    start = _subject_start(words, at) if at is not None else None
+    yes_no = wh in ("whether", "if")
+    if at is None or start is None or (yes_no and start != 1):
+        if wh == "if":
+            clause = "whether" + clause[2:]
+        return clause[:1].upper() + clause[1:] + "?"
+    head = [words[at]] if yes_no else [*words[:start], words[at]]
+    question = " ".join([*head, *words[start:at], *words[at + 1 :]])
+    return question[:1].upper() + question[1:] + "?"
+
+
+def _is_auxiliary(words: list[str], at: int) -> bool:
+    word = words[at].lower()
+    if word not in _AUXILIARY:
+        return False
+    following = words[at + 1].lower() if at + 1 < len(words) else ""
+    return word not in _PERFECT or following == "been" or following.endswith(("ed", "en"))
+
+
+def _subject_start(words: list[str], verb: int) -> int | None:
+    """Where the subject of `verb` starts, reading back; None when it is not a plain noun
+    phrase after the question word's own phrase (which is then the subject: "which of the
+    companies would win"), or when it holds a comma."""
+    found = None
+    reading_on = False  # the phrase found follows a preposition: the subject starts earlier
+    for i in range(verb - 1, 0, -1):
+        word = words[i]
+        lower = word.lower()
+        if lower in _WH or word.endswith(","):
+            break
+        if lower in _SUBJECT_START or (word[:1].isupper() and words[i - 1].lower() in _WH):
+            found = i
+            reading_on = words[i - 1].lower() in _PREPOSITIONS
+            if not reading_on:
+                break
+    if found is None or reading_on or any(w.endswith(",") for w in words[found:verb]):
+        return None
+    between = [w.lower() for w in words[1:found]]  # the question word's phrase: "how large of a"
+    if len(between) > MAX_WH_PHRASE or "that" in between:
+        return None
+    return found
+
+
 def _clause_around(text: str, start: int, end: int) -> str:
     left, right = sentence_bounds(text, start, end)
     return one_line(text[left:right]).strip(" .")
+
+
+_SPOKESPERSON = re.compile(
+    r"^(?:an?|the)\s+(?:\w+\s+)?(?:spokes(?:man|woman|person)|representative|press officer)"
+    r"\s+(?:for|of|at)\s+",
+    re.IGNORECASE,
+)
 
 
 def _subject_before(text: str, start: int) -> str | None:
@@ -90,6 +169,9 @@ def _subject_before(text: str, start: int) -> str | None:
         return None
     if words[0].lower() in ("he", "she", "they", "it", "but", "and"):
         return None
+    # The response of "a spokeswoman for Neumann" is Neumann's.
+    subject = _SPOKESPERSON.sub("", subject)
+    words = subject.split()
     if words[0].lower() in ("the", "a", "an", "both", "all", "some", "neither", "each"):
         return subject[:1].lower() + subject[1:]
     return subject
