@@ -346,6 +346,20 @@ def test_a_spokesperson_who_did_not_respond_asks_for_the_party_they_speak_for():
     ]
 
 
+def test_a_doubt_that_points_back_asks_about_the_claim_before_it():
+    claim = "The union said 40 cranes had been idle since March"
+    for doubt, quoted in [
+        ("That figure could not be independently verified.", claim),
+        (
+            "The claim that 40 cranes were idle could not be verified.",
+            "The claim that 40 cranes were idle could not be verified",
+        ),
+    ]:
+        text = f"Pier Report\n\nThe pier closed on Monday. {claim}. {doubt}"
+        (question,) = brief_offline(article_from_text(text)).open_questions
+        assert question.question == f"Can this be confirmed independently: “{quoted}”?"
+
+
 @pytest.mark.parametrize(
     ("left_open", "question"),
     [

@@ -19,6 +19,7 @@ from briefer.verify.sourcing import SourcingProfile
 
 MAX_QUESTIONS = 4
 MAX_SUBJECT_WORDS = 6
+MAX_POINTER_WORDS = 10  # "That account could not be verified" names no claim of its own
 MAX_WH_PHRASE = 4  # words after the question word before the subject ("how large of a payload")
 # What the article does not know, and the clause it leaves open ("how the virus spread").
 _OPEN = re.compile(
@@ -148,9 +149,24 @@ def _subject_start(words: list[str], verb: int) -> int | None:
     return found
 
 
+# A sentence that points back at the claim it doubts: "That account could not be verified."
+_POINTS_BACK = re.compile(
+    r"^(?:that|this|these|those|it|such|the\s+(?:claims?|accounts?|reports?|figures?|numbers?|"
+    r"allegations?|statements?|videos?|footage|images?|photos?|assertions?))\b",
+    re.IGNORECASE,
+)
+
+
 def _clause_around(text: str, start: int, end: int) -> str:
+    """The claim called unverified: its sentence, or the one before when it points back."""
     left, right = sentence_bounds(text, start, end)
-    return one_line(text[left:right]).strip(" .")
+    sentence = one_line(text[left:right]).strip(" .")
+    if _POINTS_BACK.match(sentence) and len(sentence.split()) <= MAX_POINTER_WORDS and left > 0:
+        before_left, before_right = sentence_bounds(text, max(0, left - 2))
+        before = one_line(text[before_left:before_right]).strip(" .")
+        if before and before_right <= left:
+            return before
+    return sentence
 
 
 _SPOKESPERSON = re.compile(
