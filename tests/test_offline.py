@@ -640,3 +640,29 @@ def test_an_acronym_is_an_organisation_and_a_camel_cased_brand_a_company():
     )
     kinds = {e.name: e.kind.value for e in find_stakeholders(text)}
     assert kinds["CBP"] == "organization" and kinds["SpaceX"] == "company"
+
+
+def test_roles_written_before_a_name_and_in_appositives_that_news_writing_uses():
+    text = (
+        "Harbour Board Splits Over Dredging\n\n"
+        "Harbour Board official Dana Reyes said the dredging would start in May. "
+        "Republican Gov. Tomas Ferrante said he backed it. Lt. Col. Ines Marr said the navy "
+        "would help. Marr said so twice. Ferrante said it again. Reyes said it again. "
+        "Ferrante's lawyer, Paul Okafor, said the contract was sound. Okafor said more. "
+        "High school science teacher Vera Lund said pupils worried. Lund said more. "
+        "Mr. Hal Brandt said he opposed it. Brandt said so again. "
+        "Ruth Amsel, a biologist at the Carlisle Institute who studied the bay, said fish would "
+        "suffer. Amsel said more. Felix Moy, Westbrook Port Authority spokesman, said the port "
+        "agreed. Moy said so again. James Pell Jr., the U.S. Attorney for the District of "
+        "Westbrook, said he was watching. Pell said more."
+    )
+    roles = {s.name: s.role for s in brief_offline(article_from_text(text)).stakeholders}
+    assert roles["Dana Reyes"] == "Harbour Board official"
+    assert roles["Tomas Ferrante"] == "Republican Gov."
+    assert roles["Ines Marr"] == "Lt. Col."
+    assert roles["Paul Okafor"] == "Ferrante's lawyer"
+    assert roles["Vera Lund"] == "High school science teacher"
+    assert roles["Ruth Amsel"] == "a biologist at the Carlisle Institute"  # not the clause
+    assert roles["Felix Moy"] == "Westbrook Port Authority spokesman"
+    assert roles["James Pell Jr"].startswith("the U.S. Attorney for the District")
+    assert roles["Hal Brandt"] == "not stated"  # "Mr." is a form of address, not a role

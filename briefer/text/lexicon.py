@@ -130,6 +130,7 @@ class Lexicon:
     news_outlet_words: frozenset[str]
     news_outlets: frozenset[str]
     role_nouns: frozenset[str]
+    function_nouns: frozenset[str]  # "official", "teacher": roles before a name, besides titles
     country_of: dict[str, str]  # any alias, lower case -> canonical country name
     demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
 
@@ -158,6 +159,7 @@ def lexicon() -> Lexicon:
             "news_outlet_words",
             "news_outlets",
             "role_nouns",
+            "function_nouns",
         )
     }
     demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cache
 
 from briefer.engines.offline.facts import _who
 from briefer.schema import (
@@ -19,10 +20,13 @@ from briefer.text.lexicon import (
 from briefer.verify.sourcing import SourceKind, SourcingProfile
 
 MAX_STAKEHOLDERS = 15  # the schema's limit; the filters keep the tail clean
+# ", the CEO of X,", ", Columbus Police Department spokesman.": after the name (and a "Jr."),
+# up to the next comma or full stop; a capital letter inside an abbreviation ("U.S.") is not
+# the end. `_role_phrase` then decides whether it is a role.
 _APPOSITIVE = re.compile(
-    r"\s*,\s+((?:the|a|an|who|whose|which|its|his|her|their|"
-    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}['’]s|[a-z])"
-    r"[^,;.()]{2,150}?)[,;.]"
+    r"\.?\s*,\s+((?:the|a|an|who|whose|which|its|his|her|their|"
+    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}['’]s?|[A-Za-z])"
+    r"(?:[^,;.()]|(?<=\b[A-Z])\.)+?)(?:[,;]|(?<!\b[A-Z])\.)"
 )
 
 
@@ -47,7 +51,7 @@ MAX_ROLE_WORDS = 8
 # "Tessaly's chief executive", "its parent". A clause ("who indulged in ...", "which owns ...")
 # says what someone did, which is a claim, not a role.
 _ROLE_START = re.compile(
-    r"^(?:the|a|an|its|his|her|their|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['’]s)\s+\S",
+    r"^(?:the|a|an|another|one\s+of\s+the|its|his|her|their|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['’]s)\s+\S",
 )
 _CLAUSE_WORD = re.compile(
     r"\b(?:who|whom|whose|which|that|is|are|was|were|has|have|had|will|would|said|says|"
@@ -73,11 +77,58 @@ def _role(text: str, entity: Entity) -> str:
             return role
     if entity.title:
         return entity.title
-    start, _ = min(entity.mentions)
-    before = _LOWER_TITLE.search(text, max(start - 60, 0), start)
-    if before and before.group(2).lower() in lexicon().person_titles:
-        return before.group(1)
+    if entity.kind is StakeholderKind.PERSON:
+        for start, _ in sorted(entity.mentions)[:3]:
+            role = _role_before(text, start)
+            if role:
+                return role
     return NOT_STATED
+
+
+# The words before a name that give its role: capitalised modifiers (an organisation, a
+# nationality, an owner: "State Department", "Palestinian", "Carlineo's"), lower-case ones
+# ("chief", "high school math"), then a title or function noun, or abbreviated titles ("Gov.",
+# "Lt. Col."); a comma may stand between ("Carlineo's attorney, Sonya Zoghlin").
+_NOT_MODIFIER = (
+    r"(?:the|a|an|and|or|but|in|on|at|for|with|from|by|as|to|of|then|when|after|before|while|"
+    r"if|last|next|this|that|said|says|told|asked|her|his|him|their|them|its|it|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december)\b"
+)
+
+
+@cache
+def _role_before_pattern() -> re.Pattern[str]:
+    lex = lexicon()
+    short = sorted(
+        (t for t in lex.person_titles | lex.function_nouns if " " not in t and len(t) <= 5),
+        key=len,
+        reverse=True,
+    )
+    abbreviation = "(?:" + "|".join(t.capitalize() for t in short) + r")\."
+    return re.compile(
+        r"(?<![\w'’.-])(?P<role>"
+        rf"(?:(?!(?i:{_NOT_MODIFIER}))[A-Z][\w&-]*(?:['’]s?)?[ \t]+){{0,4}}"
+        rf"(?:(?:(?!{_NOT_MODIFIER})[a-z][\w'’-]*[ \t]+){{0,3}}?(?P<title>[a-z][a-z-]*[a-z])"
+        rf"|(?P<abbreviated>(?:{abbreviation}[ \t]+){{0,2}}{abbreviation})))"
+        r",?[ \t]+$"
+    )
+
+
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})  # forms of address, not roles
+
+
+def _role_before(text: str, start: int) -> str | None:
+    """The role written just before a person's name, or None."""
+    match = _role_before_pattern().search(text, max(start - 80, 0), start)
+    if not match:
+        return None
+    lex = lexicon()
+    title = match.group("title") or match.group("abbreviated")
+    last = title.split()[-1].lower().rstrip(".")
+    if last in _HONORIFICS or last not in lex.person_titles | lex.function_nouns:
+        return None
+    return one_line(match.group("role"))
 
 
 def _role_phrase(phrase: str) -> str | None:
@@ -87,7 +138,10 @@ def _role_phrase(phrase: str) -> str | None:
     no clause: "head of maritime risk at the Oslo-based brokerage Nordvik Marine" gives "head
     of maritime risk"; "who indulged in self-dealing" gives nothing.
     """
-    if _CLAUSE_WORD.search(phrase):
+    # "a doctor at Chaoyang Hospital where the patients were treated": the clause is not the
+    # role, what comes before it is.
+    phrase = _RELATIVE.split(phrase, maxsplit=1)[0].strip()
+    if not phrase or _CLAUSE_WORD.search(phrase):
         return None
     words = phrase.split()
     titles = lexicon().person_titles
@@ -105,7 +159,8 @@ def _role_phrase(phrase: str) -> str | None:
     return " ".join(words) if len(words) >= 2 or titled else None
 
 
-_ROLE_CUTS = frozenset("at in for with from of on".split())
+_ROLE_CUTS = frozenset("at in for with from of on to".split())
+_RELATIVE = re.compile(r"\s+(?:where|who|whom|whose|which|that)\s")
 
 
 # A name after one of these is an object or part of a longer phrase ("cooperation between X and
@@ -119,14 +174,6 @@ _NOT_SUBJECT = frozenset(
 def _after_preposition(text: str, start: int) -> bool:
     previous = re.search(r"([\w'’-]+)\W*$", text[max(start - 30, 0) : start])
     return bool(previous and previous.group(1).lower() in _NOT_SUBJECT)
-
-
-_LOWER_TITLE = re.compile(
-    # "employment attorney", "the company's chief executive": up to three words before a
-    # title, none of them a pronoun or preposition ("introduced her to employment attorney").
-    r"(?<![\w'’-])((?:(?!(?:her|his|him|their|them|its|it|to|of|the|a|an|and|or|by|for|with|"
-    r"from|in|on|at|as|said|says|told)\b)[a-z][\w'’-]*\s+){0,3}?([a-z]+))\s+$"
-)
 
 
 _ON_RECORD = (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
