@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefer.errors import BrieferError, InputError
-from briefer.schema import NOT_STATED, CaveatKind, Envelope
+from briefer.schema import NOT_STATED, REPORTER, CaveatKind, Envelope, KeyFact
 from briefer.text import one_line, words
 from briefer.text.lexicon import STOP_WORDS, lexicon
 from briefer.verify.sourcing import SourceKind, SourcingProfile
@@ -178,6 +178,7 @@ class Ratio:
 # name -> (label, higher is better)
 METRICS: dict[str, tuple[str, bool]] = {
     "key_fact_recall": ("key facts R", True),
+    "attribution": ("who asserts", True),
     "stakeholder_recall": ("stakeholders R", True),
     "stakeholder_precision": ("stakeholders P", True),
     "central_recall": ("central R", True),
@@ -275,6 +276,7 @@ def score_brief(name: str, envelope: Envelope, text: str, labels: Labels) -> Art
     words = count_words(text)
     metrics = {
         "key_fact_recall": _key_fact_recall(labels, [f.evidence for f in brief.key_facts]),
+        "attribution": _attribution_agreement(labels, brief.key_facts),
         **stakeholder_scores(labels, [(s.name, s.role) for s in brief.stakeholders], text),
         "anonymous_recall": _anonymous_recall(labels, envelope, text),
         "false_anonymous": _false_anonymous(labels, profile, text),
@@ -323,6 +325,40 @@ def _key_fact_recall(labels: Labels, evidence: list[str]) -> Ratio:
         if want and any(len(want & have) > len(want) / 2 for have in held):
             found += 1
     return Ratio(found, len(labels.key_facts))
+
+
+def _attribution_agreement(labels: Labels, facts: Sequence[KeyFact]) -> Ratio:
+    """Of the editor's key facts the brief found, how many it credits to the same source.
+
+    Both say the reporter (an editor's "the reporter (citing ...)" counts), or both name the
+    source with a word in common ("the people" and "people familiar with the matter").
+    """
+    agreed = matched = 0
+    for fact in labels.key_facts:
+        want = _tokens(fact.quote)
+        ours = next(
+            (f for f in facts if want and len(want & _tokens(f.evidence)) > len(want) / 2), None
+        )
+        if ours is None:
+            continue
+        matched += 1
+        theirs = fact.attribution.lower()
+        if ours.attribution.lower().startswith(REPORTER):
+            agreed += "reporter" in theirs
+        else:
+            agreed += bool(_source_words(ours.attribution) & _source_words(theirs))
+    return Ratio(agreed, matched)
+
+
+_NOT_SOURCE_WORDS = frozenset(
+    "the and for with from reporter said says citing unnamed unspecified".split()
+)
+
+
+def _source_words(source: str) -> set[str]:
+    """The words that say who a source is ("officials", "people", "Kennedy"), lower case."""
+    found = re.findall(r"[^\W\d_][\w'’-]{2,}", source.lower())
+    return {w.removesuffix("'s").removesuffix("’s") for w in found} - _NOT_SOURCE_WORDS
 
 
 def _norm(name: str) -> str:

@@ -47,6 +47,25 @@ def test_key_fact_recall_counts_a_fact_whose_quote_a_brief_fact_holds():
     assert score.metrics["key_fact_recall"] == Ratio(1, 2)
 
 
+def test_attribution_agreement_compares_who_asserts_each_found_fact():
+    article, envelope = _brief("business.txt")
+    facts = envelope.brief.key_facts
+    by_reporter = next(f for f in facts if f.attribution == "the reporter")
+    by_source = next(f for f in facts if f.attribution != "the reporter")
+    source_word = by_source.attribution.split()[-1]
+    labels = Labels(
+        article="business.txt",
+        key_facts=[
+            {"fact": "a", "quote": by_reporter.evidence, "attribution": "the reporter (wire)"},
+            {"fact": "b", "quote": by_source.evidence, "attribution": f"{source_word}, quoted"},
+            {"fact": "c", "quote": by_reporter.evidence, "attribution": "a named analyst"},
+            {"fact": "not found", "quote": "Seventeen giraffes escaped from a zoo in Oslo."},
+        ],
+    )
+    score = score_brief("business", envelope, article.text, labels)
+    assert score.metrics["attribution"] == Ratio(2, 3)  # of the three facts found
+
+
 def test_stakeholder_scores_use_aliases_and_count_central_ones():
     article, envelope = _brief("business.txt")
     names = [s.name for s in envelope.brief.stakeholders]

@@ -469,13 +469,31 @@ def test_a_claim_in_a_relative_clause_does_not_make_the_sentence_that_persons():
     text = (
         "Extradition Fight Ends\n\nJulian Assange, who denies the accusation, has avoided "
         "extradition to Sweden for seven years after seeking refuge in an embassy in 2012. "
-        "Prosecutors in Sweden dropped the investigation on Tuesday, the authority said."
+        "Prosecutors in Sweden dropped the investigation on Tuesday, the authority said. "
+        "The allies want a faster timeline, said the people, who asked not to be identified."
     )
     facts = {
         f.evidence[:20]: f.attribution for f in brief_offline(article_from_text(text)).key_facts
     }
     assert facts["Julian Assange, who "] == "the reporter"
     assert facts["Prosecutors in Swede"] == "the authority"
+    assert facts["The allies want a fa"] == "the people"  # a clause about the source is theirs
+
+
+def test_who_asserts_a_fact_follows_the_nearest_subject_and_skips_clauses_about_a_call():
+    text = (
+        "Witnesses Testify\n\nThe hearing ran for nine hours on Tuesday in the harbour city. "
+        "Dana Volk said she had no knowledge of the payments to the dredging firm. "
+        "Tom Marsh was the third witness to testify about the dredging contract on Tuesday. "
+        "He said he was not concerned about the content of the contract itself at all. "
+        "Ada Pell was arrested in April for a call she reportedly made to the mayor's office, "
+        "in which she said she would close the port."
+    )
+    facts = {
+        f.evidence[:12]: f.attribution for f in brief_offline(article_from_text(text)).key_facts
+    }
+    assert facts["He said he w"] == "Tom Marsh"  # the subject since Volk spoke, not Volk
+    assert facts["Ada Pell was"] == "the reporter (no source named)"  # "reportedly"
 
 
 def test_things_named_like_people_and_counted_names():

@@ -58,6 +58,9 @@ class CaveatKind(StrEnum):
     PARTIAL_COVERAGE = "partial_coverage"  # the brief covers only part of the article
 
 
+REPORTER = "the reporter"  # who asserts a fact the article states without attribution
+
+
 class KeyFact(_Model):
     """One fact the article reports, with the words that support it."""
 

@@ -8,9 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from briefer.schema import (
-    KeyFact,
-)
+from briefer.schema import REPORTER, KeyFact
 from briefer.text import Span, one_line
 from briefer.text.entities import Entity
 from briefer.text.lexicon import (
@@ -20,7 +18,7 @@ from briefer.text.lexicon import (
     alternation,
     content_words,
 )
-from briefer.verify.sourcing import Attribution
+from briefer.verify.sourcing import UNATTRIBUTED, Attribution
 
 MAX_FACTS = 7
 MIN_FACTS = 4
@@ -37,7 +35,6 @@ MAX_RANKED = 40  # sentences ranked in full; a brief uses far fewer
 NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
 NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
 NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
-REPORTER = "the reporter"
 
 _NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
 _DATE = re.compile(
@@ -171,6 +168,9 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
 
 
 _IN_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s", re.IGNORECASE)
+_OPENS_RELATIVE_CLAUSE = re.compile(
+    r",\s+(?:(?:in|during|on|at|after|before)\s+)?(?:which|whom|where|when)\s+$", re.IGNORECASE
+)
 
 
 def _asserted_by(span: Span, attributions: list[Attribution]) -> str:
@@ -181,8 +181,20 @@ def _asserted_by(span: Span, attributions: list[Attribution]) -> str:
     """
     for attribution in attributions:
         phrase = span.text[attribution.start - span.start : attribution.end - span.start]
-        if not _IN_RELATIVE_CLAUSE.search(phrase):
-            return _who(attribution)
+        # The speech verb inside a relative clause on the source ("Assange, who denies"); a
+        # clause describing the source ("said the people, who asked not to be named") is
+        # part of the source and leaves the claim theirs.
+        if _IN_RELATIVE_CLAUSE.search(phrase) and not _IN_RELATIVE_CLAUSE.search(
+            attribution.source
+        ):
+            continue
+        # "a phone call he made, in which he said ...": what was said in the call, not the
+        # sentence's claim.
+        if _OPENS_RELATIVE_CLAUSE.search(span.text, 0, attribution.start - span.start):
+            continue
+        if attribution.refers_to == UNATTRIBUTED:  # "reportedly", "is accused of"
+            return f"{REPORTER} (no source named)"
+        return _who(attribution)
     return REPORTER
 
 

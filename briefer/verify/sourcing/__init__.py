@@ -60,6 +60,7 @@ from __future__ import annotations
 from briefer.verify.sourcing._analyzer import _Analyzer
 from briefer.verify.sourcing._findings import _DECLINED, _HEDGED, _UNVERIFIED, _findings
 from briefer.verify.sourcing.model import (
+    UNATTRIBUTED,
     Attribution,
     Finding,
     FindingKind,
@@ -69,6 +70,7 @@ from briefer.verify.sourcing.model import (
 )
 
 __all__ = [
+    "UNATTRIBUTED",
     "Attribution",
     "Finding",
     "FindingKind",

@@ -36,7 +36,12 @@ from briefer.verify.sourcing._tokens import (
     _Tok,
     _tokens,
 )
-from briefer.verify.sourcing.model import Attribution, SingleSourceClaim, SourceKind
+from briefer.verify.sourcing.model import (
+    UNATTRIBUTED,
+    Attribution,
+    SingleSourceClaim,
+    SourceKind,
+)
 
 
 class _Analyzer(_PhraseReader):
@@ -327,7 +332,7 @@ class _Analyzer(_PhraseReader):
                     kind=SourceKind.ANONYMOUS,
                     sentence_start=sent.start,
                     sentence_end=sent.end,
-                    refers_to="unattributed",
+                    refers_to=UNATTRIBUTED,
                 )
             )
         return out
@@ -374,7 +379,21 @@ class _Analyzer(_PhraseReader):
     def _resolve_pronoun(
         self, pronoun: str, index: int, recent: list[tuple[int, Attribution]]
     ) -> tuple[SourceKind, str] | None:
-        """Resolve he/she/it/they to an earlier source, never to an anonymous one."""
+        """Resolve he/she/it/they to an earlier source, never to an anonymous one.
+
+        "he"/"she" is the person a sentence since the last cited person opens with, if any
+        ("Volker said ... Morrison was the third witness ... He said": Morrison), else that
+        cited person.
+        """
+        if pronoun in ("he", "she"):
+            since = next(
+                (i for i, a in reversed(recent) if a.kind is SourceKind.NAMED_PERSON), None
+            )
+            if since is not None and since >= index - 2:
+                for back in range(index - 1, since, -1):
+                    subject = self._subject_person(self.sentences[back])
+                    if subject is not None:
+                        return SourceKind.NAMED_PERSON, subject
         for sent_index, earlier in reversed(recent):
             if sent_index < index - 2:
                 break

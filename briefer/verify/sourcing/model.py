@@ -26,13 +26,17 @@ class FindingKind(StrEnum):
     UNVERIFIED = "unverified"  # "could not be independently verified", "disputed"
 
 
+UNATTRIBUTED = "unattributed"  # `refers_to` of a claim on nobody's named word ("reportedly")
+
+
 @dataclass(frozen=True)
 class Attribution:
     """One attribution: who (`source`) asserts the sentence it sits in, and with which verb.
 
     `text[start:end]` is the whole attribution phrase ("the people said", "according to people
     familiar with the matter"); `source == text[source_start:source_end]`. For a pronoun or
-    a surname, `refers_to` is the fuller source it was resolved to ("Denise Albright").
+    a surname, `refers_to` is the fuller source it was resolved to ("Denise Albright"); for
+    "reportedly" or an agentless passive ("is accused of") it is `UNATTRIBUTED`.
     """
 
     start: int
