@@ -684,3 +684,18 @@ def test_roles_written_before_a_name_and_in_appositives_that_news_writing_uses()
     assert roles["Felix Moy"] == "Westbrook Port Authority spokesman"
     assert roles["James Pell Jr"].startswith("the U.S. Attorney for the District")
     assert roles["Hal Brandt"] == "not stated"  # "Mr." is a form of address, not a role
+
+
+def test_each_sentence_of_a_long_quotation_is_the_speaker_s():
+    text = (
+        "Markets Rally\n\nShares rose for a fifth day on Monday across the region's exchanges. "
+        '"Markets usually run ahead of the economy and price in growth early. There are three '
+        "reasons for hope this winter, from lower taxes to cheaper loans. We expect growth to "
+        'return in 2020," said Ines Varga, an analyst at Nordvik Marine. '
+        "The central bank meets on Thursday to set its interest rate for the quarter."
+    )
+    facts = {
+        f.evidence[:20]: f.attribution for f in brief_offline(article_from_text(text)).key_facts
+    }
+    assert facts["There are three reas"] == "Ines Varga"
+    assert facts["Shares rose for a fi"] == "the reporter"

@@ -614,3 +614,24 @@ def test_patterns_keep_offsets_when_lower_casing_would_shift_them():
     profile = analyze_sourcing("İstanbul port officials said more than 40 ships waited.")
     (hedged,) = profile.hedged
     assert hedged.text == "more than 40"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        # A time between the subject and its verb is not part of the source.
+        ("Port Director Helen Marsh on Wednesday accused the board of delays.", "Helen Marsh"),
+        ("The ministry last week confirmed the figure.", "The ministry"),
+        # "maintain" with an object keeps something; before "that" it says something.
+        ("Mayor Ada Lund maintained that the pier was safe.", "Ada Lund"),
+        ("It is a ward where Ada Lund has maintained a wide lead for months.", None),
+        # The object of a preposition is not the subject of the verb after it.
+        ("Norway's envoy to Britain warned the talks could fail.", None),
+    ],
+)
+def test_the_subject_of_a_speech_verb(sentence: str, found: str | None) -> None:
+    sources = [a.refers_to or a.source for a in analyze_sourcing(sentence).attributions]
+    if found is None:
+        assert not any("Britain" == s or "Lund" in s for s in sources), sources
+    else:
+        assert any(found in s for s in sources), sources

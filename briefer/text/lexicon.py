@@ -105,7 +105,8 @@ WEAK_SPEECH_VERBS = wordset(
     asserted asserts contended contends maintained stressed stresses conceded concedes admitted
     admits complained complains expect expects highlight highlights revealed reveals
     reiterated reiterates tweeted tweets touted touts believes urged urges criticised
-    criticized criticises criticizes condemned condemns welcomed welcomes described describes"""
+    criticized criticises criticizes condemned condemns welcomed welcomes described describes
+    accused accuses"""
 )
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 

@@ -193,7 +193,7 @@ def brief_offline(
     entities = find_stakeholders(
         text, body_start=body_start, cited=[a.source for a in profile.attributions]
     )
-    by_sentence = _attributions_by_sentence(profile.attributions)
+    by_sentence = _attributions_by_sentence(profile.attributions, text, body)
     # A named source that declines to comment puts nothing on the record.
     on_record = frozenset(
         a.sentence_start

@@ -6,7 +6,7 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from briefer.schema import REPORTER, KeyFact
 from briefer.text import Span, one_line
@@ -18,7 +18,7 @@ from briefer.text.lexicon import (
     alternation,
     content_words,
 )
-from briefer.verify.sourcing import UNATTRIBUTED, Attribution
+from briefer.verify.sourcing import UNATTRIBUTED, Attribution, quotations
 
 MAX_FACTS = 7
 MIN_FACTS = 4
@@ -211,10 +211,31 @@ def _who(attribution: Attribution) -> str:
     return _RELATIVE_CLAUSE.sub("", who).strip() or who
 
 
-def _attributions_by_sentence(attributions: Iterable[Attribution]) -> dict[int, list[Attribution]]:
+def _attributions_by_sentence(
+    attributions: Iterable[Attribution], text: str = "", body: Sequence[Span] = ()
+) -> dict[int, list[Attribution]]:
+    """The attributions of each sentence, by its start.
+
+    A quotation of several sentences is the speaker's throughout: a sentence inside it with
+    no attribution of its own takes the one after the closing mark ('"Markets run ahead.
+    There are three indicators," said Sanjiv Bhasin').
+    """
     out: dict[int, list[Attribution]] = {}
     for attribution in attributions:
         out.setdefault(attribution.sentence_start, []).append(attribution)
+    if not text or not body:
+        return out
+    for start, end in quotations(text):
+        inside = [s for s in body if start <= s.start < end]
+        closing = next((s for s in body if s.start < end <= s.end), None)
+        if len(inside) < 2 or closing is None:
+            continue
+        after = [a for a in out.get(closing.start, []) if a.start >= end - 1]
+        if not after:
+            continue
+        for sentence in inside:
+            if sentence is not closing and not out.get(sentence.start):
+                out[sentence.start] = after
     return out
 
 

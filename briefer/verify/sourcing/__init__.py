@@ -59,6 +59,7 @@ from __future__ import annotations
 
 from briefer.verify.sourcing._analyzer import _Analyzer
 from briefer.verify.sourcing._findings import _DECLINED, _HEDGED, _UNVERIFIED, _findings
+from briefer.verify.sourcing._tokens import _QUOTE
 from briefer.verify.sourcing.model import (
     UNATTRIBUTED,
     Attribution,
@@ -78,6 +79,7 @@ __all__ = [
     "SourceKind",
     "SourcingProfile",
     "analyze_sourcing",
+    "quotations",
 ]
 
 
@@ -92,3 +94,8 @@ def analyze_sourcing(text: str) -> SourcingProfile:
         unverified=tuple(_findings(text, _UNVERIFIED, FindingKind.UNVERIFIED, extend=False)),
         single_source=tuple(analyzer.single_source(attributions)),
     )
+
+
+def quotations(text: str) -> list[tuple[int, int]]:
+    """The spans of the direct quotations in `text` (“…” or "…", within a paragraph)."""
+    return [(m.start(), m.end()) for m in _QUOTE.finditer(text)]

@@ -43,6 +43,19 @@ from briefer.verify.sourcing.model import (
     SourceKind,
 )
 
+# "maintain" with a noun phrase for its object keeps something; it says something before
+# "that", a quotation or a comma ("maintained that", "he maintained.").
+_KEEPS = re.compile(
+    r"maintain(?:s|ed)?\s+(?:a|an|the|its|his|her|their|our|some|strong|close)\b", re.IGNORECASE
+)
+
+
+# A time between a subject and its verb: "Mark Esper on Wednesday accused".
+_TIME_BEFORE_VERB = re.compile(
+    r"\s(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
+    r"last\s+(?:week|month|year|night)|this\s+(?:week|month|year))\s*"
+)
+
 
 class _Analyzer(_PhraseReader):
     """Find the attributions of one article and the claims that rest on a single source."""
@@ -101,6 +114,10 @@ class _Analyzer(_PhraseReader):
             ):
                 p = word_start
                 continue
+            when = _last(_TIME_BEFORE_VERB, text, max(sent.start, p - 30), p)
+            if when is not None and when.end() == p:  # "Mark Esper on Wednesday accused"
+                p = when.start()
+                continue
             break
         boundary = _last(_LEFT_BOUNDARY, text, sent.start, p)
         seg_start = boundary.end() if boundary else sent.start
@@ -120,7 +137,7 @@ class _Analyzer(_PhraseReader):
                 whole = self._whole_np(toks, strong=strong) if toks else None
                 if whole is not None and not any(t.word in _VERBISH for t in toks):
                     return whole, verb
-            np = self.left_np(seg_start, p, strong=strong)
+            np = self.left_np(seg_start, p, strong=strong, subject=True)
             if np is None:
                 np = self._over_relative_clause(sent, p, strong=strong)
             return (np, verb) if np else None
@@ -259,6 +276,8 @@ class _Analyzer(_PhraseReader):
             for match in _VERB.finditer(text, sent.start, sent.end):
                 if match.start() < covered or self.in_quote(match.start()):
                     continue
+                if _KEEPS.match(text, match.start()):
+                    continue  # "maintained a lead": kept, not said
                 found = self.source_for(sent, match, previous)
                 if found is None:
                     continue

@@ -376,8 +376,14 @@ class _PhraseReader:
 
     # -- finding the source of one verb
 
-    def left_np(self, seg_start: int, seg_end: int, *, strong: bool) -> _NP | None:
-        """Read the noun phrase that ends at seg_end, within [seg_start, seg_end)."""
+    def left_np(
+        self, seg_start: int, seg_end: int, *, strong: bool, subject: bool = False
+    ) -> _NP | None:
+        """Read the noun phrase that ends at seg_end, within [seg_start, seg_end).
+
+        `subject`: the phrase is the subject of the verb right after it, so a name that is
+        the object of a preposition ("China's ambassador to Britain warned") is not it alone.
+        """
         text = self.text
         toks = _tokens(text, seg_start, seg_end)
         while toks and toks[0].word in _LEAD_STRIP:
@@ -416,7 +422,7 @@ class _PhraseReader:
                 before -= 1
             if before >= 0 and toks[before].word in _PREPOSITIONS:
                 whole = self._whole_np(toks, strong=strong)
-                if whole is not None:
+                if whole is not None or subject:
                     return whole
             while before >= 0 and toks[before].word in self.lex.titles:
                 before -= 1
