@@ -635,3 +635,16 @@ def test_the_subject_of_a_speech_verb(sentence: str, found: str | None) -> None:
         assert not any("Britain" == s or "Lund" in s for s in sources), sources
     else:
         assert any(found in s for s in sources), sources
+
+
+def test_a_role_phrase_the_article_joins_to_a_name_is_that_person_on_the_record() -> None:
+    text = (
+        "Norway's envoy to Britain warned the talks could fail. The talks resume on Monday. "
+        "Lars Berg, Norway's envoy to Britain, has led them since March. "
+        "A senior port official warned of delays."
+    )
+    found = {a.source: a for a in analyze_sourcing(text).attributions}
+    envoy = found["Norway's envoy to Britain"]
+    assert envoy.kind is SourceKind.NAMED_PERSON and envoy.refers_to == "Lars Berg"
+    official = found["A senior port official"]  # joined to no name: still unnamed
+    assert official.kind is not SourceKind.NAMED_PERSON

@@ -57,6 +57,9 @@ _TIME_BEFORE_VERB = re.compile(
 )
 
 
+_NOT_NAME_START = frozenset({"said", "says", "told", "and", "but", "on", "in"})
+
+
 class _Analyzer(_PhraseReader):
     """Find the attributions of one article and the claims that rest on a single source."""
 
@@ -299,6 +302,10 @@ class _Analyzer(_PhraseReader):
                         refers_to = self._full_name(np.start, np.end)
                     elif (titled := self._titled_earlier(source, np.start)) is not None:
                         kind, refers_to = SourceKind.NAMED_PERSON, titled
+                    elif kind is SourceKind.UNNAMED_INSTITUTION and (
+                        named := self._named_with(source)
+                    ):
+                        kind, refers_to = SourceKind.NAMED_PERSON, named
                 attribution = Attribution(
                     start=phrase_start,
                     end=phrase_end,
@@ -365,6 +372,23 @@ class _Analyzer(_PhraseReader):
         named = self._titled_names(words[1])
         i = bisect_left(named, (before,)) - 1  # the last one named before this point
         return named[i][1] if i >= 0 else None
+
+    def _named_with(self, source: str) -> str | None:
+        """The person a role phrase stands for when the article joins the same phrase to a
+        name anywhere, before or after this point: "China's ambassador to Britain Liu Xiaming"
+        or "Liu Xiaming, China's ambassador to Britain". Only for a phrase of three words or
+        more ending in a title; None otherwise."""
+        role = re.sub(r"^(?:the|a|an)\s+", "", source.strip(), flags=re.IGNORECASE)
+        words = role.split()
+        if len(words) < 3 or not any(w.lower().strip(",.") in self.lex.titles for w in words):
+            return None
+        name = r"(?<![\w'’.-])((?:[A-Z]\.\s+|[A-Z][\w'’-]+\s+){1,2}[A-Z][\w'’-]+)"
+        phrase = re.escape(role).replace(r"\ ", r"\s+")
+        after = re.search(rf"(?<![\w'’]){phrase}\s+{name}", self.text)
+        if after and after.group(1).split()[0].lower() not in _NOT_NAME_START:
+            return after.group(1)
+        before = re.search(rf"{name},\s+(?:(?i:the|a|an)\s+)?{phrase}\b", self.text)
+        return before.group(1) if before else None
 
     def _titled_names(self, title: str) -> list[tuple[int, str]]:
         """Where the article names someone with `title` in front ("President Dana Reyes")."""

@@ -372,7 +372,12 @@ class _PhraseReader:
         if head.cap and not (len(core) == 1 and self._is_common(head)):
             return True
         word = head.word
-        return word in _ANON_HEADS or word in _SPEAKER_NOUNS or singular(word) in _SPEAKER_NOUNS
+        return (
+            word in _ANON_HEADS
+            or word in _SPEAKER_NOUNS
+            or singular(word) in _SPEAKER_NOUNS
+            or word in self.lex.titles  # "China's ambassador to Britain"
+        )
 
     # -- finding the source of one verb
 
