@@ -699,3 +699,13 @@ def test_each_sentence_of_a_long_quotation_is_the_speaker_s():
     }
     assert facts["There are three reas"] == "Ines Varga"
     assert facts["Shares rose for a fi"] == "the reporter"
+
+
+def test_a_refusal_as_a_stance_is_its_own_words_not_what_it_was_about():
+    text = (
+        "Ferry Deal Stalls\n\nThe ferry deal stalled on Monday after two years of talks. "
+        "The Harbor Board declined to provide specifics on how the fares would be set when "
+        "asked on Tuesday. The Harbor Board will meet again in March."
+    )
+    brief = brief_offline(article_from_text(text))
+    assert stakeholder(brief, "Harbor Board").stance == "declined to provide specifics"

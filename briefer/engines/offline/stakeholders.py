@@ -196,7 +196,7 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
         # Only the nearest mention before the refusal can be its actor: a few words, no comma.
         nearest = bisect.bisect_right(ends, finding.start) - 1
         if nearest >= 0 and _ACTOR_GAP.fullmatch(text, ends[nearest], finding.start):
-            return one_line(finding.text, 120, at_word=True)
+            return _refusal(finding.text)
     on_record = spokesperson = 0
     for attribution in profile.attributions:
         source = _who(attribution).lower()
@@ -211,6 +211,18 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
     if spokesperson:
         return "speaks through a spokesperson"
     return NOT_STATED
+
+
+# Where a refusal's own words end and what it was about begins: "avoided a question | about
+# potential pressure ... when asked Thursday", "declined to provide specifics | on how ...".
+_REFUSAL_TAIL = re.compile(r"\s+(?:about|on|over|regarding|when|while|after|as|because)\b|,")
+
+
+def _refusal(text: str) -> str:
+    """The refusal in a few words: its verb phrase, without what it was about."""
+    words = one_line(text)
+    cut = next((m.start() for m in _REFUSAL_TAIL.finditer(words) if m.start() > 8), None)
+    return one_line(words[:cut] if cut else words, 80, at_word=True)
 
 
 _SPOKESPERSON = re.compile(r"\b(?:spokes(?:person|man|woman)|representative|press office)\b")
