@@ -709,3 +709,14 @@ def test_a_refusal_as_a_stance_is_its_own_words_not_what_it_was_about():
     )
     brief = brief_offline(article_from_text(text))
     assert stakeholder(brief, "Harbor Board").stance == "declined to provide specifics"
+
+
+def test_a_name_only_ever_written_after_the_is_a_thing_not_a_person():
+    text = (
+        "Plague Returns\n\nThe disease killed millions during the Black Death in Europe. "
+        "The index fell as the Harbor Composite lost 20 points on Tuesday. "
+        "Dana Reyes, a doctor at the port clinic, said two patients were stable."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert "Black Death" not in found and "Harbor Composite" not in found
+    assert "Dana Reyes" in found

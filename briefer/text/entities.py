@@ -389,6 +389,12 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             and not any(_as_person(text, start, end) for start, end in entity.mentions)
         ):
             return False  # "in Palo Alto, California", "the Hoa Lo prison": a place or a thing
+        if (
+            not entity.title
+            and not _is_cited(names, cited)
+            and all(_THE_BEFORE.search(text, max(s - 8, 0), s) for s, _ in entity.mentions)
+        ):
+            return False  # "the Black Death", "the Nasdaq Composite": a thing, never a person
         credit = _CREDIT.match(text, first_end)
         # A reporter credited with the story is not a party to it.
         if credit is None:
@@ -428,6 +434,9 @@ _NEVER_NAME_START = frozenset(
 
 # After a place's name: its state or country ("San Ysidro, California") or "-based".
 _PLACE_AFTER = re.compile(r"-based\b|,\s+(?P<region>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)")
+
+
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+[“\"‘']?$")
 
 
 def _as_person(text: str, start: int, end: int) -> bool:
