@@ -720,3 +720,13 @@ def test_a_name_only_ever_written_after_the_is_a_thing_not_a_person():
     found = {e.name for e in find_stakeholders(text)}
     assert "Black Death" not in found and "Harbor Composite" not in found
     assert "Dana Reyes" in found
+
+
+def test_a_name_that_starts_like_a_place_is_not_a_person():
+    text = (
+        "Bandwidth Gap\n\nIn places like San Francisco and Fort Worth, streaming works well. "
+        "Lake Tahoe towns lag behind, said Dana Reyes, who studies networks."
+    )
+    kinds = {e.name: e.kind.value for e in find_stakeholders(text)}
+    assert not any(kinds.get(n) == "person" for n in ("San Francisco", "Fort Worth", "Lake Tahoe"))
+    assert kinds.get("Dana Reyes") == "person"

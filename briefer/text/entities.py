@@ -763,11 +763,18 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
     if (
         2 <= len(named) <= 3
         and raw_words[0] not in _NAME_PARTICLES
+        and raw_words[0].lower().rstrip(".") not in _PLACE_PREFIXES  # "San Francisco"
         and all(_NAME_WORD.match(w) for w in named)
         and not _ABSTRACT.search(named[-1].lower())
     ):
         return StakeholderKind.PERSON
     return None
+
+
+# First words of places' names, never of people's: "San Francisco", "Fort Worth", "Lake Tahoe".
+_PLACE_PREFIXES = frozenset(
+    "san santa santo sao los las el fort mount mt lake port saint st cape".split()
+)
 
 
 @cache
