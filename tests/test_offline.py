@@ -730,3 +730,16 @@ def test_a_name_that_starts_like_a_place_is_not_a_person():
     kinds = {e.name: e.kind.value for e in find_stakeholders(text)}
     assert not any(kinds.get(n) == "person" for n in ("San Francisco", "Fort Worth", "Lake Tahoe"))
     assert kinds.get("Dana Reyes") == "person"
+
+
+def test_a_product_named_after_its_maker_is_not_a_person():
+    text = (
+        "Streaming Launch\n\nStadia launched on Tuesday with 22 games. Stadia costs $9.99 a "
+        "month, and the Stadia Pro tier adds discounts. Only one title, Tequila Works' Gylt, "
+        "is exclusive. Stadia faces Apple Arcade. Liu Xiaming, a games analyst, said the "
+        "catalog was thin. Liu said more titles were needed."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert found["Stadia"].kind.value != "person"
+    assert "Stadia Pro" not in found and "Tequila Works' Gylt" not in found
+    assert found["Liu Xiaming"].count == 2  # the family name written alone is still him

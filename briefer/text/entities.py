@@ -79,6 +79,7 @@ _NAME_WORD = re.compile(
     r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$|^(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][a-zà-ÿ'’-]+$"
 )
 _POSSESSIVE = re.compile(r"['’]s$")
+_OWNER = re.compile(r"(?:['’]s|s['’])$")  # a possessive, "Works'" too
 # A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
 _DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
 # Words before a noun that make it an object or a description, not a subject: a preposition
@@ -250,10 +251,16 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     for e in entities:
         if e.kind is StakeholderKind.PERSON and len(e.name.split()) > 1:
             first_words.setdefault(_key(e.name.split()[0]), []).append(e)
+    # News names a person in full first: a word that is used alone before the full name
+    # ("Stadia ... Stadia Pro", "Apple ... Apple Arcade") names something else.
+    first_alone: dict[str, int] = {}
+    for name, start, _ in singles:
+        first_alone.setdefault(_key(name), start)
     for name, start, end in singles:
         entity = alias_index.get(_key(name))
-        if entity is None and len(first_words.get(_key(name), [])) == 1:
-            entity = first_words[_key(name)][0]
+        owners = first_words.get(_key(name), [])
+        if entity is None and len(owners) == 1 and owners[0].first < first_alone[_key(name)]:
+            entity = owners[0]
         if entity is None and _STATE_POSSESSION.match(text, end):
             add(name, StakeholderKind.GOVERNMENT, start, end, None)
         elif entity is not None:
@@ -305,6 +312,22 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             score -= 0.5
         return score
 
+    # "Apple Arcade", "Stadia Pro": a name that starts with another party's name is that
+    # party's product or unit, not a person.
+    parties = {
+        _key(n)
+        for e in entities
+        if e.kind is not StakeholderKind.PERSON
+        for n in (e.name, *e.aliases)
+    }
+    entities = [
+        e
+        for e in entities
+        if e.kind is not StakeholderKind.PERSON
+        or e.title
+        or len(e.name.split()) < 2
+        or _key(e.name.split()[0]) not in parties
+    ]
     kept = [e for e in entities if _worth_keeping(e, text, body_start, body, cited_keys)]
     kept.sort(key=lambda e: (-salience(e), e.first))
     return kept
@@ -764,6 +787,7 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
         2 <= len(named) <= 3
         and raw_words[0] not in _NAME_PARTICLES
         and raw_words[0].lower().rstrip(".") not in _PLACE_PREFIXES  # "San Francisco"
+        and not any(_OWNER.search(w) for w in raw_words[:-1])  # "Tequila Works' Gylt"
         and all(_NAME_WORD.match(w) for w in named)
         and not _ABSTRACT.search(named[-1].lower())
     ):
