@@ -743,3 +743,16 @@ def test_a_product_named_after_its_maker_is_not_a_person():
     assert found["Stadia"].kind.value != "person"
     assert "Stadia Pro" not in found and "Tequila Works' Gylt" not in found
     assert found["Liu Xiaming"].count == 2  # the family name written alone is still him
+
+
+def test_a_wire_story_s_staff_credits_are_not_parties_to_it():
+    text = (
+        "Oil Slips\n\nOil fell on Tuesday, said Ines Varga, an analyst at Nordvik Marine. "
+        "Varga said supply was ample.\n"
+        "Reporting by Tom Abel; additional reporting by Rita Moss and Lee Chan; Editing by "
+        "Sam Ruiz\n"
+        "Associated Press writer Kim Soo-min in Seoul contributed to this report."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert "Ines Varga" in found
+    assert not found & {"Tom Abel", "Rita Moss", "Lee Chan", "Sam Ruiz", "Kim Soo-min"}

@@ -180,7 +180,10 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             alias_index.setdefault(_key(short), entity)
             entity.aliases.add(short)
 
+    credits = _staff_credits(text, body_start)
     for match in _CANDIDATE.finditer(text, body_start):
+        if any(start <= match.start() < end for start, end in credits):
+            continue  # "Reporting by Rodrigo Campos; Editing by ...": the newsroom's staff
         dateline = _DATELINE.match(text, match.end())
         if (
             dateline
@@ -331,6 +334,29 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     kept = [e for e in entities if _worth_keeping(e, text, body_start, body, cited_keys)]
     kept.sort(key=lambda e: (-salience(e), e.first))
     return kept
+
+
+# A wire story's staff credits: "Reporting by X; additional reporting by Y; Editing by Z",
+# "Associated Press writers X and Y contributed to this report."
+_CREDIT_LINE = re.compile(
+    r"(?im)^[ \t(]*(?:(?:additional\s+)?reporting|editing|writing|compiled|edited|produced)"
+    r"\s+by\b[^\n]*"
+)
+_CONTRIBUTED = re.compile(r"\bcontributed\s+(?:to\s+)?(?:this\s+)?(?:report|story|article)\b")
+
+
+MAX_CREDIT_CHARS = 300  # a credit sentence is short: "X and Y in Seoul contributed to ..."
+
+
+def _staff_credits(text: str, start: int) -> list[tuple[int, int]]:
+    """The spans of the staff credits in `text` from `start` on."""
+    spans = [m.span() for m in _CREDIT_LINE.finditer(text, start)]
+    for match in _CONTRIBUTED.finditer(text, start):
+        # The credit is its whole sentence: back to the last full stop or line break.
+        floor = max(start, match.start() - MAX_CREDIT_CHARS)
+        begin = max(text.rfind(".", floor, match.start()), text.rfind("\n", floor, match.start()))
+        spans.append((max(begin + 1, floor), match.end()))
+    return spans
 
 
 _LOCATIVE = re.compile(

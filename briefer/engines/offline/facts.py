@@ -225,10 +225,12 @@ def _attributions_by_sentence(
         out.setdefault(attribution.sentence_start, []).append(attribution)
     if not text or not body:
         return out
+    starts = [s.start for s in body]  # in text order
     for start, end in quotations(text):
-        inside = [s for s in body if start <= s.start < end]
-        closing = next((s for s in body if s.start < end <= s.end), None)
-        if len(inside) < 2 or closing is None:
+        first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        inside = body[first:last]
+        closing = inside[-1] if inside else None
+        if len(inside) < 2 or closing is None or not closing.start < end <= closing.end:
             continue
         after = [a for a in out.get(closing.start, []) if a.start >= end - 1]
         if not after:
