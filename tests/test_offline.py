@@ -756,3 +756,14 @@ def test_a_wire_story_s_staff_credits_are_not_parties_to_it():
     found = {e.name for e in find_stakeholders(text)}
     assert "Ines Varga" in found
     assert not found & {"Tom Abel", "Rita Moss", "Lee Chan", "Sam Ruiz", "Kim Soo-min"}
+
+
+def test_a_country_that_only_sets_the_scene_of_what_others_do_is_not_a_party():
+    text = (
+        "Case Dropped\n\nProsecutors in Norway have dropped the case against the shipping "
+        "firm Halvard Lines. The firm left Norway for Denmark in 2012. Denmark has refused "
+        "to extradite its owner."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert "Norway" not in found  # the prosecutors act; Norway is where
+    assert "Denmark" in found  # acts on its own

@@ -399,8 +399,10 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         return entity.count >= 3
     if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
         if entity.acts or any(
-            _ACTS.match(text, end) or _STATE_POSSESSION.match(text, end)
-            for _, end in entity.mentions
+            # "Prosecutors in Sweden have dropped": the prosecutors act, Sweden is the setting
+            (_ACTS.match(text, end) and not _LOCATIVE.search(text, max(start - 20, 0), start))
+            or _STATE_POSSESSION.match(text, end)
+            for start, end in entity.mentions
         ):
             return True
         if _is_cited(names, cited):
