@@ -767,3 +767,15 @@ def test_a_country_that_only_sets_the_scene_of_what_others_do_is_not_a_party():
     found = {e.name for e in find_stakeholders(text)}
     assert "Norway" not in found  # the prosecutors act; Norway is where
     assert "Denmark" in found  # acts on its own
+
+
+def test_a_name_joined_by_for_or_of_is_a_body_not_a_person():
+    text = (
+        "Flu Shots Refused\n\nA group, Doctors for Camp Closure, offered free flu shots. The "
+        "Centers for Disease Control said vaccines were safe. The seizure by Russia of Crimea "
+        "was not discussed. Doctors for Camp Closure said it would try again."
+    )
+    kinds = {e.name: e.kind.value for e in find_stakeholders(text)}
+    assert kinds.get("Doctors for Camp Closure") == "organization"
+    assert kinds.get("Centers for Disease Control") == "organization"
+    assert "Russia of Crimea" not in kinds  # a country on either side: two names, not one

@@ -806,6 +806,19 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
     raw_words = name.split()
     if title and 1 <= len(raw_words) <= 3:
         return StakeholderKind.PERSON
+    if (
+        len(raw_words) >= 3
+        and any(w in ("for", "of") for w in raw_words[1:-1])
+        and all(w in _CONNECTORS or w[:1].isupper() for w in raw_words)
+        and not any(w.lower().rstrip(".,") in lex.person_titles for w in raw_words)
+        and not any(
+            _is_country_or_place(side.split(), lex)  # "the seizure by Russia of Crimea"
+            for side in re.split(r"\s+(?:for|of)\s+", name)
+        )
+    ):
+        # "Doctors for Camp Closure", "Centers for Disease Control": a body's name, joined by
+        # "for" or "of", never a person's.
+        return StakeholderKind.ORGANIZATION
     if len(raw_words) > 1 and re.fullmatch(_ORDINAL.split("(?=")[0], raw_words[0]):
         return StakeholderKind.ORGANIZATION  # "21st Century Fox", "3rd Infantry Division"
     while len(raw_words) > 2 and raw_words[-1].rstrip(".,") in _NAME_SUFFIXES:
