@@ -41,6 +41,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _stub import stub_completion, write_articles  # noqa: E402
 
 
 class Stub(BaseHTTPRequestHandler):
@@ -76,30 +79,7 @@ class Stub(BaseHTTPRequestHandler):
         article = re.search(r"<<<ARTICLE-\w+>>>\n(.*?)\n<<<END-ARTICLE", user, re.DOTALL)
         text = article.group(1).split("\n\n", 1)[-1] if article else ""
         first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:500] or "x"
-        brief = {
-            "headline": "Stub brief",
-            "summary": "A stub summary.",
-            "key_facts": [{"statement": "A fact.", "evidence": first, "attribution": "x"}],
-            "stakeholders": [],
-            "open_questions": [],
-            "sourcing_caveats": [],
-        }
-        payload = json.dumps(
-            {
-                "id": "chatcmpl-stub",
-                "object": "chat.completion",
-                "created": 1,
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": json.dumps(brief)},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 900, "completion_tokens": 300, "total_tokens": 1200},
-            }
-        ).encode()
+        payload = json.dumps(stub_completion(body["model"], first)).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(payload)))
@@ -108,22 +88,6 @@ class Stub(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
-
-
-def write_articles(folder: Path, count: int) -> list[Path]:
-    bodies = [
-        p.read_text(encoding="utf-8").split("\n", 1)[1]
-        for p in sorted((ROOT / "fixtures" / "articles").glob("*.txt"))
-        if len(p.read_text(encoding="utf-8").split()) > 200
-    ]
-    paths = []
-    for i in range(count):
-        path = folder / f"story-{i:03d}.txt"
-        path.write_text(
-            f"Story number {i} of the morning\n{bodies[i % len(bodies)]}", encoding="utf-8"
-        )
-        paths.append(path)
-    return paths
 
 
 class StubServer(ThreadingHTTPServer):

@@ -34,6 +34,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _stub import stub_completion, write_articles  # noqa: E402
 
 from briefer.core import Briefer  # noqa: E402
 from briefer.digest import pacing  # noqa: E402
@@ -88,45 +91,7 @@ def completion(body: dict[str, object]) -> dict[str, object]:
         wrapped = re.search(r"<<<ARTICLE-\w+>>>\n(.*?)\n<<<END-ARTICLE", user, re.DOTALL)
         text = wrapped.group(1).split("\n\n", 1)[-1] if wrapped else ""
         quote = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0][:300] or "x"
-    brief = {
-        "headline": "Stub brief",
-        "summary": "A stub summary.",
-        "key_facts": [{"statement": "A fact.", "evidence": quote, "attribution": "x"}],
-        "stakeholders": [],
-        "open_questions": [],
-        "sourcing_caveats": [],
-    }
-    return {
-        "id": "chatcmpl-stub",
-        "object": "chat.completion",
-        "created": 1,
-        "model": body["model"],
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": json.dumps(brief)},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 900, "completion_tokens": 300, "total_tokens": 1200},
-    }
-
-
-def write_articles(folder: Path, count: int, long_every: int) -> list[Path]:
-    bodies = [
-        p.read_text(encoding="utf-8").split("\n", 1)[1]
-        for p in sorted((ROOT / "fixtures" / "articles").glob("*.txt"))
-        if len(p.read_text(encoding="utf-8").split()) > 200
-    ]
-    paths = []
-    for i in range(count):
-        body = bodies[i % len(bodies)]
-        if long_every and i % long_every == long_every - 1:
-            body = "\n\n".join(bodies[(i + k) % len(bodies)] for k in range(4))
-        path = folder / f"story-{i:03d}.txt"
-        path.write_text(f"Story number {i} of the morning\n{body}", encoding="utf-8")
-        paths.append(path)
-    return paths
+    return stub_completion(str(body["model"]), quote)
 
 
 async def one_digest(
