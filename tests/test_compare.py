@@ -306,3 +306,36 @@ def test_every_fact_only_one_source_reports_is_kept_and_article_warnings_carry_o
     only = [f.statement for f in comparison.unique]
     assert any("volunteers" in s for s in only) and any("library" in s for s in only)
     assert any(w.startswith("[2] ") for w in comparison.warnings)  # the second source, from 1
+
+
+def test_what_only_one_source_reports_is_kept_whole_and_shown_most_important_first(items):
+    from briefer.renderers.compare import MAX_UNIQUE_SHOWN
+
+    briefer = Briefer(engine="offline")
+    compared = []
+    for i, item in enumerate(items):  # each article gains ten sentences nobody else reports
+        extra = " ".join(
+            f"Neighbour {n} from block {chr(65 + i)}{n} recalled {i * 10 + n} quiet evenings."
+            for n in range(10)
+        )
+        text = item.text + "\n\n" + extra
+        compared.append(Compared(briefer.brief(text), text))
+    comparison = compare_offline(compared)
+    per_source = [[f for f in comparison.unique if f.sources == [i]] for i in range(len(items))]
+    assert all(len(facts) > MAX_UNIQUE_SHOWN for facts in per_source)  # JSON: every one
+    for i, facts in enumerate(per_source):  # the brief's key facts come first
+        evidence = [f.evidence for f in compared[i].envelope.brief.key_facts]
+        keyed = [
+            any(e in f.quotes[0].text or f.quotes[0].text in e for e in evidence) for f in facts
+        ]
+        assert keyed == sorted(keyed, reverse=True)
+    markdown = render_comparison(comparison, "markdown")
+    section = markdown.split("## Reported by only one")[1].split("## ")[0]
+    shown = [
+        line for line in section.splitlines() if line.startswith("- ") and "more fact" not in line
+    ]
+    assert len(shown) == MAX_UNIQUE_SHOWN * len(items)
+    for facts in per_source:
+        assert f"{len(facts) - MAX_UNIQUE_SHOWN} more facts only in" in section
+    slack = json.dumps(render_comparison(comparison, "slack"))
+    assert "more facts only in" in slack

@@ -27,6 +27,30 @@ def _number(index: int) -> str:
     return f"[{index + 1}]"
 
 
+MAX_UNIQUE_SHOWN = 5  # facts only one source reports, shown per source; JSON keeps them all
+
+
+def shown_unique(comparison: Comparison) -> tuple[list[SharedFact], dict[int, int]]:
+    """What a reader is shown of the facts only one source reports: the first
+    `MAX_UNIQUE_SHOWN` of each source (the comparer puts the most important first), and how
+    many more each source has."""
+    shown: list[SharedFact] = []
+    seen: dict[int, int] = {}
+    for fact in comparison.unique:
+        source = fact.sources[0]
+        seen[source] = seen.get(source, 0) + 1
+        if seen[source] <= MAX_UNIQUE_SHOWN:
+            shown.append(fact)
+    more = {s: n - MAX_UNIQUE_SHOWN for s, n in seen.items() if n > MAX_UNIQUE_SHOWN}
+    return shown, more
+
+
+def more_unique_line(label: str, count: int) -> str:
+    """The line that says how many facts of a source are not shown."""
+    noun = "fact" if count == 1 else "facts"
+    return f"{count} more {noun} only in {label} (the JSON output lists every one)"
+
+
 def _fact_rows(comparison: Comparison, facts: list[SharedFact]) -> list[str]:
     rows = []
     for fact in facts:
@@ -61,7 +85,8 @@ def render_comparison_markdown(comparison: Comparison) -> str:
         out.append(f"- {_number(i)} {cell(label)}" + (f" — {cell(title)}" if title else ""))
     out += ["", "## Facts by source", "", "| Fact | " + " | ".join(columns) + " |"]
     out.append("|---" * (n + 1) + "|")
-    out += _fact_rows(comparison, [*comparison.agreed, *comparison.partial, *comparison.unique])
+    unique, more = shown_unique(comparison)
+    out += _fact_rows(comparison, [*comparison.agreed, *comparison.partial, *unique])
     out += [
         "",
         "✓ quote found in that article · ≈ approximately · ✗ not found · blank: not reported",
@@ -85,7 +110,8 @@ def render_comparison_markdown(comparison: Comparison) -> str:
             out.append("")
     if comparison.unique:
         out += ["## Reported by only one", ""]
-        out += [f"- {labels[f.sources[0]]}: “{one_line(f.statement)}”" for f in comparison.unique]
+        out += [f"- {labels[f.sources[0]]}: “{one_line(f.statement)}”" for f in unique]
+        out += [f"- *{more_unique_line(labels[s], n)}*" for s, n in sorted(more.items())]
         out.append("")
     if comparison.stakeholders:
         out += ["## Stakeholders", "", "| Stakeholder | " + " | ".join(columns) + " |"]
@@ -155,7 +181,8 @@ def render_comparison_html(comparison: Comparison) -> str:
         f"<h1>Coverage compared: {n} sources</h1>",
         '<table class="sources"><tr class="head"><th>Fact</th>' + head + "</tr>",
     ]
-    for fact in [*comparison.agreed, *comparison.partial, *comparison.unique]:
+    unique, more = shown_unique(comparison)
+    for fact in [*comparison.agreed, *comparison.partial, *unique]:
         cells = []
         for i in range(n):
             quote = next((q for q in fact.quotes if q.source == i), None)
@@ -170,6 +197,10 @@ def render_comparison_html(comparison: Comparison) -> str:
             f"{''.join(cells)}</tr>"
         )
     out.append("</table>")
+    out += [
+        f'<p class="meta">{escape(more_unique_line(labels[s], n))}</p>'
+        for s, n in sorted(more.items())
+    ]
     if comparison.conflicts:
         out.append(
             '<h2>Conflicts</h2><table class="sources"><tr class="head"><th>What</th>'

@@ -22,6 +22,7 @@ from briefer.renderers.brief import (
     restates,
     summary_of,
 )
+from briefer.renderers.compare import more_unique_line, shown_unique
 from briefer.schema import Envelope, source_label
 from briefer.schema.comparison import Comparison
 from briefer.text import one_line
@@ -167,9 +168,12 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
             ],
         )
     if comparison.unique:
+        unique, more = shown_unique(comparison)
+        labels = [s.label for s in comparison.sources]
         blocks += _lines_sections(
             "Reported by only one",
-            [f"• [{f.sources[0] + 1}] {escape(f.statement)}" for f in comparison.unique],
+            [f"• [{f.sources[0] + 1}] {escape(f.statement)}" for f in unique]
+            + [f"_{escape(more_unique_line(labels[s], n))}_" for s, n in sorted(more.items())],
         )
     return blocks
 

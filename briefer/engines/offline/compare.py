@@ -8,8 +8,9 @@ Rules (all thresholds are constants below):
   so "evacuated" and "evacuation" meet) and those shared words are at least `MATCH_SHARE` of
   the shorter sentence's content words. Facts are the connected groups of that relation.
 * **Coverage**: a fact in every article is *agreed*, in several *partial*, in one *unique*.
-  Every unique fact is listed, in article order: what only one source reports is never
-  dropped.
+  Every unique fact is listed, source by source, the ones the source's brief chose as key
+  facts first: what only one source reports is never dropped (renderers show the first few
+  of each source and say how many more there are).
 * **Quantity conflicts**: a number (digits or a number word, with its hedge: "about",
   "more than", ...) followed by a noun, e.g. "about 1,200 residents"; the value keeps its
   words and unit. Two sources that give different numbers for the same noun conflict when
@@ -87,7 +88,8 @@ def compare_offline(items: list[Compared]) -> Comparison:
     ]
     groups = _group_claims(claims, len(items))
     every = set(range(len(items)))
-    agreed, partial, unique = [], [], []
+    agreed, partial = [], []
+    unique: list[tuple[_Claim, SharedFact]] = []
     for group in groups:
         sources = sorted({c.source for c in group})
         fact = _fact(
@@ -98,18 +100,39 @@ def compare_offline(items: list[Compared]) -> Comparison:
         elif len(sources) > 1:
             partial.append(fact)
         else:
-            unique.append(fact)
+            unique.append((group[0], fact))
     return assemble(
         items,
         engine="offline",
         agreed=agreed,
         partial=partial,
-        unique=unique,
+        unique=_by_importance(unique, items),
         conflicts=[
             *_quantity_conflicts(claims, items),
             *_group_conflicts(groups, items, _rare_stems(claims)),
         ],
     )
+
+
+def _by_importance(
+    unique: list[tuple[_Claim, SharedFact]], items: list[Compared]
+) -> list[SharedFact]:
+    """What only one source reports, source by source: the facts its brief chose first (in the
+    brief's order), then the rest in article order. Every one is kept."""
+
+    def rank(claim: _Claim) -> tuple[int, int, int]:
+        facts = items[claim.source].envelope.brief.key_facts
+        text = claim.span.text
+        at = next(
+            (i for i, f in enumerate(facts) if f.evidence in text or text in f.evidence), None
+        )
+        return (
+            claim.source,
+            0 if at is not None else 1,
+            at if at is not None else claim.span.start,
+        )
+
+    return [fact for claim, fact in sorted(unique, key=lambda pair: rank(pair[0]))]
 
 
 def _body_sentences(item: Compared) -> list[Span]:
