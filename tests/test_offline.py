@@ -672,7 +672,9 @@ def test_roles_written_before_a_name_and_in_appositives_that_news_writing_uses()
         "Ruth Amsel, a biologist at the Carlisle Institute who studied the bay, said fish would "
         "suffer. Amsel said more. Felix Moy, Westbrook Port Authority spokesman, said the port "
         "agreed. Moy said so again. James Pell Jr., the U.S. Attorney for the District of "
-        "Westbrook, said he was watching. Pell said more."
+        "Westbrook, said he was watching. Pell said more. 21st Harbor Group executive chairman "
+        "Rolf Amsel and the former Port & Sea anchor Ida Kern spoke, as did senior executive "
+        "VP Tom Berg. Rolf Amsel said it twice. Kern said it. Berg said it."
     )
     roles = {s.name: s.role for s in brief_offline(article_from_text(text)).stakeholders}
     assert roles["Dana Reyes"] == "Harbour Board official"
@@ -684,6 +686,9 @@ def test_roles_written_before_a_name_and_in_appositives_that_news_writing_uses()
     assert roles["Felix Moy"] == "Westbrook Port Authority spokesman"
     assert roles["James Pell Jr"].startswith("the U.S. Attorney for the District")
     assert roles["Hal Brandt"] == "not stated"  # "Mr." is a form of address, not a role
+    assert roles["Rolf Amsel"] == "21st Harbor Group executive chairman"
+    assert roles["Ida Kern"] == "former Port & Sea anchor"
+    assert roles["Tom Berg"] == "senior executive VP"
 
 
 def test_each_sentence_of_a_long_quotation_is_the_speaker_s():
@@ -779,3 +784,13 @@ def test_a_name_joined_by_for_or_of_is_a_body_not_a_person():
     assert kinds.get("Doctors for Camp Closure") == "organization"
     assert kinds.get("Centers for Disease Control") == "organization"
     assert "Russia of Crimea" not in kinds  # a country on either side: two names, not one
+
+
+def test_someone_the_story_keeps_naming_is_a_party_even_after_at_an_outlet():
+    text = (
+        "The Fall of a Newsroom Chief\n\nIt took 15 days to end the reign of Rolf Amsel at "
+        "Harbor News, one of the longest in the business. Amsel denied every claim. Amsel "
+        "left on Friday. The board thanked Amsel for his years at the network."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Rolf Amsel" in found and found["Rolf Amsel"].count >= 4

@@ -345,6 +345,7 @@ _CREDIT_LINE = re.compile(
 _CONTRIBUTED = re.compile(r"\bcontributed\s+(?:to\s+)?(?:this\s+)?(?:report|story|article)\b")
 
 
+MAX_CREDITED_MENTIONS = 3  # a reporter credited for a story is named once or twice
 MAX_CREDIT_CHARS = 300  # a credit sentence is short: "X and Y in Seoul contributed to ..."
 
 
@@ -447,8 +448,9 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         ):
             return False  # "the Black Death", "the Nasdaq Composite": a thing, never a person
         credit = _CREDIT.match(text, first_end)
-        # A reporter credited with the story is not a party to it.
-        if credit is None:
+        # A reporter credited with the story is not a party to it; someone the story keeps
+        # coming back to is ("the reign of Roger Ailes at Fox News", then "Ailes" 180 times).
+        if credit is None or entity.count > MAX_CREDITED_MENTIONS:
             return True
         outlet = credit.group("outlet")
         # "of the New York Times. All": the outlet's name ends with its sentence.

@@ -76,7 +76,9 @@ def _role(text: str, entity: Entity) -> str:
         if role:
             return role
     if entity.title:
-        return entity.title
+        # "senior executive VP Tom Berg": the words before the title belong to it.
+        before = _role_before(text, min(entity.mentions)[0])
+        return before if before and before.endswith(entity.title) else entity.title
     if entity.kind is StakeholderKind.PERSON:
         for start, _ in sorted(entity.mentions)[:3]:
             role = _role_before(text, start)
@@ -95,6 +97,12 @@ _NOT_MODIFIER = (
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
     r"may|june|july|august|september|october|november|december)\b"
 )
+# Lower-case words before a role that are verbs taking it as object ("as did senior VP X",
+# "hired deputy Y"), not part of it.
+_NOT_LOWER_MODIFIER = (
+    r"(?:did|does|do|is|was|are|were|be|been|has|have|had|will|would|can|could|should|met|"
+    rf"(?!retired\b)[a-z]+ed\b|{_NOT_MODIFIER})"
+)
 
 
 @cache
@@ -107,9 +115,11 @@ def _role_before_pattern() -> re.Pattern[str]:
     )
     abbreviation = "(?:" + "|".join(t.capitalize() for t in short) + r")\."
     return re.compile(
-        r"(?<![\w'’.-])(?P<role>"
-        rf"(?:(?!(?i:{_NOT_MODIFIER}))[A-Z][\w&-]*(?:['’]s?)?[ \t]+){{0,4}}"
-        rf"(?:(?:(?!{_NOT_MODIFIER})[a-z][\w'’-]*[ \t]+){{0,3}}?(?P<title>[a-z][a-z-]*[a-z])"
+        r"(?<![\w'’.-])(?P<role>(?:former[ \t]+)?"
+        rf"(?:(?:(?!(?i:{_NOT_MODIFIER}))[A-Z][\w-]*(?:['’]s?)?|\d{{1,3}}(?:st|nd|rd|th)|&)"
+        r"[ \t]+){0,4}"
+        rf"(?:(?:(?!{_NOT_LOWER_MODIFIER})[a-z][\w'’-]*[ \t]+){{0,3}}?"
+        r"(?P<title>[a-z][a-z-]*[a-z]|[A-Z]{2,4}(?![\w'’]))"
         rf"|(?P<abbreviated>(?:{abbreviation}[ \t]+){{0,2}}{abbreviation})))"
         r",?[ \t]+$"
     )
