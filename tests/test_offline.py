@@ -794,3 +794,19 @@ def test_someone_the_story_keeps_naming_is_a_party_even_after_at_an_outlet():
     )
     found = {e.name: e for e in find_stakeholders(text)}
     assert "Rolf Amsel" in found and found["Rolf Amsel"].count >= 4
+
+
+def test_names_joined_by_and_nationalities_and_one_word_people():
+    text = (
+        "Vote Fails\n\nThe U.S. Securities and Exchange Commission opened an inquiry. The Food "
+        "and Drug Administration said nothing. The opposition Democratic Party and Yoon's "
+        "rival spoke first. Australian Timothy Weeks said he was well. Police detained Lee, the "
+        "leader of the Democratic Party. Lee said the vote was illegal. Lee vowed to go on."
+    )
+    found = {e.name: e.kind.value for e in find_stakeholders(text)}
+    assert "U.S. Securities and Exchange Commission" in found
+    assert "Food and Drug Administration" in found
+    assert "Democratic Party" in found and not any(" and Yoon" in n for n in found)
+    assert "Timothy Weeks" in found and "Australian Timothy Weeks" not in found
+    kinds = {s.name: s.kind.value for s in brief_offline(article_from_text(text)).stakeholders}
+    assert kinds["Lee"] == "person"  # named once alone, but given a person's role

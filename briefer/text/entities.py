@@ -646,6 +646,14 @@ def _split_candidate(
             rest = words[n:]
             if _is_person_like(rest) and classify_name(" ".join(rest)) is StakeholderKind.PERSON:
                 return [(tokens[:n], None), (tokens[n:], None)]
+    # "Australian Timothy Weeks": a nationality, then the person.
+    if (
+        len(words) >= 3
+        and words[0].lower() in lex.demonym_of
+        and _is_person_like(words[1:])
+        and classify_name(" ".join(words[1:])) is StakeholderKind.PERSON
+    ):
+        return [(tokens[1:], None)]
     # "Vladimir Putin and Kim Jong Un": two people; "the United States and China": two states.
     if "and" in words:
         at = words.index("and")
@@ -656,6 +664,19 @@ def _split_candidate(
             return [(left, None), (right, None)]
         if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
             return [(left, None), (right, None)]
+        if len(right) == 1 and _OWNER.search(right[0][0]):
+            # "the Democratic Party and Yoon's rival": the owner is a name of its own
+            return [*_split_candidate(left), (right, None)]
+        left_words = [w for w, _ in left]
+        bare = left_words[1:] if _is_country_or_place(left_words[:1], lex) else left_words
+        if (
+            len(bare) == 1
+            and not _is_country_or_place(left_words, lex)
+            and _head_word([w.lower() for w, _ in right])
+            in lex.government_words | lex.organization_words
+        ):
+            # "Securities and Exchange Commission", "Food and Drug Administration": one body
+            return [(tokens, None)]
         # "SpaceX and Tyvak Nano-Satellite Systems", "Gannett and GateHouse Media": two names,
         # each one on its own (a one-word name beside an organisation's).
         sides = [" ".join(w for w, _ in side) for side in (left, right)]

@@ -35,15 +35,31 @@ def _stakeholders(
 ) -> list[Stakeholder]:
     out = []
     for entity in entities:
+        role = _role(text, entity)
         out.append(
             Stakeholder(
                 name=one_line(entity.name, 120, at_word=True),
-                kind=entity.kind,
-                role=one_line(_role(text, entity), 200),
+                kind=_kind_by_role(entity, role),
+                role=one_line(role, 200),
                 stance=one_line(_stance(text, entity, profile), 300, at_word=True),
             )
         )
     return out
+
+
+def _kind_by_role(entity: Entity, role: str) -> StakeholderKind:
+    """A one-word name the article gives a person's role ("Lee, the leader of the Democratic
+    Party") is a person, whatever the name alone suggested."""
+    if entity.kind is StakeholderKind.PERSON or len(entity.name.split()) != 1:
+        return entity.kind
+    lex = lexicon()
+    head = _ROLE_CUTS_PATTERN.split(role, maxsplit=1)[0].split()
+    if head and head[-1].lower().strip(",.") in lex.person_titles | lex.function_nouns:
+        return StakeholderKind.PERSON
+    return entity.kind
+
+
+_ROLE_CUTS_PATTERN = re.compile(r"\s+(?:of|at|in|for|with|from|on|to)\s+")
 
 
 MAX_ROLE_WORDS = 8
