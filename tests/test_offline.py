@@ -810,3 +810,13 @@ def test_names_joined_by_and_nationalities_and_one_word_people():
     assert "Timothy Weeks" in found and "Australian Timothy Weeks" not in found
     kinds = {s.name: s.kind.value for s in brief_offline(article_from_text(text)).stakeholders}
     assert kinds["Lee"] == "person"  # named once alone, but given a person's role
+
+
+def test_a_family_name_with_its_particle_is_the_same_person():
+    text = (
+        "Sanctions Lifted\n\nSudan hosted Osama bin Laden in the 1990s. Bin Laden left in "
+        "1996. Luiz Inácio da Silva spoke later. Da Silva praised the decision."
+    )
+    found = {e.name: e.count for e in find_stakeholders(text)}
+    assert found.get("Osama bin Laden") == 2 and "Bin Laden" not in found
+    assert found.get("Luiz Inácio da Silva") == 2 and "Da Silva" not in found

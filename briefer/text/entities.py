@@ -930,6 +930,9 @@ def _aliases(name: str, kind: StakeholderKind) -> set[str]:
         if words[-1].rstrip(".,") in _NAME_SUFFIXES and len(words) > 2:
             words = words[:-1]  # "Kennedy", not "Jr"
         aliases.add(words[-1])
+        if len(words) >= 3 and words[-2] in _NAME_PARTICLES:
+            # "bin Laden" for "Osama bin Laden", and "Bin Laden" opening a sentence
+            aliases |= {f"{words[-2]} {words[-1]}", f"{words[-2].capitalize()} {words[-1]}"}
         if len(words) == 3 and all(len(w.rstrip(".")) <= 4 for w in words[1:]):
             aliases.add(words[0])  # family name first: "Yoon" for "Yoon Suk Yeol"
     if kind is StakeholderKind.COMPANY and len(words) >= 2:
