@@ -1,0 +1,361 @@
+"""How a run of capitalised words reads as names: where one name ends and the next begins,
+what kind of stakeholder each is, and the shorter forms the article may use for it.
+
+`briefer.text.entities` finds the runs in an article and decides which names are parties to
+its story; this module only reads the words of a run.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from briefer.schema import StakeholderKind
+from briefer.text.lexicon import Lexicon, lexicon
+
+# "21st Century Fox": an ordinal that opens a name.
+_ORDINAL = r"\d{1,3}(?:st|nd|rd|th)(?=[ \t]+[A-Z])"
+
+
+_CONNECTORS = frozenset(
+    {"of", "for", "and", "the", "de", "du", "del", "la", "von", "van", "on", "&"}
+)
+
+
+_NAME_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
+
+
+# Lower-case words inside a person's name ("Mohammed bin Salman", "Luiz Inácio da Silva").
+_NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "abu", "da", "di", "dos", "de", "van", "von"})
+
+
+_NAME_WORD = re.compile(
+    r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$|^(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][a-zà-ÿ'’-]+$"
+)
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+_OWNER = re.compile(r"(?:['’]s|s['’])$")  # a possessive, "Works'" too
+
+
+_BRAND = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}")
+
+
+# Words that never begin a name, even capitalised: a capitalised common word that does
+# ("People" in "People Power Party") stays when the whole is an organisation's name.
+_NEVER_NAME_START = frozenset(
+    """the a an this that these those and but or as in on at for from by with after before
+    when while if asked meanwhile however monday tuesday wednesday thursday friday saturday
+    sunday one two three four five six seven eight nine ten several many some most all both
+    each""".split()
+)
+
+
+def _split_candidate(
+    tokens: list[tuple[str, int]],
+) -> list[tuple[list[tuple[str, int]], str | None]]:
+    """Split a run of capitalised words into names, peeling off titles and "X of Y"."""
+    lex = lexicon()
+    # "the Democratic Party-controlled House", "Saudi-led coalition": the name is what the
+    # hyphenated adjective describes, not the words it is built from.
+    described = [i for i, (w, _) in enumerate(tokens[:-1]) if _HYPHEN_ADJECTIVE.search(w)]
+    if described:
+        tokens = tokens[described[-1] + 1 :]
+    elif tokens and _HYPHEN_ADJECTIVE.search(tokens[-1][0]):
+        return []  # "Republican-dominated": an adjective on its own
+    while tokens and (
+        tokens[0][0].lower().strip(".,") in lex.not_entities
+        or (len(tokens) > 1 and tokens[0][0] in _CONNECTORS)  # "Shares [of] 21st Century Fox"
+    ):
+        whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
+        if whole in lex.country_of:  # "North Korea" keeps its "North"
+            break
+        if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
+            break  # "New York State Attorney General" keeps its "New", "North Korean" its "North"
+        first = tokens[0][0].lower().strip(".,")
+        if (
+            first not in _NEVER_NAME_START
+            and len(tokens) > 2
+            and classify_name(whole)
+            in (
+                StakeholderKind.ORGANIZATION,
+                StakeholderKind.COMPANY,
+            )
+        ):
+            break  # "People Power Party" keeps its "People"
+        tokens = tokens[1:]
+    # Trailing words that are never names go too: "Mr. Trump's Oct. 11 announcement".
+    while (
+        len(tokens) > 1
+        and tokens[-1][0].lower().strip(".,") in lex.not_entities
+        and tokens[-1][0].lower().strip(".,") not in lex.place_words  # "Baltic Sea" is a place
+    ):
+        tokens = tokens[:-1]
+    words = [w for w, _ in tokens]
+    # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
+    # a name of one to three words at the end.
+    if any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
+        n = named = 0
+        while n < len(words) - 1 and named < 3:
+            word = words[-1 - n]
+            if word in _NAME_PARTICLES and n and n + 1 < len(words) - 1:
+                n += 1  # "bin" inside "Mohammed bin Salman"
+                continue
+            if (n == 0 and word.rstrip(".,") in _NAME_SUFFIXES) or re.fullmatch(r"[A-Z]\.", word):
+                n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
+                continue
+            if not _is_name_word(word):
+                break
+            n += 1
+            named += 1
+        while n and words[len(words) - n] in _NAME_PARTICLES:
+            n -= 1  # a name does not start with "bin"
+        head = words[: len(words) - n]
+        # "President Trump and US Trade Representative Robert Lighthizer": the title is what
+        # follows the last "and"; what comes before it is a name of its own.
+        before: list[tuple[list[tuple[str, int]], str | None]] = []
+        if "and" in head:
+            cut = len(head) - head[::-1].index("and")
+            before = _split_candidate(tokens[: cut - 1]) if cut > 1 else []
+            head = head[cut:]
+        if (
+            n
+            and head
+            and head[-1].lower() not in _CONNECTORS
+            and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
+        ):
+            if _is_country_or_place([head[-1], *words[len(words) - n :]], lex):
+                return before  # "U.S. Attorney for the Western District of New York": no name
+            return [*before, (tokens[len(words) - n :], " ".join(head))]
+    # "China's ambassador to Britain Liu Xiaming": a place, then a person named after it.
+    for n in (1, 2):
+        if len(words) > n + 1 and _is_country_or_place(words[:n], lex):
+            rest = words[n:]
+            if _is_person_like(rest) and classify_name(" ".join(rest)) is StakeholderKind.PERSON:
+                return [(tokens[:n], None), (tokens[n:], None)]
+    # "Australian Timothy Weeks": a nationality, then the person.
+    if (
+        len(words) >= 3
+        and words[0].lower() in lex.demonym_of
+        and _is_person_like(words[1:])
+        and classify_name(" ".join(words[1:])) is StakeholderKind.PERSON
+    ):
+        return [(tokens[1:], None)]
+    # "Vladimir Putin and Kim Jong Un": two people; "the United States and China": two states.
+    if "and" in words:
+        at = words.index("and")
+        left, right = tokens[:at], tokens[at + 1 :]
+        if " ".join(w for w, _ in right).lower() in lex.demonym_of:
+            return _split_candidate(left)  # "NASA and American [taxpayers]": an adjective
+        if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
+            return [(left, None), (right, None)]
+        if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
+            return [(left, None), (right, None)]
+        if len(right) == 1 and _OWNER.search(right[0][0]):
+            # "the Democratic Party and Yoon's rival": the owner is a name of its own
+            return [*_split_candidate(left), (right, None)]
+        left_words = [w for w, _ in left]
+        bare = left_words[1:] if _is_country_or_place(left_words[:1], lex) else left_words
+        if (
+            len(bare) == 1
+            and not _is_country_or_place(left_words, lex)
+            and _head_word([w.lower() for w, _ in right])
+            in lex.government_words | lex.organization_words
+        ):
+            # "Securities and Exchange Commission", "Food and Drug Administration": one body
+            return [(tokens, None)]
+        # "SpaceX and Tyvak Nano-Satellite Systems", "Gannett and GateHouse Media": two names,
+        # each one on its own (a one-word name beside an organisation's).
+        sides = [" ".join(w for w, _ in side) for side in (left, right)]
+        if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n) or (
+            len(left) == 1
+            and _NAME_WORD.match(sides[0])
+            and classify_name(sides[1]) in (StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION)
+        ):
+            return [(left, None), (right, None)]
+    if "of" in words:
+        at = words.index("of")
+        left, right = tokens[:at], tokens[at + 1 :]
+        if _is_person_like([w for w, _ in left]) and right:
+            right_name = " ".join(w for w, _ in right)
+            if classify_name(right_name) not in (None, StakeholderKind.PERSON):
+                return [(left, None), (right, None)]
+    return [(tokens, None)] if tokens else []
+
+
+_HYPHEN_ADJECTIVE = re.compile(r"-(?:[a-z]+ed|led|born|run|based|backed|owned)$")
+
+
+def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
+    name = _POSSESSIVE.sub("", " ".join(words)).lower().removeprefix("the ")
+    return name in lex.country_of or name in lex.places or name in lex.regions
+
+
+def _owner_only(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """In "Salesforce's Dreamforce" or "San Francisco's Moscone Center" the party is the owner:
+    what it owns (an event, a venue, a product) is not one of its own. An office named after
+    its holder is one name: "the Bartholomew County Sheriff's Department"."""
+    for i, (word, _) in enumerate(tokens[:-1]):
+        if _POSSESSIVE.search(word) and tokens[i + 1][0] not in _OFFICE_WORDS:
+            return tokens[: i + 1]
+    return tokens
+
+
+_OFFICE_WORDS = frozenset({"Department", "Office", "Court", "Bureau", "Council", "Association"})
+
+
+def _known_prefix(words: str, lex: Lexicon) -> bool:
+    return words in lex.places or words in lex.demonym_of
+
+
+# Endings of abstract nouns, rare at the end of a person's name: "First Amendment",
+# "Public Prosecution", "Homeland Security".
+_ABSTRACT = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ship|ism)$")
+
+
+def _is_name_word(word: str) -> bool:
+    lex = lexicon()
+    bare = _POSSESSIVE.sub("", word.rstrip(",."))  # "General’s" is "General": a title
+    lower = bare.lower()
+    if not _NAME_WORD.match(bare) or _ABSTRACT.search(lower):
+        return False
+    if len(lower) <= 3 and not bare.isupper():
+        return lower not in lex.not_entities and lower not in lex.person_titles  # "Un", "Ito"
+    return not (
+        lower in lex.government_words
+        or lower in lex.organization_words
+        or lower in lex.company_suffixes
+        or lower in lex.person_titles
+        or lower in lex.not_entities
+    )
+
+
+def _is_person_like(words: list[str]) -> bool:
+    return 2 <= len(words) <= 3 and all(_is_name_word(w) for w in words)
+
+
+@lru_cache(maxsize=4096)
+def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | None:
+    """Classify a capitalised name as a kind of stakeholder, or None when it is not one."""
+    lex = lexicon()
+    lower = name.lower()
+    words = lower.replace("’", "'").split()
+    if not words:
+        return None
+    if lower in lex.country_of:
+        return StakeholderKind.GOVERNMENT
+    head = _head_word(words)
+    if len(head) <= 3 and head.upper() not in name:
+        head = ""  # "Un" in "Kim Jong Un" is not the UN
+    if head in lex.organization_words and len(words) > 1:
+        return StakeholderKind.ORGANIZATION
+    if head in lex.government_words and len(words) > 1:
+        return StakeholderKind.GOVERNMENT
+    if words[-1].rstrip(".").split("-")[-1] in lex.company_suffixes:
+        return StakeholderKind.COMPANY if len(words) > 1 else None
+    phrases = _phrases(name)
+    if phrases & lex.government_words:
+        return StakeholderKind.GOVERNMENT if len(words) > 1 or _is_acronym(name) else None
+    if phrases & lex.organization_words:
+        if len(words) > 1 or _is_acronym(name):
+            return StakeholderKind.ORGANIZATION
+        return None
+    raw_words = name.split()
+    if title and 1 <= len(raw_words) <= 3:
+        return StakeholderKind.PERSON
+    if (
+        len(raw_words) >= 3
+        and any(w in ("for", "of") for w in raw_words[1:-1])
+        and all(w in _CONNECTORS or w[:1].isupper() for w in raw_words)
+        and not any(w.lower().rstrip(".,") in lex.person_titles for w in raw_words)
+        and not any(
+            _is_country_or_place(side.split(), lex)  # "the seizure by Russia of Crimea"
+            for side in re.split(r"\s+(?:for|of)\s+", name)
+        )
+    ):
+        # "Doctors for Camp Closure", "Centers for Disease Control": a body's name, joined by
+        # "for" or "of", never a person's.
+        return StakeholderKind.ORGANIZATION
+    if len(raw_words) > 1 and re.fullmatch(_ORDINAL.split("(?=")[0], raw_words[0]):
+        return StakeholderKind.ORGANIZATION  # "21st Century Fox", "3rd Infantry Division"
+    while len(raw_words) > 2 and raw_words[-1].rstrip(".,") in _NAME_SUFFIXES:
+        raw_words = raw_words[:-1]  # "James P. Kennedy Jr."
+    named = [w for w in raw_words if w not in _NAME_PARTICLES]  # "bin" in "Mohammed bin Salman"
+    if (
+        2 <= len(named) <= 3
+        and raw_words[0] not in _NAME_PARTICLES
+        and raw_words[0].lower().rstrip(".") not in _PLACE_PREFIXES  # "San Francisco"
+        and not any(_OWNER.search(w) for w in raw_words[:-1])  # "Tequila Works' Gylt"
+        and all(_NAME_WORD.match(w) for w in named)
+        and not _ABSTRACT.search(named[-1].lower())
+    ):
+        return StakeholderKind.PERSON
+    return None
+
+
+# First words of places' names, never of people's: "San Francisco", "Fort Worth", "Lake Tahoe".
+_PLACE_PREFIXES = frozenset(
+    "san santa santo sao los las el fort mount mt lake port saint st cape".split()
+)
+
+
+def _aliases(name: str, kind: StakeholderKind) -> set[str]:
+    lex = lexicon()
+    aliases = {name}
+    words = name.split()
+    if kind is StakeholderKind.PERSON and len(words) >= 2:
+        if words[-1].rstrip(".,") in _NAME_SUFFIXES and len(words) > 2:
+            words = words[:-1]  # "Kennedy", not "Jr"
+        aliases.add(words[-1])
+        if len(words) >= 3 and words[-2] in _NAME_PARTICLES:
+            # "bin Laden" for "Osama bin Laden", and "Bin Laden" opening a sentence
+            aliases |= {f"{words[-2]} {words[-1]}", f"{words[-2].capitalize()} {words[-1]}"}
+        if len(words) == 3 and all(len(w.rstrip(".")) <= 4 for w in words[1:]):
+            aliases.add(words[0])  # family name first: "Yoon" for "Yoon Suk Yeol"
+    if kind is StakeholderKind.COMPANY and len(words) >= 2:
+        aliases.add(words[0])
+        if words[-1].lower().rstrip(".") in lex.company_suffixes:
+            aliases.add(" ".join(words[:-1]))
+    if kind is StakeholderKind.GOVERNMENT:
+        for alias, country in lex.country_of.items():
+            if country == name:
+                aliases.add(alias)
+    acronym = "".join(w[0] for w in words if w[0].isupper())
+    if len(acronym) >= 3 and kind is not StakeholderKind.PERSON:
+        aliases.add(acronym)
+    return aliases
+
+
+def _head_word(words: list[str]) -> str:
+    """Return the word a name is about: the last one before "of" or "for", else the last."""
+    for i, word in enumerate(words):
+        if word in ("of", "for") and i > 0:
+            return words[i - 1]
+    return words[-1]
+
+
+def _has_phrase(lower: str, phrase: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", lower) is not None
+
+
+def _phrases(name: str) -> set[str]:
+    """Every run of one to three words of `name`, lower case, to look up in the word lists.
+
+    Short words ("un", "who", "sec") count only when written as capitals ("UN").
+    """
+    raw = re.findall(r"[\w'’&.-]+", name)
+    words = [w.lower().replace("’", "'").rstrip(".") for w in raw]
+    out: set[str] = set()
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + 3, len(words)) + 1):
+            phrase = " ".join(words[i:j])
+            if j - i == 1 and len(phrase) <= 3 and not raw[i].isupper():
+                continue
+            out.add(phrase)
+    return out
+
+
+def _is_acronym(name: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z]\.){2,}|[A-Z]{2,6}", name))
