@@ -193,6 +193,12 @@ bid was priced above market.
 """
 
 
+def who_asserts(text: str, width: int) -> dict[str, str]:
+    """Each key fact's attribution, by the first `width` characters of its evidence."""
+    facts = brief_offline(article_from_text(text)).key_facts
+    return {f.evidence[:width]: f.attribution for f in facts}
+
+
 def stakeholder(brief: Brief, name: str):
     (found,) = [s for s in brief.stakeholders if s.name == name]
     return found
@@ -472,9 +478,7 @@ def test_a_claim_in_a_relative_clause_does_not_make_the_sentence_that_persons():
         "Prosecutors in Sweden dropped the investigation on Tuesday, the authority said. "
         "The allies want a faster timeline, said the people, who asked not to be identified."
     )
-    facts = {
-        f.evidence[:20]: f.attribution for f in brief_offline(article_from_text(text)).key_facts
-    }
+    facts = who_asserts(text, 20)
     assert facts["Julian Assange, who "] == "the reporter"
     assert facts["Prosecutors in Swede"] == "the authority"
     assert facts["The allies want a fa"] == "the people"  # a clause about the source is theirs
@@ -489,9 +493,7 @@ def test_who_asserts_a_fact_follows_the_nearest_subject_and_skips_clauses_about_
         "Ada Pell was arrested in April for a call she reportedly made to the mayor's office, "
         "in which she said she would close the port."
     )
-    facts = {
-        f.evidence[:12]: f.attribution for f in brief_offline(article_from_text(text)).key_facts
-    }
+    facts = who_asserts(text, 12)
     assert facts["He said he w"] == "Tom Marsh"  # the subject since Volk spoke, not Volk
     assert facts["Ada Pell was"] == "the reporter (no source named)"  # "reportedly"
 
@@ -699,9 +701,7 @@ def test_each_sentence_of_a_long_quotation_is_the_speaker_s():
         'return in 2020," said Ines Varga, an analyst at Nordvik Marine. '
         "The central bank meets on Thursday to set its interest rate for the quarter."
     )
-    facts = {
-        f.evidence[:20]: f.attribution for f in brief_offline(article_from_text(text)).key_facts
-    }
+    facts = who_asserts(text, 20)
     assert facts["There are three reas"] == "Ines Varga"
     assert facts["Shares rose for a fi"] == "the reporter"
 
