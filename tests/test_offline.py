@@ -820,3 +820,24 @@ def test_a_family_name_with_its_particle_is_the_same_person():
     found = {e.name: e.count for e in find_stakeholders(text)}
     assert found.get("Osama bin Laden") == 2 and "Bin Laden" not in found
     assert found.get("Luiz Inácio da Silva") == 2 and "Da Silva" not in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        ("The cause of the fire is under investigation.", "What is the cause of the fire?"),
+        (
+            "The identity of the driver has not been released.",
+            "What is the identity of the driver?",
+        ),
+        ("The motive remains unclear.", "What is the motive?"),
+        ("The names of the injured were not disclosed.", "What were the names of the injured?"),
+        ("Police did not reveal the crash location.", "What is the crash location?"),
+        ("The port was withholding the names of the crew.", "What are the names of the crew?"),
+        ("The firm would not disclose the actual number.", None),  # of what: not said
+    ],
+)
+def test_a_fact_the_story_names_and_does_not_know_is_an_open_question(sentence, question):
+    text = f"Pier Fire\n\nA fire broke out at the north pier on Monday night. {sentence}"
+    questions = [q.question for q in brief_offline(article_from_text(text)).open_questions]
+    assert questions == ([question] if question else [])

@@ -1,7 +1,10 @@
 """Open questions: only what the article itself says it does not know.
 
-* "It is unclear how the virus spread", "did not say when", "was not known whether": the
-  clause the article leaves open becomes the question ("How the virus spread?").
+* "It is unclear how the virus spread", "did not say when the pier would reopen", "was not
+  known whether": the clause the article leaves open becomes the question, in direct word
+  order when it has an auxiliary to move ("When would the pier reopen?").
+* "The cause of the crash is under investigation", "did not reveal the crash location": a
+  fact about the story that is unknown or kept back ("What is the cause of the crash?").
 * A party that declined to comment or did not respond: what is its response?
 * A claim the article calls unverified: can it be confirmed?
 
@@ -31,6 +34,30 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 # A refusal to answer the press, not a detail withheld ("did not say when he will return").
+# Nouns that name a fact about something: its cause, who it is, how many, where.
+_ATTRIBUTE = (
+    r"(?:cause|causes|identity|identities|motive|number|names?|extent|scope|value|amount|cost|"
+    r"reason|source|origin|timing|location|whereabouts|nature|condition|fate)"
+)
+# "The cause of the crash is under investigation", "the identity of the victim has not been
+# released", "the motive remains unclear": a thing the story names and does not know.
+_UNKNOWN_ATTRIBUTE = re.compile(
+    r"(?:^|(?<=[\s,;“\"‘']))(?P<what>[Tt]he\s+(?:exact\s+|precise\s+)?"
+    rf"{_ATTRIBUTE}(?:\s+of\s+[^.,;:!?]{{1,80}}?)?)\s+"
+    r"(?P<verb>is|are|was|were|remains?|remained|has|have)\s+(?:still\s+)?(?:not\s+(?:yet\s+)?"
+    r"(?:been\s+)?(?:known|clear|released|disclosed|determined|confirmed|identified)|unknown|"
+    r"unclear|under\s+investigation|being\s+investigated|yet\s+to\s+be\s+(?:determined|known|"
+    r"released|disclosed))\b"
+)
+# "did not reveal the crash location", "was withholding the names of those killed", "would
+# not disclose the actual number": a fact about the story someone kept back.
+_WITHHELD_ATTRIBUTE = re.compile(
+    r"\b(?:did\s+not|didn['’]t|would\s+not|declined\s+to|refused\s+to|(?:is|was|were|are)\s+"
+    r"withholding|withheld)\s+(?:(?:reveal|disclose|release|give|provide|identify|specify)\s+)?"
+    rf"(?P<what>(?:the|its|their|his|her)\s+(?:[a-z]+\s+){{0,2}}?{_ATTRIBUTE}\b"
+    r"(?:\s+of\s+[^.,;:!?()]{1,60}?)?)(?=\s*(?:[.,;:!?()]|and\b|but\b|until\b|because\b|$))"
+)
+_GENERIC = frozenset("actual exact precise full total final official real true new".split())
 _RESPONSE = re.compile(
     r"comment|respond|reached|return(?:ed)?\s+(?:\w+\s+){0,2}(?:calls?|messages?|e-?mails?|"
     r"requests?|inquiries)",
@@ -58,6 +85,29 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
             add(
                 _as_question(one_line(match.group("clause")).rstrip(" ,")),
                 f"The article leaves it open: “{one_line(match.group(0), 200, at_word=True)}”.",
+            )
+    for span in body:
+        for match in _UNKNOWN_ATTRIBUTE.finditer(span.text):
+            verb = match.group("verb").lower()
+            tense = "was" if verb in ("was", "were") else "is"
+            if verb in ("are", "were", "have"):
+                tense = "were" if verb == "were" else "are"
+            what = one_line(match.group("what"))
+            add(
+                f"What {tense} {what[:1].lower()}{what[1:]}?",
+                f"The article leaves it open: “{one_line(match.group(0), 200, at_word=True)}”.",
+            )
+    for span in body:
+        for match in _WITHHELD_ATTRIBUTE.finditer(span.text):
+            what = re.sub(r"^(?:its|their|his|her)\s+", "the ", one_line(match.group("what")))
+            head = what.split(" of ")[0].split()
+            if " of " not in what and all(w in _GENERIC for w in head[1:-1]):
+                continue  # "the actual number": of what, the question could not say
+            plural = head[-1].endswith("s") and not head[-1].endswith("ss")
+            kept = one_line(match.group(0), 200, at_word=True)
+            add(
+                f"What {'are' if plural else 'is'} {what}?",
+                f"The article says it was kept back: “{kept}”.",
             )
     for finding in profile.declined:
         if not _RESPONSE.search(finding.text):
