@@ -339,3 +339,37 @@ def test_what_only_one_source_reports_is_kept_whole_and_shown_most_important_fir
         assert f"{len(facts) - MAX_UNIQUE_SHOWN} more facts only in" in section
     slack = json.dumps(render_comparison(comparison, "slack"))
     assert "more facts only in" in slack
+
+
+def test_one_official_quoted_on_two_things_is_not_one_fact():
+    first = (
+        "Port Adds Berths\n\nThe harbour board approved two new berths on Monday. “We saw the "
+        "need to move faster than planned,” said Ines Varga, deputy director of operations at "
+        "the Westbrook Port Authority.\n"
+    )
+    second = (
+        "Berths Approved\n\nTwo new berths were approved by the harbour board on Monday. “Ferry "
+        "fares will stay the same through the winter season,” said Ines Varga, deputy director "
+        "of operations at the Westbrook Port Authority.\n"
+    )
+    comparison = compare_offline(_compared(first, second))
+    shared = [f for f in [*comparison.agreed, *comparison.partial]]
+    assert not any("Varga" in q.text for f in shared for q in f.quotes)  # two quotes, two facts
+    assert any("berths" in f.statement for f in shared)  # the approval is one fact
+
+
+def test_a_short_sentence_another_source_holds_whole_is_the_same_fact_with_the_same_figures():
+    def compare(date: str):  # type: ignore[no-untyped-def]
+        first = (
+            "Man Pleads Guilty\n\nA man pleaded guilty on Monday to threatening a lawmaker. "
+            "Sentencing is scheduled for Feb. 14.\n"
+        )
+        second = (
+            "Guilty Plea\n\nThe man who threatened a lawmaker pleaded guilty on Monday. His "
+            f"sentencing is scheduled for {date}, according to the office release.\n"
+        )
+        comparison = compare_offline(_compared(first, second))
+        return [f for f in comparison.agreed if "entencing" in f.statement]
+
+    assert compare("Feb. 14")  # all its words in the other, the same date
+    assert not compare("March 3")  # other figures: not the same fact

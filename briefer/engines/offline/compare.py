@@ -5,8 +5,12 @@ Rules (all thresholds are constants below):
 * **Claims** are the sentences of each article (six words or more, headline excluded).
 * **Same fact**: two sentences from different articles share at least `MIN_SHARED` content
   words (words of four letters or more, stop words out, compared by their first six letters,
-  so "evacuated" and "evacuation" meet) and those shared words are at least `MATCH_SHARE` of
-  the shorter sentence's content words. Facts are the connected groups of that relation.
+  so "evacuated" and "evacuation" meet), those shared words are at least `MATCH_SHARE` of
+  the shorter sentence's content words, and at least `MIN_CLAIM_SHARED` of them are words of
+  the claim, not of its attribution (one official quoted by two outlets on different things
+  shares a name and a title, not a fact). A short sentence whose every content word the
+  other holds, with the same figures, states the same fact with fewer shared words ("Sentencing
+  is scheduled for Feb. 14."). Facts are the connected groups of that relation.
 * **Coverage**: a fact in every article is *agreed*, in several *partial*, in one *unique*.
   Every unique fact is listed, source by source, the ones the source's brief chose as key
   facts first: what only one source reports is never dropped (renderers show the first few
@@ -42,9 +46,10 @@ from briefer.text import Span, one_line, sentences
 from briefer.text.lexicon import MONTHS, STEM, WEEKDAYS, alternation, content_words, stems
 from briefer.text.similarity import connected_groups
 from briefer.verify.coverage import Compared, assemble, verified_quote
-from briefer.verify.sourcing import SourceKind, analyze_sourcing
+from briefer.verify.sourcing import SourceKind, SourcingProfile, analyze_sourcing
 
 MIN_SHARED = 4
+MIN_CLAIM_SHARED = 2  # of those, words of the claim itself, not of who says it
 MATCH_SHARE = 0.34
 CONFLICT_SHARED = 1
 RARE_SHARED = 2
@@ -76,13 +81,16 @@ class _Claim:
     source: int
     span: Span
     stems: frozenset[str]
+    claimed: frozenset[str]  # the stems of what is claimed, without who says it
 
 
 def compare_offline(items: list[Compared]) -> Comparison:
     """Compare the coverage of several articles without any model."""
+    profiles = [analyze_sourcing(item.text) for item in items]
     claims = [
-        _Claim(i, span, stems(span.text))
+        _Claim(i, span, stems(span.text), _claimed(span, item.text, said))
         for i, item in enumerate(items)
+        for said in [sorted((a.start, a.end) for a in profiles[i].attributions)]
         for span in _body_sentences(item)
         if len(span.text.split()) >= MIN_WORDS
     ]
@@ -109,7 +117,7 @@ def compare_offline(items: list[Compared]) -> Comparison:
         unique=_by_importance(unique, items),
         conflicts=[
             *_quantity_conflicts(claims, items),
-            *_group_conflicts(groups, items, _rare_stems(claims)),
+            *_group_conflicts(groups, items, _rare_stems(claims), profiles),
         ],
     )
 
@@ -135,6 +143,26 @@ def _by_importance(
     return [fact for claim, fact in sorted(unique, key=lambda pair: rank(pair[0]))]
 
 
+def _claimed(span: Span, text: str, said: list[tuple[int, int]]) -> frozenset[str]:
+    """The stems of what a sentence claims, without those of who it says claims it (`said`:
+    the spans of the article's attributions, "Steve Clarke, deputy administrator, said")."""
+    words = stems(span.text)
+    for start, end in said:
+        if start >= span.end:
+            break
+        if end > span.start:
+            # '..., said Ines Varga, deputy director at the port.': the title that closes the
+            # sentence describes the speaker too.
+            title = _CLOSING_TITLE.match(text, end, span.end)
+            words -= stems(
+                text[max(start, span.start) : title.end() if title else min(end, span.end)]
+            )
+    return words
+
+
+_CLOSING_TITLE = re.compile(r",\s+[^,;“”\"]{1,120}?[.!?]?[”\"]?\s*$")
+
+
 def _body_sentences(item: Compared) -> list[Span]:
     title = item.envelope.article.title
     spans = sentences(item.text)
@@ -153,8 +181,10 @@ def _group_claims(claims: list[_Claim], n_sources: int) -> list[list[_Claim]]:
             best, best_share = None, 0.0
             for j in by_source.get(b, []):
                 shared = len(claims[i].stems & claims[j].stems)
-                if shared < MIN_SHARED:
+                if shared < MIN_SHARED and not _short_and_contained(claims[i], claims[j]):
                     continue
+                if len(claims[i].claimed & claims[j].claimed) < MIN_CLAIM_SHARED:
+                    continue  # one official quoted on two things: the name, not the fact
                 share = shared / max(min(len(claims[i].stems), len(claims[j].stems)), 1)
                 if share >= MATCH_SHARE and share > best_share:
                     best, best_share = j, share
@@ -162,6 +192,20 @@ def _group_claims(claims: list[_Claim], n_sources: int) -> list[list[_Claim]]:
                 links.append((i, best))
     groups = [[claims[i] for i in group] for group in connected_groups(len(claims), links)]
     return sorted(groups, key=lambda g: (g[0].source, g[0].span.start))
+
+
+def _short_and_contained(a: _Claim, b: _Claim) -> bool:
+    """A short sentence whose every content word the other holds, with the same figures when
+    both give any: "Sentencing is scheduled for Feb. 14." and "His sentencing is scheduled for
+    Feb. 14, according to the office release." state one fact with two shared words."""
+    short, long = sorted((a, b), key=lambda c: len(c.stems))
+    if len(short.stems) < MIN_CLAIM_SHARED or not short.stems <= long.stems:
+        return False
+    figures = [set(_FIGURE.findall(c.span.text)) for c in (short, long)]
+    return not (figures[0] and figures[1]) or bool(figures[0] & figures[1])
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _fact(group: list[_Claim], items: list[Compared], coverage: str) -> SharedFact:
@@ -248,9 +292,12 @@ def _rare_stems(claims: list[_Claim]) -> frozenset[str]:
 
 
 def _group_conflicts(
-    groups: list[list[_Claim]], items: list[Compared], rare: frozenset[str]
+    groups: list[list[_Claim]],
+    items: list[Compared],
+    rare: frozenset[str],
+    profiles: list[SourcingProfile],
 ) -> list[Conflict]:
-    attributions = [_attributions(item.text) for item in items]
+    attributions = [_attributions(profile) for profile in profiles]
     conflicts = []
     for group in groups:
         first: dict[int, _Claim] = {}
@@ -321,9 +368,9 @@ def _event_dates(text: str) -> frozenset[str]:
     return frozenset(_WHEN.findall(_SPEAKING_DAY.sub(" ", text)))
 
 
-def _attributions(text: str) -> list[tuple[int, int, str, str]]:
+def _attributions(profile: SourcingProfile) -> list[tuple[int, int, str, str]]:
     out = []
-    for a in analyze_sourcing(text).attributions:
+    for a in profile.attributions:
         if a.kind in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION):
             kind = "named"
         elif a.kind is SourceKind.ANONYMOUS:
