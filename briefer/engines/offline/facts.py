@@ -212,7 +212,7 @@ def _who(attribution: Attribution) -> str:
 
 
 def _attributions_by_sentence(
-    attributions: Iterable[Attribution], text: str = "", body: Sequence[Span] = ()
+    attributions: Iterable[Attribution], text: str, body: Sequence[Span]
 ) -> dict[int, list[Attribution]]:
     """The attributions of each sentence, by its start.
 
@@ -223,8 +223,6 @@ def _attributions_by_sentence(
     out: dict[int, list[Attribution]] = {}
     for attribution in attributions:
         out.setdefault(attribution.sentence_start, []).append(attribution)
-    if not text or not body:
-        return out
     starts = [s.start for s in body]  # in text order
     for start, end in quotations(text):
         first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)

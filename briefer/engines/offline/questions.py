@@ -33,7 +33,6 @@ _OPEN = re.compile(
     r"(?P<clause>(?P<wh>whether|how|why|when|where|who|what|which|if)\b[^.;:!?]{3,160})",
     re.IGNORECASE,
 )
-# A refusal to answer the press, not a detail withheld ("did not say when he will return").
 # Nouns that name a fact about something: its cause, who it is, how many, where.
 _ATTRIBUTE = (
     r"(?:cause|causes|identity|identities|motive|number|names?|extent|scope|value|amount|cost|"
@@ -57,7 +56,10 @@ _WITHHELD_ATTRIBUTE = re.compile(
     rf"(?P<what>(?:the|its|their|his|her)\s+(?:[a-z]+\s+){{0,2}}?{_ATTRIBUTE}\b"
     r"(?:\s+of\s+[^.,;:!?()]{1,60}?)?)(?=\s*(?:[.,;:!?()]|and\b|but\b|until\b|because\b|$))"
 )
+# The verb of "What ... ?" for the verb the article used: "were not disclosed" -> "were".
+_TENSE = {"was": "was", "were": "were", "are": "are", "have": "are"}
 _GENERIC = frozenset("actual exact precise full total final official real true new".split())
+# A refusal to answer the press, not a detail withheld ("did not say when he will return").
 _RESPONSE = re.compile(
     r"comment|respond|reached|return(?:ed)?\s+(?:\w+\s+){0,2}(?:calls?|messages?|e-?mails?|"
     r"requests?|inquiries)",
@@ -88,10 +90,7 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
             )
     for span in body:
         for match in _UNKNOWN_ATTRIBUTE.finditer(span.text):
-            verb = match.group("verb").lower()
-            tense = "was" if verb in ("was", "were") else "is"
-            if verb in ("are", "were", "have"):
-                tense = "were" if verb == "were" else "are"
+            tense = _TENSE.get(match.group("verb").lower(), "is")
             what = one_line(match.group("what"))
             add(
                 f"What {tense} {what[:1].lower()}{what[1:]}?",

@@ -14,9 +14,7 @@ from briefer.schema import (
 )
 from briefer.text import Span, one_line
 from briefer.text.entities import Entity
-from briefer.text.lexicon import (
-    lexicon,
-)
+from briefer.text.lexicon import MONTHS, WEEKDAYS, alternation, lexicon
 from briefer.verify.sourcing import SourceKind, SourcingProfile
 
 MAX_STAKEHOLDERS = 15  # the schema's limit; the filters keep the tail clean
@@ -53,13 +51,10 @@ def _kind_by_role(entity: Entity, role: str) -> StakeholderKind:
     if entity.kind is StakeholderKind.PERSON or len(entity.name.split()) != 1:
         return entity.kind
     lex = lexicon()
-    head = _ROLE_CUTS_PATTERN.split(role, maxsplit=1)[0].split()
+    head = _ROLE_CUT.split(role, maxsplit=1)[0].split()
     if head and head[-1].lower().strip(",.") in lex.person_titles | lex.function_nouns:
         return StakeholderKind.PERSON
     return entity.kind
-
-
-_ROLE_CUTS_PATTERN = re.compile(r"\s+(?:of|at|in|for|with|from|on|to)\s+")
 
 
 MAX_ROLE_WORDS = 8
@@ -110,8 +105,7 @@ def _role(text: str, entity: Entity) -> str:
 _NOT_MODIFIER = (
     r"(?:the|a|an|and|or|but|in|on|at|for|with|from|by|as|to|of|then|when|after|before|while|"
     r"if|last|next|this|that|said|says|told|asked|her|his|him|their|them|its|it|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
-    r"may|june|july|august|september|october|november|december)\b"
+    rf"{alternation(tuple(w.lower() for w in WEEKDAYS + MONTHS))})\b"
 )
 # Lower-case words before a role that are verbs taking it as object ("as did senior VP X",
 # "hired deputy Y"), not part of it.
@@ -186,6 +180,7 @@ def _role_phrase(phrase: str) -> str | None:
 
 
 _ROLE_CUTS = frozenset("at in for with from of on to".split())
+_ROLE_CUT = re.compile(rf"\s+(?:{alternation(tuple(sorted(_ROLE_CUTS)))})\s+")
 _RELATIVE = re.compile(r"\s+(?:where|who|whom|whose|which|that)\s")
 
 
