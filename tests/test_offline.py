@@ -841,3 +841,13 @@ def test_a_fact_the_story_names_and_does_not_know_is_an_open_question(sentence, 
     text = f"Pier Fire\n\nA fire broke out at the north pier on Monday night. {sentence}"
     questions = [q.question for q in brief_offline(article_from_text(text)).open_questions]
     assert questions == ([question] if question else [])
+
+
+def test_a_newspaper_named_after_its_city_is_the_press_and_so_is_its_short_name():
+    text = (
+        "Train Stabbing\n\nA man was stabbed on a train on Tuesday night. The San Francisco "
+        "Chronicle says police are looking into whether he tried to stop a theft. The "
+        "Chronicle says a suspect was arrested a block away."
+    )
+    found = {s.name for s in brief_offline(article_from_text(text)).stakeholders}
+    assert not any("Chronicle" in n or n == "San Francisco" for n in found)

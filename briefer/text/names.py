@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, lexicon
+from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon
 
 # "21st Century Fox": an ordinal that opens a name.
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)(?=[ \t]+[A-Z])"
@@ -263,6 +263,8 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
             return StakeholderKind.ORGANIZATION
         return None
     raw_words = name.split()
+    if len(raw_words) > 1 and is_news_outlet(name):
+        return StakeholderKind.COMPANY  # "San Francisco Chronicle": the press, whatever its words
     if title and 1 <= len(raw_words) <= 3:
         return StakeholderKind.PERSON
     if (
@@ -316,6 +318,8 @@ def _aliases(name: str, kind: StakeholderKind) -> set[str]:
             aliases.add(words[0])  # family name first: "Yoon" for "Yoon Suk Yeol"
     if kind is StakeholderKind.COMPANY and len(words) >= 2:
         aliases.add(words[0])
+        if is_news_outlet(name):
+            aliases.add(words[-1])  # "the Chronicle" for "the San Francisco Chronicle"
         if words[-1].lower().rstrip(".") in lex.company_suffixes:
             aliases.add(" ".join(words[:-1]))
     if kind is StakeholderKind.GOVERNMENT:
