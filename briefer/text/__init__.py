@@ -171,7 +171,7 @@ def _is_boundary(text: str, punct: int, cut: int, end: int) -> bool:
     ):
         word_start -= 1
     word = text[word_start:punct].lower().strip("'’\"“”")
-    if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+    if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALS.fullmatch(word):
         # "U.S. officials" continues; "in the U.S. The next day" ends: only a capital after an
         # abbreviation that usually ends sentences (dates, countries) counts as a boundary.
         return word in {"u.s", "u.k", "u.n", "e.u", "d.c", "etc", "inc", "corp", "ltd", "co"} and (
@@ -179,6 +179,9 @@ def _is_boundary(text: str, punct: int, cut: int, end: int) -> bool:
         )
     return nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("
 
+
+# Initials before a name, the last one's full stop not yet read: "B.B" (King), "W.M" (Keck).
+_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 _COMMON_SENTENCE_STARTS = frozenset(
     [

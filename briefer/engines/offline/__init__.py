@@ -35,6 +35,7 @@ from briefer.engines.offline.facts import (
     _key_facts,
     _rank,
     _summary,
+    sentence_of,
 )
 from briefer.engines.offline.questions import MAX_QUESTIONS, _open_questions
 from briefer.engines.offline.stakeholders import MAX_STAKEHOLDERS, _stakeholders
@@ -47,6 +48,7 @@ from briefer.schema import (
 from briefer.text import Span, sentences
 from briefer.text.chunking import chunk_article
 from briefer.text.entities import find_stakeholders
+from briefer.text.furniture import story_sentences
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import find_suspicious
 from briefer.verify.sourcing import SourceKind, SourcingProfile, analyze_sourcing
@@ -184,6 +186,7 @@ def brief_offline(
     all_sentences = sentences(text)
     worded = [s for s in all_sentences if any(ch.isalnum() for ch in s.text)] or all_sentences
     body = [s for s in worded if s.start >= body_start] or worded
+    body = story_sentences(text, body) or body  # no captions, prompts or datelines
     # Never carry text that tries to instruct a model into the brief.
     suspicious = [(f.start, f.end) for f in find_suspicious(text) if f.code != "hidden_text"]
     if suspicious:
@@ -195,8 +198,9 @@ def brief_offline(
     )
     by_sentence = _attributions_by_sentence(profile.attributions, text, body)
     # A named source that declines to comment puts nothing on the record.
+    starts = [b.start for b in body]
     on_record = frozenset(
-        a.sentence_start
+        sentence_of(body, starts, a.start) or a.sentence_start
         for a in profile.attributions
         if a.kind in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
         and not any(a.start <= f.start <= a.end for f in profile.declined)
@@ -216,7 +220,7 @@ def brief_offline(
         )
     else:
         ranked = _rank(text, body, entities, article.title, on_record)
-    facts = _key_facts(ranked, len(body), by_sentence)
+    facts = _key_facts(ranked, body, by_sentence)
     return Brief(
         headline=_headline(article.title, body),
         summary=_summary(ranked),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from briefer.schema import REPORTER, KeyFact
 from briefer.text import Span, one_line
 from briefer.text.entities import Entity
+from briefer.text.furniture import without_inline
 from briefer.text.lexicon import (
     MONTH_ABBREVIATIONS,
     MONTHS,
@@ -20,9 +21,15 @@ from briefer.text.lexicon import (
 )
 from briefer.verify.sourcing import UNATTRIBUTED, Attribution, quotations
 
-MAX_FACTS = 7
-MIN_FACTS = 4
+MAX_FACTS = 8
+MIN_FACTS = 3
 FACTS_PER_ROOT_SENTENCE = 2.2  # 8 sentences: 6 facts; 11: 7; the bounds above and below
+WORDS_PER_FACT = 60  # and never more facts than one per this many words: a brief is shorter
+# The inverted pyramid: a news story states its news in its first sentences, so the first
+# sentences that state something (not a question, a quotation or a scene-setting hook) lead
+# the ranking, in the article's order; the rest are ranked by what they hold.
+LEDE_SENTENCES = 3
+LEDE_WINDOW = 12  # a lede is found among the first sentences, or not at all
 POSITION_DECAY = 0.12  # how fast a sentence's weight falls with its place in the article
 # News states a whole fact in a long sentence (who did what, when, how much); short sentences
 # are more often transitions, colour or a quote's fragment.
@@ -98,8 +105,17 @@ def _rank(
             value *= 0.8  # a quote is colour more often than news
         return value
 
-    scored = sorted(
-        ((score(i, s), i, s) for i, s in enumerate(body)), key=lambda p: (-p[0], p[2].start)
+    lede: list[int] = []
+    for i, sentence in enumerate(body[:LEDE_WINDOW]):
+        if len(lede) == LEDE_SENTENCES:
+            break
+        if _states_news(sentence.text) and not any(
+            len(bags[i] & bags[j]) > NEAR_DUPLICATE * max(len(bags[i]), 1) for j in lede
+        ):
+            lede.append(i)
+    scored = [(math.inf, i, body[i]) for i in lede] + sorted(
+        ((score(i, s), i, s) for i, s in enumerate(body) if i not in lede),
+        key=lambda p: (-p[0], p[2].start),
     )
     ranked: list[Span] = []
     seen: list[set[str]] = []
@@ -116,11 +132,26 @@ def _rank(
     return ranked or [span for _, _, span in scored[:1]]  # a body of links still has a fact
 
 
+_SPECIFIC = re.compile(r"\s[A-Z]|\d")
+LEDE_WORDS = 9  # a sentence this long states something; a shorter one needs a name or figure
+LEDE_MIN_WORDS = 6
+
+
+def _states_news(sentence: str) -> bool:
+    """Whether a sentence can open a brief: a statement in the reporter's voice, not a
+    question, a quotation, a link, a list's colon or a short hook ("No wonder.")."""
+    if sentence.endswith(("?", ":")) or sentence[:1] in "\"“‘'" or _EMBED.search(sentence):
+        return False
+    n_words = len(sentence.split())
+    return n_words >= LEDE_WORDS or (n_words >= LEDE_MIN_WORDS and bool(_SPECIFIC.search(sentence)))
+
+
 def _key_facts(
-    ranked: list[Span], n_body: int, by_sentence: dict[int, list[Attribution]]
+    ranked: list[Span], body: Sequence[Span], by_sentence: dict[int, list[Attribution]]
 ) -> list[KeyFact]:
     facts = []
-    for span in ranked[: _fact_count(n_body)]:
+    n_words = sum(len(s.text.split()) for s in body)
+    for span in ranked[: _fact_count(len(body), n_words)]:
         attributions = by_sentence.get(span.start, [])
         facts.append(
             KeyFact(
@@ -136,11 +167,12 @@ def _key_facts(
 _EMBED = re.compile(r"pic\.twitter\.com/|https?://|\bwww\.|\(@\w{2,}\)")
 
 
-def _fact_count(n_body: int) -> int:
-    """How many key facts a body of `n_body` sentences gets: more as the article grows, but
-    slower than it (a short article is mostly facts, a long one has many more sentences than
-    key facts), within the bounds."""
-    return max(MIN_FACTS, min(MAX_FACTS, round(FACTS_PER_ROOT_SENTENCE * math.sqrt(n_body))))
+def _fact_count(n_sentences: int, n_words: int) -> int:
+    """How many key facts a body gets: more as the article grows, but slower than it (a
+    short article is mostly facts, a long one has many more sentences than key facts), never
+    more than one per WORDS_PER_FACT words, within the bounds."""
+    by_sentences = round(FACTS_PER_ROOT_SENTENCE * math.sqrt(n_sentences))
+    return max(MIN_FACTS, min(MAX_FACTS, by_sentences, round(n_words / WORDS_PER_FACT)))
 
 
 _LEADING_ACCORDING = re.compile(r"^according to [^,]{1,160},\s*", re.IGNORECASE)
@@ -158,7 +190,7 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
             if len(tail) <= 2 or (tail.startswith(",") and comma > len(sentence) * 0.4):
                 sentence = sentence[:comma]
                 break
-    sentence = _LEADING_ACCORDING.sub("", sentence).strip()
+    sentence = _LEADING_ACCORDING.sub("", without_inline(sentence)).strip()
     if sentence[:1] in '"“‘' and attributions:
         sentence = f"{_who(attributions[0])}: {sentence}"
     sentence = sentence[:1].upper() + sentence[1:]
@@ -194,7 +226,7 @@ def _asserted_by(span: Span, attributions: list[Attribution]) -> str:
             continue
         if attribution.refers_to == UNATTRIBUTED:  # "reportedly", "is accused of"
             return f"{REPORTER} (no source named)"
-        return _who(attribution)
+        return one_line(_who(attribution), 160, at_word=True)  # the schema's limit
     return REPORTER
 
 
@@ -221,9 +253,10 @@ def _attributions_by_sentence(
     There are three indicators," said Sanjiv Bhasin').
     """
     out: dict[int, list[Attribution]] = {}
-    for attribution in attributions:
-        out.setdefault(attribution.sentence_start, []).append(attribution)
     starts = [s.start for s in body]  # in text order
+    for attribution in attributions:
+        at = sentence_of(body, starts, attribution.start)
+        out.setdefault(attribution.sentence_start if at is None else at, []).append(attribution)
     for start, end in quotations(text):
         first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
         inside = body[first:last]
@@ -237,6 +270,13 @@ def _attributions_by_sentence(
             if sentence is not closing and not out.get(sentence.start):
                 out[sentence.start] = after
     return out
+
+
+def sentence_of(body: Sequence[Span], starts: Sequence[int], pos: int) -> int | None:
+    """The start of the body sentence that holds offset `pos` (`starts`: the body's starts,
+    in text order); None when it falls outside every sentence (in furniture, say)."""
+    i = bisect.bisect_right(starts, pos) - 1
+    return body[i].start if i >= 0 and pos < body[i].end else None
 
 
 def _headline(title: str | None, body: list[Span]) -> str:

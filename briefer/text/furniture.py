@@ -1,0 +1,233 @@
+"""Page furniture: the text on a news page that is not the story.
+
+A page carries more than its article: video prompts ("Scroll down for video"), photo captions
+and credits, lists of related stories, share and subscribe lines, market tickers, and the
+dateline that opens a wire story ("WASHINGTON (Reuters) -"). Extracted or copied text keeps
+them, often glued to a neighbouring sentence. None of it is a fact of the story.
+
+`story_sentences` turns the article's sentences into the stretches that carry the story: a
+sentence that is all furniture is left out, one with furniture inside is cut down to its
+longest clean stretch, and a dateline is cut from the front. Every stretch stays a verbatim
+span of the article, so it can still be quoted as evidence.
+
+The rules follow how pages are laid out, not any one site's words: furniture is recognised
+by its form (a capitalised label and colon opening a caption, a parenthesised position word
+next to a name, a run of " - "-separated headlines after a full stop), with a short list of
+the fixed phrases sites use for prompts and sharing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from briefer.text import Span
+
+# Prompts to watch, scroll, click, share, subscribe or follow: what a page asks of its reader.
+_PROMPT = re.compile(
+    r"\b(?:scroll (?:down|up) (?:for|to see|to watch)(?: the)? (?:videos?|pictures?|more)"
+    r"|click (?:here|below|on the (?:photos?|image|video)s?(?: above| below)?) to \w+(?: \w+){0,6}"
+    r"|watch the (?:full )?video(?: below| above)?"
+    r"|(?:share|email|print) this (?:article|story|page)"
+    r"|subscribe to (?:our|the) [\w ]{0,40}?newsletter(?: to get [^.]{0,80})?"
+    r"|sign up (?:for|to) (?:our|the) [\w ]{0,40}?newsletter"
+    r"|follow us on (?:twitter|facebook|instagram)[^.]{0,120}"
+    r"|like us on facebook"
+    r"|read more(?: (?:about|on|from) (?:this|these|the)[^.]{0,60}?)?:"
+    r"|(?:related|more|see also|read also|recommended|trending)"
+    r"(?: (?:stories|articles|coverage|reading))?:(?=\s)"
+    r")",
+    re.IGNORECASE,
+)
+# A photo's position in a caption, or a credit: "(pictured)", "(left)", "(pictured, right)",
+# "(file photo)", "(Photo: AP)", "(Credit: NASA)", "(Image credit: ...)", "(Graphic: ...)".
+_PHOTO_MARK = re.compile(
+    r"\((?:pictured|picture|photo|file photo|left|right|centre|center|above|below|top|bottom|"
+    r"front|back|inset|second (?:left|right)|far (?:left|right))"
+    r"(?:[,;]? ?(?:left|right|centre|center|above|below|top|bottom|with [^()]{1,40}))?\)",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"\((?:(?:image|photo|picture|video) )?(?:credit|courtesy|source|graphic|photo|image|"
+    r"video|picture)s?(?: by)?:[^()]{1,120}\)"
+    r"|\b(?:photograph|photo|picture|image)(?: credit)?: [A-Z][^.]{0,60}?/(?:AP|AFP|Reuters|"
+    r"Getty(?: Images)?|EPA|PA)\b",
+    re.IGNORECASE,
+)
+# A market ticker in wire copy: ".MIAPJ0000PUS", ".N225", "<LCOc1>".
+_TICKER = re.compile(r"(?<![\w.])\.[A-Z][A-Z0-9]{2,}[a-z0-9]{0,3}\b|<[A-Z0-9.=]{2,}[a-z0-9]{0,3}>")
+# Related stories after a sentence: "... next year. - Moon Rush: Lander Plans - Where ..."
+_RELATED_RUN = re.compile(r"(?<=[.!?\"”’])(?:\s+[-–•]\s+[A-Z0-9][^\n]{2,120}?){1,}$")
+# A caption's label, Daily Mail style, where a caption begins: "Fighter ace: Douglas Bader's..."
+_CAPTION_LABEL = re.compile(r"(?:[A-Z][\w'’-]*)(?: [a-zA-Z][\w'’-]*){0,3}: (?=[A-Z])")
+# Where a caption is glued to the next sentence without a full stop: a word, closing quote
+# or bracket, then a capitalised word that opens sentences.
+_GLUE = re.compile(
+    r"(?<=[a-z0-9\)’'\"”])\s+(?=(?:The|A|An|He|She|It|They|His|Her|Their|This|These|Those|"
+    r"But|And|Police|Officials)\s|[A-Z][\w'’-]*(?: [a-zA-Z][\w'’-]*){0,2}: [A-Z])"
+)
+# Words after which a capitalised "The" or "A" is a title, not a new sentence.
+_BEFORE_TITLE = frozenset(
+    "in of the a an on at to from by with for and or told said says called named dubbed "
+    "starring about like as than into onto read watch see star stars film movie book".split()
+)
+# A wire dateline: "WASHINGTON —", "SIOUX FALLS, S.D. –", "LONDON, Nov 18 (Reuters) -",
+# "Boston (CNN)", "(Reuters) —", "HAYWARD, Calif. (AP) —".
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'-]+(?:[ -][A-Z][A-Z.'-]+){0,3}"  # a place in capitals
+    r"(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?"  # its state or country
+    r"(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*"  # a date
+    r"(?:\((?:AP|Reuters|AFP|CNN|UPI|Bloomberg|dpa|IANS|PTI|ANI|EFE|Xinhua)\)\s*)?"
+    r"[—–-]{1,2}\s+"
+    r"|(?:[A-Z][\w.'-]+(?:,? [A-Z][\w.'-]+){0,3}\s*)?"  # "Boston", "Kathmandu, Nepal"
+    r"\((?:AP|Reuters|AFP|CNN|UPI|Bloomberg|dpa|IANS|PTI|ANI|EFE|Xinhua)\)\s*(?:[—–-]{1,2}\s*)?)"
+)
+# A dateline alone: "COLUMBIA, S.C." or "HAYWARD, Calif." split off as its own sentence.
+_DATELINE_ONLY = re.compile(r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z.]{1,12}")
+# A byline or a timestamp on its own: "Staff Reports", "By Jane Doe", "10 p.m.", "Updated 5:32".
+_BYLINE_ONLY = re.compile(
+    r"(?:By [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}|Staff [Rr]eports?|Associated Press|"
+    r"\d{1,2}(?::\d\d)? ?[ap]\.?m\.?|(?:Updated|Published|Posted)\b.{0,40})"
+)
+MIN_STORY_WORDS = 4  # a stretch shorter than this, once furniture is cut, says nothing
+GLUED_WORDS = 40  # a "sentence" this long may be a caption and a sentence run together
+
+
+def boundaries(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Furniture that stands between sentences in `text[start:end]`: prompts, credits,
+    related-story runs; sorted, disjoint ranges."""
+    end = len(text) if end is None else end
+    found = [(m.start(), m.end()) for p in (_PROMPT, _CREDIT) for m in p.finditer(text, start, end)]
+    related = _RELATED_RUN.search(text, start, end)
+    if related and _headline_like(related.group()):
+        found.append((related.start(), related.end()))
+    return _merged(found)
+
+
+def without_inline(sentence: str) -> str:
+    """`sentence` without the furniture that sits inside a sentence: photo marks, tickers."""
+    cut = _TICKER.sub("", _PHOTO_MARK.sub("", sentence))
+    return re.sub(r"\s+([,.;:!?])", r"\1", " ".join(cut.split())) if cut != sentence else sentence
+
+
+def dateline_end(text: str, start: int, end: int) -> int:
+    """Where the story begins after a dateline that opens `text[start:end]` (else `start`)."""
+    match = _DATELINE.match(text, start, end)
+    if match is None or match.end() >= end:
+        return start
+    # "WASHINGTON —" must be in capitals; a sentence opening "He said - " is no dateline.
+    head = text[start : match.end()]
+    if "(" not in head and not _is_place_in_capitals(head.strip(" —–-")):
+        return start
+    return match.end()
+
+
+def story_sentences(text: str, sentences: Iterable[Span]) -> list[Span]:
+    """The stretches of `sentences` that carry the story, furniture and datelines cut out."""
+    out: list[Span] = []
+    for sentence in sentences:
+        if _is_furniture_only(sentence.text):
+            continue
+        for start, end in _story_stretches(text, sentence.start, sentence.end):
+            piece = _trimmed(text, start, end)
+            if piece is not None and len(piece.text.split()) >= MIN_STORY_WORDS:
+                out.append(piece)
+    return out
+
+
+def _story_stretches(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """`text[start:end]` without its dateline, prompts, credits and glued captions."""
+    start = dateline_end(text, start, end)
+    pieces: list[tuple[int, int]] = []
+    pos = start
+    for a, b in boundaries(text, start, end):
+        pieces.append((pos, a))
+        pos = b
+    pieces.append((pos, end))
+    out: list[tuple[int, int]] = []
+    for i, (a, b) in enumerate(pieces):
+        # Captions hide in run-on "sentences": after a prompt, or long, or placing a photo.
+        suspect = i > 0 or len(text[a:b].split()) > GLUED_WORDS or _is_caption(text, a, b)
+        parts = _unglued(text, a, b) if suspect else [(a, b)]
+        if len(parts) > 1 or i > 0:  # a caption glued to a sentence, or after a prompt
+            parts = [(c, d) for c, d in parts if not _is_caption(text, c, d)]
+        out.extend(parts)
+    return out
+
+
+def _is_caption(text: str, start: int, end: int) -> bool:
+    """A caption: it opens with a label ("Fighter ace: ...") or places a photo ("(left)")."""
+    return (
+        _CAPTION_LABEL.match(text, _skip_space(text, start), end) is not None
+        or _PHOTO_MARK.search(text, start, end) is not None
+    )
+
+
+def _unglued(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split where a sentence starts after a lower-case word with no full stop between."""
+    out = []
+    pos = start
+    for match in _GLUE.finditer(text, start, end):
+        before = text[max(start, match.start() - 20) : match.start()].split()
+        if before and before[-1].lower().strip("'’\"”()") in _BEFORE_TITLE:
+            continue
+        out.append((pos, match.start()))
+        pos = match.end()
+    out.append((pos, end))
+    return out
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _is_furniture_only(sentence: str) -> bool:
+    """A line that is nothing but a dateline, a byline, a time stamp or a prompt."""
+    stripped = sentence.strip(" ()[]:-—–")
+    if _DATELINE_ONLY.fullmatch(stripped) or _BYLINE_ONLY.fullmatch(stripped):
+        return True
+    prompt = _PROMPT.search(sentence)
+    return (
+        prompt is not None
+        and len(sentence[: prompt.start()].split()) < 2
+        and len(sentence[prompt.end() :].split()) < MIN_STORY_WORDS
+    )
+
+
+def _is_place_in_capitals(head: str) -> bool:
+    letters = [ch for ch in head.split(",")[0] if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+
+
+def _headline_like(run: str) -> bool:
+    """Whether a " - "-separated run reads as a list of headlines (words mostly capitalised)."""
+    items = [i for i in re.split(r"\s+[-–•]\s+", run.strip()) if i.strip()]
+    if not items:
+        return False
+    for item in items:
+        words = re.findall(r"[A-Za-z][\w'’]*", item)
+        long_words = [w for w in words if len(w) > 3]
+        if not long_words or sum(w[0].isupper() for w in long_words) < 0.6 * len(long_words):
+            return False
+    return True
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    """The span without surrounding space and dangling separators; None when empty."""
+    while start < end and (text[start].isspace() or text[start] in "-–—:;,|•"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "-–—:;,|•"):
+        end -= 1
+    return Span(start, end, text[start:end]) if end > start else None

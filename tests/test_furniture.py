@@ -1,0 +1,132 @@
+"""Page furniture and datelines never become key facts; the lede leads the key facts.
+
+Every article here is written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from briefer.engines.offline import brief_offline
+from briefer.inputs.article import article_from_text
+from briefer.text import sentences
+from briefer.text.furniture import dateline_end, story_sentences, without_inline
+
+
+def story(text: str) -> list[str]:
+    return [s.text for s in story_sentences(text, sentences(text))]
+
+
+def statements(text: str) -> list[str]:
+    return [f.statement for f in brief_offline(article_from_text(text)).key_facts]
+
+
+@pytest.mark.parametrize(
+    ("opening", "story_starts"),
+    [
+        ("WASHINGTON — The harbour agency", "The harbour agency"),
+        ("WASHINGTON (Reuters) - The harbour agency", "The harbour agency"),
+        ("SALT LAKE CITY, Utah – The harbour agency", "The harbour agency"),
+        ("(Reuters) — The harbour agency", "The harbour agency"),
+        ("Portsmouth (CNN)The harbour agency", "The harbour agency"),
+        ("LONDON, Nov 18 (Reuters) - The harbour agency", "The harbour agency"),
+    ],
+)
+def test_a_dateline_is_cut_from_the_front_of_the_story(opening, story_starts):
+    text = f"{opening} closed the eastern pier on Monday after a crane collapsed."
+    start = dateline_end(text, 0, len(text))
+    assert text[start:].startswith(story_starts)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "He said - and meant it - that the pier would reopen.",
+        "Dock workers - about 40 of them - walked out on Monday.",
+        "The harbour agency closed the eastern pier on Monday.",
+    ],
+)
+def test_a_sentence_that_merely_holds_a_dash_keeps_its_opening(sentence):
+    assert dateline_end(sentence, 0, len(sentence)) == 0
+
+
+def test_video_prompts_captions_and_datelines_never_become_facts():
+    text = (
+        "Crane Collapse Closes Pier\n\n"
+        "PORTSMOUTH, Ore. (AP) — A crane collapsed onto the eastern pier at Portsmouth "
+        "harbour on Monday, injuring two dock workers and halting all cargo traffic.\n\n"
+        "Scroll down for video Twisted metal: The crane lies across the pier on Monday "
+        "afternoon The harbour agency said the pier would stay shut for at least a week "
+        "while engineers check its foundations.\n\n"
+        "Harbour master Ines Alder (pictured) said the crane had passed an inspection in "
+        "March.\n\n"
+        "Share this article\n\n"
+        "The two injured workers were taken to St Agnes hospital with broken bones.\n\n"
+        "Shipping lines diverted four container vessels to the northern terminal. - Harbour "
+        "Fees Rise Again - Ferry Strike Ends After Two Days"
+    )
+    facts = statements(text)
+    said = " ".join(facts)
+    assert facts[0].startswith("A crane collapsed onto the eastern pier")
+    assert "PORTSMOUTH" not in said and "(AP)" not in said
+    assert "Scroll down" not in said and "Twisted metal" not in said
+    assert "(pictured)" not in said and "Share this" not in said
+    assert "Ferry Strike" not in said
+    assert any(f.startswith("The harbour agency said the pier would stay shut") for f in facts)
+    kept = story(text)
+    assert "Shipping lines diverted four container vessels to the northern terminal." in kept
+    assert not any("Share this" in s or "Twisted metal" in s for s in kept)
+
+
+def test_every_evidence_is_still_a_verbatim_span_after_cutting():
+    text = (
+        "Pier Closed\n\n"
+        "WASHINGTON — The harbour agency closed the eastern pier on Monday after a crane "
+        "collapsed. Scroll down for video Wreck: Workers inspect the crane (left) on Monday "
+        "The agency said repairs would cost about $4 million and take a month."
+    )
+    for fact in brief_offline(article_from_text(text)).key_facts:
+        assert fact.evidence in text
+        assert "WASHINGTON" not in fact.evidence and "Scroll down" not in fact.evidence
+
+
+def test_a_line_that_is_only_a_dateline_byline_or_time_stamp_is_no_sentence():
+    text = (
+        "HAYWARD, Calif.\n\nStaff Reports\n\n10 p.m.\n\n"
+        "The harbour agency closed the eastern pier on Monday after a crane collapsed."
+    )
+    assert story(text) == [
+        "The harbour agency closed the eastern pier on Monday after a crane collapsed."
+    ]
+
+
+def test_a_ticker_and_a_photo_mark_are_left_out_of_a_statement_not_the_evidence():
+    sentence = "Asian shares .MIAPJ0000PUS rose 0.3% as Ines Alder (pictured) spoke on Monday."
+    assert without_inline(sentence) == "Asian shares rose 0.3% as Ines Alder spoke on Monday."
+
+
+def test_a_title_in_capitals_after_a_preposition_is_not_a_glued_caption():
+    text = (
+        "A sailor who helped sink a smuggling ring on the northern coast of the island in "
+        "the winter of 1987 was honoured in The Harbour Gazette alongside the crew of the "
+        "lifeboat that brought the smugglers in, and then spoke to cadets at the academy."
+    )
+    assert story(text) == [text]
+
+
+def test_the_lede_leads_the_key_facts_not_a_question_or_a_quotation():
+    text = (
+        "Pier Closed\n\n"
+        "What happens when a harbour loses its busiest pier? "
+        "“We have never seen anything like it,” said one dock worker. "
+        "The harbour agency closed the eastern pier on Monday after a crane collapsed onto "
+        "it, injuring two dock workers. "
+        "Engineers will inspect the pier's foundations later this week. "
+        "Cargo ships were diverted to the northern terminal, which handled 40 vessels. "
+        "Harbour master Ines Alder said repairs would cost about $4 million. "
+        "The agency last closed a pier in 2011, for three days, after a storm."
+    )
+    facts = statements(text)
+    assert facts[0].startswith("The harbour agency closed the eastern pier")
+    assert facts[1].startswith("Engineers will inspect")
+    assert facts[2].startswith("Cargo ships were diverted")
