@@ -14,6 +14,7 @@ from briefer.engines.offline import facts as offline_facts
 from briefer.errors import BrieferError
 from briefer.evaluation import Ratio, load_labels, score_brief, stakeholder_scores
 from briefer.inputs.article import article_from_text
+from briefer.renderers import render_markdown
 from briefer.schema import Brief
 from briefer.text import sentence_bounds
 from briefer.text.entities import find_stakeholders
@@ -847,3 +848,36 @@ def test_a_newspaper_named_after_its_city_is_the_press_and_so_is_its_short_name(
     )
     found = {s.name for s in brief_offline(article_from_text(text)).stakeholders}
     assert not any("Chronicle" in n or n == "San Francisco" for n in found)
+
+
+TITLELESS = (
+    "PORTSMOUTH, Ore. (AP) — A crane collapsed onto the eastern pier at Portsmouth harbour "
+    "on Monday, injuring two dock workers and halting all cargo traffic for the week. "
+    "The harbour agency said the pier would stay shut while engineers check its foundations. "
+    "Shipping lines diverted four container vessels to the northern terminal on Tuesday. "
+    "Harbour master Ines Alder said the crane had passed an inspection in March."
+)
+
+
+def test_a_titleless_articles_headline_is_the_ledes_first_clause_without_its_dateline():
+    brief = brief_offline(article_from_text(TITLELESS))
+    assert brief.headline == (
+        "A crane collapsed onto the eastern pier at Portsmouth harbour on Monday …"
+    )
+
+
+def test_the_summary_is_more_than_the_first_key_fact_again():
+    brief = brief_offline(article_from_text(TITLELESS))
+    first, second = (f.statement for f in brief.key_facts[:2])
+    assert brief.summary == f"{first} {second}"
+    summary_words = set(brief.summary.lower().split())
+    for fact in brief.key_facts:
+        shared = summary_words & set(fact.statement.lower().split())
+        assert len(shared) <= 0.7 * len(summary_words), fact.statement
+
+
+def test_markdown_does_not_print_a_summary_made_of_the_key_facts_it_lists():
+    envelope = Briefer(engine="offline").brief(article_from_text(TITLELESS))
+    markdown = render_markdown(envelope)
+    first = envelope.brief.key_facts[0].statement
+    assert markdown.count(first.rstrip(".")) == 1

@@ -169,9 +169,18 @@ def caveat_text(detail: str, evidence: str) -> str:
 
 
 def summary_of(brief: Brief) -> str | None:
-    """The summary to print: none when it only repeats the first key fact's quote."""
-    if brief.key_facts and restates(brief.summary, brief.key_facts[0].evidence):
+    """The summary to print: none when it only repeats the first key fact's quote, or is the
+    first key facts' statements put together (as the offline engine's is), which the brief
+    shows anyway."""
+    facts = brief.key_facts
+    if facts and restates(brief.summary, facts[0].evidence):
         return None
+    summary = one_line(brief.summary)
+    joined = ""
+    for fact in facts[:3]:
+        joined = one_line(f"{joined} {fact.statement}")
+        if summary == joined:
+            return None
     return brief.summary
 
 

@@ -222,8 +222,8 @@ def brief_offline(
         ranked = _rank(text, body, entities, article.title, on_record)
     facts = _key_facts(ranked, body, by_sentence)
     return Brief(
-        headline=_headline(article.title, body),
-        summary=_summary(ranked),
+        headline=_headline(article.title, facts, body),
+        summary=_summary(facts, ranked),
         key_facts=facts,
         stakeholders=_stakeholders(text, entities[:MAX_STAKEHOLDERS], profile, body),
         open_questions=_open_questions(text, profile, body)[:MAX_QUESTIONS],
