@@ -15,7 +15,8 @@ Both are split into sentences by the same splitter, one a line, for ROUGE-Lsum.
 
 Reported: the mean of each system, the mean paired difference (facts - Lead-3) with a 95 %
 bootstrap interval (10,000 resamples, fixed seed), the share of articles where the facts win,
-the words per brief (key facts, and the whole Markdown brief) and the briefs per second.
+lose and tie, the words per brief (key facts, and the whole Markdown brief) and the briefs per
+second.
 """
 
 from __future__ import annotations
@@ -130,18 +131,20 @@ def report(scored: list[Scored], briefing: float, folder: Path, order: str) -> s
     lines = [
         f"{n} articles from {folder}, key facts in {order} order, cut to Lead-3's words",
         "",
-        "| metric | Lead-3 | key facts | difference | 95% interval | facts win |",
+        "| metric | Lead-3 | key facts | difference | 95% interval | facts win / lose / tie |",
         "|---|---|---|---|---|---|",
     ]
     for metric in METRICS:
         diffs = [s.facts[metric] - s.lead[metric] for s in scored]
         low, high = paired_interval(diffs)
         wins = sum(d > 0 for d in diffs) / n
+        losses = sum(d < 0 for d in diffs) / n
         lead_mean = statistics.fmean(s.lead[metric] for s in scored)
         facts_mean = statistics.fmean(s.facts[metric] for s in scored)
         lines.append(
             f"| {LABELS[metric]} | {lead_mean:.2f} | {facts_mean:.2f} | "
-            f"{statistics.fmean(diffs):+.2f} | {low:+.2f} to {high:+.2f} | {wins:.0%} |"
+            f"{statistics.fmean(diffs):+.2f} | {low:+.2f} to {high:+.2f} | "
+            f"{wins:.0%} / {losses:.0%} / {1 - wins - losses:.0%} |"
         )
     lines += [
         "",
