@@ -18,10 +18,11 @@ the fixed phrases sites use for prompts and sharing.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 
-from briefer.text import Span
+from briefer.text import Span, finditer_any_case
 
 # Prompts to watch, scroll, click, share, subscribe or follow: what a page asks of its reader.
 _PROMPT = re.compile(
@@ -49,10 +50,12 @@ _PHOTO_MARK = re.compile(
 )
 _CREDIT = re.compile(
     r"\((?:(?:image|photo|picture|video) )?(?:credit|courtesy|source|graphic|photo|image|"
-    r"video|picture)s?(?: by)?:[^()]{1,120}\)"
-    r"|\b(?:photograph|photo|picture|image)(?: credit)?: [A-Z][^.]{0,60}?/(?:AP|AFP|Reuters|"
-    r"Getty(?: Images)?|EPA|PA)\b",
+    r"video|picture)s?(?: by)?:[^()]{1,120}\)",
     re.IGNORECASE,
+)
+_CREDIT_LINE = re.compile(
+    r"\b(?:Photograph|Photo|Picture|Image)(?: credit)?: [A-Z][^.]{0,60}?/"
+    r"(?:AP|AFP|Reuters|Getty(?: Images)?|EPA|PA)\b"
 )
 # A market ticker in wire copy: ".MIAPJ0000PUS", ".N225", "<LCOc1>".
 _TICKER = re.compile(r"(?<![\w.])\.[A-Z][A-Z0-9]{2,}[a-z0-9]{0,3}\b|<[A-Z0-9.=]{2,}[a-z0-9]{0,3}>")
@@ -97,11 +100,30 @@ def boundaries(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     """Furniture that stands between sentences in `text[start:end]`: prompts, credits,
     related-story runs; sorted, disjoint ranges."""
     end = len(text) if end is None else end
-    found = [(m.start(), m.end()) for p in (_PROMPT, _CREDIT) for m in p.finditer(text, start, end)]
-    related = _RELATED_RUN.search(text, start, end)
-    if related and _headline_like(related.group()):
-        found.append((related.start(), related.end()))
-    return _merged(found)
+    return _within(_between_sentences(text), text, start, end)
+
+
+def _between_sentences(text: str) -> list[tuple[int, int]]:
+    """Prompts and credits anywhere in `text` (one pass each), sorted."""
+    found = [(m.start(), m.end()) for p in (_PROMPT, _CREDIT) for m in finditer_any_case(p, text)]
+    found += [(m.start(), m.end()) for m in _CREDIT_LINE.finditer(text)]
+    return sorted(found)
+
+
+def _within(found: list[tuple[int, int]], text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The ranges of `found` inside `text[start:end]` (clipped), and a related-stories run."""
+    i = bisect.bisect_left(found, (start, -1))
+    if i > 0 and found[i - 1][1] > start:
+        i -= 1
+    inside = []
+    while i < len(found) and found[i][0] < end:
+        inside.append((max(found[i][0], start), min(found[i][1], end)))
+        i += 1
+    if any(mark in text[start:end] for mark in (" - ", " – ", " • ")):
+        related = _RELATED_RUN.search(text, start, end)
+        if related and _headline_like(related.group()):
+            inside.append((related.start(), related.end()))
+    return _merged(inside)
 
 
 def without_inline(sentence: str) -> str:
@@ -124,23 +146,27 @@ def dateline_end(text: str, start: int, end: int) -> int:
 
 def story_sentences(text: str, sentences: Iterable[Span]) -> list[Span]:
     """The stretches of `sentences` that carry the story, furniture and datelines cut out."""
+    found = _between_sentences(text)
     out: list[Span] = []
     for sentence in sentences:
-        if _is_furniture_only(sentence.text):
+        cuts = _within(found, text, sentence.start, sentence.end)
+        if _is_furniture_only(sentence, cuts):
             continue
-        for start, end in _story_stretches(text, sentence.start, sentence.end):
+        for start, end in _story_stretches(text, sentence.start, sentence.end, found):
             piece = _trimmed(text, start, end)
             if piece is not None and len(piece.text.split()) >= MIN_STORY_WORDS:
                 out.append(piece)
     return out
 
 
-def _story_stretches(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _story_stretches(
+    text: str, start: int, end: int, found: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """`text[start:end]` without its dateline, prompts, credits and glued captions."""
     start = dateline_end(text, start, end)
     pieces: list[tuple[int, int]] = []
     pos = start
-    for a, b in boundaries(text, start, end):
+    for a, b in _within(found, text, start, end):
         pieces.append((pos, a))
         pos = b
     pieces.append((pos, end))
@@ -183,17 +209,23 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _is_furniture_only(sentence: str) -> bool:
+def _is_furniture_only(sentence: Span, cuts: list[tuple[int, int]]) -> bool:
     """A line that is nothing but a dateline, a byline, a time stamp or a prompt."""
-    stripped = sentence.strip(" ()[]:-—–")
-    if _DATELINE_ONLY.fullmatch(stripped) or _BYLINE_ONLY.fullmatch(stripped):
+    stripped = sentence.text.strip(" ()[]:-—–")
+    if len(stripped) < 60 and (
+        _DATELINE_ONLY.fullmatch(stripped) or _BYLINE_ONLY.fullmatch(stripped)
+    ):
         return True
-    prompt = _PROMPT.search(sentence)
-    return (
-        prompt is not None
-        and len(sentence[: prompt.start()].split()) < 2
-        and len(sentence[prompt.end() :].split()) < MIN_STORY_WORDS
-    )
+    return bool(cuts) and _words_outside(sentence, cuts) < MIN_STORY_WORDS
+
+
+def _words_outside(sentence: Span, cuts: list[tuple[int, int]]) -> int:
+    """How many words of `sentence` lie outside the ranges `cuts`."""
+    words, pos = 0, sentence.start
+    for a, b in cuts:
+        words += len(sentence.text[pos - sentence.start : a - sentence.start].split())
+        pos = b
+    return words + len(sentence.text[pos - sentence.start :].split())
 
 
 def _is_place_in_capitals(head: str) -> bool:
