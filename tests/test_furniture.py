@@ -103,6 +103,30 @@ def test_a_line_that_is_only_a_dateline_byline_or_time_stamp_is_no_sentence():
 def test_a_ticker_and_a_photo_mark_are_left_out_of_a_statement_not_the_evidence():
     sentence = "Asian shares .MIAPJ0000PUS rose 0.3% as Ines Alder (pictured) spoke on Monday."
     assert without_inline(sentence) == "Asian shares rose 0.3% as Ines Alder spoke on Monday."
+    sentence = "Harbour crude HCc1 fell 2% and the krona SEK= held, while futures NKc1 rose."
+    assert (
+        without_inline(sentence) == "Harbour crude fell 2% and the krona held, while futures rose."
+    )
+
+
+def test_related_headlines_on_lines_of_their_own_are_cut_from_the_sentence_before():
+    text = (
+        "The agency expects to pick four finalists early next year.\n"
+        "- Harbour Cranes: Where the New Fleet Will Dock\n"
+        "- Ferry Strike Ends After Two Days\n"
+        "Editor's note: This story was updated to add the agency's statement."
+    )
+    assert story(text) == ["The agency expects to pick four finalists early next year."]
+
+
+def test_a_bulleted_list_of_the_story_itself_is_kept():
+    text = (
+        "The plan has three parts.\n"
+        "- the agency will hire 40 inspectors by June\n"
+        "- ferries will run every hour at night"
+    )
+    kept = " ".join(story(text))
+    assert "hire 40 inspectors" in kept and "every hour at night" in kept
 
 
 def test_a_title_in_capitals_after_a_preposition_is_not_a_glued_caption():

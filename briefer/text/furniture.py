@@ -34,6 +34,7 @@ _PROMPT = re.compile(
     r"|sign up (?:for|to) (?:our|the) [\w ]{0,40}?newsletter"
     r"|follow us on (?:twitter|facebook|instagram)[^.]{0,120}"
     r"|like us on facebook"
+    r"|editor['’]s note:[^\n]*"
     r"|read more(?: (?:about|on|from) (?:this|these|the)[^.]{0,60}?)?:"
     r"|(?:related|more|see also|read also|recommended|trending)"
     r"(?: (?:stories|articles|coverage|reading))?:(?=\s)"
@@ -59,8 +60,12 @@ _CREDIT_LINE = re.compile(
 )
 # A market ticker in wire copy: ".MIAPJ0000PUS", ".N225", "<LCOc1>".
 _TICKER = re.compile(r"(?<![\w.])\.[A-Z][A-Z0-9]{2,}[a-z0-9]{0,3}\b|<[A-Z0-9.=]{2,}[a-z0-9]{0,3}>")
-# Related stories after a sentence: "... next year. - Moon Rush: Lander Plans - Where ..."
+# Related stories after a sentence: "... next year. - Moon Rush: Lander Plans - Where ...",
+# on one line or a line each.
 _RELATED_RUN = re.compile(r"(?<=[.!?\"”’])(?:\s+[-–•]\s+[A-Z0-9][^\n]{2,120}?){1,}$")
+_RELATED_LINES = re.compile(r"(?:\n[ \t]*[-–•][ \t]+[A-Z0-9][^\n]{2,160})+")
+# Reuters instrument codes: "NKc1", "LCOc1", "EUR=", "US10YT=RR".
+_INSTRUMENT = re.compile(r"\b[A-Z]{2,5}c\d\b|\b[A-Z0-9]{3,8}=[A-Z]{0,4}(?!\w)")
 # A caption's label, Daily Mail style, where a caption begins: "Fighter ace: Douglas Bader's..."
 _CAPTION_LABEL = re.compile(r"(?:[A-Z][\w'’-]*)(?: [a-zA-Z][\w'’-]*){0,3}: (?=[A-Z])")
 # Where a caption is glued to the next sentence without a full stop: a word, closing quote
@@ -119,16 +124,17 @@ def _within(found: list[tuple[int, int]], text: str, start: int, end: int) -> li
     while i < len(found) and found[i][0] < end:
         inside.append((max(found[i][0], start), min(found[i][1], end)))
         i += 1
-    if any(mark in text[start:end] for mark in (" - ", " – ", " • ")):
-        related = _RELATED_RUN.search(text, start, end)
-        if related and _headline_like(related.group()):
-            inside.append((related.start(), related.end()))
+    if any(mark in text[start:end] for mark in (" - ", " – ", " • ", "\n-", "\n•")):
+        for pattern in (_RELATED_RUN, _RELATED_LINES):
+            for related in pattern.finditer(text, start, end):
+                if _headline_like(related.group()):
+                    inside.append((related.start(), related.end()))
     return _merged(inside)
 
 
 def without_inline(sentence: str) -> str:
     """`sentence` without the furniture that sits inside a sentence: photo marks, tickers."""
-    cut = _TICKER.sub("", _PHOTO_MARK.sub("", sentence))
+    cut = _INSTRUMENT.sub("", _TICKER.sub("", _PHOTO_MARK.sub("", sentence)))
     return re.sub(r"\s+([,.;:!?])", r"\1", " ".join(cut.split())) if cut != sentence else sentence
 
 
