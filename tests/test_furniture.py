@@ -5,9 +5,12 @@ Every article here is written for these tests.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from briefer.engines.offline import brief_offline
+from briefer.engines.offline import facts as offline_facts
 from briefer.inputs.article import article_from_text
 from briefer.text import sentences
 from briefer.text.furniture import dateline_end, story_sentences, without_inline
@@ -154,3 +157,25 @@ def test_the_lede_leads_the_key_facts_not_a_question_or_a_quotation():
     assert facts[0].startswith("The harbour agency closed the eastern pier")
     assert facts[1].startswith("Engineers will inspect")
     assert facts[2].startswith("Cargo ships were diverted")
+
+
+def test_a_run_on_sentence_ranks_below_a_readable_one_after_the_lede():
+    run_on = (
+        "Divers inspected the hull on Tuesday and found two cracks near the stern which the "
+        "owners said had been repaired in 2019 although records held by the port show no such "
+        "repair and the insurer has asked for the logs of every voyage since then while the crew "
+        "waits in the town for word on when they may sail again with the cargo still aboard."
+    )
+    text = (
+        "Tanker Held\n\n"
+        "Port officials in Calder held a tanker on Monday after its crew reported a leak. "
+        "The ship was carrying 40,000 tonnes of diesel bound for three northern terminals. "
+        "No fuel reached the water, the harbour master said in a statement on Monday night. "
+        f"{run_on} "
+        "The owners, Marlow Shipping, said the inspection of the hull would take 10 days."
+    )
+    with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):  # all ranked
+        facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
+    assert facts.index(
+        "The owners, Marlow Shipping, said the inspection of the hull would take 10 days."
+    ) < (facts.index(run_on) if run_on in facts else len(facts))

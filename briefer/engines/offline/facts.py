@@ -37,6 +37,10 @@ LONG_SENTENCE = 25  # words
 LONG_BONUS = 0.3
 SHORT_SENTENCE = 12  # words
 SHORT_FACTOR = 0.7
+# Past this, a "sentence" is most often captions or clauses run together without a full stop,
+# and too long to read as one fact.
+RUN_ON = 50  # words
+RUN_ON_FACTOR = 0.6
 NAMED_SOURCE_BONUS = 0.3  # a claim someone makes by name
 MAX_RANKED = 40  # sentences ranked in full; a brief uses far fewer
 NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
@@ -99,6 +103,8 @@ def _rank(
             value *= SHORT_FACTOR
         if n_words < 6:
             value *= 0.4
+        if n_words > RUN_ON:
+            value *= RUN_ON_FACTOR
         if span.text.endswith("?"):
             value *= 0.5
         if span.text[:1] in "\"“‘'":
