@@ -70,10 +70,12 @@ def article_from_text(text: str, *, source: str = "<text>", title: str | None = 
 
 
 def guess_title(text: str) -> str | None:
-    """Return the first line when it looks like a headline: short, and not a full paragraph."""
+    """Return the first line when it looks like a headline: short, worded, not a paragraph."""
     first = text.strip().split("\n", 1)[0].strip().lstrip("#").strip()
     if not first or len(first) > 200 or len(first.split()) > 25:
         return None
+    if not any(ch.isalnum() for ch in first):
+        return None  # a rule ("* * *") or marks alone ("\u202e"): nothing to read as a headline
     rest = text.strip()[len(text.strip().split("\n", 1)[0]) :].strip()
     if not rest:
         return None  # the whole article is one line: that is the text, not a title

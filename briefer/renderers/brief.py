@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 import textwrap
 from datetime import datetime
+from enum import Enum
 from html import escape
 from typing import Any
+
+from pydantic import BaseModel
 
 from briefer.schema import NOT_STATED, Brief, CaveatKind, Envelope, Usage
 from briefer.text import one_line
@@ -200,19 +203,27 @@ def restates(statement: str, evidence: str) -> bool:
 
 def _visible(brief: Brief, *, markdown: bool = False) -> Brief:
     """The brief without invisible or bidi-control characters, for display to people (and,
-    for Markdown, with any HTML defused: a brief's text is never markup)."""
+    for Markdown, with any HTML defused: a brief's text is never markup).
+
+    The copy is for display only and is not validated again: defusing lengthens a field
+    ("<" becomes "&lt;") and stripping may empty one, and neither may fail a rendering.
+    """
 
     def clean(value: Any) -> Any:
+        if isinstance(value, Enum):
+            return value
         if isinstance(value, str):
             text = strip_invisible(value)
             return escape_tags(text) if markdown else text
         if isinstance(value, list):
             return [clean(v) for v in value]
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, BaseModel):
+            fields = type(value).model_fields
+            return value.model_copy(update={name: clean(getattr(value, name)) for name in fields})
         return value
 
-    return Brief.model_validate(clean(brief.model_dump(mode="json")))
+    cleaned: Brief = clean(brief)
+    return cleaned
 
 
 def render_markdown(envelope: Envelope) -> str:

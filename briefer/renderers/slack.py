@@ -31,6 +31,7 @@ MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_HEADER = 150
 TRIMMED = "… (trimmed)"
+UNTITLED = "Untitled article"  # a headline with nothing visible in it
 Block = dict[str, Any]
 
 
@@ -45,7 +46,7 @@ def _fit(text: str, limit: int) -> str:
 
 def header(text: str) -> Block:
     """A header block (plain text, trimmed to Slack's header limit)."""
-    plain = one_line(text)
+    plain = one_line(text) or UNTITLED  # Slack refuses a message with an empty header
     return {"type": "header", "text": {"type": "plain_text", "text": _fit(plain, MAX_HEADER)}}
 
 

@@ -45,7 +45,9 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
         caveats.append(
             SourcingCaveat(
                 kind=CaveatKind.SINGLE_SOURCE,
-                detail=one_line(f"Rests only on {source}, {claim.reason}.", MAX_DETAIL),
+                detail=one_line(
+                    f"Rests only on {source}, {claim.reason}.", MAX_DETAIL, at_word=True
+                ),
                 evidence=_clip(sentence),
             )
         )
@@ -80,7 +82,8 @@ def _listing(kind: CaveatKind, lead: str, spans: list[str]) -> SourcingCaveat:
         quoted.append(f"“{one_line(span)}”")
     rest = len(spans) - len(quoted)
     detail = f"{lead}: " + ", ".join(quoted) + (f" and {rest} more" if rest else "") + "."
-    return SourcingCaveat(kind=kind, detail=one_line(detail, MAX_DETAIL), evidence=_clip(spans[0]))
+    detail = one_line(detail, MAX_DETAIL, at_word=True)
+    return SourcingCaveat(kind=kind, detail=detail, evidence=_clip(spans[0]))
 
 
 def _attribution_spans(text: str, attributions: Iterable[Attribution]) -> list[str]:

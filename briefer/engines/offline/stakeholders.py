@@ -38,7 +38,7 @@ def _stakeholders(
             Stakeholder(
                 name=one_line(entity.name, 120, at_word=True),
                 kind=_kind_by_role(entity, role),
-                role=one_line(role, 200),
+                role=one_line(role, 200, at_word=True),
                 stance=one_line(_stance(text, entity, profile), 300, at_word=True),
             )
         )

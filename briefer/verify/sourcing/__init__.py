@@ -11,7 +11,10 @@ Rules, in the order they are applied:
    attribution verb in any tense ("said", "told", "according to", "declined", "estimated",
    ...). A verb inside a quotation is ignored. The source is then read off the words around it:
 
-   - `according to X`: X is the noun phrase after it, up to the end of the clause;
+   - `according to X`: X is the noun phrase after it, up to the end of the clause, or, with
+     no comma after it, up to where the claim's own words begin ("according to the
+     researchers | a plantation would ...": a determiner or pronoun after a noun, an
+     auxiliary, a relative pronoun);
    - `X said`, `X has told`: X is the noun phrase that ends just before the verb (after
      auxiliaries and adverbs such as "has", "also"), from the previous clause boundary
      (comma, quote, dash, or a word like "that", "but", "while"). A trailing run of
@@ -27,6 +30,7 @@ Rules, in the order they are applied:
      same or the previous two sentences (for "he" and "she", also to a named person who is
      the subject of one of those sentences). A pronoun that cannot be resolved, or would
      resolve to an anonymous source, is skipped: pronouns are never counted as anonymous.
+   - a source of more than twenty words is a clause read as one, not a source: skipped.
 
 2. **Kinds.** A source is ANONYMOUS when its head noun is "person", "people", "source",
    "witness", "insider", ... ("one of the people", "two people briefed on the plans") or it

@@ -59,6 +59,11 @@ _TIME_BEFORE_VERB = re.compile(
 
 _NOT_NAME_START = frozenset({"said", "says", "told", "and", "but", "on", "in"})
 
+# The longest source found in news is a name with its description, under twenty words ("A
+# spokesperson who did not wish to be named because of agency policy"); a longer one is a
+# clause read as a source ("The A The B The C ... said"), not someone's word.
+MAX_SOURCE_WORDS = 20
+
 
 class _Analyzer(_PhraseReader):
     """Find the attributions of one article and the claims that rest on a single source."""
@@ -288,6 +293,8 @@ class _Analyzer(_PhraseReader):
                 if np.end <= np.start:
                     continue
                 source = text[np.start : np.end]
+                if len(source.split()) > MAX_SOURCE_WORDS:
+                    continue
                 phrase_start = min(np.phrase_start, np.start, match.start())
                 phrase_end = max(np.phrase_end, np.end, match.end())
                 refers_to: str | None = None

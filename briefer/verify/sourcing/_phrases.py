@@ -55,6 +55,24 @@ _APPOSITIVE_NAME = re.compile(
 )
 
 
+# Words a noun phrase goes on after: "a source inside the company", "the researchers and
+# their students", "all the people".
+_PHRASE_GOES_ON_AFTER = (
+    _PREPOSITIONS
+    | _DETERMINERS
+    | _QUANTIFIERS
+    | frozenset("inside outside around through throughout including like and or &".split())
+)
+# Words that only begin a clause: "according to officials | they said ...".
+_SUBJECT_PRONOUNS = _PRONOUNS | frozenset({"i", "we", "you"})
+# Verbs that are never part of a noun phrase, so always end one (unlike "estimates" or
+# "reports", which may be its head: "the council's estimates").
+_AUXILIARIES = frozenset(
+    "is was were are am be been being has have had will would can could should may might must "
+    "do does did".split()
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _NP:
     """A candidate source: [start, end), and the extent of the whole phrase."""
@@ -472,6 +490,37 @@ class _PhraseReader:
             return None
         return _NP(start, end, start, end)
 
+    def _source_end(self, toks: list[_Tok]) -> int:
+        """How many of `toks` (an "according to" source read up to a clause mark) are the
+        source: up to where a new phrase or clause begins.
+
+        A determiner or pronoun opens one after a noun ("the researchers | a plantation
+        would"), not after a preposition or "and" ("a report by the ministry"); an auxiliary
+        or a relative pronoun always does ("the ministry | which said"). Words that make the
+        source anonymous keep it whole ("a person who asked not to be named", "people not
+        authorized to speak"), as a comma-delimited clause would.
+        """
+        if _ANON_MARKER.search(self.text, toks[0].start, toks[-1].end):
+            return len(toks)
+        end = len(toks)
+        for i in range(1, len(toks)):
+            word, before = toks[i].word, toks[i - 1].word
+            if word in _SUBJECT_PRONOUNS and before not in _PREPOSITIONS:
+                end = i  # "officials and | it will be worked out"
+                break
+            if before in _PHRASE_GOES_ON_AFTER:
+                continue
+            if word in _DETERMINERS or word in _OTHER_PRONOUNS:
+                end = i
+                break
+            if word in _RELATIVES or word in _AUXILIARIES:
+                end = i
+                break
+        # The words that led on into the claim are not the source's ("patterns of work and").
+        while end > 1 and toks[end - 1].word in _PHRASE_GOES_ON_AFTER and end < len(toks):
+            end -= 1
+        return end
+
     def right_np(self, start: int, sent_end: int, *, inverted: bool) -> _NP | None:
         """Read the noun phrase that starts at `start` and runs to the end of its clause."""
         text = self.text
@@ -483,6 +532,14 @@ class _PhraseReader:
         if b <= a:
             return None
         toks = _tokens(text, a, b)
+        if not inverted and toks:
+            # "according to the researchers a plantation would ...": with no comma after the
+            # source, its noun phrase ends where the claim's words begin.
+            run_on = self._source_end(toks)
+            if run_on < len(toks):
+                toks = toks[:run_on]
+                a, b = _strip(text, a, toks[-1].end)
+                stop = None
         if not toks or len(toks) > 30:
             return None
         if toks[0].word in _PRONOUNS or toks[0].word in _OTHER_PRONOUNS:
