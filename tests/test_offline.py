@@ -881,3 +881,18 @@ def test_markdown_does_not_print_a_summary_made_of_the_key_facts_it_lists():
     markdown = render_markdown(envelope)
     first = envelope.brief.key_facts[0].statement
     assert markdown.count(first.rstrip(".")) == 1
+
+
+def test_a_quotation_that_resumes_after_its_speaker_is_still_theirs():
+    text = (
+        "Port Expands\n\n"
+        "The port of Calder added three berths on Monday to handle larger container ships. "
+        '"Calder is open for the biggest ships afloat," harbour master Ines Alder said. '
+        '"The new berths cut waiting times for every line that calls here. '
+        'We expect to double our traffic by 2030." '
+        "Shipping lines welcomed the change, which took four years to build."
+    )
+    facts = who_asserts(text, 20)
+    assert facts['"The new berths cut '] == "Ines Alder"
+    assert facts["We expect to double "] == "Ines Alder"
+    assert facts["Shipping lines welco"] == "the reporter"  # the quotation has closed

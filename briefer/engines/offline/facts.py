@@ -275,7 +275,36 @@ def _attributions_by_sentence(
         for sentence in inside:
             if sentence is not closing and not out.get(sentence.start):
                 out[sentence.start] = after
+    for start, end in quotations(text):
+        _resumed_quotation(out, text, body, starts, start, end)
     return out
+
+
+def _resumed_quotation(
+    out: dict[int, list[Attribution]],
+    text: str,
+    body: Sequence[Span],
+    starts: Sequence[int],
+    start: int,
+    end: int,
+) -> None:
+    """A quotation that opens right after its speaker's attributed quote is theirs too:
+    '"We are joining the program," Ines Alder said. "It drives innovation."'"""
+    first = bisect.bisect_right(starts, start) - 1
+    if first < 1 or body[first].start != start:
+        return  # the quotation does not open its sentence
+    inside = [s for s in body[first:] if s.start < end]
+    if any(out.get(s.start) for s in inside):
+        return  # attributed within: the existing rules say whose it is
+    before = body[first - 1]
+    speaker = out.get(before.start)
+    if not speaker or not _QUOTE_MARK.search(before.text) or text[before.end : start].strip():
+        return
+    for sentence in inside:
+        out[sentence.start] = speaker
+
+
+_QUOTE_MARK = re.compile('["“”]')
 
 
 def sentence_of(body: Sequence[Span], starts: Sequence[int], pos: int) -> int | None:
