@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
 from briefer.digest.pacing import IdleRunner, Urgency
 from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
 from briefer.engines.estimate import Plan
@@ -27,7 +28,6 @@ from briefer.text.chunking import truncate_article
 from briefer.text.tokens import TokenCounter
 from briefer.verify import check_brief
 from briefer.verify.coverage import Compared
-from briefer.verify.sourcing import SourcingProfile, analyze_sourcing
 
 if TYPE_CHECKING:
     from briefer.digest import Digest

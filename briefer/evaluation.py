@@ -44,11 +44,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from briefer.analysis.sourcing import SourceKind, SourcingProfile
 from briefer.errors import BrieferError, InputError
 from briefer.schema import NOT_STATED, REPORTER, CaveatKind, Envelope, KeyFact
 from briefer.text import one_line, words
 from briefer.text.lexicon import STOP_WORDS, lexicon
-from briefer.verify.sourcing import SourceKind, SourcingProfile
 
 if TYPE_CHECKING:
     from briefer.core import Briefer
@@ -268,8 +268,8 @@ def evaluate(briefer: Briefer, label_paths: list[Path], *, articles: Iterable[Pa
 
 def score_brief(name: str, envelope: Envelope, text: str, labels: Labels) -> ArticleScore:
     """Score one brief of `text` against its labels."""
+    from briefer.analysis.sourcing import analyze_sourcing
     from briefer.renderers import render_markdown
-    from briefer.verify.sourcing import analyze_sourcing
 
     brief = envelope.brief
     profile = analyze_sourcing(text)

@@ -96,15 +96,25 @@ def test_the_top_level_holds_about_a_dozen_entries():
     entries = [
         p.name for p in PACKAGE.iterdir() if p.name != "__pycache__" and p.suffix != ".typed"
     ]
-    assert len(entries) <= 20, sorted(entries)
+    assert len(entries) <= 21, sorted(entries)
 
 
 def test_the_engines_do_not_import_the_front_door_the_cli_or_the_service():
     graph = import_graph()
     above = ("briefer.core", "briefer.cli", "briefer.server", "briefer.digest.runner")
+    below = tuple(f"briefer.{p}" for p in ("engines", "verify", "analysis", "text", "inputs"))
     for name, targets in graph.items():
-        if name.startswith(("briefer.engines", "briefer.verify", "briefer.text", "briefer.inputs")):
+        if name.startswith(below):
             assert not {t for t in targets if t.startswith(above)}, name
+
+
+def test_the_analysis_rules_read_only_text_and_the_schema_and_text_reads_no_rule():
+    below = ("briefer.analysis", "briefer.text", "briefer.schema")
+    for name, targets in import_graph().items():
+        if name.startswith("briefer.analysis"):
+            assert {t for t in targets if not t.startswith(below)} == set(), name
+        if name.startswith("briefer.text"):
+            assert {t for t in targets if t.startswith("briefer.analysis")} == set(), name
 
 
 def test_the_readme_layout_table_names_every_package_and_only_real_ones():

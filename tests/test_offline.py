@@ -8,6 +8,8 @@ from unittest import mock
 
 import pytest
 
+from briefer.analysis.sourcing import SourceKind, analyze_sourcing
+from briefer.analysis.stakeholders import find_stakeholders
 from briefer.core import Briefer
 from briefer.engines.offline import brief_offline
 from briefer.engines.offline import facts as offline_facts
@@ -17,8 +19,6 @@ from briefer.inputs.article import article_from_text
 from briefer.renderers import render_markdown
 from briefer.schema import Brief
 from briefer.text import sentence_bounds
-from briefer.text.entities import find_stakeholders
-from briefer.verify.sourcing import SourceKind, analyze_sourcing
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import FIXTURES

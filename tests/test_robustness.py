@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from briefer.analysis.sourcing import analyze_sourcing
 from briefer.core import Briefer
 from briefer.errors import InputError
 from briefer.inputs.article import article_from_text
 from briefer.renderers import render_html, render_json, render_markdown, render_slack, render_text
 from briefer.renderers.slack import MAX_BLOCKS, MAX_HEADER, MAX_TEXT
 from briefer.schema import Envelope
-from briefer.verify.sourcing import analyze_sourcing
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = ("xsum", "cnndm", "corpus")

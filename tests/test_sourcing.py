@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from briefer.verify.sourcing import (
+from briefer.analysis.sourcing import (
     Attribution,
     FindingKind,
     SourceKind,
     SourcingProfile,
     analyze_sourcing,
 )
-from briefer.verify.sourcing._lexicon import _lexicon
+from briefer.analysis.sourcing._lexicon import _lexicon
 
 from .exchanges import FIXTURES
 

@@ -25,6 +25,7 @@ from briefer.schema import Brief, Notice, PromptInfo, Usage
 if TYPE_CHECKING:
     import httpx
 
+    from briefer.analysis.sourcing import SourcingProfile
     from briefer.engines.estimate import Plan
     from briefer.engines.openai.config import LLMConfig
     from briefer.engines.openai.prompts import PromptTemplate
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from briefer.schema.comparison import Comparison
     from briefer.text.tokens import TokenCounter
     from briefer.verify.coverage import Compared
-    from briefer.verify.sourcing import SourcingProfile
 
 ENTRY_POINT_GROUP = "briefer.engines"
 _BUILTIN = {

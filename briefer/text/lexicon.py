@@ -1,13 +1,17 @@
 """The word lists every rule shares, in one place, each loaded once.
 
-* `entities.toml` (beside this module): person titles, company suffixes, government and
-  organisation words, group nouns, places, countries with their aliases, demonyms, and words
-  that look like names but are not. `lexicon()` reads it once.
+* `entities.toml` (in `briefer/analysis/`, beside the stakeholder finder, its main reader):
+  person titles, company suffixes, government and organisation words, group nouns, places,
+  countries with their aliases, demonyms, and words that look like names but are not.
+  `lexicon()` reads it once, for the analysis rules, the offline engine, the evaluation and the
+  digest alike.
 * Stop words: function words and reporting words too common to tell two statements apart.
   `content_words` and `stems` are what the offline engine's ranking, the offline comparer,
   the brief diff and the digest's story grouping compare.
-* Speech verbs: the verbs that attribute a statement to a source ("said", "told", "according
-  to"), as the sourcing analysis and the entity finder read them.
+* Calendar words (weekdays, months) and `alternation`, to write them into a regex.
+
+The lists only the analysis rules read (speech verbs, prepositions, pronouns) are in
+`briefer.analysis.words`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
-_DATA = Path(__file__).parent / "entities.toml"
+_DATA = Path(__file__).parents[1] / "analysis" / "entities.toml"
 
 
 def wordset(words: str) -> frozenset[str]:
@@ -79,38 +83,6 @@ def alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in words)
 
 
-# --- words that place a noun after them -----------------------------------------------------------
-
-PREPOSITIONS = wordset(
-    """of for from at in on with to by about among between into under over near across
-    against within without behind beyond during via per"""
-)
-# A noun after one of these belongs to someone: "his passengers", "their workers".
-POSSESSIVE_DETERMINERS = wordset("his her their its our my your")
-SUBJECT_PRONOUNS = wordset("he she they we i you it")
-
-
-# --- speech verbs --------------------------------------------------------------------------------
-
-# Verbs that attribute whatever their subject is: "X said", "X told".
-STRONG_SPEECH_VERBS = wordset(
-    """said says say told tells tell added adds declined declines wrote writes explained
-    explains insisted insists testified testifies acknowledged acknowledges stated"""
-)
-# Verbs that attribute only when their subject is a speaker ("the ministry confirmed").
-WEAK_SPEECH_VERBS = wordset(
-    """states announced announces confirmed confirms estimated estimates argued argues warned
-    warns reported reports noted notes claimed claims alleged alleges predicted predicts cited
-    cites disclosed discloses cautioned cautions denied denies recounted recounts recalled recalls
-    asserted asserts contended contends maintained stressed stresses conceded concedes admitted
-    admits complained complains expect expects highlight highlights revealed reveals
-    reiterated reiterates tweeted tweets touted touts believes urged urges criticised
-    criticized criticises criticizes condemned condemns welcomed welcomes described describes
-    accused accuses"""
-)
-SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
-
-
 # --- the entity word lists (entities.toml) -----------------------------------------------------
 
 
@@ -165,26 +137,3 @@ def lexicon() -> Lexicon:
     }
     demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}
     return Lexicon(country_of=country_of, demonym_of=demonym_of, **lists)
-
-
-@lru_cache(maxsize=4096)
-def is_news_outlet(name: str) -> bool:
-    """Whether a name is a news outlet's: a known one, or one ending in an outlet word."""
-    lex = lexicon()
-    words = name.lower().replace("’", "'").removeprefix("the ").split()
-    if not words:
-        return False
-    return " ".join(words) in lex.news_outlets or (
-        len(words) > 1 and words[-1] in lex.news_outlet_words
-    )
-
-
-def singular(word: str) -> str:
-    """A plural noun's singular, by rule ("agencies" -> "agency", "sources" -> "source")."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "ches", "shes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word

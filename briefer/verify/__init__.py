@@ -4,8 +4,9 @@
 
 1. Links, Markdown links and images in the brief that the article does not contain are
    removed (warning `foreign_link_removed`).
-2. The rule-based sourcing analysis runs on the article. Anonymous and unnamed-institution
-   sources that the engine's caveats do not cover are added as caveats with origin "rules".
+2. The rule-based sourcing analysis (`briefer.analysis.sourcing`) runs on the article.
+   Anonymous and unnamed-institution sources that the engine's caveats do not cover are added
+   as caveats with origin "rules".
 3. Every evidence quote (key facts and caveats) is located in the article (`briefer.verify.quotes`):
    exact, fuzzy or missing, with offsets. With `strict`, what is still missing is dropped, and
    a brief left with no key fact is an error.
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from briefer.analysis.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
 from briefer.errors import EngineError
 from briefer.inputs.article import Article
 from briefer.schema import (
@@ -33,7 +35,6 @@ from briefer.schema import (
 )
 from briefer.text.untrusted import find_suspicious, remove_foreign_links
 from briefer.verify.quotes import FUZZY_THRESHOLD, Located, locate
-from briefer.verify.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
 
 MAX_CAVEATS = 12
 Origin = Literal["model", "rules"]

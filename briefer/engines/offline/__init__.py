@@ -5,11 +5,12 @@
   headline and with the article's most frequent content words). Each fact's evidence is the
   sentence itself, so it always verifies; its attribution comes from the sourcing analysis, or
   is "the reporter" when the sentence has none.
-* **Stakeholders** come from `briefer.text.entities`; role from a title or an appositive next to
-  the first mention; stance from what they are quoted saying, or their declining to comment.
+* **Stakeholders** come from `briefer.analysis.stakeholders`; role from a title or an
+  appositive next to the first mention; stance from what they are quoted saying, or their
+  declining to comment.
 * **Open questions** come from what the article signals it does not know: declined comment,
   hedged numbers, unverified claims, anonymous sourcing, stated uncertainty.
-* **Sourcing caveats** come straight from `briefer.verify.sourcing`, each with its evidence span.
+* **Sourcing caveats** come straight from `briefer.analysis.sourcing`, each with its evidence span.
 
 The same text always gives the same brief, byte for byte.
 """
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from briefer._version import __version__
+from briefer.analysis.sourcing import SourceKind, SourcingProfile, analyze_sourcing
+from briefer.analysis.stakeholders import find_stakeholders
 from briefer.engines import EngineResult, EngineSetup
 from briefer.engines.estimate import Plan
 from briefer.engines.offline.caveats import _caveats
@@ -47,11 +50,9 @@ from briefer.schema import (
 )
 from briefer.text import Span, sentences
 from briefer.text.chunking import chunk_article
-from briefer.text.entities import find_stakeholders
 from briefer.text.furniture import story_sentences
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import find_suspicious
-from briefer.verify.sourcing import SourceKind, SourcingProfile, analyze_sourcing
 
 if TYPE_CHECKING:
     from briefer.schema.comparison import Comparison
@@ -71,12 +72,13 @@ def rules_digest() -> str:
             *package.joinpath("engines", "offline").glob("*.py"),
             *package.joinpath("text").glob("*.py"),
             *package.joinpath("text").glob("*.toml"),
-            *package.joinpath("verify", "sourcing").glob("*.py"),
+            *package.joinpath("analysis").rglob("*.py"),
+            *package.joinpath("analysis").rglob("*.toml"),
         ]
     )
     digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode())
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 

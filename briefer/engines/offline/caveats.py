@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from briefer.analysis.sourcing import Attribution, Finding, SourceKind, SourcingProfile
 from briefer.engines.offline.facts import _NUMBER
 from briefer.schema import CaveatKind, SourcingCaveat
 from briefer.text import one_line, sentence_bounds
-from briefer.verify.sourcing import Attribution, Finding, SourceKind, SourcingProfile
 
 MAX_DETAIL = 400  # the schema's limit for a caveat's detail
 MAX_EVIDENCE = 600

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
+from briefer.analysis.sourcing import SourceKind, SourcingProfile, analyze_sourcing
 from briefer.schema.comparison import (
     Comparison,
     Conflict,
@@ -46,7 +47,6 @@ from briefer.text import Span, one_line, sentences
 from briefer.text.lexicon import MONTHS, STEM, WEEKDAYS, alternation, content_words, stems
 from briefer.text.similarity import connected_groups
 from briefer.verify.coverage import Compared, assemble, verified_quote
-from briefer.verify.sourcing import SourceKind, SourcingProfile, analyze_sourcing
 
 MIN_SHARED = 4
 MIN_CLAIM_SHARED = 2  # of those, words of the claim itself, not of who says it

@@ -8,9 +8,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
+from briefer.analysis.stakeholders import Entity
 from briefer.schema import REPORTER, KeyFact
 from briefer.text import Span, one_line
-from briefer.text.entities import Entity
 from briefer.text.furniture import without_inline
 from briefer.text.lexicon import (
     MONTH_ABBREVIATIONS,
@@ -19,7 +20,6 @@ from briefer.text.lexicon import (
     alternation,
     content_words,
 )
-from briefer.verify.sourcing import UNATTRIBUTED, Attribution, quotations
 
 MAX_FACTS = 8
 MIN_FACTS = 3

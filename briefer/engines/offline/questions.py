@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
+from briefer.analysis.sourcing import SourcingProfile
 from briefer.schema import OpenQuestion
 from briefer.text import Span, one_line, sentence_bounds
-from briefer.verify.sourcing import SourcingProfile
 
 MAX_QUESTIONS = 4
 MAX_SUBJECT_WORDS = 6

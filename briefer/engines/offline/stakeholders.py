@@ -6,6 +6,8 @@ import bisect
 import re
 from functools import cache
 
+from briefer.analysis.sourcing import SourceKind, SourcingProfile
+from briefer.analysis.stakeholders import Entity
 from briefer.engines.offline.facts import _who
 from briefer.schema import (
     NOT_STATED,
@@ -13,9 +15,7 @@ from briefer.schema import (
     StakeholderKind,
 )
 from briefer.text import Span, one_line
-from briefer.text.entities import Entity
 from briefer.text.lexicon import MONTHS, WEEKDAYS, alternation, lexicon
-from briefer.verify.sourcing import SourceKind, SourcingProfile
 
 MAX_STAKEHOLDERS = 15  # the schema's limit; the filters keep the tail clean
 # ", the CEO of X,", ", Columbus Police Department spokesman.": after the name (and a "Jr."),

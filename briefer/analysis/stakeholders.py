@@ -17,7 +17,7 @@ The rules, in order:
    "United States", a capital standing for its government.
 5. *Salience*: mentions (with aliases), being quoted or cited, and an early first mention.
 
-How the words of one run read as names (steps 2 to 4) is `briefer.text.names`; this module
+How the words of one run read as names (steps 2 to 4) is `briefer.analysis.names`; this module
 finds the runs and decides which names are parties to the story.
 """
 
@@ -28,19 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from briefer.schema import StakeholderKind
-from briefer.text import finditer_any_case
-from briefer.text.lexicon import (
-    POSSESSIVE_DETERMINERS,
-    PREPOSITIONS,
-    SUBJECT_PRONOUNS,
-    Lexicon,
-    alternation,
-    is_news_outlet,
-    lexicon,
-    singular,
-)
-from briefer.text.names import (
+from briefer.analysis.names import (
     _BRAND,
     _CONNECTORS,
     _ORDINAL,
@@ -51,6 +39,16 @@ from briefer.text.names import (
     _split_candidate,
     classify_name,
 )
+from briefer.analysis.words import (
+    POSSESSIVE_DETERMINERS,
+    PREPOSITIONS,
+    SUBJECT_PRONOUNS,
+    is_news_outlet,
+    singular,
+)
+from briefer.schema import StakeholderKind
+from briefer.text import finditer_any_case
+from briefer.text.lexicon import Lexicon, alternation, lexicon
 
 
 @dataclass

@@ -10,9 +10,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from briefer.text import sentences
-from briefer.text.lexicon import lexicon, singular
-from briefer.verify.sourcing._lexicon import (
+from briefer.analysis.sourcing._lexicon import (
     _ANON_HEADS,
     _ANON_MARKER,
     _CUT_WORDS,
@@ -34,7 +32,7 @@ from briefer.verify.sourcing._lexicon import (
     _VOICE_NOUNS,
     _lexicon,
 )
-from briefer.verify.sourcing._tokens import (
+from briefer.analysis.sourcing._tokens import (
     _CAP_RUN,
     _LOWER_WORD,
     _QUOTE,
@@ -46,7 +44,10 @@ from briefer.verify.sourcing._tokens import (
     _Tok,
     _tokens,
 )
-from briefer.verify.sourcing.model import SourceKind
+from briefer.analysis.sourcing.model import SourceKind
+from briefer.analysis.words import singular
+from briefer.text import sentences
+from briefer.text.lexicon import lexicon
 
 # A comma, a few words of title, and a person's name that closes the clause.
 _APPOSITIVE_NAME = re.compile(

@@ -2,8 +2,8 @@
 
 `analyze_sourcing(text)` returns a `SourcingProfile`. Every span in it is an offset pair
 into the original text, so `text[start:end]` quotes it back verbatim. No models, no network:
-word lists come from `briefer/text/entities.toml` plus the small sets in
-`briefer.verify.sourcing._lexicon`.
+word lists come from `briefer/analysis/entities.toml` plus the small sets in
+`briefer.analysis.sourcing._lexicon`.
 
 Rules, in the order they are applied:
 
@@ -61,10 +61,10 @@ every look-around is bounded by the sentence, which `briefer.text` caps in lengt
 
 from __future__ import annotations
 
-from briefer.verify.sourcing._analyzer import _Analyzer
-from briefer.verify.sourcing._findings import _DECLINED, _HEDGED, _UNVERIFIED, _findings
-from briefer.verify.sourcing._tokens import _QUOTE
-from briefer.verify.sourcing.model import (
+from briefer.analysis.sourcing._analyzer import _Analyzer
+from briefer.analysis.sourcing._findings import _DECLINED, _HEDGED, _UNVERIFIED, _findings
+from briefer.analysis.sourcing._tokens import _QUOTE
+from briefer.analysis.sourcing.model import (
     UNATTRIBUTED,
     Attribution,
     Finding,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from briefer.analysis.sourcing._tokens import _strip
+from briefer.analysis.sourcing.model import Finding, FindingKind
 from briefer.text import finditer_any_case
 from briefer.text.lexicon import MONTHS, alternation
-from briefer.verify.sourcing._tokens import _strip
-from briefer.verify.sourcing.model import Finding, FindingKind
 
 _MONTHS = alternation(MONTHS)
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from briefer.text import Span
-from briefer.text.lexicon import STRONG_SPEECH_VERBS, singular
-from briefer.verify.sourcing._lexicon import (
+from briefer.analysis.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_MARKER,
     _CLAUSE_OPENERS,
@@ -26,8 +24,8 @@ from briefer.verify.sourcing._lexicon import (
     _VERB,
     _VERBISH,
 )
-from briefer.verify.sourcing._phrases import _NP, _PhraseReader
-from briefer.verify.sourcing._tokens import (
+from briefer.analysis.sourcing._phrases import _NP, _PhraseReader
+from briefer.analysis.sourcing._tokens import (
     _LEFT_BOUNDARY,
     _PUNCT_BOUNDARY,
     _TOKEN,
@@ -36,12 +34,14 @@ from briefer.verify.sourcing._tokens import (
     _Tok,
     _tokens,
 )
-from briefer.verify.sourcing.model import (
+from briefer.analysis.sourcing.model import (
     UNATTRIBUTED,
     Attribution,
     SingleSourceClaim,
     SourceKind,
 )
+from briefer.analysis.words import STRONG_SPEECH_VERBS, singular
+from briefer.text import Span
 
 # "maintain" with a noun phrase for its object keeps something; it says something before
 # "that", a quotation or a comma ("maintained that", "he maintained.").

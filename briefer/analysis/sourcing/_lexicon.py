@@ -1,8 +1,8 @@
 """Word lists of the sourcing analysis: the grammar sets below, over the shared lexicon.
 
-Speech verbs, stop words and the entity lists (`entities.toml`) come from `briefer.text.lexicon`;
-what is here is the sourcing analysis's own grammar: which words end a noun phrase, which nouns
-name an unnamed speaker, which phrases make a source anonymous.
+Speech verbs come from `briefer.analysis.words`, the entity lists (`entities.toml`) from
+`briefer.text.lexicon`; what is here is the sourcing analysis's own grammar: which words end a
+noun phrase, which nouns name an unnamed speaker, which phrases make a source anonymous.
 """
 
 from __future__ import annotations
@@ -11,13 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from briefer.text.lexicon import (
-    PREPOSITIONS,
-    SPEECH_VERBS,
-    lexicon,
-    singular,
-    wordset,
-)
+from briefer.analysis.words import PREPOSITIONS, SPEECH_VERBS, singular
+from briefer.text.lexicon import lexicon, wordset
 
 # --- word lists ---------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """How a run of capitalised words reads as names: where one name ends and the next begins,
 what kind of stakeholder each is, and the shorter forms the article may use for it.
 
-`briefer.text.entities` finds the runs in an article and decides which names are parties to
-its story; this module only reads the words of a run.
+`briefer.analysis.stakeholders` finds the runs in an article and decides which names are
+parties to its story; this module only reads the words of a run.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from briefer.analysis.words import is_news_outlet
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, is_news_outlet, lexicon
+from briefer.text.lexicon import Lexicon, lexicon
 
 # "21st Century Fox": an ordinal that opens a name.
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)(?=[ \t]+[A-Z])"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefer.verify.sourcing._lexicon import _KEEP_DOT
+from briefer.analysis.sourcing._lexicon import _KEEP_DOT
 
 _TOKEN = re.compile(r"[\w$€£%&][\w$€£%&'’.\-]*")
 _LEFT_BOUNDARY = re.compile(

@@ -1,0 +1,26 @@
+"""Reading an article by rules: who is in the story, who says what, and how firmly.
+
+What the rules find in an article's text, with no model and no network, whatever engine
+briefs it. The offline engine builds its brief from it, the checks of every brief
+(`briefer.verify`) add sourcing caveats from it, and the evaluation scores briefs against it.
+
+* `sourcing/`: the sourcing analysis. `analyze_sourcing(text)` finds every attribution and its
+  source (named person or organisation, anonymous, unnamed institution), declined comment,
+  hedged numbers, unverified and single-source claims, each with character offsets.
+* `stakeholders.py`: finding the parties to a story (`find_stakeholders`): runs of names and
+  collective nouns, their kind, aliases merged, ranked by salience.
+* `names.py`: how one run of capitalised words reads as names: where a name ends, its kind,
+  the shorter forms the article may use for it.
+* `words.py`: the word lists and word rules only these rules read (speech verbs, prepositions,
+  pronouns, `singular`, `is_news_outlet`).
+* `entities.toml`: the entity word lists (titles, company suffixes, government and
+  organisation words, places, countries and demonyms, words that look like names but are not),
+  read once by `briefer.text.lexicon.lexicon()`, which the offline engine, the evaluation and
+  the digest share.
+
+Beside it, `briefer.verify` keeps the checks of a brief against its article (evidence quotes
+located, comparison coverage), and `briefer.text` keeps what every rule reads: sentences and
+paragraphs with offsets, tokens and chunking, the shared lexicon, untrusted-text hygiene.
+
+Importing this package imports nothing: import the module you need.
+"""
