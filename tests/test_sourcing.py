@@ -289,6 +289,29 @@ def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        # The attribution verbs of news copy beyond "said", inverted after a quotation too.
+        (
+            "“The berths are ready,” explains port director Helen Marsh.",
+            "port director Helen Marsh",
+        ),
+        ("“We expect more ships,” comments Tomas Varga.", "Tomas Varga"),
+        ("Harbour analyst Ada Kett pointed out that fees rose 4%.", "analyst Ada Kett"),
+        (
+            "Shipping broker Lena Holt commented that rates were falling.",
+            "Lena Holt",
+        ),
+        ("Mayor Ines Alder quipped that the ferry was older than she was.", "Mayor Ines Alder"),
+        ("“Not this year,” replied Tomas Varga.", "Tomas Varga"),
+    ],
+)
+def test_attribution_verbs_of_news_copy(sentence: str, source: str) -> None:
+    attribution = _by_source(analyze_sourcing(sentence), source)
+    assert attribution.kind is SourceKind.NAMED_PERSON
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "“They said we would be paid on time,” the nurse remembered.",  # inside a quotation

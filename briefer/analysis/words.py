@@ -43,7 +43,9 @@ WEAK_SPEECH_VERBS = wordset(
     admits complained complains expect expects highlight highlights revealed reveals
     reiterated reiterates tweeted tweets touted touts believes urged urges criticised
     criticized criticises criticizes condemned condemns welcomed welcomes described describes
-    accused accuses"""
+    accused accuses commented comments remarked remarks observed observes replied replies
+    responded responds countered counters suggested suggests quipped quips joked jokes
+    lamented laments emphasised emphasises emphasized emphasizes"""
 )
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 

@@ -21,8 +21,10 @@ from briefer.text.lexicon import lexicon, wordset
 _AMBIGUOUS_VERBS = wordset("states reports notes claims estimates cites denies")
 # Verbs that may come before their subject: '"...," said the official'.
 _INVERTIBLE = wordset(
-    """said says say added adds wrote writes explained noted insisted warned argued acknowledged
-    stated claimed cautioned recounted recalled asserted stressed conceded complained"""
+    """said says say added adds wrote writes explained explains noted notes insisted insists
+    warned warns argued argues acknowledged stated claimed cautioned recounted recalled recalls
+    asserted stressed conceded complained commented comments remarked observed replied
+    continued reports"""
 )
 # A claim the article makes without saying whose it is: "reportedly", or a passive verb of
 # saying or judging with no agent ("were accused of", "was widely seen as", "is believed to").
@@ -37,7 +39,9 @@ _UNATTRIBUTED = re.compile(
     r"(?:concerns?|doubts?|fears?|questions?)\b",
     re.IGNORECASE,
 )
-_ALL_VERBS = sorted(SPEECH_VERBS, key=len, reverse=True)
+# Phrasal verbs of saying: "Pankaj Pandey, head of research, pointed out that ...".
+_PHRASAL_VERBS = frozenset({"pointed out", "points out", "point out"})
+_ALL_VERBS = sorted(SPEECH_VERBS | _PHRASAL_VERBS, key=len, reverse=True)
 _VERB = re.compile(r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>" + "|".join(_ALL_VERBS) + r"))\b")
 
 # Between a subject and its verb: "the people have also said".
