@@ -11,12 +11,18 @@ from dataclasses import dataclass
 from briefer.errors import InputError
 from briefer.schema import ArticleInfo
 from briefer.text import words
-from briefer.text.untrusted import strip_invisible
+from briefer.text.untrusted import normalise_typesetting, strip_invisible
 
 
 @dataclass(frozen=True)
 class Article:
-    """One article's text and where it came from."""
+    """One article's text and where it came from.
+
+    The text is stored without typesetting characters (soft hyphens, joiners at word breaks,
+    a leading byte order mark: `normalise_typesetting`), however the article was built; every
+    offset and every evidence quote refers to this text. Why here and not in a copy for
+    analysis: see `briefer.text.untrusted`.
+    """
 
     text: str
     source: str
@@ -28,6 +34,12 @@ class Article:
     # What the reader of its brief should know about where the text came from, as
     # (code, message): ("feed_summary", "the page could not be fetched; ...").
     notes: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Frozen: set once, here, so that no way of building an article skips it.
+        object.__setattr__(self, "text", normalise_typesetting(self.text))
+        if self.title is not None:  # the offline engine looks for the title in the text
+            object.__setattr__(self, "title", normalise_typesetting(self.title))
 
     @property
     def sha256(self) -> str:

@@ -7,13 +7,39 @@ Two defences before the text reaches a model:
 * `wrap_article` puts the text between markers carrying a fresh random token, so text inside
   the article cannot close the article early: it would have to guess the token. Anything in the
   article that imitates our markers is defused as well.
+
+Not every invisible character hides something. Each run of them is one of three kinds
+(`invisible_kind`):
+
+* **typesetting**, meaningless once the text is off the page: a soft hyphen (U+00AD) or word
+  joiner (U+2060) anywhere, a byte order mark (U+FEFF) at the very start, and a lone
+  zero-width non-joiner, joiner or space (U+200C, U+200D, U+200B) at a word break; a lone
+  non-joiner or joiner between Latin, Greek or Cyrillic letters or digits (ligature control).
+  `normalise_typesetting` removes these, and `Article` does so when it is built.
+* **orthography**, part of the writing: a joiner inside an emoji sequence, a joiner or
+  non-joiner between letters of a script that uses them (Persian, Arabic, the Indic scripts),
+  the tag letters of a subdivision flag. Kept everywhere, never a warning.
+* **hidden**, everything else: a zero-width space inside a word, bidi embeddings, overrides and
+  isolates, controls, tag text, runs of several zero-width characters. Stripped before the
+  model, and reported by `find_suspicious` as ``hidden_text``.
+
+Where typesetting is removed, and why there: in the `Article` itself, at load time, rather than
+in a copy for analysis with an offset map back to the original. Every offset briefer reports
+(evidence, warnings, sourcing spans) and every quote it verifies then refers to one text, the
+one every renderer shows; nothing has to translate offsets, and no analysis can forget to.
+What is lost is nothing a reader can see: the removed characters are invisible, and the
+verifier (`briefer.verify.quotes`) folds invisible characters anyway, so a quote copied from
+the page as given, soft hyphens and all, still verifies exactly against the article. The
+article's sha256 is that of the normalised text, so one story typeset two ways is one article.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 from briefer.text import finditer_any_case, one_line
 
@@ -33,9 +59,76 @@ _HIDDEN = re.compile(
 )
 
 
+InvisibleKind = Literal["typesetting", "orthography", "hidden"]
+
+_SOFT_HYPHEN, _WORD_JOINER, _BOM = "\u00ad", "\u2060", "\ufeff"
+_ZWSP, _ZWNJ, _ZWJ = "\u200b", "\u200c", "\u200d"
+# Anywhere, any number of them: they only say where a line may or may not break.
+_ANYWHERE = frozenset(_SOFT_HYPHEN + _WORD_JOINER)
+# Scripts where a joiner between two letters is a line-breaking or ligature hint, no more.
+_PLAIN_SCRIPTS = ("LATIN ", "GREEK ", "CYRILLIC ", "DIGIT ", "COMBINING ")
+# A subdivision flag: U+1F3F4, two to six tag letters or digits, CANCEL TAG.
+_FLAG_TAGS = re.compile("[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,6}\U000e007f")
+
+
+def invisible_kind(text: str, start: int, end: int) -> InvisibleKind:
+    """What the run of invisible characters `text[start:end]` is (see the module docstring).
+
+    The run must be a whole run, as `_HIDDEN` finds it: its neighbours are visible.
+    """
+    run = text[start:end]
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if all(ch in _ANYWHERE for ch in run) or (run == _BOM and start == 0):
+        return "typesetting"
+    if before == "\U0001f3f4" and _FLAG_TAGS.fullmatch(run):
+        return "orthography"
+    if len(run) != 1 or run not in (_ZWSP, _ZWNJ, _ZWJ):
+        return "hidden"
+    if run == _ZWJ and (_is_emoji(before) or _is_emoji(after)):
+        return "orthography"
+    if not (_in_word(before) and _in_word(after)):
+        return "typesetting"  # at a word break
+    if run == _ZWSP:
+        return "hidden"  # splits a word, unseen
+    if _plain_script(before) and _plain_script(after):
+        return "typesetting"
+    return "orthography"
+
+
+def _in_word(ch: str) -> bool:
+    return bool(ch) and unicodedata.category(ch)[0] in "LMN"
+
+
+def _plain_script(ch: str) -> bool:
+    return ch.isascii() or unicodedata.name(ch, "").startswith(_PLAIN_SCRIPTS)
+
+
+def _is_emoji(ch: str) -> bool:
+    """A pictograph, an emoji modifier, or the variation selector that asks for emoji style."""
+    if not ch or ord(ch) < 0x2000:
+        return False
+    return ch == "\ufe0f" or ch == "\u20e3" or unicodedata.category(ch) in ("So", "Sk")
+
+
+def _remove(text: str, kinds: frozenset[InvisibleKind]) -> str:
+    if not _HIDDEN.search(text):
+        return text  # the usual case, at the cost of one scan
+    return _HIDDEN.sub(
+        lambda m: "" if invisible_kind(text, m.start(), m.end()) in kinds else m.group(0), text
+    )
+
+
+def normalise_typesetting(text: str) -> str:
+    """Remove typesetting characters (soft hyphens, joiners at word breaks, a leading BOM...)
+    from `text`; keep everything that is writing, and everything that hides text."""
+    return _remove(text, frozenset({"typesetting"}))
+
+
 def strip_invisible(text: str) -> str:
-    """Remove invisible formatting and bidirectional control characters from `text`."""
-    return _HIDDEN.sub("", text)
+    """Remove invisible formatting and bidirectional control characters from `text`, but not
+    the joiners that are part of the writing (emoji sequences, Persian and Indic words)."""
+    return _remove(text, frozenset({"typesetting", "hidden"}))
 
 
 _MARKER = "ARTICLE"
@@ -103,12 +196,15 @@ class Suspicious:
 
 
 def find_suspicious(text: str) -> list[Suspicious]:
-    """Find instruction-like passages and hidden (invisible or bidi-control) characters."""
+    """Find instruction-like passages and hidden (invisible or bidi-control) characters:
+    typesetting characters and joiners that are part of the writing are not hidden text."""
     found = [
         Suspicious("instruction_like_text", m.start(), m.end(), m.group(0).strip())
         for m in finditer_any_case(_INSTRUCTION, text)
     ]
     for run in _HIDDEN.finditer(text):
+        if invisible_kind(text, run.start(), run.end()) != "hidden":
+            continue  # typesetting or writing: hides nothing
         codes = " ".join(f"U+{ord(c):04X}" for c in run.group(0)[:8])
         found.append(Suspicious("hidden_text", run.start(), run.end(), codes))
     return sorted(found, key=lambda s: s.start)
