@@ -282,6 +282,10 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
         ("A government source", "said no decision had been made.", _A),
         ("Sources", "say the talks will resume.", _A),
         ("A person close to the defendant who spoke on condition of anonymity", "said so.", _A),
+        # A description, even one holding "and" or a body's name, then the person's name.
+        ("Lead author and Calder Institute geologist Ines Alder", "said the cliff moved.", _P),
+        ("The study's co-author and Calder native Tomas Varga", "said the samples were old.", _P),
+        ("Analysts at Nordvik Marine", "said rates would rise.", _U),
     ],
 )
 def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:

@@ -244,6 +244,9 @@ class _PhraseReader:
                 return SourceKind.NAMED_PERSON, person
         if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
             return SourceKind.ANONYMOUS, phrase.lower()
+        described = self._described_person(toks)
+        if described is not None:  # "lead researcher and NASA scientist Lucas Paganini"
+            return SourceKind.NAMED_PERSON, described
         if (
             head.cap
             and len(core) == 1
@@ -292,6 +295,30 @@ class _PhraseReader:
         if named is not None:
             return named
         return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+
+    def _described_person(self, toks: list[_Tok]) -> str | None:
+        """The key of the person a phrase names last, after a lower-case description of
+        them: "lead researcher and NASA planetary scientist Lucas Paganini", "study co-author
+        Michael Malaska". News puts the name last; the description may hold "and" or a
+        body's name, which would otherwise cut the phrase short."""
+        run: list[_Tok] = []
+        for tok in reversed(toks):
+            if not tok.cap:
+                break
+            run.insert(0, tok)
+        if len(run) < 2 or len(run) == len(toks):
+            return None
+        before = toks[-len(run) - 1].word
+        if before in _NAME_CONNECTORS or before in _PREPOSITIONS:
+            return None  # "analysts at Goldman Sachs": a body after a preposition, no person
+        for size in (2, 3):  # the name itself: the last two or three capitalised words
+            name = run[-size:]
+            if (
+                len(name) == size
+                and self._name_kind(name, has_the=False) is SourceKind.NAMED_PERSON
+            ):
+                return name[-1].word
+        return None
 
     def _named_in_apposition(self, end: int) -> str | None:
         """The key of a person the article names right after a description of them: "said
