@@ -675,3 +675,20 @@ def test_a_role_phrase_the_article_joins_to_a_name_is_that_person_on_the_record(
     assert envoy.kind is SourceKind.NAMED_PERSON and envoy.refers_to == "Lars Berg"
     official = found["A senior port official"]  # joined to no name: still unnamed
     assert official.kind is not SourceKind.NAMED_PERSON
+
+
+def test_an_embedded_posts_credit_line_names_who_posted_it() -> None:
+    text = (
+        "The ferry slogan drew jokes online.\n"
+        "We're on it, apparently. pic.twitter.com/abc123\n"
+        "— Ines Alder (@inesalder) November 18, 2019\n"
+        "The port authority said the campaign would continue."
+    )
+    attribution = _by_source(analyze_sourcing(text), "Ines Alder")
+    assert attribution.kind is SourceKind.NAMED_PERSON and attribution.verb == "posted"
+    assert text[attribution.start : attribution.end] == "— Ines Alder (@inesalder)"
+
+
+def test_a_dash_before_a_parenthesis_without_a_handle_is_no_post() -> None:
+    text = "The pier — built in 1904 (the oldest in the county) — was closed on Monday."
+    assert not [a for a in analyze_sourcing(text).attributions if a.verb == "posted"]

@@ -57,6 +57,9 @@ _TIME_BEFORE_VERB = re.compile(
 )
 
 
+# The credit line under an embedded post: a dash, the account's display name, its handle.
+_POST_CREDIT = re.compile(r"[—–]\s*(?P<name>[^\s@()—–][^\n@()—–]{0,60}?)\s*\(@\w{1,30}\)")
+
 _NOT_NAME_START = frozenset({"said", "says", "told", "and", "but", "on", "in"})
 
 # The longest source found in news is a name with its description, under twenty words ("A
@@ -330,6 +333,7 @@ class _Analyzer(_PhraseReader):
                 previous = (np, phrase_end)
                 covered = max(covered, np.end if np.inverted else match.end())
             out.extend(self._unattributed(sent, out))
+            out.extend(self._embedded_posts(sent))
             while recent and recent[0][0] < index - 2:
                 recent.pop(0)
             if len(recent) > 50:
@@ -366,6 +370,28 @@ class _Analyzer(_PhraseReader):
                     sentence_start=sent.start,
                     sentence_end=sent.end,
                     refers_to=UNATTRIBUTED,
+                )
+            )
+        return out
+
+    def _embedded_posts(self, sent: Span) -> list[Attribution]:
+        """The credit line of an embedded social post names who posted it: "— Ines Alder
+        (@inesalder) November 18, 2019" (the name as the account shows it)."""
+        out = []
+        for match in _POST_CREDIT.finditer(self.text, sent.start, sent.end):
+            name_start, name_end = match.span("name")
+            out.append(
+                Attribution(
+                    start=match.start(),
+                    end=match.end(),
+                    source=match.group("name"),
+                    source_start=name_start,
+                    source_end=name_end,
+                    verb="posted",
+                    kind=SourceKind.NAMED_PERSON,
+                    sentence_start=sent.start,
+                    sentence_end=sent.end,
+                    refers_to=match.group("name"),
                 )
             )
         return out
