@@ -692,3 +692,31 @@ def test_an_embedded_posts_credit_line_names_who_posted_it() -> None:
 def test_a_dash_before_a_parenthesis_without_a_handle_is_no_post() -> None:
     text = "The pier — built in 1904 (the oldest in the county) — was closed on Monday."
     assert not [a for a in analyze_sourcing(text).attributions if a.verb == "posted"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        # Passives of saying, judging or expecting with no agent: nobody is named.
+        ("The target is expected to be met by 2030.", "is expected to"),
+        ("The striker was previously linked to two clubs.", "was previously linked to"),
+        ("The sequel has been rumored since 2017.", "has been rumored"),
+        ("Dark streaks thought to be ice cover the plain.", "thought to"),
+        ("The port is believed to hold 40 ships.", "is believed to"),
+    ],
+)
+def test_claims_on_nobodys_word(sentence: str, phrase: str) -> None:
+    (attribution,) = analyze_sourcing(sentence).attributions
+    assert attribution.kind is SourceKind.ANONYMOUS
+    assert sentence[attribution.start : attribution.end] == phrase
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The berths were expected by the harbour board to open in May.",  # the agent is named
+        "She thought to ask the harbour master first.",  # her own thought, not a claim
+    ],
+)
+def test_claims_with_someone_behind_them(sentence: str) -> None:
+    assert not [a for a in analyze_sourcing(sentence).attributions if a.kind is _A]

@@ -33,7 +33,15 @@ _UNATTRIBUTED = re.compile(
     r"\b(?:is|are|was|were|being|has been|have been|had been|['’]s been)\s+"
     r"(?:(?:widely|also|long|often|generally|previously|reportedly|now)\s+)?"
     r"(?:accused|seen|portrayed|described|viewed|regarded|considered|believed|thought|"
-    r"rumou?red|alleged|said|reported|understood)\s+(?:of|as|to)\b|"
+    r"rumou?red|alleged|said|reported|understood|expected|predicted|linked|suspected|tipped|"
+    r"touted)\s+(?:of|as|to)\b|"
+    # A rumour or report with no one behind it: "has been rumoured since 2017".
+    r"\b(?:has|have|had)\s+been\s+(?:widely\s+)?(?:rumou?red|speculated)\b|"
+    # A reduced relative clause: "features thought to represent exposed ice" (no pronoun
+    # subject: "he thought to ask" is his own thought).
+    r"(?<!\bhe )(?<!\bshe )(?<!\bthey )(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bwho )"
+    r"(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!\bbeen )"
+    r"\b(?:(?:widely|long|generally)\s+)?(?:thought|believed|rumou?red)\s+to\b|"
     # Concern voiced by nobody in particular: "many have voiced concerns", "others had raised".
     r"\b(?:many|others|some|critics)\s+(?:have\s+|had\s+)?(?:voiced|raised|expressed)\s+"
     r"(?:concerns?|doubts?|fears?|questions?)\b",
