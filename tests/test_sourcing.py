@@ -286,6 +286,9 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
         ("Lead author and Calder Institute geologist Ines Alder", "said the cliff moved.", _P),
         ("The study's co-author and Calder native Tomas Varga", "said the samples were old.", _P),
         ("Analysts at Nordvik Marine", "said rates would rise.", _U),
+        # "those" with words after it is a group, not a pronoun pointing back.
+        ("Those familiar with the talks", "said a deal was close.", _A),
+        ("Those in favour of a ban", "have said the pier is unsafe.", _U),
     ],
 )
 def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:
@@ -720,3 +723,8 @@ def test_claims_on_nobodys_word(sentence: str, phrase: str) -> None:
 )
 def test_claims_with_someone_behind_them(sentence: str) -> None:
     assert not [a for a in analyze_sourcing(sentence).attributions if a.kind is _A]
+
+
+def test_those_alone_points_back_and_is_no_source() -> None:
+    text = "The mayor named three rivals on Monday. Those said nothing in reply."
+    assert not [a for a in analyze_sourcing(text).attributions if a.source.lower() == "those"]

@@ -498,7 +498,10 @@ class _PhraseReader:
         rel = next((i for i, t in enumerate(toks) if t.word in _RELATIVES), len(toks))
         if any(t.word in _VERBISH for t in toks[:rel]):
             return None
-        if toks[0].word in _OTHER_PRONOUNS or toks[0].word in _PRONOUNS:
+        # "those" with words after it is a group ("those familiar with the talks", "those in
+        # favour of a ban"); alone, it points back.
+        group = toks[0].word == "those" and len(toks) > 1
+        if (toks[0].word in _OTHER_PRONOUNS or toks[0].word in _PRONOUNS) and not group:
             return None
         head = core[-1]
         if head.word in _DETERMINERS or head.word in _QUANTIFIERS or head.word.endswith("ly"):
