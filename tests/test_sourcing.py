@@ -366,14 +366,22 @@ def test_declining_is_an_attribution_but_to_say_is_not() -> None:
         "didn’t give a date for the hearing",
         "gave no details on payment",
         "was withholding the names of the victims",
+        "did not offer a response when asked",
+        "paid an undisclosed sum",
+        "said no details were provided",
+        "price wasn’t announced",
+        "terms were not disclosed",
     ],
 )
 def test_declined_comment(phrase: str) -> None:
     text = f"The company {phrase}."
     declined = analyze_sourcing(text).declined
     assert [f.kind for f in declined] == [FindingKind.DECLINED_COMMENT]
-    assert declined[0].text.startswith(phrase.split()[0])
-    assert phrase.startswith(declined[0].text) or declined[0].text.startswith(phrase)
+    assert declined[0].text in phrase or phrase in declined[0].text
+
+
+def test_a_detail_announced_later_is_not_kept_back() -> None:
+    assert analyze_sourcing("The winners were not announced until Friday.").declined == ()
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,8 @@ _DECLINED = re.compile(
     r"(?:calls?|messages?|e-?mails?|requests?)"
     r"|(?:did|does|do|would|will|could)\s+not\s+(?:immediately\s+)?(?:respond|reply|"
     r"comment|say|specify|elaborate|disclose|identify|name|address|answer|explain|confirm|"
-    r"reveal|give\s+(?:a|an|the|any)|provide\s+(?:details|specifics|further|any|more)|detail)"
+    r"reveal|give\s+(?:a|an|the|any)|offer\s+(?:a|an|any)\s+(?:response|comment|answer|"
+    r"explanation)|provide\s+(?:details|specifics|further|any|more)|detail)"
     r"|(?:didn['’]t|doesn['’]t|don['’]t|wouldn['’]t|won['’]t|couldn['’]t)\s+(?:immediately\s+)?"
     r"(?:respond|reply|comment|say|specify|elaborate|disclose|identify|name|address|answer|"
     r"explain|reveal|give\s+(?:a|an|the|any))"
@@ -36,6 +37,13 @@ _DECLINED = re.compile(
     r"|without\s+(?:providing|giving|offering)\s+(?:more\s+|further\s+|any\s+|additional\s+)?"
     r"(?:specifics|details|information|detail)"
     r"|avoided\s+(?:a|the)\s+question"
+    # Details kept back, whoever keeps them: "no details were provided", "the price wasn't
+    # announced" (not "not announced until Friday": that is when), "an undisclosed sum".
+    r"|no\s+(?:details|specifics|explanation|timeline|reason)\s+(?:was|were|has\s+been|"
+    r"have\s+been)\s+(?:given|provided|offered|released)"
+    r"|(?:was|were|has|have)(?:\s+not|n['’]t)\s+(?:been\s+)?(?:announced|disclosed|released|"
+    r"made\s+public)(?!\s+until)"
+    r"|undisclosed|unspecified"
     r"|no\s+comment"
     r")\b",
     re.IGNORECASE,
