@@ -405,6 +405,11 @@ def test_a_detail_announced_later_is_not_kept_back() -> None:
         ("It would leave between 2,500 and 3,000 posts unfilled.", "between 2,500 and 3,000"),
         ("Tessaly owns nearly 5% of the firm.", "nearly 5%"),
         ("The share rose nearly two-thirds.", "nearly two-thirds"),
+        ("The board estimated that 9,400 people use the ferry.", "estimated that 9,400"),
+        ("Fares rose closer to 5% than planned.", "closer to 5%"),
+        ("The storm cut output by 0.6% to 0.7% this quarter.", "0.6% to 0.7%"),
+        ("Shares are up about 40% year to date.", "about 40%"),  # a share, not a time
+        ("Thousands of light-years separate the clouds.", "Thousands of light-years"),
     ],
 )
 def test_hedged_numbers(sentence: str, hedge: str) -> None:
@@ -415,6 +420,7 @@ def test_hedged_numbers(sentence: str, hedge: str) -> None:
     "sentence",
     [
         "Revenue was inflated between 2019 and 2021.",
+        "Efficiency rose from 23% to 35% in two years.",  # a change, not a range
         "The study covered 212 hospitals in 2024.",
         "He joined the firm around 2006.",
         "She talked about the plan for an hour.",

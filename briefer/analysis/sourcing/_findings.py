@@ -102,7 +102,9 @@ _HEDGED = re.compile(
     r"|(?:(?:more|fewer|less)\s+than|up\s+to|at\s+(?:least|most)|as\s+(?:many|much|few|little|"
     r"high|low)\s+as|about|around|roughly|nearly|almost|approximately|close\s+to|upwards\s+of|"
     r"in\s+excess\s+of|(?:well|just)\s+(?:over|under|above|below|short\s+of)|an\s+estimated|"
-    r"estimated|an\s+average\s+of)\s+(?:" + _QTY + r")"
+    r"estimated(?:\s+that)?|an\s+average\s+of|closer\s+to)\s+(?:" + _QTY + r")"
+    # A range of percentages is an estimate ("0.6% to 0.7%"); "from 23% to 35%" is a change.
+    r"|(?<!from\s)(?<!\d)\d+(?:\.\d+)?\s*%\s*(?:to|-|–)\s*\d+(?:\.\d+)?\s*%"
     r"|(?:some|over|under)\s+[$€£]?\d[\d,]*(?:\.\d+)?(?:\s*(?:%|percent|million|billion))?"
     r"|(?:[$€£]\s?)?\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|thousand))?\s+or\s+(?:more|so)"
     r")(?!\w)",
@@ -118,7 +120,7 @@ _TIME_AFTER = re.compile(
     r"decades?|centuries|century|times|a\.m\.|p\.m\.|o['’]clock)\b)",
     re.IGNORECASE,
 )
-_TIME_IN = re.compile(r"\b(?:decade|century|year|month|week|day)s?\b", re.IGNORECASE)
+_TIME_IN = re.compile(r"\b(?<!-)(?:decade|century|year|month|week|day)s?\b", re.IGNORECASE)
 _TRAILING_YEAR = re.compile(r"(?<![\d,.$€£])(?:19|20)\d\d$")
 
 
@@ -139,7 +141,10 @@ def _findings(
         if kind is FindingKind.HEDGED_NUMBER:
             while end > start and text[end - 1] in ",.":
                 end -= 1
-            if _TIME_IN.search(text, start, end) or _TIME_AFTER.match(text, end):
+            share = text[end - 1] == "%" or text[start:end].lower().endswith("percent")
+            if _TIME_IN.search(text, start, end) or (
+                not share and _TIME_AFTER.match(text, end)  # "about 40% year to date" is no time
+            ):
                 continue
         if kind is FindingKind.HEDGED_NUMBER and _TRAILING_YEAR.search(text, start, end):
             continue  # "around 2006": a date, not a quantity
