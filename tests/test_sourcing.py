@@ -286,6 +286,9 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
         ("Lead author and Calder Institute geologist Ines Alder", "said the cliff moved.", _P),
         ("The study's co-author and Calder native Tomas Varga", "said the samples were old.", _P),
         ("Analysts at Nordvik Marine", "said rates would rise.", _U),
+        # A capitalised common noun, "of" and a name is a body's proper name.
+        ("The Department of Harbours", "said the pier was safe.", _O),
+        ("The department", "said the pier was safe.", _U),
         # "those" with words after it is a group, not a pronoun pointing back.
         ("Those familiar with the talks", "said a deal was close.", _A),
         ("Those in favour of a ban", "have said the pier is unsafe.", _U),
@@ -742,3 +745,9 @@ def test_claims_with_someone_behind_them(sentence: str) -> None:
 def test_those_alone_points_back_and_is_no_source() -> None:
     text = "The mayor named three rivals on Monday. Those said nothing in reply."
     assert not [a for a in analyze_sourcing(text).attributions if a.source.lower() == "those"]
+
+
+def test_the_n_year_old_is_the_person_named_before() -> None:
+    text = "Ines Alder was named harbour master on Monday. The 56-year-old said she was honoured."
+    attribution = _by_source(analyze_sourcing(text), "The 56-year-old")
+    assert attribution.kind is SourceKind.NAMED_PERSON and attribution.refers_to == "Ines Alder"

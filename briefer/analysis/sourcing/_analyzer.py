@@ -57,6 +57,9 @@ _TIME_BEFORE_VERB = re.compile(
 )
 
 
+# A person referred back to by age, as news copy does: "the 56-year-old".
+_AGE_EPITHET = re.compile(r"[Tt]he \d{1,3}-year-old")
+
 # The credit line under an embedded post: a dash, the account's display name, its handle.
 _POST_CREDIT = re.compile(r"[—–]\s*(?P<name>[^\s@()—–][^\n@()—–]{0,60}?)\s*\(@\w{1,30}\)")
 
@@ -301,8 +304,10 @@ class _Analyzer(_PhraseReader):
                 phrase_start = min(np.phrase_start, np.start, match.start())
                 phrase_end = max(np.phrase_end, np.end, match.end())
                 refers_to: str | None = None
-                if source.lower() in _PRONOUNS:
-                    resolved = self._resolve_pronoun(source.lower(), index, recent)
+                if source.lower() in _PRONOUNS or _AGE_EPITHET.fullmatch(source):
+                    # "The 56-year-old said" names the person as "he" would.
+                    pronoun = source.lower() if source.lower() in _PRONOUNS else "he"
+                    resolved = self._resolve_pronoun(pronoun, index, recent)
                     if resolved is None:
                         continue
                     kind, refers_to = resolved

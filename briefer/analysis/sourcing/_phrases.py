@@ -256,6 +256,8 @@ class _PhraseReader:
             )
         ):
             return SourceKind.UNNAMED_INSTITUTION, phrase.lower()  # "one prominent Republican"
+        if self._proper_of_name(toks, core):  # "the Department of Energy", "Bank of Calder"
+            return SourceKind.NAMED_ORGANIZATION, " ".join(t.word for t in toks if t.cap)
         if head.cap and not (len(core) == 1 and self._is_common(head)):
             at = toks.index(head)
             run = [head]
@@ -295,6 +297,20 @@ class _PhraseReader:
         if named is not None:
             return named
         return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+
+    def _proper_of_name(self, toks: list[_Tok], core: list[_Tok]) -> bool:
+        """Whether the phrase is a body's proper name of the form "Department of Energy": a
+        capitalised common noun, "of", and capitalised words to the end."""
+        if len(core) != 1 or not core[0].cap or not self._is_common(core[0]):
+            return False
+        at = toks.index(core[0])
+        rest = toks[at + 1 :]
+        return (
+            len(rest) >= 2
+            and rest[0].word == "of"
+            and rest[1].cap
+            and all(t.cap or t.word in _NAME_CONNECTORS for t in rest[1:])
+        )
 
     def _described_person(self, toks: list[_Tok]) -> str | None:
         """The key of the person a phrase names last, after a lower-case description of
@@ -414,6 +430,8 @@ class _PhraseReader:
         core = self._core(toks)
         head = core[-1]
         if _ANON_MARKER.search(self.text, start, end):
+            return True
+        if self._proper_of_name(toks, core):  # "the Department of Energy", "Bank of Calder"
             return True
         if head.cap and not (len(core) == 1 and self._is_common(head)):
             return True
