@@ -277,6 +277,8 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
         ("A survey by Penelope Abernathy", "said 1,800 papers had closed.", _P),
         ("China's ambassador to Britain Liu Xiaming", "said the unrest must end.", _P),
         ("A report from the ministry", "said demand was weak.", _U),
+        # A document in or published by a named outlet or journal is on the record.
+        ("A report in the Calder Ledger", "said the pier would close.", _O),
         ("The researchers", "estimated that 4,000 visits could be avoided.", _U),
         ("Witnesses", "said the police fired tear gas.", _A),
         ("A government source", "said no decision had been made.", _A),
@@ -751,3 +753,9 @@ def test_the_n_year_old_is_the_person_named_before() -> None:
     text = "Ines Alder was named harbour master on Monday. The 56-year-old said she was honoured."
     attribution = _by_source(analyze_sourcing(text), "The 56-year-old")
     assert attribution.kind is SourceKind.NAMED_PERSON and attribution.refers_to == "Ines Alder"
+
+
+def test_a_paper_published_in_a_named_journal_is_on_the_record() -> None:
+    text = "According to a paper published in the journal Harbour Science, the cliff moved."
+    (attribution,) = analyze_sourcing(text).attributions
+    assert attribution.kind is SourceKind.NAMED_ORGANIZATION

@@ -111,9 +111,12 @@ _VERBISH = (
 # Nouns that speak or write for someone named after "for", "from", "by", "of" or "at".
 _VOICE_NOUNS = wordset(
     """spokesperson spokesman spokeswoman representative report survey study statement
-    analysis filing poll release letter memo note review audit research website data"""
+    analysis filing poll release letter memo note review audit research website data paper
+    article"""
 )
-_OF_WHOM = wordset("for from by of at")
+_OF_WHOM = wordset("for from by of at in")
+# How a document comes from its author or outlet: "a paper published in", "a report issued by".
+_PUBLISHED = wordset("published issued released posted carried commissioned")
 _SPOKES_NOUNS = wordset("spokesperson spokesman spokeswoman")
 # Head nouns of anonymous sources.
 _ANON_HEADS = wordset(

@@ -24,6 +24,7 @@ from briefer.analysis.sourcing._lexicon import (
     _OTHER_PRONOUNS,
     _PREPOSITIONS,
     _PRONOUNS,
+    _PUBLISHED,
     _QUANTIFIERS,
     _RELATIVES,
     _SPEAKER_NOUNS,
@@ -370,7 +371,10 @@ class _PhraseReader:
         if len(rest) < 2 or head.cap:
             return None
         titled = head.word in self.lex.titles
-        if rest[0].word in _OF_WHOM and (head.word in _VOICE_NOUNS or titled):
+        voice = head.word in _VOICE_NOUNS or singular(head.word) in _VOICE_NOUNS
+        if voice and len(rest) >= 3 and rest[0].word in _PUBLISHED and rest[1].word in _OF_WHOM:
+            rest = rest[1:]  # "a paper published in the journal ...", "a report issued by ..."
+        if rest[0].word in _OF_WHOM and (voice or titled):
             kind, key = self.classify(rest[1].start, end)
         elif titled and rest[0].word == "to" and len(rest) >= 4 and all(t.cap for t in rest[-2:]):
             kind, key = SourceKind.NAMED_PERSON, rest[-1].word  # the title's holder, named
