@@ -286,7 +286,11 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
         ("A person close to the defendant who spoke on condition of anonymity", "said so.", _A),
         # A description, even one holding "and" or a body's name, then the person's name.
         ("Lead author and Calder Institute geologist Ines Alder", "said the cliff moved.", _P),
-        ("The study's co-author and Calder native Tomas Varga", "said the samples were old.", _P),
+        (
+            "The study's co-author and Calder geologist Tomas Varga",
+            "said the samples were old.",
+            _P,
+        ),
         ("Analysts at Nordvik Marine", "said rates would rise.", _U),
         # A capitalised common noun, "of" and a name is a body's proper name.
         ("The Department of Harbours", "said the pier was safe.", _O),

@@ -187,6 +187,7 @@ _KEEP_DOT = wordset("co. inc. corp. ltd. jr. sr. u.s. u.k. u.n. e.u. bros.")
 @dataclass(frozen=True)
 class _Lexicon:
     titles: frozenset[str]
+    functions: frozenset[str]  # "official", "author": what a person does, before a name
     org_words: frozenset[str]
     org_phrases: tuple[str, ...]
     places: frozenset[str]
@@ -207,6 +208,7 @@ def _lexicon() -> _Lexicon:
         titles=frozenset(t for t in raw.person_titles if " " not in t)
         | frozenset(w for t in raw.person_titles for w in t.split() if " " in t)
         | _KIN,
+        functions=frozenset(raw.function_nouns),
         org_words=frozenset(w.rstrip(".") for w in org_all if " " not in w),
         org_phrases=tuple(w for w in org_all if " " in w),
         places=frozenset(places),

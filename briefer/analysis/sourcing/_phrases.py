@@ -313,6 +313,16 @@ class _PhraseReader:
             and all(t.cap or t.word in _NAME_CONNECTORS for t in rest[1:])
         )
 
+    def _describes_a_person(self, word: str) -> bool:
+        """Whether `word`, right before a name, says what a person is: a title or function
+        ("director", "author") or an agent noun of a field ("geologist", "historian")."""
+        return (
+            word in self.lex.titles
+            or word in self.lex.functions
+            or word.endswith(("ist", "ian"))
+            or word.endswith("-author")
+        )
+
     def _described_person(self, toks: list[_Tok]) -> str | None:
         """The key of the person a phrase names last, after a lower-case description of
         them: "lead researcher and NASA planetary scientist Lucas Paganini", "study co-author
@@ -326,8 +336,8 @@ class _PhraseReader:
         if len(run) < 2 or len(run) == len(toks):
             return None
         before = toks[-len(run) - 1].word
-        if before in _NAME_CONNECTORS or before in _PREPOSITIONS:
-            return None  # "analysts at Goldman Sachs": a body after a preposition, no person
+        if not self._describes_a_person(before):
+            return None  # "the journal Harbour Science", "analysts at Nordvik Marine"
         for size in (2, 3):  # the name itself: the last two or three capitalised words
             name = run[-size:]
             if (
