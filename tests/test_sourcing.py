@@ -763,3 +763,16 @@ def test_a_paper_published_in_a_named_journal_is_on_the_record() -> None:
     text = "According to a paper published in the journal Harbour Science, the cliff moved."
     (attribution,) = analyze_sourcing(text).attributions
     assert attribution.kind is SourceKind.NAMED_ORGANIZATION
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["According to reports, the pier will close.", "According to estimates, it costs $4m."],
+)
+def test_according_to_unnamed_reports_is_an_attribution(sentence: str) -> None:
+    (attribution,) = analyze_sourcing(sentence).attributions
+    assert attribution.kind in (SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION)
+
+
+def test_a_verb_that_can_be_a_noun_is_still_a_verb_after_its_subject() -> None:
+    assert analyze_sourcing("He reports to the harbour master every Monday.").attributions == ()

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from briefer.analysis.sourcing._lexicon import (
+    _AMBIGUOUS_VERBS,
     _ANON_HEADS,
     _ANON_MARKER,
     _CUT_WORDS,
@@ -525,7 +526,7 @@ class _PhraseReader:
         if not toks or len(toks) > 25:
             return None
         core = self._core(toks)
-        if len(core) > 8 or any(t.word in _VERBISH for t in core):
+        if len(core) > 8 or _verbish(core, after_preposition=False):
             return None
         rel = next((i for i, t in enumerate(toks) if t.word in _RELATIVES), len(toks))
         if any(t.word in _VERBISH for t in toks[:rel]):
@@ -608,7 +609,7 @@ class _PhraseReader:
         if toks[0].word in _PRONOUNS or toks[0].word in _OTHER_PRONOUNS:
             return None
         core = self._core(toks)
-        if any(t.word in _VERBISH for t in core):
+        if _verbish(core, after_preposition=True):
             return None
         head = core[-1]
         named = head.cap and not (len(core) == 1 and self._is_common(head))
@@ -632,3 +633,19 @@ class _PhraseReader:
                     b = d
                     phrase_end = d
         return _NP(a, b, a, phrase_end, inverted=inverted)
+
+
+def _verbish(core: list[_Tok], *, after_preposition: bool) -> bool:
+    """Whether a verb sits in a noun phrase's core, so that it is a clause, not a source.
+
+    A form that is as often a noun ("reports", "claims", "estimates") heads a noun phrase
+    after a preposition ("according to reports") or after another word of the phrase
+    ("local media reports"), and is no verb there.
+    """
+    for i, tok in enumerate(core):
+        if tok.word not in _VERBISH:
+            continue
+        noun = tok.word in _AMBIGUOUS_VERBS and i == len(core) - 1 and (i > 0 or after_preposition)
+        if not noun:
+            return True
+    return False
