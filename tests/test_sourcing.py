@@ -776,3 +776,26 @@ def test_according_to_unnamed_reports_is_an_attribution(sentence: str) -> None:
 
 def test_a_verb_that_can_be_a_noun_is_still_a_verb_after_its_subject() -> None:
     assert analyze_sourcing("He reports to the harbour master every Monday.").attributions == ()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        # A document's finding is its claim; an unnamed document is an unnamed source.
+        ("A 2018 analysis of the data found plumes over the pole.", "A 2018 analysis of the data"),
+        ("Research shows that crews sleep less at sea.", "Research"),
+        ("Scientists have suspected that the moon hides an ocean.", "Scientists"),
+        ("Many residents pointed it out at the meeting.", "Many residents"),
+        ("Some users pointed to articles on two websites.", "Some users"),
+    ],
+)
+def test_findings_suspicions_and_pointers_of_unnamed_sources(sentence: str, source: str) -> None:
+    attribution = _by_source(analyze_sourcing(sentence), source)
+    assert attribution.kind in (SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Police found a body near the pier.", "The arrow pointed to the north."]
+)
+def test_finding_a_thing_or_pointing_a_way_is_no_attribution(sentence: str) -> None:
+    assert analyze_sourcing(sentence).attributions == ()

@@ -45,7 +45,8 @@ WEAK_SPEECH_VERBS = wordset(
     criticized criticises criticizes condemned condemns welcomed welcomes described describes
     accused accuses commented comments remarked remarks observed observes replied replies
     responded responds countered counters suggested suggests quipped quips joked jokes
-    lamented laments emphasised emphasises emphasized emphasizes"""
+    lamented laments emphasised emphasises emphasized emphasizes suspected suspects found finds
+    showed shows concluded concludes"""
 )
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 

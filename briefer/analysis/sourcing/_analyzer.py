@@ -9,6 +9,8 @@ from briefer.analysis.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_MARKER,
     _CLAUSE_OPENERS,
+    _DOCUMENTS,
+    _FINDING_VERBS,
     _INSTITUTION_NOUNS,
     _INVERTIBLE,
     _LEAD_STRIP,
@@ -299,6 +301,8 @@ class _Analyzer(_PhraseReader):
                 if np.end <= np.start:
                     continue
                 source = text[np.start : np.end]
+                if verb in _FINDING_VERBS and not _DOCUMENTS & set(source.lower().split()):
+                    continue
                 if len(source.split()) > MAX_SOURCE_WORDS:
                     continue
                 phrase_start = min(np.phrase_start, np.start, match.start())

@@ -48,7 +48,16 @@ _UNATTRIBUTED = re.compile(
     re.IGNORECASE,
 )
 # Phrasal verbs of saying: "Pankaj Pandey, head of research, pointed out that ...".
-_PHRASAL_VERBS = frozenset({"pointed out", "points out", "point out"})
+_PHRASAL_VERBS = frozenset(
+    {"pointed out", "points out", "point out", "pointed it out", "pointed to", "points to"}
+)
+# Verbs of finding count only for a document: "a 2018 analysis found", "research shows";
+# "police found a body" is what happened, not what someone says.
+_FINDING_VERBS = wordset("found finds showed shows concluded concludes")
+_DOCUMENTS = wordset(
+    """study studies analysis analyses research report reports survey surveys poll polls data
+    review audit paper papers findings investigation inquiry probe test tests trial trials"""
+)
 _ALL_VERBS = sorted(SPEECH_VERBS | _PHRASAL_VERBS, key=len, reverse=True)
 _VERB = re.compile(r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>" + "|".join(_ALL_VERBS) + r"))\b")
 
@@ -203,6 +212,7 @@ def _lexicon() -> _Lexicon:
     places = set(raw.country_of)
     places |= {p.removeprefix("the ") for p in places}
     common = set(raw.not_entities) | set(raw.group_words) | _SPEAKER_NOUNS | _ANON_HEADS
+    common |= _DOCUMENTS  # "Research shows ...": a capital at the start names nobody
     common |= {singular(w) for w in common}
     return _Lexicon(
         titles=frozenset(t for t in raw.person_titles if " " not in t)

@@ -16,6 +16,7 @@ from briefer.analysis.sourcing._lexicon import (
     _ANON_MARKER,
     _CUT_WORDS,
     _DETERMINERS,
+    _DOCUMENTS,
     _INDEFINITE,
     _INSTITUTION_NOUNS,
     _LEAD_STRIP,
@@ -455,6 +456,7 @@ class _PhraseReader:
             word in _ANON_HEADS
             or word in _SPEAKER_NOUNS
             or singular(word) in _SPEAKER_NOUNS
+            or word in _DOCUMENTS  # "a 2018 analysis of the data found"
             or word in self.lex.titles  # "China's ambassador to Britain"
         )
 
