@@ -9,7 +9,10 @@ The rules, in order:
    ("Mayor", "Judge") marks a person and is kept as their role.
 3. *Kind*: a known country or capital is a government; a name ending in a company suffix is a
    company; a name containing a government word is a government; one containing an
-   organisation word is an organization; two or three name-like words are a person; the
+   organisation word is an organization; two or three name-like words are a person, when
+   the text shows one (a title or role noun before it, a given name or middle initial, the
+   surname alone, an age or "who" after it, a listing beside a person); without such a sign
+   the name is an organization when it acts like one, and is left out otherwise. The
    collective nouns are groups. Single capitalised words count only as aliases of something
    already found ("Albright" after "Denise Albright", "Cardinal" after "Cardinal Coachworks",
    "Beijing" for China) or when they are known countries.
@@ -70,8 +73,8 @@ class Entity:
 
 # Arabic and other name particles joined to the next word: "al-Bashir", "el-Sisi".
 _PARTICLE = r"(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][\w'’-]*"
-# A middle initial: "Christopher D. Battin".
-_INITIAL = r"[A-Z]\.(?=[ \t]+[A-Z][a-z])"
+# An initial: "Christopher D. Battin", "W. M. Keck Observatory".
+_INITIAL = r"[A-Z]\.(?=(?:[ \t]+[A-Z]\.)*[ \t]+[A-Z][a-z])"
 _WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_INITIAL}|[A-Z][\w'’&-]*|{_PARTICLE}|{_ORDINAL}|&)"
 _JOIN = (
     r"(?:(?:[ \t]+(?:of|for|and|the|de|du|del|la|von|van|on|bin|ibn|bint|abu|da|di|dos|&))+"
@@ -299,6 +302,7 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     for role, spans in _role_people(text, body_start).items():
         for start, end in spans:
             add(role, StakeholderKind.PERSON, start, end, None)
+    entities = _settle_people(entities, text)
 
     cited_keys = {_key(c) for c in cited}
     body = max(len(text) - body_start, 1)
@@ -332,6 +336,131 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     kept = [e for e in entities if _worth_keeping(e, text, body_start, body, cited_keys)]
     kept.sort(key=lambda e: (-salience(e), e.first))
     return kept
+
+
+def _settle_people(entities: list[Entity], text: str) -> list[Entity]:
+    """Keep a name read as a person's only with a sign of a person, or beside a person's name
+    ("Sens. Dana Reyes and Omar Fields"); else it is an organisation when it acts like one
+    ("Blue Horizon will fly", "engineer at Blue Horizon"), or left out: say less, be right."""
+    unsure = [e for e in entities if _unsure_person(e) and not _shows_a_person(e, text)]
+    if not unsure:
+        return entities
+    people = [e for e in entities if e.kind is StakeholderKind.PERSON and e not in unsure]
+    kept = []
+    for entity in entities:
+        if entity not in unsure or _beside_a_person(entity, people, text):
+            kept.append(entity)
+        elif _acts_as_body(entity, text):
+            entity.kind = StakeholderKind.ORGANIZATION
+            kept.append(entity)
+    return kept
+
+
+def _unsure_person(entity: Entity) -> bool:
+    """Whether a name was read as a person's from its words alone: two or three capitalised
+    words and no title."""
+    words = entity.name.split()
+    return (
+        entity.kind is StakeholderKind.PERSON
+        and not entity.title
+        and len(words) >= 2
+        and entity.name[:1].isupper()
+    )
+
+
+def _shows_a_person(entity: Entity, text: str) -> bool:
+    """Whether the text shows a person behind a name: a given name or a middle initial, the
+    surname used alone ("Osei said"), a title or role noun before a mention ("study co-author
+    Karen Osei", "ambassador to Veloria Tan Wei"), or an age, a "who" or a role after it."""
+    lex = lexicon()
+    words = entity.name.split()
+    if words[0].lower() in lex.given_names or any(_INITIAL_WORD.fullmatch(w) for w in words[1:-1]):
+        return True
+    surname = words[-1]
+    for start, end in entity.mentions:
+        if text[start:end] == surname:
+            return True
+        if _person_before().search(text, max(start - 60, 0), start):
+            return True
+        if _person_after().match(text, end):
+            return True
+    return False
+
+
+def _beside_a_person(entity: Entity, people: list[Entity], text: str) -> bool:
+    """Whether a mention is listed with a person's name ("Omar Fields and Dana Reyes")."""
+    mentions = [m for e in people for m in e.mentions]
+    starts = {start for start, _ in mentions}
+    after_people = {at for _, end in mentions for at in _list_joins(text, end)}
+    return any(
+        start in after_people or starts.intersection(_list_joins(text, end))
+        for start, end in entity.mentions
+    )
+
+
+def _list_joins(text: str, end: int) -> set[int]:
+    """Where the next name of a list may start after a name ending at `end`."""
+    joins = (_LIST_JOIN.match(text, end), _LIST_JOIN_WITH_ROLE.match(text, end))
+    return {join.end() for join in joins if join}
+
+
+def _acts_as_body(entity: Entity, text: str) -> bool:
+    """Whether a name acts as an organisation does: it is a subject ("Blue Horizon will
+    fly"), has staff or owns a named thing ("Blue Horizon's Skylark"), or employs someone
+    ("chief engineer at Blue Horizon"). One only ever written after "the" is a thing ("the
+    Harbor Composite lost 20 points")."""
+    if all(_THE_BEFORE.search(text, max(s - 8, 0), s) for s, _ in entity.mentions):
+        return False
+    return any(
+        _SUBJECT_OF.match(text, end)
+        or _HAS_STAFF.match(text, end)
+        or _OWNS_A_NAME.match(text, end)
+        or _workplace_before().search(text, max(start - 80, 0), start)
+        for start, end in entity.mentions
+    )
+
+
+_INITIAL_WORD = re.compile(r"[A-Z]\.")
+# Between two names of a list, perhaps with the second one's role ("Dana Reyes and Norland
+# center Omar Fields").
+_LIST_JOIN = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+_LIST_JOIN_WITH_ROLE = re.compile(
+    rf"(?:{_LIST_JOIN.pattern})[A-Z][\w'’.-]*\s+(?:[a-z][\w-]*\s+){{1,2}}"
+)
+_OWNS_A_NAME = re.compile(r"['’]s\s+[A-Z]")
+
+
+@cache
+def _roles() -> str:
+    lex = lexicon()
+    return _alternation(lex.person_titles | lex.function_nouns)
+
+
+@cache
+def _person_before() -> re.Pattern[str]:
+    """Before a person's name: a title or role noun, perhaps with the place or body it serves
+    ("ambassador to Veloria", "Home Secretary,")."""
+    return re.compile(
+        rf"\b(?:{_roles()})\.?(?:\s+(?:to|of|for|at)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){{1,3}})?"
+        r",?[ \t]+$",
+        re.IGNORECASE,
+    )
+
+
+@cache
+def _person_after() -> re.Pattern[str]:
+    """After a person's name: a relative "who", an age, or an appositive with a role noun."""
+    return re.compile(
+        r",?\s+(?:who|whose)\b|,\s+\d{1,3},|\s+\(\d{1,3}\)|"
+        rf",\s+(?:(?:a|an|the|his|her)\s+)?(?:[\w'’-]+\s+){{0,4}}?(?:{_roles()})\b",
+        re.IGNORECASE,
+    )
+
+
+@cache
+def _workplace_before() -> re.Pattern[str]:
+    """Before a body's name: a person's role at it ("vice president of sales at")."""
+    return re.compile(rf"\b(?:{_roles()})\b[^.;:!?]{{0,60}}?\s(?:at|with)\s+(?:the\s+)?$", re.I)
 
 
 # A wire story's staff credits: "Reporting by X; additional reporting by Y; Editing by Z",

@@ -1,8 +1,9 @@
 """The word lists every rule shares, in one place, each loaded once.
 
 * `entities.toml` (in `briefer/analysis/`, beside the stakeholder finder, its main reader):
-  person titles, company suffixes, government and organisation words, group nouns, places,
-  countries with their aliases, demonyms, and words that look like names but are not.
+  person titles, common given names, company suffixes, government and organisation words,
+  group nouns, places, countries with their aliases, demonyms, and words that look like names
+  but are not.
   `lexicon()` reads it once, for the analysis rules, the offline engine, the evaluation and the
   digest alike.
 * Stop words: function words and reporting words too common to tell two statements apart.
@@ -104,6 +105,7 @@ class Lexicon:
     news_outlets: frozenset[str]
     role_nouns: frozenset[str]
     function_nouns: frozenset[str]  # "official", "teacher": roles before a name, besides titles
+    given_names: frozenset[str]  # "karen", "david": first words of people's names
     country_of: dict[str, str]  # any alias, lower case -> canonical country name
     demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
 
@@ -133,6 +135,7 @@ def lexicon() -> Lexicon:
             "news_outlets",
             "role_nouns",
             "function_nouns",
+            "given_names",
         )
     }
     demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}

@@ -1,0 +1,51 @@
+"""Finding the parties to a story: each rule of news writing the stakeholder finder follows."""
+
+from __future__ import annotations
+
+from briefer.analysis.stakeholders import find_stakeholders
+from briefer.schema import StakeholderKind
+
+
+def kinds(text: str) -> dict[str, StakeholderKind]:
+    """The stakeholders found in `text`, by name."""
+    return {e.name: e.kind for e in find_stakeholders(text)}
+
+
+# --- a person only with a sign of a person ---------------------------------------------------
+
+
+def test_two_capitalised_words_are_a_person_only_with_a_sign_of_one():
+    text = (
+        "Lander Plans\n\nThe results appear in the journal Nature Letters this week. "
+        "Blue Horizon will fly its Skylark lander in 2027, and Blue Horizon's Skylark is ready."
+    )
+    found = kinds(text)
+    assert "Nature Letters" not in found  # named, never acting: left out
+    assert "Lander Plans" not in found  # a headline's words
+    assert found["Blue Horizon"] is StakeholderKind.ORGANIZATION  # acts, no sign of a person
+
+
+def test_the_signs_of_a_person():
+    text = (
+        "Lander Plans\n\nThe results appear in the journal Nature Letters this week. "
+        "Karen Osei said the lander was sound. Study co-author Tolu Adewale agreed, "
+        "as did Ngozi Bello, 41, and Chidi Okafor, who runs the lab. The agency hired "
+        "Emeka Obi on Monday; Obi starts in May. Sens. Karen Osei and Femi Ade have "
+        "struggled. Voters cheered Keith Moss, Norland center Ifeoma Chukwu."
+    )
+    found = kinds(text)
+    assert "Nature Letters" not in found
+    for name in ("Karen Osei", "Tolu Adewale", "Ngozi Bello", "Chidi Okafor", "Emeka Obi"):
+        assert found[name] is StakeholderKind.PERSON, name  # given name, role, age, who, surname
+    assert found["Femi Ade"] is StakeholderKind.PERSON  # listed with a person
+    assert found["Ifeoma Chukwu"] is StakeholderKind.PERSON  # listed, with a role between
+
+
+def test_initials_open_a_name_and_an_observatory_is_an_organisation():
+    text = (
+        "Plumes Seen\n\nAstronomers used the W. M. Orly Observatory in Hawaii. "
+        "The W. M. Orly Observatory said the data were clear."
+    )
+    found = kinds(text)
+    assert found["W. M. Orly Observatory"] is StakeholderKind.ORGANIZATION
+    assert "M. Orly Observatory" not in found
