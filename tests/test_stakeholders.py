@@ -49,3 +49,27 @@ def test_initials_open_a_name_and_an_observatory_is_an_organisation():
     found = kinds(text)
     assert found["W. M. Orly Observatory"] is StakeholderKind.ORGANIZATION
     assert "M. Orly Observatory" not in found
+
+
+# --- where one name ends and the next begins --------------------------------------------------
+
+
+def test_a_nationality_before_each_of_two_names_is_not_part_of_either():
+    text = (
+        "Hostages Freed\n\nAmerican Kevin King and Australian Timothy Weeks were freed on "
+        "Tuesday. King and Weeks were taken in 2016."
+    )
+    found = kinds(text)
+    assert found["Kevin King"] is StakeholderKind.PERSON  # "King" is his name, not a title
+    assert found["Timothy Weeks"] is StakeholderKind.PERSON
+    assert not any(name.startswith(("American", "Australian")) for name in found)
+
+
+def test_a_persons_name_ends_before_and():
+    text = (
+        "Players Banned\n\nThe league suspended Norland end Keith Moss and Harbor center "
+        "Ifeoma Chukwu on Friday."
+    )
+    found = kinds(text)
+    assert found["Keith Moss"] is StakeholderKind.PERSON
+    assert found["Ifeoma Chukwu"] is StakeholderKind.PERSON  # listed with Keith Moss

@@ -144,38 +144,10 @@ def _split_candidate(
         and classify_name(" ".join(words[1:])) is StakeholderKind.PERSON
     ):
         return [(tokens[1:], None)]
-    # "Vladimir Putin and Kim Jong Un": two people; "the United States and China": two states.
     if "and" in words:
-        at = words.index("and")
-        left, right = tokens[:at], tokens[at + 1 :]
-        if " ".join(w for w, _ in right).lower() in lex.demonym_of:
-            return _split_candidate(left)  # "NASA and American [taxpayers]": an adjective
-        if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
-            return [(left, None), (right, None)]
-        if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
-            return [(left, None), (right, None)]
-        if len(right) == 1 and _OWNER.search(right[0][0]):
-            # "the Democratic Party and Yoon's rival": the owner is a name of its own
-            return [*_split_candidate(left), (right, None)]
-        left_words = [w for w, _ in left]
-        bare = left_words[1:] if _is_country_or_place(left_words[:1], lex) else left_words
-        if (
-            len(bare) == 1
-            and not _is_country_or_place(left_words, lex)
-            and _head_word([w.lower() for w, _ in right])
-            in lex.government_words | lex.organization_words
-        ):
-            # "Securities and Exchange Commission", "Food and Drug Administration": one body
-            return [(tokens, None)]
-        # "SpaceX and Tyvak Nano-Satellite Systems", "Gannett and GateHouse Media": two names,
-        # each one on its own (a one-word name beside an organisation's).
-        sides = [" ".join(w for w, _ in side) for side in (left, right)]
-        if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n) or (
-            len(left) == 1
-            and _NAME_WORD.match(sides[0])
-            and classify_name(sides[1]) in (StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION)
-        ):
-            return [(left, None), (right, None)]
+        split = _split_at_and(tokens, words.index("and"), lex)
+        if split is not None:
+            return split
     if "of" in words:
         at = words.index("of")
         left, right = tokens[:at], tokens[at + 1 :]
@@ -184,6 +156,50 @@ def _split_candidate(
             if classify_name(right_name) not in (None, StakeholderKind.PERSON):
                 return [(left, None), (right, None)]
     return [(tokens, None)] if tokens else []
+
+
+def _split_at_and(
+    tokens: list[tuple[str, int]], at: int, lex: Lexicon
+) -> list[tuple[list[tuple[str, int]], str | None]] | None:
+    """Split a run at its "and" into the names it joins, or None when it is one name.
+
+    "Vladimir Putin and Kim Jong Un": two people, each read on its own ("American Kevin King
+    and Australian Timothy Weeks"); a person's name ends before "and" ("Myles Garrett and
+    Pittsburgh [center ...]"); "the United States and China": two states.
+    """
+    left, right = tokens[:at], tokens[at + 1 :]
+    left_words = [w for w, _ in left]
+    if " ".join(w for w, _ in right).lower() in lex.demonym_of:
+        return _split_candidate(left)  # "NASA and American [taxpayers]": an adjective
+    left_names = _split_candidate(left)
+    if len(left_names) == 1 and _reads_as_person([w for w, _ in left_names[0][0]]):
+        return [*left_names, *_split_candidate(right)]
+    if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
+        return [(left, None), (right, None)]
+    if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):
+        return [(left, None), (right, None)]
+    if len(right) == 1 and _OWNER.search(right[0][0]):
+        # "the Democratic Party and Yoon's rival": the owner is a name of its own
+        return [*_split_candidate(left), (right, None)]
+    bare = left_words[1:] if _is_country_or_place(left_words[:1], lex) else left_words
+    if (
+        len(bare) == 1
+        and not _is_country_or_place(left_words, lex)
+        and _head_word([w.lower() for w, _ in right])
+        in lex.government_words | lex.organization_words
+    ):
+        # "Securities and Exchange Commission", "Food and Drug Administration": one body
+        return [(tokens, None)]
+    # "SpaceX and Tyvak Nano-Satellite Systems", "Gannett and GateHouse Media": two names,
+    # each one on its own (a one-word name beside an organisation's).
+    sides = [" ".join(w for w, _ in side) for side in (left, right)]
+    if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n) or (
+        len(left) == 1
+        and _NAME_WORD.match(sides[0])
+        and classify_name(sides[1]) in (StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION)
+    ):
+        return [(left, None), (right, None)]
+    return None
 
 
 _HYPHEN_ADJECTIVE = re.compile(r"-(?:[a-z]+ed|led|born|run|based|backed|owned)$")
@@ -234,7 +250,25 @@ def _is_name_word(word: str) -> bool:
 
 
 def _is_person_like(words: list[str]) -> bool:
-    return 2 <= len(words) <= 3 and all(_is_name_word(w) for w in words)
+    return (
+        2 <= len(words) <= 3
+        and all(_is_name_word(w) for w in words[:-1])
+        and (_is_name_word(words[-1]) or is_titled_surname(words))
+    )
+
+
+def _reads_as_person(words: list[str]) -> bool:
+    return _is_person_like(words) and classify_name(" ".join(words)) is StakeholderKind.PERSON
+
+
+def is_titled_surname(words: list[str]) -> bool:
+    """Whether a title word ends a person's name as their surname, after a given name: "Kevin
+    King", "Ada Bishop" (while "Republican Gov" is a title with no name)."""
+    return (
+        len(words) >= 2
+        and words[0].lower() in lexicon().given_names
+        and _NAME_WORD.match(words[-1]) is not None
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -41,6 +41,7 @@ from briefer.analysis.names import (
     _owner_only,
     _split_candidate,
     classify_name,
+    is_titled_surname,
 )
 from briefer.analysis.words import (
     POSSESSIVE_DETERMINERS,
@@ -542,7 +543,9 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         )
     words = [w.lower().rstrip(".,") for w in entity.name.split()]
     person_ending_in_title = (
-        entity.kind is StakeholderKind.PERSON and words[-1] in lex.person_titles
+        entity.kind is StakeholderKind.PERSON
+        and words[-1] in lex.person_titles
+        and not is_titled_surname(entity.name.split())
     )
     if (len(words) > 1 and person_ending_in_title) or (
         len(words) > 2 and words[0] in lex.person_titles and words[1] == "of"
