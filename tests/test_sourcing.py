@@ -799,3 +799,8 @@ def test_findings_suspicions_and_pointers_of_unnamed_sources(sentence: str, sour
 )
 def test_finding_a_thing_or_pointing_a_way_is_no_attribution(sentence: str) -> None:
     assert analyze_sourcing(sentence).attributions == ()
+
+
+def test_suspected_of_is_a_participle_not_a_suspicion() -> None:
+    text = "Coast guards would board tankers suspected of carrying sanctioned crude."
+    assert analyze_sourcing(text).attributions == ()

@@ -108,6 +108,8 @@ class _Analyzer(_PhraseReader):
             return None
         if re.match(r"\s+by\b", after):  # "cited by", "reported by": a participle
             return None
+        if verb in ("suspected", "accused") and re.match(r"\s+of\b", after):
+            return None  # "tankers suspected of moving crude": a participle, nobody speaks
         # Skip auxiliaries and adverbs before the verb.
         p = match.start()
         while True:
