@@ -896,3 +896,14 @@ def test_a_quotation_that_resumes_after_its_speaker_is_still_theirs():
     assert facts['"The new berths cut '] == "Ines Alder"
     assert facts["We expect to double "] == "Ines Alder"
     assert facts["Shipping lines welco"] == "the reporter"  # the quotation has closed
+
+
+def test_no_comment_from_someone_is_their_refusal_not_their_word():
+    text = (
+        "Pier Case Dropped\n\n"
+        "Prosecutors in Calder dropped the case against Ines Alder on Tuesday. Alder, who "
+        "denies wrongdoing, has avoided court for two years. There was no immediate comment "
+        "from Alder but her lawyer welcomed the decision."
+    )
+    brief = brief_offline(article_from_text(text))
+    assert stakeholder(brief, "Ines Alder").stance == "no immediate comment"

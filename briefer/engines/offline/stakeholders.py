@@ -213,11 +213,19 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
     """
     keys = {entity.name.lower(), *(a.lower() for a in entity.aliases)}
     ends = sorted(end for _, end in entity.mentions)
+    starts = sorted(start for start, _ in entity.mentions)
     for finding in profile.declined:
         # Only the nearest mention before the refusal can be its actor: a few words, no comma.
         nearest = bisect.bisect_right(ends, finding.start) - 1
         if nearest >= 0 and _ACTOR_GAP.fullmatch(text, ends[nearest], finding.start):
             return _refusal(finding.text)
+        # Or the one it names after "from": "There was no immediate comment from Assange".
+        first = bisect.bisect_left(starts, finding.start)
+        for start in starts[first : bisect.bisect_left(starts, finding.end + 12)]:
+            actor = _FROM_ACTOR.search(text, finding.start, start)
+            if actor is not None:
+                said = text[finding.start : actor.start() + len("comment")]
+                return _refusal(re.sub(r"^there\s+(?:was|were|is)\s+", "", said, flags=re.I))
     on_record = spokesperson = 0
     for attribution in profile.attributions:
         source = _who(attribution).lower()
@@ -233,6 +241,8 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
         return "speaks through a spokesperson"
     return NOT_STATED
 
+
+_FROM_ACTOR = re.compile(r"\bcomment\s+(?:from|by)\s+(?:the\s+)?$")
 
 # Where a refusal's own words end and what it was about begins: "avoided a question | about
 # potential pressure ... when asked Thursday", "declined to provide specifics | on how ...".
