@@ -73,3 +73,18 @@ def test_a_persons_name_ends_before_and():
     found = kinds(text)
     assert found["Keith Moss"] is StakeholderKind.PERSON
     assert found["Ifeoma Chukwu"] is StakeholderKind.PERSON  # listed with Keith Moss
+
+
+# --- a group is a party when it acts or speaks ------------------------------------------------
+
+
+def test_a_group_only_ever_acted_upon_is_not_a_stakeholder():
+    text = (
+        "Plant Cuts Jobs\n\nSales fell as automakers sweeten deals, and dealers shouldn’t "
+        "worry, an analyst said. The Norland plant laid off 300 workers on Monday and will "
+        "hire workers again in May."
+    )
+    found = kinds(text)
+    assert "workers" not in found  # only ever an object
+    assert found["automakers"] is StakeholderKind.GROUP  # the subject after "as"
+    assert found["dealers"] is StakeholderKind.GROUP  # "shouldn't worry"
