@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from briefer.analysis.stakeholders import find_stakeholders
+from briefer.engines.offline import brief_offline
+from briefer.inputs.article import article_from_text
 from briefer.schema import StakeholderKind
 
 
@@ -88,3 +90,17 @@ def test_a_group_only_ever_acted_upon_is_not_a_stakeholder():
     assert "workers" not in found  # only ever an object
     assert found["automakers"] is StakeholderKind.GROUP  # the subject after "as"
     assert found["dealers"] is StakeholderKind.GROUP  # "shouldn't worry"
+
+
+# --- kinds in the brief -----------------------------------------------------------------------
+
+
+def test_a_function_a_firm_can_have_does_not_make_a_one_word_name_a_person():
+    text = (
+        "Office Group Cuts Jobs\n\nDeskNest will cut 2,000 jobs, the company said. "
+        "BrightVest, its largest investor, approved the plan on Monday. BrightVest said the "
+        "cuts were needed."
+    )
+    stakeholders = {s.name: s for s in brief_offline(article_from_text(text)).stakeholders}
+    assert stakeholders["BrightVest"].kind is not StakeholderKind.PERSON
+    assert stakeholders["BrightVest"].role == "its largest investor"

@@ -46,13 +46,13 @@ def _stakeholders(
 
 
 def _kind_by_role(entity: Entity, role: str) -> StakeholderKind:
-    """A one-word name the article gives a person's role ("Lee, the leader of the Democratic
-    Party") is a person, whatever the name alone suggested."""
+    """A one-word name the article gives a person's title ("Lee, the leader of the Democratic
+    Party") is a person, whatever the name alone suggested. A function a firm can have too
+    ("SoftBank, its largest investor", "an owner") is no sign of a person."""
     if entity.kind is StakeholderKind.PERSON or len(entity.name.split()) != 1:
         return entity.kind
-    lex = lexicon()
     head = _ROLE_CUT.split(role, maxsplit=1)[0].split()
-    if head and head[-1].lower().strip(",.") in lex.person_titles | lex.function_nouns:
+    if head and head[-1].lower().strip(",.") in lexicon().person_titles:
         return StakeholderKind.PERSON
     return entity.kind
 
