@@ -104,3 +104,13 @@ def test_a_function_a_firm_can_have_does_not_make_a_one_word_name_a_person():
     stakeholders = {s.name: s for s in brief_offline(article_from_text(text)).stakeholders}
     assert stakeholders["BrightVest"].kind is not StakeholderKind.PERSON
     assert stakeholders["BrightVest"].role == "its largest investor"
+
+
+def test_a_body_that_lists_its_fields_is_one_name():
+    text = (
+        "Solar Plan\n\nThe Ministry of Trade, Industry and Energy said on Monday that module "
+        "costs would fall. The Ministry of Trade, Industry and Energy set a 2030 target."
+    )
+    found = kinds(text)
+    assert found["Ministry of Trade, Industry and Energy"] is StakeholderKind.GOVERNMENT
+    assert "Industry and Energy" not in found and "Ministry of Trade" not in found

@@ -27,7 +27,7 @@ finds the runs and decides which names are parties to the story.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -182,18 +182,7 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             alias_index.setdefault(_key(short), entity)
             entity.aliases.add(short)
 
-    credits = _staff_credits(text, body_start)
-    for match in _CANDIDATE.finditer(text, body_start):
-        if any(start <= match.start() < end for start, end in credits):
-            continue  # "Reporting by Rodrigo Campos; Editing by ...": the newsroom's staff
-        dateline = _DATELINE.match(text, match.end())
-        if (
-            dateline
-            and _line_start(text, match.start())
-            and (match.group().isupper() or "(" in dateline.group())
-        ):
-            continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
-        tokens = [(m.group(0), match.start() + m.start()) for m in _TOKEN.finditer(match.group(0))]
+    for tokens in _candidate_runs(text, body_start):
         for part, title in _split_candidate(_owner_only(tokens)):
             part = _without_common_lead(part, text)
             name, start = _clean_name(part, text)
@@ -337,6 +326,35 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     kept = [e for e in entities if _worth_keeping(e, text, body_start, body, cited_keys)]
     kept.sort(key=lambda e: (-salience(e), e.first))
     return kept
+
+
+def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]]:
+    """Yield the runs of capitalised words from `body_start` on, as (word, offset) tokens,
+    without staff credits and datelines. A body's name that lists its fields is one run:
+    "the Ministry of Trade, Industry and Energy"."""
+    credits = _staff_credits(text, body_start)
+    resume = body_start
+    for match in _CANDIDATE.finditer(text, body_start):
+        if match.start() < resume or any(s <= match.start() < e for s, e in credits):
+            continue  # "Reporting by Rodrigo Campos; Editing by ...": the newsroom's staff
+        dateline = _DATELINE.match(text, match.end())
+        if (
+            dateline
+            and _line_start(text, match.start())
+            and (match.group().isupper() or "(" in dateline.group())
+        ):
+            continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
+        end = match.end()
+        body = _BODY_OF.search(match.group())
+        fields = _LISTED_FIELDS.match(text, end) if body else None
+        if body and fields and body.group(1).lower() in lexicon().government_words:
+            end = resume = fields.end()
+        yield [(m.group(0), m.start()) for m in _TOKEN.finditer(text, match.start(), end)]
+
+
+# "Ministry of Trade": a body's word before "of"; then ", Industry and Energy".
+_BODY_OF = re.compile(r"\b([A-Z][a-z]+)[ \t]+of[ \t]+[A-Z]")
+_LISTED_FIELDS = re.compile(r"(?:,[ \t]+[A-Z][a-z]+)+,?[ \t]+and[ \t]+[A-Z][a-z]+\b")
 
 
 def _settle_people(entities: list[Entity], text: str) -> list[Entity]:
