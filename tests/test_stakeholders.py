@@ -114,3 +114,15 @@ def test_a_body_that_lists_its_fields_is_one_name():
     found = kinds(text)
     assert found["Ministry of Trade, Industry and Energy"] is StakeholderKind.GOVERNMENT
     assert "Industry and Energy" not in found and "Ministry of Trade" not in found
+
+
+def test_a_body_an_organisation_owns_is_a_party_of_its_own():
+    text = (
+        "Plumes Seen\n\nKaren Osei, a planetary scientist at VSA's Tarn Space Flight Center, "
+        "said the plumes were real. VSA said more flights would follow. Officials spoke at "
+        "Norway's Labour Party headquarters."
+    )
+    found = kinds(text)
+    assert found["Tarn Space Flight Center"] is StakeholderKind.ORGANIZATION
+    assert "VSA" in found
+    assert "Labour Party" not in found  # a setting, and a modifier of "headquarters"

@@ -220,6 +220,23 @@ def _owner_only(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return tokens
 
 
+def owner_and_owned(tokens: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    """The owner of a run, and what it owns when that is a body of its own: "NASA's Goddard
+    Space Flight Center" names NASA and its centre; "Salesforce's Dreamforce" and "San
+    Francisco's Moscone Center" name only their owner."""
+    owner = _owner_only(tokens)
+    owned = tokens[len(owner) :]
+    owner_name = _POSSESSIVE.sub("", " ".join(w for w, _ in owner))
+    if (
+        not owned
+        or classify_name(" ".join(w for w, _ in owned))
+        not in (StakeholderKind.ORGANIZATION, StakeholderKind.GOVERNMENT, StakeholderKind.COMPANY)
+        or not (classify_name(owner_name) or _is_acronym(owner_name))
+    ):
+        return [owner]
+    return [owner, owned]
+
+
 _OFFICE_WORDS = frozenset({"Department", "Office", "Court", "Bureau", "Council", "Association"})
 
 

@@ -38,10 +38,10 @@ from briefer.analysis.names import (
     _POSSESSIVE,
     _aliases,
     _is_person_like,
-    _owner_only,
     _split_candidate,
     classify_name,
     is_titled_surname,
+    owner_and_owned,
 )
 from briefer.analysis.words import (
     POSSESSIVE_DETERMINERS,
@@ -183,7 +183,8 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             entity.aliases.add(short)
 
     for tokens in _candidate_runs(text, body_start):
-        for part, title in _split_candidate(_owner_only(tokens)):
+        parts = [p for run in _owner_and_owned(tokens, text) for p in _split_candidate(run)]
+        for part, title in parts:
             part = _without_common_lead(part, text)
             name, start = _clean_name(part, text)
             if not name:
@@ -355,6 +356,24 @@ def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]
 # "Ministry of Trade": a body's word before "of"; then ", Industry and Energy".
 _BODY_OF = re.compile(r"\b([A-Z][a-z]+)[ \t]+of[ \t]+[A-Z]")
 _LISTED_FIELDS = re.compile(r"(?:,[ \t]+[A-Z][a-z]+)+,?[ \t]+and[ \t]+[A-Z][a-z]+\b")
+
+
+def _owner_and_owned(tokens: list[tuple[str, int]], text: str) -> list[list[tuple[str, int]]]:
+    """The owner of a run and a body it owns, when that body heads its phrase and is not a
+    setting: "a scientist at NASA's Goddard Space Flight Center", not "remarks at Veloria's
+    Communist Party headquarters"."""
+    runs = owner_and_owned(tokens)
+    word, at = tokens[-1]
+    start = tokens[0][1]
+    if len(runs) > 1 and (
+        not _HEAD_FOLLOWER.match(text, at + len(word))
+        or (
+            _SETTING.search(text, max(start - 20, 0), start)
+            and not _workplace_before().search(text, max(start - 80, 0), start)
+        )
+    ):
+        return runs[:1]
+    return runs
 
 
 def _settle_people(entities: list[Entity], text: str) -> list[Entity]:
