@@ -266,6 +266,64 @@ def evaluate(briefer: Briefer, label_paths: list[Path], *, articles: Iterable[Pa
     return Report(briefer.engine.name, briefer.engine.model, scores)
 
 
+@dataclass(frozen=True)
+class Ablation:
+    """What one rule earns: each metric's total with the rule on minus with it off, and how
+    many articles its switching off changes."""
+
+    rule: str
+    handles: str
+    changed: int
+    deltas: dict[str, float]
+
+
+def ablate(
+    briefer: Briefer, label_paths: list[Path], *, articles: Iterable[Path] = ()
+) -> list[Ablation]:
+    """Evaluate once with every rule, then once per rule with that rule switched off.
+
+    `briefer` must not read a store: a stored brief was made with every rule on.
+    """
+    from briefer.analysis.rules import RULES, switched_off
+
+    if briefer.store is not None:
+        raise ValueError("ablation needs a Briefer without a store")
+    folders = list(articles)
+    full = evaluate(briefer, label_paths, articles=folders)
+    totals = full.totals()
+    out = []
+    for rule in RULES:
+        with switched_off(rule.name):
+            without = evaluate(briefer, label_paths, articles=folders)
+        deltas = {}
+        for name, ratio in without.totals().items():
+            on, off = totals[name].value, ratio.value
+            if on is not None and off is not None and round(on - off, 3):
+                deltas[name] = on - off
+        changed = sum(
+            a.metrics != b.metrics for a, b in zip(full.articles, without.articles, strict=True)
+        )
+        out.append(Ablation(rule.name, rule.handles, changed, deltas))
+    return out
+
+
+def render_ablation(ablations: list[Ablation]) -> str:
+    """The ablation as a Markdown table: per rule, what switching it off costs (+ is earned)."""
+    names = [n for n in METRICS if any(n in a.deltas for a in ablations)]
+    head = ["rule", "handles", "articles changed", *(METRICS[n][0] for n in names)]
+    lines = [
+        "What each rule earns: the metric with the rule on minus with it off "
+        "(for false anon and length, lower is better).",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for a in ablations:
+        cells = [f"{a.deltas[n]:+.3f}" if n in a.deltas else "" for n in names]
+        lines.append(f"| {a.rule} | {a.handles} | {a.changed} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def score_brief(name: str, envelope: Envelope, text: str, labels: Labels) -> ArticleScore:
     """Score one brief of `text` against its labels."""
     from briefer.analysis.sourcing import analyze_sourcing

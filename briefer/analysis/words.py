@@ -43,11 +43,17 @@ WEAK_SPEECH_VERBS = wordset(
     admits complained complains expect expects highlight highlights revealed reveals
     reiterated reiterates tweeted tweets touted touts believes urged urges criticised
     criticized criticises criticizes condemned condemns welcomed welcomes described describes
-    accused accuses commented comments remarked remarks observed observes replied replies
-    responded responds countered counters suggested suggests quipped quips joked jokes
-    lamented laments emphasised emphasises emphasized emphasizes suspected suspects found finds
-    showed shows concluded concludes"""
+    accused accuses"""
 )
+# More verbs of news copy, weak too (the rule "sourcing.news-verbs").
+NEWS_COPY_VERBS = wordset(
+    """commented comments remarked remarks observed observes replied replies responded
+    responds countered counters suggested suggests quipped quips joked jokes lamented laments
+    emphasised emphasises emphasized emphasizes suspected suspects"""
+)
+# Verbs of finding, which attribute only for a document (the rule "sourcing.finding-verbs").
+FINDING_VERBS = wordset("found finds showed shows concluded concludes")
+WEAK_SPEECH_VERBS = WEAK_SPEECH_VERBS | NEWS_COPY_VERBS | FINDING_VERBS
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 
 

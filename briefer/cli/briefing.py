@@ -267,6 +267,13 @@ def evaluate(
             metavar="FILE", help="A report saved with --format json: show the change per metric."
         ),
     ] = None,
+    ablate: Annotated[
+        bool,
+        typer.Option(
+            "--ablate",
+            help="Switch each rule of the offline analysis off in turn: what each earns.",
+        ),
+    ] = False,
     output: Output = None,
     options: EngineOptions = DEFAULTS,
 ) -> None:
@@ -277,6 +284,7 @@ def evaluate(
       briefer eval labels/ --format json -o today.json
       briefer eval labels/ --baseline today.json     the change per metric after a change
       briefer eval labels/ --model gpt-4.1-mini      the LLM engine on the same labels
+      briefer eval labels/ --ablate                   what each rule earns, switched off
     """
 
     from briefer.evaluation import evaluate as run_evaluation
@@ -284,8 +292,14 @@ def evaluate(
 
     before = read_baseline(baseline) if baseline is not None else None
     paths = label_files(labels)
-    setup = options.setup()
+    setup = options.setup(no_cache=ablate)  # a stored brief was made with every rule on
     setup.announce()
+    if ablate:
+        from briefer.evaluation import ablate as run_ablation
+        from briefer.evaluation import render_ablation
+
+        emit(render_ablation(run_ablation(setup.briefer, paths, articles=articles or [])), output)
+        return
     report = run_evaluation(setup.briefer, paths, articles=articles or [])
     for score in report.articles:  # the fixes, in the command line's words
         if score.failure is not None:

@@ -61,6 +61,7 @@ every look-around is bounded by the sentence, which `briefer.text` caps in lengt
 
 from __future__ import annotations
 
+from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing._analyzer import _Analyzer
 from briefer.analysis.sourcing._findings import _DECLINED, _HEDGED, _UNVERIFIED, _findings
 from briefer.analysis.sourcing._tokens import _QUOTE
@@ -93,9 +94,21 @@ def analyze_sourcing(text: str) -> SourcingProfile:
     attributions = analyzer.attributions()
     return SourcingProfile(
         attributions=tuple(attributions),
-        declined=tuple(_findings(text, _DECLINED, FindingKind.DECLINED_COMMENT, extend=True)),
-        hedged=tuple(_findings(text, _HEDGED, FindingKind.HEDGED_NUMBER, extend=False)),
-        unverified=tuple(_findings(text, _UNVERIFIED, FindingKind.UNVERIFIED, extend=False)),
+        declined=tuple(
+            _findings(text, _DECLINED, FindingKind.DECLINED_COMMENT, extend=True)
+            if enabled("findings.declined")
+            else ()
+        ),
+        hedged=tuple(
+            _findings(text, _HEDGED, FindingKind.HEDGED_NUMBER, extend=False)
+            if enabled("findings.hedged")
+            else ()
+        ),
+        unverified=tuple(
+            _findings(text, _UNVERIFIED, FindingKind.UNVERIFIED, extend=False)
+            if enabled("findings.unverified")
+            else ()
+        ),
         single_source=tuple(analyzer.single_source(attributions)),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_MARKER,
@@ -15,8 +16,10 @@ from briefer.analysis.sourcing._lexicon import (
     _INVERTIBLE,
     _LEAD_STRIP,
     _NAME_CONNECTORS,
+    _NOT_BEFORE_REDUCED,
     _NOT_ONE_VOICE,
     _NUMBER_WORDS,
+    _PHRASAL_VERBS,
     _PRONOUNS,
     _REJECT_BEFORE_VERB,
     _RELATIVES,
@@ -42,7 +45,7 @@ from briefer.analysis.sourcing.model import (
     SingleSourceClaim,
     SourceKind,
 )
-from briefer.analysis.words import STRONG_SPEECH_VERBS, singular
+from briefer.analysis.words import NEWS_COPY_VERBS, STRONG_SPEECH_VERBS, singular
 from briefer.text import Span
 
 # "maintain" with a noun phrase for its object keeps something; it says something before
@@ -288,6 +291,15 @@ class _Analyzer(_PhraseReader):
         text = self.text
         out: list[Attribution] = []
         recent: list[tuple[int, Attribution]] = []  # (sentence index, attribution)
+        news_verbs, finding_verbs = (
+            enabled("sourcing.news-verbs"),
+            enabled("sourcing.finding-verbs"),
+        )
+        unattributed, post_credit = (
+            enabled("sourcing.unattributed"),
+            enabled("sourcing.post-credit"),
+        )
+        age_epithet = enabled("sourcing.age-epithet")
         for index, sent in enumerate(self.sentences):
             covered = sent.start
             previous: tuple[_NP, int] | None = None
@@ -296,6 +308,9 @@ class _Analyzer(_PhraseReader):
                     continue
                 if _KEEPS.match(text, match.start()):
                     continue  # "maintained a lead": kept, not said
+                verb_word = match.group("verb") or ""
+                if not news_verbs and (verb_word in NEWS_COPY_VERBS or verb_word in _PHRASAL_VERBS):
+                    continue
                 found = self.source_for(sent, match, previous)
                 if found is None:
                     continue
@@ -303,14 +318,16 @@ class _Analyzer(_PhraseReader):
                 if np.end <= np.start:
                     continue
                 source = text[np.start : np.end]
-                if verb in _FINDING_VERBS and not _DOCUMENTS & set(source.lower().split()):
+                if verb in _FINDING_VERBS and (
+                    not finding_verbs or not _DOCUMENTS & set(source.lower().split())
+                ):
                     continue
                 if len(source.split()) > MAX_SOURCE_WORDS:
                     continue
                 phrase_start = min(np.phrase_start, np.start, match.start())
                 phrase_end = max(np.phrase_end, np.end, match.end())
                 refers_to: str | None = None
-                if source.lower() in _PRONOUNS or _AGE_EPITHET.fullmatch(source):
+                if source.lower() in _PRONOUNS or (age_epithet and _AGE_EPITHET.fullmatch(source)):
                     # "The 56-year-old said" names the person as "he" would.
                     pronoun = source.lower() if source.lower() in _PRONOUNS else "he"
                     resolved = self._resolve_pronoun(pronoun, index, recent)
@@ -343,8 +360,10 @@ class _Analyzer(_PhraseReader):
                 recent.append((index, attribution))
                 previous = (np, phrase_end)
                 covered = max(covered, np.end if np.inverted else match.end())
-            out.extend(self._unattributed(sent, out))
-            out.extend(self._embedded_posts(sent))
+            if unattributed:
+                out.extend(self._unattributed(sent, out))
+            if post_credit:
+                out.extend(self._embedded_posts(sent))
             while recent and recent[0][0] < index - 2:
                 recent.pop(0)
             if len(recent) > 50:
@@ -361,6 +380,10 @@ class _Analyzer(_PhraseReader):
         out = []
         for match in _UNATTRIBUTED.finditer(text, sent.start, sent.end):
             start, end = match.span()
+            if match.group("reduced"):
+                before = text[max(sent.start, start - 12) : start].split()
+                if before and before[-1].lower() in _NOT_BEFORE_REDUCED:
+                    continue
             if self.in_quote(start) or any(a.start < end and start < a.end for a in found):
                 continue
 

@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_HEADS,
@@ -247,7 +248,7 @@ class _PhraseReader:
                 return SourceKind.NAMED_PERSON, person
         if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
             return SourceKind.ANONYMOUS, phrase.lower()
-        described = self._described_person(toks)
+        described = self._described_person(toks) if enabled("sourcing.described-person") else None
         if described is not None:  # "lead researcher and NASA scientist Lucas Paganini"
             return SourceKind.NAMED_PERSON, described
         if (
@@ -304,6 +305,8 @@ class _PhraseReader:
     def _proper_of_name(self, toks: list[_Tok], core: list[_Tok]) -> bool:
         """Whether the phrase is a body's proper name of the form "Department of Energy": a
         capitalised common noun, "of", and capitalised words to the end."""
+        if not enabled("sourcing.proper-of-name"):
+            return False
         if len(core) != 1 or not core[0].cap or not self._is_common(core[0]):
             return False
         at = toks.index(core[0])
@@ -384,7 +387,8 @@ class _PhraseReader:
             return None
         titled = head.word in self.lex.titles
         voice = head.word in _VOICE_NOUNS or singular(head.word) in _VOICE_NOUNS
-        if voice and len(rest) >= 3 and rest[0].word in _PUBLISHED and rest[1].word in _OF_WHOM:
+        published = enabled("sourcing.published-in") and len(rest) >= 3
+        if voice and published and rest[0].word in _PUBLISHED and rest[1].word in _OF_WHOM:
             rest = rest[1:]  # "a paper published in the journal ...", "a report issued by ..."
         if rest[0].word in _OF_WHOM and (voice or titled):
             kind, key = self.classify(rest[1].start, end)
@@ -535,7 +539,7 @@ class _PhraseReader:
             return None
         # "those" with words after it is a group ("those familiar with the talks", "those in
         # favour of a ban"); alone, it points back.
-        group = toks[0].word == "those" and len(toks) > 1
+        group = toks[0].word == "those" and len(toks) > 1 and enabled("sourcing.those-group")
         if (toks[0].word in _OTHER_PRONOUNS or toks[0].word in _PRONOUNS) and not group:
             return None
         head = core[-1]
@@ -644,10 +648,12 @@ def _verbish(core: list[_Tok], *, after_preposition: bool) -> bool:
     after a preposition ("according to reports") or after another word of the phrase
     ("local media reports"), and is no verb there.
     """
+    nouns = enabled("sourcing.noun-after-preposition")
     for i, tok in enumerate(core):
         if tok.word not in _VERBISH:
             continue
-        noun = tok.word in _AMBIGUOUS_VERBS and i == len(core) - 1 and (i > 0 or after_preposition)
+        last = i == len(core) - 1
+        noun = nouns and tok.word in _AMBIGUOUS_VERBS and last and (i > 0 or after_preposition)
         if not noun:
             return True
     return False

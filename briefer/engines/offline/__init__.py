@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from briefer._version import __version__
+from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import SourceKind, SourcingProfile, analyze_sourcing
 from briefer.analysis.stakeholders import find_stakeholders
 from briefer.engines import EngineResult, EngineSetup
@@ -188,7 +189,8 @@ def brief_offline(
     all_sentences = sentences(text)
     worded = [s for s in all_sentences if any(ch.isalnum() for ch in s.text)] or all_sentences
     body = [s for s in worded if s.start >= body_start] or worded
-    body = story_sentences(text, body) or body  # no captions, prompts or datelines
+    if enabled("facts.furniture"):
+        body = story_sentences(text, body) or body  # no captions, prompts or datelines
     # Never carry text that tries to instruct a model into the brief.
     suspicious = [(f.start, f.end) for f in find_suspicious(text) if f.code != "hidden_text"]
     if suspicious:

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
 from briefer.analysis.stakeholders import Entity
 from briefer.schema import REPORTER, KeyFact
@@ -81,6 +82,8 @@ def _rank(
     title_words = set(content_words(title or ""))
     mention_starts = sorted(start for e in entities for start, _ in e.mentions)
 
+    run_on = enabled("facts.run-on")
+
     def score(index: int, span: Span) -> float:
         words = bags[index]
         n_words = len(span.text.split())
@@ -103,7 +106,7 @@ def _rank(
             value *= SHORT_FACTOR
         if n_words < 6:
             value *= 0.4
-        if n_words > RUN_ON:
+        if n_words > RUN_ON and run_on:
             value *= RUN_ON_FACTOR
         if span.text.endswith("?"):
             value *= 0.5
@@ -112,7 +115,7 @@ def _rank(
         return value
 
     lede: list[int] = []
-    for i, sentence in enumerate(body[:LEDE_WINDOW]):
+    for i, sentence in enumerate(body[:LEDE_WINDOW] if enabled("facts.lede") else []):
         if len(lede) == LEDE_SENTENCES:
             break
         if _states_news(sentence.text) and not any(
@@ -275,7 +278,7 @@ def _attributions_by_sentence(
         for sentence in inside:
             if sentence is not closing and not out.get(sentence.start):
                 out[sentence.start] = after
-    for start, end in quotations(text):
+    for start, end in quotations(text) if enabled("facts.resumed-quotation") else []:
         _resumed_quotation(out, text, body, starts, start, end)
     return out
 

@@ -6,6 +6,7 @@ import bisect
 import re
 from functools import cache
 
+from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import SourceKind, SourcingProfile
 from briefer.analysis.stakeholders import Entity
 from briefer.engines.offline.facts import _who
@@ -221,6 +222,8 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
             return _refusal(finding.text)
         # Or the one it names after "from": "There was no immediate comment from Assange".
         first = bisect.bisect_left(starts, finding.start)
+        if not enabled("stakeholders.no-comment-from"):
+            continue
         for start in starts[first : bisect.bisect_left(starts, finding.end + 12)]:
             actor = _FROM_ACTOR.search(text, finding.start, start)
             if actor is not None:
