@@ -126,3 +126,19 @@ def test_a_body_an_organisation_owns_is_a_party_of_its_own():
     assert found["Tarn Space Flight Center"] is StakeholderKind.ORGANIZATION
     assert "VSA" in found
     assert "Labour Party" not in found  # a setting, and a modifier of "headquarters"
+
+
+# --- a place is a party, not a setting --------------------------------------------------------
+
+
+def test_places_in_an_address_or_a_list_of_examples_are_settings():
+    text = (
+        "Coach Hired\n\nThe club hired a coach who won titles in four countries (Chile, "
+        "Peru, Uruguay and Bolivia) and has worked in Ecuador, Paraguay and Colombia. "
+        "The data came from a supercomputer in Lyon, France, the club said. Whether Ghana "
+        "and Kenya would agree was unclear. Separately, Norway's output rose."
+    )
+    found = kinds(text)
+    for setting in ("Chile", "Peru", "Uruguay", "Bolivia", "Paraguay", "Colombia", "France"):
+        assert setting not in found, setting
+    assert {"Ghana", "Kenya", "Norway"} <= set(found)  # a list that acts; after an adverb

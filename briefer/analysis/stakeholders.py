@@ -532,6 +532,47 @@ _LOCATIVE = re.compile(
 # Before a name only ever used as a place ("in the West Bank"): narrower than _LOCATIVE,
 # since "according to X" and "a report from X" name a source, not a place.
 _SETTING = re.compile(r"(?:\b(?:in|at|near|throughout|across|outside|inside)\s+(?:the\s+)?)$")
+# A locative before a list of places reaches each of them: "in Oslo, Bergen and Tromsø",
+# "in east Jerusalem and the West Bank".
+_LOCATIVE_LIST = re.compile(
+    r"\b(?:in|to|from|across|at|near|throughout|into|off|around|outside|inside|through|via)"
+    r"\s+(?:the\s+)?(?:(?:[a-z]+\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
+    r"(?:,\s+(?:and\s+)?|,?\s+(?:and|or)\s+)(?:the\s+)?)*$"
+)
+# A town's name and a comma before a country's: the country ends an address ("Munich, Veloria").
+_ADDRESS = re.compile(r"\b([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*),\s+$")
+
+
+def _stands_for_itself(text: str, start: int, end: int) -> bool:
+    """Whether a mention of a place stands for the place itself ("sanctions on Veloria."),
+    not for a setting: not after a locative, even across a list ("clubs in Veloria, Norland
+    and Tarn"), and not the end of an address ("in Munich, Veloria")."""
+    floor = max(start - 80, 0)
+    if _LOCATIVE_LIST.search(text, floor, start):
+        return False
+    town = _ADDRESS.search(text, floor, start)
+    if town and not _is_place(town.group(1)) and not _at_sentence_start(text, town.start(1)):
+        return False  # not "Separately, Veloria's output rose"
+    listed_to = _end_of_place_list(text, start, end)
+    if listed_to is not None and not _SUBJECT_OF.match(text, listed_to):
+        return False  # "four countries (Veloria, Norland and Tarn)": examples, not parties
+    return _STANDS_ALONE.match(text, end) is not None
+
+
+def _end_of_place_list(text: str, start: int, end: int) -> int | None:
+    """Where a list of places that holds this mention ends, or None when it is in none."""
+    before = _NAME_AND_JOIN.search(text, max(start - 60, 0), start)
+    listed = before is not None and _is_place(before.group(1))
+    while (after := _JOIN_AND_NAME.match(text, end)) and _is_place(after.group(1)):
+        listed, end = True, after.end()
+    return end if listed else None
+
+
+_LIST_OF = r"(?:,\s*(?:and\s+)?|,?\s+(?:and|or)\s+)(?:the\s+)?"
+_NAME_AND_JOIN = re.compile(rf"\b([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*){_LIST_OF}$")
+_JOIN_AND_NAME = re.compile(rf"{_LIST_OF}([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)")
+
+
 # A mention that stands for the thing itself, not as a modifier of the next word ("U.S.
 # officials") or a setting: it ends a clause, acts, or owns something.
 _STANDS_ALONE = re.compile(r"\s*(?:[,;:)!?”\"]|['’]s\b|and\b|or\b|[a-z]+ed\b)")
@@ -573,11 +614,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             return True
         if _is_cited(names, cited):
             return True
-        return any(
-            not _LOCATIVE.search(text, max(start - 20, 0), start)
-            and _STANDS_ALONE.match(text, end) is not None
-            for start, end in entity.mentions
-        )
+        return any(_stands_for_itself(text, start, end) for start, end in entity.mentions)
     words = [w.lower().rstrip(".,") for w in entity.name.split()]
     person_ending_in_title = (
         entity.kind is StakeholderKind.PERSON
