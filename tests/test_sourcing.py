@@ -804,3 +804,27 @@ def test_finding_a_thing_or_pointing_a_way_is_no_attribution(sentence: str) -> N
 def test_suspected_of_is_a_participle_not_a_suspicion() -> None:
     text = "Coast guards would board tankers suspected of carrying sanctioned crude."
     assert analyze_sourcing(text).attributions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # A named source credited without a verb of saying.
+        (
+            "The plumes are real, the agency wrote in a Calder Institute statement.",
+            "Calder Institute",
+        ),
+        ("The players were fined, via the Calder Ledger.", "the Calder Ledger"),
+        ("The crew slept for weeks.\nProvided by Calder Space Agency", "Calder Space Agency"),
+    ],
+)
+def test_a_named_source_credited_without_a_verb(text: str, source: str) -> None:
+    attribution = _by_source(analyze_sourcing(text), source)
+    assert attribution.kind is SourceKind.NAMED_ORGANIZATION
+
+
+@pytest.mark.parametrize(
+    "text", ["The data came via satellite links.", "He said so in a statement on Monday."]
+)
+def test_no_credit_without_a_name(text: str) -> None:
+    assert not [a for a in analyze_sourcing(text).attributions if a.verb in ("via", "in")]

@@ -65,6 +65,18 @@ _TIME_BEFORE_VERB = re.compile(
 # A person referred back to by age, as news copy does: "the 56-year-old".
 _AGE_EPITHET = re.compile(r"[Tt]he \d{1,3}-year-old")
 
+# Credits without a verb of saying: "in a NASA statement", "via the Calder Ledger",
+# "Provided by European Space Agency" (a press release's credit line).
+_NAME_RUN = r"(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w.&'’-]*){0,4}"
+_CREDIT_PHRASES = (
+    re.compile(
+        r"\b(?P<how>in\s+an?)\s+(?P<name>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})\s+"
+        r"(?:statement|press\s+release|news\s+release|filing|report)\b"
+    ),
+    re.compile(r"\b(?P<how>via)\s+(?P<name>" + _NAME_RUN + r")"),
+    re.compile(r"^(?P<how>Provided\s+by)\s+(?P<name>" + _NAME_RUN + r")", re.MULTILINE),
+)
+
 # The credit line under an embedded post: a dash, the account's display name, its handle.
 _POST_CREDIT = re.compile(r"[—–]\s*(?P<name>[^\s@()—–][^\n@()—–]{0,60}?)\s*\(@\w{1,30}\)")
 
@@ -300,6 +312,7 @@ class _Analyzer(_PhraseReader):
             enabled("sourcing.post-credit"),
         )
         age_epithet = enabled("sourcing.age-epithet")
+        credits = enabled("sourcing.credit-phrases")
         for index, sent in enumerate(self.sentences):
             covered = sent.start
             previous: tuple[_NP, int] | None = None
@@ -364,6 +377,8 @@ class _Analyzer(_PhraseReader):
                 out.extend(self._unattributed(sent, out))
             if post_credit:
                 out.extend(self._embedded_posts(sent))
+            if credits:
+                out.extend(self._credits(sent, out))
             while recent and recent[0][0] < index - 2:
                 recent.pop(0)
             if len(recent) > 50:
@@ -404,6 +419,38 @@ class _Analyzer(_PhraseReader):
                     sentence_start=sent.start,
                     sentence_end=sent.end,
                     refers_to=UNATTRIBUTED,
+                )
+            )
+        return out
+
+    def _credits(self, sent: Span, found: list[Attribution]) -> list[Attribution]:
+        """A source credited without a verb of saying: "in a NASA statement", "via the
+        Calder Ledger", "Provided by European Space Agency". Only a named one counts."""
+        out = []
+        matches = [m for p in _CREDIT_PHRASES for m in p.finditer(self.text, sent.start, sent.end)]
+        for match in matches:
+            start, end = match.span("name")
+            while end > start and self.text[end - 1] in ".,":
+                end -= 1  # "via the Calder Ledger.": the sentence's stop is not the name's
+            if any(a.source_start < end and start < a.source_end for a in found):
+                continue
+            kind, _ = self.classify(start, end)
+            if kind not in (SourceKind.NAMED_ORGANIZATION, SourceKind.NAMED_PERSON):
+                continue
+            out.append(
+                Attribution(
+                    start=match.start(),
+                    end=match.end(),
+                    source=self.text[start:end],
+                    source_start=start,
+                    source_end=end,
+                    verb=match.group("how").split()[0].lower(),
+                    kind=kind,
+                    sentence_start=sent.start,
+                    sentence_end=sent.end,
+                    refers_to=self._full_name(start, end)
+                    if kind is SourceKind.NAMED_PERSON
+                    else None,
                 )
             )
         return out
