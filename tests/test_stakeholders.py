@@ -142,3 +142,14 @@ def test_places_in_an_address_or_a_list_of_examples_are_settings():
     for setting in ("Chile", "Peru", "Uruguay", "Bolivia", "Paraguay", "Colombia", "France"):
         assert setting not in found, setting
     assert {"Ghana", "Kenya", "Norway"} <= set(found)  # a list that acts; after an adverb
+
+
+def test_a_persons_name_ends_before_of_and_their_workplace():
+    text = (
+        "Plumes Seen\n\nThe map was drawn by Karen Osei of the VSA and planetary scientist "
+        "Ngozi Bello of NASA. The VSA said it would publish the data, and NASA agreed."
+    )
+    found = kinds(text)
+    assert found["Karen Osei"] is StakeholderKind.PERSON
+    assert found["Ngozi Bello"] is StakeholderKind.PERSON
+    assert not any(" of " in name for name in found)

@@ -149,12 +149,12 @@ def _split_candidate(
         if split is not None:
             return split
     if "of" in words:
+        # "Rosaly Lopes of NASA", "Robin Biesbroek of the CDF": a person's name ends before
+        # "of"; what follows is where they work.
         at = words.index("of")
         left, right = tokens[:at], tokens[at + 1 :]
-        if _is_person_like([w for w, _ in left]) and right:
-            right_name = " ".join(w for w, _ in right)
-            if classify_name(right_name) not in (None, StakeholderKind.PERSON):
-                return [(left, None), (right, None)]
+        if right and _reads_as_person([w for w, _ in left]):
+            return [(left, None), *_split_candidate(right)]
     return [(tokens, None)] if tokens else []
 
 
