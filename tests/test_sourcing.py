@@ -828,3 +828,8 @@ def test_a_named_source_credited_without_a_verb(text: str, source: str) -> None:
 )
 def test_no_credit_without_a_name(text: str) -> None:
     assert not [a for a in analyze_sourcing(text).attributions if a.verb in ("via", "in")]
+
+
+def test_an_aside_in_brackets_between_the_source_and_its_verb_is_skipped() -> None:
+    text = "Ines Alder (D-Calder) said the pier was safe."
+    assert _by_source(analyze_sourcing(text), "Ines Alder").kind is SourceKind.NAMED_PERSON

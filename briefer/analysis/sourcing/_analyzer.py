@@ -131,6 +131,11 @@ class _Analyzer(_PhraseReader):
             word_end = p
             while word_end > sent.start and text[word_end - 1].isspace():
                 word_end -= 1
+            opening = text.rfind("(", max(sent.start, word_end - 40), word_end)
+            aside = word_end > sent.start and text[word_end - 1] == ")" and opening > sent.start
+            if aside and enabled("sourcing.parenthesis-before-verb"):
+                p = opening  # "Home Depot (ticker: HD) reported": the aside is skipped
+                continue
             word_start = word_end
             while word_start > sent.start and (
                 text[word_start - 1].isalnum() or text[word_start - 1] in "'’"
