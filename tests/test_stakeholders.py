@@ -153,3 +153,14 @@ def test_a_persons_name_ends_before_of_and_their_workplace():
     assert found["Karen Osei"] is StakeholderKind.PERSON
     assert found["Ngozi Bello"] is StakeholderKind.PERSON
     assert not any(" of " in name for name in found)
+
+
+def test_a_hyphenated_newspaper_is_the_press_and_its_city_is_not_the_paper():
+    text = (
+        'Fight Fines\n\nCalder fined two players on Friday. "We lost," the captain said, '
+        "via Karen Osei of the Calder Post-Gazette. Calder will appeal, and Calder said more."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert "Karen Osei" not in found  # the reporter the quote came through
+    assert "Calder Post-Gazette" not in found  # the press, named once
+    assert "Calder" in found  # the team, not the paper's short name

@@ -369,9 +369,11 @@ def _aliases(name: str, kind: StakeholderKind) -> set[str]:
         if len(words) == 3 and all(len(w.rstrip(".")) <= 4 for w in words[1:]):
             aliases.add(words[0])  # family name first: "Yoon" for "Yoon Suk Yeol"
     if kind is StakeholderKind.COMPANY and len(words) >= 2:
-        aliases.add(words[0])
-        if is_news_outlet(name):
-            aliases.add(words[-1])  # "the Chronicle" for "the San Francisco Chronicle"
+        if is_press(name):
+            # "the Chronicle" for "the San Francisco Chronicle"; its city is not the paper
+            aliases.add(words[-1])
+        else:
+            aliases.add(words[0])
         if words[-1].lower().rstrip(".") in lex.company_suffixes:
             aliases.add(" ".join(words[:-1]))
     if kind is StakeholderKind.GOVERNMENT:
@@ -382,6 +384,11 @@ def _aliases(name: str, kind: StakeholderKind) -> set[str]:
     if len(acronym) >= 3 and kind is not StakeholderKind.PERSON:
         aliases.add(acronym)
     return aliases
+
+
+def is_press(name: str) -> bool:
+    """Whether a name is a news outlet's, hyphenated ones too ("the Calder Post-Gazette")."""
+    return is_news_outlet(name) or ("-" in name and is_news_outlet(name.replace("-", " ")))
 
 
 def _head_word(words: list[str]) -> str:

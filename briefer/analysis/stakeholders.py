@@ -40,6 +40,7 @@ from briefer.analysis.names import (
     _is_person_like,
     _split_candidate,
     classify_name,
+    is_press,
     is_titled_surname,
     owner_and_owned,
 )
@@ -47,7 +48,6 @@ from briefer.analysis.words import (
     POSSESSIVE_DETERMINERS,
     PREPOSITIONS,
     SUBJECT_PRONOUNS,
-    is_news_outlet,
     singular,
 )
 from briefer.schema import StakeholderKind
@@ -602,7 +602,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     """
     lex = lexicon()
     names = [entity.name, *entity.aliases]
-    if any(is_news_outlet(n) for n in names):
+    if any(is_press(n) for n in names):
         return entity.count >= 3
     if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
         if entity.acts or any(
@@ -658,7 +658,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             return True
         outlet = credit.group("outlet")
         # "of the New York Times. All": the outlet's name ends with its sentence.
-        return outlet is not None and not is_news_outlet(outlet.split(". ")[0].rstrip("."))
+        return outlet is not None and not is_press(outlet.split(". ")[0].rstrip("."))
     if all(_SETTING.search(text, max(s - 20, 0), s) for s, _ in entity.mentions):
         return False
     if (
