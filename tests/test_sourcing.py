@@ -729,6 +729,8 @@ def test_a_dash_before_a_parenthesis_without_a_handle_is_no_post() -> None:
         ("The sequel has been rumored since 2017.", "has been rumored"),
         ("Dark streaks thought to be ice cover the plain.", "thought to"),
         ("The port is believed to hold 40 ships.", "is believed to"),
+        ("The film stalled amid reports that the star would leave.", "amid reports that"),
+        ("There were reports that the pier had cracked.", "There were reports that"),
     ],
 )
 def test_claims_on_nobodys_word(sentence: str, phrase: str) -> None:
@@ -787,6 +789,7 @@ def test_a_verb_that_can_be_a_noun_is_still_a_verb_after_its_subject() -> None:
         ("Scientists have suspected that the moon hides an ocean.", "Scientists"),
         ("Many residents pointed it out at the meeting.", "Many residents"),
         ("Some users pointed to articles on two websites.", "Some users"),
+        ("Economists regard the deal as fair.", "Economists"),
     ],
 )
 def test_findings_suspicions_and_pointers_of_unnamed_sources(sentence: str, source: str) -> None:

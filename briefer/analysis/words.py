@@ -49,7 +49,7 @@ WEAK_SPEECH_VERBS = wordset(
 NEWS_COPY_VERBS = wordset(
     """commented comments remarked remarks observed observes replied replies responded
     responds countered counters suggested suggests quipped quips joked jokes lamented laments
-    emphasised emphasises emphasized emphasizes suspected suspects"""
+    emphasised emphasises emphasized emphasizes suspected suspects regard regards"""
 )
 # Verbs of finding, which attribute only for a document (the rule "sourcing.finding-verbs").
 FINDING_VERBS = wordset("found finds showed shows concluded concludes")

@@ -35,6 +35,9 @@ _UNATTRIBUTED = re.compile(
     r"(?:accused|seen|portrayed|described|viewed|regarded|considered|believed|thought|"
     r"rumou?red|alleged|said|reported|understood|expected|predicted|linked|suspected|tipped|"
     r"touted)\s+(?:of|as|to)\b|"
+    # Reports no one is named for: "amid reports that", "there were reports that".
+    r"\b(?:amid|with|after|following|despite|denied|dismissed|there\s+(?:are|were|have\s+been))"
+    r"\s+(?:(?:media|press|news|local|unconfirmed|earlier)\s+)?reports\s+that\b|"
     # A rumour or report with no one behind it: "has been rumoured since 2017".
     r"\b(?:has|have|had)\s+been\s+(?:widely\s+)?(?:rumou?red|speculated)\b|"
     # A reduced relative clause: "features thought to represent exposed ice" (not after a
