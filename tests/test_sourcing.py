@@ -836,3 +836,24 @@ def test_no_credit_without_a_name(text: str) -> None:
 def test_an_aside_in_brackets_between_the_source_and_its_verb_is_skipped() -> None:
     text = "Ines Alder (D-Calder) said the pier was safe."
     assert _by_source(analyze_sourcing(text), "Ines Alder").kind is SourceKind.NAMED_PERSON
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "kind"),
+    [
+        (
+            "Ines Alder and Tomas Varga were freed. Both men said they were well treated.",
+            "Both men",
+            _P,
+        ),
+        (
+            "Calder and Nordvik met on Monday. Both sides said the talks went well.",
+            "Both sides",
+            _O,
+        ),
+    ],
+)
+def test_the_two_parties_just_named_are_not_an_unnamed_source(
+    text: str, source: str, kind: SourceKind
+) -> None:
+    assert _by_source(analyze_sourcing(text), source).kind is kind

@@ -43,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     Rule("sourcing.published-in", "a paper published in the journal Nature Astronomy"),
     Rule("sourcing.noun-after-preposition", "according to reports (a noun, not a verb)"),
     Rule("sourcing.those-group", "those familiar with the talks said"),
+    Rule("sourcing.both-named", "both men claimed; the two said (the parties just named)"),
     Rule("sourcing.parenthesis-before-verb", "Home Depot (ticker: HD) reported ..."),
     Rule("sourcing.credit-phrases", "in a NASA statement; via the Calder Ledger; Provided by ESA"),
     # findings

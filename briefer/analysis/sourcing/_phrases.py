@@ -248,6 +248,11 @@ class _PhraseReader:
                 return SourceKind.NAMED_PERSON, person
         if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
             return SourceKind.ANONYMOUS, phrase.lower()
+        pair = _PAIR.fullmatch(phrase.strip())
+        if pair and enabled("sourcing.both-named"):  # "Both men claimed": the two just named
+            bodies = (pair.group("what") or "").lower() in _PAIRED_BODIES
+            kind = SourceKind.NAMED_ORGANIZATION if bodies else SourceKind.NAMED_PERSON
+            return kind, phrase.lower()
         described = self._described_person(toks) if enabled("sourcing.described-person") else None
         if described is not None:  # "lead researcher and NASA scientist Lucas Paganini"
             return SourceKind.NAMED_PERSON, described
@@ -657,3 +662,11 @@ def _verbish(core: list[_Tok], *, after_preposition: bool) -> bool:
         if not noun:
             return True
     return False
+
+
+# Two parties the story has just named, referred back to: "both men", "the two", "the pair".
+_PAIR = re.compile(
+    r"(?i:both(?:\s+of\s+them|\s+(?P<what>\w+))?|the\s+two(?:\s+(?P<two>\w+))?|the\s+pair"
+    r"|the\s+couple)"
+)
+_PAIRED_BODIES = frozenset("sides countries companies governments parties firms teams".split())
