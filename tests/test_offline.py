@@ -907,3 +907,23 @@ def test_no_comment_from_someone_is_their_refusal_not_their_word():
     )
     brief = brief_offline(article_from_text(text))
     assert stakeholder(brief, "Ines Alder").stance == "no immediate comment"
+
+
+_CAVEAT_WORDS = {
+    "anonymous_source": "anonymous",
+    "unnamed_institution": "unnamed",
+    "single_source": "Rests",
+    "unverified_number": "number",
+    "declined_comment": "declined",
+}
+
+
+@pytest.mark.parametrize("path", sorted(ARTICLES.glob("*.txt")), ids=lambda p: p.stem)
+def test_each_caveat_says_what_its_kind_says(path: Path):
+    brief = brief_offline(article_from_text(path.read_text(encoding="utf-8")))
+    for caveat in brief.sourcing_caveats:
+        word = _CAVEAT_WORDS.get(caveat.kind.value)
+        if word == "number":
+            assert "number" in caveat.detail or "figure" in caveat.detail, caveat.detail
+        elif word is not None:
+            assert word.lower() in caveat.detail.lower(), (caveat.kind, caveat.detail)

@@ -56,7 +56,11 @@ def _caveats(text: str, profile: SourcingProfile) -> list[SourcingCaveat]:
     other = [f for f in profile.unverified if f not in numeric]
     for kind, findings, lead in (
         (CaveatKind.DECLINED_COMMENT, profile.declined, "Comment declined or withheld"),
-        (CaveatKind.SINGLE_SOURCE, other, "The article calls this unverified"),
+        (
+            CaveatKind.SINGLE_SOURCE,
+            other,
+            "Rests on its source alone: the article could not verify it",
+        ),
         (CaveatKind.UNVERIFIED_NUMBER, numeric, "The article calls this figure unverified"),
         (CaveatKind.UNVERIFIED_NUMBER, profile.hedged, "Hedged or estimated numbers"),
     ):
