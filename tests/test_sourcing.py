@@ -790,6 +790,8 @@ def test_a_verb_that_can_be_a_noun_is_still_a_verb_after_its_subject() -> None:
         ("Many residents pointed it out at the meeting.", "Many residents"),
         ("Some users pointed to articles on two websites.", "Some users"),
         ("Economists regard the deal as fair.", "Economists"),
+        ("A whole lot of people on Twitter pointed it out.", "A whole lot of people on Twitter"),
+        ("Lots of residents said the pier was unsafe.", "Lots of residents"),
     ],
 )
 def test_findings_suspicions_and_pointers_of_unnamed_sources(sentence: str, source: str) -> None:

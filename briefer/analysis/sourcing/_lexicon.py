@@ -50,8 +50,11 @@ _UNATTRIBUTED = re.compile(
 )
 # Phrasal verbs of saying: "Pankaj Pandey, head of research, pointed out that ...".
 _PHRASAL_VERBS = frozenset(  # part of the rule "sourcing.news-verbs"
-    {"pointed out", "points out", "point out", "pointed it out", "pointed to", "points to"}
-)
+    {
+        "pointed out", "points out", "point out", "pointed it out", "pointed to", "points to",
+        "took to social media", "took to Twitter", "took to Facebook", "took to Instagram",
+    }
+)  # fmt: skip
 # Verbs of finding count only for a document: "a 2018 analysis found", "research shows";
 # "police found a body" is what happened, not what someone says.
 _FINDING_VERBS = FINDING_VERBS
@@ -78,13 +81,13 @@ _PRONOUNS = wordset("he she they it")
 _OTHER_PRONOUNS = wordset("i we you me us him them this these those there what")
 _DETERMINERS = wordset(
     """the a an its their his her our my your this that these those another other some many
-    several most all both each any few every no such"""
+    several most all both each any few every no such whole"""
 )
 _NUMBER_WORDS = wordset(
     """one two three four five six seven eight nine ten eleven twelve dozen dozens hundreds
     thousands"""
 )
-_QUANTIFIERS = _NUMBER_WORDS | wordset("some many several most all both each any few none")
+_QUANTIFIERS = _NUMBER_WORDS | wordset("some many several most all both each any few none lot lots")
 _LEAD_STRIP = wordset(
     """and but so then yet or while whereas though although because since when after before if
     as once which who whom that where whether until unless than also"""
