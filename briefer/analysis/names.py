@@ -226,6 +226,8 @@ def owner_and_owned(tokens: list[tuple[str, int]]) -> list[list[tuple[str, int]]
     Francisco's Moscone Center" name only their owner."""
     owner = _owner_only(tokens)
     owned = tokens[len(owner) :]
+    if not owned:
+        return [owner]
     owner_name = _POSSESSIVE.sub("", " ".join(w for w, _ in owner))
     if (
         not owned

@@ -346,7 +346,7 @@ def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]
         ):
             continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
         end = match.end()
-        body = _BODY_OF.search(match.group())
+        body = _BODY_OF.search(match.group()) if " of " in match.group() else None
         fields = _LISTED_FIELDS.match(text, end) if body else None
         if body and fields and body.group(1).lower() in lexicon().government_words:
             end = resume = fields.end()
@@ -367,10 +367,7 @@ def _owner_and_owned(tokens: list[tuple[str, int]], text: str) -> list[list[tupl
     start = tokens[0][1]
     if len(runs) > 1 and (
         not _HEAD_FOLLOWER.match(text, at + len(word))
-        or (
-            _SETTING.search(text, max(start - 20, 0), start)
-            and not _workplace_before().search(text, max(start - 80, 0), start)
-        )
+        or (_SETTING.search(text, max(start - 20, 0), start) and not _workplace_before(text, start))
     ):
         return runs[:1]
     return runs
@@ -384,9 +381,13 @@ def _settle_people(entities: list[Entity], text: str) -> list[Entity]:
     if not unsure:
         return entities
     people = [e for e in entities if e.kind is StakeholderKind.PERSON and e not in unsure]
+    beside = _beside_people(people, text)
     kept = []
     for entity in entities:
-        if entity not in unsure or _beside_a_person(entity, people, text):
+        if entity not in unsure or any(
+            start in beside.after or beside.before.intersection(_list_joins(text, end))
+            for start, end in entity.mentions
+        ):
             kept.append(entity)
         elif _acts_as_body(entity, text):
             entity.kind = StakeholderKind.ORGANIZATION
@@ -418,22 +419,26 @@ def _shows_a_person(entity: Entity, text: str) -> bool:
     for start, end in entity.mentions:
         if text[start:end] == surname:
             return True
-        if _person_before().search(text, max(start - 60, 0), start):
+        if _person_before(text, start):
             return True
-        if _person_after().match(text, end):
+        if _person_after(text, end):
             return True
     return False
 
 
-def _beside_a_person(entity: Entity, people: list[Entity], text: str) -> bool:
-    """Whether a mention is listed with a person's name ("Omar Fields and Dana Reyes")."""
+@dataclass(frozen=True)
+class _Beside:
+    """Where people's names start, and where a name listed after one of them may start."""
+
+    before: set[int]
+    after: set[int]
+
+
+def _beside_people(people: list[Entity], text: str) -> _Beside:
+    """Where a name would be listed with a person's ("Omar Fields and Dana Reyes")."""
     mentions = [m for e in people for m in e.mentions]
-    starts = {start for start, _ in mentions}
-    after_people = {at for _, end in mentions for at in _list_joins(text, end)}
-    return any(
-        start in after_people or starts.intersection(_list_joins(text, end))
-        for start, end in entity.mentions
-    )
+    after = {at for _, end in mentions for at in _list_joins(text, end)}
+    return _Beside(before={start for start, _ in mentions}, after=after)
 
 
 def _list_joins(text: str, end: int) -> set[int]:
@@ -453,7 +458,7 @@ def _acts_as_body(entity: Entity, text: str) -> bool:
         _SUBJECT_OF.match(text, end)
         or _HAS_STAFF.match(text, end)
         or _OWNS_A_NAME.match(text, end)
-        or _workplace_before().search(text, max(start - 80, 0), start)
+        or _workplace_before(text, start)
         for start, end in entity.mentions
     )
 
@@ -469,36 +474,52 @@ _OWNS_A_NAME = re.compile(r"['’]s\s+[A-Z]")
 
 
 @cache
-def _roles() -> str:
+def _role_words() -> frozenset[str]:
+    """The head words of titles and function nouns ("president", "minister", "scientist")."""
     lex = lexicon()
-    return _alternation(lex.person_titles | lex.function_nouns)
+    return frozenset(role.split()[-1] for role in lex.person_titles | lex.function_nouns)
 
 
-@cache
-def _person_before() -> re.Pattern[str]:
-    """Before a person's name: a title or role noun, perhaps with the place or body it serves
-    ("ambassador to Veloria", "Home Secretary,")."""
-    return re.compile(
-        rf"\b(?:{_roles()})\.?(?:\s+(?:to|of|for|at)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){{1,3}})?"
-        r",?[ \t]+$",
-        re.IGNORECASE,
-    )
+def _is_role_word(word: str) -> bool:
+    lower = word.lower().strip(".,")
+    return lower in _role_words() or lower.rsplit("-", 1)[-1] in _role_words()  # "co-author"
 
 
-@cache
-def _person_after() -> re.Pattern[str]:
-    """After a person's name: a relative "who", an age, or an appositive with a role noun."""
-    return re.compile(
-        r",?\s+(?:who|whose)\b|,\s+\d{1,3},|\s+\(\d{1,3}\)|"
-        rf",\s+(?:(?:a|an|the|his|her)\s+)?(?:[\w'’-]+\s+){{0,4}}?(?:{_roles()})\b",
-        re.IGNORECASE,
-    )
+def _person_before(text: str, start: int) -> bool:
+    """Whether a title or role noun stands before a person's name, perhaps with the place or
+    body it serves ("planetary scientist", "Home Secretary,", "ambassador to Veloria")."""
+    floor = max(start - 60, 0)
+    word = _WORD_BEFORE.search(text, floor, start)
+    served = _TITLE_TO_PLACE.search(text, floor, start)
+    return any(m is not None and _is_role_word(m.group(1)) for m in (word, served))
 
 
-@cache
-def _workplace_before() -> re.Pattern[str]:
-    """Before a body's name: a person's role at it ("vice president of sales at")."""
-    return re.compile(rf"\b(?:{_roles()})\b[^.;:!?]{{0,60}}?\s(?:at|with)\s+(?:the\s+)?$", re.I)
+def _person_after(text: str, end: int) -> bool:
+    """Whether a relative "who", an age or an appositive with a role noun follows a name."""
+    if _WHO_OR_AGE.match(text, end):
+        return True
+    appositive = _APPOSITIVE_WORDS.match(text, end)
+    return appositive is not None and any(map(_is_role_word, appositive.group(1).split()))
+
+
+def _workplace_before(text: str, start: int) -> bool:
+    """Whether a person's role at a body stands before its name ("vice president of sales
+    at")."""
+    at = _AT_BEFORE.search(text, max(start - 12, 0), start)
+    if at is None:
+        return False
+    clause = _CLAUSE_BEFORE.search(text, max(at.start() - 60, 0), at.start())
+    return clause is not None and any(map(_is_role_word, clause.group(0).split()))
+
+
+_WORD_BEFORE = re.compile(r"\b([A-Za-z][\w-]*)\.?,?[ \t]+$")
+_TITLE_TO_PLACE = re.compile(
+    r"\b([A-Za-z][\w-]*)\s+(?:to|of|for|at)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){1,3}$"
+)
+_WHO_OR_AGE = re.compile(r",?\s+(?:who|whose)\b|,\s+\d{1,3},|\s+\(\d{1,3}\)")
+_APPOSITIVE_WORDS = re.compile(r",\s+((?:[\w'’-]+[ \t]+){0,5}[\w'’-]+)")
+_AT_BEFORE = re.compile(r"\s(?:at|with)\s+(?:the\s+)?$")
+_CLAUSE_BEFORE = re.compile(r"[^.;:!?]*$")
 
 
 # A wire story's staff credits: "Reporting by X; additional reporting by Y; Editing by Z",
