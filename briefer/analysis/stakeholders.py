@@ -18,7 +18,9 @@ The rules, in order:
    "Beijing" for China) or when they are known countries.
 4. *Aliases merge*: a surname after the full name, a first word of a company's name, "U.S." and
    "United States", a capital standing for its government.
-5. *Salience*: mentions (with aliases), being quoted or cited, and an early first mention.
+5. *Parties, not scenery*: a place only named as a setting, the press, a group that never
+   acts are left out (`_worth_keeping`).
+6. *Salience*: mentions (with aliases), being quoted or cited, and an early first mention.
 
 How the words of one run read as names (steps 2 to 4) is `briefer.analysis.names`; this module
 finds the runs and decides which names are parties to the story.
@@ -614,12 +616,15 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     * The press (a news outlet, a reporter credited as one) is kept only when the story is
       about it (three mentions or more).
     * A country or place counts when it acts, owns, is cited or is named on its own once; one
-      only ever named as a setting ("a partner in Taiwan") or as a modifier ("U.S.
-      officials") is scenery.
+      only ever named as a setting ("a partner in Taiwan", "in Oslo, Bergen and Tromsø"),
+      at the end of an address ("in Munich, Germany"), in a list of examples that does not
+      act ("four countries (Chile, Peru and Bolivia)") or as a modifier ("U.S. officials")
+      is scenery.
     * A person credited as the press ("Emily Feng reports for NPR", "Alex Horton of the
       Washington Post", a correspondent) is the press.
     * A name of anything else only ever named as a location is a setting.
-    * A collective noun mentioned once, late, is colour.
+    * A group or a lower-case institution that is never the subject of a verb ("freed 11
+      prisoners") neither acts nor speaks; a collective noun mentioned once, late, is colour.
     """
     lex = lexicon()
     names = [entity.name, *entity.aliases]
