@@ -866,7 +866,14 @@ def _collective_nouns() -> dict[str, StakeholderKind]:
 def _collective_pattern() -> re.Pattern[str]:
     """The collective nouns as one pattern, two-word entries before one-word ones."""
     nouns = sorted(_collective_nouns(), key=lambda n: (-len(n.split()), -len(n)))
-    words = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in nouns)
+    # Grouped by first letter, so the engine tries one group at each place, not every noun.
+    groups: dict[str, list[str]] = {}
+    for noun in nouns:
+        groups.setdefault(noun[0], []).append(r"\s+".join(re.escape(w) for w in noun.split()))
+    words = "|".join(
+        re.escape(first) + "(?:" + "|".join(f[len(re.escape(first)) :] for f in frags) + ")"
+        for first, frags in groups.items()
+    )
     return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE)
 
 

@@ -189,10 +189,10 @@ def _story_stretches(
 
 def _is_caption(text: str, start: int, end: int) -> bool:
     """A caption: it opens with a label ("Fighter ace: ...") or places a photo ("(left)")."""
-    return (
-        _CAPTION_LABEL.match(text, _skip_space(text, start), end) is not None
-        or _PHOTO_MARK.search(text, start, end) is not None
-    )
+    if _CAPTION_LABEL.match(text, _skip_space(text, start), end) is not None:
+        return True
+    # A photo mark is in brackets: look for one only where there is a bracket.
+    return "(" in text[start:end] and _PHOTO_MARK.search(text, start, end) is not None
 
 
 def _unglued(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,9 +80,20 @@ MONTHS = (
 MONTH_ABBREVIATIONS = ("Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 
 
-def alternation(words: tuple[str, ...]) -> str:
-    """A regex alternation matching any of `words` literally."""
-    return "|".join(re.escape(w) for w in words)
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation matching any of `words` literally, longest first.
+
+    The words are grouped by their first letter ("s(?:aid|ays)|t(?:old|ells)"): the regex
+    engine then tries one group at each position instead of every word, several times faster
+    for long lists.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        groups.setdefault(word[:1], []).append(word[1:])
+    return "|".join(
+        re.escape(first) + "(?:" + "|".join(re.escape(rest) for rest in rests) + ")"
+        for first, rests in groups.items()
+    )
 
 
 # --- the entity word lists (entities.toml) -----------------------------------------------------

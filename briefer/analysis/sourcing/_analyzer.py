@@ -46,7 +46,7 @@ from briefer.analysis.sourcing.model import (
     SourceKind,
 )
 from briefer.analysis.words import NEWS_COPY_VERBS, STRONG_SPEECH_VERBS, singular
-from briefer.text import Span
+from briefer.text import Span, finditer_any_case
 
 # "maintain" with a noun phrase for its object keeps something; it says something before
 # "that", a quotation or a comma ("maintained that", "he maintained.").
@@ -90,6 +90,9 @@ MAX_SOURCE_WORDS = 20
 
 class _Analyzer(_PhraseReader):
     """Find the attributions of one article and the claims that rest on a single source."""
+
+    _unattributed_all: list[re.Match[str]] | None = None
+    _unattributed_starts: list[int]
 
     def source_for(
         self, sent: Span, match: re.Match[str], previous: tuple[_NP, int] | None = None
@@ -390,6 +393,16 @@ class _Analyzer(_PhraseReader):
                 del recent[:-50]
         return out
 
+    def _unattributed_matches(self, sent: Span) -> list[re.Match[str]]:
+        """The matches of `_UNATTRIBUTED` in `sent`, from one pass over the whole text (the
+        pattern runs case-blind, which is faster on the lower-cased text)."""
+        if self._unattributed_all is None:
+            self._unattributed_all = list(finditer_any_case(_UNATTRIBUTED, self.text))
+            self._unattributed_starts = [m.start() for m in self._unattributed_all]
+        lo = bisect_left(self._unattributed_starts, sent.start)
+        hi = bisect_left(self._unattributed_starts, sent.end)
+        return [m for m in self._unattributed_all[lo:hi] if m.end() <= sent.end]
+
     def _unattributed(self, sent: Span, found: list[Attribution]) -> list[Attribution]:
         """Claims the sentence makes on nobody's named word: "reportedly", agentless passives.
 
@@ -398,7 +411,7 @@ class _Analyzer(_PhraseReader):
         """
         text = self.text
         out = []
-        for match in _UNATTRIBUTED.finditer(text, sent.start, sent.end):
+        for match in self._unattributed_matches(sent):
             start, end = match.span()
             if match.group("reduced"):
                 before = text[max(sent.start, start - 12) : start].split()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from briefer.analysis.words import FINDING_VERBS, PREPOSITIONS, SPEECH_VERBS, singular
-from briefer.text.lexicon import lexicon, wordset
+from briefer.text.lexicon import alternation, lexicon, wordset
 
 # --- word lists ---------------------------------------------------------------------------
 
@@ -64,8 +64,11 @@ _DOCUMENTS = wordset(
 )
 # Words before "thought to" that make it someone's own thought, or a passive read above.
 _NOT_BEFORE_REDUCED = wordset("he she they i we you who is was are were been")
-_ALL_VERBS = sorted(SPEECH_VERBS | _PHRASAL_VERBS, key=len, reverse=True)
-_VERB = re.compile(r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>" + "|".join(_ALL_VERBS) + r"))\b")
+_VERB = re.compile(
+    r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>"
+    + alternation(SPEECH_VERBS | _PHRASAL_VERBS)
+    + r"))\b"
+)
 
 # Between a subject and its verb: "the people have also said".
 _SKIP_BEFORE_VERB = wordset(
