@@ -792,6 +792,9 @@ def test_a_verb_that_can_be_a_noun_is_still_a_verb_after_its_subject() -> None:
         ("Economists regard the deal as fair.", "Economists"),
         ("A whole lot of people on Twitter pointed it out.", "A whole lot of people on Twitter"),
         ("Lots of residents said the pier was unsafe.", "Lots of residents"),
+        ("Experts and brokers are of the view that rates will fall.", "Experts and brokers"),
+        ("Some of the mayor's defenders took to social media.", "Some of the mayor's defenders"),
+        ("Titan, which astrobiologists regard as a good bet, has lakes.", "astrobiologists"),
     ],
 )
 def test_findings_suspicions_and_pointers_of_unnamed_sources(sentence: str, source: str) -> None:

@@ -53,6 +53,7 @@ _PHRASAL_VERBS = frozenset(  # part of the rule "sourcing.news-verbs"
     {
         "pointed out", "points out", "point out", "pointed it out", "pointed to", "points to",
         "took to social media", "took to Twitter", "took to Facebook", "took to Instagram",
+        "are of the view", "is of the view", "are of the opinion", "is of the opinion",
     }
 )  # fmt: skip
 # Verbs of finding count only for a document: "a 2018 analysis found", "research shows";

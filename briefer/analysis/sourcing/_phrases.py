@@ -466,6 +466,8 @@ class _PhraseReader:
             or word in _SPEAKER_NOUNS
             or singular(word) in _SPEAKER_NOUNS
             or word in _DOCUMENTS  # "a 2018 analysis of the data found"
+            or word.endswith(("ists", "ians"))  # "astrobiologists regard", "historians say"
+            or singular(word) in _PEOPLE_NOUNS  # "some of the mayor's defenders took to ..."
             or word in self.lex.titles  # "China's ambassador to Britain"
         )
 
@@ -670,3 +672,8 @@ _PAIR = re.compile(
     r"|the\s+couple)"
 )
 _PAIRED_BODIES = frozenset("sides countries companies governments parties firms teams".split())
+# People by what they do or back, who speak as a group: "supporters said", "users argued".
+_PEOPLE_NOUNS = frozenset(
+    "defender supporter opponent user fan follower commentator viewer reader voter "
+    "customer consumer shopper parent student".split()
+)
