@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from briefer.analysis.rules import enabled
 from briefer.analysis.words import is_news_outlet
 from briefer.schema import StakeholderKind
 from briefer.text.lexicon import Lexicon, lexicon
@@ -131,7 +132,7 @@ def _split_candidate(
                 return before  # "U.S. Attorney for the Western District of New York": no name
             return [*before, (tokens[len(words) - n :], " ".join(head))]
     # "China's ambassador to Britain Liu Xiaming": a place, then a person named after it.
-    for n in (1, 2):
+    for n in (1, 2) if len(words) > 2 and enabled("stakeholders.place-before-name") else ():
         if len(words) > n + 1 and _is_country_or_place(words[:n], lex):
             rest = words[n:]
             if _is_person_like(rest) and classify_name(" ".join(rest)) is StakeholderKind.PERSON:
@@ -140,6 +141,7 @@ def _split_candidate(
     if (
         len(words) >= 3
         and words[0].lower() in lex.demonym_of
+        and enabled("stakeholders.nationality-before-name")
         and _is_person_like(words[1:])
         and classify_name(" ".join(words[1:])) is StakeholderKind.PERSON
     ):
@@ -148,7 +150,7 @@ def _split_candidate(
         split = _split_at_and(tokens, words.index("and"), lex)
         if split is not None:
             return split
-    if "of" in words:
+    if "of" in words and enabled("stakeholders.person-ends-before-of"):
         # "Rosaly Lopes of NASA", "Robin Biesbroek of the CDF": a person's name ends before
         # "of"; what follows is where they work.
         at = words.index("of")
@@ -171,9 +173,10 @@ def _split_at_and(
     left_words = [w for w, _ in left]
     if " ".join(w for w, _ in right).lower() in lex.demonym_of:
         return _split_candidate(left)  # "NASA and American [taxpayers]": an adjective
-    left_names = _split_candidate(left)
-    if len(left_names) == 1 and _reads_as_person([w for w, _ in left_names[0][0]]):
-        return [*left_names, *_split_candidate(right)]
+    if enabled("stakeholders.person-ends-before-and"):
+        left_names = _split_candidate(left)
+        if len(left_names) == 1 and _reads_as_person([w for w, _ in left_names[0][0]]):
+            return [*left_names, *_split_candidate(right)]
     if all(_is_person_like([w for w, _ in side]) for side in (left, right)):
         return [(left, None), (right, None)]
     if all(_is_country_or_place([w for w, _ in side], lex) for side in (left, right)):

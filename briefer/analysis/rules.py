@@ -52,6 +52,20 @@ RULES: tuple[Rule, ...] = (
     Rule("findings.unverified", "could not be independently verified"),
     # stakeholders
     Rule("stakeholders.no-comment-from", "there was no immediate comment from Assange"),
+    Rule("stakeholders.person-needs-a-sign", "Blue Horizon will fly (no title, given name, age)"),
+    Rule("stakeholders.person-ends-before-and", "Myles Garrett and Pittsburgh → two names"),
+    Rule("stakeholders.person-ends-before-of", "Rosaly Lopes of NASA → Rosaly Lopes, NASA"),
+    Rule("stakeholders.nationality-before-name", "Australian Timothy Weeks → Timothy Weeks"),
+    Rule("stakeholders.place-before-name", "ambassador to Britain Liu Xiaoming → Liu Xiaoming"),
+    Rule("stakeholders.title-makes-person", "Lee, the leader of the party (a person, not a firm)"),
+    Rule("stakeholders.listed-fields", "the Ministry of Trade, Industry and Energy (one body)"),
+    Rule("stakeholders.owned-body", "NASA's Goddard Space Flight Center → NASA and the centre"),
+    Rule("stakeholders.press", "the Pittsburgh Post-Gazette reported (the press, not a party)"),
+    Rule("stakeholders.press-credit", "Emily Feng reports for NPR (a reporter, not a party)"),
+    Rule("stakeholders.the-thing", "the Nasdaq Composite fell (only after 'the': a thing)"),
+    Rule("stakeholders.setting", "a plant in Hsinchu Science Park (a setting, not a party)"),
+    Rule("stakeholders.setting-in-list", "in Chile, Peru and Bolivia; Munich, Germany (settings)"),
+    Rule("stakeholders.never-acts", "he told lawmakers; freed 11 prisoners (never acts)"),
 )
 NAMES = frozenset(rule.name for rule in RULES)
 

@@ -40,12 +40,14 @@ from briefer.analysis.names import (
     _POSSESSIVE,
     _aliases,
     _is_person_like,
+    _owner_only,
     _split_candidate,
     classify_name,
     is_press,
     is_titled_surname,
     owner_and_owned,
 )
+from briefer.analysis.rules import enabled
 from briefer.analysis.words import (
     POSSESSIVE_DETERMINERS,
     PREPOSITIONS,
@@ -184,8 +186,10 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
             alias_index.setdefault(_key(short), entity)
             entity.aliases.add(short)
 
+    owned_bodies = enabled("stakeholders.owned-body")
     for tokens in _candidate_runs(text, body_start):
-        parts = [p for run in _owner_and_owned(tokens, text) for p in _split_candidate(run)]
+        runs = _owner_and_owned(tokens, text) if owned_bodies else [_owner_only(tokens)]
+        parts = [p for run in runs for p in _split_candidate(run)]
         for part, title in parts:
             part = _without_common_lead(part, text)
             name, start = _clean_name(part, text)
@@ -337,6 +341,7 @@ def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]
     "the Ministry of Trade, Industry and Energy"."""
     credits = _staff_credits(text, body_start)
     resume = body_start
+    listed_fields = enabled("stakeholders.listed-fields")
     for match in _CANDIDATE.finditer(text, body_start):
         if match.start() < resume or any(s <= match.start() < e for s, e in credits):
             continue  # "Reporting by Rodrigo Campos; Editing by ...": the newsroom's staff
@@ -348,7 +353,7 @@ def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]
         ):
             continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
         end = match.end()
-        body = _BODY_OF.search(match.group()) if " of " in match.group() else None
+        body = _BODY_OF.search(match.group()) if listed_fields and " of " in match.group() else None
         fields = _LISTED_FIELDS.match(text, end) if body else None
         if body and fields and body.group(1).lower() in lexicon().government_words:
             end = resume = fields.end()
@@ -379,6 +384,8 @@ def _settle_people(entities: list[Entity], text: str) -> list[Entity]:
     """Keep a name read as a person's only with a sign of a person, or beside a person's name
     ("Sens. Dana Reyes and Omar Fields"); else it is an organisation when it acts like one
     ("Blue Horizon will fly", "engineer at Blue Horizon"), or left out: say less, be right."""
+    if not enabled("stakeholders.person-needs-a-sign"):
+        return entities
     unsure = [e for e in entities if _unsure_person(e) and not _shows_a_person(e, text)]
     if not unsure:
         return entities
@@ -454,7 +461,9 @@ def _acts_as_body(entity: Entity, text: str) -> bool:
     fly"), has staff or owns a named thing ("Blue Horizon's Skylark"), or employs someone
     ("chief engineer at Blue Horizon"). One only ever written after "the" is a thing ("the
     Harbor Composite lost 20 points")."""
-    if all(_THE_BEFORE.search(text, max(s - 8, 0), s) for s, _ in entity.mentions):
+    if enabled("stakeholders.the-thing") and all(
+        _THE_BEFORE.search(text, max(s - 8, 0), s) for s, _ in entity.mentions
+    ):
         return False
     return any(
         _SUBJECT_OF.match(text, end)
@@ -628,7 +637,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     """
     lex = lexicon()
     names = [entity.name, *entity.aliases]
-    if any(is_press(n) for n in names):
+    if any(is_press(n) for n in names) and enabled("stakeholders.press"):
         return entity.count >= 3
     if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
         if entity.acts or any(
@@ -640,6 +649,12 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             return True
         if _is_cited(names, cited):
             return True
+        if not enabled("stakeholders.setting-in-list"):
+            return any(
+                not _LOCATIVE.search(text, max(start - 20, 0), start)
+                and _STANDS_ALONE.match(text, end) is not None
+                for start, end in entity.mentions
+            )
         return any(_stands_for_itself(text, start, end) for start, end in entity.mentions)
     words = [w.lower().rstrip(".,") for w in entity.name.split()]
     person_ending_in_title = (
@@ -652,10 +667,11 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     ):
         return False  # "Republican Gov", "Head of Research": a title, no name
     if entity.kind is StakeholderKind.PERSON:
-        if entity.title and entity.title.lower() in _PRESS_TITLES:
+        press_credit = enabled("stakeholders.press-credit")
+        if press_credit and entity.title and entity.title.lower() in _PRESS_TITLES:
             return False
         first_start, first_end = min(entity.mentions)
-        if _PRESS_BEFORE.search(text, max(first_start - 40, 0), first_start):
+        if press_credit and _PRESS_BEFORE.search(text, max(first_start - 40, 0), first_start):
             return False  # "BBC diplomatic correspondent Caroline Hawley"
         if (
             not entity.title
@@ -675,9 +691,10 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
             not entity.title
             and not _is_cited(names, cited)
             and all(_THE_BEFORE.search(text, max(s - 8, 0), s) for s, _ in entity.mentions)
+            and enabled("stakeholders.the-thing")
         ):
             return False  # "the Black Death", "the Nasdaq Composite": a thing, never a person
-        credit = _CREDIT.match(text, first_end)
+        credit = _CREDIT.match(text, first_end) if press_credit else None
         # A reporter credited with the story is not a party to it; someone the story keeps
         # coming back to is ("the reign of Roger Ailes at Fox News", then "Ailes" 180 times).
         if credit is None or entity.count > MAX_CREDITED_MENTIONS:
@@ -685,11 +702,14 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         outlet = credit.group("outlet")
         # "of the New York Times. All": the outlet's name ends with its sentence.
         return outlet is not None and not is_press(outlet.split(". ")[0].rstrip("."))
-    if all(_SETTING.search(text, max(s - 20, 0), s) for s, _ in entity.mentions):
+    if all(_SETTING.search(text, max(s - 20, 0), s) for s, _ in entity.mentions) and enabled(
+        "stakeholders.setting"
+    ):
         return False
     if (
         entity.name[:1].islower()
         and entity.kind in (StakeholderKind.GOVERNMENT, StakeholderKind.GROUP)
+        and enabled("stakeholders.never-acts")
         and not any(_is_subject(text, start, end) for start, end in entity.mentions)
     ):
         return False  # "he told lawmakers", "freed 11 prisoners": never acts nor speaks

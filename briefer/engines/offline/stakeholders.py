@@ -52,6 +52,8 @@ def _kind_by_role(entity: Entity, role: str) -> StakeholderKind:
     ("SoftBank, its largest investor", "an owner") is no sign of a person."""
     if entity.kind is StakeholderKind.PERSON or len(entity.name.split()) != 1:
         return entity.kind
+    if not enabled("stakeholders.title-makes-person"):
+        return entity.kind
     head = _ROLE_CUT.split(role, maxsplit=1)[0].split()
     if head and head[-1].lower().strip(",.") in lexicon().person_titles:
         return StakeholderKind.PERSON
