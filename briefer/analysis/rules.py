@@ -43,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     Rule("sourcing.published-in", "a paper published in the journal Nature Astronomy"),
     Rule("sourcing.noun-after-preposition", "according to reports (a noun, not a verb)"),
     Rule("sourcing.those-group", "those familiar with the talks said"),
+    Rule("sourcing.people-groups", "some of the mayor's defenders took to ...; historians say"),
     Rule("sourcing.both-named", "both men claimed; the two said (the parties just named)"),
     Rule("sourcing.parenthesis-before-verb", "Home Depot (ticker: HD) reported ..."),
     Rule("sourcing.credit-phrases", "in a NASA statement; via the Calder Ledger; Provided by ESA"),
@@ -63,7 +64,6 @@ RULES: tuple[Rule, ...] = (
     Rule("stakeholders.press", "the Pittsburgh Post-Gazette reported (the press, not a party)"),
     Rule("stakeholders.press-credit", "Emily Feng reports for NPR (a reporter, not a party)"),
     Rule("stakeholders.the-thing", "the Nasdaq Composite fell (only after 'the': a thing)"),
-    Rule("stakeholders.setting", "a plant in Hsinchu Science Park (a setting, not a party)"),
     Rule("stakeholders.setting-in-list", "in Chile, Peru and Bolivia; Munich, Germany (settings)"),
     Rule("stakeholders.never-acts", "he told lawmakers; freed 11 prisoners (never acts)"),
 )

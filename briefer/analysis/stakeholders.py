@@ -702,10 +702,6 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
         outlet = credit.group("outlet")
         # "of the New York Times. All": the outlet's name ends with its sentence.
         return outlet is not None and not is_press(outlet.split(". ")[0].rstrip("."))
-    if all(_SETTING.search(text, max(s - 20, 0), s) for s, _ in entity.mentions) and enabled(
-        "stakeholders.setting"
-    ):
-        return False
     if (
         entity.name[:1].islower()
         and entity.kind in (StakeholderKind.GOVERNMENT, StakeholderKind.GROUP)

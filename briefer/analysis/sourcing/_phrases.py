@@ -466,8 +466,11 @@ class _PhraseReader:
             or word in _SPEAKER_NOUNS
             or singular(word) in _SPEAKER_NOUNS
             or word in _DOCUMENTS  # "a 2018 analysis of the data found"
-            or word.endswith(("ists", "ians"))  # "astrobiologists regard", "historians say"
-            or singular(word) in _PEOPLE_NOUNS  # "some of the mayor's defenders took to ..."
+            or (
+                enabled("sourcing.people-groups")
+                # "astrobiologists regard", "historians say", "the mayor's defenders took to"
+                and (word.endswith(("ists", "ians")) or singular(word) in _PEOPLE_NOUNS)
+            )
             or word in self.lex.titles  # "China's ambassador to Britain"
         )
 
