@@ -1,10 +1,12 @@
 """The offline engine: a deterministic brief from rules alone, no model, no network.
 
-* **Key facts** are whole sentences of the article, ranked by position (the lead matters
-  most), specificity (numbers, dates, named stakeholders) and centrality (words shared with the
-  headline and with the article's most frequent content words). Each fact's evidence is the
-  sentence itself, so it always verifies; its attribution comes from the sourcing analysis, or
-  is "the reporter" when the sentence has none.
+* **Key facts** are whole sentences of the article, page furniture and datelines cut out
+  (`briefer.text.furniture`). The first three sentences that state news lead, in order (the
+  inverted pyramid); the rest are ranked by position, specificity (numbers, dates, named
+  stakeholders) and centrality (words shared with the headline and with the article's most
+  frequent content words). Each fact's evidence is a verbatim span of the article, so it
+  always verifies; its attribution comes from the sourcing analysis, or is "the reporter"
+  when the sentence has none.
 * **Stakeholders** come from `briefer.analysis.stakeholders`; role from a title or an
   appositive next to the first mention; stance from what they are quoted saying, or their
   declining to comment.
