@@ -47,6 +47,12 @@ from briefer.analysis.names import (
     is_titled_surname,
     owner_and_owned,
 )
+from briefer.analysis.people import (
+    beside_people,
+    list_joins,
+    shows_a_person,
+    workplace_before,
+)
 from briefer.analysis.rules import enabled
 from briefer.analysis.words import (
     POSSESSIVE_DETERMINERS,
@@ -94,10 +100,6 @@ _DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
 _OBJECT_MARKERS = (
     PREPOSITIONS | POSSESSIVE_DETERMINERS | {"toward", "towards", "after", "before", "than", "like"}
 )
-
-
-def _alternation(words: frozenset[str] | set[str]) -> str:
-    return alternation(tuple(sorted(words, key=lambda w: (-len(w), w))))
 
 
 # What a party does right after its name: "China said", "the Taliban freed".
@@ -374,7 +376,7 @@ def _owner_and_owned(tokens: list[tuple[str, int]], text: str) -> list[list[tupl
     start = tokens[0][1]
     if len(runs) > 1 and (
         not _HEAD_FOLLOWER.match(text, at + len(word))
-        or (_SETTING.search(text, max(start - 20, 0), start) and not _workplace_before(text, start))
+        or (_SETTING.search(text, max(start - 20, 0), start) and not workplace_before(text, start))
     ):
         return runs[:1]
     return runs
@@ -386,15 +388,17 @@ def _settle_people(entities: list[Entity], text: str) -> list[Entity]:
     ("Blue Horizon will fly", "engineer at Blue Horizon"), or left out: say less, be right."""
     if not enabled("stakeholders.person-needs-a-sign"):
         return entities
-    unsure = [e for e in entities if _unsure_person(e) and not _shows_a_person(e, text)]
+    unsure = [
+        e for e in entities if _unsure_person(e) and not shows_a_person(e.name, e.mentions, text)
+    ]
     if not unsure:
         return entities
     people = [e for e in entities if e.kind is StakeholderKind.PERSON and e not in unsure]
-    beside = _beside_people(people, text)
+    beside = beside_people([m for e in people for m in e.mentions], text)
     kept = []
     for entity in entities:
         if entity not in unsure or any(
-            start in beside.after or beside.before.intersection(_list_joins(text, end))
+            start in beside.after or beside.before.intersection(list_joins(text, end))
             for start, end in entity.mentions
         ):
             kept.append(entity)
@@ -416,46 +420,6 @@ def _unsure_person(entity: Entity) -> bool:
     )
 
 
-def _shows_a_person(entity: Entity, text: str) -> bool:
-    """Whether the text shows a person behind a name: a given name or a middle initial, the
-    surname used alone ("Osei said"), a title or role noun before a mention ("study co-author
-    Karen Osei", "ambassador to Veloria Tan Wei"), or an age, a "who" or a role after it."""
-    lex = lexicon()
-    words = entity.name.split()
-    if words[0].lower() in lex.given_names or any(_INITIAL_WORD.fullmatch(w) for w in words[1:-1]):
-        return True
-    surname = words[-1]
-    for start, end in entity.mentions:
-        if text[start:end] == surname:
-            return True
-        if _person_before(text, start):
-            return True
-        if _person_after(text, end):
-            return True
-    return False
-
-
-@dataclass(frozen=True)
-class _Beside:
-    """Where people's names start, and where a name listed after one of them may start."""
-
-    before: set[int]
-    after: set[int]
-
-
-def _beside_people(people: list[Entity], text: str) -> _Beside:
-    """Where a name would be listed with a person's ("Omar Fields and Dana Reyes")."""
-    mentions = [m for e in people for m in e.mentions]
-    after = {at for _, end in mentions for at in _list_joins(text, end)}
-    return _Beside(before={start for start, _ in mentions}, after=after)
-
-
-def _list_joins(text: str, end: int) -> set[int]:
-    """Where the next name of a list may start after a name ending at `end`."""
-    joins = (_LIST_JOIN.match(text, end), _LIST_JOIN_WITH_ROLE.match(text, end))
-    return {join.end() for join in joins if join}
-
-
 def _acts_as_body(entity: Entity, text: str) -> bool:
     """Whether a name acts as an organisation does: it is a subject ("Blue Horizon will
     fly"), has staff or owns a named thing ("Blue Horizon's Skylark"), or employs someone
@@ -469,68 +433,12 @@ def _acts_as_body(entity: Entity, text: str) -> bool:
         _SUBJECT_OF.match(text, end)
         or _HAS_STAFF.match(text, end)
         or _OWNS_A_NAME.match(text, end)
-        or _workplace_before(text, start)
+        or workplace_before(text, start)
         for start, end in entity.mentions
     )
 
 
-_INITIAL_WORD = re.compile(r"[A-Z]\.")
-# Between two names of a list, perhaps with the second one's role ("Dana Reyes and Norland
-# center Omar Fields").
-_LIST_JOIN = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
-_LIST_JOIN_WITH_ROLE = re.compile(
-    rf"(?:{_LIST_JOIN.pattern})[A-Z][\w'’.-]*\s+(?:[a-z][\w-]*\s+){{1,2}}"
-)
 _OWNS_A_NAME = re.compile(r"['’]s\s+[A-Z]")
-
-
-@cache
-def _role_words() -> frozenset[str]:
-    """The head words of titles and function nouns ("president", "minister", "scientist")."""
-    lex = lexicon()
-    return frozenset(role.split()[-1] for role in lex.person_titles | lex.function_nouns)
-
-
-def _is_role_word(word: str) -> bool:
-    lower = word.lower().strip(".,")
-    return lower in _role_words() or lower.rsplit("-", 1)[-1] in _role_words()  # "co-author"
-
-
-def _person_before(text: str, start: int) -> bool:
-    """Whether a title or role noun stands before a person's name, perhaps with the place or
-    body it serves ("planetary scientist", "Home Secretary,", "ambassador to Veloria")."""
-    floor = max(start - 60, 0)
-    word = _WORD_BEFORE.search(text, floor, start)
-    served = _TITLE_TO_PLACE.search(text, floor, start)
-    return any(m is not None and _is_role_word(m.group(1)) for m in (word, served))
-
-
-def _person_after(text: str, end: int) -> bool:
-    """Whether a relative "who", an age or an appositive with a role noun follows a name."""
-    if _WHO_OR_AGE.match(text, end):
-        return True
-    appositive = _APPOSITIVE_WORDS.match(text, end)
-    return appositive is not None and any(map(_is_role_word, appositive.group(1).split()))
-
-
-def _workplace_before(text: str, start: int) -> bool:
-    """Whether a person's role at a body stands before its name ("vice president of sales
-    at")."""
-    at = _AT_BEFORE.search(text, max(start - 12, 0), start)
-    if at is None:
-        return False
-    clause = _CLAUSE_BEFORE.search(text, max(at.start() - 60, 0), at.start())
-    return clause is not None and any(map(_is_role_word, clause.group(0).split()))
-
-
-_WORD_BEFORE = re.compile(r"\b([A-Za-z][\w-]*)\.?,?[ \t]+$")
-_TITLE_TO_PLACE = re.compile(
-    r"\b([A-Za-z][\w-]*)\s+(?:to|of|for|at)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){1,3}$"
-)
-_WHO_OR_AGE = re.compile(r",?\s+(?:who|whose)\b|,\s+\d{1,3},|\s+\(\d{1,3}\)")
-_APPOSITIVE_WORDS = re.compile(r",\s+((?:[\w'’-]+[ \t]+){0,5}[\w'’-]+)")
-_AT_BEFORE = re.compile(r"\s(?:at|with)\s+(?:the\s+)?$")
-_CLAUSE_BEFORE = re.compile(r"[^.;:!?]*$")
 
 
 # A wire story's staff credits: "Reporting by X; additional reporting by Y; Editing by Z",
@@ -718,7 +626,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
 
 # Before a noun that is an object or a description, not a subject: a preposition, a
 # possessive pronoun.
-_OBJECT_BEFORE = re.compile(rf"\b(?:{_alternation(_OBJECT_MARKERS)})\s+(?:[a-z][\w'’-]*\s+)?$")
+_OBJECT_BEFORE = re.compile(rf"\b(?:{alternation(_OBJECT_MARKERS)})\s+(?:[a-z][\w'’-]*\s+)?$")
 
 
 # After a place's name: its state or country ("San Ysidro, California") or "-based".
@@ -780,7 +688,7 @@ _CLAUSE_OPENING = re.compile(
 # is the clause's subject already ("He begged lawmakers").
 # A quantifier's "of" keeps the subject: "Many of the protesters wear masks".
 _NOT_OPENING_A_SUBJECT = (_OBJECT_MARKERS - {"of"}) | SUBJECT_PRONOUNS
-_PREPOSITION = re.compile(rf"\b(?:{_alternation(_NOT_OPENING_A_SUBJECT)})\b", re.IGNORECASE)
+_PREPOSITION = re.compile(rf"\b(?:{alternation(_NOT_OPENING_A_SUBJECT)})\b", re.IGNORECASE)
 
 
 def _is_common_word(word: str, text: str, lex: Lexicon) -> bool:
@@ -880,16 +788,9 @@ def _collective_nouns() -> dict[str, StakeholderKind]:
 
 @cache
 def _collective_pattern() -> re.Pattern[str]:
-    """The collective nouns as one pattern, two-word entries before one-word ones."""
-    nouns = sorted(_collective_nouns(), key=lambda n: (-len(n.split()), -len(n)))
-    # Grouped by first letter, so the engine tries one group at each place, not every noun.
-    groups: dict[str, list[str]] = {}
-    for noun in nouns:
-        groups.setdefault(noun[0], []).append(r"\s+".join(re.escape(w) for w in noun.split()))
-    words = "|".join(
-        re.escape(first) + "(?:" + "|".join(f[len(re.escape(first)) :] for f in frags) + ")"
-        for first, frags in groups.items()
-    )
+    """The collective nouns as one pattern, longest first ("police officers" before
+    "police")."""
+    words = alternation(_collective_nouns(), any_space=True)
     return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE)
 
 

@@ -35,7 +35,7 @@ STRONG_SPEECH_VERBS = wordset(
     explains insisted insists testified testifies acknowledged acknowledges stated"""
 )
 # Verbs that attribute only when their subject is a speaker ("the ministry confirmed").
-WEAK_SPEECH_VERBS = wordset(
+_WEAK_VERBS = wordset(
     """states announced announces confirmed confirms estimated estimates argued argues warned
     warns reported reports noted notes claimed claims alleged alleges predicted predicts cited
     cites disclosed discloses cautioned cautions denied denies recounted recounts recalled recalls
@@ -53,7 +53,7 @@ NEWS_COPY_VERBS = wordset(
 )
 # Verbs of finding, which attribute only for a document (the rule "sourcing.finding-verbs").
 FINDING_VERBS = wordset("found finds showed shows concluded concludes")
-WEAK_SPEECH_VERBS = WEAK_SPEECH_VERBS | NEWS_COPY_VERBS | FINDING_VERBS
+WEAK_SPEECH_VERBS = _WEAK_VERBS | NEWS_COPY_VERBS | FINDING_VERBS
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 
 

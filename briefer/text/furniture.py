@@ -101,13 +101,6 @@ MIN_STORY_WORDS = 4  # a stretch shorter than this, once furniture is cut, says 
 GLUED_WORDS = 40  # a "sentence" this long may be a caption and a sentence run together
 
 
-def boundaries(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Furniture that stands between sentences in `text[start:end]`: prompts, credits,
-    related-story runs; sorted, disjoint ranges."""
-    end = len(text) if end is None else end
-    return _within(_between_sentences(text), text, start, end)
-
-
 def _between_sentences(text: str) -> list[tuple[int, int]]:
     """Prompts and credits anywhere in `text` (one pass each), sorted."""
     found = [(m.start(), m.end()) for p in (_PROMPT, _CREDIT) for m in finditer_any_case(p, text)]
@@ -158,7 +151,7 @@ def story_sentences(text: str, sentences: Iterable[Span]) -> list[Span]:
         cuts = _within(found, text, sentence.start, sentence.end)
         if _is_furniture_only(sentence, cuts):
             continue
-        for start, end in _story_stretches(text, sentence.start, sentence.end, found):
+        for start, end in _story_stretches(text, sentence.start, sentence.end, cuts):
             piece = _trimmed(text, start, end)
             if piece is not None and len(piece.text.split()) >= MIN_STORY_WORDS:
                 out.append(piece)
@@ -166,13 +159,13 @@ def story_sentences(text: str, sentences: Iterable[Span]) -> list[Span]:
 
 
 def _story_stretches(
-    text: str, start: int, end: int, found: list[tuple[int, int]]
+    text: str, start: int, end: int, cuts: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
-    """`text[start:end]` without its dateline, prompts, credits and glued captions."""
+    """`text[start:end]` without its dateline, the furniture `cuts` and glued captions."""
     start = dateline_end(text, start, end)
     pieces: list[tuple[int, int]] = []
     pos = start
-    for a, b in _within(found, text, start, end):
+    for a, b in ((max(a, start), b) for a, b in cuts if b > start):
         pieces.append((pos, a))
         pos = b
     pieces.append((pos, end))

@@ -80,19 +80,21 @@ MONTHS = (
 MONTH_ABBREVIATIONS = ("Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 
 
-def alternation(words: Iterable[str]) -> str:
+def alternation(words: Iterable[str], *, any_space: bool = False) -> str:
     """A regex alternation matching any of `words` literally, longest first.
 
     The words are grouped by their first letter ("s(?:aid|ays)|t(?:old|ells)"): the regex
     engine then tries one group at each position instead of every word, several times faster
-    for long lists.
+    for long lists. With `any_space`, the spaces inside an entry match any run of spaces.
     """
     groups: dict[str, list[str]] = {}
     for word in sorted(set(words), key=lambda w: (-len(w), w)):
-        groups.setdefault(word[:1], []).append(word[1:])
+        rest = re.escape(word[1:])
+        if any_space:
+            rest = rest.replace(r"\ ", r"\s+")
+        groups.setdefault(word[:1], []).append(rest)
     return "|".join(
-        re.escape(first) + "(?:" + "|".join(re.escape(rest) for rest in rests) + ")"
-        for first, rests in groups.items()
+        re.escape(first) + "(?:" + "|".join(rests) + ")" for first, rests in groups.items()
     )
 
 

@@ -63,7 +63,13 @@ from __future__ import annotations
 
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing._analyzer import _Analyzer
-from briefer.analysis.sourcing._findings import _DECLINED, _HEDGED, _UNVERIFIED, _findings
+from briefer.analysis.sourcing._findings import (
+    _DECLINED,
+    _HEDGED,
+    _UNVERIFIED,
+    _UNVERIFIED_HINT,
+    _findings,
+)
 from briefer.analysis.sourcing._tokens import _QUOTE
 from briefer.analysis.sourcing.model import (
     UNATTRIBUTED,
@@ -105,7 +111,9 @@ def analyze_sourcing(text: str) -> SourcingProfile:
             else ()
         ),
         unverified=tuple(
-            _findings(text, _UNVERIFIED, FindingKind.UNVERIFIED, extend=False)
+            _findings(
+                text, _UNVERIFIED, FindingKind.UNVERIFIED, extend=False, hint=_UNVERIFIED_HINT
+            )
             if enabled("findings.unverified")
             else ()
         ),

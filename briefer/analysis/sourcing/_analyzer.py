@@ -11,7 +11,6 @@ from briefer.analysis.sourcing._lexicon import (
     _ANON_MARKER,
     _CLAUSE_OPENERS,
     _DOCUMENTS,
-    _FINDING_VERBS,
     _INSTITUTION_NOUNS,
     _INVERTIBLE,
     _LEAD_STRIP,
@@ -45,7 +44,7 @@ from briefer.analysis.sourcing.model import (
     SingleSourceClaim,
     SourceKind,
 )
-from briefer.analysis.words import NEWS_COPY_VERBS, STRONG_SPEECH_VERBS, singular
+from briefer.analysis.words import FINDING_VERBS, NEWS_COPY_VERBS, STRONG_SPEECH_VERBS, singular
 from briefer.text import Span, finditer_any_case
 
 # "maintain" with a noun phrase for its object keeps something; it says something before
@@ -339,7 +338,7 @@ class _Analyzer(_PhraseReader):
                 if np.end <= np.start:
                     continue
                 source = text[np.start : np.end]
-                if verb in _FINDING_VERBS and (
+                if verb in FINDING_VERBS and (
                     not finding_verbs or not _DOCUMENTS & set(source.lower().split())
                 ):
                     continue

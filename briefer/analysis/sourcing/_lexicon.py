@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from briefer.analysis.words import FINDING_VERBS, PREPOSITIONS, SPEECH_VERBS, singular
+from briefer.analysis.words import PREPOSITIONS, SPEECH_VERBS, singular
 from briefer.text.lexicon import alternation, lexicon, wordset
 
 # --- word lists ---------------------------------------------------------------------------
@@ -58,7 +58,6 @@ _PHRASAL_VERBS = frozenset(  # part of the rule "sourcing.news-verbs"
 )  # fmt: skip
 # Verbs of finding count only for a document: "a 2018 analysis found", "research shows";
 # "police found a body" is what happened, not what someone says.
-_FINDING_VERBS = FINDING_VERBS
 _DOCUMENTS = wordset(
     """study studies analysis analyses research report reports survey surveys poll polls data
     review audit paper papers findings investigation inquiry probe test tests trial trials"""

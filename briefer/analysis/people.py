@@ -1,0 +1,114 @@
+"""Signs in the text that a name is a person's: a given name or initial, a title or role
+noun before it ("planetary scientist Karen Osei"), an age, a "who" or a role after it, a
+workplace ("engineer at Blue Horizon"), or a place in a list beside other people's names.
+
+The stakeholder finder (`briefer.analysis.stakeholders`) asks these questions of the names it
+reads; they look only at the text and the shared word lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from briefer.text.lexicon import lexicon
+
+
+def shows_a_person(name: str, mentions: Iterable[tuple[int, int]], text: str) -> bool:
+    """Whether the text shows a person behind a name: a given name or a middle initial, the
+    surname used alone ("Osei said"), a title or role noun before a mention ("study co-author
+    Karen Osei", "ambassador to Veloria Tan Wei"), or an age, a "who" or a role after it."""
+    lex = lexicon()
+    words = name.split()
+    if words[0].lower() in lex.given_names or any(_INITIAL_WORD.fullmatch(w) for w in words[1:-1]):
+        return True
+    surname = words[-1]
+    for start, end in mentions:
+        if text[start:end] == surname:
+            return True
+        if person_before(text, start):
+            return True
+        if person_after(text, end):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Beside:
+    """Where people's names start, and where a name listed after one of them may start."""
+
+    before: set[int]
+    after: set[int]
+
+
+def beside_people(mentions: list[tuple[int, int]], text: str) -> Beside:
+    """Where a name would be listed with a person's ("Omar Fields and Dana Reyes"), given the
+    people's `mentions`."""
+    after = {at for _, end in mentions for at in list_joins(text, end)}
+    return Beside(before={start for start, _ in mentions}, after=after)
+
+
+def list_joins(text: str, end: int) -> set[int]:
+    """Where the next name of a list may start after a name ending at `end`."""
+    joins = (_LIST_JOIN.match(text, end), _LIST_JOIN_WITH_ROLE.match(text, end))
+    return {join.end() for join in joins if join}
+
+
+_INITIAL_WORD = re.compile(r"[A-Z]\.")
+# Between two names of a list, perhaps with the second one's role ("Dana Reyes and Norland
+# center Omar Fields").
+_LIST_JOIN = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+_LIST_JOIN_WITH_ROLE = re.compile(
+    rf"(?:{_LIST_JOIN.pattern})[A-Z][\w'’.-]*\s+(?:[a-z][\w-]*\s+){{1,2}}"
+)
+
+
+@cache
+def _role_words() -> frozenset[str]:
+    """The head words of titles and function nouns ("president", "minister", "scientist")."""
+    lex = lexicon()
+    return frozenset(role.split()[-1] for role in lex.person_titles | lex.function_nouns)
+
+
+def is_role_word(word: str) -> bool:
+    lower = word.lower().strip(".,")
+    return lower in _role_words() or lower.rsplit("-", 1)[-1] in _role_words()  # "co-author"
+
+
+def person_before(text: str, start: int) -> bool:
+    """Whether a title or role noun stands before a person's name, perhaps with the place or
+    body it serves ("planetary scientist", "Home Secretary,", "ambassador to Veloria")."""
+    floor = max(start - 60, 0)
+    word = _WORD_BEFORE.search(text, floor, start)
+    served = _TITLE_TO_PLACE.search(text, floor, start)
+    return any(m is not None and is_role_word(m.group(1)) for m in (word, served))
+
+
+def person_after(text: str, end: int) -> bool:
+    """Whether a relative "who", an age or an appositive with a role noun follows a name."""
+    if _WHO_OR_AGE.match(text, end):
+        return True
+    appositive = _APPOSITIVE_WORDS.match(text, end)
+    return appositive is not None and any(map(is_role_word, appositive.group(1).split()))
+
+
+def workplace_before(text: str, start: int) -> bool:
+    """Whether a person's role at a body stands before its name ("vice president of sales
+    at")."""
+    at = _AT_BEFORE.search(text, max(start - 12, 0), start)
+    if at is None:
+        return False
+    clause = _CLAUSE_BEFORE.search(text, max(at.start() - 60, 0), at.start())
+    return clause is not None and any(map(is_role_word, clause.group(0).split()))
+
+
+_WORD_BEFORE = re.compile(r"\b([A-Za-z][\w-]*)\.?,?[ \t]+$")
+_TITLE_TO_PLACE = re.compile(
+    r"\b([A-Za-z][\w-]*)\s+(?:to|of|for|at)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){1,3}$"
+)
+_WHO_OR_AGE = re.compile(r",?\s+(?:who|whose)\b|,\s+\d{1,3},|\s+\(\d{1,3}\)")
+_APPOSITIVE_WORDS = re.compile(r",\s+((?:[\w'’-]+[ \t]+){0,5}[\w'’-]+)")
+_AT_BEFORE = re.compile(r"\s(?:at|with)\s+(?:the\s+)?$")
+_CLAUSE_BEFORE = re.compile(r"[^.;:!?]*$")
