@@ -225,6 +225,25 @@ def test_a_fact_that_restates_its_quote_is_printed_once_and_a_paraphrase_with_it
     assert fact.evidence.strip()[:60] in page
 
 
+@pytest.mark.parametrize(
+    ("statement", "evidence", "shown_once"),
+    [
+        ("Ines Alder: “We joined,” Ines Alder said.", "“We joined,” Ines Alder said.", True),
+        ("The index closed 0.7% higher.", "The index .XYZ0001 closed 0.7% higher.", True),
+        ("The port reopened", "The port reopened on Monday, officials said.", True),
+        ("The company cut jobs.", "The company did not cut jobs.", False),
+        ("The board cut jobs.", "The board will consider whether it cut jobs.", False),
+        ("In short: a paraphrase.", "A paraphrase of the first fact.", False),
+    ],
+)
+def test_a_statement_restates_its_quote_only_with_the_quotes_words_in_order(
+    statement: str, evidence: str, shown_once: bool
+) -> None:
+    from briefer.renderers.brief import restates
+
+    assert restates(statement, evidence) is shown_once
+
+
 def test_markdown_defuses_html_and_protocol_relative_links_count_as_links():
     from briefer.text.untrusted import remove_foreign_links
 

@@ -188,17 +188,40 @@ def summary_of(brief: Brief) -> str | None:
 
 
 def restates(statement: str, evidence: str) -> bool:
-    """Whether a fact's statement only repeats (part of) its quote: then the quote is shown once.
+    """Whether a fact's statement only repeats its quote: then the quote is shown once.
 
-    The offline engine's statements are the quoted sentence, at most without its attribution
-    ("..., the companies said"), which the attribution line gives anyway.
+    It does when its words stand in the quote in the same order, with nothing left out
+    between them but a code or a mark of at most two words (a ticker, "(pictured)") and never a
+    negation, once a leading "Speaker:" whose words the quote holds is set aside. The offline
+    engine's statements are the quoted sentence, at most without its attribution ("..., the
+    companies said"), without page furniture, or with the speaker put first; the attribution
+    line names the speaker anyway.
     """
+    said = _WORD.findall(statement.casefold())
+    quoted = _WORD.findall(evidence.casefold())
+    colon = statement.find(": ")
+    if colon > 0 and set(_WORD.findall(statement[:colon].casefold())) <= set(quoted):
+        said = _WORD.findall(statement[colon + 2 :].casefold()) or said
+    if not said:
+        return False
+    for start in (i for i, word in enumerate(quoted) if word == said[0]):
+        at = start
+        for word in said[1:]:
+            gap = quoted[at + 1 : at + 2 + MAX_LEFT_OUT]
+            if word not in gap:
+                break
+            skipped = gap[: gap.index(word)]
+            if _NEGATIONS.intersection(skipped):
+                break
+            at += 1 + len(skipped)
+        else:
+            return True
+    return False
 
-    def bare(text: str) -> str:
-        return one_line(text).strip(" .,“”\"'").casefold()
 
-    said = bare(statement)
-    return bool(said) and said in bare(evidence)
+MAX_LEFT_OUT = 2  # words of the quote a restating statement may leave out between two of its own
+_WORD = re.compile(r"\w+")
+_NEGATIONS = frozenset({"not", "no", "never", "t", "nor", "neither", "without"})
 
 
 def _visible(brief: Brief, *, markdown: bool = False) -> Brief:
