@@ -373,3 +373,56 @@ def test_a_short_sentence_another_source_holds_whole_is_the_same_fact_with_the_s
 
     assert compare("Feb. 14")  # all its words in the other, the same date
     assert not compare("March 3")  # other figures: not the same fact
+
+
+def _conflicts(kind: str, *texts: str) -> list[dict[int, str]]:
+    return [c.values for c in compare_offline(_compared(*texts)).conflicts if c.kind == kind]
+
+
+def test_a_rounded_hedged_or_bounding_figure_is_not_a_conflict_but_a_different_count_is():
+    def story(figure: str) -> str:
+        return (
+            f"Ferry Service Grows\n\nThe Kelvik ferry line carried {figure} passengers across "
+            "the strait during its first winter season, the operator said.\n"
+        )
+
+    for a, b in [
+        ("about 40,000", "40,000"),  # a hedged figure and the figure
+        ("40,000", "40,312"),  # a round figure and the count it rounds
+        ("up to 8,000", "6,500"),  # a bound and a value within it
+        ("more than 3,000", "3,400"),
+    ]:
+        assert _conflicts("quantity", story(a), story(b)) == [], (a, b)
+    assert _conflicts("quantity", story("2,500"), story("more than 3,000")) == [
+        {0: "2,500 passengers", 1: "more than 3,000 passengers"}
+    ]
+    assert _conflicts("quantity", story("about 1,200"), story("2,500")) == [
+        {0: "about 1,200 passengers", 1: "2,500 passengers"}
+    ]
+
+
+def test_a_date_conflict_needs_one_date_of_one_kind_for_the_same_thing():
+    def meeting(when: str, extra: str = "") -> str:
+        return (
+            "Harbour Board Vote\n\nThe harbour board will vote on the new pier fees at its "
+            f"meeting {when}, the chair told members of the port committee.{extra}\n"
+        )
+
+    assert _conflicts("date", meeting("on Tuesday"), meeting("on Friday")) == [
+        {0: "Tuesday", 1: "Friday"}
+    ]
+    # Moved, not disputed: one outlet says the meeting was postponed from Tuesday to Friday.
+    moved = meeting("postponed from Tuesday to Friday")
+    assert _conflicts("date", meeting("on Friday"), moved) == []
+    # A weekday and a month are not two answers to one question.
+    assert _conflicts("date", meeting("on Tuesday"), meeting("in March")) == []
+    # Dates of different things in sentences of one fact: the vote in March, a report in June.
+    first = (
+        "Pier Fees Rise\n\nThe harbour board approved higher pier fees for fishing boats in "
+        "March after a long debate over the cost of repairs to the old north quay.\n"
+    )
+    second = (
+        "Fees Row Goes On\n\nThe harbour board, whose audit was published in June, approved "
+        "higher pier fees for fishing boats after a long debate over repairs to the quay.\n"
+    )
+    assert _conflicts("date", first, second) == []

@@ -19,10 +19,17 @@ Rules (all thresholds are constants below):
   "more than", ...) followed by a noun, e.g. "about 1,200 residents"; the value keeps its
   words and unit. Two sources that give different numbers for the same noun conflict when
   their sentences share at least `CONFLICT_SHARED` other content words (the same thing
-  counted) and place the figure in the same time frame (a year named, "a year ago", "last
-  year", "previously": the same time).
-* **Date conflicts**: sentences of one fact naming different weekdays or months for the
-  event; the day something was said ("said on Wednesday") does not count.
+  counted), place the figure in the same time frame (a year named, "a year ago", "last
+  year", "previously": the same time), and the values cannot both be true: each is a range
+  ("about 40,000" is within `ABOUT` of it, "more than 3,000" is 3,000 or more, "up to 8" at
+  most 8) and the ranges do not meet; a round figure that rounds the other ("40,000" and
+  "40,312") is the same figure.
+* **Date conflicts**: sentences of one fact that each name one weekday, or one month, for
+  the event, and different ones, where the words beside both dates name the same thing ("the
+  meeting on Tuesday" and "Friday's meeting", not "the July call" and "released in
+  September");
+  the day something was said ("said on Wednesday"), a sentence naming two days of the same
+  kind, or a change of date ("postponed from Tuesday to Friday") is not a conflict.
 * **Place conflicts**: sentences of one fact placing it ("in X", "near X", "outside X") in
   places that do not overlap at all.
 * **Attribution conflicts**: sentences of one fact attributed to a named source in one
@@ -33,6 +40,7 @@ Rules (all thresholds are constants below):
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from itertools import combinations
@@ -222,8 +230,8 @@ def _fact(group: list[_Claim], items: list[Compared], coverage: str) -> SharedFa
     )
 
 
-def _quantities(text: str) -> list[tuple[str, str, float]]:
-    """(unit, value as written, number) for every counted noun in `text`."""
+def _quantities(text: str) -> list[tuple[str, str, float, str]]:
+    """(unit, value as written, number, hedge) for every counted noun in `text`."""
     out = []
     for match in _QUANTITY.finditer(text):
         number, unit = match.group(2), match.group(3).lower()
@@ -231,8 +239,52 @@ def _quantities(text: str) -> list[tuple[str, str, float]]:
             continue
         value = _NUMBER_WORDS.get(number.lower())
         amount = float(value) if value is not None else float(number.replace(",", ""))
-        out.append((unit, one_line(match.group(0)), amount))
+        hedge = " ".join((match.group(1) or "").lower().split())
+        out.append((unit, one_line(match.group(0)), amount, hedge))
     return out
+
+
+ABOUT = 0.1  # "about 1,200" is 1,080 to 1,320
+ROUNDING = 0.05  # a round figure stands for one within this share of it that it rounds
+_AT_LEAST = frozenset({"over", "more than", "at least"})
+_AT_MOST = frozenset({"up to", "as many as", "fewer than", "less than"})
+_NEARLY = frozenset({"nearly", "almost"})
+
+
+def _range(amount: float, hedge: str) -> tuple[float, float]:
+    """The values a figure allows, given its hedge."""
+    if hedge in _AT_LEAST:
+        return amount, math.inf
+    if hedge in _AT_MOST:
+        return 0.0, amount
+    if hedge in _NEARLY:
+        return amount * (1 - ABOUT), amount
+    if hedge:  # about, around, roughly, some, an estimated
+        return amount * (1 - ABOUT), amount * (1 + ABOUT)
+    return amount, amount
+
+
+def _rounds(round_figure: float, other: float) -> bool:
+    """Whether `round_figure` is `other` rounded to its own last non-zero digit, and close."""
+    text = f"{round_figure:.0f}" if round_figure == int(round_figure) else ""
+    zeros = len(text) - len(text.rstrip("0")) if text.strip("0") else 0
+    if zeros == 0:
+        return False
+    unit = 10.0**zeros
+    return (
+        math.floor(other / unit + 0.5) * unit == round_figure
+        and abs(other - round_figure) <= ROUNDING * round_figure
+    )
+
+
+def _can_both_be_true(a: tuple[float, str], b: tuple[float, str]) -> bool:
+    """Whether two figures (number, hedge) for the same thing can both be right."""
+    (lo_a, hi_a), (lo_b, hi_b) = _range(*a), _range(*b)
+    if lo_a <= hi_b and lo_b <= hi_a:
+        return True
+    if a[1] or b[1]:
+        return False
+    return _rounds(a[0], b[0]) or _rounds(b[0], a[0])
 
 
 # When a sentence places its figure in time: a year, or a time before the story's own.
@@ -248,34 +300,33 @@ def _time_frame(text: str) -> frozenset[str]:
 
 
 def _quantity_conflicts(claims: list[_Claim], items: list[Compared]) -> list[Conflict]:
-    found: dict[str, dict[int, tuple[str, float, _Claim]]] = {}
+    found: dict[str, dict[int, tuple[str, float, str, _Claim]]] = {}
     for claim in claims:
-        for unit, written, amount in _quantities(claim.span.text):
-            found.setdefault(unit, {}).setdefault(claim.source, (written, amount, claim))
+        for unit, written, amount, hedge in _quantities(claim.span.text):
+            found.setdefault(unit, {}).setdefault(claim.source, (written, amount, hedge, claim))
     conflicts = []
-    for unit, by_source in found.items():
-        if len(by_source) < 2:
+    for unit, values in found.items():
+        if len(values) < 2:
             continue
-        values = {s: v for s, v in by_source.items()}
         # The same thing counted at the same time: the two sentences share words beyond the
-        # unit, and place the figure in the same time frame ("a year ago", "in 2021").
+        # unit, place the figure in the same time frame ("a year ago", "in 2021"), and give
+        # figures that cannot both be true.
         related = [
             (a, b)
             for a, b in combinations(values, 2)
-            if len((values[a][2].stems & values[b][2].stems) - {unit[:STEM]}) >= CONFLICT_SHARED
-            and _time_frame(values[a][2].span.text) == _time_frame(values[b][2].span.text)
+            if len((values[a][3].stems & values[b][3].stems) - {unit[:STEM]}) >= CONFLICT_SHARED
+            and _time_frame(values[a][3].span.text) == _time_frame(values[b][3].span.text)
+            and not _can_both_be_true(values[a][1:3], values[b][1:3])
         ]
         if not related:
             continue
         involved = sorted({s for pair in related for s in pair})
-        if len({(values[s][0].lower(), values[s][1]) for s in involved}) < 2:
-            continue  # everyone says the same
         conflicts.append(
             Conflict(
                 kind="quantity",
                 topic=unit,
                 values={s: values[s][0] for s in involved},
-                quotes=[verified_quote(s, values[s][2].span.text, items) for s in involved],
+                quotes=[verified_quote(s, values[s][3].span.text, items) for s in involved],
             )
         )
     return conflicts
@@ -305,15 +356,13 @@ def _group_conflicts(
             first.setdefault(claim.source, claim)
         if len(first) < 2:
             continue
-        whens = {s: _event_dates(c.span.text) for s, c in first.items()}
-        named = {s: w for s, w in whens.items() if w}
-        if len(named) >= 2 and len(set(named.values())) > 1:
+        if (dated := _date_conflict(first)) is not None:
             conflicts.append(
                 Conflict(
                     kind="date",
                     topic=_topic(first),
-                    values={s: ", ".join(sorted(w)) for s, w in named.items()},
-                    quotes=[verified_quote(s, first[s].span.text, items) for s in named],
+                    values={s: when for s, (when, _) in dated.items()},
+                    quotes=[verified_quote(s, first[s].span.text, items) for s in dated],
                 )
             )
         places = {s: frozenset(_PLACE.findall(c.span.text)) for s, c in first.items()}
@@ -363,9 +412,48 @@ _SPEAKING_DAY = re.compile(
 )
 
 
-def _event_dates(text: str) -> frozenset[str]:
+def _event_dates(text: str) -> list[re.Match[str]]:
     """The weekdays and months a sentence gives for its event (the day of speaking left out)."""
-    return frozenset(_WHEN.findall(_SPEAKING_DAY.sub(" ", text)))
+    said = [m.span() for m in _SPEAKING_DAY.finditer(text)]
+    return [m for m in _WHEN.finditer(text) if not any(a <= m.start() < b for a, b in said)]
+
+
+# A date that moved: the sentence names the old and the new one, not a disagreement.
+_CHANGED_DATE = re.compile(
+    r"\b(?:postpon|delay|reschedul|moved|pushed back|brought forward|called off|cancel)",
+    re.IGNORECASE,
+)
+_WEEKDAY_NAMES = frozenset(WEEKDAYS)
+DATE_CONTEXT = 3  # words each side of a date that say what it is the date of
+
+
+def _date_conflict(first: dict[int, _Claim]) -> dict[int, tuple[str, frozenset[str]]] | None:
+    """Each source's date for the fact, when at least two name different ones of one kind
+    (weekday or month) for the same thing; None when they do not conflict."""
+    for kind in (True, False):  # weekdays, then months
+        dated: dict[int, tuple[str, frozenset[str]]] = {}
+        for source, claim in first.items():
+            text = claim.span.text
+            if _CHANGED_DATE.search(text):
+                return None
+            of_kind = [m for m in _event_dates(text) if (m.group(1) in _WEEKDAY_NAMES) is kind]
+            if len({m.group(1) for m in of_kind}) == 1:
+                dated[source] = (of_kind[0].group(1), _date_context(text, of_kind[0]))
+        pairs = [
+            (a, b)
+            for a, b in combinations(dated, 2)
+            if dated[a][0] != dated[b][0] and dated[a][1] & dated[b][1]
+        ]
+        if pairs:
+            return {s: dated[s] for s in sorted({s for pair in pairs for s in pair})}
+    return None
+
+
+def _date_context(text: str, date: re.Match[str]) -> frozenset[str]:
+    """The stems of the words beside a date: what it is the date of."""
+    before = text[: date.start()].split()[-DATE_CONTEXT:]
+    after = text[date.end() :].split()[:DATE_CONTEXT]
+    return stems(" ".join(before + after)) - stems(" ".join(WEEKDAYS + MONTHS))
 
 
 def _attributions(profile: SourcingProfile) -> list[tuple[int, int, str, str]]:
