@@ -124,7 +124,7 @@ def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_
     assert second.code == 0
     index, body = second.out.split("\n---\n", 1)
     assert "follow-up of" in index
-    assert "**What changed.** Since" in body and "day1_ledger: Diesel Leak Closes" in body
+    assert "**What changed.** Since" in body and "day1 ledger: Diesel Leak Closes" in body
     assert "40,000" in body and "65,000" in body  # the number, before and now, with quotes
     assert "Tomas Brandt" in body  # newly named
     data = json.loads(
@@ -146,7 +146,7 @@ def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_
     newest = max(row["id"] for row in history)
     timeline = run("story", str(newest), "--db", db)
     lines = timeline.out.splitlines()
-    assert timeline.code == 0 and lines[0].startswith("1. ") and "day1_ledger" in lines[0]
+    assert timeline.code == 0 and lines[0].startswith("1. ") and "day1 ledger" in lines[0]
     assert any(line.startswith("2. ") and "day2_wire" in line for line in lines)
     assert any("added:" in line for line in lines)
 

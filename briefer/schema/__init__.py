@@ -132,8 +132,8 @@ class Brief(_Model):
 
 def source_label(source: str, site_name: str | None = None, url: str | None = None) -> str:
     """How people name where an article came from: its site ("Reuters"), else the web
-    address's host ("apnews.com"), else the file's name without folder or extension, never a
-    server's path."""
+    address's host ("apnews.com"), else the file's name without folder, extension or
+    underscores ("reuters wework probe"), never a server's path."""
     if site_name and site_name.strip():
         return site_name.strip()
     for address in (url, source):
@@ -145,7 +145,7 @@ def source_label(source: str, site_name: str | None = None, url: str | None = No
     if source.startswith("<") and source.endswith(">"):
         return source.strip("<>")  # "<text>"
     name = PurePath(source).name
-    stem = PurePath(name).stem
+    stem = " ".join(PurePath(name).stem.replace("_", " ").split())
     return stem or name or source
 
 
