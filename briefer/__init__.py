@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         StakeholderKind,
     )
     from briefer.schema.comparison import BriefDiff, Comparison
+    from briefer.schema.story import StoryBrief
     from briefer.store import Store, Stored
 
 # Imported on first use, so `import briefer` (and the CLI's start-up) stays cheap.
@@ -68,6 +69,7 @@ _LAZY = {
     "StakeholderKind": "briefer.schema",
     "Store": "briefer.store",
     "Stored": "briefer.store",
+    "StoryBrief": "briefer.schema.story",
     "URL": "briefer.inputs",
     "article_from_text": "briefer.inputs.article",
     "diff_briefs": "briefer.diff",
@@ -104,6 +106,7 @@ __all__ = [
     "StakeholderKind",
     "Store",
     "Stored",
+    "StoryBrief",
     "__version__",
     "article_from_text",
     "diff_briefs",

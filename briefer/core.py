@@ -16,6 +16,7 @@ from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
 from briefer.digest.pacing import IdleRunner, Urgency
 from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
 from briefer.engines.estimate import Plan
+from briefer.engines.offline.story import story_offline
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import ConfigError, EngineError, UsageError
 from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from briefer.digest.runner import Progress
     from briefer.engines.openai.prompts import PromptTemplate
     from briefer.schema.comparison import Comparison
+    from briefer.schema.story import StoryBrief
 
 
 class Briefer:
@@ -261,6 +263,29 @@ class Briefer:
         envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
         return await asyncio.to_thread(self.engine.compare, items)
+
+    def story(self, articles: Sequence[ArticleInput]) -> StoryBrief:
+        """Brief each article (the store is reused), compare them, and merge them into one
+        brief of the story they tell."""
+        if len(articles) < 2:
+            raise UsageError(
+                "a story brief needs at least two articles", fix="one article's story is its brief"
+            )
+        loaded = [load_article(a, self.load_options) for a in articles]
+        items = [Compared(self.brief(article), article.text) for article in loaded]
+        return story_offline(self.engine.compare(items), items)
+
+    async def astory(self, articles: Sequence[ArticleInput]) -> StoryBrief:
+        """`story`, briefing the articles concurrently."""
+        if len(articles) < 2:
+            raise UsageError(
+                "a story brief needs at least two articles", fix="one article's story is its brief"
+            )
+        loaded = list(await asyncio.gather(*(self._aload(a) for a in articles)))
+        envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
+        items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
+        comparison = await asyncio.to_thread(self.engine.compare, items)
+        return story_offline(comparison, items)
 
     def digest(
         self,

@@ -202,6 +202,14 @@ def compare(
         bool,
         typer.Option("--briefs", help="The inputs are two brief JSON files of one article."),
     ] = False,
+    story: Annotated[
+        bool,
+        typer.Option(
+            "--story",
+            help="One brief of the story: where the outlets differ, what they agree on, what "
+            "only one reports, and how each sources it (instead of the side-by-side table).",
+        ),
+    ] = False,
     labels: Annotated[
         list[str] | None,
         typer.Option(
@@ -221,6 +229,7 @@ def compare(
     Examples:
       briefer compare reuters.txt ap.html https://example.org/story
       briefer compare a.txt b.txt --label Reuters --label AP
+      briefer compare a.txt b.txt c.html --story     one brief of the story they tell
       briefer compare 12 15                     two stored briefs' articles (briefer history)
       briefer compare --briefs monday.json tuesday.json
     """
@@ -241,7 +250,8 @@ def compare(
         for a, name in zip(articles, [*names, *[""] * len(articles)], strict=False)
     ]
     setup.announce()
-    emit(render(setup.briefer.compare(articles), fmt), output)
+    briefer = setup.briefer
+    emit(render(briefer.story(articles) if story else briefer.compare(articles), fmt), output)
 
 
 @command(app, name="eval", engine_options=True)

@@ -47,6 +47,7 @@ class DigestItem:
     cached: bool = False
     error: str | None = None
     failure: BrieferError | None = field(default=None, repr=False, compare=False)
+    text: str | None = field(default=None, repr=False, compare=False)  # the article's text
 
     @property
     def ok(self) -> bool:
@@ -63,6 +64,9 @@ class Digest:
     # `briefer.digest.followup.FollowUp`), for the stories that are follow-ups.
     follow_ups: dict[int, Any] = field(default_factory=dict)
     feed_summary: str | None = None  # what reading the feeds gave, when there were feeds
+    # Story number (from 1) -> the `briefer.schema.story.StoryBrief` of a story that several
+    # outlets tell (`briefer.digest.stories`).
+    story_briefs: dict[int, Any] = field(default_factory=dict)
     _stories: tuple[tuple[int, ...], list[list[DigestItem]]] | None = field(
         default=None, repr=False, compare=False
     )

@@ -3,8 +3,9 @@
 This is what `Briefer.adigest`, the `briefer digest` command and the MCP `morning_digest`
 tool all run: the feeds are read (conditionally; `briefer.digest.feeds`), their new entries
 join the given articles, everything is briefed (`briefer.digest.runner.adigest`), a feed that
-failed becomes a failed item, and with a store the stories seen in earlier digests are marked
-with what changed (`briefer.digest.followup`).
+failed becomes a failed item, with a store the stories seen in earlier digests are marked
+with what changed (`briefer.digest.followup`), and a story several outlets tell gets one brief
+of what they agree on and where they differ (`briefer.digest.stories`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from briefer.digest import Digest, DigestItem
 from briefer.digest.runner import Briefs, DigestInput, Progress, adigest
+from briefer.digest.stories import story_briefs
 from briefer.inputs import LoadOptions
 from briefer.store import Store
 
@@ -53,4 +55,5 @@ async def amorning(
         from briefer.digest.followup import find_follow_ups
 
         digest.follow_ups = await asyncio.to_thread(find_follow_ups, digest, store)
+    digest.story_briefs = await asyncio.to_thread(story_briefs, digest)
     return digest

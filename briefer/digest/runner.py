@@ -148,6 +148,7 @@ async def adigest(
             gate = limiter.gate(position)  # its requests wait with its position
             stored = await briefer.abrief_stored(article, gate=gate, runner=runner)
             item.envelope, item.brief_id, item.cached = stored.envelope, stored.id, stored.cached
+            item.text = article.text
         except BrieferError as exc:
             message = one_line(str(exc))
             item.error = message.removeprefix(f"{item.source}: ")  # the source is listed anyway

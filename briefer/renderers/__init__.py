@@ -1,6 +1,6 @@
 """Render briefs, digests and comparisons for people and programs.
 
-Each renderer takes a brief (an `Envelope`), a `Digest` or a `Comparison`:
+Each renderer takes a brief (an `Envelope`), a `Digest`, a `Comparison` or a `StoryBrief`:
 
 * `render_markdown`, `render_text`, `render_json`, `render_html` return a string;
 * `render_slack` returns Slack Block Kit messages (`[{"blocks": [...]}, ...]`) within Slack's
@@ -21,13 +21,15 @@ from briefer.digest import Digest
 from briefer.renderers import brief as _brief
 from briefer.renderers import compare as _compare
 from briefer.renderers import digest as _digest
+from briefer.renderers import story as _story
 from briefer.renderers.slack import render_slack
 from briefer.schema import Envelope
 from briefer.schema.comparison import BriefDiff, Comparison
+from briefer.schema.story import StoryBrief
 
 Format = Literal["markdown", "json", "text", "html", "slack"]
 FORMATS: tuple[Format, ...] = ("markdown", "json", "text", "html", "slack")
-Renderable = Envelope | Digest | Comparison | BriefDiff
+Renderable = Envelope | Digest | Comparison | StoryBrief | BriefDiff
 
 __all__ = [
     "FORMATS",
@@ -72,6 +74,7 @@ _markdown = _by_type(
         Envelope: _brief.render_markdown,
         Digest: _digest.render_digest_markdown,
         Comparison: _compare.render_comparison_markdown,
+        StoryBrief: _story.render_story_markdown,
         BriefDiff: _diff_markdown,
     },
 )
@@ -81,6 +84,7 @@ _json = _by_type(
         Envelope: _brief.render_json,
         Digest: _digest.render_digest_json,
         Comparison: _compare.render_comparison_json,
+        StoryBrief: _story.render_story_json,
         BriefDiff: _diff_json,
     },
 )
@@ -90,18 +94,25 @@ _html = _by_type(
         Envelope: _brief.render_html,
         Digest: _digest.render_digest_html,
         Comparison: _compare.render_comparison_html,
+        StoryBrief: _story.render_story_html,
         BriefDiff: _diff_html,
     },
 )
 # Markdown is plain enough, except for a brief.
 _text = _by_type(
     "text",
-    {Envelope: _brief.render_text, Digest: _markdown, Comparison: _markdown, BriefDiff: _markdown},
+    {
+        Envelope: _brief.render_text,
+        Digest: _markdown,
+        Comparison: _markdown,
+        StoryBrief: _markdown,
+        BriefDiff: _markdown,
+    },
 )
 
 
 def render_markdown(thing: Renderable) -> str:
-    """Markdown for a brief, digest, comparison or brief diff."""
+    """Markdown for a brief, digest, comparison, story brief or brief diff."""
     return _markdown(thing)
 
 
@@ -111,7 +122,7 @@ def render_text(thing: Renderable) -> str:
 
 
 def render_json(thing: Renderable) -> str:
-    """JSON for a brief, digest, comparison or brief diff."""
+    """JSON for a brief, digest, comparison, story brief or brief diff."""
     return _json(thing)
 
 

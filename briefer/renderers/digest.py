@@ -17,11 +17,13 @@ from briefer.renderers.brief import (
     same_headline,
     usage_line,
 )
+from briefer.renderers.story import differ_words, render_story_markdown, story_html
 from briefer.schema import SCHEMA_VERSION, Envelope, Usage
+from briefer.schema.story import StoryBrief
 from briefer.text import one_line, sentences
 
 if TYPE_CHECKING:
-    from briefer.digest import Digest
+    from briefer.digest import Digest, DigestItem
 
 ANONYMOUS_DOMINATES = 0.5  # share of anonymous attributions that earns a sourcing flag
 
@@ -42,6 +44,7 @@ class StoryLine:
     published: str | None  # "published 2026-11-28 (2 days old)"
     anonymous: bool  # anonymous sourcing dominates one of its briefs
     follow_up: Any = None  # a `briefer.digest.followup.FollowUp` when earlier briefs exist
+    story: StoryBrief | None = None  # the story brief, when several outlets tell the story
 
     @property
     def anchor(self) -> str:
@@ -50,6 +53,9 @@ class StoryLine:
     def meta(self) -> str:
         """What follows the headline: sources, date and the sourcing flag."""
         parts = [", ".join(self.sources)]
+        if self.story is not None:
+            parts[0] = f"{len(self.sources)} outlets: {parts[0]}"
+            parts.append(differ_words(self.story))
         if self.follow_up is not None:
             parts.insert(0, f"follow-up of {self.follow_up.earlier[0].when}")
         if self.published:
@@ -70,18 +76,27 @@ def story_lines(digest: Digest) -> list[StoryLine]:
             when = lead.article.published
             day = when[:10] if _ISO_DATE.match(when) else when  # the date, not the second
             published = f"published {day}{age(when, digest.created_at)}"
+        story = digest.story_briefs.get(n)
         lines.append(
             StoryLine(
                 number=n,
-                headline=one_line(lead.brief.headline),
+                headline=one_line(story.headline if story else lead.brief.headline),
                 sources=list(dict.fromkeys(e.article.label for e in envelopes)),
                 summary=_one_line_summary(lead),
                 published=published,
                 anonymous=any(anonymous_dominates(e) for e in envelopes),
                 follow_up=digest.follow_ups.get(n),
+                story=story,
             )
         )
     return lines
+
+
+def outlet_line(item: DigestItem) -> str:
+    """One outlet's brief in a line: "Reuters: its headline (brief 12)"."""
+    assert item.envelope is not None
+    stored = f" (brief {item.brief_id})" if item.brief_id is not None else ""
+    return f"{item.envelope.article.label}: {one_line(item.envelope.brief.headline)}{stored}"
 
 
 def changed_lines(follow: Any) -> list[str]:
@@ -147,6 +162,11 @@ def render_digest_markdown(digest: Digest) -> str:
         if line.follow_up is not None:
             head, *rest = changed_lines(line.follow_up)
             out += ["", f"**What changed.** {head}", ""] + [f"- {r}" for r in rest]
+        if line.story is not None:
+            out += ["", *render_story_markdown(line.story, level=2).splitlines()[2:]]
+            out += ["", "**Each outlet's brief** (all of it in the JSON digest):", ""]
+            out += [f"- {outlet_line(item)}" for item in group]
+            continue
         if len(group) > 1:
             out += ["", f"*{len(group)} sources on this story.*"]
         for item in group:
@@ -226,6 +246,18 @@ def render_digest_html(digest: Digest) -> str:
             head, *rest = changed_lines(line.follow_up)
             out.append(f'<div class="changed"><p><strong>What changed.</strong> {escape(head)}</p>')
             out += ["<ul>", *(f"<li>{escape(r)}</li>" for r in rest), "</ul></div>"]
+        if line.story is not None:
+            story = story_html(line.story, level=2).split("\n", 1)[1]  # its own heading
+            out += [f"<h2>{line.number}. {escape(line.headline)}</h2>", story]
+            for item in group:
+                assert item.envelope is not None
+                brief = _brief_html(item.envelope, level=3)
+                out.append(
+                    f'<details class="brief"><summary>{escape(outlet_line(item))}</summary>'
+                    f"{brief}</details>"
+                )
+            out.append("</section>")
+            continue
         if len(group) > 1:
             out.append(f"<h2>{line.number}. {escape(line.headline)}</h2>")
             out.append(f'<p class="meta">{len(group)} sources on this story.</p>')

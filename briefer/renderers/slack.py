@@ -25,6 +25,7 @@ from briefer.renderers.brief import (
 from briefer.renderers.compare import more_unique_line, shown_unique
 from briefer.schema import Envelope, source_label
 from briefer.schema.comparison import Comparison
+from briefer.schema.story import StoryBrief
 from briefer.text import one_line
 
 MAX_BLOCKS = 50
@@ -116,8 +117,9 @@ def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
 
 
 def digest_blocks(digest: Digest) -> list[Block]:
-    """The blocks of a morning digest: the story list, then each brief, compact."""
-    from briefer.renderers.digest import _counts, story_lines
+    """The blocks of a morning digest: the story list, then each story: its story brief when
+    several outlets tell it, else its brief, compact."""
+    from briefer.renderers.digest import _counts, outlet_line, story_lines
 
     stories = digest.stories()
     blocks = [header(f"Morning brief · {digest.created_at.date().isoformat()}")]
@@ -128,8 +130,13 @@ def digest_blocks(digest: Digest) -> list[Block]:
         for s in story_lines(digest)
     ]
     blocks += _lines_sections("Stories", lines)
-    for group in stories:
+    for number, group in enumerate(stories, 1):
         blocks.append(DIVIDER)
+        if (story := digest.story_briefs.get(number)) is not None:
+            # One story brief; each outlet's brief by its stored id, not again in full.
+            blocks += story_blocks(story, compact=True)
+            blocks.append(context(escape(" · ".join(outlet_line(i) for i in group))))
+            continue
         for item in group:
             if item.envelope is not None:
                 blocks += brief_blocks(item.envelope, compact=True)
@@ -179,6 +186,48 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
     return blocks
 
 
+def story_blocks(story: StoryBrief, compact: bool = False) -> list[Block]:
+    """The blocks of a story brief: where the outlets differ, then what they agree on (and,
+    unless `compact`, what only one reports and how each sources it)."""
+    from briefer.renderers.story import differ_values, fact_mark, outlets_line, reported_by
+
+    blocks = [header(story.headline), context(escape(outlets_line(story)))]
+    if story.differ:
+        lines = []
+        for c in story.differ:
+            values = "; ".join(
+                f"{escape(outlet)}: _{escape(value)}_"
+                for outlet, value, _, _ in differ_values(story, c)
+            )
+            lines.append(f"• *{c.kind}: {escape(c.topic)}* — {values}")
+        blocks += _lines_sections("Where they differ", lines)
+    if story.agreed:
+        blocks += _lines_sections(
+            "What they agree on",
+            [
+                f"• {escape(one_line(f.statement))} — {escape(reported_by(story, f))} "
+                f"{fact_mark(f)}"
+                for f in story.agreed
+            ],
+        )
+    if compact:
+        return blocks
+    if story.only_one:
+        blocks += _lines_sections(
+            "Only one outlet reports",
+            [
+                f"• *{escape(story.label(f.sources[0]))}*: {escape(one_line(f.statement))} "
+                f"{fact_mark(f)}"
+                for f in story.only_one
+            ],
+        )
+    blocks += _lines_sections(
+        "How each outlet sources it",
+        [f"• *{escape(story.label(s.source))}*: {escape(s.line)}" for s in story.sourcing],
+    )
+    return blocks
+
+
 def messages(blocks: list[Block]) -> list[dict[str, Any]]:
     """Split blocks into messages of at most MAX_BLOCKS, each part marked when split."""
     if len(blocks) <= MAX_BLOCKS:
@@ -191,8 +240,8 @@ def messages(blocks: list[Block]) -> list[dict[str, Any]]:
     ]
 
 
-def render_slack(thing: Envelope | Digest | Comparison) -> list[dict[str, Any]]:
-    """Slack messages (`[{"blocks": [...]}, ...]`) for a brief, digest or comparison."""
+def render_slack(thing: Envelope | Digest | Comparison | StoryBrief) -> list[dict[str, Any]]:
+    """Slack messages (`[{"blocks": [...]}, ...]`) for a brief, digest, comparison or story."""
     return messages(_blocks(thing))
 
 
@@ -204,3 +253,4 @@ def _blocks(thing: object) -> list[Block]:
 _blocks.register(Envelope, brief_blocks)
 _blocks.register(Digest, digest_blocks)
 _blocks.register(Comparison, comparison_blocks)
+_blocks.register(StoryBrief, story_blocks)

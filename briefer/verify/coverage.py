@@ -7,6 +7,7 @@ their briefs, never from a model.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -88,11 +89,21 @@ def _article_warnings(items: list[Compared]) -> list[str]:
     ]
 
 
+# "Sierra Nevada Corp" and "Sierra Nevada Corporation" are one company.
+_COMPANY_SUFFIX = re.compile(
+    r"[\s,]+(?:corp|corporation|inc|incorporated|co|company|ltd|limited|llc|plc)\.?$",
+    re.IGNORECASE,
+)
+
+
 def _stakeholders(items: list[Compared]) -> list[StakeholderCoverage]:
+    """Every stakeholder any brief names (once, whatever its company suffix), with the sources
+    whose text names it (a person's surname is enough)."""
     seen: dict[str, tuple[str, StakeholderKind]] = {}
     for item in items:
         for s in item.envelope.brief.stakeholders:
-            seen.setdefault(s.name.lower(), (s.name, s.kind))
+            key = _COMPANY_SUFFIX.sub("", s.name.lower()).removeprefix("the ").strip()
+            seen.setdefault(key or s.name.lower(), (s.name, s.kind))
     out = []
     for name, kind in seen.values():
         probe = name.split()[-1] if kind is StakeholderKind.PERSON else name
