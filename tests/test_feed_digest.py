@@ -147,7 +147,7 @@ def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_
     timeline = run("story", str(newest), "--db", db)
     lines = timeline.out.splitlines()
     assert timeline.code == 0 and lines[0].startswith("1. ") and "day1 ledger" in lines[0]
-    assert any(line.startswith("2. ") and "day2_wire" in line for line in lines)
+    assert any(line.startswith("2. ") and "day2 wire" in line for line in lines)
     assert any("added:" in line for line in lines)
 
 
