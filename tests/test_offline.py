@@ -18,7 +18,7 @@ from briefer.evaluation import Ratio, load_labels, score_brief, stakeholder_scor
 from briefer.inputs.article import article_from_text
 from briefer.renderers import render_markdown
 from briefer.schema import Brief
-from briefer.text import sentence_bounds
+from briefer.text import sentence_bounds, sentences
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import FIXTURES
@@ -262,6 +262,30 @@ def test_sentence_bounds_do_not_stop_at_abbreviations():
     start = text.index("Navy")
     assert sentence_bounds(text, start) == (0, text.index(" Nobody"))
     assert sentence_bounds(text, text.index("Nobody")) == (text.index("Nobody"), len(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A slogan or title in quotation marks, the sentence going on after it: one sentence.
+        (
+            "The board’s “Salt. We check it.” campaign drew mockery. Sales rose.",
+            ["The board’s “Salt. We check it.” campaign drew mockery.", "Sales rose."],
+        ),
+        (
+            "The slogan, ‘Salt. We Check It.’, was dropped. Sales rose.",
+            ["The slogan, ‘Salt. We Check It.’, was dropped.", "Sales rose."],
+        ),
+        # A speaker's sentences stay sentences, even short ones.
+        (
+            "“We will win. They will lose,” she said. Sales rose.",
+            ["“We will win.", "They will lose,” she said.", "Sales rose."],
+        ),
+        ("She said: “Go. Now.” Then she left.", ["She said: “Go.", "Now.”", "Then she left."]),
+    ],
+)
+def test_a_full_stop_inside_a_short_quotation_the_sentence_goes_on_after(text, expected):
+    assert [s.text for s in sentences(text)] == expected
 
 
 def test_a_short_form_defined_in_brackets_is_the_same_stakeholder():

@@ -163,6 +163,8 @@ def _is_boundary(text: str, punct: int, cut: int, end: int) -> bool:
     nxt = _next_visible(text, cut, end)
     if nxt is None:
         return True
+    if _in_short_quotation(text, punct, end):
+        return False
     if text[punct] != ".":
         return nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("
     word_start = punct
@@ -178,6 +180,33 @@ def _is_boundary(text: str, punct: int, cut: int, end: int) -> bool:
             nxt.isupper() and _starts_sentence_word(text, cut, end)
         )
     return nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("
+
+
+SHORT_QUOTATION = 8  # words: a slogan or a title, not a speaker's sentences
+_CLOSING = {"“": "”", "‘": "’"}
+
+
+def _in_short_quotation(text: str, punct: int, end: int) -> bool:
+    """Whether the mark at `punct` is inside a short quotation the sentence goes on after:
+    'South Dakota's “Meth. We're on it.” campaign drew mockery' is one sentence."""
+    window = text[max(punct - 80, 0) : punct]
+    opening = max(window.rfind("“"), window.rfind("‘"))
+    if opening < 0:
+        return False
+    mark = window[opening]
+    closing = _CLOSING[mark]
+    inside = window[opening + 1 :]
+    if closing in inside.replace("’", "") if mark == "“" else re.search(r"’(?!\w)", inside):
+        return False  # the quotation closed before the mark
+    after = re.compile(r"’(?!\w)" if mark == "‘" else "”").search(text, punct, min(punct + 80, end))
+    if after is None:
+        return False
+    quoted = window[opening + 1 :] + text[punct : after.start()]
+    if len(quoted.split()) > SHORT_QUOTATION or quoted.rstrip().endswith(","):
+        return False  # long, or speech closing on its comma before "he said"
+    rest = text[after.end() : min(after.end() + 3, end)].lstrip(".!?,;:)’” ")
+    continues = text[after.end() : after.end() + 1] in ",;:" or (rest[:1].islower())
+    return continues
 
 
 # Initials before a name, the last one's full stop not yet read: "B.B" (King), "W.M" (Keck).
