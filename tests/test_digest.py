@@ -304,6 +304,30 @@ def test_one_story_told_with_different_people_is_grouped_by_its_rare_words():
     assert all(_cosine(weights[0], w) < pair / 3 for w in weights[1:-1])
 
 
+def test_outlets_quoting_the_same_slogan_about_the_same_people_are_one_story():
+    home = (
+        "Verlow Launches ‘Salt. We Check It.’ Drive\n\n"
+        "The Verlow Health Board launched its ‘Salt. We Check It.’ campaign on Monday, a "
+        "series of posters urging shoppers in Verlow to read the salt on every label. "
+        "Board chair Anika Roos said the posters would stay up until spring."
+    )
+    elsewhere = (
+        "Ad Firms Split Over Verlow Poster Campaign\n\n"
+        "Advertising executives in Tessel disagreed on Tuesday over the Verlow Health Board "
+        "poster campaign “Salt. We Check It.” that went up this week. Designer Piet Caro "
+        "called the wording clumsy, while agency head Mira Lund praised its boldness."
+    )
+    also_quoted = (
+        "Tessel Bakery Wins Prize\n\nA Tessel bakery won the regional bread prize on "
+        "Sunday. Its owner joked that her motto, “Salt. We Check It.”, came from her mother."
+    )
+    briefer = Briefer(engine="offline")
+    envelopes = [briefer.brief(t) for t in (home, elsewhere, also_quoted)]
+    # The same quotation and a name and a key term in common: one story; the same quotation
+    # alone (a bakery's motto) is not.
+    assert group_stories(envelopes) == [[0, 1], [2]]
+
+
 def test_digest_outputs(tmp_path):
     hostile = tmp_path / "hostile.txt"
     hostile.write_text(

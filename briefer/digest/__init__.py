@@ -9,9 +9,11 @@ share more than `SHARED_TERMS + 1` key terms with a Jaccard overlap of at least
 `TERM_OVERLAP`; or when they share the digest's rare words: the cosine of their word
 weights (each word of headline, summary, key facts and stakeholder names weighted by how few
 of the digest's briefs use it) is at least `DISTINCTIVE_SIMILARITY` (outlets telling one
-story with different people quoted). The same company in two different events shares a few
-stakeholders but few terms, and stays apart. Groups are the connected sets of that relation,
-in the order their first article was given.
+story with different people quoted); or when they quote the same words (a quotation of
+`QUOTED_WORDS` words or more in headline or key facts, compared without case or punctuation:
+a slogan, a statement) and share a name and a key term. The same company in two different
+events shares a few stakeholders but few terms, and stays apart. Groups are the connected sets
+of that relation, in the order their first article was given.
 
 Results only: renderers import this module, never the runner (`briefer.digest.runner`).
 """
@@ -35,6 +37,7 @@ SHARED_STAKEHOLDERS = 3
 SHARED_TERMS = 3
 TERM_OVERLAP = 0.25
 DISTINCTIVE_SIMILARITY = 0.25
+QUOTED_WORDS = 3
 
 
 @dataclass
@@ -138,11 +141,32 @@ def _names(envelope: Envelope) -> set[str]:
     return {n for n in names if n not in countries}
 
 
+# A quotation: in double marks, or in single marks that open after a space or a mark and
+# close before one (so "We’re" inside it is not its end).
+_QUOTATION = re.compile(
+    r"[“\"]([^”\"]{3,160})[”\"]|(?<![\w’'])[‘']((?:[^’']|[’'](?=\w)){3,160})[’'](?!\w)"
+)
+
+
+def _quotations(envelope: Envelope) -> set[str]:
+    """The quotations of a brief's headline and key facts, without case or punctuation."""
+    brief = envelope.brief
+    text = " ".join([brief.headline, *(f.evidence for f in brief.key_facts)])
+    out = set()
+    for match in _QUOTATION.finditer(text):
+        quoted = (match.group(1) or match.group(2)).lower().replace("’", "'")
+        words = re.findall(r"[\w']+", quoted)
+        if len(words) >= QUOTED_WORDS:
+            out.add(" ".join(words))
+    return out
+
+
 def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
     """Group briefs that report the same story; return lists of indices."""
     terms = [_terms(e) for e in envelopes]
     names = [_names(e) for e in envelopes]
     weights = _rare_word_weights(envelopes)
+    quoted = [_quotations(e) for e in envelopes]
 
     def same(i: int, j: int) -> bool:
         both = names[i] & names[j]
@@ -156,6 +180,7 @@ def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
             or (len(both) >= SHARED_STAKEHOLDERS - 1 and shared_terms >= SHARED_TERMS + 1)
             or (all_terms > SHARED_TERMS + 1 and overlap >= TERM_OVERLAP)
             or _cosine(weights[i], weights[j]) >= DISTINCTIVE_SIMILARITY
+            or (bool(quoted[i] & quoted[j]) and bool(both) and bool(terms[i] & terms[j]))
         )
 
     pairs = combinations(range(len(envelopes)), 2)
