@@ -229,6 +229,7 @@ def test_a_fact_that_restates_its_quote_is_printed_once_and_a_paraphrase_with_it
     ("statement", "evidence", "shown_once"),
     [
         ("Ines Alder: “We joined,” Ines Alder said.", "“We joined,” Ines Alder said.", True),
+        ("Ines Alder: “We joined,” Alder said.", "“We joined,” Alder said.", True),
         ("The index closed 0.7% higher.", "The index .XYZ0001 closed 0.7% higher.", True),
         ("The port reopened", "The port reopened on Monday, officials said.", True),
         ("The company cut jobs.", "The company did not cut jobs.", False),

@@ -192,7 +192,8 @@ def restates(statement: str, evidence: str) -> bool:
 
     It does when its words stand in the quote in the same order, with nothing left out
     between them but a code or a mark of at most two words (a ticker, "(pictured)") and never a
-    negation, once a leading "Speaker:" whose words the quote holds is set aside. The offline
+    negation, once a leading "Speaker:" the quote names ("Ines Alder: ...", "Alder said") is
+    set aside. The offline
     engine's statements are the quoted sentence, at most without its attribution ("..., the
     companies said"), without page furniture, or with the speaker put first; the attribution
     line names the speaker anyway.
@@ -200,7 +201,8 @@ def restates(statement: str, evidence: str) -> bool:
     said = _WORD.findall(statement.casefold())
     quoted = _WORD.findall(evidence.casefold())
     colon = statement.find(": ")
-    if colon > 0 and set(_WORD.findall(statement[:colon].casefold())) <= set(quoted):
+    speaker = _WORD.findall(statement[:colon].casefold()) if colon > 0 else []
+    if 0 < len(speaker) <= MAX_SPEAKER_WORDS and set(speaker) & set(quoted):
         said = _WORD.findall(statement[colon + 2 :].casefold()) or said
     if not said:
         return False
@@ -219,6 +221,7 @@ def restates(statement: str, evidence: str) -> bool:
     return False
 
 
+MAX_SPEAKER_WORDS = 6
 MAX_LEFT_OUT = 2  # words of the quote a restating statement may leave out between two of its own
 _WORD = re.compile(r"\w+")
 _NEGATIONS = frozenset({"not", "no", "never", "t", "nor", "neither", "without"})
