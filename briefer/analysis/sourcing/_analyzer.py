@@ -16,6 +16,7 @@ from briefer.analysis.sourcing._lexicon import (
     _LEAD_STRIP,
     _NAME_CONNECTORS,
     _NOT_BEFORE_REDUCED,
+    _NOT_NAME_START,
     _NOT_ONE_VOICE,
     _NUMBER_WORDS,
     _PHRASAL_VERBS,
@@ -105,8 +106,6 @@ def _says_here(verb: str, after: str) -> bool:
     # "tankers suspected of moving crude": a participle, nobody speaks
     return not (verb in ("suspected", "accused") and _OF_A_DEED.match(after))
 
-
-_NOT_NAME_START = frozenset({"said", "says", "told", "and", "but", "on", "in"})
 
 # The longest source found in news is a name with its description, under twenty words ("A
 # spokesperson who did not wish to be named because of agency policy"); a longer one is a

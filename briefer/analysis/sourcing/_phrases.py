@@ -15,6 +15,7 @@ from briefer.analysis.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_HEADS,
     _ANON_MARKER,
+    _AUXILIARIES,
     _CUT_WORDS,
     _DETERMINERS,
     _DOCUMENTS,
@@ -25,6 +26,9 @@ from briefer.analysis.sourcing._lexicon import (
     _OF_WHOM,
     _OPENERS,
     _OTHER_PRONOUNS,
+    _PAIRED_BODIES,
+    _PEOPLE_NOUNS,
+    _PHRASE_GOES_ON_AFTER,
     _PREPOSITIONS,
     _PRONOUNS,
     _PUBLISHED,
@@ -32,6 +36,7 @@ from briefer.analysis.sourcing._lexicon import (
     _RELATIVES,
     _SPEAKER_NOUNS,
     _SPOKES_NOUNS,
+    _SUBJECT_PRONOUNS,
     _VERBISH,
     _VOICE_NOUNS,
     _lexicon,
@@ -57,24 +62,6 @@ from briefer.text.lexicon import lexicon
 _APPOSITIVE_NAME = re.compile(
     r",[ \t]+(?:[\w'’.-]+[ \t]+){0,6}?"
     r"(?P<name>[A-Z][a-z][\w'’-]*(?:[ \t]+[A-Z][a-z][\w'’-]*){1,2})[ \t]*(?:[.;]|,[ \t]+(?![a-z]))"
-)
-
-
-# Words a noun phrase goes on after: "a source inside the company", "the researchers and
-# their students", "all the people".
-_PHRASE_GOES_ON_AFTER = (
-    _PREPOSITIONS
-    | _DETERMINERS
-    | _QUANTIFIERS
-    | frozenset("inside outside around through throughout including like and or &".split())
-)
-# Words that only begin a clause: "according to officials | they said ...".
-_SUBJECT_PRONOUNS = _PRONOUNS | frozenset({"i", "we", "you"})
-# Verbs that are never part of a noun phrase, so always end one (unlike "estimates" or
-# "reports", which may be its head: "the council's estimates").
-_AUXILIARIES = frozenset(
-    "is was were are am be been being has have had will would can could should may might must "
-    "do does did".split()
 )
 
 
@@ -731,10 +718,4 @@ def _verbish(core: list[_Tok], *, after_preposition: bool) -> bool:
 _PAIR = re.compile(
     r"(?i:both(?:\s+of\s+them|\s+(?P<what>\w+))?|the\s+two(?:\s+(?P<two>\w+))?|the\s+pair"
     r"|the\s+couple)"
-)
-_PAIRED_BODIES = frozenset("sides countries companies governments parties firms teams".split())
-# People by what they do or back, who speak as a group: "supporters said", "users argued".
-_PEOPLE_NOUNS = frozenset(
-    "defender supporter opponent user fan follower commentator viewer reader voter "
-    "customer consumer shopper parent student".split()
 )
