@@ -15,7 +15,9 @@ briefs it. The offline engine builds its brief from it, the checks of every brie
 * `names.py`: how one run of capitalised words reads as names: where a name ends, its kind,
   the shorter forms the article may use for it.
 * `words.py`: the word lists and word rules only these rules read (speech verbs, prepositions,
-  pronouns, `singular`, `is_news_outlet`).
+  pronouns, `singular`, `is_news_outlet`); the lists themselves are data, in `words.toml`
+  (shared by the rules) and `sourcing/words.toml` (the sourcing grammar's own), each list
+  with what it is for and which rule reads it.
 * `entities.toml`: the entity word lists (titles, company suffixes, government and
   organisation words, places, countries and demonyms, words that look like names but are not),
   read once by `briefer.text.lexicon.lexicon()`, which the offline engine, the evaluation and

@@ -1,9 +1,10 @@
 """The word lists and word rules only the analysis rules read, each loaded once.
 
-* Words that place a noun after them: prepositions, possessive determiners, subject pronouns,
-  as the stakeholder finder and the sourcing analysis read a noun phrase.
-* Speech verbs: the verbs that attribute a statement to a source ("said", "told", "according
-  to"), strong (whatever their subject) and weak (only with a speaker as subject).
+* `words.toml` (beside this module), read once by `word_lists`: words that place a noun after
+  them (prepositions, possessive determiners, subject pronouns), as the stakeholder finder and
+  the sourcing analysis read a noun phrase; and the speech verbs, the verbs that attribute a
+  statement to a source ("said", "told", "according to"), strong (whatever their subject) and
+  weak (only with a speaker as subject).
 * `singular` (a plural noun's singular, by rule) and `is_news_outlet` (over the outlet lists of
   `entities.toml`).
 
@@ -13,47 +14,42 @@ The lists other parts of briefer share (stop words, calendar words, the entity l
 
 from __future__ import annotations
 
-from functools import lru_cache
+import tomllib
+from collections.abc import Mapping
+from functools import cache, lru_cache
+from pathlib import Path
+from types import MappingProxyType
 
-from briefer.text.lexicon import lexicon, wordset
+from briefer.text.lexicon import lexicon
+
+
+@cache
+def word_lists(path: Path) -> Mapping[str, frozenset[str]]:
+    """Load the word lists of a TOML file once: each table's `words`, as a set, by table name."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    lists: dict[str, frozenset[str]] = {}
+    for name, table in data.items():
+        words = table.get("words") if isinstance(table, dict) else None
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ValueError(f"{path.name}: the table [{name}] needs words, a list of strings")
+        lists[name] = frozenset(words)
+    return MappingProxyType(lists)
+
+
+_WORDS = word_lists(Path(__file__).with_name("words.toml"))
 
 # --- words that place a noun after them -----------------------------------------------------------
 
-PREPOSITIONS = wordset(
-    """of for from at in on with to by about among between into under over near across
-    against within without behind beyond during via per"""
-)
-# A noun after one of these belongs to someone: "his passengers", "their workers".
-POSSESSIVE_DETERMINERS = wordset("his her their its our my your")
-SUBJECT_PRONOUNS = wordset("he she they we i you it")
+PREPOSITIONS = _WORDS["prepositions"]
+POSSESSIVE_DETERMINERS = _WORDS["possessive_determiners"]
+SUBJECT_PRONOUNS = _WORDS["subject_pronouns"]
 
 # --- speech verbs --------------------------------------------------------------------------------
 
-# Verbs that attribute whatever their subject is: "X said", "X told".
-STRONG_SPEECH_VERBS = wordset(
-    """said says say told tells tell added adds declined declines wrote writes explained
-    explains insisted insists testified testifies acknowledged acknowledges stated"""
-)
-# Verbs that attribute only when their subject is a speaker ("the ministry confirmed").
-_WEAK_VERBS = wordset(
-    """states announced announces confirmed confirms estimated estimates argued argues warned
-    warns reported reports noted notes claimed claims alleged alleges predicted predicts cited
-    cites disclosed discloses cautioned cautions denied denies recounted recounts recalled recalls
-    asserted asserts contended contends maintained stressed stresses conceded concedes admitted
-    admits complained complains expect expects highlight highlights revealed reveals
-    reiterated reiterates tweeted tweets touted touts believes urged urges criticised
-    criticized criticises criticizes condemned condemns welcomed welcomes described describes
-    accused accuses"""
-)
-# More verbs of news copy, weak too (the rule "sourcing.news-verbs").
-NEWS_COPY_VERBS = wordset(
-    """commented comments remarked remarks observed observes replied replies responded
-    responds countered counters suggested suggests quipped quips joked jokes lamented laments
-    emphasised emphasises emphasized emphasizes suspected suspects regard regards"""
-)
-# Verbs of finding, which attribute only for a document (the rule "sourcing.finding-verbs").
-FINDING_VERBS = wordset("found finds showed shows concluded concludes")
-WEAK_SPEECH_VERBS = _WEAK_VERBS | NEWS_COPY_VERBS | FINDING_VERBS
+STRONG_SPEECH_VERBS = _WORDS["strong_speech_verbs"]
+NEWS_COPY_VERBS = _WORDS["news_copy_verbs"]  # the rule "sourcing.news-verbs"
+FINDING_VERBS = _WORDS["finding_verbs"]  # the rule "sourcing.finding-verbs"
+WEAK_SPEECH_VERBS = _WORDS["weak_speech_verbs"] | NEWS_COPY_VERBS | FINDING_VERBS
 SPEECH_VERBS = STRONG_SPEECH_VERBS | WEAK_SPEECH_VERBS
 
 

@@ -2,8 +2,9 @@
 
 `analyze_sourcing(text)` returns a `SourcingProfile`. Every span in it is an offset pair
 into the original text, so `text[start:end]` quotes it back verbatim. No models, no network:
-word lists come from `briefer/analysis/entities.toml` plus the small sets in
-`briefer.analysis.sourcing._lexicon`.
+word lists come from `briefer/analysis/entities.toml`, `briefer/analysis/words.toml` (speech
+verbs, prepositions) and `words.toml` beside this module (the grammar's own lists, loaded by
+`briefer.analysis.sourcing._lexicon`).
 
 Rules, in the order they are applied:
 

@@ -16,6 +16,7 @@ from briefer.analysis.sourcing._lexicon import (
     _LEAD_STRIP,
     _NAME_CONNECTORS,
     _NOT_BEFORE_REDUCED,
+    _NOT_NAME_START,
     _NOT_ONE_VOICE,
     _NUMBER_WORDS,
     _PHRASAL_VERBS,
@@ -79,12 +80,48 @@ _CREDIT_PHRASES = (
 # The credit line under an embedded post: a dash, the account's display name, its handle.
 _POST_CREDIT = re.compile(r"[—–]\s*(?P<name>[^\s@()—–][^\n@()—–]{0,60}?)\s*\(@\w{1,30}\)")
 
-_NOT_NAME_START = frozenset({"said", "says", "told", "and", "but", "on", "in"})
+# The words after a verb that tell whether it attributes: a form more often a noun needs its
+# clause after it ("estimates that", "reports the"); "declined" needs what was declined
+# ("declined to comment", not "declined 3%"); "added" of a thing ("added 3 points") and a
+# participle ("cited by", "suspected of moving crude") attribute nothing.
+_CLAUSE_AFTER_AMBIGUOUS = re.compile(
+    r"\s+(?:that|the|a|an|it|he|she|they|there|its|his|her|their|\d|\$)\b"
+)
+_DECLINED_WHAT = re.compile(r"\s+(?:to\b|comment|requests?\b|an?\s+(?:request|interview))")
+_ADDED_A_THING = re.compile(r"\s+(?:\d|\$|to\b|a\b|an\b|more\b|new\b|another\b)")
+_BY_AN_AGENT = re.compile(r"\s+by\b")
+_OF_A_DEED = re.compile(r"\s+of\b")
+
+
+def _says_here(verb: str, after: str) -> bool:
+    """Tell from the words `after` a verb of saying whether it attributes anything here."""
+    if verb in _AMBIGUOUS_VERBS and not _CLAUSE_AFTER_AMBIGUOUS.match(after):
+        return False  # "the council's estimates show": a noun
+    if verb in ("declined", "declines") and not _DECLINED_WHAT.match(after):
+        return False  # "shares declined 3%"
+    if verb in ("added", "adds") and _ADDED_A_THING.match(after):
+        return False  # "the team added 3 points"
+    if _BY_AN_AGENT.match(after):  # "cited by", "reported by": a participle
+        return False
+    # "tankers suspected of moving crude": a participle, nobody speaks
+    return not (verb in ("suspected", "accused") and _OF_A_DEED.match(after))
+
 
 # The longest source found in news is a name with its description, under twenty words ("A
 # spokesperson who did not wish to be named because of agency policy"); a longer one is a
 # clause read as a source ("The A The B The C ... said"), not someone's word.
 MAX_SOURCE_WORDS = 20
+
+
+def _is_a_source(verb: str, source: str) -> bool:
+    """Tell whether `source`, read for `verb`, can be someone's word: a verb of finding needs
+    a document ("a 2018 analysis found", not "police found a body"), and a source longer than
+    `MAX_SOURCE_WORDS` is a clause read as one."""
+    if verb in FINDING_VERBS and (
+        not enabled("sourcing.finding-verbs") or not _DOCUMENTS & set(source.lower().split())
+    ):
+        return False
+    return len(source.split()) <= MAX_SOURCE_WORDS
 
 
 class _Analyzer(_PhraseReader):
@@ -102,42 +139,48 @@ class _Analyzer(_PhraseReader):
         that attribution ends: an elided subject refers to it when no comma comes between
         ("The person declined to name it but said ...").
         """
-        text = self.text
         if match.group("acc"):
-            np = self.right_np(match.end(), sent.end, inverted=False)
-            if np is None:
-                return None
-            return _NP(np.start, np.end, match.start(), np.phrase_end), "according to"
+            return self._according_to(sent, match)
         verb = match.group("verb")
-        strong = verb in STRONG_SPEECH_VERBS
-        after = text[match.end() : min(match.end() + 40, sent.end)]
-        if verb in _AMBIGUOUS_VERBS and not re.match(
-            r"\s+(?:that|the|a|an|it|he|she|they|there|its|his|her|their|\d|\$)\b", after
-        ):
+        after = self.text[match.end() : min(match.end() + 40, sent.end)]
+        if not _says_here(verb, after):
             return None
-        if verb in ("declined", "declines") and not re.match(
-            r"\s+(?:to\b|comment|requests?\b|an?\s+(?:request|interview))", after
-        ):
+        p = self._subject_end(sent, match.start())
+        if p is None:
             return None
-        if verb in ("added", "adds") and re.match(
-            r"\s+(?:\d|\$|to\b|a\b|an\b|more\b|new\b|another\b)", after
-        ):
+        boundary = _last(_LEFT_BOUNDARY, self.text, sent.start, p)
+        seg_start = boundary.end() if boundary else sent.start
+        if self.text[seg_start:p].strip():
+            np = self._subject(sent, p, boundary, strong=verb in STRONG_SPEECH_VERBS)
+            return (np, verb) if np else None
+        # Nothing between the boundary and the verb.
+        return self._source_after_boundary(sent, match, p, boundary, previous)
+
+    def _according_to(self, sent: Span, match: re.Match[str]) -> tuple[_NP, str] | None:
+        """Read the source of "according to X": the noun phrase after it."""
+        np = self.right_np(match.end(), sent.end, inverted=False)
+        if np is None:
             return None
-        if re.match(r"\s+by\b", after):  # "cited by", "reported by": a participle
-            return None
-        if verb in ("suspected", "accused") and re.match(r"\s+of\b", after):
-            return None  # "tankers suspected of moving crude": a participle, nobody speaks
-        # Skip auxiliaries and adverbs before the verb.
-        p = match.start()
+        return _NP(np.start, np.end, match.start(), np.phrase_end), "according to"
+
+    def _subject_end(self, sent: Span, verb_start: int) -> int | None:
+        """Find where the subject of the verb at `verb_start` ends: before the auxiliaries,
+        adverbs, times and asides between them ("the people have also said", "Mark Esper on
+        Wednesday accused"). None when a word before the verb makes it passive, infinitive or
+        negated ("was said", "to say", "did not say"): then nobody attributes anything.
+        """
+        text = self.text
+        asides = enabled("sourcing.parenthesis-before-verb")
+        p = verb_start
         while True:
             word_end = p
             while word_end > sent.start and text[word_end - 1].isspace():
                 word_end -= 1
-            opening = text.rfind("(", max(sent.start, word_end - 40), word_end)
-            aside = word_end > sent.start and text[word_end - 1] == ")" and opening > sent.start
-            if aside and enabled("sourcing.parenthesis-before-verb"):
-                p = opening  # "Home Depot (ticker: HD) reported": the aside is skipped
-                continue
+            if asides:
+                opening = self._aside_before(sent, word_end)
+                if opening is not None:
+                    p = opening  # "Home Depot (ticker: HD) reported": the aside is skipped
+                    continue
             word_start = word_end
             while word_start > sent.start and (
                 text[word_start - 1].isalnum() or text[word_start - 1] in "'’"
@@ -145,7 +188,7 @@ class _Analyzer(_PhraseReader):
                 word_start -= 1
             word = text[word_start:word_end].lower()
             if not word:
-                break
+                return p
             if word in _REJECT_BEFORE_VERB or word.endswith(("n't", "n’t")):
                 return None
             lower_case = text[word_start].islower()
@@ -158,30 +201,55 @@ class _Analyzer(_PhraseReader):
             if when is not None and when.end() == p:  # "Mark Esper on Wednesday accused"
                 p = when.start()
                 continue
-            break
-        boundary = _last(_LEFT_BOUNDARY, text, sent.start, p)
+            return p
+
+    def _aside_before(self, sent: Span, word_end: int) -> int | None:
+        """Find the opening of a parenthesis that closes at `word_end`, within 40 characters."""
+        text = self.text
+        opening = text.rfind("(", max(sent.start, word_end - 40), word_end)
+        if word_end > sent.start and text[word_end - 1] == ")" and opening > sent.start:
+            return opening
+        return None
+
+    def _subject(
+        self, sent: Span, p: int, boundary: re.Match[str] | None, *, strong: bool
+    ) -> _NP | None:
+        """Read the subject that ends at `p`, after the clause boundary before it (if any)."""
+        text = self.text
         seg_start = boundary.end() if boundary else sent.start
-        segment_empty = not text[seg_start:p].strip()
         bword = boundary.group().strip() if boundary else ""
-        if not segment_empty:
-            if bword in _RELATIVES and boundary is not None:
-                first = _TOKEN.search(text, seg_start, p)
-                if first and self._verbish(first.group()):
-                    # "officials that asked not to be named said": reach back over the clause.
-                    outer = _last(_PUNCT_BOUNDARY, text, sent.start, boundary.start())
-                    np = self.left_np(outer.end() if outer else sent.start, p, strong=strong)
-                    return (np, verb) if np else None
-            if bword in ("and", "or") and boundary is not None:
-                outer = _last(_LEFT_BOUNDARY, text, sent.start, boundary.start())
-                toks = _tokens(text, outer.end() if outer else sent.start, p)
-                whole = self._whole_np(toks, strong=strong) if toks else None
-                if whole is not None and not any(t.word in _VERBISH for t in toks):
-                    return whole, verb
-            np = self.left_np(seg_start, p, strong=strong, subject=True)
-            if np is None:
-                np = self._over_relative_clause(sent, p, strong=strong)
-            return (np, verb) if np else None
-        # Nothing between the boundary and the verb.
+        if bword in _RELATIVES and boundary is not None:
+            first = _TOKEN.search(text, seg_start, p)
+            if first and self._verbish(first.group()):
+                # "officials that asked not to be named said": reach back over the clause.
+                outer = _last(_PUNCT_BOUNDARY, text, sent.start, boundary.start())
+                return self.left_np(outer.end() if outer else sent.start, p, strong=strong)
+        if bword in ("and", "or") and boundary is not None:
+            outer = _last(_LEFT_BOUNDARY, text, sent.start, boundary.start())
+            toks = _tokens(text, outer.end() if outer else sent.start, p)
+            whole = self._whole_np(toks, strong=strong) if toks else None
+            if whole is not None and not any(t.word in _VERBISH for t in toks):
+                return whole  # "the mayor and the governor said"
+        np = self.left_np(seg_start, p, strong=strong, subject=True)
+        if np is None:
+            np = self._over_relative_clause(sent, p, strong=strong)
+        return np
+
+    def _source_after_boundary(
+        self,
+        sent: Span,
+        match: re.Match[str],
+        p: int,
+        boundary: re.Match[str] | None,
+        previous: tuple[_NP, int] | None,
+    ) -> tuple[_NP, str] | None:
+        """Find the source of a verb right after a clause boundary, or opening the sentence:
+        an elided subject ("... but said"), a relative pronoun ("X, which estimated"), an
+        insert between commas ("X, an analyst at Y, said") or an inversion ('"...," said X').
+        """
+        text = self.text
+        verb = match.group("verb")
+        bword = boundary.group().strip() if boundary else ""
         if bword in ("and", "but") and previous is not None and boundary is not None:
             earlier, earlier_end = previous
             if "," not in text[earlier_end : boundary.start()]:
@@ -307,79 +375,15 @@ class _Analyzer(_PhraseReader):
     # -- the whole article
 
     def attributions(self) -> list[Attribution]:
-        text = self.text
+        """Find the article's attributions, sentence by sentence: to a verb of saying, then
+        the unattributed claims, embedded posts and credits of each sentence."""
         out: list[Attribution] = []
         recent: list[tuple[int, Attribution]] = []  # (sentence index, attribution)
-        news_verbs, finding_verbs = (
-            enabled("sourcing.news-verbs"),
-            enabled("sourcing.finding-verbs"),
-        )
-        unattributed, post_credit = (
-            enabled("sourcing.unattributed"),
-            enabled("sourcing.post-credit"),
-        )
-        age_epithet = enabled("sourcing.age-epithet")
+        unattributed = enabled("sourcing.unattributed")
+        post_credit = enabled("sourcing.post-credit")
         credits = enabled("sourcing.credit-phrases")
         for index, sent in enumerate(self.sentences):
-            covered = sent.start
-            previous: tuple[_NP, int] | None = None
-            for match in _VERB.finditer(text, sent.start, sent.end):
-                if match.start() < covered or self.in_quote(match.start()):
-                    continue
-                if _KEEPS.match(text, match.start()):
-                    continue  # "maintained a lead": kept, not said
-                verb_word = match.group("verb") or ""
-                if not news_verbs and (verb_word in NEWS_COPY_VERBS or verb_word in _PHRASAL_VERBS):
-                    continue
-                found = self.source_for(sent, match, previous)
-                if found is None:
-                    continue
-                np, verb = found
-                if np.end <= np.start:
-                    continue
-                source = text[np.start : np.end]
-                if verb in FINDING_VERBS and (
-                    not finding_verbs or not _DOCUMENTS & set(source.lower().split())
-                ):
-                    continue
-                if len(source.split()) > MAX_SOURCE_WORDS:
-                    continue
-                phrase_start = min(np.phrase_start, np.start, match.start())
-                phrase_end = max(np.phrase_end, np.end, match.end())
-                refers_to: str | None = None
-                if source.lower() in _PRONOUNS or (age_epithet and _AGE_EPITHET.fullmatch(source)):
-                    # "The 56-year-old said" names the person as "he" would.
-                    pronoun = source.lower() if source.lower() in _PRONOUNS else "he"
-                    resolved = self._resolve_pronoun(pronoun, index, recent)
-                    if resolved is None:
-                        continue
-                    kind, refers_to = resolved
-                else:
-                    kind, _ = self.classify(np.start, np.end)
-                    if kind is SourceKind.NAMED_PERSON:
-                        refers_to = self._full_name(np.start, np.end)
-                    elif (titled := self._titled_earlier(source, np.start)) is not None:
-                        kind, refers_to = SourceKind.NAMED_PERSON, titled
-                    elif kind is SourceKind.UNNAMED_INSTITUTION and (
-                        named := self._named_with(source)
-                    ):
-                        kind, refers_to = SourceKind.NAMED_PERSON, named
-                attribution = Attribution(
-                    start=phrase_start,
-                    end=phrase_end,
-                    source=source,
-                    source_start=np.start,
-                    source_end=np.end,
-                    verb=verb,
-                    kind=kind,
-                    sentence_start=sent.start,
-                    sentence_end=sent.end,
-                    refers_to=refers_to,
-                )
-                out.append(attribution)
-                recent.append((index, attribution))
-                previous = (np, phrase_end)
-                covered = max(covered, np.end if np.inverted else match.end())
+            out.extend(self._said(index, sent, recent))
             if unattributed:
                 out.extend(self._unattributed(sent, out))
             if post_credit:
@@ -391,6 +395,94 @@ class _Analyzer(_PhraseReader):
             if len(recent) > 50:
                 del recent[:-50]
         return out
+
+    def _said(
+        self, index: int, sent: Span, recent: list[tuple[int, Attribution]]
+    ) -> list[Attribution]:
+        """Find the attributions of the sentence's verbs of saying, left to right.
+
+        Each one found joins `recent` (sentence index, attribution), where a later pronoun
+        looks for whom it stands for. A verb in a quotation or in the source just read is
+        none.
+        """
+        text = self.text
+        news_verbs = enabled("sourcing.news-verbs")
+        found: list[Attribution] = []
+        covered = sent.start
+        previous: tuple[_NP, int] | None = None
+        for match in _VERB.finditer(text, sent.start, sent.end):
+            if match.start() < covered or self.in_quote(match.start()):
+                continue
+            if _KEEPS.match(text, match.start()):
+                continue  # "maintained a lead": kept, not said
+            verb_word = match.group("verb") or ""
+            if not news_verbs and (verb_word in NEWS_COPY_VERBS or verb_word in _PHRASAL_VERBS):
+                continue
+            read = self._attribution(index, sent, match, previous, recent)
+            if read is None:
+                continue
+            np, attribution = read
+            found.append(attribution)
+            recent.append((index, attribution))
+            previous = (np, attribution.end)
+            covered = max(covered, np.end if np.inverted else match.end())
+        return found
+
+    def _attribution(
+        self,
+        index: int,
+        sent: Span,
+        match: re.Match[str],
+        previous: tuple[_NP, int] | None,
+        recent: list[tuple[int, Attribution]],
+    ) -> tuple[_NP, Attribution] | None:
+        """Read the attribution of one verb of saying: its source, and who that is."""
+        found = self.source_for(sent, match, previous)
+        if found is None:
+            return None
+        np, verb = found
+        if np.end <= np.start:
+            return None
+        source = self.text[np.start : np.end]
+        if not _is_a_source(verb, source):
+            return None
+        who = self._who(source, np, index, recent)
+        if who is None:
+            return None
+        kind, refers_to = who
+        attribution = Attribution(
+            start=min(np.phrase_start, np.start, match.start()),
+            end=max(np.phrase_end, np.end, match.end()),
+            source=source,
+            source_start=np.start,
+            source_end=np.end,
+            verb=verb,
+            kind=kind,
+            sentence_start=sent.start,
+            sentence_end=sent.end,
+            refers_to=refers_to,
+        )
+        return np, attribution
+
+    def _who(
+        self, source: str, np: _NP, index: int, recent: list[tuple[int, Attribution]]
+    ) -> tuple[SourceKind, str | None] | None:
+        """Tell the kind of a source and the full name it refers to, if any; None for a
+        pronoun that stands for no one cited before (pronouns are never anonymous)."""
+        lower = source.lower()
+        if lower in _PRONOUNS:
+            return self._resolve_pronoun(lower, index, recent)
+        if enabled("sourcing.age-epithet") and _AGE_EPITHET.fullmatch(source):
+            # "The 56-year-old said" names the person as "he" would.
+            return self._resolve_pronoun("he", index, recent)
+        kind, _ = self.classify(np.start, np.end)
+        if kind is SourceKind.NAMED_PERSON:
+            return kind, self._full_name(np.start, np.end)
+        if (titled := self._titled_earlier(source, np.start)) is not None:
+            return SourceKind.NAMED_PERSON, titled  # "the president": the one named so before
+        if kind is SourceKind.UNNAMED_INSTITUTION and (named := self._named_with(source)):
+            return SourceKind.NAMED_PERSON, named  # "China's ambassador to Britain Liu Xiaming"
+        return kind, None
 
     def _unattributed_matches(self, sent: Span) -> list[re.Match[str]]:
         """The matches of `_UNATTRIBUTED` in `sent`, from one pass over the whole text (the

@@ -15,6 +15,7 @@ from briefer.analysis.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_HEADS,
     _ANON_MARKER,
+    _AUXILIARIES,
     _CUT_WORDS,
     _DETERMINERS,
     _DOCUMENTS,
@@ -25,6 +26,9 @@ from briefer.analysis.sourcing._lexicon import (
     _OF_WHOM,
     _OPENERS,
     _OTHER_PRONOUNS,
+    _PAIRED_BODIES,
+    _PEOPLE_NOUNS,
+    _PHRASE_GOES_ON_AFTER,
     _PREPOSITIONS,
     _PRONOUNS,
     _PUBLISHED,
@@ -32,6 +36,7 @@ from briefer.analysis.sourcing._lexicon import (
     _RELATIVES,
     _SPEAKER_NOUNS,
     _SPOKES_NOUNS,
+    _SUBJECT_PRONOUNS,
     _VERBISH,
     _VOICE_NOUNS,
     _lexicon,
@@ -57,24 +62,6 @@ from briefer.text.lexicon import lexicon
 _APPOSITIVE_NAME = re.compile(
     r",[ \t]+(?:[\w'’.-]+[ \t]+){0,6}?"
     r"(?P<name>[A-Z][a-z][\w'’-]*(?:[ \t]+[A-Z][a-z][\w'’-]*){1,2})[ \t]*(?:[.;]|,[ \t]+(?![a-z]))"
-)
-
-
-# Words a noun phrase goes on after: "a source inside the company", "the researchers and
-# their students", "all the people".
-_PHRASE_GOES_ON_AFTER = (
-    _PREPOSITIONS
-    | _DETERMINERS
-    | _QUANTIFIERS
-    | frozenset("inside outside around through throughout including like and or &".split())
-)
-# Words that only begin a clause: "according to officials | they said ...".
-_SUBJECT_PRONOUNS = _PRONOUNS | frozenset({"i", "we", "you"})
-# Verbs that are never part of a noun phrase, so always end one (unlike "estimates" or
-# "reports", which may be its head: "the council's estimates").
-_AUXILIARIES = frozenset(
-    "is was were are am be been being has have had will would can could should may might must "
-    "do does did".split()
 )
 
 
@@ -234,78 +221,131 @@ class _PhraseReader:
     # -- classifying a source phrase
 
     def classify(self, start: int, end: int) -> tuple[SourceKind, str]:
-        """Return the kind of the source text[start:end] and a key naming it."""
-        text = self.text
-        toks = _tokens(text, start, end)
-        phrase = text[start:end]
+        """Return the kind of the source text[start:end] and a key naming it.
+
+        The first of these that applies decides: anonymous by its words, two parties just
+        named, a person named after a description, one member of a group, a body's proper
+        name, a name, an institution of a named state, a voice or document of a name; else
+        an unnamed institution.
+        """
+        toks = _tokens(self.text, start, end)
+        phrase = self.text[start:end]
         if not toks:
             return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
         core = self._core(toks)
         head = core[-1]
-        if not _ANON_MARKER.search(phrase):
-            person = self._named_in_apposition(end)
-            if person is not None:  # "another witness, former adviser Fiona Hill"
-                return SourceKind.NAMED_PERSON, person
-        if _ANON_MARKER.search(phrase) or head.word in _ANON_HEADS:
+        return (
+            self._anonymous_or_named_after(phrase, head, end)
+            or self._both_named(phrase)
+            or self._described(toks)
+            or self._one_of_a_group(toks, core, phrase, start)
+            or self._body_by_proper_name(toks, core)
+            or self._named(toks, core, phrase)
+            or self._of_a_named_state(toks, head, phrase)
+            or self._speaks_for_a_name(toks, head, end)
+            or (SourceKind.UNNAMED_INSTITUTION, phrase.lower())
+        )
+
+    def _anonymous_or_named_after(
+        self, phrase: str, head: _Tok, end: int
+    ) -> tuple[SourceKind, str] | None:
+        """Classify a source its words make anonymous ("a person familiar with the matter",
+        "one of the people"), unless the article names the person right after it."""
+        if _ANON_MARKER.search(phrase):
             return SourceKind.ANONYMOUS, phrase.lower()
+        person = self._named_in_apposition(end)
+        if person is not None:  # "another witness, former adviser Fiona Hill"
+            return SourceKind.NAMED_PERSON, person
+        if head.word in _ANON_HEADS:
+            return SourceKind.ANONYMOUS, phrase.lower()
+        return None
+
+    def _both_named(self, phrase: str) -> tuple[SourceKind, str] | None:
+        """Classify two parties the story has just named ("both men claimed", "the two
+        countries said") as two people or two bodies (the rule "sourcing.both-named")."""
         pair = _PAIR.fullmatch(phrase.strip())
-        if pair and enabled("sourcing.both-named"):  # "Both men claimed": the two just named
-            bodies = (pair.group("what") or "").lower() in _PAIRED_BODIES
-            kind = SourceKind.NAMED_ORGANIZATION if bodies else SourceKind.NAMED_PERSON
-            return kind, phrase.lower()
-        described = self._described_person(toks) if enabled("sourcing.described-person") else None
-        if described is not None:  # "lead researcher and NASA scientist Lucas Paganini"
-            return SourceKind.NAMED_PERSON, described
-        if (
-            head.cap
-            and len(core) == 1
-            and (
-                toks[0].word in _INDEFINITE
-                or _UNNAMED_BEFORE.search(text, max(start - 40, 0), start)
-            )
+        if pair is None or not enabled("sourcing.both-named"):
+            return None
+        bodies = (pair.group("what") or "").lower() in _PAIRED_BODIES
+        kind = SourceKind.NAMED_ORGANIZATION if bodies else SourceKind.NAMED_PERSON
+        return kind, phrase.lower()
+
+    def _described(self, toks: list[_Tok]) -> tuple[SourceKind, str] | None:
+        """Classify a person named after a description of them ("lead researcher and NASA
+        scientist Lucas Paganini"; the rule "sourcing.described-person")."""
+        if not enabled("sourcing.described-person"):
+            return None
+        described = self._described_person(toks)
+        return None if described is None else (SourceKind.NAMED_PERSON, described)
+
+    def _one_of_a_group(
+        self, toks: list[_Tok], core: list[_Tok], phrase: str, start: int
+    ) -> tuple[SourceKind, str] | None:
+        """Classify one member of a group named by a capitalised word ("one prominent
+        Republican", "a Democrat") as unnamed: the word says what the source is, not who."""
+        if not core[-1].cap or len(core) != 1:
+            return None
+        if toks[0].word in _INDEFINITE or _UNNAMED_BEFORE.search(
+            self.text, max(start - 40, 0), start
         ):
-            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()  # "one prominent Republican"
-        if self._proper_of_name(toks, core):  # "the Department of Energy", "Bank of Calder"
-            return SourceKind.NAMED_ORGANIZATION, " ".join(t.word for t in toks if t.cap)
-        if head.cap and not (len(core) == 1 and self._is_common(head)):
-            at = toks.index(head)
-            run = [head]
-            i = at - 1
-            while i >= 0 and (toks[i].cap or toks[i].word in _NAME_CONNECTORS):
-                run.insert(0, toks[i])
-                i -= 1
-            # "Secretary [of State Mike Pompeo]": the name goes on past the core's cut.
-            tail: list[_Tok] = []
-            for tok in toks[at + 1 :]:
-                if not (tok.cap or tok.word in _NAME_CONNECTORS):
-                    break
-                tail.append(tok)
-                if tok.cap:
-                    run.extend(tail)
-                    tail = []
-            while run and run[0].word in _NAME_CONNECTORS:
-                has_the = run[0].word == "the"
-                run = run[1:]
-                if has_the:
-                    break
-            if not run:  # only connectors were capitalised ("The ... said"): no name here
-                return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
-            has_the = any(t.word == "the" for t in toks[: toks.index(run[0])])
-            if len(run) == 1 and self._is_common(run[0]):
-                return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
-            kind = self._name_kind(run, has_the=has_the)
-            at = toks.index(run[0])
-            if at > 0 and not toks[at - 1].cap and toks[at - 1].word in self.lex.titles:
-                kind = SourceKind.NAMED_PERSON  # "port director Helen Marsh", "brother Robert"
-            if kind is SourceKind.NAMED_PERSON:
-                return kind, run[-1].word
-            return kind, " ".join(t.word for t in run)
-        if self._of_a_named_state(toks, head):
-            return SourceKind.NAMED_ORGANIZATION, phrase.lower()
-        named = self._speaks_for_a_name(toks, head, end)
-        if named is not None:
-            return named
-        return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+        return None
+
+    def _body_by_proper_name(
+        self, toks: list[_Tok], core: list[_Tok]
+    ) -> tuple[SourceKind, str] | None:
+        """Classify a body's proper name ("the Department of Energy", "Bank of Calder") as an
+        organisation, keyed by its capitalised words."""
+        if not self._proper_of_name(toks, core):
+            return None
+        return SourceKind.NAMED_ORGANIZATION, " ".join(t.word for t in toks if t.cap)
+
+    def _named(
+        self, toks: list[_Tok], core: list[_Tok], phrase: str
+    ) -> tuple[SourceKind, str] | None:
+        """Classify a source whose head is a capitalised word, not a common noun: a person,
+        keyed by the surname, or an organisation, keyed by its name."""
+        head = core[-1]
+        if not head.cap or (len(core) == 1 and self._is_common(head)):
+            return None
+        run = self._name_run(toks, head)
+        if not run:  # only connectors were capitalised ("The ... said"): no name here
+            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+        if len(run) == 1 and self._is_common(run[0]):
+            return SourceKind.UNNAMED_INSTITUTION, phrase.lower()
+        at = toks.index(run[0])
+        has_the = any(t.word == "the" for t in toks[:at])
+        kind = self._name_kind(run, has_the=has_the)
+        if at > 0 and not toks[at - 1].cap and toks[at - 1].word in self.lex.titles:
+            kind = SourceKind.NAMED_PERSON  # "port director Helen Marsh", "brother Robert"
+        if kind is SourceKind.NAMED_PERSON:
+            return kind, run[-1].word
+        return kind, " ".join(t.word for t in run)
+
+    def _name_run(self, toks: list[_Tok], head: _Tok) -> list[_Tok]:
+        """Return the capitalised words around `head` that make one name, without the
+        connectors ("of", "the") that lead into it."""
+        at = toks.index(head)
+        run = [head]
+        i = at - 1
+        while i >= 0 and (toks[i].cap or toks[i].word in _NAME_CONNECTORS):
+            run.insert(0, toks[i])
+            i -= 1
+        # "Secretary [of State Mike Pompeo]": the name goes on past the core's cut.
+        tail: list[_Tok] = []
+        for tok in toks[at + 1 :]:
+            if not (tok.cap or tok.word in _NAME_CONNECTORS):
+                break
+            tail.append(tok)
+            if tok.cap:
+                run.extend(tail)
+                tail = []
+        while run and run[0].word in _NAME_CONNECTORS:
+            has_the = run[0].word == "the"
+            run = run[1:]
+            if has_the:
+                break
+        return run
 
     def _proper_of_name(self, toks: list[_Tok], core: list[_Tok]) -> bool:
         """Whether the phrase is a body's proper name of the form "Department of Energy": a
@@ -405,17 +445,22 @@ class _PhraseReader:
             return kind, key
         return None
 
-    def _of_a_named_state(self, toks: list[_Tok], head: _Tok) -> bool:
-        """An institution of a named country or body: "China's commerce ministry", "the French
-        foreign ministry", "Beijing's health authority". One body, identified by the article."""
+    def _of_a_named_state(
+        self, toks: list[_Tok], head: _Tok, phrase: str
+    ) -> tuple[SourceKind, str] | None:
+        """Classify an institution of a named country or body as an organisation: "China's
+        commerce ministry", "the French foreign ministry", "Beijing's health authority". One
+        body, identified by the article."""
         if head.word not in _INSTITUTION_NOUNS and singular(head.word) not in _INSTITUTION_NOUNS:
-            return False
+            return None
         before = toks[: toks.index(head)]
         demonyms = lexicon().demonym_of
-        return any(
+        if any(
             t.cap and (t.possessive or t.word in demonyms or t.word in self.lex.places)
             for t in before
-        )
+        ):
+            return SourceKind.NAMED_ORGANIZATION, phrase.lower()
+        return None
 
     def _core(self, toks: list[_Tok]) -> list[_Tok]:
         """Return the words of a noun phrase up to its head ("one of [the people]")."""
@@ -673,10 +718,4 @@ def _verbish(core: list[_Tok], *, after_preposition: bool) -> bool:
 _PAIR = re.compile(
     r"(?i:both(?:\s+of\s+them|\s+(?P<what>\w+))?|the\s+two(?:\s+(?P<two>\w+))?|the\s+pair"
     r"|the\s+couple)"
-)
-_PAIRED_BODIES = frozenset("sides countries companies governments parties firms teams".split())
-# People by what they do or back, who speak as a group: "supporters said", "users argued".
-_PEOPLE_NOUNS = frozenset(
-    "defender supporter opponent user fan follower commentator viewer reader voter "
-    "customer consumer shopper parent student".split()
 )
