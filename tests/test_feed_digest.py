@@ -145,7 +145,8 @@ def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_
     history = json.loads(run("history", "--db", db, "--format", "json").out)
     newest = max(row["id"] for row in history)
     timeline = run("story", str(newest), "--db", db)
-    lines = timeline.out.splitlines()
+    # Both briefs were made today: the story brief of the newest day comes first.
+    lines = timeline.out.split("## Timeline", 1)[-1].strip().splitlines()
     assert timeline.code == 0 and lines[0].startswith("1. ") and "day1 ledger" in lines[0]
     assert any(line.startswith("2. ") and "day2 wire" in line for line in lines)
     assert any("added:" in line for line in lines)

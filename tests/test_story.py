@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -138,6 +139,8 @@ def test_a_digest_leads_a_story_with_its_story_brief_and_folds_the_outlets(tmp_p
     assert count_words(body) <= 1.3 * longest
     html = render(digest, "html")
     assert html.count("<details") == 3 and "What they agree on" in html
+    (story,) = json.loads(render(digest, "json"))["stories"]
+    assert StoryBrief.model_validate(story["story_brief"]) == digest.story_briefs[1]
     slack = json.dumps(render_slack(digest))
     assert "What they agree on" in slack and "Key facts" not in slack
 
@@ -151,3 +154,18 @@ def test_compare_story_on_the_command_line(run):
     result = run("compare", *map(str, FILES), "--story", "--engine", "offline")
     assert result.code == 0
     assert result.out.startswith("# ") and "What they agree on" in result.out
+
+
+def test_briefer_story_shows_the_story_brief_of_the_newest_day_above_the_timeline(run, tmp_path):
+    db = str(tmp_path / "store.db")
+    assert run("digest", *map(str, FILES), "--engine", "offline", "--db", db, "-q").code == 0
+    single = run("digest", str(FIXTURES / "articles" / "courts.txt"), "--db", db, "-q")
+    assert single.code == 0
+    history = json.loads(run("history", "--db", db, "--format", "json").out)
+    ids = {Path(row["source"]).name: row["id"] for row in history}
+    out = run("story", str(ids["harwick_wire.txt"]), "--db", db).out
+    story, timeline = out.split("## Timeline", 1)
+    assert "What they agree on" in story and timeline.lstrip().startswith("1. ")
+    assert "3 outlets:" in out
+    alone = run("story", str(ids["courts.txt"]), "--db", db).out
+    assert "What they agree on" not in alone and alone.startswith("1. ")  # one outlet: timeline

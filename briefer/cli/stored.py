@@ -108,19 +108,25 @@ def story(
     ],
     db: Db = None,
 ) -> None:
-    """Print the timeline of a brief's story: each stored brief, its date and outlet, and
-    what it added to the briefs before it.
+    """Print a brief's story: the story brief of its newest day when several outlets told
+    it then, and the timeline: each stored brief, its date and outlet, and what it added to
+    the briefs before it.
 
     \b
     Example:
       briefer story 42
     """
-    from briefer.digest.followup import story_timeline
+    from briefer.digest.followup import latest_story_brief, story_timeline
+    from briefer.renderers.story import render_story_markdown
     from briefer.store import Store
 
     if not brief_id.isdigit():
         raise UsageError(f"{brief_id!r} is not a brief id; `briefer history` lists them")
-    timeline = story_timeline(Store(db), int(brief_id))
+    store = Store(db)
+    timeline = story_timeline(store, int(brief_id))
+    if (story_brief := latest_story_brief(store, int(brief_id))) is not None:
+        typer.echo(render_story_markdown(story_brief))
+        typer.echo("## Timeline\n")
     for n, entry in enumerate(timeline, 1):
         b = entry.brief
         typer.echo(f"{n}. {b.when}  [{b.id}]  {b.label}: {b.headline}")

@@ -11,7 +11,8 @@ today's with the offline comparer, deterministic and free whatever engine wrote 
 * new parties: people and bodies today's brief names that no earlier one did; and how many
   attributions are anonymous, then and now.
 
-`story_timeline` gives every stored brief of one story in order, each with what it added.
+`story_timeline` gives every stored brief of one story in order, each with what it added;
+`latest_story_brief` merges the outlets' briefs of its newest day into one story brief.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from datetime import datetime, timedelta
 
 from briefer.digest import Digest, group_stories
 from briefer.engines.offline.compare import compare_offline
+from briefer.engines.offline.story import story_offline
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
+from briefer.schema.story import StoryBrief
 from briefer.store import Store
 from briefer.text import one_line
 from briefer.verify.coverage import Compared
@@ -170,8 +173,8 @@ class TimelineEntry:
     added: list[str]
 
 
-def story_timeline(store: Store, brief_id: int) -> list[TimelineEntry]:
-    """Every stored brief of the story brief `brief_id` belongs to, oldest first."""
+def _story_of(store: Store, brief_id: int) -> list[tuple[int, Envelope]]:
+    """The stored briefs of the story brief `brief_id` belongs to, oldest first."""
     envelope = store.show(brief_id)
     around = envelope.created_at
     stored = store.recent(since=around - WINDOW, before=around + WINDOW, limit=500)
@@ -179,7 +182,31 @@ def story_timeline(store: Store, brief_id: int) -> list[TimelineEntry]:
         stored.append((brief_id, envelope))
     at = next(n for n, (i, _) in enumerate(stored) if i == brief_id)
     group = next(g for g in group_stories([e for _, e in stored]) if at in g)
-    story = sorted((stored[n] for n in group), key=lambda pair: pair[1].created_at)
+    return sorted((stored[n] for n in group), key=lambda pair: pair[1].created_at)
+
+
+def latest_story_brief(store: Store, brief_id: int) -> StoryBrief | None:
+    """The story brief of the story's newest day: its outlets' newest briefs of that day
+    merged (`briefer.engines.offline.story`); None when only one outlet told it that day."""
+    story = _story_of(store, brief_id)
+    day = story[-1][1].created_at.date()
+    newest: dict[str, tuple[int, Envelope]] = {}
+    for i, e in story:
+        if e.created_at.date() == day:
+            newest[e.article.label] = (i, e)  # oldest first: the outlet's newest wins
+    items = []
+    for i, e in newest.values():
+        text = store.article_text(i)
+        if text is not None:
+            items.append(Compared(e, text))
+    if len(items) < 2:
+        return None
+    return story_offline(compare_offline(items), items)
+
+
+def story_timeline(store: Store, brief_id: int) -> list[TimelineEntry]:
+    """Every stored brief of the story brief `brief_id` belongs to, oldest first."""
+    story = _story_of(store, brief_id)
     timeline = []
     for n, (i, e) in enumerate(story):
         added: list[str] = []

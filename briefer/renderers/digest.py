@@ -183,7 +183,8 @@ def render_digest_markdown(digest: Digest) -> str:
 
 
 def render_digest_json(digest: Digest) -> str:
-    """The digest as JSON: counts, stories (indices into items), and every item."""
+    """The digest as JSON: counts, stories (indices into items, and the story brief of a story
+    several outlets tell), and every item."""
     items = digest.items
     index = {id(item): n for n, item in enumerate(items)}
     data = {
@@ -205,6 +206,11 @@ def render_digest_json(digest: Digest) -> str:
                 ),
                 "follow_up": (
                     dataclasses.asdict(digest.follow_ups[n]) if n in digest.follow_ups else None
+                ),
+                "story_brief": (
+                    digest.story_briefs[n].model_dump(mode="json")
+                    if n in digest.story_briefs
+                    else None
                 ),
             }
             for n, group in enumerate(digest.stories(), 1)
