@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from briefer.errors import FetchError, InputError
-from briefer.inputs import LoadOptions
+from briefer.inputs import URL, LoadOptions, load_article
+from briefer.inputs.article import Article
 from briefer.inputs.fetch import fetch_page
 
 from .conftest import ARTICLES
@@ -318,3 +319,55 @@ def test_a_slack_webhook_answer_is_bounded_in_time_and_size():
         failure, peak = peak_memory(lambda: post_slack(hook, Digest([]), client=client))
     assert isinstance(failure, FetchError) and "500" in str(failure)
     assert peak < 12_000_000, f"{peak:,} bytes held for an error answer"
+
+
+# --- the article limit holds after extraction ------------------------------------------------
+
+
+def long_page(paragraphs: int) -> bytes:
+    line = ARTICLE.split("\n\n")[1]
+    body = "".join(f"<p>{n}. {line}</p>" for n in range(paragraphs))
+    return (
+        "<!doctype html><html><head><title>Port</title></head><body><article>"
+        f"<h1>Port of Calder reopens</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def test_text_extracted_from_a_page_is_held_to_the_article_limit(router):
+    page = long_page(600)
+    assert 100_000 < len(page) < 250_000
+    router.get("https://news.example/long").mock(
+        return_value=httpx.Response(200, headers={"content-type": "text/html"}, content=page)
+    )
+    options = LoadOptions(max_bytes=50_000, allow_private=True)  # resolves no name
+    with pytest.raises(InputError, match=r"over the 50,000-byte limit") as caught:
+        load_article(URL("https://news.example/long"), options)
+    assert "raise LoadOptions(max_bytes=...)" in str(caught.value)
+
+
+def test_html_too_large_to_extract_is_refused_before_it_is_parsed(router, monkeypatch):
+    import trafilatura
+
+    parsed: list[int] = []
+    real = trafilatura.bare_extraction
+    monkeypatch.setattr(
+        trafilatura,
+        "bare_extraction",
+        lambda html, **kw: parsed.append(len(html)) or real(html, **kw),
+    )
+    page = long_page(30_000)  # about 8 MB of HTML
+    router.get("https://news.example/huge").mock(
+        return_value=httpx.Response(200, headers={"content-type": "text/html"}, content=page)
+    )
+    options = LoadOptions(max_bytes=1_000_000, max_fetch_bytes=20_000_000, allow_private=True)
+    with pytest.raises(InputError, match="more HTML than") as caught:
+        load_article(URL("https://news.example/huge"), options)
+    assert parsed == []
+    assert "raise LoadOptions(max_bytes=...)" in str(caught.value)
+
+
+def test_an_article_given_as_it_is_is_held_to_the_limit_too():
+    article = Article(text="The council met. " * 10_000, source="feed entry")
+    with pytest.raises(InputError, match="over the 50,000-byte limit"):
+        load_article(article, LoadOptions(max_bytes=50_000))
+    assert load_article(article) is article

@@ -32,9 +32,11 @@ from typing import Any, BinaryIO, TypeAlias
 from urllib.parse import urlsplit
 
 from briefer.errors import InputError
-from briefer.inputs.article import Article, article_from_text
+from briefer.inputs.article import Article, article_from_text, utf8_size
 
 DEFAULT_MAX_BYTES = 2_000_000
+DEFAULT_MAX_FETCH_BYTES = 5_000_000
+HTML_PER_ARTICLE = 5  # a page's HTML may be this many times the article limit
 MAX_URL_CHARS = 2048
 STDIN = "-"
 MAX_LIST_BYTES = 1_000_000  # a list of paths or URLs: ten thousand lines and more
@@ -51,12 +53,23 @@ _FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """Limits for reading text and files and for fetching pages."""
+    """Limits for reading text and files and for fetching pages.
+
+    `max_bytes` holds every article's text, from any source, after extraction from HTML
+    too; `max_fetch_bytes` a page or feed as it arrives (decompressed); `fetch_timeout`
+    the whole of one fetch.
+    """
 
     max_bytes: int = DEFAULT_MAX_BYTES
-    max_fetch_bytes: int = 5_000_000
+    max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
     fetch_timeout: float = 20.0
     allow_private: bool = False
+
+    @property
+    def max_html_bytes(self) -> int:
+        """The largest page whose article is extracted: `HTML_PER_ARTICLE` times the article
+        limit, and never less than a page the default fetch limit lets in."""
+        return max(HTML_PER_ARTICLE * self.max_bytes, DEFAULT_MAX_FETCH_BYTES)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LoadOptions:
@@ -125,8 +138,22 @@ Input: TypeAlias = ArticleInput | CommandLine
 
 
 def load_article(given: Input, options: LoadOptions | None = None) -> Article:
-    """Turn an input into an `Article`, by its type (see the module docstring)."""
+    """Turn an input into an `Article`, by its type (see the module docstring), its text
+    held to `options.max_bytes` whatever the source (an `Article` given as it is too)."""
     options = options or LoadOptions()
+    article = _load(given, options)
+    size = utf8_size(article.text)
+    if size > options.max_bytes:
+        name = "standard input" if article.source == STDIN else article.source
+        raise InputError(
+            f"{name}: the article's text is {size:,} bytes, over the "
+            f"{options.max_bytes:,}-byte limit",
+            fix="raise {max_bytes}",
+        )
+    return article
+
+
+def _load(given: Input, options: LoadOptions) -> Article:
     if isinstance(given, Article):
         return given
     if isinstance(given, CommandLine):
@@ -244,7 +271,7 @@ def _from_text(text: str, options: LoadOptions) -> Article:
     from briefer.inputs.html import extract_article, looks_like_html
 
     if looks_like_html(data[:2048]):
-        return extract_article(text, source=TEXT_SOURCE)
+        return extract_article(text, source=TEXT_SOURCE, max_bytes=options.max_html_bytes)
     return article_from_text(text, source=TEXT_SOURCE)
 
 
@@ -291,7 +318,13 @@ def _from_url(url: URL, options: LoadOptions) -> Article:
         allow_private=options.allow_private,
     )
     if page.is_html:
-        return extract_article(page.content, source=url.value, url=page.url, charset=page.charset)
+        return extract_article(
+            page.content,
+            source=url.value,
+            url=page.url,
+            charset=page.charset,
+            max_bytes=options.max_html_bytes,
+        )
     text = page.content.decode(page.charset or "utf-8", errors="replace")
     return replace(article_from_text(text, source=url.value), url=page.url)
 
