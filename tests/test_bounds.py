@@ -9,18 +9,21 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 
 from briefer.errors import FetchError, InputError
-from briefer.inputs import URL, LoadOptions, load_article
+from briefer.inputs import URL, CommandLine, LoadOptions, load_article
 from briefer.inputs.article import Article
 from briefer.inputs.fetch import fetch_page
 
@@ -371,3 +374,63 @@ def test_an_article_given_as_it_is_is_held_to_the_limit_too():
     with pytest.raises(InputError, match="over the 50,000-byte limit"):
         load_article(article, LoadOptions(max_bytes=50_000))
     assert load_article(article) is article
+
+
+# --- files that are not regular files are refused before they are opened -----------------------
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+
+
+@needs_fifo
+def test_the_command_line_refuses_a_fifo_before_opening_it(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | Article] = []
+
+    def load() -> None:
+        try:
+            outcome.append(load_article(CommandLine(str(fifo))))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # it opened the pipe and waits for a writer: be one, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=10)
+        pytest.fail("the FIFO was opened, and loading waited for a writer")
+    assert isinstance(outcome[0], InputError) and "not a regular file" in str(outcome[0])
+    assert "'-'" in str(outcome[0])
+
+
+def cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    return subprocess.run(
+        [sys.executable, "-m", "briefer", *args],
+        capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+@needs_fifo
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["brief", "{fifo}", "--engine", "offline", "--no-cache"],
+        ["digest", "{fifo}", "--engine", "offline", "--no-cache", "-q"],
+        ["digest", "--urls", "{fifo}", "--engine", "offline", "--no-cache", "-q"],
+    ],
+    ids=["brief", "digest", "digest --urls"],
+)
+def test_brief_and_digest_refuse_a_fifo_with_no_writer(tmp_path, command):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    result = cli(*(word.format(fifo=fifo) for word in command))
+    assert "not a regular file" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and result.returncode in (1, 2)
+
+
+def test_a_character_device_is_refused(tmp_path):
+    with pytest.raises(InputError, match="not a regular file"):
+        load_article(CommandLine("/dev/null"))
