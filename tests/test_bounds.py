@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from briefer.errors import FetchError, InputError
+from briefer.errors import FetchError, InputError, UsageError
 from briefer.inputs import URL, CommandLine, LoadOptions, load_article
 from briefer.inputs.article import Article
 from briefer.inputs.fetch import fetch_page
@@ -434,3 +434,59 @@ def test_brief_and_digest_refuse_a_fifo_with_no_writer(tmp_path, command):
 def test_a_character_device_is_refused(tmp_path):
     with pytest.raises(InputError, match="not a regular file"):
         load_article(CommandLine("/dev/null"))
+
+
+# --- durations and counts are range-checked --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999d", "800000d", "9" * 5000 + "w", "0001-01-01T00:00+05:00"]
+)
+def test_since_out_of_range_is_a_usage_error(value):
+    from briefer.settings import parse_since
+
+    with pytest.raises(UsageError, match=r"100 years|range of dates") as caught:
+        parse_since(value)
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 200
+
+
+def test_since_within_range_still_works():
+    from datetime import UTC, datetime, timedelta
+
+    from briefer.settings import parse_since
+
+    now = datetime(2026, 11, 29, tzinfo=UTC)
+    assert parse_since("36500d", now) == now - timedelta(days=36500)
+    assert parse_since("2026-03-01", now) == datetime(2026, 3, 1, tzinfo=UTC)
+    assert parse_since("0001-01-01", now) == datetime(1, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["history", "--since", "99999999999d"],
+        ["history", "--limit", "99999999999999999999"],
+        ["history", "--limit", "0"],
+        ["digest", "x.txt", "--since", "99999999999d", "--engine", "offline"],
+        ["brief", "x.txt", "--engine", "offline", "--max-bytes", "99999999999999999999999"],
+        ["brief", "x.txt", "--engine", "offline", "--max-bytes", "0"],
+        ["brief", "x.txt", "--engine", "offline", "--max-fetch-bytes", "-1"],
+        ["brief", "x.txt", "--engine", "offline", "--timeout", "nan"],
+        ["brief", "x.txt", "--engine", "offline", "--timeout", "inf"],
+        ["brief", "x.txt", "--engine", "offline", "--timeout", "1e300"],
+    ],
+)
+def test_out_of_range_numbers_are_one_line_usage_errors(args, run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.txt").write_text(ARTICLE, encoding="utf-8")
+    result = run(*args)
+    assert result.code == 2, (args, result.err)
+    assert "internal error" not in result.err and result.err.count("\n") == 1, result.err
+
+
+def test_search_briefs_with_a_huge_since_is_bad_input_not_an_internal_error():
+    from .test_mcp import call, error_of, offline_server
+
+    result = call(offline_server(), "search_briefs", {"since": "99999999999d"})
+    code, message = error_of(result)
+    assert code == "bad_input" and "100 years" in message

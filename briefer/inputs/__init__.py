@@ -32,12 +32,14 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeAlias
 from urllib.parse import urlsplit
 
-from briefer.errors import InputError
+from briefer.errors import ConfigError, InputError
 from briefer.inputs.article import Article, article_from_text, utf8_size
+from briefer.settings import MAX_TIMEOUT
 
 DEFAULT_MAX_BYTES = 2_000_000
 DEFAULT_MAX_FETCH_BYTES = 5_000_000
 HTML_PER_ARTICLE = 5  # a page's HTML may be this many times the article limit
+MAX_LIMIT_BYTES = 10**12  # the largest size limit that may be set
 MAX_URL_CHARS = 2048
 STDIN = "-"
 MAX_LIST_BYTES = 1_000_000  # a list of paths or URLs: ten thousand lines and more
@@ -66,6 +68,22 @@ class LoadOptions:
     max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
     fetch_timeout: float = 20.0
     allow_private: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_fetch_bytes"):
+            value = getattr(self, name)
+            if type(value) is not int or not 1 <= value <= MAX_LIMIT_BYTES:
+                raise ConfigError(
+                    f"{_shown(str(value))} is not a usable size limit",
+                    fix=f"give {{{name}}} a whole number of bytes from 1 to {MAX_LIMIT_BYTES:,}",
+                )
+        timeout = self.fetch_timeout
+        if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT:
+            raise ConfigError(
+                f"{_shown(str(timeout))} is not a usable timeout",
+                fix="give {fetch_timeout} a number of seconds above 0, "
+                f"at most {MAX_TIMEOUT:,.0f}",
+            )
 
     @property
     def max_html_bytes(self) -> int:
