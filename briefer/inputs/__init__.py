@@ -38,7 +38,7 @@ from briefer.settings import MAX_TIMEOUT
 
 DEFAULT_MAX_BYTES = 2_000_000
 DEFAULT_MAX_FETCH_BYTES = 5_000_000
-HTML_PER_ARTICLE = 5  # a page's HTML may be this many times the article limit
+HTML_PER_ARTICLE = 2.5  # a page's HTML may be this many times the article limit
 MAX_LIMIT_BYTES = 10**12  # the largest size limit that may be set
 MAX_URL_CHARS = 2048
 STDIN = "-"
@@ -88,8 +88,10 @@ class LoadOptions:
     @property
     def max_html_bytes(self) -> int:
         """The largest page whose article is extracted: `HTML_PER_ARTICLE` times the article
-        limit, and never less than a page the default fetch limit lets in."""
-        return max(HTML_PER_ARTICLE * self.max_bytes, DEFAULT_MAX_FETCH_BYTES)
+        limit, and never less than a page the default fetch limit lets in. With the default
+        limits, raising `max_fetch_bytes` alone does not raise it: parsing takes time and
+        memory many times the page's size."""
+        return max(int(HTML_PER_ARTICLE * self.max_bytes), DEFAULT_MAX_FETCH_BYTES)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LoadOptions:
