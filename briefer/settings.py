@@ -92,22 +92,30 @@ def _whole_number(name: str, value: str | None) -> int | None:
     return number
 
 
+MAX_TIMEOUT = 86_400.0  # the longest any timeout may be set to, in seconds: a day
+
 _SPAN = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _SPAN_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MAX_SPAN = timedelta(days=36_525)  # how far back a span may reach: a hundred years
 
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
-    """A point in time from "24h", "2d", "90m", "1w", a date ("2026-11-29", midnight UTC)
-    or an ISO date and time; raise `UsageError` for anything else."""
+    """A point in time (UTC) from "24h", "2d", "90m", "1w" (at most `MAX_SPAN` back), a date
+    ("2026-11-29", midnight UTC) or an ISO date and time; raise `UsageError` for anything
+    else."""
     now = now or datetime.now(UTC)
+    examples = f"give a span such as 24h, 2d or 90m, or a date such as {now.date().isoformat()}"
+    shown = repr(value if len(value) <= 40 else value[:37] + "...")
     span = _SPAN.match(value)
     if span:
-        return now - timedelta(seconds=int(span.group(1)) * _SPAN_SECONDS[span.group(2).lower()])
+        digits, unit = span.group(1).lstrip("0") or "0", _SPAN_SECONDS[span.group(2).lower()]
+        if len(digits) > 12 or int(digits) * unit > MAX_SPAN.total_seconds():
+            raise UsageError(f"{shown} reaches back more than 100 years; {examples}")
+        return now - timedelta(seconds=int(digits) * unit)
     try:
         when = datetime.fromisoformat(value.strip())
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
     except ValueError:
-        raise UsageError(
-            f"{value!r} is not a time; give a span such as 24h, 2d or 90m, or a date such as "
-            f"{now.date().isoformat()}"
-        ) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        raise UsageError(f"{shown} is not a time; {examples}") from None
+    except OverflowError:  # year 1 or 9999 moved into UTC
+        raise UsageError(f"{shown} is out of the range of dates; {examples}") from None

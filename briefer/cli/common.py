@@ -71,7 +71,10 @@ DryRun = Annotated[
 ]
 Timeout = Annotated[
     float | None,
-    typer.Option(metavar="SECONDS", help="Seconds to wait per request (LLM and page fetch)."),
+    typer.Option(
+        metavar="SECONDS",
+        help="Seconds to wait per LLM request, and for the whole of each page or feed fetch.",
+    ),
 ]
 JsonMode = Annotated[
     Literal["auto", "schema", "object"] | None,

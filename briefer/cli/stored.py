@@ -14,7 +14,9 @@ from briefer.errors import UsageError
 
 @command(app)
 def history(
-    limit: Annotated[int, typer.Option(metavar="N", help="List at most N briefs.")] = 50,
+    limit: Annotated[
+        int, typer.Option(metavar="N", min=1, max=1_000_000, help="List at most N briefs.")
+    ] = 50,
     since: Annotated[
         str | None,
         typer.Option(metavar="WHEN", help="Only briefs made since: 24h, 2d, 90m or a date."),

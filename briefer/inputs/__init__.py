@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -31,13 +32,18 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeAlias
 from urllib.parse import urlsplit
 
-from briefer.errors import InputError
-from briefer.inputs.article import Article, article_from_text
+from briefer.errors import ConfigError, InputError
+from briefer.inputs.article import Article, article_from_text, utf8_size
+from briefer.settings import MAX_TIMEOUT
 
 DEFAULT_MAX_BYTES = 2_000_000
+DEFAULT_MAX_FETCH_BYTES = 5_000_000
+HTML_PER_ARTICLE = 2.5  # a page's HTML may be this many times the article limit
+MAX_LIMIT_BYTES = 10**12  # the largest size limit that may be set
 MAX_URL_CHARS = 2048
 STDIN = "-"
 MAX_LIST_BYTES = 1_000_000  # a list of paths or URLs: ten thousand lines and more
+_SPLIT_THE_LIST = "split the list into smaller ones"
 TEXT_SOURCE = "<text>"
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -51,12 +57,41 @@ _FILE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """Limits for reading text and files and for fetching pages."""
+    """Limits for reading text and files and for fetching pages.
+
+    `max_bytes` holds every article's text, from any source, after extraction from HTML
+    too; `max_fetch_bytes` a page or feed as it arrives (decompressed); `fetch_timeout`
+    the whole of one fetch.
+    """
 
     max_bytes: int = DEFAULT_MAX_BYTES
-    max_fetch_bytes: int = 5_000_000
+    max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES
     fetch_timeout: float = 20.0
     allow_private: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_fetch_bytes"):
+            value = getattr(self, name)
+            if type(value) is not int or not 1 <= value <= MAX_LIMIT_BYTES:
+                raise ConfigError(
+                    f"{_shown(str(value))} is not a usable size limit",
+                    fix=f"give {{{name}}} a whole number of bytes from 1 to {MAX_LIMIT_BYTES:,}",
+                )
+        timeout = self.fetch_timeout
+        if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT:
+            raise ConfigError(
+                f"{_shown(str(timeout))} is not a usable timeout",
+                fix="give {fetch_timeout} a number of seconds above 0, "
+                f"at most {MAX_TIMEOUT:,.0f}",
+            )
+
+    @property
+    def max_html_bytes(self) -> int:
+        """The largest page whose article is extracted: `HTML_PER_ARTICLE` times the article
+        limit, and never less than a page the default fetch limit lets in. With the default
+        limits, raising `max_fetch_bytes` alone does not raise it: parsing takes time and
+        memory many times the page's size."""
+        return max(int(HTML_PER_ARTICLE * self.max_bytes), DEFAULT_MAX_FETCH_BYTES)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LoadOptions:
@@ -125,8 +160,22 @@ Input: TypeAlias = ArticleInput | CommandLine
 
 
 def load_article(given: Input, options: LoadOptions | None = None) -> Article:
-    """Turn an input into an `Article`, by its type (see the module docstring)."""
+    """Turn an input into an `Article`, by its type (see the module docstring), its text
+    held to `options.max_bytes` whatever the source (an `Article` given as it is too)."""
     options = options or LoadOptions()
+    article = _load(given, options)
+    size = utf8_size(article.text)
+    if size > options.max_bytes:
+        name = "standard input" if article.source == STDIN else article.source
+        raise InputError(
+            f"{name}: the article's text is {size:,} bytes, over the "
+            f"{options.max_bytes:,}-byte limit",
+            fix="raise {max_bytes}",
+        )
+    return article
+
+
+def _load(given: Input, options: LoadOptions) -> Article:
     if isinstance(given, Article):
         return given
     if isinstance(given, CommandLine):
@@ -136,7 +185,7 @@ def load_article(given: Input, options: LoadOptions | None = None) -> Article:
         target = _named(given.word)
         if isinstance(target, URL):
             return _from_url(target, options)
-        return _from_file(target, options, regular_only=False)
+        return _from_file(target, options)
     if isinstance(given, URL):
         return _from_url(given, options)
     if isinstance(given, os.PathLike):
@@ -205,13 +254,19 @@ def read_list(path: Path | str) -> list[CommandLine]:
     """The URLs (or paths) of a list file, or of standard input for '-', one a line; blank
     lines and # comments skipped (`ls *.html | briefer digest -`)."""
     if str(path) == STDIN:
-        data = _read_capped(sys.stdin.buffer, MAX_LIST_BYTES, "the list on standard input")
+        data = _read_capped(
+            sys.stdin.buffer, MAX_LIST_BYTES, "the list on standard input", _SPLIT_THE_LIST
+        )
         text = _decode(data, "the list on standard input")
     else:
+        data = read_file(Path(path), MAX_LIST_BYTES, what="list", too_big=_SPLIT_THE_LIST)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: the list cannot be read ({exc})") from None
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: the list cannot be read (not UTF-8 at byte {exc.start:,}); give one "
+                "path or URL a line"
+            ) from None
     return [
         CommandLine(line.strip())
         for line in text.splitlines()
@@ -244,40 +299,81 @@ def _from_text(text: str, options: LoadOptions) -> Article:
     from briefer.inputs.html import extract_article, looks_like_html
 
     if looks_like_html(data[:2048]):
-        return extract_article(text, source=TEXT_SOURCE)
+        return extract_article(text, source=TEXT_SOURCE, max_bytes=options.max_html_bytes)
     return article_from_text(text, source=TEXT_SOURCE)
 
 
-def _from_file(path: Path, options: LoadOptions, *, regular_only: bool = True) -> Article:
+def _from_file(path: Path, options: LoadOptions) -> Article:
+    source = str(path)
+    data = read_file(path, options.max_bytes)
+    return _from_bytes(data, source, source=source, html=path.suffix.lower() in _HTML_SUFFIXES)
+
+
+def read_file(
+    path: Path, max_bytes: int, *, what: str = "article", too_big: str = "raise {max_bytes}"
+) -> bytes:
+    """The bytes of the regular file at `path`, refused over `max_bytes` with the fix
+    `too_big`.
+
+    What is not a regular file (a FIFO, a socket, a device) is refused before it is opened:
+    reading it could block for ever or never end. The file is opened without blocking and
+    checked again, so a path swapped for a FIFO in between is refused too. `what` names the
+    kind of file in messages ("article", "list").
+    """
     source = str(path)
     try:
-        found = path.exists()
-        size = path.stat().st_size if found else 0
-        is_file = path.is_file()
+        found = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file; check the path") from None
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte: not a path at all
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(
             f"{_shown(source)} is not a usable file path ({reason}); check the path"
         ) from None
-    if not found:
-        raise InputError(f"{source}: no such file; check the path")
-    if path.is_dir():
-        raise InputError(f"{source}: is a directory; give the path of one article file")
-    if regular_only and not is_file:  # a FIFO, a socket, a device: reading could block
-        raise InputError(f"{source}: is not a regular file; give the path of an article file")
-    if size > options.max_bytes:
+    if stat.S_ISDIR(found.st_mode):
+        raise InputError(f"{source}: is a directory; give the path of {_one(what)} file")
+    if not stat.S_ISREG(found.st_mode):
+        raise _not_regular(source, found.st_mode, what)
+    if found.st_size > max_bytes:
         raise InputError(
-            f"{source}: {size:,} bytes is over the {options.max_bytes:,}-byte limit",
-            fix="raise {max_bytes}",
+            f"{source}: {found.st_size:,} bytes is over the {max_bytes:,}-byte limit",
+            fix=too_big,
         )
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        with path.open("rb") as fh:
-            data = _read_capped(fh, options.max_bytes, source)
+        fd = os.open(path, flags)
     except OSError as exc:
         raise InputError(
             f"{source}: cannot be read ({exc.strerror}); check its permissions"
         ) from None
-    return _from_bytes(data, source, source=source, html=path.suffix.lower() in _HTML_SUFFIXES)
+    with open(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(source, mode, what)
+        try:
+            return _read_capped(fh, max_bytes, source, too_big)
+        except OSError as exc:
+            raise InputError(f"{source}: cannot be read ({exc.strerror})") from None
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _not_regular(source: str, mode: int, what: str) -> InputError:
+    kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+    return InputError(
+        f"{source}: is not a regular file ({kind}); give the path of {_one(what)} file, or "
+        "pipe it to standard input as '-'"
+    )
+
+
+def _one(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in tuple("aeiou") else f"a {noun}"
 
 
 def _from_url(url: URL, options: LoadOptions) -> Article:
@@ -291,7 +387,13 @@ def _from_url(url: URL, options: LoadOptions) -> Article:
         allow_private=options.allow_private,
     )
     if page.is_html:
-        return extract_article(page.content, source=url.value, url=page.url, charset=page.charset)
+        return extract_article(
+            page.content,
+            source=url.value,
+            url=page.url,
+            charset=page.charset,
+            max_bytes=options.max_html_bytes,
+        )
     text = page.content.decode(page.charset or "utf-8", errors="replace")
     return replace(article_from_text(text, source=url.value), url=page.url)
 
@@ -350,13 +452,20 @@ def _is_article_file(path: Path) -> bool:
     return path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file()
 
 
-def _read_capped(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
-    data = stream.read(max_bytes + 1)
+def _read_capped(
+    stream: BinaryIO, max_bytes: int, name: str, too_big: str = "raise {max_bytes}"
+) -> bytes:
+    """At most `max_bytes` of `stream`, read a megabyte at a time (never a buffer of the
+    limit's size at once); an error when there is more."""
+    data = bytearray()
+    while len(data) <= max_bytes:
+        chunk = stream.read(min(1 << 20, max_bytes + 1 - len(data)))
+        if not chunk:
+            break
+        data += chunk
     if len(data) > max_bytes:
-        raise InputError(
-            f"{name}: more than {max_bytes:,} bytes, over the limit", fix="raise {max_bytes}"
-        )
-    return data
+        raise InputError(f"{name}: more than {max_bytes:,} bytes, over the limit", fix=too_big)
+    return bytes(data)
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -81,6 +81,13 @@ def article_from_text(text: str, *, source: str = "<text>", title: str | None = 
     return Article(text=text, source=source, title=title)
 
 
+def utf8_size(content: bytes | str) -> int:
+    """The size of `content` in bytes (UTF-8 for text)."""
+    if isinstance(content, bytes):
+        return len(content)
+    return len(content.encode("utf-8", errors="surrogatepass"))
+
+
 def guess_title(text: str) -> str | None:
     """Return the first line when it looks like a headline: short, worded, not a paragraph."""
     first = text.strip().split("\n", 1)[0].strip().lstrip("#").strip()

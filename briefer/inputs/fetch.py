@@ -3,8 +3,12 @@
 Rules: http and https only; every hop's host is resolved and refused when any address is not
 public (loopback, private, link-local, carrier-grade NAT, cloud metadata, reserved) unless
 `allow_private`; at most `MAX_REDIRECTS` redirects, each re-checked before it is requested; a
-size cap, enforced while the body streams in; a timeout; an honest User-Agent that names
-briefer; only the content types the caller accepts (`fetch_page`: HTML or plain text).
+size cap, enforced on the decompressed bytes while the body streams in (`briefer._http`:
+gzip and deflate only, a piece at a time, so a small body that inflates to gigabytes is
+refused after the first megabytes); a total deadline, `timeout` seconds for connecting, the
+headers, the body and every redirect together, so a server that trickles bytes cannot hold
+a fetch open; an honest User-Agent that names briefer; only the content types the caller
+accepts (`fetch_page`: HTML or plain text).
 
 The check is made twice: before each request (for a clear error before anything is sent), and
 again when the connection is opened, on the very addresses it connects to. A DNS answer that
@@ -24,7 +28,17 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from briefer._http import tls_context
+from briefer._http import (
+    ACCEPT_ENCODING,
+    BodyError,
+    Corrupt,
+    Deadline,
+    DeadlineBackend,
+    DeadlineTransport,
+    TooBig,
+    TooSlow,
+    read_body,
+)
 from briefer._version import __version__
 from briefer.errors import FetchError, InputError
 
@@ -163,17 +177,6 @@ class _CheckedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class _CheckedTransport(httpx.HTTPTransport):
-    """httpx's transport, connecting through `_CheckedBackend`."""
-
-    def __init__(self, *, allow_private: bool, resolve: Resolver) -> None:
-        super().__init__(verify=tls_context())
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=tls_context(),
-            network_backend=_CheckedBackend(allow_private=allow_private, resolve=resolve),
-        )
-
-
 def fetch_page(
     url: str,
     *,
@@ -218,21 +221,34 @@ def fetch_resource(
     hop. A content type outside `types` raises `refuse(url, content_type)`; a response that
     names none is taken as `default_type`. A 304 answer is a `Page` with `not_modified` set,
     no content, and the validators the server sent. `what` names the thing in messages.
+
+    The whole fetch, redirects included, ends within `timeout` seconds, or raises a
+    `FetchError` saying it took longer. With briefer's own client every socket operation
+    ends by then; with a `client` of the caller's, the deadline is checked between the
+    pieces of the body (its transport decides how long one read may wait).
     """
     resolve = resolve or resolve_host
+    deadline = Deadline(timeout)
     own_client = client is None
+    checked = _CheckedBackend(allow_private=allow_private, resolve=resolve)
     http = client or httpx.Client(
         timeout=timeout,
         follow_redirects=False,
-        transport=_CheckedTransport(allow_private=allow_private, resolve=resolve),
+        transport=DeadlineTransport(DeadlineBackend(deadline, checked)),
     )
     request = _Request(
         types=frozenset(types),
-        headers={**(headers or {}), "User-Agent": USER_AGENT, "Accept": accept},
+        headers={
+            **(headers or {}),
+            "User-Agent": USER_AGENT,
+            "Accept": accept,
+            "Accept-Encoding": ACCEPT_ENCODING,
+        },
         refuse=refuse,
         default_type=default_type,
         what=what,
         max_bytes=max_bytes,
+        deadline=deadline,
     )
     try:
         for _hop in range(MAX_REDIRECTS + 1):
@@ -257,12 +273,15 @@ class _Request:
     default_type: str
     what: str
     max_bytes: int
+    deadline: Deadline
 
 
 def _get(http: httpx.Client, url: str, request: _Request) -> Page | str:
-    max_bytes = request.max_bytes
+    max_bytes, deadline = request.max_bytes, request.deadline
     try:
-        with http.stream("GET", url, headers=request.headers) as response:
+        deadline.check()
+        timeout = max(deadline.remaining(), 0.001)
+        with http.stream("GET", url, headers=request.headers, timeout=timeout) as response:
             if response.is_redirect and "location" in response.headers:
                 return urljoin(url, response.headers["location"])
             etag = response.headers.get("etag")
@@ -288,22 +307,30 @@ def _get(http: httpx.Client, url: str, request: _Request) -> Page | str:
             declared = int(response.headers.get("content-length") or 0)
             if declared > max_bytes:
                 raise _too_big(url, max_bytes, request.what)
-            body = bytearray()
-            for piece in response.iter_bytes():
-                body += piece
-                if len(body) > max_bytes:
-                    raise _too_big(url, max_bytes, request.what)
+            body = read_body(response, max_bytes=max_bytes, deadline=deadline)
             return Page(
                 url=str(response.url),
-                content=bytes(body),
+                content=body,
                 content_type=content_type or request.default_type,
                 charset=response.charset_encoding,
                 etag=etag,
                 last_modified=last_modified,
             )
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TooSlow):
+        # Every wait ends by the deadline, so any timeout means the fetch ran out of time.
         raise FetchError(
-            f"{url}: no answer within the timeout", fix="try again or raise {fetch_timeout}"
+            f"{url}: the {request.what} took longer than {deadline.seconds:g} s to fetch",
+            fix="try again later or raise {fetch_timeout}",
+        ) from None
+    except TooBig:
+        raise _too_big(url, max_bytes, request.what) from None
+    except Corrupt as exc:
+        raise FetchError(
+            f"{url}: the {request.what} arrived damaged: {exc}; try again later"
+        ) from None
+    except BodyError as exc:
+        raise InputError(
+            f"{url}: the server sent the {request.what} {exc}; save it and give briefer the file"
         ) from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None

@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from briefer.errors import InputError
-from briefer.inputs.article import Article, article_from_text
+from briefer.inputs.article import Article, article_from_text, utf8_size
 
 MIN_WORDS = 40
 
@@ -44,10 +44,21 @@ def extract_article(
     source: str,
     url: str | None = None,
     charset: str | None = None,
+    max_bytes: int | None = None,
 ) -> Article:
-    """Extract the article text and metadata from an HTML page."""
+    """Extract the article text and metadata from an HTML page.
+
+    A page over `max_bytes` (UTF-8 bytes) is refused before it is parsed: parsing takes
+    time and memory many times the page's size.
+    """
     import trafilatura
 
+    if max_bytes is not None and utf8_size(content) > max_bytes:
+        raise InputError(
+            f"{source}: {utf8_size(content):,} bytes of HTML, more HTML than briefer extracts "
+            f"an article from ({max_bytes:,} bytes)",
+            fix="save the article's text and brief that, or raise {max_bytes}",
+        )
     if isinstance(content, bytes):
         content = decode_html(content, charset)
     try:

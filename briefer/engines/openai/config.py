@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from briefer.errors import ConfigError
+from briefer.settings import MAX_TIMEOUT
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_OUTPUT_TOKENS = 4096
@@ -41,8 +42,11 @@ class LLMConfig:
             raise ConfigError("max output tokens must be at least 1")
         if self.context_tokens is not None and self.context_tokens < 1:
             raise ConfigError("context tokens must be at least 1")
-        if self.timeout <= 0:
-            raise ConfigError("timeout must be a positive number of seconds")
+        if not 0 < self.timeout <= MAX_TIMEOUT:  # NaN is neither
+            raise ConfigError(
+                f"a timeout of {self.timeout:g} s is not possible",
+                fix=f"give {{timeout}} a number of seconds above 0, at most {MAX_TIMEOUT:,.0f}",
+            )
         if self.max_retries < 0:
             raise ConfigError("max retries cannot be negative")
 
