@@ -135,3 +135,22 @@ def test_extraction_is_safe_from_many_threads():
         )
         assert run.returncode == 0, run.stderr[-500:]
         assert int(run.stdout) > 0
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "url", "expected"),
+    [
+        ("Port reopens - Harbour News.com", "Harbour News.com", None, "Port reopens"),
+        ("Port reopens | The Calder Ledger", "The Calder Ledger", None, "Port reopens"),
+        ("Port reopens |  | Calder Wire", "Calder Wire", None, "Port reopens"),
+        ("Port reopens – Ledger", None, "https://www.ledger.example/a", "Port reopens"),
+        # A dash or colon that is part of the headline stays.
+        ("Port reopens - and ships queue", "Calder Wire", None, "Port reopens - and ships queue"),
+        ("Fact check: is the port open?", "Calder Wire", None, "Fact check: is the port open?"),
+        ("Port reopens", None, None, "Port reopens"),
+    ],
+)
+def test_a_title_loses_the_sites_name_the_page_adds(title, site, url, expected):
+    from briefer.inputs.html import without_site_suffix
+
+    assert without_site_suffix(title, site, url) == expected

@@ -11,6 +11,7 @@ import contextlib
 import re
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from briefer.errors import InputError
 from briefer.inputs.article import Article, article_from_text, utf8_size
@@ -92,7 +93,8 @@ def extract_article(
         words < MIN_WORDS and _PAYWALL.search(page_text)
     ):
         raise InputError(_paywall(source))
-    title = _field(found, "title")
+    site_name = _field(found, "sitename")
+    title = without_site_suffix(_field(found, "title"), site_name, url or _field(found, "url"))
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}"
     article = article_from_text(text, source=source, title=title)
@@ -101,7 +103,7 @@ def extract_article(
         source=source,
         title=article.title,
         author=_field(found, "author"),
-        site_name=_field(found, "sitename"),
+        site_name=site_name,
         published=_field(found, "date"),
         url=url or _field(found, "url"),
     )
@@ -128,6 +130,31 @@ def decode_html(data: bytes, header_charset: str | None = None) -> str | bytes:
         with contextlib.suppress(LookupError, UnicodeDecodeError):
             return data.decode(charset)
     return data
+
+
+# "Title - SpaceNews.com", "Title | Los Angeles Times", "Title |  | Al Bawaba".
+_SUFFIX = re.compile(r"^(?P<title>.*?\S)(?:\s+[-|–—:]{1,2}\s*)+(?P<site>[^-|–—]{2,60})$")
+
+
+def without_site_suffix(title: str | None, site_name: str | None, url: str | None) -> str | None:
+    """The page title without the site's name a page adds to it ("... - SpaceNews.com"): the
+    last part after a dash or bar, when it names the site or the web address's host."""
+    if not title:
+        return title
+    match = _SUFFIX.match(title.strip())
+    if match is None:
+        return title
+    names = [_bare(site_name or ""), _bare(urlsplit(url).hostname or "" if url else "")]
+    names = [n.removeprefix("www") for n in names if len(n) >= 3]
+    suffix = _bare(match.group("site"))
+    if len(suffix) >= 3 and any(suffix in n or n in suffix for n in names):
+        return match.group("title").rstrip(" -|–—:")
+    return title
+
+
+def _bare(name: str) -> str:
+    """A name's letters and digits, lower case ("SpaceNews.com" -> "spacenewscom")."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 def _field(found: dict[str, Any], key: str) -> str | None:
