@@ -309,7 +309,7 @@ def test_every_fact_only_one_source_reports_is_kept_and_article_warnings_carry_o
 
 
 def test_what_only_one_source_reports_is_kept_whole_and_shown_most_important_first(items):
-    from briefer.renderers.compare import MAX_UNIQUE_SHOWN
+    from briefer.renderers.compare import MAX_UNIQUE_SHOWN, outside_conflicts
 
     briefer = Briefer(engine="offline")
     compared = []
@@ -323,6 +323,9 @@ def test_what_only_one_source_reports_is_kept_whole_and_shown_most_important_fir
     comparison = compare_offline(compared)
     per_source = [[f for f in comparison.unique if f.sources == [i]] for i in range(len(items))]
     assert all(len(facts) > MAX_UNIQUE_SHOWN for facts in per_source)  # JSON: every one
+    # Shown: each source's facts but those a conflict quotes (shown with the conflict).
+    outside = outside_conflicts(comparison, comparison.unique)
+    shown_per_source = [[f for f in outside if f.sources == [i]] for i in range(len(items))]
     for i, facts in enumerate(per_source):  # the brief's key facts come first
         evidence = [f.evidence for f in compared[i].envelope.brief.key_facts]
         keyed = [
@@ -330,12 +333,11 @@ def test_what_only_one_source_reports_is_kept_whole_and_shown_most_important_fir
         ]
         assert keyed == sorted(keyed, reverse=True)
     markdown = render_comparison(comparison, "markdown")
-    section = markdown.split("## Reported by only one")[1].split("## ")[0]
-    shown = [
-        line for line in section.splitlines() if line.startswith("- ") and "more fact" not in line
-    ]
-    assert len(shown) == MAX_UNIQUE_SHOWN * len(items)
-    for facts in per_source:
+    section = markdown.split("## Facts by source")[1].split("## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "Fact" not in line]
+    shown = [row for row in rows if sum(row.count(mark) for mark in "✓≈✗") == 1]
+    assert len(shown) == MAX_UNIQUE_SHOWN * len(items)  # one row each, not repeated below
+    for facts in shown_per_source:
         assert f"{len(facts) - MAX_UNIQUE_SHOWN} more facts only in" in section
     slack = json.dumps(render_comparison(comparison, "slack"))
     assert "more facts only in" in slack

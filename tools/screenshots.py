@@ -2,8 +2,9 @@
 
     python tools/screenshots.py [--out screenshots/] [--chromium PATH]
 
-Builds a digest of the fixture articles and a comparison of the three Harwick fire stories
-with the offline engine (no key, no network), writes both pages to --out, and photographs
+Builds a digest of the fixture articles and the three Harwick fire stories (one story told by
+three outlets, so it leads with its story brief), a comparison of the three and their story
+brief with the offline engine (no key, no network), writes the pages to --out, and photographs
 each with headless Chromium at 1280 and 390 pixels wide. Needs a Chromium or Chrome binary
 (Debian: apt install chromium); nothing else leaves the machine.
 """
@@ -30,11 +31,12 @@ def pages(out: Path) -> list[Path]:
 
     briefer = Briefer(engine="offline")
     articles = sorted((ROOT / "fixtures" / "articles").glob("*.txt"))
-    digest = briefer.digest(articles)
     compared = sorted((ROOT / "fixtures" / "compare").glob("*.txt"))
+    digest = briefer.digest([*articles, *compared])
     comparison = briefer.compare([load_article(p) for p in compared])
+    story = briefer.story([load_article(p) for p in compared])
     written = []
-    for name, thing in (("digest", digest), ("compare", comparison)):
+    for name, thing in (("digest", digest), ("compare", comparison), ("story", story)):
         path = out / f"{name}.html"
         path.write_text(render(thing, "html"), encoding="utf-8")
         written.append(path)

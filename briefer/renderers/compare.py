@@ -30,13 +30,20 @@ def _number(index: int) -> str:
 MAX_UNIQUE_SHOWN = 5  # facts only one source reports, shown per source; JSON keeps them all
 
 
+def outside_conflicts(comparison: Comparison, facts: list[SharedFact]) -> list[SharedFact]:
+    """The facts none of whose sentences a conflict quotes: those are shown with the conflict
+    (each value and quote), not again."""
+    quoted = {(q.source, q.text) for c in comparison.conflicts for q in c.quotes}
+    return [f for f in facts if not any((q.source, q.text) in quoted for q in f.quotes)]
+
+
 def shown_unique(comparison: Comparison) -> tuple[list[SharedFact], dict[int, int]]:
     """What a reader is shown of the facts only one source reports: the first
-    `MAX_UNIQUE_SHOWN` of each source (the comparer puts the most important first), and how
-    many more each source has."""
+    `MAX_UNIQUE_SHOWN` of each source (the comparer puts the most important first; a sentence
+    a conflict quotes is left to the conflict), and how many more each source has."""
     shown: list[SharedFact] = []
     seen: dict[int, int] = {}
-    for fact in comparison.unique:
+    for fact in outside_conflicts(comparison, comparison.unique):
         source = fact.sources[0]
         seen[source] = seen.get(source, 0) + 1
         if seen[source] <= MAX_UNIQUE_SHOWN:
@@ -51,6 +58,9 @@ def more_unique_line(label: str, count: int) -> str:
     return f"{count} more {noun} only in {label} (the JSON output lists every one)"
 
 
+MAX_STATEMENT = 160  # characters of a fact in the Markdown table, cut at a word
+
+
 def _fact_rows(comparison: Comparison, facts: list[SharedFact]) -> list[str]:
     rows = []
     for fact in facts:
@@ -59,7 +69,8 @@ def _fact_rows(comparison: Comparison, facts: list[SharedFact]) -> list[str]:
             else ""
             for i in range(len(comparison.sources))
         ]  # fmt: skip
-        rows.append("| " + " | ".join([cell(fact.statement[:160]), *marks]) + " |")
+        statement = one_line(fact.statement, MAX_STATEMENT, at_word=True)
+        rows.append("| " + " | ".join([cell(statement), *marks]) + " |")
     return rows
 
 
@@ -68,14 +79,15 @@ def _conflict_lines(comparison: Comparison, conflict: Conflict) -> list[str]:
     for quote in conflict.quotes:
         value = conflict.values.get(quote.source, "")
         lines.append(
-            f"  - {_number(quote.source)} *{value}* — “{one_line(quote.text)}” "
-            f"{STATUS_MARK[quote.status]}"
+            f"  - {_number(quote.source)} {_label(comparison, quote.source)}: *{value}* — "
+            f"“{one_line(quote.text)}” {STATUS_MARK[quote.status]}"
         )
     return lines
 
 
 def render_comparison_markdown(comparison: Comparison) -> str:
-    """A table of facts by source, then agreements, conflicts, unique facts, stakeholders."""
+    """Where the sources differ, then one row per fact (all, some, one source), then the
+    stakeholders and the sourcing side by side."""
     n = len(comparison.sources)
     labels = [_label(comparison, i) for i in range(n)]
     columns = [_number(i) for i in range(n)]
@@ -83,35 +95,26 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     for i, label in enumerate(labels):
         title = comparison.sources[i].title
         out.append(f"- {_number(i)} {cell(label)}" + (f" — {cell(title)}" if title else ""))
-    out += ["", "## Facts by source", "", "| Fact | " + " | ".join(columns) + " |"]
-    out.append("|---" * (n + 1) + "|")
-    unique, more = shown_unique(comparison)
-    out += _fact_rows(comparison, [*comparison.agreed, *comparison.partial, *unique])
-    out += [
-        "",
-        "✓ quote found in that article · ≈ approximately · ✗ not found · blank: not reported",
-        "",
-    ]
+    out.append("")
     if comparison.conflicts:
         out += ["## Conflicts", ""]
         for conflict in comparison.conflicts:
             out += _conflict_lines(comparison, conflict)
         out.append("")
-    for title, facts in (
-        ("Reported by all", comparison.agreed),
-        ("Reported by some", comparison.partial),
-    ):
-        if facts:
-            out += [f"## {title}", ""]
-            for fact in facts:
-                out.append(f"- {fact.statement}")
-                for q in fact.quotes:
-                    out.append(f"  - {_number(q.source)} “{one_line(q.text)}”")
-            out.append("")
-    if comparison.unique:
-        out += ["## Reported by only one", ""]
-        out += [f"- {labels[f.sources[0]]}: “{one_line(f.statement)}”" for f in unique]
-        out += [f"- *{more_unique_line(labels[s], n)}*" for s, n in sorted(more.items())]
+    out += ["## Facts by source", "", "| Fact | " + " | ".join(columns) + " |"]
+    out.append("|---" * (n + 1) + "|")
+    unique, more = shown_unique(comparison)
+    shared = outside_conflicts(comparison, [*comparison.agreed, *comparison.partial])
+    out += _fact_rows(comparison, [*shared, *unique])
+    out += [
+        "",
+        "Reported by all first, then by some, then by one. ✓ quote found in that article · "
+        "≈ approximately · ✗ not found · blank: not reported. Each source's own words for each "
+        "fact are in the JSON output.",
+        "",
+    ]
+    out += [f"- *{more_unique_line(labels[s], n)}*" for s, n in sorted(more.items())]
+    if more:
         out.append("")
     if comparison.stakeholders:
         out += ["## Stakeholders", "", "| Stakeholder | " + " | ".join(columns) + " |"]
@@ -152,78 +155,89 @@ def _cost_lines(comparison: Comparison) -> list[str]:
     return ["", *lines] if lines else []
 
 
-# Side by side on a desktop; on a phone the tables scroll sideways inside the page and long
-# words wrap, so nothing runs off the screen.
+# One card per fact, on a desktop and a phone alike; words wrap whole (a long one breaks only
+# when it cannot fit a line), small tables scroll sideways inside the page.
 _CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#222;overflow-wrap:anywhere}
-table{border-collapse:collapse;width:100%;margin:1rem 0;display:block;overflow-x:auto}
-td,th{border:1px solid #ddd;padding:.35rem;vertical-align:top;text-align:left;min-width:8rem}
-th{background:#f4f4f4}.missing{color:#a40000}.fuzzy{color:#8a6d00}
-.conflict{background:#fff4f4}blockquote{margin:0;color:#444}
-@media (max-width:480px){body{margin:1rem}
-table.sources,table.sources tr,table.sources td{display:block;min-width:0}
-table.sources tr.head{display:none}table.sources tr{border-top:2px solid #bbb;margin-top:.6rem}
-table.sources td{border:none;padding:.2rem 0}table.sources td.none{display:none}
-table.sources td.what{font-weight:600}
-table.sources td[data-source]::before{content:attr(data-source);display:block;color:#666;
-font-size:.85rem}}
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;
+color:#222;overflow-wrap:break-word}
+.card{border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}
+.conflict{background:#fff6f4}.who{color:#555;font-size:.9rem;margin-top:.3rem}
+.chip{display:inline-block;border:1px solid #ccc;border-radius:1rem;padding:0 .5rem;
+margin:.1rem .2rem .1rem 0;white-space:nowrap}
+.missing{color:#a40000}.fuzzy{color:#8a6d00}blockquote{margin:.3rem 0 .3rem .8rem;color:#444}
+table{border-collapse:collapse;margin:1rem 0;display:block;overflow-x:auto}
+td,th{border:1px solid #ddd;padding:.35rem;vertical-align:top;text-align:left}
+th{background:#f4f4f4}details summary{cursor:pointer;color:#555}
+@media (max-width:480px){body{margin:1rem auto}}
 """
 
 
+def _chips(comparison: Comparison, fact: SharedFact) -> str:
+    """The sources that report a fact, each with how its quote checked out."""
+    chips = []
+    for quote in sorted(fact.quotes, key=lambda q: q.source):
+        label = f"{_number(quote.source)} {_label(comparison, quote.source)}"
+        chips.append(
+            f'<span class="chip {quote.status}">{escape(label)} {STATUS_MARK[quote.status]}</span>'
+        )
+    return "".join(chips)
+
+
+def _fact_card(comparison: Comparison, fact: SharedFact) -> str:
+    """One fact, once, with the sources that report it; their own words folded."""
+    others = [q for q in fact.quotes if one_line(q.text) != one_line(fact.statement)]
+    words = ""
+    if others:
+        quotes = "".join(
+            f"<blockquote>{escape(_number(q.source))} {escape(q.text)}</blockquote>" for q in others
+        )
+        words = f"<details><summary>Each source's own words</summary>{quotes}</details>"
+    return (
+        f'<div class="card fact"><div>{escape(fact.statement)}</div>'
+        f'<div class="who">{_chips(comparison, fact)}</div>{words}</div>'
+    )
+
+
 def render_comparison_html(comparison: Comparison) -> str:
-    """One self-contained page with the sources side by side (all article text escaped)."""
+    """One self-contained page: where the sources differ, then each fact once, as a card
+    (all sources, some, one), then the stakeholders and sourcing (all article text escaped)."""
     n = len(comparison.sources)
     labels = [_label(comparison, i) for i in range(n)]
-    head = "".join(f"<th>{escape(label)}</th>" for label in labels)
-    # Each cell carries its source's name: on a phone the rows stack, one source under another.
-    named = [f' data-source="{escape(f"{_number(i)} {label}")}"' for i, label in enumerate(labels)]
-    out = [
-        f"<h1>Coverage compared: {n} sources</h1>",
-        '<table class="sources"><tr class="head"><th>Fact</th>' + head + "</tr>",
-    ]
-    unique, more = shown_unique(comparison)
-    for fact in [*comparison.agreed, *comparison.partial, *unique]:
-        cells = []
-        for i in range(n):
-            quote = next((q for q in fact.quotes if q.source == i), None)
-            cells.append(
-                f'<td class="{quote.status}"{named[i]}>'
-                f"<blockquote>{escape(quote.text)}</blockquote></td>"
-                if quote
-                else '<td class="none"></td>'
+    head = "".join(
+        f"<th>{escape(_number(i))} {escape(label)}</th>" for i, label in enumerate(labels)
+    )
+    out = [f"<h1>Coverage compared: {n} sources</h1>", "<ol>"]
+    for i, label in enumerate(labels):
+        title = comparison.sources[i].title
+        out.append(f"<li>{escape(label)}" + (f" — {escape(title)}" if title else "") + "</li>")
+    out.append("</ol>")
+    if comparison.conflicts:
+        out.append("<h2>Where they differ</h2>")
+        for conflict in comparison.conflicts:
+            values = "".join(
+                f"<li>{escape(_number(q.source))} {escape(labels[q.source])}: "
+                f"<strong>{escape(conflict.values.get(q.source, ''))}</strong>"
+                f'<blockquote class="{q.status}">{escape(q.text)} {STATUS_MARK[q.status]}'
+                "</blockquote></li>"
+                for q in conflict.quotes
             )
-        out.append(
-            f'<tr><td class="what">{escape(fact.statement)} ({fact.coverage})</td>'
-            f"{''.join(cells)}</tr>"
-        )
-    out.append("</table>")
+            out.append(
+                f'<div class="card conflict"><strong>{escape(conflict.kind)}: '
+                f"{escape(conflict.topic)}</strong><ul>{values}</ul></div>"
+            )
+    unique, more = shown_unique(comparison)
+    for title, facts in (
+        ("Reported by all", outside_conflicts(comparison, comparison.agreed)),
+        ("Reported by some", outside_conflicts(comparison, comparison.partial)),
+        ("Reported by only one", unique),
+    ):
+        if facts:
+            out.append(f"<h2>{title}</h2>")
+            out += [_fact_card(comparison, fact) for fact in facts]
     out += [
-        f'<p class="meta">{escape(more_unique_line(labels[s], n))}</p>'
+        f'<p class="who">{escape(more_unique_line(labels[s], n))}</p>'
         for s, n in sorted(more.items())
     ]
-    if comparison.conflicts:
-        out.append(
-            '<h2>Conflicts</h2><table class="sources"><tr class="head"><th>What</th>'
-            + head
-            + "</tr>"
-        )
-        for conflict in comparison.conflicts:
-            cells = []
-            for i in range(n):
-                quote = next((q for q in conflict.quotes if q.source == i), None)
-                value = escape(conflict.values.get(i, ""))
-                cells.append(
-                    f"<td{named[i]}><strong>{value}</strong>"
-                    f"<blockquote>{escape(quote.text)}</blockquote></td>"
-                    if quote
-                    else '<td class="none"></td>'
-                )
-            out.append(
-                f'<tr class="conflict"><td class="what">{escape(conflict.kind)}: '
-                f"{escape(conflict.topic)}</td>"
-                f"{''.join(cells)}</tr>"
-            )
-        out.append("</table>")
     out.append("<h2>Stakeholders</h2><table><tr><th>Stakeholder</th>" + head + "</tr>")
     for s in comparison.stakeholders:
         marks = "".join(f"<td>{'●' if i in s.sources else ''}</td>" for i in range(n))
@@ -243,7 +257,7 @@ def render_comparison_html(comparison: Comparison) -> str:
         out += ["<h2>Warnings</h2>", "<ul>"]
         out += [f"<li>{escape(w)}</li>" for w in comparison.warnings]
         out.append("</ul>")
-    out += [f'<p class="meta">{escape(line)}</p>' for line in _cost_lines(comparison) if line]
+    out += [f'<p class="who">{escape(line)}</p>' for line in _cost_lines(comparison) if line]
     body = "\n".join(out)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
