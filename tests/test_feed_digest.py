@@ -152,6 +152,27 @@ def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_
     assert any("added:" in line for line in lines)
 
 
+def test_the_same_text_briefed_again_is_never_its_own_follow_up(run, tmp_path):
+    from briefer import Briefer
+    from briefer.store import Store
+
+    day1 = str(FIXTURES / "followup" / "day1_ledger.txt")
+    db = str(tmp_path / "store.db")
+    assert run("digest", day1, "--engine", "offline", "--db", db, "-q").code == 0
+    again = run("digest", day1, "--engine", "offline", "--db", db, "-q", "--refresh")
+    assert again.code == 0
+    assert "follow-up of" not in again.out and "What changed" not in again.out
+    # Another engine's brief of the same text, stored: still the same report, not a later one.
+    store = Store(tmp_path / "store.db")
+    (first_id, first), *_ = store.recent(since=datetime.now(UTC) - timedelta(days=1))
+    other = first.model_copy(update={"engine": "openai", "model": "gpt-other"})
+    store.put("another-engine", other, store.article_text(first_id))
+    digest = Briefer(engine="offline", store=store).digest([day1])
+    assert digest.follow_ups == {}
+    timeline = run("story", str(first_id), "--db", db).out
+    assert timeline.count("day1 ledger: Diesel Leak Closes") == 1  # one text, one entry
+
+
 def test_the_library_digests_feeds_too(server, tmp_path):  # noqa: F811
     from briefer import Briefer
     from briefer.inputs import LoadOptions

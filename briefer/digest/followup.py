@@ -2,8 +2,10 @@
 
 A story of today's digest is a *follow-up* when the store holds briefs of the same story from
 before (the digest's own story rule, `group_stories`, run over today's briefs and the stored
-ones of the last `WINDOW`). What changed is found by comparing the newest earlier briefs with
-today's with the offline comparer, deterministic and free whatever engine wrote the briefs:
+ones of the last `WINDOW`) of other texts: the same text briefed again, with `--refresh` or
+another engine, is not a later report of itself. What changed is found by comparing the newest
+earlier briefs with today's with the offline comparer, deterministic and free whatever engine
+wrote the briefs:
 
 * new facts: facts today's brief reports that no earlier brief does;
 * changed numbers: the same quantity given differently ("40,000 litres" then "65,000
@@ -81,7 +83,13 @@ def find_follow_ups(
         return {}
     start = min(i.envelope.created_at for i in ours if i.envelope is not None)
     since = (now or start) - WINDOW
-    stored = [(i, e) for i, e in store.recent(since=since, before=start) if i not in mine]
+    # The same text briefed again (--refresh, another engine) is not a later report of it.
+    texts = {i.envelope.article.sha256 for i in ours if i.envelope is not None}
+    stored = [
+        (i, e)
+        for i, e in store.recent(since=since, before=start)
+        if i not in mine and e.article.sha256 not in texts
+    ]
     if not stored:
         return {}
     envelopes = [i.envelope for i in ours if i.envelope is not None]
@@ -182,7 +190,19 @@ def _story_of(store: Store, brief_id: int) -> list[tuple[int, Envelope]]:
         stored.append((brief_id, envelope))
     at = next(n for n, (i, _) in enumerate(stored) if i == brief_id)
     group = next(g for g in group_stories([e for _, e in stored]) if at in g)
-    return sorted((stored[n] for n in group), key=lambda pair: pair[1].created_at)
+    story = sorted((stored[n] for n in group), key=lambda pair: pair[1].created_at)
+    # One entry per text (a text briefed again with --refresh or another engine is one
+    # report): the brief asked for stands for its text, the first brief for any other.
+    asked = envelope.article.sha256
+    seen: set[str] = set()
+    out = []
+    for i, e in story:
+        text = e.article.sha256
+        if text in seen or (text == asked and i != brief_id):
+            continue
+        seen.add(text)
+        out.append((i, e))
+    return out
 
 
 def latest_story_brief(store: Store, brief_id: int) -> StoryBrief | None:
