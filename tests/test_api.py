@@ -257,3 +257,14 @@ def test_markdown_defuses_html_and_protocol_relative_links_count_as_links():
     assert "&lt;script>" in markdown
     text, removed = remove_foreign_links("See //evil.example/p.png now, and/or //x.", "article")
     assert removed == ["//evil.example/p.png"] and "evil" not in text and "and/or" in text
+
+
+def test_on_a_phone_the_stakeholder_table_stacks_each_row_with_its_labels():
+    envelope = Briefer(engine="offline").brief(ARTICLES / "anonymous_sources.txt")
+    page = briefer.render_html(envelope)
+    assert '<table class="stakeholders">' in page and '<tr class="head">' in page
+    assert '<td data-label="Stance">' in page  # each cell says what it is once rows stack
+    assert '<td data-label="Role" class="none">—</td>' in page  # an empty cell is left out
+    phone = page.split("@media (max-width:480px)")[1]
+    assert "table.stakeholders tr.head{display:none}" in phone
+    assert "content:attr(data-label)" in phone

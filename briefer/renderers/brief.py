@@ -350,7 +350,7 @@ def render_text(envelope: Envelope, width: int = 88) -> str:
 # scroll inside themselves instead of widening the page.
 _CSS = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
 h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#666;font-size:.9rem}
 blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.8rem;border-left:3px solid #ccc;color:#444}
 table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
@@ -361,9 +361,19 @@ section.brief,section.story{border-top:1px solid #ddd;margin-top:2rem}
 section.story>section.brief:first-child{border-top:none;margin-top:0}
 ol.stories li{margin-bottom:.6rem}.summary{color:#444;display:block}
 @media (max-width:480px){body{margin:1rem auto;font-size:15px}h1{font-size:1.3rem}
-ol{padding-left:1.4rem}blockquote{margin-left:.2rem;padding-left:.5rem}}
+ol{padding-left:1.4rem}blockquote{margin-left:.2rem;padding-left:.5rem}
+table.stakeholders,table.stakeholders tbody,table.stakeholders tr,table.stakeholders td{
+display:block;width:auto}table.stakeholders tr.head{display:none}
+table.stakeholders tr{border-top:1px solid #ccc;padding:.3rem 0}
+table.stakeholders td{border:none;padding:.1rem 0}
+table.stakeholders td:first-child{font-weight:600}table.stakeholders td.none{display:none}
+table.stakeholders td:not(:first-child)::before{content:attr(data-label) ": ";color:#666}}
 """
 _STATUS_CLASS = {"exact": "ok", "fuzzy": "approx", "missing": "missing"}
+
+
+STAKEHOLDER_COLUMNS = ("Who", "Kind", "Role", "Stance")
+_EMPTY = ' class="none"'  # a cell the article does not fill: a dash, left out on a phone
 
 
 def _page(title: str, body: str) -> str:
@@ -402,11 +412,23 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
     if b.stakeholders:
         out += [
             f"<{h2}>Stakeholders</{h2}>",
-            "<table><tr><th>Who</th><th>Kind</th><th>Role</th><th>Stance</th></tr>",
+            '<table class="stakeholders"><tr class="head"><th>Who</th><th>Kind</th>'
+            "<th>Role</th><th>Stance</th></tr>",
         ]
         for s in b.stakeholders:
-            cells = (s.name, s.kind.value, _or_dash(s.role), _or_dash(s.stance))
-            out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+            cells = zip(
+                STAKEHOLDER_COLUMNS,
+                (s.name, s.kind.value, _or_dash(s.role), _or_dash(s.stance)),
+                strict=True,
+            )
+            out.append(
+                "<tr>"
+                + "".join(
+                    f'<td data-label="{col}"{_EMPTY if c == "—" else ""}>{escape(c)}</td>'
+                    for col, c in cells
+                )
+                + "</tr>"
+            )
         out.append("</table>")
     if b.open_questions:
         out += [f"<{h2}>Open questions</{h2}>", "<ul>"]
