@@ -373,6 +373,9 @@ def test_the_root_help_lists_every_command_and_shell_completion(run):
     assert result.code == 0 and "--install-completion" in result.out
     for words in _commands():
         assert words[0] in result.out
+    listing = " ".join(result.out.split("Commands:", 1)[1].split())
+    assert "..." not in listing  # each command's summary whole, never cut
+    assert "Brief many articles at once into one morning brief, grouped by story." in listing
 
 
 @pytest.mark.parametrize(

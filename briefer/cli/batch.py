@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from briefer.inputs import Input
 
 batch_app = typer.Typer(
+    short_help="Brief many articles through OpenAI's Batch API or vLLM's run-batch.",
     help="Brief many articles through OpenAI's Batch API or vLLM's run-batch.\n\n"
     "\b\nExample, OpenAI (half the price, within 24 hours):\n"
     "  briefer batch prepare ~/news/today/ -o requests.jsonl\n"

@@ -261,10 +261,19 @@ def command(
             return func(**given)
 
         run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
-        group.command(name, cls=Command)(run)
+        group.command(name, cls=Command, short_help=summary(func.__doc__ or ""))(run)
         return func
 
     return register
+
+
+def summary(doc: str) -> str:
+    """A command's one-line summary for `briefer -h`: its docstring's first sentence, whole
+    (click would cut it at about 45 characters)."""
+    first = inspect.cleandoc(doc).split("\n\n", 1)[0]
+    text = " ".join(first.split())
+    end = text.find(". ")
+    return text[: end + 1] if end >= 0 else text
 
 
 def setup_briefer(options: EngineOptions, *, planning: bool = False) -> Setup:

@@ -110,9 +110,11 @@ def story(
     ],
     db: Db = None,
 ) -> None:
-    """Print a brief's story: the story brief of its newest day when several outlets told
-    it then, and the timeline: each stored brief, its date and outlet, and what it added to
-    the briefs before it.
+    """Print a brief's story: its story brief and its timeline.
+
+    The story brief merges the outlets' briefs of the story's newest day, when several
+    outlets told it then; the timeline lists each stored brief, its date and outlet, and
+    what it added to the briefs before it.
 
     \b
     Example:
