@@ -92,6 +92,16 @@ def test_every_install_line_names_our_distribution():
     assert installs >= 4
 
 
+def test_the_readme_example_output_is_what_the_tool_prints(run):
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = "briefer brief fixtures/articles/very_short.txt"
+    shown = readme.split(f"`{command}`", 1)[1].split("```markdown\n", 1)[1].split("```", 1)[0]
+    result = run("brief", str(root / "fixtures/articles/very_short.txt"), "--engine", "offline")
+    assert result.code == 0
+    assert result.out.strip() == shown.strip()
+
+
 def test_schema_prints_the_envelope_schema(run):
     result = run("schema")
     assert result.code == 0
