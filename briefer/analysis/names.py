@@ -55,114 +55,188 @@ _NEVER_NAME_START = frozenset(
 )
 
 
-def _split_candidate(
-    tokens: list[tuple[str, int]],
-) -> list[tuple[list[tuple[str, int]], str | None]]:
+# A run of capitalised words as (word, offset) tokens, and the names read from it, each
+# with the title written before it ("Secretary of State") or None.
+Tokens = list[tuple[str, int]]
+Names = list[tuple[Tokens, str | None]]
+
+
+def _split_candidate(tokens: Tokens) -> Names:
     """Split a run of capitalised words into names, peeling off titles and "X of Y"."""
     lex = lexicon()
-    # "the Democratic Party-controlled House", "Saudi-led coalition": the name is what the
-    # hyphenated adjective describes, not the words it is built from.
+    tokens = _without_hyphen_adjective(tokens)
+    tokens = _without_trailing_common_words(_without_leading_common_words(tokens, lex), lex)
+    for split in (
+        _split_after_title,
+        _split_place_before_name,
+        _split_nationality_before_name,
+        _split_at_and_word,
+        _split_at_of,
+    ):
+        names = split(tokens, lex)
+        if names is not None:
+            return names
+    return [(tokens, None)] if tokens else []
+
+
+def _without_hyphen_adjective(tokens: Tokens) -> Tokens:
+    """Keep what a hyphenated adjective describes, not the words it is built from: "the
+    Democratic Party-controlled House", "Saudi-led coalition"; nothing of an adjective on its
+    own ("Republican-dominated")."""
     described = [i for i, (w, _) in enumerate(tokens[:-1]) if _HYPHEN_ADJECTIVE.search(w)]
     if described:
-        tokens = tokens[described[-1] + 1 :]
-    elif tokens and _HYPHEN_ADJECTIVE.search(tokens[-1][0]):
-        return []  # "Republican-dominated": an adjective on its own
+        return tokens[described[-1] + 1 :]
+    if tokens and _HYPHEN_ADJECTIVE.search(tokens[-1][0]):
+        return []
+    return tokens
+
+
+def _without_leading_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
+    """Drop the leading words that are not names ("The", "Asked", "Shares [of]"), unless they
+    open a known name ("North Korea", "New York State Attorney General", "People Power
+    Party")."""
     while tokens and (
         tokens[0][0].lower().strip(".,") in lex.not_entities
         or (len(tokens) > 1 and tokens[0][0] in _CONNECTORS)  # "Shares [of] 21st Century Fox"
     ):
-        whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
-        if whole in lex.country_of:  # "North Korea" keeps its "North"
+        if _opens_a_known_name(tokens, lex):
             break
-        if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
-            break  # "New York State Attorney General" keeps its "New", "North Korean" its "North"
-        first = tokens[0][0].lower().strip(".,")
-        if (
-            first not in _NEVER_NAME_START
-            and len(tokens) > 2
-            and classify_name(whole)
-            in (
-                StakeholderKind.ORGANIZATION,
-                StakeholderKind.COMPANY,
-            )
-        ):
-            break  # "People Power Party" keeps its "People"
         tokens = tokens[1:]
-    # Trailing words that are never names go too: "Mr. Trump's Oct. 11 announcement".
+    return tokens
+
+
+def _opens_a_known_name(tokens: Tokens, lex: Lexicon) -> bool:
+    """Whether the common word that opens a run belongs to the name: a country's ("North
+    Korea"), a place's or a nationality's ("New York State", "North Korean"), or an
+    organisation's ("People Power Party")."""
+    whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
+    if whole in lex.country_of:
+        return True
+    if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
+        return True
+    first = tokens[0][0].lower().strip(".,")
+    return (
+        first not in _NEVER_NAME_START
+        and len(tokens) > 2
+        and classify_name(whole) in (StakeholderKind.ORGANIZATION, StakeholderKind.COMPANY)
+    )
+
+
+def _without_trailing_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
+    """Drop the trailing words that are never names ("Mr. Trump's Oct. 11 announcement"), but
+    not a place's ("Baltic Sea")."""
     while (
         len(tokens) > 1
         and tokens[-1][0].lower().strip(".,") in lex.not_entities
-        and tokens[-1][0].lower().strip(".,") not in lex.place_words  # "Baltic Sea" is a place
+        and tokens[-1][0].lower().strip(".,") not in lex.place_words
     ):
         tokens = tokens[:-1]
+    return tokens
+
+
+def _split_after_title(tokens: Tokens, lex: Lexicon) -> Names | None:
+    """Read a title, then a name of one to three words at the end, as a person with that
+    title ("Secretary of State Mike Pompeo", "County Executive Miriam Castellano"); None when
+    the run has no title before such a name.
+
+    Before a last "and", the run is a name of its own ("President Trump and US Trade
+    Representative Robert Lighthizer"); a place after the title is no name ("U.S. Attorney for
+    the Western District of New York").
+    """
     words = [w for w, _ in tokens]
-    # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
-    # a name of one to three words at the end.
-    if any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
-        n = named = 0
-        while n < len(words) - 1 and named < 3:
-            word = words[-1 - n]
-            if word in _NAME_PARTICLES and n and n + 1 < len(words) - 1:
-                n += 1  # "bin" inside "Mohammed bin Salman"
-                continue
-            if (n == 0 and word.rstrip(".,") in _NAME_SUFFIXES) or re.fullmatch(r"[A-Z]\.", word):
-                n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
-                continue
-            if not _is_name_word(word):
-                break
-            n += 1
-            named += 1
-        while n and words[len(words) - n] in _NAME_PARTICLES:
-            n -= 1  # a name does not start with "bin"
-        head = words[: len(words) - n]
-        # "President Trump and US Trade Representative Robert Lighthizer": the title is what
-        # follows the last "and"; what comes before it is a name of its own.
-        before: list[tuple[list[tuple[str, int]], str | None]] = []
-        if "and" in head:
-            cut = len(head) - head[::-1].index("and")
-            before = _split_candidate(tokens[: cut - 1]) if cut > 1 else []
-            head = head[cut:]
+    if not any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
+        return None
+    n = _name_after_title(words)
+    head = words[: len(words) - n]
+    before: Names = []
+    if "and" in head:
+        cut = len(head) - head[::-1].index("and")
+        before = _split_candidate(tokens[: cut - 1]) if cut > 1 else []
+        head = head[cut:]
+    if not (
+        n
+        and head
+        and head[-1].lower() not in _CONNECTORS
+        and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
+    ):
+        return None
+    if _is_country_or_place([head[-1], *words[len(words) - n :]], lex):
+        return before
+    return [*before, (tokens[len(words) - n :], " ".join(head))]
+
+
+def _name_after_title(words: list[str]) -> int:
+    """Count the words at the end of a run that are a person's name: up to three name words,
+    with a particle ("Mohammed bin Salman"), a suffix ("Jr.") or an initial ("P.") inside,
+    never a particle first."""
+    n = named = 0
+    while n < len(words) - 1 and named < 3:
+        word = words[-1 - n]
+        if word in _NAME_PARTICLES and n and n + 1 < len(words) - 1:
+            n += 1  # "bin" inside "Mohammed bin Salman"
+            continue
+        if (n == 0 and word.rstrip(".,") in _NAME_SUFFIXES) or re.fullmatch(r"[A-Z]\.", word):
+            n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
+            continue
+        if not _is_name_word(word):
+            break
+        n += 1
+        named += 1
+    while n and words[len(words) - n] in _NAME_PARTICLES:
+        n -= 1  # a name does not start with "bin"
+    return n
+
+
+def _split_place_before_name(tokens: Tokens, lex: Lexicon) -> Names | None:
+    """Read a place, then a person named after it, as two names: "China's ambassador to
+    Britain Liu Xiaoming" (the rule "stakeholders.place-before-name")."""
+    words = [w for w, _ in tokens]
+    if len(words) <= 2 or not enabled("stakeholders.place-before-name"):
+        return None
+    for n in (1, 2):
         if (
-            n
-            and head
-            and head[-1].lower() not in _CONNECTORS
-            and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
+            len(words) > n + 1
+            and _is_country_or_place(words[:n], lex)
+            and _reads_as_person(words[n:])
         ):
-            if _is_country_or_place([head[-1], *words[len(words) - n :]], lex):
-                return before  # "U.S. Attorney for the Western District of New York": no name
-            return [*before, (tokens[len(words) - n :], " ".join(head))]
-    # "China's ambassador to Britain Liu Xiaming": a place, then a person named after it.
-    for n in (1, 2) if len(words) > 2 and enabled("stakeholders.place-before-name") else ():
-        if len(words) > n + 1 and _is_country_or_place(words[:n], lex):
-            rest = words[n:]
-            if _is_person_like(rest) and classify_name(" ".join(rest)) is StakeholderKind.PERSON:
-                return [(tokens[:n], None), (tokens[n:], None)]
-    # "Australian Timothy Weeks": a nationality, then the person.
+            return [(tokens[:n], None), (tokens[n:], None)]
+    return None
+
+
+def _split_nationality_before_name(tokens: Tokens, lex: Lexicon) -> Names | None:
+    """Read a nationality, then a person, as the person: "Australian Timothy Weeks" (the rule
+    "stakeholders.nationality-before-name")."""
+    words = [w for w, _ in tokens]
     if (
         len(words) >= 3
         and words[0].lower() in lex.demonym_of
         and enabled("stakeholders.nationality-before-name")
-        and _is_person_like(words[1:])
-        and classify_name(" ".join(words[1:])) is StakeholderKind.PERSON
+        and _reads_as_person(words[1:])
     ):
         return [(tokens[1:], None)]
-    if "and" in words:
-        split = _split_at_and(tokens, words.index("and"), lex)
-        if split is not None:
-            return split
-    if "of" in words and enabled("stakeholders.person-ends-before-of"):
-        # "Rosaly Lopes of NASA", "Robin Biesbroek of the CDF": a person's name ends before
-        # "of"; what follows is where they work.
-        at = words.index("of")
-        left, right = tokens[:at], tokens[at + 1 :]
-        if right and _reads_as_person([w for w, _ in left]):
-            return [(left, None), *_split_candidate(right)]
-    return [(tokens, None)] if tokens else []
+    return None
 
 
-def _split_at_and(
-    tokens: list[tuple[str, int]], at: int, lex: Lexicon
-) -> list[tuple[list[tuple[str, int]], str | None]] | None:
+def _split_at_and_word(tokens: Tokens, lex: Lexicon) -> Names | None:
+    """Split a run at its first "and" into the names it joins, or None when it is one name."""
+    words = [w for w, _ in tokens]
+    return _split_at_and(tokens, words.index("and"), lex) if "and" in words else None
+
+
+def _split_at_of(tokens: Tokens, lex: Lexicon) -> Names | None:
+    """End a person's name before "of", and read what follows as where they work: "Rosaly
+    Lopes of NASA", "Robin Biesbroek of the CDF" (the rule "stakeholders.person-ends-before-of")."""
+    words = [w for w, _ in tokens]
+    if "of" not in words or not enabled("stakeholders.person-ends-before-of"):
+        return None
+    at = words.index("of")
+    left, right = tokens[:at], tokens[at + 1 :]
+    if right and _reads_as_person([w for w, _ in left]):
+        return [(left, None), *_split_candidate(right)]
+    return None
+
+
+def _split_at_and(tokens: Tokens, at: int, lex: Lexicon) -> Names | None:
     """Split a run at its "and" into the names it joins, or None when it is one name.
 
     "Vladimir Putin and Kim Jong Un": two people, each read on its own ("American Kevin King
