@@ -38,6 +38,7 @@ from briefer.analysis.names import (
     _CONNECTORS,
     _ORDINAL,
     _POSSESSIVE,
+    Tokens,
     _aliases,
     _is_person_like,
     _owner_only,
@@ -164,167 +165,245 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     is capitalised). `cited` are source names from the sourcing analysis; being cited raises
     salience.
     """
-    lex = lexicon()
-    entities: list[Entity] = []
-    alias_index: dict[str, Entity] = {}
-    singles: list[tuple[str, int, int]] = []
-    demonyms: list[tuple[str, int, int]] = []  # (country, start, end)
+    found = _Found(text)
+    pending = _read_runs(found, body_start)
+    _add_demonyms(found, pending.demonyms)
+    _add_single_words(found, pending.singles, cited)
+    _add_common_nouns(found, body_start)
+    entities = _settle_people(found.entities, text)
+    cited_keys = {_key(c) for c in cited}
+    body = max(len(text) - body_start, 1)
+    entities = _without_products(entities)
+    kept = [e for e in entities if _worth_keeping(e, text, body_start, body, cited_keys)]
+    kept.sort(key=lambda e: (-_salience(e, body_start, body, cited_keys), e.first))
+    return kept
 
-    def add(name: str, kind: StakeholderKind, start: int, end: int, title: str | None) -> None:
+
+@dataclass
+class _Found:
+    """The stakeholders found in a text so far, in order of first mention, by every name they
+    go by."""
+
+    text: str
+    entities: list[Entity] = field(default_factory=list)
+    by_name: dict[str, Entity] = field(default_factory=dict)
+
+    def get(self, name: str) -> Entity | None:
+        """Return the stakeholder found under `name` or one of its aliases, if any."""
+        return self.by_name.get(_key(name))
+
+    def add(
+        self, name: str, kind: StakeholderKind, start: int, end: int, title: str | None = None
+    ) -> Entity:
+        """Record a mention of `name`: one more of the stakeholder it names, or a new one with
+        its aliases and any short form defined after it ("the New York State Attorney General
+        (NYAG)")."""
         key = _key(name)
-        entity = alias_index.get(key)
+        entity = self.by_name.get(key)
         if entity is None:
             entity = Entity(name=name, kind=kind, first=start, title=title)
-            entities.append(entity)
+            self.entities.append(entity)
             for alias in _aliases(name, kind):
-                alias_index.setdefault(_key(alias), entity)
-            alias_index[key] = entity
+                self.by_name.setdefault(_key(alias), entity)
+            self.by_name[key] = entity
         entity.mentions.append((start, end))
         if title and not entity.title:
             entity.title = title
-        defined = _DEFINED_AS.match(text, end)  # "the New York State Attorney General (NYAG)"
+        defined = _DEFINED_AS.match(self.text, end)
         if defined and kind is not StakeholderKind.PERSON:
             short = defined.group(1)
-            alias_index.setdefault(_key(short), entity)
+            self.by_name.setdefault(_key(short), entity)
             entity.aliases.add(short)
+        return entity
 
+
+@dataclass
+class _Pending:
+    """Mentions read from the runs that are placed once every longer name is known: single
+    words and nationalities, each as (word or country, start, end)."""
+
+    singles: list[tuple[str, int, int]] = field(default_factory=list)
+    demonyms: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def _read_runs(found: _Found, body_start: int) -> _Pending:
+    """Add the names read from the runs of capitalised words; return the single words and
+    nationalities left to place. A body an organisation owns is a name of its own ("NASA's
+    Goddard Space Flight Center", the rule "stakeholders.owned-body")."""
+    pending = _Pending()
     owned_bodies = enabled("stakeholders.owned-body")
-    for tokens in _candidate_runs(text, body_start):
-        runs = _owner_and_owned(tokens, text) if owned_bodies else [_owner_only(tokens)]
-        parts = [p for run in runs for p in _split_candidate(run)]
-        for part, title in parts:
-            part = _without_common_lead(part, text)
-            name, start = _clean_name(part, text)
-            if not name:
-                continue
-            end = start + len(name)
-            if name.split()[-1].lower() in lex.place_words:
-                continue
-            country = lex.country_of.get(name.lower())
-            named_body = _NAMED_BODY.match(text, end)
-            if (
-                named_body
-                and country is None
-                and not lex.demonym_of.get(_POSSESSIVE.sub("", name).lower())
-                and not _POSSESSIVE.search(name)
-                and _HEAD_FOLLOWER.match(text, named_body.end())
-                and not _ONE_OF_MANY.search(text, max(start - 12, 0), start)
-            ):  # "Inner Mongolia health commission", "the Trump administration"
-                body_name = f"{name} {named_body.group(1)}"
-                add(body_name, StakeholderKind.GOVERNMENT, start, named_body.end(), None)
-                continue
-            if country and (
-                not name.isupper() or len(name) > 2 or "." in name or not _shouting(text, start)
-            ):
-                add(country, StakeholderKind.GOVERNMENT, start, end, None)
-                if _state_body(text, end):  # "the US military"
-                    alias_index[_key(country)].acts = True
-                continue
-            if name.lower() in lex.places:
-                add(name, StakeholderKind.GOVERNMENT, start, end, None)
-                continue
-            people_of = lex.demonym_of.get(_POSSESSIVE.sub("", name).lower())
-            if people_of:
-                demonyms.append((people_of, start, end))
-                continue
-            kind = classify_name(name, title=title)
-            if kind is None:
-                if len(name.split()) == 1:
-                    singles.append((name, start, end))
-                continue
-            add(name, kind, start, end, title)
+    for tokens in _candidate_runs(found.text, body_start):
+        runs = _owner_and_owned(tokens, found.text) if owned_bodies else [_owner_only(tokens)]
+        for part, title in [p for run in runs for p in _split_candidate(run)]:
+            _read_name(found, pending, part, title)
+    return pending
 
-    # "Chinese goods": a mention of China when China is a stakeholder, never one of its own.
+
+def _read_name(found: _Found, pending: _Pending, part: Tokens, title: str | None) -> None:
+    """Add one name read from a run by what it names: a body named after it ("the Trump
+    administration"), a country, a place, or a kind of name; keep a nationality or a single
+    word of no known kind pending."""
+    lex = lexicon()
+    text = found.text
+    name, start = _clean_name(_without_common_lead(part, text), text)
+    if not name:
+        return
+    end = start + len(name)
+    if name.split()[-1].lower() in lex.place_words:
+        return
+    country = lex.country_of.get(name.lower())
+    body = _body_named_after(name, text, start, end) if country is None else None
+    if body:
+        found.add(f"{name} {body.group(1)}", StakeholderKind.GOVERNMENT, start, body.end())
+    elif country and _names_the_country(name, text, start):
+        state = found.add(country, StakeholderKind.GOVERNMENT, start, end)
+        if _state_body(text, end):  # "the US military"
+            state.acts = True
+    elif name.lower() in lex.places:
+        found.add(name, StakeholderKind.GOVERNMENT, start, end)
+    elif people_of := lex.demonym_of.get(_POSSESSIVE.sub("", name).lower()):
+        pending.demonyms.append((people_of, start, end))
+    elif (kind := classify_name(name, title=title)) is not None:
+        found.add(name, kind, start, end, title)
+    elif len(name.split()) == 1:
+        pending.singles.append((name, start, end))
+
+
+def _body_named_after(name: str, text: str, start: int, end: int) -> re.Match[str] | None:
+    """The institution named in lower case after a name, which it heads: "Inner Mongolia
+    health commission", "the Trump administration"; not after a nationality, an owner, or one
+    of many ("one Nordic government")."""
+    body = _NAMED_BODY.match(text, end)
+    if (
+        body
+        and not lexicon().demonym_of.get(_POSSESSIVE.sub("", name).lower())
+        and not _POSSESSIVE.search(name)
+        and _HEAD_FOLLOWER.match(text, body.end())
+        and not _ONE_OF_MANY.search(text, max(start - 12, 0), start)
+    ):
+        return body
+    return None
+
+
+def _names_the_country(name: str, text: str, start: int) -> bool:
+    """Whether a country's name is meant, not the word "us" in a line of capitals ("TELL
+    US")."""
+    return not name.isupper() or len(name) > 2 or "." in name or not _shouting(text, start)
+
+
+def _add_demonyms(found: _Found, demonyms: list[tuple[str, int, int]]) -> None:
+    """Count a nationality as a mention of its country when the country is a stakeholder
+    ("Chinese goods"), never as one of its own; with an institution after it ("the Afghan
+    government", "the US military") it is the state itself, acting."""
     for country, start, end in demonyms:
-        known = alias_index.get(_key(country))
-        institution = _state_body(text, end)
+        known = found.get(country)
+        institution = _state_body(found.text, end)
         if institution is not None:
-            # "the Afghan government", "the US military": the state itself, acting.
-            add(country, StakeholderKind.GOVERNMENT, start, institution.end(), None)
-            alias_index[_key(country)].acts = True
+            found.add(country, StakeholderKind.GOVERNMENT, start, institution.end()).acts = True
         elif known is not None:
             known.mentions.append((start, end))
 
-    # Single capitalised words: aliases of what was found, a state named by what it has
-    # ("Veloria's capital"), a frequent actor ("the Taliban said"), or else ignored.
-    unknown: dict[str, list[tuple[str, int, int]]] = {}
-    # A family name written first ("Liu Xiaming", then "Liu said"): the one person whose name
-    # starts with the word, when only one does.
+
+def _add_single_words(
+    found: _Found, singles: list[tuple[str, int, int]], cited: Iterable[str]
+) -> None:
+    """Place single capitalised words: as aliases of what was found ("Albright", a family name
+    written first), as a state named by what it has ("Veloria's capital"), or as a frequent
+    actor ("the Taliban said"); else they are ignored."""
+    unknown = _place_single_words(found, singles)
+    cited_words = {w for c in cited for w in c.split()}
+    for mentions in unknown.values():
+        word = mentions[0][0]
+        kind = _acting_word_kind(word, mentions, found.text, cited_words)
+        if kind is not None:
+            for _, start, end in mentions:
+                found.add(word, kind, start, end)
+
+
+def _place_single_words(
+    found: _Found, singles: list[tuple[str, int, int]]
+) -> dict[str, list[tuple[str, int, int]]]:
+    """Add single words that are aliases of what was found or states named by what they have
+    ("Veloria's capital"); return the others' mentions by word.
+
+    A family name written first ("Liu Xiaming", then "Liu said") is the one person whose name
+    starts with the word, when only one does and the full name comes first: news names a
+    person in full first, so a word used alone before the full name ("Stadia ... Stadia Pro")
+    names something else.
+    """
+    text = found.text
     first_words: dict[str, list[Entity]] = {}
-    for e in entities:
+    for e in found.entities:
         if e.kind is StakeholderKind.PERSON and len(e.name.split()) > 1:
             first_words.setdefault(_key(e.name.split()[0]), []).append(e)
-    # News names a person in full first: a word that is used alone before the full name
-    # ("Stadia ... Stadia Pro", "Apple ... Apple Arcade") names something else.
     first_alone: dict[str, int] = {}
     for name, start, _ in singles:
         first_alone.setdefault(_key(name), start)
+    unknown: dict[str, list[tuple[str, int, int]]] = {}
     for name, start, end in singles:
-        entity = alias_index.get(_key(name))
+        entity = found.get(name)
         owners = first_words.get(_key(name), [])
         if entity is None and len(owners) == 1 and owners[0].first < first_alone[_key(name)]:
             entity = owners[0]
         if entity is None and _STATE_POSSESSION.match(text, end):
-            add(name, StakeholderKind.GOVERNMENT, start, end, None)
+            found.add(name, StakeholderKind.GOVERNMENT, start, end)
         elif entity is not None:
             entity.mentions.append((start, end))
             entity.aliases.add(name)
         else:
             unknown.setdefault(_key(name), []).append((name, start, end))
-    cited_words = {w for c in cited for w in c.split()}
-    for mentions in unknown.values():
-        word = mentions[0][0]
-        acting = sum(
-            1
-            for _, start, end in mentions
-            if _SUBJECT_OF.match(text, end) or _HAS_STAFF.match(text, end)
-        )
-        # "SpaceX", "OrbitBeyond": a capital inside a word is a brand's, not a sentence's.
-        brand = _BRAND.fullmatch(word) is not None
-        # A common word capitalised ("Officials", "We're") is no name. Named once, a word
-        # counts when the sourcing analysis cites it and it acts ("Nomura said").
-        if _is_common_word(word, text, lex) or not any(
-            _HEAD_FOLLOWER.match(text, end) for _, _, end in mentions
-        ):
-            continue  # a common word, or only ever a modifier ("a Baltic state")
-        if (len(mentions) >= 2 and (acting or brand or word in cited_words)) or (
-            acting and word in cited_words
-        ):
-            # "SpaceX" is a company's brand; "CBP", an acronym, as often an agency as a firm.
-            camel = brand and not word.isupper()
-            kind = StakeholderKind.COMPANY if camel else StakeholderKind.ORGANIZATION
-            for _, start, end in mentions:
-                add(word, kind, start, end, None)
+    return unknown
 
-    for start, end, name, kind in _collectives(text, body_start):
-        add(name, kind, start, end, None)
-    for role, spans in _role_people(text, body_start).items():
+
+def _acting_word_kind(
+    word: str, mentions: list[tuple[str, int, int]], text: str, cited_words: set[str]
+) -> StakeholderKind | None:
+    """The kind of a single capitalised word that names an actor, or None.
+
+    A common word capitalised ("Officials", "We're") is no name, nor a word only ever used as
+    a modifier ("a Baltic state"). A word counts when it acts or has staff ("Nomura said",
+    "Gannett's shares"), is a brand ("SpaceX", a capital inside a word) or is cited, and is
+    named twice; named once, when it acts and is cited. "SpaceX" is a company's brand; "CBP",
+    an acronym, is as often an agency as a firm.
+    """
+    acting = sum(
+        1
+        for _, start, end in mentions
+        if _SUBJECT_OF.match(text, end) or _HAS_STAFF.match(text, end)
+    )
+    brand = _BRAND.fullmatch(word) is not None
+    if _is_common_word(word, text, lexicon()) or not any(
+        _HEAD_FOLLOWER.match(text, end) for _, _, end in mentions
+    ):
+        return None
+    if (len(mentions) >= 2 and (acting or brand or word in cited_words)) or (
+        acting and word in cited_words
+    ):
+        camel = brand and not word.isupper()
+        return StakeholderKind.COMPANY if camel else StakeholderKind.ORGANIZATION
+    return None
+
+
+def _add_common_nouns(found: _Found, body_start: int) -> None:
+    """Add the groups and institutions named by collective nouns ("coastal residents", "the
+    police"), and the people named by their part at least twice ("the victim")."""
+    for start, end, name, kind in _collectives(found.text, body_start):
+        found.add(name, kind, start, end)
+    for role, spans in _role_people(found.text, body_start).items():
         for start, end in spans:
-            add(role, StakeholderKind.PERSON, start, end, None)
-    entities = _settle_people(entities, text)
+            found.add(role, StakeholderKind.PERSON, start, end)
 
-    cited_keys = {_key(c) for c in cited}
-    body = max(len(text) - body_start, 1)
 
-    def salience(entity: Entity) -> float:
-        keys = {_key(entity.name), *(_key(a) for a in entity.aliases)}
-        score = float(entity.count)
-        if any(k and any(k in c for c in cited_keys) for k in keys):
-            score += 2.0
-        score += 1.5 * (1 - min((entity.first - body_start) / body, 1.0))
-        if entity.kind is StakeholderKind.GROUP:
-            score -= 0.5
-        return score
-
-    # "Apple Arcade", "Stadia Pro": a name that starts with another party's name is that
-    # party's product or unit, not a person.
+def _without_products(entities: list[Entity]) -> list[Entity]:
+    """Leave out a person's name that starts with another party's name ("Apple Arcade",
+    "Stadia Pro"): that party's product or unit, not a person."""
     parties = {
         _key(n)
         for e in entities
         if e.kind is not StakeholderKind.PERSON
         for n in (e.name, *e.aliases)
     }
-    entities = [
+    return [
         e
         for e in entities
         if e.kind is not StakeholderKind.PERSON
@@ -332,9 +411,19 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
         or len(e.name.split()) < 2
         or _key(e.name.split()[0]) not in parties
     ]
-    kept = [e for e in entities if _worth_keeping(e, text, body_start, body, cited_keys)]
-    kept.sort(key=lambda e: (-salience(e), e.first))
-    return kept
+
+
+def _salience(entity: Entity, body_start: int, body: int, cited_keys: set[str]) -> float:
+    """Score how central a stakeholder is: its mentions, being cited, an early first mention;
+    a group counts a little less."""
+    keys = {_key(entity.name), *(_key(a) for a in entity.aliases)}
+    score = float(entity.count)
+    if any(k and any(k in c for c in cited_keys) for k in keys):
+        score += 2.0
+    score += 1.5 * (1 - min((entity.first - body_start) / body, 1.0))
+    if entity.kind is StakeholderKind.GROUP:
+        score -= 0.5
+    return score
 
 
 def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]]:
