@@ -637,79 +637,127 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     if any(is_press(n) for n in names) and enabled("stakeholders.press"):
         return entity.count >= 3
     if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
-        if entity.acts or any(
-            # "Prosecutors in Sweden have dropped": the prosecutors act, Sweden is the setting
-            (_ACTS.match(text, end) and not _LOCATIVE.search(text, max(start - 20, 0), start))
-            or _STATE_POSSESSION.match(text, end)
+        return _place_is_a_party(entity, text, names, cited)
+    if _only_a_title(entity):
+        return False  # "Republican Gov", "Head of Research": a title, no name
+    if entity.kind is StakeholderKind.PERSON:
+        return _person_is_a_party(entity, text, names, cited)
+    if _never_acts(entity, text):
+        return False  # "he told lawmakers", "freed 11 prisoners": never acts nor speaks
+    if entity.kind is not StakeholderKind.GROUP:
+        return True
+    return _group_is_a_party(entity, text, body_start, body)
+
+
+def _place_is_a_party(entity: Entity, text: str, names: list[str], cited: set[str]) -> bool:
+    """Whether a country or place is a party: it acts or owns ("Veloria's capital"), is cited,
+    or stands for itself once, not as a setting, an address or a list of examples (the rule
+    "stakeholders.setting-in-list"; without it, once not after a locative)."""
+    if entity.acts or any(
+        # "Prosecutors in Sweden have dropped": the prosecutors act, Sweden is the setting
+        (_ACTS.match(text, end) and not _LOCATIVE.search(text, max(start - 20, 0), start))
+        or _STATE_POSSESSION.match(text, end)
+        for start, end in entity.mentions
+    ):
+        return True
+    if _is_cited(names, cited):
+        return True
+    if not enabled("stakeholders.setting-in-list"):
+        return any(
+            not _LOCATIVE.search(text, max(start - 20, 0), start)
+            and _STANDS_ALONE.match(text, end) is not None
             for start, end in entity.mentions
-        ):
-            return True
-        if _is_cited(names, cited):
-            return True
-        if not enabled("stakeholders.setting-in-list"):
-            return any(
-                not _LOCATIVE.search(text, max(start - 20, 0), start)
-                and _STANDS_ALONE.match(text, end) is not None
-                for start, end in entity.mentions
-            )
-        return any(_stands_for_itself(text, start, end) for start, end in entity.mentions)
+        )
+    return any(_stands_for_itself(text, start, end) for start, end in entity.mentions)
+
+
+def _only_a_title(entity: Entity) -> bool:
+    """Whether a name is a title with no name: "Republican Gov", "Head of Research"."""
+    lex = lexicon()
     words = [w.lower().rstrip(".,") for w in entity.name.split()]
     person_ending_in_title = (
         entity.kind is StakeholderKind.PERSON
         and words[-1] in lex.person_titles
         and not is_titled_surname(entity.name.split())
     )
-    if (len(words) > 1 and person_ending_in_title) or (
+    return (len(words) > 1 and person_ending_in_title) or (
         len(words) > 2 and words[0] in lex.person_titles and words[1] == "of"
-    ):
-        return False  # "Republican Gov", "Head of Research": a title, no name
-    if entity.kind is StakeholderKind.PERSON:
-        press_credit = enabled("stakeholders.press-credit")
-        if press_credit and entity.title and entity.title.lower() in _PRESS_TITLES:
-            return False
-        first_start, first_end = min(entity.mentions)
-        if press_credit and _PRESS_BEFORE.search(text, max(first_start - 40, 0), first_start):
-            return False  # "BBC diplomatic correspondent Caroline Hawley"
-        if (
-            not entity.title
-            and entity.name[:1].isupper()  # not "the victim"
-            and entity.count <= 2
-            and not _is_cited(names, cited)
-            and _used_as_common_noun(entity.name.split()[-1], text)
-        ):
-            return False  # "Blue Moon", "Black Death", "Tomb Raider": a thing, not a person
-        if (
-            not entity.title
-            and not _is_cited(names, cited)
-            and not any(_as_person(text, start, end) for start, end in entity.mentions)
-        ):
-            return False  # "in Palo Alto, California", "the Hoa Lo prison": a place or a thing
-        if (
-            not entity.title
-            and not _is_cited(names, cited)
-            and all(_THE_BEFORE.search(text, max(s - 8, 0), s) for s, _ in entity.mentions)
-            and enabled("stakeholders.the-thing")
-        ):
-            return False  # "the Black Death", "the Nasdaq Composite": a thing, never a person
-        credit = _CREDIT.match(text, first_end) if press_credit else None
-        # A reporter credited with the story is not a party to it; someone the story keeps
-        # coming back to is ("the reign of Roger Ailes at Fox News", then "Ailes" 180 times).
-        if credit is None or entity.count > MAX_CREDITED_MENTIONS:
-            return True
-        outlet = credit.group("outlet")
-        # "of the New York Times. All": the outlet's name ends with its sentence.
-        return outlet is not None and not is_press(outlet.split(". ")[0].rstrip("."))
+    )
+
+
+def _person_is_a_party(entity: Entity, text: str, names: list[str], cited: set[str]) -> bool:
+    """Whether a person is a party: not the press (a correspondent, a reporter credited with
+    the story: the rule "stakeholders.press-credit") and not a thing named like a person."""
+    press_credit = enabled("stakeholders.press-credit")
+    if press_credit and _named_as_press(entity, text):
+        return False
+    if _thing_named_like_a_person(entity, text, names, cited):
+        return False
+    return not (press_credit and _credited_reporter(entity, text))
+
+
+def _named_as_press(entity: Entity, text: str) -> bool:
+    """Whether a person is named as the press: with a press title, or after one ("BBC
+    diplomatic correspondent Caroline Hawley")."""
+    if entity.title and entity.title.lower() in _PRESS_TITLES:
+        return True
+    first_start = min(entity.mentions)[0]
+    return _PRESS_BEFORE.search(text, max(first_start - 40, 0), first_start) is not None
+
+
+def _thing_named_like_a_person(
+    entity: Entity, text: str, names: list[str], cited: set[str]
+) -> bool:
+    """Whether a name read as a person's, with no title and never cited, names a thing.
+
+    * A word the article also writes in lower case, named once or twice: "Blue Moon", "Black
+      Death", "Tomb Raider" ("moon" elsewhere).
+    * No mention that can be a person's: "in Palo Alto, California", "the Hoa Lo prison".
+    * Only ever after "the": "the Nasdaq Composite" (the rule "stakeholders.the-thing").
+    """
+    if entity.title or _is_cited(names, cited):
+        return False
     if (
+        entity.name[:1].isupper()  # not "the victim"
+        and entity.count <= 2
+        and _used_as_common_noun(entity.name.split()[-1], text)
+    ):
+        return True
+    if not any(_as_person(text, start, end) for start, end in entity.mentions):
+        return True
+    return enabled("stakeholders.the-thing") and all(
+        _THE_BEFORE.search(text, max(s - 8, 0), s) for s, _ in entity.mentions
+    )
+
+
+def _credited_reporter(entity: Entity, text: str) -> bool:
+    """Whether a person is a reporter credited with the story ("Emily Feng reports for NPR",
+    "Alex Horton of the Washington Post"), not someone the story keeps coming back to ("the
+    reign of Roger Ailes at Fox News", then "Ailes" 180 times)."""
+    credit = _CREDIT.match(text, min(entity.mentions)[1])
+    if credit is None or entity.count > MAX_CREDITED_MENTIONS:
+        return False
+    outlet = credit.group("outlet")
+    # "of the New York Times. All": the outlet's name ends with its sentence.
+    return outlet is None or is_press(outlet.split(". ")[0].rstrip("."))
+
+
+def _never_acts(entity: Entity, text: str) -> bool:
+    """Whether a group or a lower-case institution is never the subject of a verb ("he told
+    lawmakers", "freed 11 prisoners"; the rule "stakeholders.never-acts")."""
+    return (
         entity.name[:1].islower()
         and entity.kind in (StakeholderKind.GOVERNMENT, StakeholderKind.GROUP)
         and enabled("stakeholders.never-acts")
         and not any(_is_subject(text, start, end) for start, end in entity.mentions)
-    ):
-        return False  # "he told lawmakers", "freed 11 prisoners": never acts nor speaks
-    if entity.kind is not StakeholderKind.GROUP:
-        return True
+    )
+
+
+def _group_is_a_party(entity: Entity, text: str, body_start: int, body: int) -> bool:
+    """Whether a group is a party: named twice, or once early and not as an object
+    ("hundreds of workers", "his passengers")."""
     if entity.count == 1 and _OBJECT_BEFORE.search(text, max(entity.first - 30, 0), entity.first):
-        return False  # "hundreds of workers", "his passengers": named once, and not acting
+        return False
     return entity.count >= 2 or (entity.first - body_start) / body < 0.5
 
 
