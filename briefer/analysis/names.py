@@ -66,6 +66,7 @@ def _split_candidate(tokens: Tokens) -> Names:
     lex = lexicon()
     tokens = _without_hyphen_adjective(tokens)
     tokens = _without_trailing_common_words(_without_leading_common_words(tokens, lex), lex)
+    words = [w for w, _ in tokens]
     for split in (
         _split_after_title,
         _split_place_before_name,
@@ -73,7 +74,7 @@ def _split_candidate(tokens: Tokens) -> Names:
         _split_at_and_word,
         _split_at_of,
     ):
-        names = split(tokens, lex)
+        names = split(tokens, words, lex)
         if names is not None:
             return names
     return [(tokens, None)] if tokens else []
@@ -134,7 +135,7 @@ def _without_trailing_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
     return tokens
 
 
-def _split_after_title(tokens: Tokens, lex: Lexicon) -> Names | None:
+def _split_after_title(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
     """Read a title, then a name of one to three words at the end, as a person with that
     title ("Secretary of State Mike Pompeo", "County Executive Miriam Castellano"); None when
     the run has no title before such a name.
@@ -143,7 +144,6 @@ def _split_after_title(tokens: Tokens, lex: Lexicon) -> Names | None:
     Representative Robert Lighthizer"); a place after the title is no name ("U.S. Attorney for
     the Western District of New York").
     """
-    words = [w for w, _ in tokens]
     if not any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
         return None
     n = _name_after_title(words)
@@ -187,10 +187,9 @@ def _name_after_title(words: list[str]) -> int:
     return n
 
 
-def _split_place_before_name(tokens: Tokens, lex: Lexicon) -> Names | None:
+def _split_place_before_name(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
     """Read a place, then a person named after it, as two names: "China's ambassador to
     Britain Liu Xiaoming" (the rule "stakeholders.place-before-name")."""
-    words = [w for w, _ in tokens]
     if len(words) <= 2 or not enabled("stakeholders.place-before-name"):
         return None
     for n in (1, 2):
@@ -203,10 +202,9 @@ def _split_place_before_name(tokens: Tokens, lex: Lexicon) -> Names | None:
     return None
 
 
-def _split_nationality_before_name(tokens: Tokens, lex: Lexicon) -> Names | None:
+def _split_nationality_before_name(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
     """Read a nationality, then a person, as the person: "Australian Timothy Weeks" (the rule
     "stakeholders.nationality-before-name")."""
-    words = [w for w, _ in tokens]
     if (
         len(words) >= 3
         and words[0].lower() in lex.demonym_of
@@ -217,16 +215,14 @@ def _split_nationality_before_name(tokens: Tokens, lex: Lexicon) -> Names | None
     return None
 
 
-def _split_at_and_word(tokens: Tokens, lex: Lexicon) -> Names | None:
+def _split_at_and_word(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
     """Split a run at its first "and" into the names it joins, or None when it is one name."""
-    words = [w for w, _ in tokens]
     return _split_at_and(tokens, words.index("and"), lex) if "and" in words else None
 
 
-def _split_at_of(tokens: Tokens, lex: Lexicon) -> Names | None:
+def _split_at_of(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
     """End a person's name before "of", and read what follows as where they work: "Rosaly
     Lopes of NASA", "Robin Biesbroek of the CDF" (the rule "stakeholders.person-ends-before-of")."""
-    words = [w for w, _ in tokens]
     if "of" not in words or not enabled("stakeholders.person-ends-before-of"):
         return None
     at = words.index("of")
