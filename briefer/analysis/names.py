@@ -2,38 +2,33 @@
 what kind of stakeholder each is, and the shorter forms the article may use for it.
 
 `briefer.analysis.stakeholders` finds the runs in an article and decides which names are
-parties to its story; this module only reads the words of a run.
+parties to its story; this module only reads the words of a run. The words of a name it knows
+(connectors, particles, suffixes, words that never open one) are in `stakeholders.toml`.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from briefer.analysis.rules import enabled
+from briefer.analysis.stakeholder_words import stakeholder_words
 from briefer.analysis.words import is_news_outlet
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, lexicon
+from briefer.text.lexicon import Lexicon, alternation, lexicon
 
 # "21st Century Fox": an ordinal that opens a name.
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)(?=[ \t]+[A-Z])"
 
 
-_CONNECTORS = frozenset(
-    {"of", "for", "and", "the", "de", "du", "del", "la", "von", "van", "on", "&"}
-)
-
-
-_NAME_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
-
-
-# Lower-case words inside a person's name ("Mohammed bin Salman", "Luiz Inácio da Silva").
-_NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "abu", "da", "di", "dos", "de", "van", "von"})
-
-
-_NAME_WORD = re.compile(
-    r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$|^(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][a-zà-ÿ'’-]+$"
-)
+@cache
+def _name_word() -> re.Pattern[str]:
+    """A word of a person's name: capitalised ("Osei", "McAdams"), an initial ("P."), or
+    after a particle and a hyphen ("al-Bashir")."""
+    particles = alternation(stakeholder_words().joined_particles)
+    return re.compile(
+        rf"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$|^(?:{particles})-[A-Z][a-zà-ÿ'’-]+$"
+    )
 
 
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -43,16 +38,6 @@ _OWNER = re.compile(r"(?:['’]s|s['’])$")  # a possessive, "Works'" too
 
 
 _BRAND = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}")
-
-
-# Words that never begin a name, even capitalised: a capitalised common word that does
-# ("People" in "People Power Party") stays when the whole is an organisation's name.
-_NEVER_NAME_START = frozenset(
-    """the a an this that these those and but or as in on at for from by with after before
-    when while if asked meanwhile however monday tuesday wednesday thursday friday saturday
-    sunday one two three four five six seven eight nine ten several many some most all both
-    each""".split()
-)
 
 
 # A run of capitalised words as (word, offset) tokens, and the names read from it, each
@@ -84,10 +69,11 @@ def _without_hyphen_adjective(tokens: Tokens) -> Tokens:
     """Keep what a hyphenated adjective describes, not the words it is built from: "the
     Democratic Party-controlled House", "Saudi-led coalition"; nothing of an adjective on its
     own ("Republican-dominated")."""
-    described = [i for i, (w, _) in enumerate(tokens[:-1]) if _HYPHEN_ADJECTIVE.search(w)]
+    adjective = _hyphen_adjective()
+    described = [i for i, (w, _) in enumerate(tokens[:-1]) if adjective.search(w)]
     if described:
         return tokens[described[-1] + 1 :]
-    if tokens and _HYPHEN_ADJECTIVE.search(tokens[-1][0]):
+    if tokens and adjective.search(tokens[-1][0]):
         return []
     return tokens
 
@@ -96,9 +82,10 @@ def _without_leading_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
     """Drop the leading words that are not names ("The", "Asked", "Shares [of]"), unless they
     open a known name ("North Korea", "New York State Attorney General", "People Power
     Party")."""
+    connectors = stakeholder_words().connectors
     while tokens and (
         tokens[0][0].lower().strip(".,") in lex.not_entities
-        or (len(tokens) > 1 and tokens[0][0] in _CONNECTORS)  # "Shares [of] 21st Century Fox"
+        or (len(tokens) > 1 and tokens[0][0] in connectors)  # "Shares [of] 21st Century Fox"
     ):
         if _opens_a_known_name(tokens, lex):
             break
@@ -117,7 +104,7 @@ def _opens_a_known_name(tokens: Tokens, lex: Lexicon) -> bool:
         return True
     first = tokens[0][0].lower().strip(".,")
     return (
-        first not in _NEVER_NAME_START
+        first not in stakeholder_words().never_name_start
         and len(tokens) > 2
         and classify_name(whole) in (StakeholderKind.ORGANIZATION, StakeholderKind.COMPANY)
     )
@@ -156,7 +143,7 @@ def _split_after_title(tokens: Tokens, words: list[str], lex: Lexicon) -> Names 
     if not (
         n
         and head
-        and head[-1].lower() not in _CONNECTORS
+        and head[-1].lower() not in stakeholder_words().connectors
         and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
     ):
         return None
@@ -169,20 +156,21 @@ def _name_after_title(words: list[str]) -> int:
     """Count the words at the end of a run that are a person's name: up to three name words,
     with a particle ("Mohammed bin Salman"), a suffix ("Jr.") or an initial ("P.") inside,
     never a particle first."""
+    lists = stakeholder_words()
     n = named = 0
     while n < len(words) - 1 and named < 3:
         word = words[-1 - n]
-        if word in _NAME_PARTICLES and n and n + 1 < len(words) - 1:
+        if word in lists.name_particles and n and n + 1 < len(words) - 1:
             n += 1  # "bin" inside "Mohammed bin Salman"
             continue
-        if (n == 0 and word.rstrip(".,") in _NAME_SUFFIXES) or re.fullmatch(r"[A-Z]\.", word):
+        if (n == 0 and word.rstrip(".,") in lists.name_suffixes) or re.fullmatch(r"[A-Z]\.", word):
             n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
             continue
         if not _is_name_word(word):
             break
         n += 1
         named += 1
-    while n and words[len(words) - n] in _NAME_PARTICLES:
+    while n and words[len(words) - n] in lists.name_particles:
         n -= 1  # a name does not start with "bin"
     return n
 
@@ -268,14 +256,18 @@ def _split_at_and(tokens: Tokens, at: int, lex: Lexicon) -> Names | None:
     sides = [" ".join(w for w, _ in side) for side in (left, right)]
     if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n) or (
         len(left) == 1
-        and _NAME_WORD.match(sides[0])
+        and _name_word().match(sides[0])
         and classify_name(sides[1]) in (StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION)
     ):
         return [(left, None), (right, None)]
     return None
 
 
-_HYPHEN_ADJECTIVE = re.compile(r"-(?:[a-z]+ed|led|born|run|based|backed|owned)$")
+@cache
+def _hyphen_adjective() -> re.Pattern[str]:
+    """The end of a hyphenated adjective: "-controlled", "-led", "-born"."""
+    participles = alternation(stakeholder_words().hyphen_participles)
+    return re.compile(rf"-(?:[a-z]+ed|{participles})$")
 
 
 def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
@@ -288,7 +280,7 @@ def _owner_only(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
     what it owns (an event, a venue, a product) is not one of its own. An office named after
     its holder is one name: "the Bartholomew County Sheriff's Department"."""
     for i, (word, _) in enumerate(tokens[:-1]):
-        if _POSSESSIVE.search(word) and tokens[i + 1][0] not in _OFFICE_WORDS:
+        if _POSSESSIVE.search(word) and tokens[i + 1][0] not in stakeholder_words().office_words:
             return tokens[: i + 1]
     return tokens
 
@@ -312,9 +304,6 @@ def owner_and_owned(tokens: list[tuple[str, int]]) -> list[list[tuple[str, int]]
     return [owner, owned]
 
 
-_OFFICE_WORDS = frozenset({"Department", "Office", "Court", "Bureau", "Council", "Association"})
-
-
 def _known_prefix(words: str, lex: Lexicon) -> bool:
     return words in lex.places or words in lex.demonym_of
 
@@ -328,7 +317,7 @@ def _is_name_word(word: str) -> bool:
     lex = lexicon()
     bare = _POSSESSIVE.sub("", word.rstrip(",."))  # "General’s" is "General": a title
     lower = bare.lower()
-    if not _NAME_WORD.match(bare) or _ABSTRACT.search(lower):
+    if not _name_word().match(bare) or _ABSTRACT.search(lower):
         return False
     if len(lower) <= 3 and not bare.isupper():
         return lower not in lex.not_entities and lower not in lex.person_titles  # "Un", "Ito"
@@ -359,7 +348,7 @@ def is_titled_surname(words: list[str]) -> bool:
     return (
         len(words) >= 2
         and words[0].lower() in lexicon().given_names
-        and _NAME_WORD.match(words[-1]) is not None
+        and _name_word().match(words[-1]) is not None
     )
 
 
@@ -367,6 +356,7 @@ def is_titled_surname(words: list[str]) -> bool:
 def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | None:
     """Classify a capitalised name as a kind of stakeholder, or None when it is not one."""
     lex = lexicon()
+    lists = stakeholder_words()
     lower = name.lower()
     words = lower.replace("’", "'").split()
     if not words:
@@ -397,7 +387,7 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
     if (
         len(raw_words) >= 3
         and any(w in ("for", "of") for w in raw_words[1:-1])
-        and all(w in _CONNECTORS or w[:1].isupper() for w in raw_words)
+        and all(w in lists.connectors or w[:1].isupper() for w in raw_words)
         and not any(w.lower().rstrip(".,") in lex.person_titles for w in raw_words)
         and not any(
             _is_country_or_place(side.split(), lex)  # "the seizure by Russia of Crimea"
@@ -409,36 +399,31 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
         return StakeholderKind.ORGANIZATION
     if len(raw_words) > 1 and re.fullmatch(_ORDINAL.split("(?=")[0], raw_words[0]):
         return StakeholderKind.ORGANIZATION  # "21st Century Fox", "3rd Infantry Division"
-    while len(raw_words) > 2 and raw_words[-1].rstrip(".,") in _NAME_SUFFIXES:
+    while len(raw_words) > 2 and raw_words[-1].rstrip(".,") in lists.name_suffixes:
         raw_words = raw_words[:-1]  # "James P. Kennedy Jr."
-    named = [w for w in raw_words if w not in _NAME_PARTICLES]  # "bin" in "Mohammed bin Salman"
+    named = [w for w in raw_words if w not in lists.name_particles]  # "bin" is no name word
     if (
         2 <= len(named) <= 3
-        and raw_words[0] not in _NAME_PARTICLES
-        and raw_words[0].lower().rstrip(".") not in _PLACE_PREFIXES  # "San Francisco"
+        and raw_words[0] not in lists.name_particles
+        and raw_words[0].lower().rstrip(".") not in lists.place_prefixes  # "San Francisco"
         and not any(_OWNER.search(w) for w in raw_words[:-1])  # "Tequila Works' Gylt"
-        and all(_NAME_WORD.match(w) for w in named)
+        and all(_name_word().match(w) for w in named)
         and not _ABSTRACT.search(named[-1].lower())
     ):
         return StakeholderKind.PERSON
     return None
 
 
-# First words of places' names, never of people's: "San Francisco", "Fort Worth", "Lake Tahoe".
-_PLACE_PREFIXES = frozenset(
-    "san santa santo sao los las el fort mount mt lake port saint st cape".split()
-)
-
-
 def _aliases(name: str, kind: StakeholderKind) -> set[str]:
     lex = lexicon()
+    lists = stakeholder_words()
     aliases = {name}
     words = name.split()
     if kind is StakeholderKind.PERSON and len(words) >= 2:
-        if words[-1].rstrip(".,") in _NAME_SUFFIXES and len(words) > 2:
+        if words[-1].rstrip(".,") in lists.name_suffixes and len(words) > 2:
             words = words[:-1]  # "Kennedy", not "Jr"
         aliases.add(words[-1])
-        if len(words) >= 3 and words[-2] in _NAME_PARTICLES:
+        if len(words) >= 3 and words[-2] in lists.name_particles:
             # "bin Laden" for "Osama bin Laden", and "Bin Laden" opening a sentence
             aliases |= {f"{words[-2]} {words[-1]}", f"{words[-2].capitalize()} {words[-1]}"}
         if len(words) == 3 and all(len(w.rstrip(".")) <= 4 for w in words[1:]):

@@ -23,7 +23,10 @@ The rules, in order:
 6. *Salience*: mentions (with aliases), being quoted or cited, and an early first mention.
 
 How the words of one run read as names (steps 2 to 4) is `briefer.analysis.names`; this module
-finds the runs and decides which names are parties to the story.
+finds the runs and decides which names are parties to the story. The words both read (verbs
+after a subject, a state's institutions, prepositions of a setting, press titles) are in
+`stakeholders.toml`, each list with a comment saying which step or rule reads it; the
+patterns here put them in their grammar.
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ from functools import cache, lru_cache
 
 from briefer.analysis.names import (
     _BRAND,
-    _CONNECTORS,
     _ORDINAL,
     _POSSESSIVE,
     Tokens,
@@ -55,6 +57,7 @@ from briefer.analysis.people import (
     workplace_before,
 )
 from briefer.analysis.rules import enabled
+from briefer.analysis.stakeholder_words import stakeholder_words
 from briefer.analysis.words import (
     POSSESSIVE_DETERMINERS,
     PREPOSITIONS,
@@ -83,79 +86,97 @@ class Entity:
         return len(self.mentions)
 
 
-# Arabic and other name particles joined to the next word: "al-Bashir", "el-Sisi".
-_PARTICLE = r"(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][\w'’-]*"
 # An initial: "Christopher D. Battin", "W. M. Keck Observatory".
 _INITIAL = r"[A-Z]\.(?=(?:[ \t]+[A-Z]\.)*[ \t]+[A-Z][a-z])"
-_WORD = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_INITIAL}|[A-Z][\w'’&-]*|{_PARTICLE}|{_ORDINAL}|&)"
-_JOIN = (
-    r"(?:(?:[ \t]+(?:of|for|and|the|de|du|del|la|von|van|on|bin|ibn|bint|abu|da|di|dos|&))+"
-    r"[ \t]+|[ \t]+)"
-)
-_CANDIDATE = re.compile(rf"{_WORD}(?:{_JOIN}{_WORD})*(?:[ \t]+\d{{1,5}}\b)?")
 _TOKEN = re.compile(r"\S+")
 # A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
 _DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
-# Words before a noun that make it an object or a description, not a subject: a preposition
-# or a possessive ("hundreds of workers", "his passengers").
-_OBJECT_MARKERS = (
-    PREPOSITIONS | POSSESSIVE_DETERMINERS | {"toward", "towards", "after", "before", "than", "like"}
-)
 
 
-# What a party does right after its name: "China said", "the Taliban freed".
-_ACT_VERBS = (
-    "said|says|say|told|announced|denied|claimed|insisted|warned|has|have|had|is|are|"
-    "was|were|will|would|wants?|demanded|agreed|refused|rejected|released|freed|seized"
-)
-_ACTS = re.compile(rf"\s+(?:{_ACT_VERBS})\b")
-# An institution that, after a demonym or a country's name, is the state itself.
-_STATE_BODY = re.compile(
-    r"\s+(?:government|administration|military|army|navy|air force|armed forces|forces|"
-    r"authorities|police|cabinet|parliament|foreign ministry|health ministry|coast guard)\b"
-)
-_IRREGULAR_PAST = (
-    "began|became|bought|brought|built|came|fell|felt|fought|found|gave|got|grew|heard|held|"
-    "kept|knew|laid|led|left|lost|made|meant|met|paid|put|ran|rose|saw|sent|set|sold|spent|"
-    "spoke|stood|took|taught|thought|went|won|wrote"
-)
-# The word after a name when the name is the head of its phrase: punctuation, a function
-# word, or a verb ("said", "wants", "rejected", "also"); any other lower-case word is a noun
-# the name modifies ("the Hoa Lo prison", "U.S. military aid", "Hong Kong unrest").
-_HEAD_FOLLOWER = re.compile(
-    r"(?:\s*[^\w\s-]|\s+(?:and|or|but|nor|who|whom|whose|which|that|is|are|was|were|be|been|"
-    r"has|have|had|will|would|can|could|may|might|must|shall|should|did|does|do|to|in|on|at|"
-    r"of|for|with|from|by|as|about|after|before|into|over|under|during|since|until|when|"
-    r"while|where|if|than|not|never|still|just|only|again|too|even|then|now|first|last|"
-    r"himself|herself|itself|themselves|said|say|told|tell|" + _IRREGULAR_PAST + r"|"
-    r"[a-z]+(?:ed|ly|s))\b|\s*$|\s+[^a-z\s])"
-)
-# A name that is the subject of a verb, perhaps after an adverb or beside another subject:
-# "Nomura said", "Gannett reportedly laid off", "Gannett and McClatchy have resisted".
-_SUBJECT_OF = re.compile(
-    r"(?:\s+(?:and|or)\s+[A-Z][\w'’&-]*(?:\s+[A-Z][\w'’&-]*)*)?(?:\s+[a-z]+ly)?\s+"
-    rf"(?:{_ACT_VERBS}|tells|can|could|may|might|must|should|did|do|does|launched|"
-    rf"{_IRREGULAR_PAST}|[a-z]+ed|won(?=['’]t))(?:n?['’]t)?\b"
-)
-# A named institution: a name and the lower-case body it names ("Inner Mongolia health
-# commission", "the Trump administration", "a Hong Kong court"). Countries have their own rule.
-_NAMED_BODY = re.compile(
-    r"[ \t]+((?:(?:health|foreign|finance|interior|justice|education|defense|defence|"
-    r"transport|environment|police|county|city|state|provincial|district|federal|regional)"
-    r"[ \t]+)?(?:commission|authority|authorities|ministry|department|police|court|"
-    r"government|administration|council|military|prosecutors))\b"
-)
-# "one Nordic government", "another Western capital": one of several, left unnamed.
-_ONE_OF_MANY = re.compile(r"\b(?:one|another|some|several|any|each|every|other)\s+$", re.I)
-# An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's shares".
-_HAS_STAFF = re.compile(
-    r"['’]s\s+(?:CEO|chief|founder|co-founder|president|chairman|chairwoman|spokesperson|"
-    r"spokesman|spokeswoman|board|shareholders|employees|staff|shares|stock|executives?)\b"
-)
-_STATE_POSSESSION = re.compile(
-    r"['’]s\s+(?:capital|government|president|prime minister|parliament|army|military|"
-    r"police|cabinet|finance ministry|foreign ministry|interior ministry|embassy|central bank)\b"
-)
+@cache
+def _candidate() -> re.Pattern[str]:
+    """A run of capitalised words, initials, particles joined to a name ("al-Bashir") and
+    ordinals ("21st"), with the connectors and particles that join them ("of", "bin") and a
+    trailing number ("Local 417")."""
+    lists = stakeholder_words()
+    particle = rf"(?:{alternation(lists.joined_particles)})-[A-Z][\w'’-]*"
+    word = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_INITIAL}|[A-Z][\w'’&-]*|{particle}|{_ORDINAL}|&)"
+    joins = alternation(lists.connectors | lists.name_particles)
+    join = rf"(?:(?:[ \t]+(?:{joins}))+[ \t]+|[ \t]+)"
+    return re.compile(rf"{word}(?:{join}{word})*(?:[ \t]+\d{{1,5}}\b)?")
+
+
+@cache
+def _object_markers() -> frozenset[str]:
+    """Words before a noun that make it an object or a description, not a subject: a
+    preposition or a possessive ("hundreds of workers", "his passengers")."""
+    return PREPOSITIONS | POSSESSIVE_DETERMINERS | stakeholder_words().object_markers
+
+
+@cache
+def _acts() -> re.Pattern[str]:
+    """What a party does right after its name: "China said", "the Taliban freed"."""
+    return re.compile(rf"\s+(?:{alternation(stakeholder_words().act_verbs)})\b")
+
+
+@cache
+def _state_body_pattern() -> re.Pattern[str]:
+    """An institution that, after a demonym or a country's name, is the state itself ("the
+    Afghan government")."""
+    return re.compile(rf"\s+(?:{alternation(stakeholder_words().state_bodies)})\b")
+
+
+@cache
+def _head_follower() -> re.Pattern[str]:
+    """The word after a name when the name is the head of its phrase: punctuation, a function
+    word, or a verb ("said", "wants", "rejected", "also"); any other lower-case word is a noun
+    the name modifies ("the Hoa Lo prison", "U.S. military aid", "Hong Kong unrest")."""
+    lists = stakeholder_words()
+    words = alternation(lists.head_followers | lists.irregular_past)
+    return re.compile(rf"(?:\s*[^\w\s-]|\s+(?:{words}|[a-z]+(?:ed|ly|s))\b|\s*$|\s+[^a-z\s])")
+
+
+@cache
+def _subject_of() -> re.Pattern[str]:
+    """A name that is the subject of a verb, perhaps after an adverb or beside another
+    subject: "Nomura said", "Gannett reportedly laid off", "Gannett and McClatchy have
+    resisted"."""
+    lists = stakeholder_words()
+    verbs = alternation(lists.act_verbs | lists.subject_verbs | lists.irregular_past)
+    return re.compile(
+        r"(?:\s+(?:and|or)\s+[A-Z][\w'’&-]*(?:\s+[A-Z][\w'’&-]*)*)?(?:\s+[a-z]+ly)?\s+"
+        rf"(?:{verbs}|[a-z]+ed|won(?=['’]t))(?:n?['’]t)?\b"
+    )
+
+
+@cache
+def _named_body() -> re.Pattern[str]:
+    """A named institution: a name and the lower-case body it names ("Inner Mongolia health
+    commission", "the Trump administration", "a Hong Kong court"). Countries have their own
+    rule."""
+    lists = stakeholder_words()
+    modifiers, nouns = alternation(lists.body_modifiers), alternation(lists.body_nouns)
+    return re.compile(rf"[ \t]+((?:(?:{modifiers})[ \t]+)?(?:{nouns}))\b")
+
+
+@cache
+def _one_of_many() -> re.Pattern[str]:
+    """Before a name, one of several left unnamed: "one Nordic government", "another Western
+    capital"."""
+    return re.compile(rf"\b(?:{alternation(stakeholder_words().one_of_many)})\s+$", re.I)
+
+
+@cache
+def _has_staff() -> re.Pattern[str]:
+    """An organisation's people or stock after its name: "Salesforce's CEO", "Gannett's
+    shares"."""
+    return re.compile(rf"['’]s\s+(?:{alternation(stakeholder_words().staff_words)})\b")
+
+
+@cache
+def _state_possession() -> re.Pattern[str]:
+    """What a state has after its name: "Veloria's capital", "the country's central bank"."""
+    return re.compile(rf"['’]s\s+(?:{alternation(stakeholder_words().state_possessions)})\b")
 
 
 def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = ()) -> list[Entity]:
@@ -273,13 +294,13 @@ def _body_named_after(name: str, text: str, start: int, end: int) -> re.Match[st
     """The institution named in lower case after a name, which it heads: "Inner Mongolia
     health commission", "the Trump administration"; not after a nationality, an owner, or one
     of many ("one Nordic government")."""
-    body = _NAMED_BODY.match(text, end)
+    body = _named_body().match(text, end)
     if (
         body
         and not lexicon().demonym_of.get(_POSSESSIVE.sub("", name).lower())
         and not _POSSESSIVE.search(name)
-        and _HEAD_FOLLOWER.match(text, body.end())
-        and not _ONE_OF_MANY.search(text, max(start - 12, 0), start)
+        and _head_follower().match(text, body.end())
+        and not _one_of_many().search(text, max(start - 12, 0), start)
     ):
         return body
     return None
@@ -345,7 +366,7 @@ def _place_single_words(
         owners = first_words.get(_key(name), [])
         if entity is None and len(owners) == 1 and owners[0].first < first_alone[_key(name)]:
             entity = owners[0]
-        if entity is None and _STATE_POSSESSION.match(text, end):
+        if entity is None and _state_possession().match(text, end):
             found.add(name, StakeholderKind.GOVERNMENT, start, end)
         elif entity is not None:
             entity.mentions.append((start, end))
@@ -369,11 +390,11 @@ def _acting_word_kind(
     acting = sum(
         1
         for _, start, end in mentions
-        if _SUBJECT_OF.match(text, end) or _HAS_STAFF.match(text, end)
+        if _subject_of().match(text, end) or _has_staff().match(text, end)
     )
     brand = _BRAND.fullmatch(word) is not None
     if _is_common_word(word, text, lexicon()) or not any(
-        _HEAD_FOLLOWER.match(text, end) for _, _, end in mentions
+        _head_follower().match(text, end) for _, _, end in mentions
     ):
         return None
     if (len(mentions) >= 2 and (acting or brand or word in cited_words)) or (
@@ -433,7 +454,7 @@ def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]
     credits = _staff_credits(text, body_start)
     resume = body_start
     listed_fields = enabled("stakeholders.listed-fields")
-    for match in _CANDIDATE.finditer(text, body_start):
+    for match in _candidate().finditer(text, body_start):
         if match.start() < resume or any(s <= match.start() < e for s, e in credits):
             continue  # "Reporting by Rodrigo Campos; Editing by ...": the newsroom's staff
         dateline = _DATELINE.match(text, match.end())
@@ -464,8 +485,10 @@ def _owner_and_owned(tokens: list[tuple[str, int]], text: str) -> list[list[tupl
     word, at = tokens[-1]
     start = tokens[0][1]
     if len(runs) > 1 and (
-        not _HEAD_FOLLOWER.match(text, at + len(word))
-        or (_SETTING.search(text, max(start - 20, 0), start) and not workplace_before(text, start))
+        not _head_follower().match(text, at + len(word))
+        or (
+            _setting().search(text, max(start - 20, 0), start) and not workplace_before(text, start)
+        )
     ):
         return runs[:1]
     return runs
@@ -519,8 +542,8 @@ def _acts_as_body(entity: Entity, text: str) -> bool:
     ):
         return False
     return any(
-        _SUBJECT_OF.match(text, end)
-        or _HAS_STAFF.match(text, end)
+        _subject_of().match(text, end)
+        or _has_staff().match(text, end)
         or _OWNS_A_NAME.match(text, end)
         or workplace_before(text, start)
         for start, end in entity.mentions
@@ -554,20 +577,30 @@ def _staff_credits(text: str, start: int) -> list[tuple[int, int]]:
     return spans
 
 
-_LOCATIVE = re.compile(
-    r"(?:\b(?:in|to|from|across|at|near|throughout|into|off|around|outside|inside|through|"
-    r"via)\s+(?:the\s+)?)$"
-)
-# Before a name only ever used as a place ("in the West Bank"): narrower than _LOCATIVE,
-# since "according to X" and "a report from X" name a source, not a place.
-_SETTING = re.compile(r"(?:\b(?:in|at|near|throughout|across|outside|inside)\s+(?:the\s+)?)$")
-# A locative before a list of places reaches each of them: "in Oslo, Bergen and Tromsø",
-# "in east Jerusalem and the West Bank".
-_LOCATIVE_LIST = re.compile(
-    r"\b(?:in|to|from|across|at|near|throughout|into|off|around|outside|inside|through|via)"
-    r"\s+(?:the\s+)?(?:(?:[a-z]+\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
-    r"(?:,\s+(?:and\s+)?|,?\s+(?:and|or)\s+)(?:the\s+)?)*$"
-)
+@cache
+def _locative() -> re.Pattern[str]:
+    """A preposition of place before a name: "in", "across the"."""
+    return re.compile(rf"(?:\b(?:{alternation(stakeholder_words().locatives)})\s+(?:the\s+)?)$")
+
+
+@cache
+def _setting() -> re.Pattern[str]:
+    """Before a name only ever used as a place ("in the West Bank"): narrower than
+    `_locative`, since "according to X" and "a report from X" name a source, not a place."""
+    return re.compile(rf"(?:\b(?:{alternation(stakeholder_words().settings)})\s+(?:the\s+)?)$")
+
+
+@cache
+def _locative_list() -> re.Pattern[str]:
+    """A locative before a list of places, which reaches each of them: "in Oslo, Bergen and
+    Tromsø", "in east Jerusalem and the West Bank"."""
+    return re.compile(
+        rf"\b(?:{alternation(stakeholder_words().locatives)})"
+        r"\s+(?:the\s+)?(?:(?:[a-z]+\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
+        r"(?:,\s+(?:and\s+)?|,?\s+(?:and|or)\s+)(?:the\s+)?)*$"
+    )
+
+
 # A town's name and a comma before a country's: the country ends an address ("Munich, Veloria").
 _ADDRESS = re.compile(r"\b([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*),\s+$")
 
@@ -577,13 +610,13 @@ def _stands_for_itself(text: str, start: int, end: int) -> bool:
     not for a setting: not after a locative, even across a list ("clubs in Veloria, Norland
     and Tarn"), and not the end of an address ("in Munich, Veloria")."""
     floor = max(start - 80, 0)
-    if _LOCATIVE_LIST.search(text, floor, start):
+    if _locative_list().search(text, floor, start):
         return False
     town = _ADDRESS.search(text, floor, start)
     if town and not _is_place(town.group(1)) and not _at_sentence_start(text, town.start(1)):
         return False  # not "Separately, Veloria's output rose"
     listed_to = _end_of_place_list(text, start, end)
-    if listed_to is not None and not _SUBJECT_OF.match(text, listed_to):
+    if listed_to is not None and not _subject_of().match(text, listed_to):
         return False  # "four countries (Veloria, Norland and Tarn)": examples, not parties
     return _STANDS_ALONE.match(text, end) is not None
 
@@ -605,15 +638,25 @@ _JOIN_AND_NAME = re.compile(rf"{_LIST_OF}([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*
 # A mention that stands for the thing itself, not as a modifier of the next word ("U.S.
 # officials") or a setting: it ends a clause, acts, or owns something.
 _STANDS_ALONE = re.compile(r"\s*(?:[,;:)!?”\"]|['’]s\b|and\b|or\b|[a-z]+ed\b)")
-# A byline or a reporter's credit: "Emily Feng reports for NPR", "Sui-Lee Wee of the Times".
-_PRESS_TITLES = frozenset({"reporter", "correspondent", "columnist"})
-_PRESS_WORD = "(?:" + "|".join(sorted(_PRESS_TITLES)) + ")"
-_CREDIT = re.compile(
-    rf",\s+(?:[\w.'’-]+\s+){{0,3}}{_PRESS_WORD}\b|"
-    r"\s+(?:reports?|reported|writes?|wrote|reporting)\s+(?:for|in)\b|"
-    r"\s+(?:of|for|at)\s+(?P<outlet>(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)"
-)
-_PRESS_BEFORE = re.compile(rf"\b{_PRESS_WORD}\s+$", re.IGNORECASE)
+
+
+@cache
+def _credit() -> re.Pattern[str]:
+    """A byline or a reporter's credit after their name: "Emily Feng reports for NPR",
+    "Sui-Lee Wee of the Times", ", a Reuters correspondent"."""
+    lists = stakeholder_words()
+    titles, verbs = alternation(lists.press_titles), alternation(lists.credit_verbs)
+    return re.compile(
+        rf",\s+(?:[\w.'’-]+\s+){{0,3}}(?:{titles})\b|"
+        rf"\s+(?:{verbs})\s+(?:for|in)\b|"
+        r"\s+(?:of|for|at)\s+(?P<outlet>(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)"
+    )
+
+
+@cache
+def _press_before() -> re.Pattern[str]:
+    """A press title right before a name: "BBC diplomatic correspondent"."""
+    return re.compile(rf"\b(?:{alternation(stakeholder_words().press_titles)})\s+$", re.IGNORECASE)
 
 
 def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited: set[str]) -> bool:
@@ -655,8 +698,8 @@ def _place_is_a_party(entity: Entity, text: str, names: list[str], cited: set[st
     "stakeholders.setting-in-list"; without it, once not after a locative)."""
     if entity.acts or any(
         # "Prosecutors in Sweden have dropped": the prosecutors act, Sweden is the setting
-        (_ACTS.match(text, end) and not _LOCATIVE.search(text, max(start - 20, 0), start))
-        or _STATE_POSSESSION.match(text, end)
+        (_acts().match(text, end) and not _locative().search(text, max(start - 20, 0), start))
+        or _state_possession().match(text, end)
         for start, end in entity.mentions
     ):
         return True
@@ -664,7 +707,7 @@ def _place_is_a_party(entity: Entity, text: str, names: list[str], cited: set[st
         return True
     if not enabled("stakeholders.setting-in-list"):
         return any(
-            not _LOCATIVE.search(text, max(start - 20, 0), start)
+            not _locative().search(text, max(start - 20, 0), start)
             and _STANDS_ALONE.match(text, end) is not None
             for start, end in entity.mentions
         )
@@ -699,10 +742,10 @@ def _person_is_a_party(entity: Entity, text: str, names: list[str], cited: set[s
 def _named_as_press(entity: Entity, text: str) -> bool:
     """Whether a person is named as the press: with a press title, or after one ("BBC
     diplomatic correspondent Caroline Hawley")."""
-    if entity.title and entity.title.lower() in _PRESS_TITLES:
+    if entity.title and entity.title.lower() in stakeholder_words().press_titles:
         return True
     first_start = min(entity.mentions)[0]
-    return _PRESS_BEFORE.search(text, max(first_start - 40, 0), first_start) is not None
+    return _press_before().search(text, max(first_start - 40, 0), first_start) is not None
 
 
 def _thing_named_like_a_person(
@@ -734,7 +777,7 @@ def _credited_reporter(entity: Entity, text: str) -> bool:
     """Whether a person is a reporter credited with the story ("Emily Feng reports for NPR",
     "Alex Horton of the Washington Post"), not someone the story keeps coming back to ("the
     reign of Roger Ailes at Fox News", then "Ailes" 180 times)."""
-    credit = _CREDIT.match(text, min(entity.mentions)[1])
+    credit = _credit().match(text, min(entity.mentions)[1])
     if credit is None or entity.count > MAX_CREDITED_MENTIONS:
         return False
     outlet = credit.group("outlet")
@@ -756,14 +799,16 @@ def _never_acts(entity: Entity, text: str) -> bool:
 def _group_is_a_party(entity: Entity, text: str, body_start: int, body: int) -> bool:
     """Whether a group is a party: named twice, or once early and not as an object
     ("hundreds of workers", "his passengers")."""
-    if entity.count == 1 and _OBJECT_BEFORE.search(text, max(entity.first - 30, 0), entity.first):
+    if entity.count == 1 and _object_before().search(text, max(entity.first - 30, 0), entity.first):
         return False
     return entity.count >= 2 or (entity.first - body_start) / body < 0.5
 
 
-# Before a noun that is an object or a description, not a subject: a preposition, a
-# possessive pronoun.
-_OBJECT_BEFORE = re.compile(rf"\b(?:{alternation(_OBJECT_MARKERS)})\s+(?:[a-z][\w'’-]*\s+)?$")
+@cache
+def _object_before() -> re.Pattern[str]:
+    """Before a noun that is an object or a description, not a subject: a preposition, a
+    possessive pronoun, perhaps with a word between ("hundreds of workers")."""
+    return re.compile(rf"\b(?:{alternation(_object_markers())})\s+(?:[a-z][\w'’-]*\s+)?$")
 
 
 # After a place's name: its state or country ("San Ysidro, California") or "-based".
@@ -777,14 +822,14 @@ def _as_person(text: str, start: int, end: int) -> bool:
     """Whether a mention can be a person's: not a setting ("in San Francisco"), not a place
     given with its region ("Palo Alto, California") and not a modifier of the noun after it
     ("the Hoa Lo prison")."""
-    if _SETTING.search(text, max(start - 20, 0), start):
+    if _setting().search(text, max(start - 20, 0), start):
         return False
     after = _PLACE_AFTER.match(text, end)
     if after:
         region = after.group("region")
         if region is None or _is_place(region) or _is_place(region.split()[0]):
             return False
-    return _HEAD_FOLLOWER.match(text, end) is not None
+    return _head_follower().match(text, end) is not None
 
 
 def _is_place(name: str) -> bool:
@@ -797,35 +842,43 @@ def _is_subject(text: str, start: int, end: int) -> bool:
     """Whether a mention is the subject of its clause: a verb follows ("dealers sold"), or it
     opens its sentence or clause after a few words and no preposition ("Many of the
     protesters wear", "The first two infected patients - still in quarantine -")."""
-    if _SUBJECT_OF.match(text, end):
+    if _subject_of().match(text, end):
         return True
-    opening = _CLAUSE_OPENING.search(text, max(start - 60, 0), start)
+    opening = _clause_opening().search(text, max(start - 60, 0), start)
     return (
         opening is not None
-        and not _PREPOSITION.search(opening.group("words"))
-        and _PREDICATE_NEXT.match(text, end) is not None
+        and not _not_opening_a_subject().search(opening.group("words"))
+        and _predicate_next().match(text, end) is not None
     )
 
 
-# After a subject that opens its clause: its verb ("automakers sweeten deals") or an aside
-# ("patients - still in quarantine -"); not a conjunction or a preposition, which make it one
-# of a verb's objects ("to cut costs, close ancillary businesses and narrow ...").
-_PREDICATE_NEXT = re.compile(
-    r"\s*[—–-]|\s*,|\s+(?!(?:and|or|of|in|on|at|for|to|from|with|by|as|than|the|a|an)\b)[a-z]"
-)
+@cache
+def _predicate_next() -> re.Pattern[str]:
+    """After a subject that opens its clause: its verb ("automakers sweeten deals") or an
+    aside ("patients - still in quarantine -"); not a conjunction or a preposition, which make
+    it one of a verb's objects ("to cut costs, close ancillary businesses and narrow ...")."""
+    objects = alternation(stakeholder_words().not_a_predicate)
+    return re.compile(rf"\s*[—–-]|\s*,|\s+(?!(?:{objects})\b)[a-z]")
 
 
-# Where a clause opens: a new line, punctuation, or a conjunction that starts a clause ("low
-# as automakers sweeten deals").
-_CLAUSE_OPENING = re.compile(
-    r"(?:^|\n|[.!?:;,][\"”’]?[ \t]+|\b(?:as|while|because|when|although|though|if|whereas|"
-    r"but)[ \t]+)(?P<words>(?:[\w'’-]+[ \t]+){0,4})$"
-)
-# Words before a noun that make it an object: a preposition, a possessive, or a pronoun that
-# is the clause's subject already ("He begged lawmakers").
-# A quantifier's "of" keeps the subject: "Many of the protesters wear masks".
-_NOT_OPENING_A_SUBJECT = (_OBJECT_MARKERS - {"of"}) | SUBJECT_PRONOUNS
-_PREPOSITION = re.compile(rf"\b(?:{alternation(_NOT_OPENING_A_SUBJECT)})\b", re.IGNORECASE)
+@cache
+def _clause_opening() -> re.Pattern[str]:
+    """Where a clause opens: a new line, punctuation, or a conjunction that starts a clause
+    ("low as automakers sweeten deals"); then up to four words."""
+    conjunctions = alternation(stakeholder_words().clause_conjunctions)
+    return re.compile(
+        rf"(?:^|\n|[.!?:;,][\"”’]?[ \t]+|\b(?:{conjunctions})[ \t]+)"
+        r"(?P<words>(?:[\w'’-]+[ \t]+){0,4})$"
+    )
+
+
+@cache
+def _not_opening_a_subject() -> re.Pattern[str]:
+    """Words before a noun that make it an object: a preposition, a possessive, or a pronoun
+    that is the clause's subject already ("He begged lawmakers"). A quantifier's "of" keeps
+    the subject: "Many of the protesters wear masks"."""
+    words = (_object_markers() - {"of"}) | SUBJECT_PRONOUNS
+    return re.compile(rf"\b(?:{alternation(words)})\b", re.IGNORECASE)
 
 
 def _is_common_word(word: str, text: str, lex: Lexicon) -> bool:
@@ -874,8 +927,8 @@ def _line_start(text: str, at: int) -> bool:
 def _state_body(text: str, end: int) -> re.Match[str] | None:
     """The state's institution named after a country at `end` ("the US military"), when it is
     the head of its phrase (not "U.S. military aid")."""
-    body = _STATE_BODY.match(text, end)
-    return body if body and _HEAD_FOLLOWER.match(text, body.end()) else None
+    body = _state_body_pattern().match(text, end)
+    return body if body and _head_follower().match(text, body.end()) else None
 
 
 def _shouting(text: str, at: int) -> bool:
@@ -904,7 +957,8 @@ def _without_common_lead(tokens: list[tuple[str, int]], text: str) -> list[tuple
 
 
 def _clean_name(tokens: list[tuple[str, int]], text: str) -> tuple[str, int]:
-    while tokens and tokens[-1][0].lower() in _CONNECTORS:
+    connectors = stakeholder_words().connectors
+    while tokens and tokens[-1][0].lower() in connectors:
         tokens = tokens[:-1]
     if not tokens:
         return "", 0
@@ -961,7 +1015,8 @@ def _role_people(text: str, body_start: int) -> dict[str, list[tuple[int, int]]]
 @cache
 def _role_pattern() -> re.Pattern[str]:
     nouns = "|".join(sorted(lexicon().role_nouns, key=len, reverse=True))
-    return re.compile(rf"\b[Tt]he\s+({nouns})\b(?!['’]s\s+(?:family|lawyer|attorney))")
+    representatives = alternation(stakeholder_words().role_representatives)
+    return re.compile(rf"\b[Tt]he\s+({nouns})\b(?!['’]s\s+(?:{representatives}))")
 
 
 _REGIONAL_ADJECTIVE = re.compile(r"\b([A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic))\s+$")
