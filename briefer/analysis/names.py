@@ -308,6 +308,22 @@ def _known_prefix(words: str, lex: Lexicon) -> bool:
     return words in lex.places or words in lex.demonym_of
 
 
+def _joined_like_a_body(name: str, lex: Lexicon) -> bool:
+    """Whether a name is a body's, never a person's, joined by "for" or "of": "Doctors for
+    Camp Closure", "Centers for Disease Control"; not when a title is among its words, nor
+    when a place stands on either side ("the seizure by Russia of Crimea")."""
+    words = name.split()
+    return (
+        len(words) >= 3
+        and any(w in ("for", "of") for w in words[1:-1])
+        and all(w in stakeholder_words().connectors or w[:1].isupper() for w in words)
+        and not any(w.lower().rstrip(".,") in lex.person_titles for w in words)
+        and not any(
+            _is_country_or_place(side.split(), lex) for side in re.split(r"\s+(?:for|of)\s+", name)
+        )
+    )
+
+
 # Endings of abstract nouns, rare at the end of a person's name: "First Amendment",
 # "Public Prosecution", "Homeland Security".
 _ABSTRACT = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ship|ism)$")
@@ -384,18 +400,7 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
         return StakeholderKind.COMPANY  # "San Francisco Chronicle": the press, whatever its words
     if title and 1 <= len(raw_words) <= 3:
         return StakeholderKind.PERSON
-    if (
-        len(raw_words) >= 3
-        and any(w in ("for", "of") for w in raw_words[1:-1])
-        and all(w in lists.connectors or w[:1].isupper() for w in raw_words)
-        and not any(w.lower().rstrip(".,") in lex.person_titles for w in raw_words)
-        and not any(
-            _is_country_or_place(side.split(), lex)  # "the seizure by Russia of Crimea"
-            for side in re.split(r"\s+(?:for|of)\s+", name)
-        )
-    ):
-        # "Doctors for Camp Closure", "Centers for Disease Control": a body's name, joined by
-        # "for" or "of", never a person's.
+    if _joined_like_a_body(name, lex):
         return StakeholderKind.ORGANIZATION
     if len(raw_words) > 1 and re.fullmatch(_ORDINAL.split("(?=")[0], raw_words[0]):
         return StakeholderKind.ORGANIZATION  # "21st Century Fox", "3rd Infantry Division"
