@@ -18,6 +18,9 @@ briefs it. The offline engine builds its brief from it, the checks of every brie
   pronouns, `singular`, `is_news_outlet`); the lists themselves are data, in `words.toml`
   (shared by the rules) and `sourcing/words.toml` (the sourcing grammar's own), each list
   with what it is for and which rule reads it.
+* `stakeholders.toml`: the word lists only the stakeholder finder reads (the words of a name,
+  verbs after a subject, a state's institutions, prepositions of a setting, press titles),
+  read once by `stakeholder_words.stakeholder_words()`.
 * `entities.toml`: the entity word lists (titles, company suffixes, government and
   organisation words, places, countries and demonyms, words that look like names but are not),
   read once by `briefer.text.lexicon.lexicon()`, which the offline engine, the evaluation and

@@ -2,38 +2,33 @@
 what kind of stakeholder each is, and the shorter forms the article may use for it.
 
 `briefer.analysis.stakeholders` finds the runs in an article and decides which names are
-parties to its story; this module only reads the words of a run.
+parties to its story; this module only reads the words of a run. The words of a name it knows
+(connectors, particles, suffixes, words that never open one) are in `stakeholders.toml`.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from briefer.analysis.rules import enabled
+from briefer.analysis.stakeholder_words import stakeholder_words
 from briefer.analysis.words import is_news_outlet
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, lexicon
+from briefer.text.lexicon import Lexicon, alternation, lexicon
 
 # "21st Century Fox": an ordinal that opens a name.
 _ORDINAL = r"\d{1,3}(?:st|nd|rd|th)(?=[ \t]+[A-Z])"
 
 
-_CONNECTORS = frozenset(
-    {"of", "for", "and", "the", "de", "du", "del", "la", "von", "van", "on", "&"}
-)
-
-
-_NAME_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV"})
-
-
-# Lower-case words inside a person's name ("Mohammed bin Salman", "Luiz Inácio da Silva").
-_NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "abu", "da", "di", "dos", "de", "van", "von"})
-
-
-_NAME_WORD = re.compile(
-    r"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$|^(?:al|el|ad|as|ibn|bin|abu|ben)-[A-Z][a-zà-ÿ'’-]+$"
-)
+@cache
+def _name_word() -> re.Pattern[str]:
+    """A word of a person's name: capitalised ("Osei", "McAdams"), an initial ("P."), or
+    after a particle and a hyphen ("al-Bashir")."""
+    particles = alternation(stakeholder_words().joined_particles)
+    return re.compile(
+        rf"^[A-Z][a-zà-ÿ'’-]+(?:[A-Z][a-zà-ÿ]+)?$|^[A-Z]\.$|^(?:{particles})-[A-Z][a-zà-ÿ'’-]+$"
+    )
 
 
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -45,124 +40,187 @@ _OWNER = re.compile(r"(?:['’]s|s['’])$")  # a possessive, "Works'" too
 _BRAND = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}")
 
 
-# Words that never begin a name, even capitalised: a capitalised common word that does
-# ("People" in "People Power Party") stays when the whole is an organisation's name.
-_NEVER_NAME_START = frozenset(
-    """the a an this that these those and but or as in on at for from by with after before
-    when while if asked meanwhile however monday tuesday wednesday thursday friday saturday
-    sunday one two three four five six seven eight nine ten several many some most all both
-    each""".split()
-)
+# A run of capitalised words as (word, offset) tokens, and the names read from it, each
+# with the title written before it ("Secretary of State") or None.
+Tokens = list[tuple[str, int]]
+Names = list[tuple[Tokens, str | None]]
 
 
-def _split_candidate(
-    tokens: list[tuple[str, int]],
-) -> list[tuple[list[tuple[str, int]], str | None]]:
+def _split_candidate(tokens: Tokens) -> Names:
     """Split a run of capitalised words into names, peeling off titles and "X of Y"."""
     lex = lexicon()
-    # "the Democratic Party-controlled House", "Saudi-led coalition": the name is what the
-    # hyphenated adjective describes, not the words it is built from.
-    described = [i for i, (w, _) in enumerate(tokens[:-1]) if _HYPHEN_ADJECTIVE.search(w)]
+    tokens = _without_hyphen_adjective(tokens)
+    tokens = _without_trailing_common_words(_without_leading_common_words(tokens, lex), lex)
+    words = [w for w, _ in tokens]
+    for split in (
+        _split_after_title,
+        _split_place_before_name,
+        _split_nationality_before_name,
+        _split_at_and_word,
+        _split_at_of,
+    ):
+        names = split(tokens, words, lex)
+        if names is not None:
+            return names
+    return [(tokens, None)] if tokens else []
+
+
+def _without_hyphen_adjective(tokens: Tokens) -> Tokens:
+    """Keep what a hyphenated adjective describes, not the words it is built from: "the
+    Democratic Party-controlled House", "Saudi-led coalition"; nothing of an adjective on its
+    own ("Republican-dominated")."""
+    adjective = _hyphen_adjective()
+    described = [i for i, (w, _) in enumerate(tokens[:-1]) if adjective.search(w)]
     if described:
-        tokens = tokens[described[-1] + 1 :]
-    elif tokens and _HYPHEN_ADJECTIVE.search(tokens[-1][0]):
-        return []  # "Republican-dominated": an adjective on its own
+        return tokens[described[-1] + 1 :]
+    if tokens and adjective.search(tokens[-1][0]):
+        return []
+    return tokens
+
+
+def _without_leading_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
+    """Drop the leading words that are not names ("The", "Asked", "Shares [of]"), unless they
+    open a known name ("North Korea", "New York State Attorney General", "People Power
+    Party")."""
+    connectors = stakeholder_words().connectors
     while tokens and (
         tokens[0][0].lower().strip(".,") in lex.not_entities
-        or (len(tokens) > 1 and tokens[0][0] in _CONNECTORS)  # "Shares [of] 21st Century Fox"
+        or (len(tokens) > 1 and tokens[0][0] in connectors)  # "Shares [of] 21st Century Fox"
     ):
-        whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
-        if whole in lex.country_of:  # "North Korea" keeps its "North"
+        if _opens_a_known_name(tokens, lex):
             break
-        if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
-            break  # "New York State Attorney General" keeps its "New", "North Korean" its "North"
-        first = tokens[0][0].lower().strip(".,")
-        if (
-            first not in _NEVER_NAME_START
-            and len(tokens) > 2
-            and classify_name(whole)
-            in (
-                StakeholderKind.ORGANIZATION,
-                StakeholderKind.COMPANY,
-            )
-        ):
-            break  # "People Power Party" keeps its "People"
         tokens = tokens[1:]
-    # Trailing words that are never names go too: "Mr. Trump's Oct. 11 announcement".
+    return tokens
+
+
+def _opens_a_known_name(tokens: Tokens, lex: Lexicon) -> bool:
+    """Whether the common word that opens a run belongs to the name: a country's ("North
+    Korea"), a place's or a nationality's ("New York State", "North Korean"), or an
+    organisation's ("People Power Party")."""
+    whole = _POSSESSIVE.sub("", " ".join(w for w, _ in tokens)).lower()
+    if whole in lex.country_of:
+        return True
+    if any(_known_prefix(" ".join(whole.split()[:n]), lex) for n in (2, 3)):
+        return True
+    first = tokens[0][0].lower().strip(".,")
+    return (
+        first not in stakeholder_words().never_name_start
+        and len(tokens) > 2
+        and classify_name(whole) in (StakeholderKind.ORGANIZATION, StakeholderKind.COMPANY)
+    )
+
+
+def _without_trailing_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
+    """Drop the trailing words that are never names ("Mr. Trump's Oct. 11 announcement"), but
+    not a place's ("Baltic Sea")."""
     while (
         len(tokens) > 1
         and tokens[-1][0].lower().strip(".,") in lex.not_entities
-        and tokens[-1][0].lower().strip(".,") not in lex.place_words  # "Baltic Sea" is a place
+        and tokens[-1][0].lower().strip(".,") not in lex.place_words
     ):
         tokens = tokens[:-1]
-    words = [w for w, _ in tokens]
-    # "Secretary of State Mike Pompeo", "County Executive Miriam Castellano": a title, then
-    # a name of one to three words at the end.
-    if any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
-        n = named = 0
-        while n < len(words) - 1 and named < 3:
-            word = words[-1 - n]
-            if word in _NAME_PARTICLES and n and n + 1 < len(words) - 1:
-                n += 1  # "bin" inside "Mohammed bin Salman"
-                continue
-            if (n == 0 and word.rstrip(".,") in _NAME_SUFFIXES) or re.fullmatch(r"[A-Z]\.", word):
-                n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
-                continue
-            if not _is_name_word(word):
-                break
-            n += 1
-            named += 1
-        while n and words[len(words) - n] in _NAME_PARTICLES:
-            n -= 1  # a name does not start with "bin"
-        head = words[: len(words) - n]
-        # "President Trump and US Trade Representative Robert Lighthizer": the title is what
-        # follows the last "and"; what comes before it is a name of its own.
-        before: list[tuple[list[tuple[str, int]], str | None]] = []
-        if "and" in head:
-            cut = len(head) - head[::-1].index("and")
-            before = _split_candidate(tokens[: cut - 1]) if cut > 1 else []
-            head = head[cut:]
+    return tokens
+
+
+def _split_after_title(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
+    """Read a title, then a name of one to three words at the end, as a person with that
+    title ("Secretary of State Mike Pompeo", "County Executive Miriam Castellano"); None when
+    the run has no title before such a name.
+
+    Before a last "and", the run is a name of its own ("President Trump and US Trade
+    Representative Robert Lighthizer"); a place after the title is no name ("U.S. Attorney for
+    the Western District of New York").
+    """
+    if not any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
+        return None
+    n = _name_after_title(words)
+    head = words[: len(words) - n]
+    before: Names = []
+    if "and" in head:
+        cut = len(head) - head[::-1].index("and")
+        before = _split_candidate(tokens[: cut - 1]) if cut > 1 else []
+        head = head[cut:]
+    if not (
+        n
+        and head
+        and head[-1].lower() not in stakeholder_words().connectors
+        and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
+    ):
+        return None
+    if _is_country_or_place([head[-1], *words[len(words) - n :]], lex):
+        return before
+    return [*before, (tokens[len(words) - n :], " ".join(head))]
+
+
+def _name_after_title(words: list[str]) -> int:
+    """Count the words at the end of a run that are a person's name: up to three name words,
+    with a particle ("Mohammed bin Salman"), a suffix ("Jr.") or an initial ("P.") inside,
+    never a particle first."""
+    lists = stakeholder_words()
+    n = named = 0
+    while n < len(words) - 1 and named < 3:
+        word = words[-1 - n]
+        if word in lists.name_particles and n and n + 1 < len(words) - 1:
+            n += 1  # "bin" inside "Mohammed bin Salman"
+            continue
+        if (n == 0 and word.rstrip(".,") in lists.name_suffixes) or re.fullmatch(r"[A-Z]\.", word):
+            n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
+            continue
+        if not _is_name_word(word):
+            break
+        n += 1
+        named += 1
+    while n and words[len(words) - n] in lists.name_particles:
+        n -= 1  # a name does not start with "bin"
+    return n
+
+
+def _split_place_before_name(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
+    """Read a place, then a person named after it, as two names: "China's ambassador to
+    Britain Liu Xiaoming" (the rule "stakeholders.place-before-name")."""
+    if len(words) <= 2 or not enabled("stakeholders.place-before-name"):
+        return None
+    for n in (1, 2):
         if (
-            n
-            and head
-            and head[-1].lower() not in _CONNECTORS
-            and any(w.lower().rstrip(".,") in lex.person_titles for w in head)
+            len(words) > n + 1
+            and _is_country_or_place(words[:n], lex)
+            and _reads_as_person(words[n:])
         ):
-            if _is_country_or_place([head[-1], *words[len(words) - n :]], lex):
-                return before  # "U.S. Attorney for the Western District of New York": no name
-            return [*before, (tokens[len(words) - n :], " ".join(head))]
-    # "China's ambassador to Britain Liu Xiaming": a place, then a person named after it.
-    for n in (1, 2) if len(words) > 2 and enabled("stakeholders.place-before-name") else ():
-        if len(words) > n + 1 and _is_country_or_place(words[:n], lex):
-            rest = words[n:]
-            if _is_person_like(rest) and classify_name(" ".join(rest)) is StakeholderKind.PERSON:
-                return [(tokens[:n], None), (tokens[n:], None)]
-    # "Australian Timothy Weeks": a nationality, then the person.
+            return [(tokens[:n], None), (tokens[n:], None)]
+    return None
+
+
+def _split_nationality_before_name(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
+    """Read a nationality, then a person, as the person: "Australian Timothy Weeks" (the rule
+    "stakeholders.nationality-before-name")."""
     if (
         len(words) >= 3
         and words[0].lower() in lex.demonym_of
         and enabled("stakeholders.nationality-before-name")
-        and _is_person_like(words[1:])
-        and classify_name(" ".join(words[1:])) is StakeholderKind.PERSON
+        and _reads_as_person(words[1:])
     ):
         return [(tokens[1:], None)]
-    if "and" in words:
-        split = _split_at_and(tokens, words.index("and"), lex)
-        if split is not None:
-            return split
-    if "of" in words and enabled("stakeholders.person-ends-before-of"):
-        # "Rosaly Lopes of NASA", "Robin Biesbroek of the CDF": a person's name ends before
-        # "of"; what follows is where they work.
-        at = words.index("of")
-        left, right = tokens[:at], tokens[at + 1 :]
-        if right and _reads_as_person([w for w, _ in left]):
-            return [(left, None), *_split_candidate(right)]
-    return [(tokens, None)] if tokens else []
+    return None
 
 
-def _split_at_and(
-    tokens: list[tuple[str, int]], at: int, lex: Lexicon
-) -> list[tuple[list[tuple[str, int]], str | None]] | None:
+def _split_at_and_word(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
+    """Split a run at its first "and" into the names it joins, or None when it is one name."""
+    return _split_at_and(tokens, words.index("and"), lex) if "and" in words else None
+
+
+def _split_at_of(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
+    """End a person's name before "of", and read what follows as where they work: "Rosaly
+    Lopes of NASA", "Robin Biesbroek of the CDF" (the rule "stakeholders.person-ends-before-of")."""
+    if "of" not in words or not enabled("stakeholders.person-ends-before-of"):
+        return None
+    at = words.index("of")
+    left, right = tokens[:at], tokens[at + 1 :]
+    if right and _reads_as_person([w for w, _ in left]):
+        return [(left, None), *_split_candidate(right)]
+    return None
+
+
+def _split_at_and(tokens: Tokens, at: int, lex: Lexicon) -> Names | None:
     """Split a run at its "and" into the names it joins, or None when it is one name.
 
     "Vladimir Putin and Kim Jong Un": two people, each read on its own ("American Kevin King
@@ -198,14 +256,18 @@ def _split_at_and(
     sides = [" ".join(w for w, _ in side) for side in (left, right)]
     if all(classify_name(n) or _BRAND.fullmatch(n) for n in sides if n) or (
         len(left) == 1
-        and _NAME_WORD.match(sides[0])
+        and _name_word().match(sides[0])
         and classify_name(sides[1]) in (StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION)
     ):
         return [(left, None), (right, None)]
     return None
 
 
-_HYPHEN_ADJECTIVE = re.compile(r"-(?:[a-z]+ed|led|born|run|based|backed|owned)$")
+@cache
+def _hyphen_adjective() -> re.Pattern[str]:
+    """The end of a hyphenated adjective: "-controlled", "-led", "-born"."""
+    participles = alternation(stakeholder_words().hyphen_participles)
+    return re.compile(rf"-(?:[a-z]+ed|{participles})$")
 
 
 def _is_country_or_place(words: list[str], lex: Lexicon) -> bool:
@@ -218,7 +280,7 @@ def _owner_only(tokens: list[tuple[str, int]]) -> list[tuple[str, int]]:
     what it owns (an event, a venue, a product) is not one of its own. An office named after
     its holder is one name: "the Bartholomew County Sheriff's Department"."""
     for i, (word, _) in enumerate(tokens[:-1]):
-        if _POSSESSIVE.search(word) and tokens[i + 1][0] not in _OFFICE_WORDS:
+        if _POSSESSIVE.search(word) and tokens[i + 1][0] not in stakeholder_words().office_words:
             return tokens[: i + 1]
     return tokens
 
@@ -242,11 +304,24 @@ def owner_and_owned(tokens: list[tuple[str, int]]) -> list[list[tuple[str, int]]
     return [owner, owned]
 
 
-_OFFICE_WORDS = frozenset({"Department", "Office", "Court", "Bureau", "Council", "Association"})
-
-
 def _known_prefix(words: str, lex: Lexicon) -> bool:
     return words in lex.places or words in lex.demonym_of
+
+
+def _joined_like_a_body(name: str, lex: Lexicon) -> bool:
+    """Whether a name is a body's, never a person's, joined by "for" or "of": "Doctors for
+    Camp Closure", "Centers for Disease Control"; not when a title is among its words, nor
+    when a place stands on either side ("the seizure by Russia of Crimea")."""
+    words = name.split()
+    return (
+        len(words) >= 3
+        and any(w in ("for", "of") for w in words[1:-1])
+        and all(w in stakeholder_words().connectors or w[:1].isupper() for w in words)
+        and not any(w.lower().rstrip(".,") in lex.person_titles for w in words)
+        and not any(
+            _is_country_or_place(side.split(), lex) for side in re.split(r"\s+(?:for|of)\s+", name)
+        )
+    )
 
 
 # Endings of abstract nouns, rare at the end of a person's name: "First Amendment",
@@ -258,7 +333,7 @@ def _is_name_word(word: str) -> bool:
     lex = lexicon()
     bare = _POSSESSIVE.sub("", word.rstrip(",."))  # "General’s" is "General": a title
     lower = bare.lower()
-    if not _NAME_WORD.match(bare) or _ABSTRACT.search(lower):
+    if not _name_word().match(bare) or _ABSTRACT.search(lower):
         return False
     if len(lower) <= 3 and not bare.isupper():
         return lower not in lex.not_entities and lower not in lex.person_titles  # "Un", "Ito"
@@ -289,7 +364,7 @@ def is_titled_surname(words: list[str]) -> bool:
     return (
         len(words) >= 2
         and words[0].lower() in lexicon().given_names
-        and _NAME_WORD.match(words[-1]) is not None
+        and _name_word().match(words[-1]) is not None
     )
 
 
@@ -297,6 +372,7 @@ def is_titled_surname(words: list[str]) -> bool:
 def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | None:
     """Classify a capitalised name as a kind of stakeholder, or None when it is not one."""
     lex = lexicon()
+    lists = stakeholder_words()
     lower = name.lower()
     words = lower.replace("’", "'").split()
     if not words:
@@ -324,51 +400,35 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
         return StakeholderKind.COMPANY  # "San Francisco Chronicle": the press, whatever its words
     if title and 1 <= len(raw_words) <= 3:
         return StakeholderKind.PERSON
-    if (
-        len(raw_words) >= 3
-        and any(w in ("for", "of") for w in raw_words[1:-1])
-        and all(w in _CONNECTORS or w[:1].isupper() for w in raw_words)
-        and not any(w.lower().rstrip(".,") in lex.person_titles for w in raw_words)
-        and not any(
-            _is_country_or_place(side.split(), lex)  # "the seizure by Russia of Crimea"
-            for side in re.split(r"\s+(?:for|of)\s+", name)
-        )
-    ):
-        # "Doctors for Camp Closure", "Centers for Disease Control": a body's name, joined by
-        # "for" or "of", never a person's.
+    if _joined_like_a_body(name, lex):
         return StakeholderKind.ORGANIZATION
     if len(raw_words) > 1 and re.fullmatch(_ORDINAL.split("(?=")[0], raw_words[0]):
         return StakeholderKind.ORGANIZATION  # "21st Century Fox", "3rd Infantry Division"
-    while len(raw_words) > 2 and raw_words[-1].rstrip(".,") in _NAME_SUFFIXES:
+    while len(raw_words) > 2 and raw_words[-1].rstrip(".,") in lists.name_suffixes:
         raw_words = raw_words[:-1]  # "James P. Kennedy Jr."
-    named = [w for w in raw_words if w not in _NAME_PARTICLES]  # "bin" in "Mohammed bin Salman"
+    named = [w for w in raw_words if w not in lists.name_particles]  # "bin" is no name word
     if (
         2 <= len(named) <= 3
-        and raw_words[0] not in _NAME_PARTICLES
-        and raw_words[0].lower().rstrip(".") not in _PLACE_PREFIXES  # "San Francisco"
+        and raw_words[0] not in lists.name_particles
+        and raw_words[0].lower().rstrip(".") not in lists.place_prefixes  # "San Francisco"
         and not any(_OWNER.search(w) for w in raw_words[:-1])  # "Tequila Works' Gylt"
-        and all(_NAME_WORD.match(w) for w in named)
+        and all(_name_word().match(w) for w in named)
         and not _ABSTRACT.search(named[-1].lower())
     ):
         return StakeholderKind.PERSON
     return None
 
 
-# First words of places' names, never of people's: "San Francisco", "Fort Worth", "Lake Tahoe".
-_PLACE_PREFIXES = frozenset(
-    "san santa santo sao los las el fort mount mt lake port saint st cape".split()
-)
-
-
 def _aliases(name: str, kind: StakeholderKind) -> set[str]:
     lex = lexicon()
+    lists = stakeholder_words()
     aliases = {name}
     words = name.split()
     if kind is StakeholderKind.PERSON and len(words) >= 2:
-        if words[-1].rstrip(".,") in _NAME_SUFFIXES and len(words) > 2:
+        if words[-1].rstrip(".,") in lists.name_suffixes and len(words) > 2:
             words = words[:-1]  # "Kennedy", not "Jr"
         aliases.add(words[-1])
-        if len(words) >= 3 and words[-2] in _NAME_PARTICLES:
+        if len(words) >= 3 and words[-2] in lists.name_particles:
             # "bin Laden" for "Osama bin Laden", and "Bin Laden" opening a sentence
             aliases |= {f"{words[-2]} {words[-1]}", f"{words[-2].capitalize()} {words[-1]}"}
         if len(words) == 3 and all(len(w.rstrip(".")) <= 4 for w in words[1:]):
