@@ -298,6 +298,9 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
         # "those" with words after it is a group, not a pronoun pointing back.
         ("Those familiar with the talks", "said a deal was close.", _A),
         ("Those in favour of a ban", "have said the pier is unsafe.", _U),
+        # The market speaking stands for analysts nobody names.
+        ("Wall Street", "predicted $2.52 a share.", _U),
+        ("The Street", "expects a loss this quarter.", _U),
     ],
 )
 def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:

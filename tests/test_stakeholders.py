@@ -164,3 +164,39 @@ def test_a_hyphenated_newspaper_is_the_press_and_its_city_is_not_the_paper():
     assert "Karen Osei" not in found  # the reporter the quote came through
     assert "Calder Post-Gazette" not in found  # the press, named once
     assert "Calder" in found  # the team, not the paper's short name
+
+
+def test_a_persons_initials_stand_for_a_given_name_and_a_countrys_do_not():
+    text = (
+        "The first two films were directed by J.J. Abrams. Abrams later produced the third. "
+        "The U.S. Navy said the ship sailed on time."
+    )
+    found = {e.name: e.kind for e in find_stakeholders(text)}
+    assert found["J.J. Abrams"] is StakeholderKind.PERSON and "Abrams" not in found
+    assert found["U.S. Navy"] is StakeholderKind.GOVERNMENT
+
+
+def test_a_body_ends_at_its_suffix_before_and_but_a_name_of_two_trades_is_one():
+    text = (
+        "Buyers include the Norvik Group and Tessel Solar Works parent Tessel Holdings. "
+        "Norvik Group said orders rose. Separately, Calder Oil and Gas said it would drill. "
+        "Calder Oil and Gas declined to say where."
+    )
+    found = {e.name for e in find_stakeholders(text)}
+    assert "Norvik Group" in found and not any(" and Tessel" in name for name in found)
+    assert "Calder Oil" not in found and "Gas" not in found  # one name, never two halves
+
+
+def test_the_market_heard_speaking_is_a_group_of_analysts_not_a_street():
+    from briefer.analysis.sourcing import analyze_sourcing
+
+    text = (
+        "Harbor Freight reported $2.53 a share on Tuesday. Wall Street predicted $2.52 a share. "
+        "Shares rose 2% by noon, and the results look fine, according to Wall Street."
+    )
+    cited = [a.source for a in analyze_sourcing(text).attributions]
+    found = {e.name: e for e in find_stakeholders(text, cited=cited)}
+    assert found["Wall Street"].kind is StakeholderKind.GROUP
+    assert len(found["Wall Street"].mentions) == 2
+    quiet = "Tourists walked down Wall Street on Tuesday. The shops on Wall Street were shut."
+    assert "Wall Street" not in {e.name for e in find_stakeholders(quiet)}

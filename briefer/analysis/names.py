@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from briefer.analysis.people import initials_before_a_name
 from briefer.analysis.rules import enabled
 from briefer.analysis.stakeholder_words import stakeholder_words
 from briefer.analysis.words import is_news_outlet
@@ -260,7 +261,18 @@ def _split_at_and(tokens: Tokens, at: int, lex: Lexicon) -> Names | None:
         and classify_name(sides[1]) in (StakeholderKind.COMPANY, StakeholderKind.ORGANIZATION)
     ):
         return [(left, None), (right, None)]
+    if _ends_a_body(left_words, lex) and len(right) > 1 and right[0][0][:1].isupper():
+        # "the OCI Group and Hanwha Q Cells": a body's name ends at the word that makes it one
+        # (not "Falkland Oil and Gas", where a single word follows)
+        return [(left, None), *_split_candidate(right)]
     return None
+
+
+def _ends_a_body(words: list[str], lex: Lexicon) -> bool:
+    """Whether a name of two words or more ends in a company suffix or an organisation's word
+    ("OCI Group", "Acme Holdings")."""
+    last = words[-1].lower().rstrip(".,") if len(words) > 1 else ""
+    return last in lex.company_suffixes or last in lex.organization_words
 
 
 @cache
@@ -412,7 +424,10 @@ def classify_name(name: str, *, title: str | None = None) -> StakeholderKind | N
         and raw_words[0] not in lists.name_particles
         and raw_words[0].lower().rstrip(".") not in lists.place_prefixes  # "San Francisco"
         and not any(_OWNER.search(w) for w in raw_words[:-1])  # "Tequila Works' Gylt"
-        and all(_name_word().match(w) for w in named)
+        and all(
+            _name_word().match(w) or (i == 0 and initials_before_a_name(w, lex))
+            for i, w in enumerate(named)
+        )  # "J.J. Abrams": a person's initials stand for a given name
         and not _ABSTRACT.search(named[-1].lower())
     ):
         return StakeholderKind.PERSON

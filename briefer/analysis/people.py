@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from briefer.text.lexicon import lexicon
+from briefer.text.lexicon import Lexicon, lexicon
 
 
 def shows_a_person(name: str, mentions: Iterable[tuple[int, int]], text: str) -> bool:
@@ -24,6 +24,8 @@ def shows_a_person(name: str, mentions: Iterable[tuple[int, int]], text: str) ->
     words = name.split()
     if words[0].lower() in lex.given_names or any(_INITIAL_WORD.fullmatch(w) for w in words[1:-1]):
         return True
+    if len(words) > 1 and initials_before_a_name(words[0], lex):
+        return True  # "J.J. Abrams", "W. Mark Felt"
     surname = words[-1]
     for start, end in mentions:
         if text[start:end] == surname:
@@ -57,6 +59,22 @@ def list_joins(text: str, end: int) -> set[int]:
 
 
 _INITIAL_WORD = re.compile(r"[A-Z]\.")
+_INITIALS = re.compile(r"(?:[A-Z]\.){1,3}")
+# Initials that are a body's or a place's, not a person's: "U.S. Navy", "U.N. envoy".
+_NOT_INITIALS_OF_A_PERSON = frozenset({"u.n.", "e.u.", "d.c.", "u.a.e.", "n.y.", "l.a."})
+
+
+def initials_before_a_name(word: str, lex: Lexicon) -> bool:
+    """Whether a name's first word is a person's initials ("J.J." Abrams), not a place's."""
+    lower = word.lower()
+    return (
+        _INITIALS.fullmatch(word) is not None
+        and lower not in lex.country_of
+        and lower not in _NOT_INITIALS_OF_A_PERSON
+        and lower.rstrip(".") not in lex.places
+    )
+
+
 # Between two names of a list, perhaps with the second one's role ("Dana Reyes and Norland
 # center Omar Fields").
 _LIST_JOIN = re.compile(r",\s*(?:and\s+)?|\s+and\s+")

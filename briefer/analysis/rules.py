@@ -45,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     Rule("sourcing.those-group", "those familiar with the talks said"),
     Rule("sourcing.people-groups", "some of the mayor's defenders took to ...; historians say"),
     Rule("sourcing.both-named", "both men claimed; the two said (the parties just named)"),
+    Rule("sourcing.market-voice", "Wall Street predicted $2.52 a share (unnamed analysts)"),
     Rule("sourcing.parenthesis-before-verb", "Home Depot (ticker: HD) reported ..."),
     Rule("sourcing.credit-phrases", "in a NASA statement; via the Calder Ledger; Provided by ESA"),
     # findings

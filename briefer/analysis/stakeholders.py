@@ -57,6 +57,7 @@ from briefer.analysis.people import (
     workplace_before,
 )
 from briefer.analysis.rules import enabled
+from briefer.analysis.sourcing import is_market_voice
 from briefer.analysis.stakeholder_words import stakeholder_words
 from briefer.analysis.words import (
     POSSESSIVE_DETERMINERS,
@@ -186,11 +187,13 @@ def find_stakeholders(text: str, *, body_start: int = 0, cited: Iterable[str] = 
     is capitalised). `cited` are source names from the sourcing analysis; being cited raises
     salience.
     """
+    cited = list(cited)
     found = _Found(text)
     pending = _read_runs(found, body_start)
     _add_demonyms(found, pending.demonyms)
     _add_single_words(found, pending.singles, cited)
     _add_common_nouns(found, body_start)
+    _add_market_voices(found, cited, body_start)
     entities = _settle_people(found.entities, text)
     cited_keys = {_key(c) for c in cited}
     body = max(len(text) - body_start, 1)
@@ -413,6 +416,17 @@ def _add_common_nouns(found: _Found, body_start: int) -> None:
     for role, spans in _role_people(found.text, body_start).items():
         for start, end in spans:
             found.add(role, StakeholderKind.PERSON, start, end)
+
+
+def _add_market_voices(found: _Found, cited: Iterable[str], body_start: int) -> None:
+    """Add the market the sourcing analysis hears speak ("Wall Street predicted ..."): the
+    group of analysts it stands for, not a street (the rule "sourcing.market-voice")."""
+    if not enabled("sourcing.market-voice"):
+        return
+    for name in {" ".join(c.split()).removeprefix("the ") for c in cited if is_market_voice(c)}:
+        for match in re.finditer(rf"\b{re.escape(name)}\b", found.text[body_start:]):
+            start = body_start + match.start()
+            found.add(name, StakeholderKind.GROUP, start, start + len(name))
 
 
 def _without_products(entities: list[Entity]) -> list[Entity]:

@@ -71,6 +71,7 @@ from briefer.analysis.sourcing._findings import (
     _UNVERIFIED_HINT,
     _findings,
 )
+from briefer.analysis.sourcing._lexicon import _MARKET_VOICES
 from briefer.analysis.sourcing._tokens import _QUOTE
 from briefer.analysis.sourcing.model import (
     UNATTRIBUTED,
@@ -91,8 +92,15 @@ __all__ = [
     "SourceKind",
     "SourcingProfile",
     "analyze_sourcing",
+    "is_market_voice",
     "quotations",
 ]
+
+
+def is_market_voice(name: str) -> bool:
+    """Whether a source's name is the market speaking for unnamed analysts ("Wall Street",
+    "the Street"; the rule "sourcing.market-voice")."""
+    return " ".join(name.lower().split()).removeprefix("the ") in _MARKET_VOICES
 
 
 def analyze_sourcing(text: str) -> SourcingProfile:

@@ -100,6 +100,7 @@ _ANON_MARKER = re.compile(
 )
 _SPEAKER_NOUNS = _WORDS["speaker_nouns"]
 _PEOPLE_NOUNS = _WORDS["people_nouns"]  # the rule "sourcing.people-groups"
+_MARKET_VOICES = _WORDS["market_voices"]  # the rule "sourcing.market-voice"
 _VOICE_NOUNS = _WORDS["voice_nouns"]
 _OF_WHOM = _WORDS["of_whom"]
 _PUBLISHED = _WORDS["published"]  # the rule "sourcing.published-in"

@@ -22,6 +22,7 @@ from briefer.analysis.sourcing._lexicon import (
     _INDEFINITE,
     _INSTITUTION_NOUNS,
     _LEAD_STRIP,
+    _MARKET_VOICES,
     _NAME_CONNECTORS,
     _OF_WHOM,
     _OPENERS,
@@ -223,10 +224,10 @@ class _PhraseReader:
     def classify(self, start: int, end: int) -> tuple[SourceKind, str]:
         """Return the kind of the source text[start:end] and a key naming it.
 
-        The first of these that applies decides: anonymous by its words, two parties just
-        named, a person named after a description, one member of a group, a body's proper
-        name, a name, an institution of a named state, a voice or document of a name; else
-        an unnamed institution.
+        The first of these that applies decides: anonymous by its words, the market speaking
+        for unnamed analysts, two parties just named, a person named after a description, one
+        member of a group, a body's proper name, a name, an institution of a named state, a
+        voice or document of a name; else an unnamed institution.
         """
         toks = _tokens(self.text, start, end)
         phrase = self.text[start:end]
@@ -236,6 +237,7 @@ class _PhraseReader:
         head = core[-1]
         return (
             self._anonymous_or_named_after(phrase, head, end)
+            or self._market_voice(phrase)
             or self._both_named(phrase)
             or self._described(toks)
             or self._one_of_a_group(toks, core, phrase, start)
@@ -258,6 +260,14 @@ class _PhraseReader:
             return SourceKind.NAMED_PERSON, person
         if head.word in _ANON_HEADS:
             return SourceKind.ANONYMOUS, phrase.lower()
+        return None
+
+    def _market_voice(self, phrase: str) -> tuple[SourceKind, str] | None:
+        """Classify the market speaking ("Wall Street predicted", "according to the Street")
+        as the unnamed analysts it stands for (the rule "sourcing.market-voice")."""
+        name = " ".join(phrase.lower().split()).removeprefix("the ")
+        if name in _MARKET_VOICES and enabled("sourcing.market-voice"):
+            return SourceKind.UNNAMED_INSTITUTION, name
         return None
 
     def _both_named(self, phrase: str) -> tuple[SourceKind, str] | None:
