@@ -9,6 +9,7 @@ One base class, so callers (and the CLI) can catch everything we raise in one pl
     │   └── TemplateError             a prompt template that cannot be loaded or rendered
     │       └── MissingVariableError  a template variable nobody supplied
     ├── FetchError                    a URL could not be fetched: network, DNS, timeout
+    ├── DeliveryError                 a digest could not be delivered (email)
     └── EngineError                   the engine ran and could not produce a brief
         ├── APIError                  the endpoint failed (after retries, where retrying made sense)
         │   ├── AuthenticationError   401 / 403
@@ -124,6 +125,10 @@ class MissingVariableError(TemplateError):
 
 class FetchError(BrieferError):
     """A web page could not be fetched (the network, not the address, failed)."""
+
+
+class DeliveryError(BrieferError):
+    """A digest was made but could not be delivered (the SMTP server failed or refused)."""
 
 
 class EngineError(BrieferError):

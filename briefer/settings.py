@@ -80,6 +80,23 @@ class Settings:
         )
 
 
+MAIL_VARIABLES = (
+    "BRIEFER_SMTP_HOST",
+    "BRIEFER_SMTP_PORT",
+    "BRIEFER_SMTP_USER",
+    "BRIEFER_SMTP_PASSWORD",
+    "BRIEFER_SMTP_SECURITY",
+    "BRIEFER_EMAIL_FROM",
+)
+
+
+def mail_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The email delivery variables set in `env` (default: the process's environment), for
+    `briefer.digest.mail.MailSettings.from_env`."""
+    env = os.environ if env is None else env
+    return {name: env[name] for name in MAIL_VARIABLES if name in env}
+
+
 def _whole_number(name: str, value: str | None) -> int | None:
     if value is None:
         return None

@@ -29,6 +29,7 @@ from briefer.text import one_line
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from briefer.digest.mail import MailSettings
     from briefer.inputs import Input
     from briefer.inputs.article import Article
     from briefer.schema import Envelope
@@ -131,6 +132,16 @@ def digest(
             show_default=False,
         ),
     ] = None,
+    email_to: Annotated[
+        str | None,
+        typer.Option(
+            "--email-to",
+            metavar="ADDR[,ADDR]",
+            help="Also send the digest by email (SMTP settings: BRIEFER_SMTP_HOST, _PORT, "
+            "_USER, _PASSWORD, _SECURITY and BRIEFER_EMAIL_FROM).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: DryRun = False,
     options: EngineOptions = DEFAULTS,
 ) -> None:
@@ -154,6 +165,7 @@ def digest(
             "no articles given; name files, directories or URLs, or use --urls or --feed"
         )
     after = parse_since(since) if since is not None else None
+    mail = _mail_settings(email_to) if email_to is not None and not dry_run else None
     setup = options.setup(no_cache=dry_run, planning=dry_run)
     setup.announce()
     briefer = setup.briefer
@@ -183,11 +195,25 @@ def digest(
 
         posted = deliver(post_slack, result, timeout=setup.load.fetch_timeout)
         say(f"posted the digest to Slack ({posted} message{'s' if posted != 1 else ''})")
+    if mail is not None:
+        from briefer.digest.mail import send_digest
+
+        to, settings = mail
+        send_digest(result, to, settings)
+        say(f"emailed the digest to {len(to)} address{'es' if len(to) != 1 else ''}")
     for item in result.failed:
         say(f"failed: {item.source}: {item.error}")
     if result.failed and not allow_failures:
         say(f"{len(result.failed)} of {len(result.items)} articles failed")
         raise SystemExit(1)
+
+
+def _mail_settings(email_to: str) -> tuple[list[str], MailSettings]:
+    """The recipients and the SMTP settings, checked before any article is briefed."""
+    from briefer.digest.mail import MailSettings, recipients
+    from briefer.settings import mail_environment
+
+    return recipients(email_to), MailSettings.from_env(mail_environment())
 
 
 @command(app, engine_options=True)

@@ -231,6 +231,43 @@ def render_digest_json(digest: Digest) -> str:
 
 def render_digest_html(digest: Digest) -> str:
     """The digest as one self-contained HTML page; the index links to each story."""
+    return _page("Morning brief", _digest_html(digest, fold=True))
+
+
+# Styles written on the elements, which mail clients keep (many drop a <style> block).
+_MAIL_STYLES = {
+    "h1": "font-size:22px;margin:0 0 4px",
+    "h2": "font-size:18px;margin:24px 0 4px;border-top:1px solid #ddd;padding-top:12px",
+    "h3": "font-size:16px;margin:16px 0 4px",
+    "h4": "font-size:15px;margin:12px 0 4px",
+    "blockquote": "margin:4px 0 4px 12px;padding-left:8px;border-left:3px solid #ccc;color:#444",
+    "table": "border-collapse:collapse",
+    "td": "border:1px solid #ddd;padding:4px;vertical-align:top;text-align:left",
+    "th": "border:1px solid #ddd;padding:4px;text-align:left;background:#f4f4f4",
+    "p": "margin:6px 0",
+}
+_MAIL_TAG = re.compile(r"<(h1|h2|h3|h4|blockquote|table|td|th|p)(?=[\s>])")
+
+
+def render_digest_mail_html(digest: Digest) -> str:
+    """The digest as HTML for mail clients: no scripts, no remote assets, no <details> (each
+    outlet's brief shown open), and every style written on its element."""
+    body = _MAIL_TAG.sub(
+        lambda m: f'<{m.group(1)} style="{_MAIL_STYLES[m.group(1)]}"', _digest_html(digest, False)
+    )
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Morning brief</title></head>"
+        '<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;'
+        'color:#222;max-width:720px;margin:0 auto;padding:12px">\n'
+        f"{body}\n</body></html>\n"
+    )
+
+
+def _digest_html(digest: Digest, fold: bool) -> str:
+    """The digest's HTML body; with `fold`, each outlet's brief of a story with a story brief
+    is folded in <details> (without, it is shown under its own heading)."""
     stories = digest.stories()
     lines = story_lines(digest)
     out = [
@@ -257,10 +294,13 @@ def render_digest_html(digest: Digest) -> str:
             out += [f"<h2>{line.number}. {escape(line.headline)}</h2>", story]
             for item in group:
                 assert item.envelope is not None
-                brief = _brief_html(item.envelope, level=3)
+                brief = _brief_html(item.envelope, level=3 if fold else 4)
                 out.append(
                     f'<details class="brief"><summary>{escape(outlet_line(item))}</summary>'
                     f"{brief}</details>"
+                    if fold
+                    else f'<section class="brief"><h3>{escape(outlet_line(item))}</h3>'
+                    f"{brief}</section>"
                 )
             out.append("</section>")
             continue
@@ -279,4 +319,4 @@ def render_digest_html(digest: Digest) -> str:
             for i in digest.failed
         ]
         out.append("</ul>")
-    return _page("Morning brief", "\n".join(out))
+    return "\n".join(out)
