@@ -22,7 +22,7 @@ from briefer._version import __version__
 from briefer.core import Briefer, Stored
 from briefer.errors import BrieferError, ConfigError, FetchError, ServiceError
 from briefer.inputs.article import Article, article_from_text
-from briefer.server import create_app
+from briefer.server.http import create_app
 from briefer.store import Store
 
 from .exchanges import FIXTURES

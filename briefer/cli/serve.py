@@ -1,4 +1,4 @@
-"""Run the HTTP service (`briefer serve`): uvicorn around `briefer.server.create_app`.
+"""Run the HTTP service (`briefer serve`): uvicorn around `briefer.server.http.create_app`.
 
 FastAPI and uvicorn are the optional `server` extra, imported only here and only when the
 service starts, so the rest of briefer never needs them.
@@ -23,7 +23,7 @@ def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -
     try:
         import uvicorn
 
-        from briefer.server import TOKEN_ENV, create_app
+        from briefer.server.http import TOKEN_ENV, create_app
     except ImportError as exc:
         raise ConfigError(
             f"the HTTP server needs FastAPI and uvicorn ({exc.name} is missing); {INSTALL_HINT}"
