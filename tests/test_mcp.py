@@ -31,7 +31,7 @@ from mcp.types import CallToolResult
 from briefer.core import Briefer
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import ConfigError
-from briefer.mcp import BearerGuard, BrieferMCP, create_server, serve
+from briefer.server.mcp import BearerGuard, BrieferMCP, create_server, serve
 from briefer.store import Store
 
 from .conftest import TEST_KEY
