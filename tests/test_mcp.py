@@ -31,7 +31,7 @@ from mcp.types import CallToolResult
 from briefer.core import Briefer
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import ConfigError
-from briefer.server.mcp import BearerGuard, BrieferMCP, create_server, serve
+from briefer.server.mcp import BrieferMCP, create_server, http_app, serve
 from briefer.store import Store
 
 from .conftest import TEST_KEY
@@ -403,7 +403,7 @@ def test_a_stdio_subprocess_session_lists_and_calls_the_tools(tmp_path):
 def serving_http(token: str | None) -> Iterator[str]:
     """The MCP server's HTTP app (as `briefer mcp --http` builds it) under uvicorn."""
     server = offline_server()
-    app = BearerGuard(server.streamable_http_app(host="127.0.0.1"), token)
+    app = http_app(server, host="127.0.0.1", token=token)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -6,7 +6,6 @@ service starts, so the rest of briefer never needs them.
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 
 from briefer.errors import ConfigError
@@ -23,17 +22,18 @@ def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -
     try:
         import uvicorn
 
-        from briefer.server.http import TOKEN_ENV, create_app
+        from briefer.server.http import create_app
     except ImportError as exc:
         raise ConfigError(
             f"the HTTP server needs FastAPI and uvicorn ({exc.name} is missing); {INSTALL_HINT}"
         ) from None
     from briefer.core import Briefer
+    from briefer.server.guard import TOKEN_ENV, is_loopback
     from briefer.store import Store
 
     if not 0 < port < 65536:
         raise ConfigError(f"port {port} is not between 1 and 65535")
-    if not (token or Settings.from_env().server_token) and not _is_loopback(host):
+    if not (token or Settings.from_env().server_token) and not is_loopback(host):
         sys.stderr.write(
             f"briefer: warning: serving on {host} with no token; anyone who can reach it can "
             f"use it (set {TOKEN_ENV} or pass a token)\n"
@@ -42,12 +42,3 @@ def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -
     briefer = Briefer(store=Store())
     app = create_app(lambda: briefer, token=token)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

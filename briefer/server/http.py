@@ -19,8 +19,9 @@ one-line message that never carries a traceback or a secret:
     internal_error      500   a bug; the log has the (redacted) traceback
     ==================  ====  ===================================================
 
-Body size and authentication are enforced by a pure ASGI middleware, before any body is
-parsed: an oversized body is refused from its Content-Length, or as soon as the bytes
+The bearer token is checked by the gate the MCP server uses too (`briefer.server.guard`,
+which also maps errors to codes), and the body size by a pure ASGI middleware, both before any
+body is parsed: an oversized body is refused from its Content-Length, or as soon as the bytes
 streamed exceed the cap. Briefing is synchronous (the offline engine is CPU-bound), so it
 runs in the thread pool and the event loop keeps answering.
 
@@ -30,8 +31,6 @@ private, link-local or cloud-metadata addresses.
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 import re
 import traceback
@@ -49,11 +48,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from briefer._version import __version__
 from briefer.core import Briefer
-from briefer.errors import BrieferError, FetchError, InputError
+from briefer.errors import BrieferError, InputError
 from briefer.inputs import load_sent_article
 from briefer.inputs.article import Article
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
+from briefer.server.guard import (
+    Gate,
+    error_body,
+    error_code,
+    error_message,
+    one_source,
+    send_error,
+    validation_message,
+)
 from briefer.settings import Settings
 from briefer.store import Store
 from briefer.text import one_line
@@ -63,7 +71,6 @@ log = logging.getLogger("briefer.server")
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 MAX_COMPARE_ARTICLES = 10
-TOKEN_ENV = "BRIEFER_SERVER_TOKEN"
 OPEN_PATHS = frozenset({"/healthz"})
 
 BriefFormat = Literal["json", "markdown", "text", "html"]
@@ -113,8 +120,7 @@ class BriefRequest(_Request):
 
     @model_validator(mode="after")
     def _one_source(self) -> BriefRequest:
-        if (self.text is None) == (self.url is None):
-            raise ValueError("give exactly one of text and url")
+        one_source(self.text, self.url)
         return self
 
 
@@ -250,27 +256,22 @@ def create_app(
     )
 
     def error(status: int, code: str, message: str) -> JSONResponse:
-        return JSONResponse(_error_body(code, redact(message, secrets)), status_code=status)
+        return JSONResponse(error_body(code, redact(message, secrets)), status_code=status)
 
     @app.exception_handler(BrieferError)
     async def _briefer_error(_request: Request, exc: BrieferError) -> JSONResponse:
-        # A caller cannot change the service's settings: no fix that names one.
-        message = one_line(exc.describe(lambda _setting: None))
-        if "allow_private" in exc.settings:
-            message += "; this service fetches public addresses only"
-        if exc.exit_code == 2:
-            return error(400, "bad_input", message)
-        if isinstance(exc, FetchError):
-            return error(502, "fetch_failed", message)
-        # The caller learns that the model failed, not where the service's model lives.
-        return error(502, "engine_failed", _ADDRESS.sub("the LLM endpoint", message))
+        code, message = error_code(exc), error_message(exc)
+        if code == "engine_failed":
+            # The caller learns that the model failed, not where the service's model lives.
+            message = _ADDRESS.sub("the LLM endpoint", message)
+        return error(_STATUS[code], code, message)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = list(exc.errors())
         if any(p.get("type") == "json_invalid" for p in problems):
             return error(400, "bad_request", "the body is not valid JSON")
-        return error(422, "bad_request", _validation_message(problems))
+        return error(422, "bad_request", validation_message(problems, whole="body"))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -362,11 +363,13 @@ def create_app(
             return BriefResponse(id=brief_id, cached=True, envelope=envelope)
         return RenderedBrief(id=brief_id, cached=True, format=format, body=rendered)
 
-    app.add_middleware(_Guard, max_body_bytes=max_body_bytes, token=token, secrets=secrets)
+    app.add_middleware(_BodyGuard, max_body_bytes=max_body_bytes, secrets=secrets)
+    app.add_middleware(Gate, token=token, open_paths=OPEN_PATHS)  # outermost: runs first
     return app
 
 
 _ADDRESS = re.compile(r"\bhttps?://[^\s;,)]+")
+_STATUS = {"bad_input": 400, "fetch_failed": 502, "engine_failed": 502}
 
 
 def _article(text: str | None, url: str | None) -> Article:
@@ -383,59 +386,30 @@ def _render(thing: Envelope | Comparison, fmt: str) -> str:
     return render(thing, fmt)
 
 
-def _validation_message(problems: list[Any]) -> str:
-    parts = []
-    for problem in problems[:3]:
-        where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or "body"
-        what = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
-        parts.append(f"{where}: {what}")
-    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    return one_line("; ".join(parts) + more)
-
-
-def _error_body(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
-
-
-# --- body cap, authentication, last-resort errors -------------------------------------------------
+# --- body cap, last-resort errors ----------------------------------------------------------------
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
-class _Guard:
-    """Pure ASGI middleware: bearer token, body cap (before parsing), JSON 500s."""
+class _BodyGuard:
+    """Pure ASGI middleware: body cap (before parsing), JSON 500s."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        max_body_bytes: int,
-        token: str | None,
-        secrets: tuple[str | None, ...],
+        self, app: ASGIApp, *, max_body_bytes: int, secrets: tuple[str | None, ...]
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.token = token.encode("utf-8") if token else None
         self.secrets = secrets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"] not in OPEN_PATHS and not self._authorized(scope):
-            await _send_error(
-                send,
-                401,
-                "unauthorized",
-                "a valid bearer token is required: send Authorization: Bearer <token>",
-                extra_headers=[(b"www-authenticate", b"Bearer")],
-            )
-            return
         declared = _content_length(scope)
         if declared == -1:
-            await _send_error(send, 400, "bad_request", "the Content-Length header is not valid")
+            await send_error(send, 400, "bad_request", "the Content-Length header is not valid")
             return
         if declared is not None and declared > self.max_body_bytes:
             await self._too_large(send)
@@ -448,17 +422,6 @@ class _Guard:
         if body is None:  # the client went away
             return
         await self._call(scope, _replay(body, receive), send)
-
-    def _authorized(self, scope: Scope) -> bool:
-        if self.token is None:
-            return True
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                scheme, _, given = value.partition(b" ")
-                if scheme.lower() == b"bearer":
-                    return hmac.compare_digest(given.strip(), self.token)
-                return False
-        return False
 
     async def _read_body(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
@@ -476,7 +439,7 @@ class _Guard:
                 return b"".join(chunks)
 
     async def _too_large(self, send: Send) -> None:
-        await _send_error(
+        await send_error(
             send,
             413,
             "body_too_large",
@@ -504,7 +467,7 @@ class _Guard:
             )
             if started:
                 raise
-            await _send_error(send, 500, "internal_error", "internal error; see the server log")
+            await send_error(send, 500, "internal_error", "internal error; see the server log")
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -530,21 +493,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-async def _send_error(
-    send: Send,
-    status: int,
-    code: str,
-    message: str,
-    *,
-    extra_headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:
-    payload = json.dumps(_error_body(code, message)).encode("utf-8")
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode("ascii")),
-        *(extra_headers or []),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})

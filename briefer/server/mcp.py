@@ -14,8 +14,8 @@ The caller is a model, so every argument is untrusted. An article is text or an 
 never a path (`briefer.inputs`); URLs are fetched with the public-address guard on, whatever
 the environment says; text is held to the article byte limit; each call has a time limit
 (`briefer mcp --timeout`, 120 seconds by default). A failed call is a tool error result whose
-text is ``CODE: one-line message``, with the HTTP service's codes, never a traceback or a
-secret:
+text is ``CODE: one-line message``, with the codes and messages the HTTP service gives too
+(`briefer.server.guard`), never a traceback or a secret:
 
     ==============  =========================================================
     code            meaning
@@ -36,7 +36,6 @@ Over HTTP, a request without the token is answered 401 ``unauthorized`` and a bo
 from __future__ import annotations
 
 import contextlib
-import hmac
 import json
 import logging
 import traceback
@@ -52,7 +51,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from mcp.types import Resource as MCPResource
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from briefer._version import __version__
 from briefer.core import Briefer
@@ -60,6 +59,15 @@ from briefer.errors import BrieferError, ConfigError, FetchError, InputError
 from briefer.inputs import URL, load_sent_article
 from briefer.inputs.article import Article
 from briefer.schema import Envelope
+from briefer.server.guard import (
+    TOKEN_ENV,
+    Gate,
+    error_code,
+    error_message,
+    is_loopback,
+    one_source,
+    validation_message,
+)
 from briefer.settings import Settings
 from briefer.store import Store
 from briefer.text import one_line
@@ -67,7 +75,6 @@ from briefer.text.redact import redact
 
 log = logging.getLogger("briefer.mcp")
 
-TOKEN_ENV = "BRIEFER_SERVER_TOKEN"
 DEFAULT_TIMEOUT = 120.0
 MAX_COMPARE_ARTICLES = 10
 MAX_FEEDS = 20
@@ -106,8 +113,7 @@ class ArticleSource(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> ArticleSource:
-        if (self.text is None) == (self.url is None):
-            raise ValueError("give exactly one of text and url")
+        one_source(self.text, self.url)
         return self
 
 
@@ -118,23 +124,6 @@ class Refused(Exception):
         self.code = code
         self.message = message
         super().__init__(f"{code}: {message}")
-
-
-def error_code(exc: BrieferError) -> str:
-    """The HTTP service's code for a briefer error."""
-    if exc.exit_code == 2:
-        return "bad_input"
-    if isinstance(exc, FetchError):
-        return "fetch_failed"
-    return "engine_failed"
-
-
-def error_message(exc: BrieferError) -> str:
-    """One line; a caller cannot change the server's settings, so no fix names one."""
-    message = one_line(exc.describe(lambda _setting: None))
-    if "allow_private" in exc.settings:
-        message += "; this server fetches public addresses only"
-    return message
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -528,14 +517,7 @@ def _history_markdown(rows: list[dict[str, Any]]) -> str:
 
 def _validation_message(exc: ValidationError) -> str:
     """The problems, by argument, without the values given (they are the caller's data)."""
-    problems = exc.errors(include_input=False, include_url=False)
-    parts = []
-    for problem in problems[:3]:
-        where = ".".join(str(p) for p in problem.get("loc", ())) or "arguments"
-        what = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
-        parts.append(f"{where}: {what}")
-    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    return one_line("; ".join(parts) + more)
+    return validation_message(exc.errors(include_input=False, include_url=False))
 
 
 # --- running it ---------------------------------------------------------------------------------
@@ -550,9 +532,14 @@ def serve_http(server: BrieferMCP, *, host: str, port: int, token: str | None) -
     """Serve streamable HTTP at http://HOST:PORT/mcp, requiring `token` when given."""
     import uvicorn
 
+    app = http_app(server, host=host, token=token)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+
+
+def http_app(server: BrieferMCP, *, host: str, token: str | None) -> ASGIApp:
+    """The streamable HTTP app at /mcp, behind the shared gate (the bearer token)."""
     app = server.streamable_http_app(host=host, max_request_body_size=MAX_BODY_BYTES)
-    guarded = BearerGuard(app, token)
-    uvicorn.run(guarded, host=host, port=port, log_level="info", server_header=False)
+    return Gate(app, token=token)
 
 
 def serve(
@@ -564,15 +551,13 @@ def serve(
     timeout: float | None = None,
 ) -> None:
     """Run the MCP server (what `briefer mcp` does): stdio, or streamable HTTP with `http`."""
-    from briefer.cli.serve import _is_loopback
-
     if timeout is not None and not 0 < timeout < float("inf"):
         raise ConfigError(f"{timeout} is not a positive number of seconds")
     if http:
         if not 0 < port < 65536:
             raise ConfigError(f"port {port} is not between 1 and 65535")
         token = token or Settings.from_env().server_token
-        if not token and not _is_loopback(host):
+        if not token and not is_loopback(host):
             raise ConfigError(
                 f"refusing to serve MCP on {host} with no token: anyone who can reach it could "
                 f"use it; set {TOKEN_ENV} or give a token"
@@ -586,43 +571,3 @@ def serve(
             serve_stdio(server)
     finally:
         server.briefer.close()
-
-
-class BearerGuard:
-    """Pure ASGI middleware: ``Authorization: Bearer TOKEN`` on every HTTP request."""
-
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
-        self.app = app
-        self.token = token.encode("utf-8") if token else None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self._authorized(scope):
-            body = json.dumps(
-                {
-                    "error": {
-                        "code": "unauthorized",
-                        "message": "a valid bearer token is required: send "
-                        "Authorization: Bearer <token>",
-                    }
-                }
-            ).encode("utf-8")
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode("ascii")),
-                (b"www-authenticate", b"Bearer"),
-            ]
-            await send({"type": "http.response.start", "status": 401, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await self.app(scope, receive, send)
-
-    def _authorized(self, scope: Scope) -> bool:
-        if self.token is None:
-            return True
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                scheme, _, given = value.partition(b" ")
-                return scheme.lower() == b"bearer" and hmac.compare_digest(
-                    given.strip(), self.token
-                )
-        return False

@@ -1,0 +1,151 @@
+"""What the HTTP service and the MCP server share: who may call, what a call may hold, and how a
+failure is told to the caller.
+
+    who        `TOKEN_ENV`, `Gate` (pure ASGI: the bearer token), `is_loopback` (a bind address)
+    what       `one_source` (exactly one of text and url), `validation_message`
+    failures   `error_code` and `error_message` for a `BrieferError`; `error_body`, `send_error`
+
+Both front ends answer with the same codes and the same one-line messages, so a caller moving
+from one to the other meets no surprise:
+
+    ==============  ===========================================================
+    code            meaning
+    ==============  ===========================================================
+    unauthorized    a token is configured and the request lacks it
+    bad_request     the request does not match the endpoint's or tool's schema
+    bad_input       briefer refused the article or the request (exit 2)
+    fetch_failed    a URL could not be fetched (network, DNS, timeout)
+    engine_failed   the engine or the LLM endpoint failed (exit 1)
+    ==============  ===========================================================
+
+No third-party module is imported here: the MCP server runs without FastAPI.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from briefer.errors import BrieferError, FetchError
+from briefer.text import one_line
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+TOKEN_ENV = "BRIEFER_SERVER_TOKEN"
+ONE_SOURCE = "give exactly one of text and url"
+UNAUTHORIZED = "a valid bearer token is required: send Authorization: Bearer <token>"
+PUBLIC_ONLY = "; this service fetches public addresses only"
+
+
+# --- who may call ---------------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` (a bind address) is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def bearer_matches(headers: Iterable[tuple[bytes, bytes]], token: bytes) -> bool:
+    """True when the first Authorization header is ``Bearer <token>`` (compared in constant
+    time)."""
+    for name, value in headers:
+        if name == b"authorization":
+            scheme, _, given = value.partition(b" ")
+            return scheme.lower() == b"bearer" and hmac.compare_digest(given.strip(), token)
+    return False
+
+
+class Gate:
+    """Pure ASGI middleware: an HTTP request without the bearer token is answered 401
+    ``unauthorized`` before the app sees it (paths in `open_paths` excepted)."""
+
+    def __init__(
+        self, app: ASGIApp, *, token: str | None, open_paths: Collection[str] = ()
+    ) -> None:
+        self.app = app
+        self.token = token.encode("utf-8") if token else None
+        self.open_paths = frozenset(open_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.open_paths or self.token is None:
+            await self.app(scope, receive, send)
+        elif not bearer_matches(scope["headers"], self.token):
+            await send_error(
+                send, 401, "unauthorized", UNAUTHORIZED, [(b"www-authenticate", b"Bearer")]
+            )
+        else:
+            await self.app(scope, receive, send)
+
+
+# --- what a call may hold -------------------------------------------------------------------------
+
+
+def one_source(text: str | None, url: str | None) -> None:
+    """Raise ValueError unless exactly one of `text` and `url` is given (a model validator)."""
+    if (text is None) == (url is None):
+        raise ValueError(ONE_SOURCE)
+
+
+def validation_message(problems: Iterable[Mapping[str, Any]], *, whole: str = "arguments") -> str:
+    """The problems of a pydantic validation, by field, in one line, without the values given
+    (they are the caller's data); a problem with the whole request is named `whole`."""
+    problems = list(problems)
+    parts = []
+    for problem in problems[:3]:
+        where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or whole
+        what = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{where}: {what}")
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return one_line("; ".join(parts) + more)
+
+
+# --- how a failure is told ------------------------------------------------------------------------
+
+
+def error_code(exc: BrieferError) -> str:
+    """The stable code of a briefer error: bad_input, fetch_failed or engine_failed."""
+    if exc.exit_code == 2:
+        return "bad_input"
+    if isinstance(exc, FetchError):
+        return "fetch_failed"
+    return "engine_failed"
+
+
+def error_message(exc: BrieferError) -> str:
+    """One line; a caller cannot change the service's settings, so no fix names one."""
+    message = one_line(exc.describe(lambda _setting: None))
+    if "allow_private" in exc.settings:
+        message += PUBLIC_ONLY
+    return message
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    """The JSON body of every HTTP error: ``{"error": {"code": ..., "message": ...}}``."""
+    return {"error": {"code": code, "message": message}}
+
+
+async def send_error(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer an HTTP request with `error_body` straight from ASGI middleware."""
+    payload = json.dumps(error_body(code, message)).encode("utf-8")
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode("ascii")),
+        *(extra_headers or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
