@@ -144,3 +144,61 @@ def test_both_refuse_text_and_url_together_with_the_same_message():
 )
 def test_a_bind_address_is_loopback_only_when_no_other_machine_can_reach_it(host, loopback):
     assert guard.is_loopback(host) is loopback
+
+
+# --- a service on loopback with no token answers loopback names only (DNS rebinding) ------------
+
+
+def ask(app: Any, method: str, path: str, headers: dict[str, str]) -> httpx.Response:
+    async def main() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.request(method, path, json={}, headers=headers)
+
+    return anyio.run(main)
+
+
+OTHER_NAMES = [
+    "evil.example",
+    "evil.example:8080",
+    "127.0.0.1.nip.io:8080",
+    "localhost.evil.example",
+    "10.0.0.7:8080",
+    "[::1].evil.example",
+    "127.0.0.1:8080:80",
+    "127.0.0.1:port",
+    "",
+]
+LOOPBACK_NAMES = ["localhost", "localhost:8080", "LocalHost:1", "127.0.0.1", "127.0.0.1:8080"]
+LOOPBACK_NAMES += ["[::1]", "[::1]:8765"]
+
+
+@pytest.mark.parametrize("host", OTHER_NAMES)
+def test_without_a_token_both_refuse_a_host_name_that_is_not_loopback_with_421(host: str):
+    service = create_app(lambda: failing(errors.InputError("unused")), token="")
+    mcp_app = http_app(create_server(failing(errors.InputError("unused"))), host="", token=None)
+    answers = [
+        ask(service, "GET", "/healthz", {"host": host}),
+        ask(service, "POST", "/v1/brief", {"host": host}),
+        ask(mcp_app, "POST", "/mcp", {"host": host}),
+    ]
+    for response in answers:
+        assert response.status_code == 421, response.text
+        assert response.json()["error"]["code"] == "host_not_allowed"
+        message = response.json()["error"]["message"]
+        assert "BRIEFER_SERVER_TOKEN" in message and "localhost" in message
+    assert answers[0].text == answers[2].text
+
+
+@pytest.mark.parametrize("host", LOOPBACK_NAMES)
+def test_without_a_token_loopback_names_are_served(host: str):
+    service = create_app(lambda: failing(errors.InputError("unused")), token="")
+    assert ask(service, "GET", "/healthz", {"host": host}).status_code == 200
+
+
+def test_with_a_token_any_host_name_is_served_to_a_caller_with_the_token():
+    service = create_app(lambda: failing(errors.InputError("unused")), token=TOKEN)
+    headers = {"host": "briefer.example.org", "authorization": f"Bearer {TOKEN}"}
+    assert ask(service, "GET", "/healthz", headers).status_code == 200
+    refused = ask(service, "POST", "/v1/brief", {"host": "briefer.example.org"})
+    assert refused.status_code == 401

@@ -444,6 +444,23 @@ def test_streamable_http_needs_the_bearer_token():
     assert not made.is_error and (made.structured_content or {})["id"] == 1
 
 
+def test_streamable_http_without_a_token_answers_loopback_names_only():
+    with serving_http(None) as url:
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        rebound = httpx.post(url, json=hello, headers={"Host": "attacker.example"}, timeout=10)
+        assert rebound.status_code == 421
+        assert rebound.json()["error"]["code"] == "host_not_allowed"
+
+        async def main() -> CallToolResult:
+            async with (
+                httpx2.AsyncClient(timeout=30) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                return await client.call_tool("brief_article", {"text": ARTICLE})
+
+        assert not anyio.run(main).is_error
+
+
 def test_http_on_a_public_address_without_a_token_is_refused(monkeypatch, run):
     monkeypatch.delenv("BRIEFER_SERVER_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="no token"):

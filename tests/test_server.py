@@ -419,17 +419,24 @@ def test_serve_without_the_server_extra_says_how_to_install_it(
     assert caught.value.exit_code == 2
 
 
-def test_serve_runs_uvicorn_with_the_app_and_warns_when_open_to_the_network(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_serve_runs_uvicorn_with_the_app_and_refuses_to_be_open_to_the_network(
+    monkeypatch: pytest.MonkeyPatch, run: Callable[..., Any]
 ) -> None:
     from briefer.cli.serve import serve
 
+    monkeypatch.delenv("BRIEFER_SERVER_TOKEN", raising=False)
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    serve(port=8123, token=TOKEN)
-    assert capsys.readouterr().err == ""
-    serve(host="0.0.0.0", port=8124)
-    assert "no token" in capsys.readouterr().err
+    serve(port=8123)
+    serve(host="0.0.0.0", port=8124, token=TOKEN)
+    for host in ("0.0.0.0", "::", "192.168.1.5", "example.org"):
+        with pytest.raises(ConfigError, match="set BRIEFER_SERVER_TOKEN") as caught:
+            serve(host=host, port=8125)
+        assert caught.value.exit_code == 2
+    code, _out, err = run("serve", "--host", "0.0.0.0", "--port", "8126")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "refusing to serve HTTP on 0.0.0.0 with no token" in err
+    assert "set BRIEFER_SERVER_TOKEN" in err
     (app, options), (_, open_options) = calls
     assert isinstance(app, FastAPI)
     assert (options["host"], options["port"]) == ("127.0.0.1", 8123)

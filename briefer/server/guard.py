@@ -1,22 +1,25 @@
 """What the HTTP service and the MCP server share: who may call, what a call may hold, and how a
 failure is told to the caller.
 
-    who        `TOKEN_ENV`, `Gate` (pure ASGI: the bearer token), `is_loopback` (a bind address)
+    who        `TOKEN_ENV`, `refuse_open` (no token: loopback only), `Gate` (pure ASGI: the
+               bearer token; without one, loopback Host names only)
     what       `one_source` (exactly one of text and url), `validation_message`
     failures   `error_code` and `error_message` for a `BrieferError`; `error_body`, `send_error`
 
 Both front ends answer with the same codes and the same one-line messages, so a caller moving
 from one to the other meets no surprise:
 
-    ==============  ===========================================================
-    code            meaning
-    ==============  ===========================================================
-    unauthorized    a token is configured and the request lacks it
-    bad_request     the request does not match the endpoint's or tool's schema
-    bad_input       briefer refused the article or the request (exit 2)
-    fetch_failed    a URL could not be fetched (network, DNS, timeout)
-    engine_failed   the engine or the LLM endpoint failed (exit 1)
-    ==============  ===========================================================
+    ================  =========================================================
+    code              meaning
+    ================  =========================================================
+    unauthorized      a token is configured and the request lacks it (HTTP 401)
+    host_not_allowed  no token is configured and the Host header is not a
+                      loopback name (HTTP 421): a defence against DNS rebinding
+    bad_request       the request does not match the endpoint's or tool's schema
+    bad_input         briefer refused the article or the request (exit 2)
+    fetch_failed      a URL could not be fetched (network, DNS, timeout)
+    engine_failed     the engine or the LLM endpoint failed (exit 1)
+    ================  =========================================================
 
 No third-party module is imported here: the MCP server runs without FastAPI.
 """
@@ -29,7 +32,7 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from briefer.errors import BrieferError, FetchError
+from briefer.errors import BrieferError, ConfigError, FetchError
 from briefer.text import one_line
 
 if TYPE_CHECKING:
@@ -38,6 +41,10 @@ if TYPE_CHECKING:
 TOKEN_ENV = "BRIEFER_SERVER_TOKEN"
 ONE_SOURCE = "give exactly one of text and url"
 UNAUTHORIZED = "a valid bearer token is required: send Authorization: Bearer <token>"
+HOST_NOT_ALLOWED = (
+    "with no token this service answers only requests addressed to localhost, 127.0.0.1 or "
+    f"[::1]; use one of those names, or set {TOKEN_ENV} on the service"
+)
 PUBLIC_ONLY = "; this service fetches public addresses only"
 
 
@@ -54,6 +61,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def refuse_open(host: str, token: str | None, what: str) -> None:
+    """Raise ConfigError when `what` would serve on `host` with no token and `host` is not
+    loopback: anyone who could reach it could use it."""
+    if not token and not is_loopback(host):
+        raise ConfigError(
+            f"refusing to serve {what} on {host} with no token: anyone who can reach it could "
+            f"use it; set {TOKEN_ENV} or give a token"
+        )
+
+
+def is_loopback_name(host_header: str) -> bool:
+    """True when a Host header names this machine: localhost or a loopback address, with or
+    without a port. A web page that rebinds its own name to 127.0.0.1 still sends its name."""
+    name, port = host_header.lower(), ""
+    if name.startswith("["):
+        name, bracket, port = name[1:].partition("]")
+        if not bracket or (port and not port.startswith(":")):
+            return False
+        port = port[1:]
+    elif ":" in name:
+        name, _, port = name.partition(":")
+    if port and not (port.isascii() and port.isdigit()):
+        return False
+    return is_loopback(name)
+
+
 def bearer_matches(headers: Iterable[tuple[bytes, bytes]], token: bytes) -> bool:
     """True when the first Authorization header is ``Bearer <token>`` (compared in constant
     time)."""
@@ -65,8 +98,9 @@ def bearer_matches(headers: Iterable[tuple[bytes, bytes]], token: bytes) -> bool
 
 
 class Gate:
-    """Pure ASGI middleware: an HTTP request without the bearer token is answered 401
-    ``unauthorized`` before the app sees it (paths in `open_paths` excepted)."""
+    """Pure ASGI middleware, before the app sees a request: with a token, an HTTP request
+    without it is answered 401 ``unauthorized`` (paths in `open_paths` excepted); with none,
+    a request whose Host is not a loopback name is answered 421 ``host_not_allowed``."""
 
     def __init__(
         self, app: ASGIApp, *, token: str | None, open_paths: Collection[str] = ()
@@ -76,14 +110,27 @@ class Gate:
         self.open_paths = frozenset(open_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.open_paths or self.token is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
-        elif not bearer_matches(scope["headers"], self.token):
+        elif self.token is None:
+            if is_loopback_name(_header(scope["headers"], b"host")):
+                await self.app(scope, receive, send)
+            else:
+                await send_error(send, 421, "host_not_allowed", HOST_NOT_ALLOWED)
+        elif scope["path"] in self.open_paths or bearer_matches(scope["headers"], self.token):
+            await self.app(scope, receive, send)
+        else:
             await send_error(
                 send, 401, "unauthorized", UNAUTHORIZED, [(b"www-authenticate", b"Bearer")]
             )
-        else:
-            await self.app(scope, receive, send)
+
+
+def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> str:
+    """The first header named `wanted` (lower case), or "" when there is none."""
+    for name, value in headers:
+        if name == wanted:
+            return value.decode("latin-1")
+    return ""
 
 
 # --- what a call may hold -------------------------------------------------------------------------

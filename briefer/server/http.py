@@ -8,6 +8,7 @@ one-line message that never carries a traceback or a secret:
     code                HTTP  meaning
     ==================  ====  ===================================================
     unauthorized        401   a token is configured and the request lacks it
+    host_not_allowed    421   no token, and the Host header is not a loopback name
     body_too_large      413   the request body is over ``max_body_bytes``
     bad_request         400   the body is not JSON, or the Content-Length is bad
     bad_request         422   the JSON does not match the request model

@@ -29,7 +29,8 @@ text is ``CODE: one-line message``, with the codes and messages the HTTP service
     internal_error  a bug; the server's log has the (redacted) traceback
     ==============  =========================================================
 
-Over HTTP, a request without the token is answered 401 ``unauthorized`` and a body over
+Over HTTP, a request without the token is answered 401 ``unauthorized`` (with no token
+configured, one whose Host is not a loopback name 421 ``host_not_allowed``) and a body over
 `MAX_BODY_BYTES` is refused before it is parsed.
 """
 
@@ -60,12 +61,11 @@ from briefer.inputs import URL, load_sent_article
 from briefer.inputs.article import Article
 from briefer.schema import Envelope
 from briefer.server.guard import (
-    TOKEN_ENV,
     Gate,
     error_code,
     error_message,
-    is_loopback,
     one_source,
+    refuse_open,
     validation_message,
 )
 from briefer.settings import Settings
@@ -557,11 +557,7 @@ def serve(
         if not 0 < port < 65536:
             raise ConfigError(f"port {port} is not between 1 and 65535")
         token = token or Settings.from_env().server_token
-        if not token and not is_loopback(host):
-            raise ConfigError(
-                f"refusing to serve MCP on {host} with no token: anyone who can reach it could "
-                f"use it; set {TOKEN_ENV} or give a token"
-            )
+        refuse_open(host, token, "MCP")
     # Made before serving, so a configuration error is one line, not a protocol failure.
     server = create_server(timeout=timeout)
     try:
