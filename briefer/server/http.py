@@ -24,7 +24,9 @@ The bearer token is checked by the gate the MCP server uses too (`briefer.server
 which also maps errors to codes), and the body size by a pure ASGI middleware, both before any
 body is parsed: an oversized body is refused from its Content-Length, or as soon as the bytes
 streamed exceed the cap. Briefing is synchronous (the offline engine is CPU-bound), so it
-runs in the thread pool and the event loop keeps answering.
+runs in threads and the event loop keeps answering: in separate lanes (`briefer.server.lanes`)
+for fetching URLs, for briefing, and for reading the store, so pages that stall hold only the
+fetch lane's threads, never the threads a text brief or a stored-brief lookup needs.
 
 URLs are fetched with the private-address guard on: the service never fetches from loopback,
 private, link-local or cloud-metadata addresses.
@@ -63,6 +65,7 @@ from briefer.server.guard import (
     send_error,
     validation_message,
 )
+from briefer.server.lanes import Lanes
 from briefer.settings import Settings
 from briefer.store import Store
 from briefer.text import one_line
@@ -225,9 +228,11 @@ def create_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     token: str | None = None,
+    lanes: Lanes | None = None,
 ) -> FastAPI:
     """Build the HTTP app; the Briefer is made by `briefer_factory` when the app starts."""
     settings = Settings.from_env()
+    lanes = lanes or Lanes()
     if token is None:
         token = settings.server_token
     factory = briefer_factory or _default_briefer
@@ -303,13 +308,14 @@ def create_app(
                 f"{briefer.engine.name!r}"
             )
 
+        article = await _load(lanes, body.text, body.url)
+
         def work() -> tuple[int | None, bool, Envelope, str | None]:
-            article = _article(body.text, body.url)
             stored = briefer.brief_stored(article)
             rendered = None if body.format == "json" else _render(stored.envelope, body.format)
             return stored.id, stored.cached, stored.envelope, rendered
 
-        brief_id, cached, envelope, rendered = await run_in_threadpool(work)
+        brief_id, cached, envelope, rendered = await lanes.run("brief", work)
         if rendered is None:
             return BriefResponse(id=brief_id, cached=cached, envelope=envelope)
         return RenderedBrief(id=brief_id, cached=cached, format=body.format, body=rendered)
@@ -323,16 +329,16 @@ def create_app(
     async def compare(body: CompareRequest) -> Comparison | RenderedComparison:
         """Brief each article and compare their coverage: agreed, partial, unique, conflicts."""
         briefer = current()
+        articles = [await _load(lanes, text, None) for text in body.texts]
+        articles += [await _load(lanes, None, url) for url in body.urls]
 
         def work() -> Comparison | RenderedComparison:
-            articles = [_article(text, None) for text in body.texts]
-            articles += [_article(None, url) for url in body.urls]
             comparison = briefer.compare(articles)
             if body.format == "json":
                 return comparison
             return RenderedComparison(format=body.format, body=_render(comparison, body.format))
 
-        return await run_in_threadpool(work)
+        return await lanes.run("brief", work)
 
     @app.get(
         "/v1/briefs/{brief_id}",
@@ -357,7 +363,7 @@ def create_app(
             return envelope, None if format == "json" else _render(envelope, format)
 
         try:
-            envelope, rendered = await run_in_threadpool(work)
+            envelope, rendered = await lanes.run("lookup", work)
         except InputError:
             return error(404, "not_found", f"no stored brief has id {brief_id}")
         if rendered is None:
@@ -373,12 +379,15 @@ _ADDRESS = re.compile(r"\bhttps?://[^\s;,)]+")
 _STATUS = {"bad_input": 400, "fetch_failed": 502, "engine_failed": 502}
 
 
-def _article(text: str | None, url: str | None) -> Article:
-    """Load a posted article: its text (or HTML), or a URL fetched from public hosts only.
+async def _load(lanes: Lanes, text: str | None, url: str | None) -> Article:
+    """Load a posted article: its text (or HTML) in the brief lane, or a URL fetched from
+    public hosts only in the fetch lane.
 
     Never a path: a `url` that is not http(s) is refused before any I/O.
     """
-    return load_sent_article(text, url)
+    if url is not None:
+        return await lanes.run("fetch", lambda: load_sent_article(None, url))
+    return await lanes.run("brief", lambda: load_sent_article(text, None))
 
 
 def _render(thing: Envelope | Comparison, fmt: str) -> str:
