@@ -5,6 +5,7 @@ secret."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ from briefer.store import Store
 
 from .conftest import TEST_KEY
 from .exchanges import BASE_URL, FIXTURES, ROOT, replay
+from .stalling import stalling_page, threads_but_the_pages
 from .test_inputs import watching
 
 T = TypeVar("T")
@@ -331,6 +333,53 @@ def test_a_call_past_the_time_limit_is_an_error_result(monkeypatch):
     code, message = error_of(call(server, "brief_article", {"text": ARTICLE}))
     assert code == "engine_failed" and "0.2-second limit" in message
     assert time.monotonic() - started < 0.9
+
+
+def open_sockets() -> int:
+    """How many sockets this process holds open."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+    return count
+
+
+TIMED_OUT_CALLS = 60
+
+
+def test_calls_past_the_time_limit_release_their_threads_and_sockets(monkeypatch):
+    from briefer.server.lanes import FETCH_THREADS
+
+    monkeypatch.setattr("briefer.inputs.fetch.forbidden_reason", lambda _ip: None)
+    server = offline_server(timeout=0.5)
+    with stalling_page() as page:
+        threads, sockets = threads_but_the_pages(), open_sockets()
+
+        async def main() -> list[CallToolResult]:
+            results: list[CallToolResult] = []
+
+            async def one(n: int) -> None:
+                results.append(await client.call_tool("brief_article", {"url": page.url(n)}))
+
+            async with Client(server) as client, anyio.create_task_group() as group:
+                for n in range(TIMED_OUT_CALLS):
+                    group.start_soon(one, n)
+            return results
+
+        results = anyio.run(main)
+        deadline = time.monotonic() + 5.0  # generous: the limit is half a second
+        while time.monotonic() < deadline and (
+            page.open or threads_but_the_pages() > threads or open_sockets() > sockets
+        ):
+            time.sleep(0.05)
+        still_open, most_open = page.open, page.most_open
+        threads_after, sockets_after = threads_but_the_pages(), open_sockets()
+    assert len(results) == TIMED_OUT_CALLS
+    assert {error_of(result)[0] for result in results} <= {"engine_failed", "fetch_failed"}
+    assert still_open == 0, f"{still_open} fetches still hold a socket to the page"
+    assert threads_after <= threads, f"{threads_after - threads} threads left behind"
+    assert sockets_after <= sockets, f"{sockets_after - sockets} sockets left open"
+    assert most_open <= FETCH_THREADS
 
 
 def test_the_time_limit_must_be_a_positive_number(run):

@@ -45,7 +45,6 @@ from dataclasses import asdict, replace
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
-import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError, UnexpectedToolError
 from mcp.shared.exceptions import MCPError
@@ -68,8 +67,9 @@ from briefer.server.guard import (
     refuse_open,
     validation_message,
 )
+from briefer.server.lanes import Lane, Lanes
 from briefer.settings import Settings
-from briefer.store import Store
+from briefer.store import Store, Stored
 from briefer.text import one_line
 from briefer.text.redact import redact
 
@@ -132,7 +132,14 @@ class Refused(Exception):
 class BrieferMCP(MCPServer[Any]):
     """An `MCPServer` whose tool failures are ``code: message`` error results."""
 
-    def __init__(self, briefer: Briefer, *, timeout: float, secrets: Iterable[str | None]):
+    def __init__(
+        self,
+        briefer: Briefer,
+        *,
+        timeout: float,
+        secrets: Iterable[str | None],
+        lanes: Lanes | None = None,
+    ):
         super().__init__(
             "briefer",
             title="briefer",
@@ -144,7 +151,14 @@ class BrieferMCP(MCPServer[Any]):
         self.briefer = briefer
         self.timeout = timeout
         self.secrets = tuple(secrets)
-        self.load_options = replace(briefer.load_options, allow_private=False)
+        self.lanes = lanes or Lanes()
+        # A fetch waits no longer than a call may last, so the thread of a call that ran
+        # past its time limit ends soon after and closes its socket.
+        self.load_options = replace(
+            briefer.load_options,
+            allow_private=False,
+            fetch_timeout=min(briefer.load_options.fetch_timeout, timeout),
+        )
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
@@ -184,7 +198,7 @@ class BrieferMCP(MCPServer[Any]):
         store = self.briefer.store
         if store is None:
             return listed
-        rows = await anyio.to_thread.run_sync(lambda: store.history(LISTED_RESOURCES))
+        rows = await self.lanes.run("lookup", lambda: store.history(LISTED_RESOURCES))
         return listed + [
             MCPResource(
                 uri=RESOURCE_TEMPLATE.format(id=row.id),
@@ -196,11 +210,13 @@ class BrieferMCP(MCPServer[Any]):
             for row in rows
         ]
 
-    async def work(self, job: Callable[[], T]) -> T:
-        """Run blocking work (loading, fetching, briefing) in a thread, within the time limit."""
-        return await self.limited(anyio.to_thread.run_sync(job, abandon_on_cancel=True))
+    async def work(self, job: Callable[[], T], lane: Lane = "brief") -> T:
+        """Run blocking work in a thread of `lane`, within the time limit."""
+        return await self.limited(self.lanes.run(lane, job))
 
     async def limited(self, awaitable: Awaitable[T]) -> T:
+        """Await `awaitable` within the time limit; past it, the call is refused (its thread,
+        if any, keeps its lane's slot until it ends)."""
         try:
             with anyio.fail_after(self.timeout):
                 return await awaitable
@@ -211,9 +227,13 @@ class BrieferMCP(MCPServer[Any]):
                 "try a shorter article or fewer articles",
             ) from None
 
-    def article(self, source: ArticleSource) -> Article:
-        """Load an article: text, or a URL fetched from public addresses only; never a path."""
-        return load_sent_article(source.text, source.url, self.load_options)
+    async def article(self, source: ArticleSource) -> Article:
+        """Load an article: text, or a URL fetched from public addresses only (in the fetch
+        lane); never a path."""
+        lane: Lane = "brief" if source.url is None else "fetch"
+        return await self.lanes.run(
+            lane, lambda: load_sent_article(source.text, source.url, self.load_options)
+        )
 
     def store(self) -> Store:
         if self.briefer.store is None:
@@ -275,12 +295,12 @@ def _add_tools(server: BrieferMCP) -> None:
     ) -> CallToolResult:
         source = _source(text, url)
 
-        def job() -> tuple[int | None, bool, Envelope]:
-            stored = briefer.brief_stored(server.article(source))
-            return stored.id, stored.cached, stored.envelope
+        async def job() -> Stored:
+            article = await server.article(source)
+            return await server.lanes.run("brief", lambda: briefer.brief_stored(article))
 
-        brief_id, cached, envelope = await server.work(job)
-        return _brief_result(envelope, brief_id, cached, format)
+        stored = await server.limited(job())
+        return _brief_result(stored.envelope, stored.id, stored.cached, format)
 
     @server.tool(
         title="Compare coverage of one story",
@@ -304,14 +324,17 @@ def _add_tools(server: BrieferMCP) -> None:
         from briefer.renderers import render
         from briefer.verify.coverage import Compared
 
-        def job() -> tuple[Any, list[tuple[str, Envelope]]]:
-            loaded = [server.article(source) for source in articles]
+        def compare(loaded: list[Article]) -> tuple[Any, list[tuple[str, Envelope]]]:
             envelopes = [briefer.brief_stored(article).envelope for article in loaded]
             compared = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
             labelled = [(f"article {n}", e) for n, e in enumerate(envelopes, 1)]
             return briefer.engine.compare(compared), labelled
 
-        comparison, labelled = await server.work(job)
+        async def job() -> tuple[Any, list[tuple[str, Envelope]]]:
+            loaded = [await server.article(source) for source in articles]
+            return await server.lanes.run("brief", lambda: compare(loaded))
+
+        comparison, labelled = await server.limited(job())
         warnings = [line for label, e in labelled for line in _warning_lines(e, label)]
         warnings += [f"warning: comparison: {one_line(w)}" for w in comparison.warnings]
         return _result(warnings, render(comparison, "markdown"), comparison.model_dump(mode="json"))
@@ -331,7 +354,7 @@ def _add_tools(server: BrieferMCP) -> None:
         ] = "markdown",
     ) -> CallToolResult:
         store = server.store()
-        envelope = await server.work(lambda: _stored(store, id))
+        envelope = await server.work(lambda: _stored(store, id), "lookup")
         return _brief_result(envelope, id, True, format)
 
     @server.tool(
@@ -364,7 +387,7 @@ def _add_tools(server: BrieferMCP) -> None:
             after = parse_since(since) if since is not None else None
             return [asdict(row) for row in store.history(limit, since=after, search=query)]
 
-        rows = await server.work(job)
+        rows = await server.work(job, "lookup")
         return _result([], _history_markdown(rows), {"briefs": rows})
 
     @server.tool(
@@ -407,7 +430,7 @@ def _add_tools(server: BrieferMCP) -> None:
         if store is None or not id.isdigit():
             raise ResourceNotFoundError(f"not_found: no stored brief has id {one_line(id, 40)}")
         try:
-            envelope = await server.work(lambda: _stored(store, int(id)))
+            envelope = await server.work(lambda: _stored(store, int(id)), "lookup")
         except Refused as exc:
             raise ResourceNotFoundError(f"{exc.code}: {exc.message}") from None
         return _brief_text(envelope)
@@ -425,7 +448,7 @@ async def _digest(server: BrieferMCP, feeds: list[str], since: str | None) -> Ca
         for address in addresses:
             _check_public(address)
 
-    await server.work(check)
+    await server.work(check, "fetch")
     result = await server.limited(
         server.briefer.adigest(
             feeds=addresses,
