@@ -9,7 +9,9 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -446,6 +448,99 @@ def test_a_stdio_subprocess_session_lists_and_calls_the_tools(tmp_path):
     assert text_of(made).startswith("warning: ")
     assert error_of(refused)[0] == "bad_input"
     assert [row["id"] for row in (found.structured_content or {})["briefs"]] == [1]
+
+
+HELLO = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"},
+    },
+}
+PARSE_ERROR, INVALID_REQUEST = -32700, -32600
+UNPARSABLE = [
+    (
+        b'{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": "\\ud800"}}',
+        PARSE_ERROR,
+        None,
+    ),
+    (b'{"jsonrpc": "2.0", "id": 3, "method": ', PARSE_ERROR, None),
+    (b"[" * 100_000 + b"]" * 100_000, PARSE_ERROR, None),
+    (b'{"jsonrpc": "2.0", "id": ' + b"9" * 5_000 + b', "method": "ping"}', PARSE_ERROR, None),
+    (b"\x00\xff not json at all", PARSE_ERROR, None),
+    (b'{"jsonrpc": "2.0", "id": 7}', INVALID_REQUEST, 7),
+    (b'{"jsonrpc": "2.0", "id": "eight", "method": 8}', INVALID_REQUEST, "eight"),
+    (b'{"jsonrpc": "1.0", "id": 9, "method": "ping"}', INVALID_REQUEST, 9),
+    (b'{"colour": "red"}', INVALID_REQUEST, None),
+    (b"[]", INVALID_REQUEST, None),
+    (b"42", INVALID_REQUEST, None),
+]
+
+
+def test_stdio_answers_each_line_that_is_not_a_message_with_a_json_rpc_error(tmp_path):
+    env = {**os.environ, "BRIEFER_ENGINE": "offline", "BRIEFER_DB": str(tmp_path / "s.db")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefer", "mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    answers: queue.Queue[bytes] = queue.Queue()
+    reader = threading.Thread(target=lambda: [answers.put(line) for line in process.stdout])
+    reader.start()
+
+    def ask(line: bytes) -> dict[str, Any]:
+        process.stdin.write(line + b"\n")
+        process.stdin.flush()
+        try:
+            return dict(json.loads(answers.get(timeout=20)))
+        except queue.Empty:
+            raise AssertionError(f"no answer to {line[:60]!r}") from None
+
+    try:
+        assert ask(json.dumps(HELLO).encode())["id"] == 0
+        for line, code, request_id in UNPARSABLE:
+            answer = ask(line)
+            assert answer["jsonrpc"] == "2.0" and answer["id"] == request_id, (line[:60], answer)
+            assert answer["error"]["code"] == code, (line[:60], answer)
+            expected = "Parse error" if code == PARSE_ERROR else "Invalid request"
+            assert answer["error"]["message"].startswith(expected), answer
+        # Still serving, in order; bytes that are not UTF-8 inside a string read as U+FFFD.
+        for n, line in enumerate([b"", b', "params": {"x": "\xed\xa0\x80"}']):
+            ping = b'{"jsonrpc": "2.0", "id": %d, "method": "ping"%s}' % (90 + n, line)
+            assert ask(ping) == {"jsonrpc": "2.0", "id": 90 + n, "result": {}}
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=10)
+        process.stdout.close()
+
+
+def test_a_blank_line_on_stdio_needs_no_answer_and_an_odd_id_is_answered_with_null():
+    from mcp.types import jsonrpc_message_adapter
+    from pydantic import ValidationError
+
+    from briefer.server.stdio import rejection
+
+    def rejected(line: str) -> Any:
+        with pytest.raises(ValidationError) as caught:
+            jsonrpc_message_adapter.validate_json(line)
+        return rejection(caught.value)
+
+    assert rejected("  \n") is None
+    for odd in ("true", "1.5", "2e300", '"' + "x" * 500 + '"', "9007199254740993", "[1]"):
+        answer = rejected('{"jsonrpc": "2.0", "id": ' + odd + "}")
+        assert answer.id is None and answer.error.code == -32600, odd
 
 
 @contextmanager

@@ -193,6 +193,20 @@ class BrieferMCP(MCPServer[Any]):
             is_error=True,
         )
 
+    async def run_stdio_async(self) -> None:
+        """Serve over standard input and output; a line that is not a JSON-RPC message is
+        answered with a JSON-RPC error (`briefer.server.stdio`), not dropped."""
+        from mcp.server.stdio import stdio_server
+
+        from briefer.server.stdio import AnsweringStream
+
+        async with stdio_server() as (read, write):
+            await self._lowlevel_server.run(
+                AnsweringStream(read, write),
+                write,
+                self._lowlevel_server.create_initialization_options(),
+            )
+
     async def list_resources(self) -> list[MCPResource]:
         listed = await super().list_resources()
         store = self.briefer.store
