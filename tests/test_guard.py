@@ -202,3 +202,56 @@ def test_with_a_token_any_host_name_is_served_to_a_caller_with_the_token():
     assert ask(service, "GET", "/healthz", headers).status_code == 200
     refused = ask(service, "POST", "/v1/brief", {"host": "briefer.example.org"})
     assert refused.status_code == 401
+
+
+# --- error texts name no endpoint and no credential -----------------------------------------------
+
+CREDENTIALED = "http://reader:hunter2-pass@127.0.0.1:9/v1?api-key=S3CRET-QUERY-KEY"
+
+
+def unreachable_endpoint() -> Briefer:
+    """A Briefer whose LLM endpoint (with credentials in its address) refuses connections."""
+    from briefer.engines.openai.config import LLMConfig
+
+    config = LLMConfig(
+        api_key="test-key-not-a-secret", base_url=CREDENTIALED, max_retries=0, timeout=5
+    )
+    return Briefer(config=config, store=Store(os.environ["BRIEFER_DB"]))
+
+
+def test_an_endpoint_failure_names_neither_the_endpoint_nor_its_credentials_in_either():
+    async def from_http() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(unreachable_endpoint, token=""))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.post("/v1/brief", json={"text": ARTICLE})
+
+    async def from_mcp() -> str:
+        async with Client(create_server(unreachable_endpoint())) as client:
+            result = await client.call_tool("brief_article", {"text": ARTICLE})
+            return "".join(getattr(block, "text", "") for block in result.content)
+
+    answer = anyio.run(from_http)
+    assert answer.status_code == 502
+    http_text = answer.json()["error"]["message"]
+    code, _, mcp_text = anyio.run(from_mcp).partition(": ")
+    assert (answer.json()["error"]["code"], code) == ("engine_failed", "engine_failed")
+    assert http_text == mcp_text
+    assert "the LLM endpoint" in mcp_text
+    for leak in ("hunter2", "reader", "S3CRET", "api-key", "127.0.0.1:9", "/v1"):
+        assert leak not in mcp_text, mcp_text
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://reader:hunter2-pass@news.example/story",
+        "https://news.example/story?api-key=S3CRET-QUERY-KEY",
+        "https://news.example/story?page=2&access_token=S3CRET-QUERY-KEY#top",
+    ],
+)
+def test_a_fetch_failure_keeps_the_page_but_not_the_credentials_in_its_address(address: str):
+    exc = errors.FetchError(f"{address}: no answer within the timeout")
+    code, message = http_error(exc)
+    assert (code, message) == mcp_error(exc)
+    assert code == "fetch_failed" and "news.example/story" in message
+    assert "hunter2" not in message and "S3CRET" not in message, message

@@ -4,7 +4,8 @@ failure is told to the caller.
     who        `TOKEN_ENV`, `refuse_open` (no token: loopback only), `Gate` (pure ASGI: the
                bearer token; without one, loopback Host names only)
     what       `one_source` (exactly one of text and url), `validation_message`
-    failures   `error_code` and `error_message` for a `BrieferError`; `error_body`, `send_error`
+    failures   `error_code` and `error_message` (no endpoint, no credential) for a
+               `BrieferError`; `error_body`, `send_error`
 
 Both front ends answer with the same codes and the same one-line messages, so a caller moving
 from one to the other meets no surprise:
@@ -29,11 +30,13 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from briefer.errors import BrieferError, ConfigError, FetchError
 from briefer.text import one_line
+from briefer.text.redact import REDACTED, redact
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
@@ -46,6 +49,14 @@ HOST_NOT_ALLOWED = (
     f"[::1]; use one of those names, or set {TOKEN_ENV} on the service"
 )
 PUBLIC_ONLY = "; this service fetches public addresses only"
+ENDPOINT = "the LLM endpoint"
+_ADDRESS = re.compile(r"\bhttps?://[^\s;,)]+", re.IGNORECASE)
+# A query parameter whose name says it carries a credential: ?api-key=..., &access_token=...
+_CREDENTIAL_PARAMETER = re.compile(
+    r"([?&][\w.-]*(?:key|token|secret|passw(?:or)?d|sig(?:nature)?|auth|credential)[\w.-]*=)"
+    r"[^&#\s;,)]*",
+    re.IGNORECASE,
+)
 
 
 # --- who may call ---------------------------------------------------------------------------------
@@ -168,11 +179,19 @@ def error_code(exc: BrieferError) -> str:
 
 
 def error_message(exc: BrieferError) -> str:
-    """One line; a caller cannot change the service's settings, so no fix names one."""
+    """One line, naming no endpoint and no credential; a caller cannot change the service's
+    settings, so no fix names one.
+
+    An engine failure says that the model failed, not where the service's model lives: any
+    address in it becomes "the LLM endpoint". Other failures keep the page's address (it is
+    the caller's), without the credentials in it (user:password@, ?api-key=...).
+    """
     message = one_line(exc.describe(lambda _setting: None))
     if "allow_private" in exc.settings:
         message += PUBLIC_ONLY
-    return message
+    if error_code(exc) == "engine_failed":
+        return _ADDRESS.sub(ENDPOINT, message)
+    return _CREDENTIAL_PARAMETER.sub(r"\1" + REDACTED, redact(message))
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:

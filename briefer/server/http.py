@@ -35,7 +35,6 @@ private, link-local or cloud-metadata addresses.
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -266,11 +265,8 @@ def create_app(
 
     @app.exception_handler(BrieferError)
     async def _briefer_error(_request: Request, exc: BrieferError) -> JSONResponse:
-        code, message = error_code(exc), error_message(exc)
-        if code == "engine_failed":
-            # The caller learns that the model failed, not where the service's model lives.
-            message = _ADDRESS.sub("the LLM endpoint", message)
-        return error(_STATUS[code], code, message)
+        code = error_code(exc)
+        return error(_STATUS[code], code, error_message(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -375,7 +371,6 @@ def create_app(
     return app
 
 
-_ADDRESS = re.compile(r"\bhttps?://[^\s;,)]+")
 _STATUS = {"bad_input": 400, "fetch_failed": 502, "engine_failed": 502}
 
 
