@@ -49,3 +49,27 @@ def test_a_jobs_error_reaches_its_caller_and_frees_the_slot():
             assert await lanes.run("brief", lambda: 1) == 1
 
     anyio.run(main)
+
+
+def test_an_abandoned_thread_ends_even_when_its_event_loop_ended_first():
+    lanes = Lanes(fetch=1)
+    ended = threading.Event()
+
+    def slow() -> None:
+        try:
+            threading.Event().wait(0.3)
+        finally:
+            ended.set()
+
+    async def main() -> None:
+        with anyio.move_on_after(0.05):
+            await lanes.run("fetch", slow)
+
+    before = threading.active_count()
+    anyio.run(main)  # returns while the job still runs
+    assert ended.wait(5)
+    for _ in range(100):
+        if threading.active_count() <= before:
+            break
+        threading.Event().wait(0.05)
+    assert threading.active_count() <= before

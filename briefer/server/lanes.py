@@ -10,18 +10,18 @@ a stored-brief lookup still gets a thread at once. A slot is held until its thre
 when the caller stopped waiting (an MCP call past its time limit): work the caller abandoned
 can never hold more threads, or more sockets, than its lane has.
 
-No third-party module is imported here but anyio, which both services run on.
+Both services run on asyncio (through anyio); a `Lanes` serves one event loop at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
 import anyio
-import anyio.from_thread
 import anyio.to_thread
 
 T = TypeVar("T")
@@ -49,7 +49,7 @@ class Lanes:
     async def run(self, lane: Lane, job: Callable[[], T]) -> T:
         """Run `job` in a thread of `lane` once one is free; a caller that stops waiting
         (cancelled) gets control back at once, and the slot is freed when the thread ends."""
-        ticket = _Ticket(self._slots[lane])
+        ticket = _Ticket(self._slots[lane], asyncio.get_running_loop())
         await ticket.slots.acquire_on_behalf_of(ticket)
         try:
             # The thread limiter has as many tokens as the lane has slots, so it never waits.
@@ -64,8 +64,9 @@ class _Ticket:
     """One job's slot in a lane, freed exactly once: by the caller when the job's thread has
     ended or will never start, else by the thread itself when it ends."""
 
-    def __init__(self, slots: anyio.CapacityLimiter) -> None:
+    def __init__(self, slots: anyio.CapacityLimiter, loop: asyncio.AbstractEventLoop) -> None:
         self.slots = slots
+        self.loop = loop
         self.lock = threading.Lock()
         self.state: Literal["waiting", "running", "abandoned", "done"] = "waiting"
 
@@ -91,9 +92,11 @@ class _Ticket:
         return abandoned
 
     def _release_from_thread(self) -> None:
+        # Never wait for the event loop here: one that is ending might not run the release,
+        # and this thread would wait for good.
         try:
-            anyio.from_thread.run_sync(self.slots.release_on_behalf_of, self)
-        except Exception:  # the event loop has ended: nobody else touches the limiter now
+            self.loop.call_soon_threadsafe(self.slots.release_on_behalf_of, self)
+        except RuntimeError:  # the loop is closed: nobody waits on the limiter any more
             with contextlib.suppress(Exception):
                 self.slots.release_on_behalf_of(self)
 
