@@ -58,7 +58,7 @@ def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
         sys.executable,
         "-m",
         "uvicorn",
-        "briefer.server:create_app",
+        "briefer.server.http:create_app",
         "--factory",
         "--host",
         "127.0.0.1",

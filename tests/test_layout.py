@@ -127,3 +127,30 @@ def test_the_readme_layout_table_names_every_package_and_only_real_ones():
     assert packages <= named, packages - named
     for name in named:
         assert (PACKAGE / name).exists(), name
+
+
+def test_the_services_share_the_guard_and_import_neither_the_cli_nor_each_other():
+    graph = import_graph()
+    services = {"briefer.server.http", "briefer.server.mcp"}
+    for name, targets in graph.items():
+        if name.startswith("briefer.server"):
+            assert not {t for t in targets if t.startswith("briefer.cli")}, name
+    for name in services:
+        assert "briefer.server.guard" in graph[name], name
+        assert not (services - {name}) & graph[name], name
+
+
+def test_the_guard_imports_no_web_framework_at_run_time():
+    tree = ast.parse((PACKAGE / "server" / "guard.py").read_text(encoding="utf-8"))
+    skip = _type_checking_lines(tree)
+    imported = {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.lineno not in skip
+    } | {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import) and node.lineno not in skip
+        for alias in node.names
+    }
+    assert not imported & {"fastapi", "starlette", "mcp", "uvicorn"}, imported

@@ -5,10 +5,13 @@ secret."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import queue
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -31,11 +34,12 @@ from mcp.types import CallToolResult
 from briefer.core import Briefer
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import ConfigError
-from briefer.mcp import BearerGuard, BrieferMCP, create_server, serve
+from briefer.server.mcp import BrieferMCP, create_server, http_app, serve
 from briefer.store import Store
 
 from .conftest import TEST_KEY
 from .exchanges import BASE_URL, FIXTURES, ROOT, replay
+from .stalling import stalling_page, threads_but_the_pages
 from .test_inputs import watching
 
 T = TypeVar("T")
@@ -333,6 +337,53 @@ def test_a_call_past_the_time_limit_is_an_error_result(monkeypatch):
     assert time.monotonic() - started < 0.9
 
 
+def open_sockets() -> int:
+    """How many sockets this process holds open."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+    return count
+
+
+TIMED_OUT_CALLS = 60
+
+
+def test_calls_past_the_time_limit_release_their_threads_and_sockets(monkeypatch):
+    from briefer.server.lanes import FETCH_THREADS
+
+    monkeypatch.setattr("briefer.inputs.fetch.forbidden_reason", lambda _ip: None)
+    server = offline_server(timeout=0.5)
+    with stalling_page() as page:
+        threads, sockets = threads_but_the_pages(), open_sockets()
+
+        async def main() -> list[CallToolResult]:
+            results: list[CallToolResult] = []
+
+            async def one(n: int) -> None:
+                results.append(await client.call_tool("brief_article", {"url": page.url(n)}))
+
+            async with Client(server) as client, anyio.create_task_group() as group:
+                for n in range(TIMED_OUT_CALLS):
+                    group.start_soon(one, n)
+            return results
+
+        results = anyio.run(main)
+        deadline = time.monotonic() + 5.0  # generous: the limit is half a second
+        while time.monotonic() < deadline and (
+            page.open or threads_but_the_pages() > threads or open_sockets() > sockets
+        ):
+            time.sleep(0.05)
+        still_open, most_open = page.open, page.most_open
+        threads_after, sockets_after = threads_but_the_pages(), open_sockets()
+    assert len(results) == TIMED_OUT_CALLS
+    assert {error_of(result)[0] for result in results} <= {"engine_failed", "fetch_failed"}
+    assert still_open == 0, f"{still_open} fetches still hold a socket to the page"
+    assert threads_after <= threads, f"{threads_after - threads} threads left behind"
+    assert sockets_after <= sockets, f"{sockets_after - sockets} sockets left open"
+    assert most_open <= FETCH_THREADS
+
+
 def test_the_time_limit_must_be_a_positive_number(run):
     assert offline_server().timeout == 120.0
     for bad in (0.0, -1.0, float("nan"), float("inf")):
@@ -399,11 +450,104 @@ def test_a_stdio_subprocess_session_lists_and_calls_the_tools(tmp_path):
     assert [row["id"] for row in (found.structured_content or {})["briefs"]] == [1]
 
 
+HELLO = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"},
+    },
+}
+PARSE_ERROR, INVALID_REQUEST = -32700, -32600
+UNPARSABLE = [
+    (
+        b'{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": "\\ud800"}}',
+        PARSE_ERROR,
+        None,
+    ),
+    (b'{"jsonrpc": "2.0", "id": 3, "method": ', PARSE_ERROR, None),
+    (b"[" * 100_000 + b"]" * 100_000, PARSE_ERROR, None),
+    (b'{"jsonrpc": "2.0", "id": ' + b"9" * 5_000 + b', "method": "ping"}', PARSE_ERROR, None),
+    (b"\x00\xff not json at all", PARSE_ERROR, None),
+    (b'{"jsonrpc": "2.0", "id": 7}', INVALID_REQUEST, 7),
+    (b'{"jsonrpc": "2.0", "id": "eight", "method": 8}', INVALID_REQUEST, "eight"),
+    (b'{"jsonrpc": "1.0", "id": 9, "method": "ping"}', INVALID_REQUEST, 9),
+    (b'{"colour": "red"}', INVALID_REQUEST, None),
+    (b"[]", INVALID_REQUEST, None),
+    (b"42", INVALID_REQUEST, None),
+]
+
+
+def test_stdio_answers_each_line_that_is_not_a_message_with_a_json_rpc_error(tmp_path):
+    env = {**os.environ, "BRIEFER_ENGINE": "offline", "BRIEFER_DB": str(tmp_path / "s.db")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefer", "mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    answers: queue.Queue[bytes] = queue.Queue()
+    reader = threading.Thread(target=lambda: [answers.put(line) for line in process.stdout])
+    reader.start()
+
+    def ask(line: bytes) -> dict[str, Any]:
+        process.stdin.write(line + b"\n")
+        process.stdin.flush()
+        try:
+            return dict(json.loads(answers.get(timeout=20)))
+        except queue.Empty:
+            raise AssertionError(f"no answer to {line[:60]!r}") from None
+
+    try:
+        assert ask(json.dumps(HELLO).encode())["id"] == 0
+        for line, code, request_id in UNPARSABLE:
+            answer = ask(line)
+            assert answer["jsonrpc"] == "2.0" and answer["id"] == request_id, (line[:60], answer)
+            assert answer["error"]["code"] == code, (line[:60], answer)
+            expected = "Parse error" if code == PARSE_ERROR else "Invalid request"
+            assert answer["error"]["message"].startswith(expected), answer
+        # Still serving, in order; bytes that are not UTF-8 inside a string read as U+FFFD.
+        for n, line in enumerate([b"", b', "params": {"x": "\xed\xa0\x80"}']):
+            ping = b'{"jsonrpc": "2.0", "id": %d, "method": "ping"%s}' % (90 + n, line)
+            assert ask(ping) == {"jsonrpc": "2.0", "id": 90 + n, "result": {}}
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=10)
+        process.stdout.close()
+
+
+def test_a_blank_line_on_stdio_needs_no_answer_and_an_odd_id_is_answered_with_null():
+    from mcp.types import jsonrpc_message_adapter
+    from pydantic import ValidationError
+
+    from briefer.server.stdio import rejection
+
+    def rejected(line: str) -> Any:
+        with pytest.raises(ValidationError) as caught:
+            jsonrpc_message_adapter.validate_json(line)
+        return rejection(caught.value)
+
+    assert rejected("  \n") is None
+    for odd in ("true", "1.5", "2e300", '"' + "x" * 500 + '"', "9007199254740993", "[1]"):
+        answer = rejected('{"jsonrpc": "2.0", "id": ' + odd + "}")
+        assert answer.id is None and answer.error.code == -32600, odd
+
+
 @contextmanager
 def serving_http(token: str | None) -> Iterator[str]:
     """The MCP server's HTTP app (as `briefer mcp --http` builds it) under uvicorn."""
     server = offline_server()
-    app = BearerGuard(server.streamable_http_app(host="127.0.0.1"), token)
+    app = http_app(server, host="127.0.0.1", token=token)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -442,6 +586,23 @@ def test_streamable_http_needs_the_bearer_token():
         tools, made = anyio.run(main)
     assert tools == TOOLS
     assert not made.is_error and (made.structured_content or {})["id"] == 1
+
+
+def test_streamable_http_without_a_token_answers_loopback_names_only():
+    with serving_http(None) as url:
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        rebound = httpx.post(url, json=hello, headers={"Host": "attacker.example"}, timeout=10)
+        assert rebound.status_code == 421
+        assert rebound.json()["error"]["code"] == "host_not_allowed"
+
+        async def main() -> CallToolResult:
+            async with (
+                httpx2.AsyncClient(timeout=30) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                return await client.call_tool("brief_article", {"text": ARTICLE})
+
+        assert not anyio.run(main).is_error
 
 
 def test_http_on_a_public_address_without_a_token_is_refused(monkeypatch, run):

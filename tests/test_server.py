@@ -22,10 +22,11 @@ from briefer._version import __version__
 from briefer.core import Briefer, Stored
 from briefer.errors import BrieferError, ConfigError, FetchError, ServiceError
 from briefer.inputs.article import Article, article_from_text
-from briefer.server import create_app
+from briefer.server.http import create_app
 from briefer.store import Store
 
 from .exchanges import FIXTURES
+from .stalling import stalling_page
 
 TOKEN = "srv-token-0123456789-not-a-real-secret"
 START_TIMEOUT = 10.0
@@ -419,17 +420,24 @@ def test_serve_without_the_server_extra_says_how_to_install_it(
     assert caught.value.exit_code == 2
 
 
-def test_serve_runs_uvicorn_with_the_app_and_warns_when_open_to_the_network(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_serve_runs_uvicorn_with_the_app_and_refuses_to_be_open_to_the_network(
+    monkeypatch: pytest.MonkeyPatch, run: Callable[..., Any]
 ) -> None:
     from briefer.cli.serve import serve
 
+    monkeypatch.delenv("BRIEFER_SERVER_TOKEN", raising=False)
     calls: list[tuple[Any, dict[str, Any]]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
-    serve(port=8123, token=TOKEN)
-    assert capsys.readouterr().err == ""
-    serve(host="0.0.0.0", port=8124)
-    assert "no token" in capsys.readouterr().err
+    serve(port=8123)
+    serve(host="0.0.0.0", port=8124, token=TOKEN)
+    for host in ("0.0.0.0", "::", "192.168.1.5", "example.org"):
+        with pytest.raises(ConfigError, match="set BRIEFER_SERVER_TOKEN") as caught:
+            serve(host=host, port=8125)
+        assert caught.value.exit_code == 2
+    code, _out, err = run("serve", "--host", "0.0.0.0", "--port", "8126")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "refusing to serve HTTP on 0.0.0.0 with no token" in err
+    assert "set BRIEFER_SERVER_TOKEN" in err
     (app, options), (_, open_options) = calls
     assert isinstance(app, FastAPI)
     assert (options["host"], options["port"]) == ("127.0.0.1", 8123)
@@ -486,3 +494,38 @@ def test_a_lone_surrogate_in_the_text_is_bad_input(server: Server) -> None:
             headers={"content-type": "application/json"},
         )
     assert response.status_code == 400 and error_code(response) == "bad_input"
+
+
+SLOW_PAGES = 45
+
+
+def test_slow_pages_starve_neither_text_briefs_nor_stored_brief_lookups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from briefer.server.lanes import FETCH_THREADS
+
+    monkeypatch.setattr("briefer.inputs.fetch.forbidden_reason", lambda _ip: None)
+    with serving() as server, stalling_page() as page:
+        with server.client() as client:
+            stored = client.post("/v1/brief", json={"text": ARTICLE}).json()["id"]
+
+        async def scenario() -> tuple[httpx.Response, httpx.Response, int, list[httpx.Response]]:
+            async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+                slow = [
+                    asyncio.create_task(client.post("/v1/brief", json={"url": page.url(n)}))
+                    for n in range(SLOW_PAGES)
+                ]
+                await asyncio.to_thread(page.wait_until_seen, FETCH_THREADS)
+                await asyncio.sleep(0.3)  # the other slow briefs reach the service and wait
+                text = await client.post("/v1/brief", json={"text": numbered(1)}, timeout=10)
+                lookup = await client.get(f"/v1/briefs/{stored}", timeout=10)
+                pending = sum(not task.done() for task in slow)
+                page.release()
+                return text, lookup, pending, list(await asyncio.gather(*slow))
+
+        text, lookup, pending, slow = asyncio.run(scenario())
+    assert text.status_code == 200 and text.json()["cached"] is False
+    assert lookup.status_code == 200 and lookup.json()["id"] == stored
+    assert pending == SLOW_PAGES  # answered while every slow brief was still waiting
+    assert [r.status_code for r in slow] == [200] * SLOW_PAGES
+    assert page.most_open <= FETCH_THREADS

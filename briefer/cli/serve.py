@@ -1,13 +1,10 @@
-"""Run the HTTP service (`briefer serve`): uvicorn around `briefer.server.create_app`.
+"""Run the HTTP service (`briefer serve`): uvicorn around `briefer.server.http.create_app`.
 
 FastAPI and uvicorn are the optional `server` extra, imported only here and only when the
 service starts, so the rest of briefer never needs them.
 """
 
 from __future__ import annotations
-
-import ipaddress
-import sys
 
 from briefer.errors import ConfigError
 from briefer.settings import Settings
@@ -23,31 +20,20 @@ def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -
     try:
         import uvicorn
 
-        from briefer.server import TOKEN_ENV, create_app
+        from briefer.server.http import create_app
     except ImportError as exc:
         raise ConfigError(
             f"the HTTP server needs FastAPI and uvicorn ({exc.name} is missing); {INSTALL_HINT}"
         ) from None
     from briefer.core import Briefer
+    from briefer.server.guard import refuse_open
     from briefer.store import Store
 
     if not 0 < port < 65536:
         raise ConfigError(f"port {port} is not between 1 and 65535")
-    if not (token or Settings.from_env().server_token) and not _is_loopback(host):
-        sys.stderr.write(
-            f"briefer: warning: serving on {host} with no token; anyone who can reach it can "
-            f"use it (set {TOKEN_ENV} or pass a token)\n"
-        )
+    token = token or Settings.from_env().server_token
+    refuse_open(host, token, "HTTP")
     # Made here, not inside the app, so a configuration error is one line before serving.
     briefer = Briefer(store=Store())
     app = create_app(lambda: briefer, token=token)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

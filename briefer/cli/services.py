@@ -72,7 +72,7 @@ def mcp(
       BRIEFER_SERVER_TOKEN=$(openssl rand -hex 16) briefer mcp --http --port 8765
     """
     try:
-        from briefer.mcp import serve as run_mcp
+        from briefer.server.mcp import serve as run_mcp
     except ImportError as exc:
         from briefer.errors import ConfigError
 
