@@ -97,7 +97,9 @@ class Briefer:
         self.config = (
             replace(config, **given) if config is not None else LLMConfig.from_env(**given)
         )
-        setup = EngineSetup(self.config, prompt, http_client, async_http_client, planning)
+        setup = EngineSetup(
+            self.config, prompt, http_client, async_http_client, planning, memory=store
+        )
         self.engine: Engine = create_engine(engine or settings.engine or "auto", setup)
 
     @property

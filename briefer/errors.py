@@ -48,6 +48,7 @@ LIBRARY_SETTINGS = {
     "context_tokens": "LLMConfig(context_tokens=...)",
     "db": "the store's path (Store(path))",
     "fetch_timeout": "LoadOptions(fetch_timeout=...)",
+    "json_mode": "LLMConfig(json_mode=...)",
     "max_bytes": "LoadOptions(max_bytes=...)",
     "max_fetch_bytes": "LoadOptions(max_fetch_bytes=...)",
     "max_input_tokens": "Briefer(max_input_tokens=...)",

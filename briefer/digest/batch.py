@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from briefer.core import Briefer
 from briefer.engines import EngineResult
 from briefer.engines.merge import merge_briefs
-from briefer.engines.openai.conversation import BRIEF, _request_body, parse_output
+from briefer.engines.openai.conversation import BRIEF, parse_output, request_body
+from briefer.engines.openai.endpoint import OutputFormat, provider_of
 from briefer.errors import BrieferError, UsageError
 from briefer.inputs import Input, LoadOptions, label, load_article
 from briefer.inputs.article import Article
@@ -89,6 +90,8 @@ def prepare(
     engine, store = _require_llm(briefer)
     result = Prepared()
     writer = _SplitWriter(out, max_requests, max_bytes)
+    # A batch runner cannot fall back: json_schema, with the length limits for vLLM.
+    fmt = OutputFormat("schema", lengths=provider_of(engine.config.base_url) == "other")
     remembered: list[tuple[str, str, Article, int, int]] = []
     try:
         for source in sources:
@@ -104,8 +107,8 @@ def prepare(
             jobs = engine.jobs(article)
             for part, job in enumerate(jobs):
                 custom_id = f"{key}-{part}"
-                body = _request_body(
-                    engine.config, job.messages, "schema", engine.budget.output_tokens, BRIEF
+                body = request_body(
+                    engine.config, job.messages, fmt, engine.budget.output_tokens, BRIEF
                 )
                 line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
                 writer.write(json.dumps(line, ensure_ascii=False))

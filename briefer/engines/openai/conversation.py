@@ -1,9 +1,10 @@
 """The conversation for one answer, with no I/O: what to send, and what to make of the answer.
 
 `conversation(...)` is a generator: it yields each request body and receives the completion
-(or has the SDK's `BadRequestError` thrown in). It owns the re-ask after invalid output, the
-json_object fallback, and the one repair request for quotes that are not in the article.
-What it asks for is an `OutputSpec`: a brief (`BRIEF`), or a comparison draft.
+(or has the SDK's error thrown in). It owns the re-ask after invalid output, the switch to
+another output format when the endpoint refuses one (`briefer.engines.openai.endpoint`), and
+the one repair request for quotes that are not in the article. What it asks for is an
+`OutputSpec`: a brief (`BRIEF`), or a comparison draft.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from pydantic import BaseModel, ValidationError
 from briefer import errors
 from briefer.engines import EngineResult
 from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.endpoint import Negotiation, OutputFormat, provider_of, refuses_format
 from briefer.engines.openai.prompts import PromptTemplate
 from briefer.inputs.article import Article
-from briefer.schema import Brief, Notice, PromptInfo, Usage, brief_json_schema
+from briefer.schema import Brief, Notice, PromptInfo, Usage, strict_json_schema
 from briefer.text.untrusted import Boundary, wrap_article
 from briefer.verify.quotes import locate
 
@@ -35,11 +37,14 @@ Request = dict[str, Any]
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """What a conversation asks the model for: a pydantic model and its strict schema."""
+    """What a conversation asks the model for: a name and a pydantic model."""
 
     name: str
     model: type[BaseModel]
-    schema: Callable[[], dict[str, Any]]
+
+    def schema(self, *, lengths: bool = False) -> dict[str, Any]:
+        """The model's strict JSON Schema (`lengths`: strings keep their length limits)."""
+        return strict_json_schema(self.model, lengths=lengths)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class Answer:
         )  # fmt: skip
 
 
-BRIEF = OutputSpec("brief", Brief, brief_json_schema)
+BRIEF = OutputSpec("brief", Brief)
 Conversation = Generator[Request, "ChatCompletion", Answer]
 MissingQuotes = Callable[[Any], list[tuple[str, str]]]
 
@@ -122,19 +127,26 @@ def build_messages(
     ]
 
 
-def _request_body(
+def request_body(
     config: LLMConfig,
     messages: list[dict[str, str]],
-    mode: str,
+    fmt: OutputFormat,
     output_tokens: int,
     output: OutputSpec,
 ) -> Request:
+    """The request body for `messages` in the output format `fmt` (the messages as given:
+    in json_object mode they already carry the schema, see `with_format`)."""
     body: Request = {"model": config.model, "messages": messages}
-    if mode == "schema":
+    schema = output.schema(lengths=fmt.lengths)
+    if fmt.mode == "schema":
         body["response_format"] = {
             "type": "json_schema",
-            "json_schema": {"name": output.name, "strict": True, "schema": output.schema()},
+            "json_schema": {"name": output.name, "strict": True, "schema": schema},
         }
+    elif provider_of(config.base_url) == "other":
+        # llama.cpp and llama-cpp-python hold the answer to a schema given here; OpenAI
+        # refuses the extra key, so it gets the schema in the prompt only.
+        body["response_format"] = {"type": "json_object", "schema": schema}
     else:
         body["response_format"] = {"type": "json_object"}
     if config.temperature is not None:
@@ -167,13 +179,18 @@ def conversation(
     *,
     output: OutputSpec = BRIEF,
     missing: MissingQuotes | None = None,
+    negotiation: Negotiation | None = None,
 ) -> Conversation:
-    """Ask for `output` with `messages`; `missing` lists quotes not found (one repair)."""
+    """Ask for `output` with `messages`; `missing` lists quotes not found (one repair).
+
+    Each request asks in the format `negotiation` holds at the time (the engine shares one
+    among its conversations); a refusal of it moves the negotiation on and asks again at
+    once, in the next format, never twice in the same one.
+    """
     import openai
 
-    mode = "object" if config.json_mode == "object" else "schema"
-    if mode == "object":
-        messages = _with_json_object_instructions(messages, template, output)
+    negotiation = negotiation if negotiation is not None else Negotiation(config)
+    fmt = negotiation.current
     usage = Usage()
     attempts: list[str] = []
     notices: list[Notice] = []
@@ -192,27 +209,20 @@ def conversation(
         )
 
     while True:
-        request = _request_body(config, messages, mode, output_tokens, output)
+        fmt = negotiation.current
+        sent = with_format(messages, template, output, fmt)
+        request = request_body(config, sent, fmt, output_tokens, output)
         try:
             completion = yield request
         except openai.APIError as exc:
             if before_repair is not None:  # the repair is optional: keep the answer we have
                 notices.append(_repair_failed(f"the repair request failed ({_kind_of(exc)})"))
                 return done(before_repair, None, first_model)
-            if not isinstance(exc, openai.BadRequestError):
+            following = _format_after(exc, fmt, negotiation, config)
+            if following is None:
                 raise
-            if mode == "schema" and config.json_mode == "auto" and _rejects_schema(exc):
-                mode = "object"
-                messages = _with_json_object_instructions(messages, template, output)
-                notices.append(
-                    Notice(
-                        code="json_object_fallback",
-                        message="the endpoint refused json_schema output; "
-                        "asked again in json_object mode with the schema in the prompt",
-                    )
-                )
-                continue
-            raise
+            notices.append(_format_notice(exc, fmt, following))
+            continue
         usage += _usage_of(completion, notices)
         try:
             raw = _content_of(completion, usage, attempts)
@@ -304,18 +314,41 @@ def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
     return [(where, quote) for where, quote in items if locate(quote, article).status == "missing"]
 
 
-def _with_json_object_instructions(
-    messages: list[dict[str, str]], template: PromptTemplate, output: OutputSpec
+def with_format(
+    messages: list[dict[str, str]], template: PromptTemplate, output: OutputSpec, fmt: OutputFormat
 ) -> list[dict[str, str]]:
-    schema = json.dumps(output.schema(), indent=1, ensure_ascii=False)
+    """The messages as sent in `fmt`: in json_object mode, the system message ends with the
+    schema (the `json_object` part of the template), so the model knows the shape even where
+    the server does not hold it to it."""
+    if fmt.mode != "object":
+        return messages
+    schema = json.dumps(output.schema(lengths=fmt.lengths), ensure_ascii=False)
     extra = template.render("json_object", {"schema": schema}).strip()
     system, *rest = messages
     return [{"role": "system", "content": f"{system['content']}\n\n{extra}"}, *rest]
 
 
-def _rejects_schema(exc: openai.BadRequestError) -> bool:
-    text = f"{error_message(exc)} {exc.param or ''}".lower()
-    return any(word in text for word in ("response_format", "json_schema", "structured output"))
+def _format_after(
+    exc: openai.APIError, fmt: OutputFormat, negotiation: Negotiation, config: LLMConfig
+) -> OutputFormat | None:
+    """The format to ask in after `exc`, when it refused `fmt`; None to give up on it."""
+    status = getattr(exc, "status_code", None)
+    if not refuses_format(status, error_text(exc), config):
+        return None
+    return negotiation.refused(fmt, error_text(exc))
+
+
+def _format_notice(exc: Exception, tried: OutputFormat, following: OutputFormat) -> Notice:
+    refused = f"the endpoint refused {tried.describe()} ({_kind_of(exc)})"
+    if following.mode != tried.mode:
+        return Notice(
+            code="json_object_fallback",
+            message=f"{refused}; asked again in json_object mode with the schema",
+        )
+    return Notice(
+        code="schema_lengths_dropped",
+        message=f"{refused}; asked again without the schema's length limits",
+    )
 
 
 class _Unusable(Exception):
@@ -345,17 +378,38 @@ def json_text(raw: str) -> str:
     return stripped
 
 
+# Control characters other than tab and line breaks: grammar-constrained servers let them
+# into strings (llama-cpp-python wrote a raw \x04), where no reader wants them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def parse_output(raw: str, model: type[BaseModel]) -> Any:
-    """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong."""
+    """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong.
+
+    Parsing is lenient about raw control characters inside strings (`strict=False`); every
+    string is then cleaned of them (`clean_strings`) before validation.
+    """
     text = json_text(raw)
     try:
-        data = json.loads(text)
+        data = clean_strings(json.loads(text, strict=False))
     except json.JSONDecodeError as exc:
         raise _Unusable(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise _Unusable(f"does not match the schema: {_validation_summary(exc)}") from None
+
+
+def clean_strings(value: Any) -> Any:
+    """`value` (parsed JSON) with control characters other than tab, CR and LF removed from
+    every string in it."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [clean_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: clean_strings(item) for key, item in value.items()}
+    return value
 
 
 def _validation_summary(exc: ValidationError, limit: int = 8) -> str:
@@ -464,3 +518,12 @@ def error_message(exc: openai.APIError) -> str:
         if message:
             return str(message)
     return str(exc)
+
+
+def error_text(exc: openai.APIError) -> str:
+    """Everything an error says: its message, parameter, code and type (for classifying)."""
+    if not hasattr(exc, "status_code"):
+        return str(exc)
+    body = error_body(exc)  # type: ignore[arg-type]
+    parts = [error_message(exc), getattr(exc, "param", None), body.get("code"), body.get("type")]
+    return " ".join(str(part) for part in parts if part)

@@ -50,6 +50,7 @@ from briefer.engines.openai.conversation import (
     missing_quotes,
     prefix_key,
 )
+from briefer.engines.openai.endpoint import FormatMemory, Negotiation
 from briefer.engines.openai.models import model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.transport import (
@@ -60,7 +61,7 @@ from briefer.engines.openai.transport import (
     translate_error,
 )
 from briefer.inputs.article import Article
-from briefer.schema import Brief, Notice, Usage, strict_json_schema
+from briefer.schema import Brief, Notice, Usage
 from briefer.schema.comparison import ComparisonDraft
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import Boundary
@@ -74,7 +75,7 @@ if TYPE_CHECKING:
     from briefer.verify.coverage import Compared
 
 MAP_CONCURRENCY = 4
-COMPARISON = OutputSpec("comparison", ComparisonDraft, lambda: strict_json_schema(ComparisonDraft))
+COMPARISON = OutputSpec("comparison", ComparisonDraft)
 # Requests go through the client's plain `post`: our bodies are already in wire form, and the
 # SDK's `create` would walk every request (schema included) to transform it, a millisecond or
 # two per request that a digest of a hundred articles feels.
@@ -120,12 +121,16 @@ class OpenAIEngine:
         sleep: Callable[[float], None] | None = None,
         async_sleep: Callable[[float], Awaitable[None]] | None = None,
         planning: bool = False,
+        memory: FormatMemory | None = None,
     ) -> None:
         if not planning:
             _require_configured(config)
         self.config = config
         self.template = template
         self.budget: Budget = budget_for(config)
+        # The output format the endpoint takes, learned once for all requests (and kept in
+        # `memory`, the store, for the next run).
+        self.negotiation = Negotiation(config, memory)
         self._http_client = http_client
         self._async_http_client = async_http_client
         self._sleep = sleep if sleep is not None else time.sleep
@@ -146,6 +151,7 @@ class OpenAIEngine:
             http_client=setup.http_client,
             async_http_client=setup.async_http_client,
             planning=setup.planning,
+            memory=setup.memory,
         )
 
     @property
@@ -287,6 +293,7 @@ class OpenAIEngine:
             self.config,
             self.budget.output_tokens,
             missing=lambda brief: missing_quotes(brief, text),
+            negotiation=self.negotiation,
         )
 
     # --- sync -------------------------------------------------------------------------------
@@ -347,7 +354,7 @@ class OpenAIEngine:
         import openai
 
         send = self._sender()
-        talk = _compare_job(briefs, texts, self.config, self.budget.output_tokens)
+        talk = _compare_job(briefs, texts, self.config, self.budget.output_tokens, self.negotiation)
         try:
             return drive(talk, send)
         except openai.APIError as exc:
@@ -417,7 +424,11 @@ class OpenAIEngine:
 
 
 def _compare_job(
-    briefs: list[Brief], texts: list[str], config: LLMConfig, output_tokens: int
+    briefs: list[Brief],
+    texts: list[str],
+    config: LLMConfig,
+    output_tokens: int,
+    negotiation: Negotiation,
 ) -> Conversation:
     """The conversation that compares briefs; quotes are checked against their articles."""
     template = load_template("compare")
@@ -439,7 +450,13 @@ def _compare_job(
         ]
 
     return conversation(
-        messages, template, config, output_tokens, output=COMPARISON, missing=missing
+        messages,
+        template,
+        config,
+        output_tokens,
+        output=COMPARISON,
+        missing=missing,
+        negotiation=negotiation,
     )
 
 

@@ -3,6 +3,8 @@
 The SDK's own retries are off; these rules mirror them: retry connection errors, timeouts,
 408, 409, 429 and 5xx (never `insufficient_quota`, never past `x-should-retry: false`),
 waiting as `retry-after-ms` / `retry-after` say, up to a limit, else exponential backoff.
+A request that cannot succeed is not sent again: a refusal of the response format (a 500 from
+llama-cpp-python) goes straight back to the conversation, which asks in another format.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from briefer.engines.openai.conversation import (
     Request,
     error_code,
     error_message,
+    error_text,
 )
+from briefer.engines.openai.endpoint import refuses_format
 from briefer.text import one_line
 from briefer.text.redact import redact
 
@@ -56,7 +60,7 @@ def retry_policy(
     return {
         "stop": tenacity.stop_after_attempt(config.max_retries + 1),
         "wait": wait,
-        "retry": tenacity.retry_if_exception(lambda exc: _is_transient(exc, config.max_retry_wait)),
+        "retry": tenacity.retry_if_exception(lambda exc: _is_transient(exc, config)),
         "reraise": True,
     }
 
@@ -121,7 +125,7 @@ class _Turn:
             self.request, self._answer = None, done.value
 
 
-def _is_transient(exc: BaseException, max_wait: float) -> bool:
+def _is_transient(exc: BaseException, config: LLMConfig) -> bool:
     import openai
 
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
@@ -133,8 +137,10 @@ def _is_transient(exc: BaseException, max_wait: float) -> bool:
         return False
     if error_code(exc) == "insufficient_quota":
         return False
+    if refuses_format(exc.status_code, error_text(exc), config):
+        return False
     after = retry_after_seconds(exc.response.headers)
-    if after is not None and after > max_wait:
+    if after is not None and after > config.max_retry_wait:
         return False
     if should == "true":
         return True
@@ -214,6 +220,13 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
         return errors.RateLimitError(
             f"{where} is rate limiting requests (429: {detail}); try again later "
             "or lower the request rate",
+            status=status,
+            code=code,
+        )
+    if refuses_format(status, error_text(exc), config):
+        return errors.BadRequestError(
+            f"{where} refused the response format asked for ({status}: {detail})",
+            fix="leave {json_mode} at auto to let briefer find one it takes",
             status=status,
             code=code,
         )
