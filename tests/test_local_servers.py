@@ -4,26 +4,35 @@ a budget that counts every request."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
+import threading
+import time
 
 import httpx
 import pytest
 import respx
 
 from briefer import errors
+from briefer.cli.common import flag_for
 from briefer.core import Briefer
-from briefer.engines.openai import OpenAIEngine
+from briefer.digest.runner import Progress, adigest
+from briefer.engines.openai import OpenAIEngine, transport
 from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.endpoint import is_capacity_error
 from briefer.engines.openai.prompts import load_template
+from briefer.inputs.article import Article
 from briefer.store import Store
 
-from .conftest import TEST_KEY, fixture_article
+from .conftest import ARTICLES, TEST_KEY, fixture_article
 from .exchanges import BASE_URL, brief_json
 from .local_servers import (
     Server,
     always,
     by_format,
     completion,
+    context_exceeded,
     lcp_refuses_json_schema,
     quoting_first_line,
 )
@@ -133,3 +142,122 @@ def test_control_characters_in_strings_are_read_and_removed(router):
     assert len(server.bodies) == 1  # no re-ask
     assert result.brief.headline == "Port reopens"
     assert result.brief.summary == "Something happened."
+
+
+# --- 2. a server out of room is back-pressure -----------------------------------------------------
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    monkeypatch.setattr(transport, "_retry_wait", lambda state, max_wait: 0.0)
+
+
+class SharedContext:
+    """llama-server with slots sharing one context: past `room` requests at once, a request
+    gets the 500 "Context size has been exceeded." (its neighbours go on)."""
+
+    def __init__(self, room: int, seconds: float = 0.02) -> None:
+        self.room, self.seconds = room, seconds
+        self.in_flight = self.peak_ok = self.overflows = 0
+        self.lock = threading.Lock()
+
+    def _enter(self) -> bool:
+        with self.lock:
+            if self.in_flight >= self.room:
+                self.overflows += 1
+                return False
+            self.in_flight += 1
+            self.peak_ok = max(self.peak_ok, self.in_flight)
+            return True
+
+    def _leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if not self._enter():
+            return context_exceeded()
+        try:
+            await asyncio.sleep(self.seconds)
+            return quoting_first_line(json.loads(request.content))
+        finally:
+            self._leave()
+
+    def blocking(self, request: httpx.Request) -> httpx.Response:
+        if not self._enter():
+            return context_exceeded()
+        try:
+            time.sleep(self.seconds)
+            return quoting_first_line(json.loads(request.content))
+        finally:
+            self._leave()
+
+
+DIGEST = sorted(ARTICLES.glob("*.txt"))[:6]
+
+
+def test_a_full_shared_context_lowers_the_digests_concurrency(router, no_backoff):
+    """Four at once into room for one: the overflows halve the concurrency, and their
+    retries wait for a slot instead of going out again in lockstep; nothing is lost."""
+    server = SharedContext(room=1, seconds=0.05)
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=server)
+    heard: list[float] = []
+    briefer = Briefer(config=LOCAL, store=Store())
+    briefer.on_rate_limit(heard.append)  # replaced by the digest's limiter, as in a digest
+    progress = Progress(total=len(DIGEST))
+    result = asyncio.run(adigest(DIGEST, briefer, concurrency=4, progress=progress))
+    assert [item.error for item in result.items] == [None] * len(DIGEST)
+    assert server.overflows > 0
+    assert progress.limiter is not None and progress.limiter.limit < 4
+
+
+def test_a_capacity_error_that_outlasts_the_retries_names_the_fix(router, no_backoff):
+    router.post(f"{BASE_URL}/chat/completions").mock(return_value=context_exceeded())
+    with pytest.raises(errors.ServiceError) as caught:
+        engine().brief(fixture_article("very_short"))
+    message = caught.value.describe(flag_for)
+    assert "Context size has been exceeded." in message
+    assert "--concurrency 1" in message and "-np" in message and "-c" in message
+    assert "try again later" not in message
+    assert "the concurrency set to 1" in str(caught.value)  # the library's wording
+
+
+def test_503_from_a_local_server_is_capacity_and_from_openai_is_not():
+    local, at_openai = LOCAL, LLMConfig(api_key=TEST_KEY)
+    assert is_capacity_error(503, "server busy, please try again", local)
+    assert is_capacity_error(500, "Context size has been exceeded.", local)
+    assert not is_capacity_error(500, "something broke", local)
+    assert not is_capacity_error(503, "overloaded", at_openai)
+
+
+LONG = "\n\n".join(p.read_text(encoding="utf-8").split("\n", 1)[1] for p in DIGEST)
+
+
+def test_the_parts_of_a_long_article_obey_the_concurrency(router):
+    server = SharedContext(room=8, seconds=0.02)
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=server.blocking)
+    config = dataclasses.replace(LOCAL, context_tokens=3000, max_output_tokens=800, concurrency=1)
+    eng = engine(config)
+    assert len(eng.jobs(Article(text=LONG, source="long"))) > 2
+    eng.brief(Article(text=LONG, source="long"))
+    assert server.peak_ok == 1
+
+    server.peak_ok = 0
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=server)  # awaits, not blocks
+    two = engine(dataclasses.replace(config, concurrency=2))
+    asyncio.run(two.abrief(Article(text=LONG, source="long")))
+    assert server.peak_ok == 2
+
+
+def test_brief_takes_concurrency_on_the_command_line(run, router, monkeypatch, tmp_path):
+    server = SharedContext(room=8, seconds=0.02)
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=server.blocking)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    path = tmp_path / "long.txt"
+    path.write_text(LONG, encoding="utf-8")
+    result = run(
+        "brief", str(path), "--model", "local.gguf", "--context-tokens", "3000",
+        "--max-output-tokens", "800", "--concurrency", "1", "--no-cache",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert server.peak_ok == 1

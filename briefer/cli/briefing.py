@@ -26,6 +26,8 @@ from briefer.cli.root import app
 from briefer.errors import UsageError
 from briefer.text import one_line
 
+DIGEST_CONCURRENCY = 8
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -86,9 +88,6 @@ def digest(
     ] = None,
     fmt: FormatOption = "markdown",
     output: Output = None,
-    concurrency: Annotated[
-        int, typer.Option(metavar="N", help="Requests on their way at once.")
-    ] = 8,
     allow_failures: Annotated[
         bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
     ] = False,
@@ -160,6 +159,7 @@ def digest(
     if dry_run:
         emit(_digest_plan(sources, named_feeds, after, setup), output)
         return
+    concurrency = options.concurrency or DIGEST_CONCURRENCY
     result = run_digest(
         lambda state: briefer.adigest(
             sources, feeds=named_feeds, since=after, concurrency=concurrency, progress=state

@@ -59,6 +59,14 @@ ContextTokens = Annotated[
         metavar="TOKENS", help="Context window in tokens (default: from the model table)."
     ),
 ]
+Concurrency = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        help="Requests on their way at once (default: 8 in a digest, else 4: the parts of a "
+        "long article). A local server needs at most its slots (llama-server -np).",
+    ),
+]
 MaxInputTokens = Annotated[
     int | None,
     typer.Option(
@@ -167,6 +175,7 @@ class EngineOptions:
     temperature: Temperature = None
     max_output_tokens: MaxOutputTokens = None
     context_tokens: ContextTokens = None
+    concurrency: Concurrency = None
     max_input_tokens: MaxInputTokens = None
     timeout: Timeout = None
     json_mode: JsonMode = None
@@ -281,6 +290,7 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False) -> Setup:
         context_tokens=o.context_tokens,
         timeout=o.timeout,
         json_mode=o.json_mode,
+        concurrency=o.concurrency,
     )
     load = LoadOptions.from_env(
         max_bytes=o.max_bytes,

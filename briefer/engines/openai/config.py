@@ -31,6 +31,7 @@ class LLMConfig:
     json_mode: JsonMode = "auto"
     max_retries: int = 2  # transport retries after the first attempt
     max_retry_wait: float = 120.0  # longest Retry-After we agree to wait, in seconds
+    concurrency: int | None = None  # requests of one article (its parts) at once; None: 4
 
     def __post_init__(self) -> None:
         if self.json_mode not in JSON_MODES:
@@ -45,6 +46,11 @@ class LLMConfig:
             raise ConfigError("timeout must be a positive number of seconds")
         if self.max_retries < 0:
             raise ConfigError("max retries cannot be negative")
+        if self.concurrency is not None and self.concurrency < 1:
+            raise ConfigError(
+                f"a concurrency of {self.concurrency} is not possible",
+                fix="set {concurrency} to 1 or more",
+            )
 
     @property
     def configured(self) -> bool:

@@ -148,6 +148,24 @@ _FORMAT_WORDS = re.compile(
 _LENGTHS = re.compile(r"minLength|maxLength|min_length|max_length", re.IGNORECASE)
 
 
+# A local server out of room for the requests it holds at once: llama-server's slots share its
+# context ("Context size has been exceeded."); Ollama answers 503 past its queue.
+_CAPACITY_WORDS = re.compile(
+    r"context size has been exceeded|kv cache|no (?:free|available) slot|server busy|"
+    r"maximum pending requests",
+    re.IGNORECASE,
+)
+
+
+def is_capacity_error(status: int | None, text: str, config: LLMConfig) -> bool:
+    """Whether an error says a non-OpenAI server is out of room for the requests in flight:
+    a 503, or a 500 saying its context (shared by its parallel slots) is full. Like a 429,
+    it asks for fewer requests at once, not for a different request."""
+    if provider_of(config.base_url) != "other":
+        return False
+    return status == 503 or (status == 500 and bool(_CAPACITY_WORDS.search(text)))
+
+
 def refuses_format(status: int | None, text: str, config: LLMConfig) -> bool:
     """Whether an error (its status, and its message with its code and parameter) refuses the
     response format: a 400 or 422 naming it, or from a non-OpenAI server a 500 too

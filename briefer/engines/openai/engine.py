@@ -13,7 +13,8 @@ How one brief is made:
    refuses json_schema gets the same request in json_object mode, the schema in the prompt.
 
 An article too long for one request (`budget`) is split into chunks that are briefed
-concurrently (map); a merge request (`prompts/merge.toml`) then combines their briefs (reduce).
+concurrently (map), at most `LLMConfig.concurrency` at a time (default `MAP_CONCURRENCY`); a
+merge request (`prompts/merge.toml`) then combines their briefs (reduce).
 
 `import openai` is slow, so it is imported only inside methods that send requests.
 """
@@ -158,6 +159,11 @@ class OpenAIEngine:
     def model(self) -> str:
         """The model that writes the briefs."""
         return self.config.model
+
+    @property
+    def parallel(self) -> int:
+        """How many requests of one article (its parts) may be on their way at once."""
+        return self.config.concurrency or MAP_CONCURRENCY
 
     @property
     def prompt_id(self) -> str:
@@ -324,7 +330,7 @@ class OpenAIEngine:
         try:
             if len(jobs) == 1:
                 return self._priced(run(jobs[0]))
-            with ThreadPoolExecutor(max_workers=min(MAP_CONCURRENCY, len(jobs))) as pool:
+            with ThreadPoolExecutor(max_workers=min(self.parallel, len(jobs))) as pool:
                 partials = list(pool.map(run, jobs))
             merged = run(self._merge_job(article, partials))
         except openai.APIError as exc:
@@ -371,8 +377,10 @@ class OpenAIEngine:
     ) -> EngineResult:
         """Brief one article without blocking the event loop.
 
-        Each request (with its retries) holds a slot of `gate`, a digest's concurrency limiter,
-        only while it is on its way: reading the answer happens after the slot is handed on.
+        Each attempt of a request holds a slot of `gate`, a digest's concurrency limiter, only
+        while it is on its way: reading the answer happens after the slot is handed on, and a
+        retry waits for a slot again (so it obeys a concurrency lowered meanwhile, after a 429
+        or a local server out of room).
         """
         import asyncio
 
@@ -381,26 +389,28 @@ class OpenAIEngine:
         jobs = self.jobs(article, boundary)
         client = self._async_client_for_loop()
         sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
-        parts = asyncio.Semaphore(MAP_CONCURRENCY)
+        parts = asyncio.Semaphore(self.parallel)
         policy = retry_policy(self.config, self.on_rate_limit)
 
         async def post(request: Request) -> ChatCompletion:
-            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **policy):
-                with attempt:
-                    return await client.post(_CHAT, cast_to=_completion_type(), body=request)
-            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+            return await client.post(_CHAT, cast_to=_completion_type(), body=request)
 
         async def send(request: Request) -> ChatCompletion:
-            if gate is None:
-                return await post(request)
-            slot = gate.with_prefix(prefix_key(request)) if isinstance(gate, PrefixGate) else gate
-            async with slot:
-                completion = await post(request)
-            # One turn of the loop: a request of an earlier article waiting for this slot goes
-            # out before this answer is checked (the limiter keeps the slot a turn for this
-            # article's own follow-up when no earlier one waits).
-            await asyncio.sleep(0)
-            return completion
+            slot = gate
+            if isinstance(gate, PrefixGate):
+                slot = gate.with_prefix(prefix_key(request))
+            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **policy):
+                with attempt:
+                    if slot is None:
+                        return await post(request)
+                    async with slot:  # each attempt waits for a slot of its own
+                        completion = await post(request)
+                    # One turn of the loop: a request of an earlier article waiting for this
+                    # slot goes out before this answer is checked (the limiter keeps the slot a
+                    # turn for this article's own follow-up when no earlier one waits).
+                    await asyncio.sleep(0)
+                    return completion
+            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
         async def run(job: _Job) -> EngineResult:
             async with parts:

@@ -5,6 +5,9 @@ The SDK's own retries are off; these rules mirror them: retry connection errors,
 waiting as `retry-after-ms` / `retry-after` say, up to a limit, else exponential backoff.
 A request that cannot succeed is not sent again: a refusal of the response format (a 500 from
 llama-cpp-python) goes straight back to the conversation, which asks in another format.
+A local server out of room for parallel requests (`is_capacity_error`: llama-server's 500
+"Context size has been exceeded.", a 503) is retried like a 429, and heard like one by a
+digest, which lowers its concurrency.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from briefer.engines.openai.conversation import (
     error_message,
     error_text,
 )
-from briefer.engines.openai.endpoint import refuses_format
+from briefer.engines.openai.endpoint import is_capacity_error, refuses_format
 from briefer.text import one_line
 from briefer.text.redact import redact
 
@@ -36,6 +39,9 @@ if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+# How long a digest keeps its concurrency lowered after a local server ran out of room: its
+# capacity does not come back by itself, as a rate limit's does.
+CAPACITY_CALM_SECONDS = 30.0
 
 
 RateLimitListener = Callable[[float], None]
@@ -46,15 +52,19 @@ def retry_policy(
 ) -> dict[str, Any]:
     """Keyword arguments for tenacity's Retrying / AsyncRetrying under our rules.
 
-    `on_rate_limit` hears of every 429 that will be retried, with the wait it asked for: a
-    digest uses it to lower its concurrency for a while.
+    `on_rate_limit` hears of every 429 that will be retried, with the wait it asked for, and of
+    every capacity error of a local server, with `CAPACITY_CALM_SECONDS`: a digest uses it to
+    lower its concurrency for that long.
     """
 
     def wait(state: tenacity.RetryCallState) -> float:
         seconds = _retry_wait(state, config.max_retry_wait)
         exc = state.outcome.exception() if state.outcome else None
-        if on_rate_limit is not None and getattr(exc, "status_code", None) == 429:
-            on_rate_limit(seconds)
+        if on_rate_limit is not None:
+            if getattr(exc, "status_code", None) == 429:
+                on_rate_limit(seconds)
+            elif _is_capacity(exc, config):
+                on_rate_limit(max(seconds, CAPACITY_CALM_SECONDS))
         return seconds
 
     return {
@@ -147,6 +157,14 @@ def _is_transient(exc: BaseException, config: LLMConfig) -> bool:
     return exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500
 
 
+def _is_capacity(exc: BaseException | None, config: LLMConfig) -> bool:
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    return is_capacity_error(exc.status_code, error_text(exc), config)
+
+
 def _retry_wait(state: tenacity.RetryCallState, max_wait: float) -> float:
     exc = state.outcome.exception() if state.outcome else None
     headers = getattr(getattr(exc, "response", None), "headers", None)
@@ -234,6 +252,15 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
         return errors.BadRequestError(
             f"{where} has no such model or route (404: {detail})",
             fix="check {model} and the base URL",
+            status=status,
+            code=code,
+        )
+    if _is_capacity(exc, config):
+        return errors.ServiceError(
+            f"{where} ran out of room for the requests sent at once ({status}: {detail}; "
+            f"{config.max_retries + 1} attempts)",
+            fix="run with {concurrency=1}, or give the server more context per request "
+            "(llama-server: fewer slots -np, or a larger -c; they share -c)",
             status=status,
             code=code,
         )
