@@ -34,6 +34,7 @@ from .local_servers import (
     completion,
     context_exceeded,
     lcp_refuses_json_schema,
+    prompt_too_long,
     quoting_first_line,
 )
 
@@ -261,3 +262,90 @@ def test_brief_takes_concurrency_on_the_command_line(run, router, monkeypatch, t
     )  # fmt: skip
     assert result.code == 0, result.err
     assert server.peak_ok == 1
+
+
+# --- 3. true messages ----------------------------------------------------------------------------
+
+
+def test_a_length_stop_well_short_of_the_budget_blames_the_context(router):
+    """llama-server with -c 2048 cut an answer after 113 tokens of a 4,096-token budget."""
+    cut = '{"headline": "Port reopens", "summary": "The port'
+    Server([always(lambda: completion(cut, completion_tokens=113, finish_reason="length"))]).serve(
+        router
+    )
+    with pytest.raises(errors.TruncatedOutputError) as caught:
+        engine().brief(fixture_article("very_short"))
+    message = caught.value.describe(flag_for)
+    assert "after 113 tokens" in message and "4,096-token budget" in message
+    assert "context window" in message and "--context-tokens" in message
+    assert "--max-output-tokens" not in message
+
+
+def test_a_length_stop_at_the_budget_still_asks_for_a_larger_budget(router):
+    cut = '{"headline": "Port reopens", "summary": "The port'
+    config = dataclasses.replace(LOCAL, max_output_tokens=500)
+    answer = completion(cut, completion_tokens=500, finish_reason="length")
+    Server([always(lambda: answer)]).serve(router)
+    with pytest.raises(errors.TruncatedOutputError) as caught:
+        engine(config).brief(fixture_article("very_short"))
+    assert "--max-output-tokens" in caught.value.describe(flag_for)
+
+
+def invented_quotes(body: dict) -> httpx.Response:
+    """A brief whose every quote is invented: it asks for a repair."""
+    return completion(brief_json([f"Nothing like this sentence {i} is in it." for i in range(6)]))
+
+
+def test_a_repair_that_cannot_fit_the_context_is_not_sent(router):
+    server = Server([invented_quotes]).serve(router)
+    probe = engine(dataclasses.replace(LOCAL, max_output_tokens=200))
+    first = probe.prompt_tokens(probe.jobs(fixture_article("very_short"))[0].messages)
+    # Room for the first request (with the planning margin), not for it plus answer and repair.
+    config = dataclasses.replace(
+        LOCAL, max_output_tokens=200, context_tokens=int((first + 200) / 0.95) + 2
+    )
+    result = engine(config).brief(fixture_article("very_short"))
+    assert len(server.bodies) == 1
+    skipped = [n.message for n in result.notices if n.code == "repair_skipped"]
+    assert len(skipped) == 1 and "not sent" in skipped[0] and "needs about" in skipped[0]
+    assert "kept the first answer" in skipped[0]
+
+
+def test_a_repair_the_server_refuses_is_reported_with_its_reason(router):
+    server = Server([invented_quotes, always(lambda: prompt_too_long(2103, 2048))]).serve(router)
+    result = engine().brief(fixture_article("very_short"))
+    assert len(server.bodies) == 2
+    (failed,) = [n.message for n in result.notices if n.code == "repair_failed"]
+    assert "400: request (2103 tokens) exceeds the available context size (2048 tokens)" in failed
+
+
+def test_a_request_to_a_local_server_that_timed_out_is_not_sent_again(router):
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    route = router.post(f"{BASE_URL}/chat/completions").mock(side_effect=slow)
+    sleeps = Sleeps()
+    with pytest.raises(errors.ServiceError) as caught:
+        engine(sleeps=sleeps).brief(fixture_article("very_short"))
+    assert route.call_count == 1 and sleeps == []
+    message = caught.value.describe(flag_for)
+    assert "did not answer within 60s" in message and "not sent again" in message
+    assert "--timeout" in message and "-np" in message
+
+
+def test_batch_submit_to_a_server_without_the_batch_api_says_so(run, router, monkeypatch, tmp_path):
+    """llama-server answers POST /v1/files with a 404 "File Not Found"."""
+    router.post(f"{BASE_URL}/files").mock(
+        return_value=httpx.Response(
+            404,
+            json={"error": {"code": 404, "message": "File Not Found", "type": "not_found_error"}},
+        )
+    )
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text('{"custom_id": "x"}\n', encoding="utf-8")
+    result = run("batch", "submit", str(requests), "--db", str(tmp_path / "b.db"))
+    assert result.code == 1
+    assert "has no Batch API (404 on /v1/files)" in result.err
+    assert "batch prepare" in result.err and "run-batch" in result.err
+    assert "batch import" in result.err and "check --model" not in result.err

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefer import errors
 from briefer.core import Briefer
 from briefer.engines import EngineResult
 from briefer.engines.merge import merge_briefs
@@ -282,6 +283,10 @@ def _client(briefer: Briefer) -> Any:
     return engine.client()
 
 
+# Statuses of a server that has no Files or Batches endpoint (vLLM, Ollama, llama.cpp).
+_NO_ROUTE = frozenset({404, 405, 501})
+
+
 def _api(briefer: Briefer, call: Any) -> Any:
     import openai
 
@@ -289,6 +294,17 @@ def _api(briefer: Briefer, call: Any) -> Any:
 
     try:
         return call()
+    except openai.APIStatusError as exc:
+        if exc.status_code in _NO_ROUTE:
+            raise errors.BadRequestError(
+                f"{briefer.config.endpoint} has no Batch API ({exc.status_code} on "
+                f"{exc.request.url.path}); run the requests with the server's own batch runner "
+                "instead: `briefer batch prepare` writes them, vLLM's `vllm run-batch -i "
+                "requests.jsonl -o results.jsonl` (naming the model) runs them, and `briefer "
+                "batch import results.jsonl` stores the briefs",
+                status=exc.status_code,
+            ) from None
+        raise translate_error(exc, briefer.config) from None
     except openai.APIError as exc:
         raise translate_error(exc, briefer.config) from None
 

@@ -41,6 +41,19 @@ class Budget:
             return None
         return chunk_article(article.text, room, self.counter)
 
+    def overflow(self, prompt_tokens: int) -> str | None:
+        """Why a request whose prompt takes `prompt_tokens` cannot fit the context with its
+        output budget (the safety margin, for planning chunks, is not held against it), or
+        None when it fits."""
+        room = self.context_tokens - self.output_tokens
+        if prompt_tokens <= room:
+            return None
+        return (
+            f"it needs about {prompt_tokens:,} tokens, more than the {max(room, 0):,} a "
+            f"{self.context_tokens:,}-token context leaves beside the "
+            f"{self.output_tokens:,}-token output budget"
+        )
+
 
 def budget_for(config: LLMConfig) -> Budget:
     """Work out the budget for `config` (model table, then explicit settings)."""

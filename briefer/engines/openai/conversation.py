@@ -25,6 +25,8 @@ from briefer.engines.openai.endpoint import Negotiation, OutputFormat, provider_
 from briefer.engines.openai.prompts import PromptTemplate
 from briefer.inputs.article import Article
 from briefer.schema import Brief, Notice, PromptInfo, Usage, strict_json_schema
+from briefer.text import one_line
+from briefer.text.redact import redact
 from briefer.text.untrusted import Boundary, wrap_article
 from briefer.verify.quotes import locate
 
@@ -68,6 +70,8 @@ class Answer:
 BRIEF = OutputSpec("brief", Brief)
 Conversation = Generator[Request, "ChatCompletion", Answer]
 MissingQuotes = Callable[[Any], list[tuple[str, str]]]
+# Why a request of these messages, in this format, cannot fit the context (None: it fits).
+Overflow = Callable[[list[dict[str, str]], OutputFormat], "str | None"]
 
 
 def build_briefs_messages(
@@ -180,12 +184,17 @@ def conversation(
     output: OutputSpec = BRIEF,
     missing: MissingQuotes | None = None,
     negotiation: Negotiation | None = None,
+    overflow: Overflow | None = None,
 ) -> Conversation:
     """Ask for `output` with `messages`; `missing` lists quotes not found (one repair).
 
     Each request asks in the format `negotiation` holds at the time (the engine shares one
     among its conversations); a refusal of it moves the negotiation on and asks again at
     once, in the next format, never twice in the same one.
+
+    Every request is measured by `overflow` (the engine's budget) before it is sent: one
+    that cannot fit the context is not sent. A repair that cannot fit is skipped, the first
+    answer kept, with a notice saying why; any other such request is an error saying why.
     """
     import openai
 
@@ -211,12 +220,30 @@ def conversation(
     while True:
         fmt = negotiation.current
         sent = with_format(messages, template, output, fmt)
+        too_long = overflow(sent, fmt) if overflow is not None else None
+        if too_long is not None:
+            if before_repair is not None:
+                notices.append(
+                    Notice(
+                        code="repair_skipped",
+                        message=f"the repair request was not sent: {too_long}; "
+                        "kept the first answer",
+                    )
+                )
+                return done(before_repair, None, first_model)
+            what = "the re-ask" if reasked else f"the request in {fmt.describe()}"
+            raise errors.BadRequestError(
+                f"{what} was not sent: {too_long}",
+                fix="set {context_tokens} to the context the server gives a request, if it "
+                "has more, or give it more (llama-server: a larger -c, or fewer slots -np)",
+            )
         request = request_body(config, sent, fmt, output_tokens, output)
         try:
             completion = yield request
         except openai.APIError as exc:
             if before_repair is not None:  # the repair is optional: keep the answer we have
-                notices.append(_repair_failed(f"the repair request failed ({_kind_of(exc)})"))
+                why = _kind_of(exc, config)
+                notices.append(_repair_failed(f"the repair request failed ({why})"))
                 return done(before_repair, None, first_model)
             following = _format_after(exc, fmt, negotiation, config)
             if following is None:
@@ -225,7 +252,7 @@ def conversation(
             continue
         usage += _usage_of(completion, notices)
         try:
-            raw = _content_of(completion, usage, attempts)
+            raw = _content_of(completion, usage, attempts, output_tokens)
         except errors.OutputError as problem:  # refused, cut off, empty
             if before_repair is None:
                 raise
@@ -288,9 +315,14 @@ def _repair_failed(message: str) -> Notice:
     return Notice(code="repair_failed", message=f"{message}; kept the first answer")
 
 
-def _kind_of(exc: Exception) -> str:
+def _kind_of(exc: openai.APIError, config: LLMConfig | None = None) -> str:
+    """An API error in a few words: its status and the server's message."""
     status = getattr(exc, "status_code", None)
-    return f"{status}" if status else type(exc).__name__
+    if not status:
+        return type(exc).__name__
+    secrets = (config.api_key,) if config is not None else ()
+    said = one_line(redact(error_message(exc), secrets), 160)
+    return f"{status}: {said}" if said else f"{status}"
 
 
 def _quote_count(value: Any) -> int:
@@ -339,7 +371,7 @@ def _format_after(
 
 
 def _format_notice(exc: Exception, tried: OutputFormat, following: OutputFormat) -> Notice:
-    refused = f"the endpoint refused {tried.describe()} ({_kind_of(exc)})"
+    refused = f"the endpoint refused {tried.describe()} ({getattr(exc, 'status_code', '?')})"
     if following.mode != tried.mode:
         return Notice(
             code="json_object_fallback",
@@ -458,7 +490,9 @@ def _cached_tokens(usage: Any) -> int:
         return 0
 
 
-def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -> str:
+def _content_of(
+    completion: ChatCompletion, usage: Usage, attempts: list[str], output_tokens: int
+) -> str:
     choices = getattr(completion, "choices", None) or []
     if not choices:
         raise errors.EmptyResponseError(
@@ -473,6 +507,19 @@ def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -
     if refusal:
         raise errors.RefusalError(refusal, raw_output=content, attempts=attempts, usage=usage)
     if choice.finish_reason == "length":
+        written = getattr(getattr(completion, "usage", None), "completion_tokens", None)
+        if written is not None and written < CUT_BY_CONTEXT * output_tokens:
+            # The budget was not reached: the prompt and the answer filled the context.
+            raise errors.TruncatedOutputError(
+                f"the answer was cut off after {written:,} tokens, well short of its "
+                f"{output_tokens:,}-token budget: the server's context window ran out",
+                fix="set {context_tokens} to the context the server gives a request "
+                "(llama-server: -c divided by -np), so that requests are split to fit, "
+                "or give the server more context",
+                raw_output=content,
+                attempts=[*attempts, content or ""],
+                usage=usage,
+            )
         raise errors.TruncatedOutputError(
             "the answer was cut off at the output token budget",
             fix="raise {max_output_tokens}",
@@ -494,6 +541,11 @@ def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -
             attempts=attempts,
         )
     return str(content)
+
+
+# A `length` stop with fewer completion tokens than this share of the budget: the context
+# window cut the answer, not the output budget (which stops it at the budget exactly).
+CUT_BY_CONTEXT = 0.9
 
 
 # --- reading the SDK's errors ---------------------------------------------------------------

@@ -43,6 +43,7 @@ from briefer.engines.openai.conversation import (
     Answer,
     Conversation,
     OutputSpec,
+    Overflow,
     Request,
     build_briefs_messages,
     build_merge_messages,
@@ -50,8 +51,9 @@ from briefer.engines.openai.conversation import (
     conversation,
     missing_quotes,
     prefix_key,
+    with_format,
 )
-from briefer.engines.openai.endpoint import FormatMemory, Negotiation
+from briefer.engines.openai.endpoint import FormatMemory, Negotiation, OutputFormat, provider_of
 from briefer.engines.openai.models import model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.transport import (
@@ -132,6 +134,7 @@ class OpenAIEngine:
         # The output format the endpoint takes, learned once for all requests (and kept in
         # `memory`, the store, for the next run).
         self.negotiation = Negotiation(config, memory)
+        self._schema_counts: dict[tuple[str, bool], int] = {}
         self._http_client = http_client
         self._async_http_client = async_http_client
         self._sleep = sleep if sleep is not None else time.sleep
@@ -269,10 +272,14 @@ class OpenAIEngine:
         )
 
     def jobs(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
-        """The requests that will brief `article`: one, or one per chunk (merge comes after)."""
+        """The requests that will brief `article`: one, or one per chunk (merge comes after).
+
+        Chunks are sized for the output format asked in now: the schema counts where it goes
+        into the prompt (json_object mode; OpenAI's json_schema).
+        """
         messages = build_messages(article, self.template, boundary or Boundary.new())
         counter = self.budget.counter
-        overhead = counter.count_messages(messages) - counter.count(article.text)
+        overhead = self.prompt_tokens(messages) - counter.count(article.text)
         chunks = self.budget.chunks_for(article, overhead)
         if chunks is None:
             return [_Job(messages, article.text, self.template)]
@@ -283,6 +290,34 @@ class OpenAIEngine:
                 _Job(build_messages(part, self.template, Boundary.new()), chunk.text, self.template)
             )
         return jobs
+
+    def prompt_tokens(
+        self,
+        messages: list[dict[str, str]],
+        fmt: OutputFormat | None = None,
+        output: OutputSpec = BRIEF,
+    ) -> int:
+        """The prompt tokens of a request of `messages` in `fmt` (default: the format asked in
+        now), as the budget counts them: the messages as sent, and the schema where the
+        server puts it into the prompt (OpenAI's json_schema)."""
+        fmt = fmt or self.negotiation.current
+        return self._sent_tokens(with_format(messages, self.template, output, fmt), fmt, output)
+
+    def _sent_tokens(
+        self, sent: list[dict[str, str]], fmt: OutputFormat, output: OutputSpec
+    ) -> int:
+        tokens = self.budget.counter.count_messages(sent)
+        if fmt.mode == "schema" and provider_of(self.config.base_url) != "other":
+            key = (output.name, fmt.lengths)
+            if key not in self._schema_counts:
+                schema = json.dumps(output.schema(lengths=fmt.lengths))
+                self._schema_counts[key] = self.budget.counter.count(schema)
+            tokens += self._schema_counts[key]
+        return tokens
+
+    def _overflow(self, output: OutputSpec) -> Overflow:
+        """How a conversation for `output` learns that a request cannot fit the context."""
+        return lambda sent, fmt: self.budget.overflow(self._sent_tokens(sent, fmt, output))
 
     def _merge_job(self, article: Article, partials: list[EngineResult]) -> _Job:
         template = load_template("merge")
@@ -300,6 +335,7 @@ class OpenAIEngine:
             self.budget.output_tokens,
             missing=lambda brief: missing_quotes(brief, text),
             negotiation=self.negotiation,
+            overflow=self._overflow(BRIEF),
         )
 
     # --- sync -------------------------------------------------------------------------------
@@ -360,7 +396,14 @@ class OpenAIEngine:
         import openai
 
         send = self._sender()
-        talk = _compare_job(briefs, texts, self.config, self.budget.output_tokens, self.negotiation)
+        talk = _compare_job(
+            briefs,
+            texts,
+            self.config,
+            self.budget.output_tokens,
+            self.negotiation,
+            self._overflow(COMPARISON),
+        )
         try:
             return drive(talk, send)
         except openai.APIError as exc:
@@ -439,6 +482,7 @@ def _compare_job(
     config: LLMConfig,
     output_tokens: int,
     negotiation: Negotiation,
+    overflow: Overflow,
 ) -> Conversation:
     """The conversation that compares briefs; quotes are checked against their articles."""
     template = load_template("compare")
@@ -467,6 +511,7 @@ def _compare_job(
         output=COMPARISON,
         missing=missing,
         negotiation=negotiation,
+        overflow=overflow,
     )
 
 

@@ -7,7 +7,9 @@ A request that cannot succeed is not sent again: a refusal of the response forma
 llama-cpp-python) goes straight back to the conversation, which asks in another format.
 A local server out of room for parallel requests (`is_capacity_error`: llama-server's 500
 "Context size has been exceeded.", a 503) is retried like a 429, and heard like one by a
-digest, which lowers its concurrency.
+digest, which lowers its concurrency. A request to a local server that timed out is not sent
+again: the server goes on working on the one it has (llama-cpp-python even drops the requests
+queued behind it), so the same request would wait behind itself.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from briefer.engines.openai.conversation import (
     error_message,
     error_text,
 )
-from briefer.engines.openai.endpoint import is_capacity_error, refuses_format
+from briefer.engines.openai.endpoint import is_capacity_error, provider_of, refuses_format
 from briefer.text import one_line
 from briefer.text.redact import redact
 
@@ -138,7 +140,9 @@ class _Turn:
 def _is_transient(exc: BaseException, config: LLMConfig) -> bool:
     import openai
 
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+    if isinstance(exc, openai.APITimeoutError):
+        return provider_of(config.base_url) != "other"
+    if isinstance(exc, openai.APIConnectionError):
         return True
     if not isinstance(exc, openai.APIStatusError):
         return False
@@ -204,6 +208,13 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
 
     where = config.endpoint
     secrets = (config.api_key,)
+    if isinstance(exc, openai.APITimeoutError) and provider_of(config.base_url) == "other":
+        return errors.ServiceError(
+            f"{where} did not answer within {config.timeout:g}s (not sent again: a local "
+            "server goes on with a request it was sent, and the same one would wait behind it)",
+            fix="raise {timeout}, or send no more requests at once than the server has slots "
+            "({concurrency}; llama-server -np)",
+        )
     if isinstance(exc, openai.APITimeoutError):
         return errors.ServiceError(
             f"{where} did not answer within {config.timeout:g}s "
