@@ -17,7 +17,7 @@ from briefer.digest.pacing import IdleRunner, Urgency
 from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
 from briefer.engines.estimate import Plan
 from briefer.engines.openai.config import LLMConfig
-from briefer.errors import ConfigError, EngineError, UsageError
+from briefer.errors import BrieferError, ConfigError, EngineError, UsageError
 from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.inputs.article import Article
 from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, Notice, PromptInfo, SourcingCaveat
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from briefer.digest.runner import Progress
     from briefer.engines.openai.prompts import PromptTemplate
     from briefer.schema.comparison import Comparison
+
+
+DIGEST_CONCURRENCY = 8
 
 
 class Briefer:
@@ -270,10 +273,12 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
-        concurrency: int = 8,
+        concurrency: int | None = None,
     ) -> Digest:
         """Brief many articles, and the new entries of `feeds`, into a digest (a `Path` to a
-        folder gives its articles; `since` keeps recent entries).
+        folder gives its articles; `since` keeps recent entries; `concurrency`: requests on
+        their way at once, by default `DIGEST_CONCURRENCY`, or fewer when the server says it
+        works on fewer at once).
 
         An article or feed that fails is kept in the digest with its reason, never dropped.
         With a store, a story briefed before is marked with what changed since.
@@ -288,7 +293,7 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
-        concurrency: int = 8,
+        concurrency: int | None = None,
         progress: Progress | None = None,
         load_options: LoadOptions | None = None,
     ) -> Digest:
@@ -296,6 +301,13 @@ class Briefer:
         display; `load_options`: limits other than this Briefer's)."""
         from briefer.digest.morning import amorning
         from briefer.inputs import expand
+
+        if concurrency is None:
+            try:
+                slots = getattr(self.engine, "slots", None)  # a local server's, when it says
+            except BrieferError:
+                slots = None  # the server cannot be asked: each article will say why
+            concurrency = min(DIGEST_CONCURRENCY, slots or DIGEST_CONCURRENCY)
 
         return await amorning(
             self,

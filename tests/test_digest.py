@@ -204,7 +204,7 @@ def test_store_is_wal_and_keeps_history(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_cache_key_depends_on_what_shapes_the_brief():
+def test_cache_key_depends_on_what_shapes_the_brief(router):
     text = ARTICLES.joinpath("very_short.txt").read_text(encoding="utf-8")
     from briefer.inputs.article import article_from_text
 

@@ -34,7 +34,9 @@ from .local_servers import (
     completion,
     context_exceeded,
     lcp_refuses_json_schema,
+    models_list,
     prompt_too_long,
+    props,
     quoting_first_line,
 )
 
@@ -349,3 +351,109 @@ def test_batch_submit_to_a_server_without_the_batch_api_says_so(run, router, mon
     assert "has no Batch API (404 on /v1/files)" in result.err
     assert "batch prepare" in result.err and "run-batch" in result.err
     assert "batch import" in result.err and "check --model" not in result.err
+
+
+# --- 4. the model of a local endpoint comes from the endpoint ------------------------------------
+
+UNNAMED = LLMConfig(api_key=TEST_KEY, base_url=BASE_URL)
+
+
+def test_no_model_named_means_the_one_the_server_serves(router):
+    """llama-server lists one model, and its /props say a slot's context and the slots."""
+    server = Server([quoting_first_line], models=models_list("tiny.gguf"), props=props(2048, 4))
+    server.serve(router)
+    eng = engine(UNNAMED)
+    notes = eng.resolve()
+    assert eng.model == "tiny.gguf" and eng.slots == 4 and eng.parallel == 4
+    assert eng.budget.context_tokens == 2048 and eng.budget.output_tokens == 1024
+    assert any("tiny.gguf" in n for n in notes)
+    assert any("2,048 tokens" in n and "/props" in n for n in notes)
+    result = eng.brief(fixture_article("very_short"))
+    assert server.bodies[0]["model"] == "tiny.gguf" and server.bodies[0]["max_tokens"] == 1024
+    assert result.usage.cost_usd is None
+
+
+@pytest.mark.parametrize(
+    ("models", "props_answer", "context", "said"),
+    [
+        (models_list("Qwen/Qwen2.5-7B-Instruct", meta={"max_model_len": 32768}), None, 32768,
+         "max_model_len"),
+        (models_list("tiny.gguf", meta={"meta": {"n_ctx": 4096}}), None, 4096, "n_ctx"),
+        (models_list("tiny.gguf"), props(3072, nested=False), 3072, "/props"),
+        (models_list("llama3.2"), None, 8192, "does not say its context window"),
+    ],
+    ids=["vllm-max-model-len", "llama-cpp-models-meta", "older-llama-cpp-props", "ollama"],
+)  # fmt: skip
+def test_the_context_is_the_one_the_server_states(router, models, props_answer, context, said):
+    Server([quoting_first_line], models=models, props=props_answer).serve(router)
+    eng = engine(UNNAMED)
+    notes = eng.resolve()
+    assert eng.budget.context_tokens == context
+    assert any(said in n for n in notes)
+
+
+def test_a_server_serving_several_models_is_a_one_line_error_naming_them(run, router, monkeypatch):
+    Server([quoting_first_line], models=models_list("llama3.2", "qwen2.5", "phi4")).serve(router)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    result = run("brief", str(ARTICLES / "very_short.txt"))
+    assert result.code == 2
+    (line,) = result.err.strip().splitlines()
+    assert "serves 3 models (llama3.2, qwen2.5, phi4)" in line and "--model" in line
+
+
+def test_a_wrong_key_shows_when_the_server_is_asked_for_its_model(run, router, monkeypatch):
+    router.get(f"{BASE_URL}/models").mock(
+        return_value=httpx.Response(401, json={"error": {"message": "Invalid API Key"}})
+    )
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-key-0123456789")
+    result = run("brief", str(ARTICLES / "very_short.txt"))
+    assert result.code == 1
+    assert "refused the credentials (401: Invalid API Key)" in result.err
+    assert "OPENAI_API_KEY" in result.err and "sk-wrong" not in result.err
+
+
+def test_a_local_model_named_like_an_openai_one_is_priced_only_by_the_user(router, list_prices):
+    """llama-cpp-python answers as whatever model it is asked for ("gpt-4o-mini")."""
+    answer = completion(brief_json("Port of Calder reopened"), model="gpt-4o-mini")
+    Server([always(lambda: answer)], models=models_list("gpt-4o-mini")).serve(router)
+    priced = engine(UNNAMED).brief(fixture_article("very_short")).usage.cost_usd
+    assert priced is not None and priced > 0  # the user's price file prices it
+
+
+def test_openai_list_prices_do_not_apply_at_a_local_server(router):
+    answer = completion(brief_json("Port of Calder reopened"), model="gpt-4o-mini")
+    Server([always(lambda: answer)], models=models_list("gpt-4o-mini")).serve(router)
+    assert engine(UNNAMED).brief(fixture_article("very_short")).usage.cost_usd is None
+
+
+def test_a_dry_run_at_a_local_server_plans_for_the_servers_model(run, router, monkeypatch):
+    Server([], models=models_list("tiny.gguf"), props=props(2048, 4)).serve(router)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    result = run("brief", str(ARTICLES / "very_short.txt"), "--dry-run")
+    assert result.code == 0, result.err
+    assert "model tiny.gguf" in result.out and "2,048-token context" in result.out
+    assert "unknown" in result.out and "$" not in result.out
+    assert "gpt-4o-mini" not in result.out + result.err
+
+
+def test_a_dry_run_at_a_server_that_cannot_be_asked_assumes_no_openai_model(
+    run, router, monkeypatch
+):
+    router.get(f"{BASE_URL}/models").mock(side_effect=httpx.ConnectError("connection refused"))
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    result = run("brief", str(ARTICLES / "very_short.txt"), "--dry-run")
+    assert result.code == 0, result.err
+    assert "could not ask" in result.err and "connection refused" in result.err
+    assert "gpt-4o-mini" not in result.out + result.err
+    assert "8,192-token context" in result.out and "unknown" in result.out
+
+
+def test_a_digest_sends_no_more_at_once_than_the_server_has_slots(router):
+    Server([quoting_first_line], models=models_list("tiny.gguf"), props=props(2048, 1)).serve(
+        router
+    )
+    progress = Progress(total=2)
+    briefer = Briefer(config=UNNAMED, store=Store())
+    asyncio.run(briefer.adigest(DIGEST[:2], progress=progress))
+    assert progress.limiter is not None and progress.limiter.ceiling == 1

@@ -26,8 +26,6 @@ from briefer.cli.root import app
 from briefer.errors import UsageError
 from briefer.text import one_line
 
-DIGEST_CONCURRENCY = 8
-
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -159,10 +157,13 @@ def digest(
     if dry_run:
         emit(_digest_plan(sources, named_feeds, after, setup), output)
         return
-    concurrency = options.concurrency or DIGEST_CONCURRENCY
     result = run_digest(
         lambda state: briefer.adigest(
-            sources, feeds=named_feeds, since=after, concurrency=concurrency, progress=state
+            sources,
+            feeds=named_feeds,
+            since=after,
+            concurrency=options.concurrency,
+            progress=state,
         ),
         total=len(sources),
         stored=briefer.store is not None,

@@ -136,9 +136,13 @@ def batch_cost(briefer: Briefer, input_tokens: int, requests: int) -> float | No
     return _batch_price(engine, input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
 
 
-def _batch_price(engine: OpenAIEngine, input_tokens: int, output_tokens: int) -> float | None:
-    """Dollars at batch prices (None when the model has no price)."""
-    cost = engine.budget.model.cost(input_tokens, output_tokens)
+def _batch_price(
+    engine: OpenAIEngine, input_tokens: int, output_tokens: int, answered: str | None = None
+) -> float | None:
+    """Dollars at batch prices (None when the model has no price); `answered`: the model an
+    answer names, else the engine's."""
+    info = engine.price_table(answered) if answered else engine.budget.model
+    cost = info.cost(input_tokens, output_tokens)
     return None if cost is None else round(cost * BATCH_DISCOUNT, 6)
 
 
@@ -222,7 +226,8 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
         article = Article(text=pending.article_text, source=pending.source, title=pending.title)
         briefs = [p for _, p in sorted(parts)]
         total = sum((Usage(**u) for _, u in store.part_usages(pending.cache_key)), Usage())
-        cost = _batch_price(engine, total.prompt_tokens, total.completion_tokens)
+        answered = answer.get("model")
+        cost = _batch_price(engine, total.prompt_tokens, total.completion_tokens, answered)
         merged = EngineResult(
             brief=merge_briefs(briefs),
             usage=total.model_copy(
@@ -231,7 +236,7 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
                     "cost_usd": cost,
                 }
             ),
-            model=answer.get("model") or briefer.config.model,
+            model=answered or briefer.config.model,
             prompt=briefer.prompt_info,
         )
         envelope = briefer.envelope(article, merged)

@@ -1,7 +1,9 @@
 """How many tokens a request may use, and whether an article needs chunks to fit.
 
-The context window and output limit come from the model table (`models.toml`) unless
-`--context-tokens` / `--max-output-tokens` say otherwise. A request must fit
+The context window comes from `--context-tokens`, else from the server where it says (a
+local server's `/props` or `/v1/models`, see `briefer.engines.openai.discovery`), else from the
+model table (`models.toml`). The output budget comes from `--max-output-tokens`, else the
+model's limit, at most 4,096 tokens and at most half the context. A request must fit
 `context_tokens`: its messages, plus the output budget, plus a safety margin of 5% for the
 difference between our count and the server's.
 """
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from briefer.engines.openai.config import DEFAULT_OUTPUT_TOKENS, LLMConfig
+from briefer.engines.openai.endpoint import provider_of
 from briefer.engines.openai.models import ModelInfo, model_info
 from briefer.inputs.article import Article
 from briefer.text.chunking import Chunk, chunk_article
@@ -55,9 +58,12 @@ class Budget:
         )
 
 
-def budget_for(config: LLMConfig) -> Budget:
-    """Work out the budget for `config` (model table, then explicit settings)."""
-    info = model_info(config.model)
-    output = config.max_output_tokens or min(info.max_output_tokens, DEFAULT_OUTPUT_TOKENS)
-    context = config.context_tokens or info.context_tokens
+def budget_for(config: LLMConfig, server_context: int | None = None) -> Budget:
+    """Work out the budget for `config`: explicit settings, then the context the server
+    states (`server_context`), then the model table (priced by it at OpenAI and Azure only)."""
+    info = model_info(config.model or "", list_prices=provider_of(config.base_url) != "other")
+    context = config.context_tokens or server_context or info.context_tokens
+    output = config.max_output_tokens or min(
+        info.max_output_tokens, DEFAULT_OUTPUT_TOKENS, max(context // 2, 1)
+    )
     return Budget(info, counter_for(info.encoding), context, output)

@@ -21,7 +21,8 @@ JSON_MODES: tuple[JsonMode, ...] = ("auto", "schema", "object")
 class LLMConfig:
     """How to reach an OpenAI-compatible endpoint and what to ask it for."""
 
-    model: str = DEFAULT_MODEL
+    # None: gpt-4o-mini at OpenAI and Azure; at any other endpoint, the one model it serves
+    model: str | None = None
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     temperature: float | None = 0.2

@@ -22,11 +22,12 @@ merge request (`prompts/merge.toml`) then combines their briefs (reduce).
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import httpx
@@ -37,7 +38,7 @@ from briefer._http import tls_context
 from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
 from briefer.engines.openai.budget import Budget, budget_for
-from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.config import DEFAULT_MODEL, LLMConfig
 from briefer.engines.openai.conversation import (
     BRIEF,
     Answer,
@@ -53,8 +54,9 @@ from briefer.engines.openai.conversation import (
     prefix_key,
     with_format,
 )
+from briefer.engines.openai.discovery import ServerFacts, ask_server
 from briefer.engines.openai.endpoint import FormatMemory, Negotiation, OutputFormat, provider_of
-from briefer.engines.openai.models import model_info
+from briefer.engines.openai.models import ModelInfo, model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.transport import (
     RateLimitListener,
@@ -63,6 +65,7 @@ from briefer.engines.openai.transport import (
     retry_policy,
     translate_error,
 )
+from briefer.errors import BrieferError
 from briefer.inputs.article import Article
 from briefer.schema import Brief, Notice, Usage
 from briefer.schema.comparison import ComparisonDraft
@@ -108,6 +111,17 @@ def _require_configured(config: LLMConfig) -> None:
         )
 
 
+@dataclass
+class _Resolved:
+    """What the engine settled about its endpoint (see `OpenAIEngine.resolve`)."""
+
+    config: LLMConfig
+    budget: Budget
+    negotiation: Negotiation
+    slots: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
 class OpenAIEngine:
     """Brief articles through an OpenAI-compatible endpoint."""
 
@@ -128,12 +142,12 @@ class OpenAIEngine:
     ) -> None:
         if not planning:
             _require_configured(config)
-        self.config = config
+        self.given = config
         self.template = template
-        self.budget: Budget = budget_for(config)
-        # The output format the endpoint takes, learned once for all requests (and kept in
-        # `memory`, the store, for the next run).
-        self.negotiation = Negotiation(config, memory)
+        self.planning = planning
+        self._memory = memory
+        self._resolved: _Resolved | BrieferError | None = None
+        self._resolving = threading.Lock()
         self._schema_counts: dict[tuple[str, bool], int] = {}
         self._http_client = http_client
         self._async_http_client = async_http_client
@@ -158,15 +172,129 @@ class OpenAIEngine:
             memory=setup.memory,
         )
 
+    # --- what the endpoint is: resolved once, from the settings and, for a local server, from
+    # what the server says about itself ----------------------------------------------------------
+
+    def resolve(self) -> list[str]:
+        """Settle the model, context and output format, asking a local server what it serves
+        where the settings do not say; return what is worth telling the user about it (once).
+
+        At OpenAI and Azure, no model named means gpt-4o-mini. At any other endpoint it means
+        the one model the server lists (`ConfigError` listing them when it serves several),
+        and the context is the one the server states (llama.cpp's `/props`, vLLM's
+        `max_model_len`), else the model table's default, said in a note. A server that cannot
+        be asked is an error, except when only planning (`--dry-run`): the plan then assumes
+        the table's default and says so. Called by every property that needs these; blocking.
+        """
+        resolved = self._resolve()
+        notes, resolved.notes = resolved.notes, []
+        return notes
+
+    def _resolve(self) -> _Resolved:
+        with self._resolving:
+            if self._resolved is None:
+                try:
+                    self._resolved = self._settle()
+                except BrieferError as exc:
+                    self._resolved = exc
+            if isinstance(self._resolved, BrieferError):
+                raise self._resolved
+            return self._resolved
+
+    def _settle(self) -> _Resolved:
+        given = self.given
+        if provider_of(given.base_url) != "other" or not given.configured:
+            config = replace(given, model=given.model or DEFAULT_MODEL)
+            return _Resolved(config, budget_for(config), Negotiation(config, self._memory))
+        notes: list[str] = []
+        facts: ServerFacts | None = None
+        if given.model is None or given.context_tokens is None:
+            client = self._http_client or httpx.Client(verify=tls_context())
+            try:
+                facts = ask_server(
+                    given.base_url or "", given.endpoint, given.api_key, client, given.model
+                )
+            except BrieferError as exc:
+                # Fatal only when the model itself must come from the server: a request to a
+                # named model reports its own errors.
+                if given.model is None and not self.planning:
+                    raise
+                if given.model is None:
+                    notes.append(f"could not ask {given.endpoint} which model it serves ({exc})")
+            finally:
+                if self._http_client is None:
+                    client.close()
+        model = given.model or self._served_model(facts, notes)
+        config = replace(given, model=model)
+        context = facts.context_tokens if facts is not None else None
+        budget = budget_for(config, context)
+        if model and given.model is None:
+            notes.append(f"model {model}: the one {given.endpoint} serves")
+        if given.context_tokens is None:
+            if facts is not None and facts.context_source:
+                notes.append(
+                    f"context {budget.context_tokens:,} tokens a request, as the server says "
+                    f"({facts.context_source})"
+                )
+            elif budget.model.name == "default":
+                notes.append(
+                    f"the server does not say its context window: assuming "
+                    f"{budget.context_tokens:,} tokens (set it with --context-tokens)"
+                )
+        slots = facts.slots if facts is not None else None
+        return _Resolved(config, budget, Negotiation(config, self._memory), slots, notes)
+
+    def _served_model(self, facts: ServerFacts | None, notes: list[str]) -> str | None:
+        """The model to ask for when none is named: the one the server lists."""
+        where = self.given.endpoint
+        models = facts.models if facts is not None else ()
+        if len(models) == 1:
+            return models[0]
+        if len(models) > 1:
+            raise errors.ConfigError(
+                f"{where} serves {len(models)} models ({', '.join(models)}); choose one",
+                fix="set {model}",
+            )
+        if self.planning:
+            notes.append("no model is named and the server lists none: the plan assumes none")
+            return None
+        raise errors.ConfigError(
+            f"no model is named and {where} lists none in its /models", fix="set {model}"
+        )
+
     @property
-    def model(self) -> str:
-        """The model that writes the briefs."""
+    def config(self) -> LLMConfig:
+        """The settings with the model settled (see `resolve`)."""
+        return self._resolve().config
+
+    @property
+    def budget(self) -> Budget:
+        """Token limits of this endpoint and model (see `resolve`)."""
+        return self._resolve().budget
+
+    @property
+    def negotiation(self) -> Negotiation:
+        """The output format the endpoint takes, learned once for all requests (and kept in
+        the store, when there is one, for the next run)."""
+        return self._resolve().negotiation
+
+    @property
+    def slots(self) -> int | None:
+        """How many requests the server works on at once, when it says (llama-server -np)."""
+        return self._resolve().slots
+
+    @property
+    def model(self) -> str | None:
+        """The model that writes the briefs (None only when planning without one)."""
         return self.config.model
 
     @property
     def parallel(self) -> int:
-        """How many requests of one article (its parts) may be on their way at once."""
-        return self.config.concurrency or MAP_CONCURRENCY
+        """How many requests of one article (its parts) may be on their way at once: the
+        concurrency set, else 4, and never more than the server's slots."""
+        if self.config.concurrency:
+            return self.config.concurrency
+        return min(MAP_CONCURRENCY, self.slots or MAP_CONCURRENCY)
 
     @property
     def prompt_id(self) -> str:
@@ -184,17 +312,18 @@ class OpenAIEngine:
         """The blocking SDK client (made on first use, kept for reuse)."""
         import openai
 
-        _require_configured(self.config)
+        given = self.given
+        _require_configured(given)
         if self._client is None:
             self._client = openai.OpenAI(
-                api_key=self.config.api_key or "unused",
-                base_url=self.config.endpoint,
+                api_key=given.api_key or "unused",
+                base_url=given.endpoint,
                 max_retries=0,
-                timeout=self.config.timeout,
+                timeout=given.timeout,
                 # The SDK sends through httpx2 by default, which respx cannot see; it accepts
                 # a classic httpx client too, and that one is our seam for tests and recording.
                 http_client=self._http_client
-                or httpx.Client(timeout=self.config.timeout, verify=tls_context()),  # type: ignore[arg-type]
+                or httpx.Client(timeout=given.timeout, verify=tls_context()),  # type: ignore[arg-type]
             )
         return self._client
 
@@ -203,18 +332,19 @@ class OpenAIEngine:
 
         import openai
 
-        _require_configured(self.config)
+        given = self.given
+        _require_configured(given)
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_loop is not loop:
             self._async_loop = loop
             self._async_client = openai.AsyncOpenAI(
-                api_key=self.config.api_key or "unused",
-                base_url=self.config.endpoint,
+                api_key=given.api_key or "unused",
+                base_url=given.endpoint,
                 max_retries=0,
-                timeout=self.config.timeout,
+                timeout=given.timeout,
                 http_client=self._async_http_client  # type: ignore[arg-type]
                 or httpx.AsyncClient(
-                    timeout=self.config.timeout,
+                    timeout=given.timeout,
                     verify=tls_context(),
                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
                 ),
@@ -379,7 +509,7 @@ class OpenAIEngine:
 
         answer = self.draft_comparison([i.envelope.brief for i in items], [i.text for i in items])
         notes = [n.message for n in answer.notices]
-        info = model_info(answer.model or self.config.model)
+        info = self.price_table(answer.model)
         usage = answer.usage.model_copy(
             update={
                 "cost_usd": info.cost(
@@ -468,9 +598,17 @@ class OpenAIEngine:
             raise translate_error(exc, self.config) from None
         return self._priced(_combined(partials, merged))
 
+    def price_table(self, answered: str | None) -> ModelInfo:
+        """The model table's entry for pricing what `answered` (the model an answer names)
+        wrote: list prices at OpenAI and Azure only (a local server may call itself
+        gpt-4o-mini); elsewhere the user's price file alone prices it."""
+        list_prices = provider_of(self.given.base_url) != "other"
+        name = answered or self.given.model or self.config.model or ""
+        return model_info(name, list_prices=list_prices)
+
     def _priced(self, result: EngineResult) -> EngineResult:
         """The result with its cost in dollars (None when the model has no price)."""
-        info = model_info(result.model or self.config.model)
+        info = self.price_table(result.model)
         usage = result.usage
         cost = info.cost(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
         return replace(result, usage=usage.model_copy(update={"cost_usd": cost}))
