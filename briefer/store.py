@@ -187,11 +187,16 @@ def _now() -> str:
 
 
 def _usage(usage: dict[str, Any]) -> dict[str, int]:
+    """A batch answer's usage as a `Usage` takes it: cached prompt tokens from OpenAI's and
+    vLLM's `prompt_tokens_details`, or a top-level `cached_tokens` (llama.cpp)."""
+    details = usage.get("prompt_tokens_details")
+    cached = details.get("cached_tokens") if isinstance(details, dict) else None
     return {
         "requests": 1,
         "prompt_tokens": int(usage.get("prompt_tokens") or 0),
         "completion_tokens": int(usage.get("completion_tokens") or 0),
         "total_tokens": int(usage.get("total_tokens") or 0),
+        "cached_tokens": int(cached if cached is not None else usage.get("cached_tokens") or 0),
     }
 
 

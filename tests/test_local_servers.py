@@ -17,9 +17,11 @@ import respx
 from briefer import errors
 from briefer.cli.common import flag_for
 from briefer.core import Briefer
+from briefer.digest import batch
 from briefer.digest.runner import Progress, adigest
 from briefer.engines.openai import OpenAIEngine, transport
 from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.conversation import BRIEF
 from briefer.engines.openai.endpoint import is_capacity_error
 from briefer.engines.openai.prompts import load_template
 from briefer.inputs.article import Article
@@ -457,3 +459,83 @@ def test_a_digest_sends_no_more_at_once_than_the_server_has_slots(router):
     briefer = Briefer(config=UNNAMED, store=Store())
     asyncio.run(briefer.adigest(DIGEST[:2], progress=progress))
     assert progress.limiter is not None and progress.limiter.ceiling == 1
+
+
+# --- 5. the budget counts every request ----------------------------------------------------------
+
+
+def test_json_object_mode_counts_the_schema_it_puts_in_the_prompt(router):
+    """In object mode the schema is in the system message: chunks are sized with it."""
+    Server([quoting_first_line]).serve(router)
+    article = fixture_article("on_the_record")
+    roomy = dataclasses.replace(LOCAL, max_output_tokens=500, context_tokens=100_000)
+    messages = engine(roomy).jobs(article)[0].messages
+    with_schema = engine(dataclasses.replace(roomy, json_mode="object")).prompt_tokens(messages)
+    words = engine(roomy).budget.counter.count(article.text)
+    assert with_schema - engine(roomy).prompt_tokens(messages) > words // 2
+    # Room for the request in json_schema (the schema not in the prompt), and for half the
+    # article with the schema in the prompt.
+    context = int((with_schema - words // 2 + 500) / 0.95)
+    config = dataclasses.replace(LOCAL, max_output_tokens=500, context_tokens=context)
+    in_schema = engine(config)
+    in_object = engine(dataclasses.replace(config, json_mode="object"))
+    assert len(in_schema.jobs(article)) == 1
+    jobs = in_object.jobs(article)
+    assert len(jobs) > 1
+    assert all(in_object.prompt_tokens(j.messages) <= in_object.budget.input_tokens for j in jobs)
+    more = in_object.estimate(article, truncated=False).input_tokens
+    assert more > in_schema.estimate(article, truncated=False).input_tokens
+
+
+def test_a_reask_that_cannot_fit_is_not_sent(router):
+    rambling = completion("Let me think about this article. " * 300)  # not JSON, and long
+    server = Server([always(lambda: rambling)]).serve(router)
+    config = dataclasses.replace(LOCAL, context_tokens=3000, max_output_tokens=500)
+    with pytest.raises(errors.BadRequestError, match="the re-ask was not sent: it needs about"):
+        engine(config).brief(fixture_article("very_short"))
+    assert len(server.bodies) == 1
+
+
+def test_a_merge_that_cannot_fit_is_made_by_rule(router):
+    server = Server([quoting_first_line]).serve(router)
+    config = dataclasses.replace(LOCAL, context_tokens=1500, max_output_tokens=400)
+    eng = engine(config)
+    parts = len(eng.jobs(Article(text=LONG, source="long")))
+    assert parts > 4
+    result = eng.brief(Article(text=LONG, source="long"))
+    assert len(server.bodies) == parts  # no merge request
+    (merged,) = [n.message for n in result.notices if n.code == "merged_by_rule"]
+    assert "was not sent" in merged and "needs about" in merged
+    assert result.brief.key_facts
+
+
+def test_a_dry_run_counts_what_each_endpoint_reads_of_the_schema(router):
+    """OpenAI counts a json_schema format's schema in the prompt; llama.cpp and vLLM do not."""
+    Server([quoting_first_line]).serve(router)
+    article = fixture_article("very_short")
+    local = engine(LOCAL)
+    at_openai = engine(LLMConfig(api_key=TEST_KEY))
+    (job,) = local.jobs(article)
+    messages = local.budget.counter.count_messages(job.messages)
+    schema = local.budget.counter.count(json.dumps(BRIEF.schema()))
+    assert local.estimate(article, truncated=False).input_tokens == messages
+    assert at_openai.estimate(article, truncated=False).input_tokens == messages + schema
+
+
+def test_batch_prepare_counts_the_schema_as_a_brief_would(tmp_path):
+    briefer = Briefer(config=LLMConfig(api_key=TEST_KEY), store=Store(), planning=True)
+    article = fixture_article("on_the_record")
+    done = batch.prepare([article], briefer, tmp_path / "requests.jsonl")
+    assert done.input_tokens == briefer.estimate(article).input_tokens
+
+
+def test_batch_import_keeps_the_cached_tokens(router, tmp_path):
+    briefer = Briefer(config=LOCAL, store=Store())
+    done = batch.prepare([fixture_article("very_short")], briefer, tmp_path / "requests.jsonl")
+    (request,) = [json.loads(line) for line in done.files[0].read_text("utf-8").splitlines()]
+    text = fixture_article("very_short").text.strip().splitlines()[0]
+    answer = completion(brief_json(text), prompt_tokens=1100, cached_tokens=512).json()
+    line = {"custom_id": request["custom_id"], "response": {"status_code": 200, "body": answer}}
+    assert batch.ingest([line], briefer).stored == 1
+    (row,) = briefer.store.history()
+    assert row.cached_tokens == 512 and row.prompt_tokens == 1100

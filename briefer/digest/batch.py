@@ -117,7 +117,7 @@ def prepare(
                 if len(remembered) >= 1000:
                     store.remember_requests(remembered)
                     remembered.clear()
-                result.input_tokens += engine.budget.counter.count_messages(job.messages)
+                result.input_tokens += engine.prompt_tokens(job.messages, fmt)  # schema too
                 result.requests += 1
             result.articles += 1
     finally:
@@ -137,12 +137,16 @@ def batch_cost(briefer: Briefer, input_tokens: int, requests: int) -> float | No
 
 
 def _batch_price(
-    engine: OpenAIEngine, input_tokens: int, output_tokens: int, answered: str | None = None
+    engine: OpenAIEngine,
+    input_tokens: int,
+    output_tokens: int,
+    answered: str | None = None,
+    cached_tokens: int = 0,
 ) -> float | None:
     """Dollars at batch prices (None when the model has no price); `answered`: the model an
-    answer names, else the engine's."""
+    answer names, else the engine's; `cached_tokens` of the input at the cached price."""
     info = engine.price_table(answered) if answered else engine.budget.model
-    cost = info.cost(input_tokens, output_tokens)
+    cost = info.cost(input_tokens, output_tokens, cached_tokens)
     return None if cost is None else round(cost * BATCH_DISCOUNT, 6)
 
 
@@ -227,7 +231,9 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
         briefs = [p for _, p in sorted(parts)]
         total = sum((Usage(**u) for _, u in store.part_usages(pending.cache_key)), Usage())
         answered = answer.get("model")
-        cost = _batch_price(engine, total.prompt_tokens, total.completion_tokens, answered)
+        cost = _batch_price(
+            engine, total.prompt_tokens, total.completion_tokens, answered, total.cached_tokens
+        )
         merged = EngineResult(
             brief=merge_briefs(briefs),
             usage=total.model_copy(

@@ -13,8 +13,10 @@ How one brief is made:
    refuses json_schema gets the same request in json_object mode, the schema in the prompt.
 
 An article too long for one request (`budget`) is split into chunks that are briefed
-concurrently (map), at most `LLMConfig.concurrency` at a time (default `MAP_CONCURRENCY`); a
-merge request (`prompts/merge.toml`) then combines their briefs (reduce).
+concurrently (map), at most `LLMConfig.concurrency` at a time (default `MAP_CONCURRENCY`, or
+the server's slots when fewer); a merge request (`prompts/merge.toml`) then combines their
+briefs (reduce), or, when that request cannot fit the context, the rules of
+`briefer.engines.merge` do.
 
 `import openai` is slow, so it is imported only inside methods that send requests.
 """
@@ -37,6 +39,7 @@ from briefer import errors
 from briefer._http import tls_context
 from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
+from briefer.engines.merge import merge_briefs
 from briefer.engines.openai.budget import Budget, budget_for
 from briefer.engines.openai.config import DEFAULT_MODEL, LLMConfig
 from briefer.engines.openai.conversation import (
@@ -366,28 +369,33 @@ class OpenAIEngine:
     # --- planning ------------------------------------------------------------------------------
 
     def estimate(self, article: Article, *, truncated: bool) -> Plan:
-        """Count the requests this engine would send for `article`, sending nothing."""
+        """Count the requests this engine would send for `article`, sending nothing.
+
+        Each request is counted as the budget counts it (`prompt_tokens`): in the output
+        format asked in now, the schema included wherever it goes into the prompt.
+        """
 
         budget = self.budget
-        counter = budget.counter
         jobs = self.jobs(article)
         per_request = min(EXPECTED_OUTPUT_TOKENS, budget.output_tokens)
-        schema = counter.count(json.dumps(BRIEF.schema()))  # sent with every request
-        input_tokens = sum(counter.count_messages(job.messages) + schema for job in jobs)
-        # The prefix every request of a prompt shares: the schema and the system message.
-        cached = cacheable(schema + counter.count(jobs[0].messages[0]["content"])) * len(jobs)
+        input_tokens = sum(self.prompt_tokens(job.messages, template=job.template) for job in jobs)
+        # The prefix every request of a prompt shares: the system message (and the schema).
+        shared = self.prompt_tokens(jobs[0].messages[:1], template=jobs[0].template)
+        cached = cacheable(shared) * len(jobs)
         requests = len(jobs)
         if len(jobs) > 1:
-            merge = build_merge_messages([], load_template("merge"), Boundary.new(), article.title)
-            input_tokens += counter.count_messages(merge) + schema + len(jobs) * per_request
-            cached += cacheable(schema + counter.count(merge[0]["content"]))
+            template = load_template("merge")
+            merge = build_merge_messages([], template, Boundary.new(), article.title)
+            input_tokens += self.prompt_tokens(merge, template=template)
+            input_tokens += len(jobs) * per_request  # the parts' briefs it reads
+            cached += cacheable(self.prompt_tokens(merge[:1], template=template))
             requests += 1
         output_tokens = requests * per_request
         return Plan(
             engine="openai",
             model=self.config.model,
             price_entry=budget.model.name,
-            exact_counts=counter.exact,
+            exact_counts=budget.counter.exact,
             context_tokens=budget.context_tokens,
             output_budget=budget.output_tokens,
             chunks=len(jobs),
@@ -396,7 +404,7 @@ class OpenAIEngine:
             expected_output_tokens=output_tokens,
             cost_usd=budget.model.cost(input_tokens, output_tokens),
             truncated=truncated,
-            note=counter.note,
+            note=budget.counter.note,
             cached_tokens=cached,
             cost_if_cached=budget.model.cost(input_tokens, output_tokens, cached),
         )
@@ -426,12 +434,15 @@ class OpenAIEngine:
         messages: list[dict[str, str]],
         fmt: OutputFormat | None = None,
         output: OutputSpec = BRIEF,
+        template: PromptTemplate | None = None,
     ) -> int:
         """The prompt tokens of a request of `messages` in `fmt` (default: the format asked in
-        now), as the budget counts them: the messages as sent, and the schema where the
+        now), as the budget counts them: the messages as sent (in json_object mode with the
+        schema in the system message, as `template` words it), and the schema where the
         server puts it into the prompt (OpenAI's json_schema)."""
         fmt = fmt or self.negotiation.current
-        return self._sent_tokens(with_format(messages, self.template, output, fmt), fmt, output)
+        sent = with_format(messages, template or self.template, output, fmt)
+        return self._sent_tokens(sent, fmt, output)
 
     def _sent_tokens(
         self, sent: list[dict[str, str]], fmt: OutputFormat, output: OutputSpec
@@ -455,6 +466,27 @@ class OpenAIEngine:
             [p.brief for p in partials], template, Boundary.new(), article.title
         )
         return _Job(messages, article.text, template)
+
+    def _merged_by_rule(self, job: _Job, partials: list[EngineResult]) -> EngineResult | None:
+        """The parts' briefs merged by rule (`briefer.engines.merge`) when the merge request
+        cannot fit the context (a small local one); None when it fits."""
+        fmt = self.negotiation.current
+        sent = with_format(job.messages, job.template, BRIEF, fmt)
+        too_long = self.budget.overflow(self._sent_tokens(sent, fmt, BRIEF))
+        if too_long is None:
+            return None
+        notice = Notice(
+            code="merged_by_rule",
+            message=f"the request merging the parts' briefs was not sent: {too_long}; "
+            "merged them by rule instead",
+        )
+        return EngineResult(
+            brief=merge_briefs([p.brief for p in partials]),
+            usage=Usage(),
+            model=partials[0].model,
+            prompt=partials[0].prompt,
+            notices=[notice],
+        )
 
     def _talk(self, job: _Job) -> Conversation:
         text = job.article_text
@@ -498,7 +530,8 @@ class OpenAIEngine:
                 return self._priced(run(jobs[0]))
             with ThreadPoolExecutor(max_workers=min(self.parallel, len(jobs))) as pool:
                 partials = list(pool.map(run, jobs))
-            merged = run(self._merge_job(article, partials))
+            merge = self._merge_job(article, partials)
+            merged = self._merged_by_rule(merge, partials) or run(merge)
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
         return self._priced(_combined(partials, merged))
@@ -593,7 +626,8 @@ class OpenAIEngine:
             if len(jobs) == 1:
                 return self._priced(await run(jobs[0]))
             partials = list(await asyncio.gather(*(run(job) for job in jobs)))
-            merged = await run(self._merge_job(article, partials))
+            merge = self._merge_job(article, partials)
+            merged = self._merged_by_rule(merge, partials) or await run(merge)
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
         return self._priced(_combined(partials, merged))
