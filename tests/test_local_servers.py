@@ -539,3 +539,27 @@ def test_batch_import_keeps_the_cached_tokens(router, tmp_path):
     assert batch.ingest([line], briefer).stored == 1
     (row,) = briefer.store.history()
     assert row.cached_tokens == 512 and row.prompt_tokens == 1100
+
+
+def test_a_prompt_longer_than_the_servers_context_names_that_context(router):
+    """llama-server refuses a prompt over a slot's context with a 400 saying its n_ctx."""
+    server = Server([always(lambda: prompt_too_long(3055, 2048))]).serve(router)
+    config = dataclasses.replace(LOCAL, context_tokens=100_000)  # the user said too much
+    with pytest.raises(errors.BadRequestError) as caught:
+        engine(config).brief(fixture_article("very_short"))
+    assert len(server.bodies) == 1
+    message = caught.value.describe(flag_for)
+    assert "exceeds the available context size (2048 tokens)" in message
+    assert "--context-tokens 2048" in message
+    assert "LLMConfig(context_tokens=2048)" in str(caught.value)
+
+
+def test_a_server_context_too_small_for_the_prompt_is_said_before_sending(run, router, monkeypatch):
+    server = Server([quoting_first_line], models=models_list("tiny.gguf"), props=props(512))
+    server.serve(router)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    result = run("brief", str(ARTICLES / "on_the_record.txt"))
+    assert result.code == 2 and server.bodies == []
+    error = result.err.strip().splitlines()[-1]
+    assert "512-token context (as the server says, its /props)" in error
+    assert "-c" in error and "-np" in error and "--max-output-tokens" in error

@@ -230,7 +230,7 @@ class OpenAIEngine:
         model = given.model or self._served_model(facts, notes)
         config = replace(given, model=model)
         context = facts.context_tokens if facts is not None else None
-        budget = budget_for(config, context)
+        budget = budget_for(config, context, facts.context_source if facts else None)
         if model and given.model is None:
             notes.append(f"model {model}: the one {given.endpoint} serves")
         if given.context_tokens is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from briefer.engines.openai.conversation import (
     Answer,
     Conversation,
     Request,
+    error_body,
     error_code,
     error_message,
     error_text,
@@ -41,6 +43,12 @@ if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+# A prompt longer than the context: llama-server's error type and its words, vLLM's words,
+# OpenAI's code.
+_CONTEXT_CODES = frozenset({"exceed_context_size_error", "context_length_exceeded"})
+_CONTEXT_LIMIT = re.compile(
+    r"available context size \((\d+) tokens\)|maximum context length is (\d+) tokens", re.I
+)
 # How long a digest keeps its concurrency lowered after a local server ran out of room: its
 # capacity does not come back by itself, as a rate limit's does.
 CAPACITY_CALM_SECONDS = 30.0
@@ -256,6 +264,18 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
         return errors.BadRequestError(
             f"{where} refused the response format asked for ({status}: {detail})",
             fix="leave {json_mode} at auto to let briefer find one it takes",
+            status=status,
+            code=code,
+        )
+    if status == 400 and (code in _CONTEXT_CODES or _CONTEXT_LIMIT.search(detail)):
+        found = _CONTEXT_LIMIT.search(detail)
+        n_ctx = error_body(exc).get("n_ctx") or (found and (found.group(1) or found.group(2)))
+        return errors.BadRequestError(
+            f"{where} has less context for a request than the request needs ({status}: {detail})",
+            fix=f"set {{context_tokens={n_ctx}}}, the server's, so that articles are split to "
+            "fit, or give the server more context"
+            if n_ctx
+            else "set {context_tokens} to the context the server gives a request",
             status=status,
             code=code,
         )
