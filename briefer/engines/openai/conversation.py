@@ -231,7 +231,7 @@ def conversation(
                     )
                 )
                 return done(before_repair, None, first_model)
-            what = "the re-ask" if reasked else f"the request in {fmt.describe()}"
+            what = "the re-ask" if reasked else f"the {output.name} request ({fmt.describe()})"
             raise errors.BadRequestError(
                 f"{what} was not sent: {too_long}",
                 fix="set {context_tokens} to the context the server gives a request, if it "
