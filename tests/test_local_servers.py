@@ -435,6 +435,7 @@ def test_a_dry_run_at_a_local_server_plans_for_the_servers_model(run, router, mo
     result = run("brief", str(ARTICLES / "very_short.txt"), "--dry-run")
     assert result.code == 0, result.err
     assert "model tiny.gguf" in result.out and "2,048-token context" in result.out
+    assert "(the context as the server says, its /props)" in result.out
     assert "unknown" in result.out and "$" not in result.out
     assert "gpt-4o-mini" not in result.out + result.err
 

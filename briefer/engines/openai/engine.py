@@ -407,6 +407,7 @@ class OpenAIEngine:
             note=budget.counter.note,
             cached_tokens=cached,
             cost_if_cached=budget.model.cost(input_tokens, output_tokens, cached),
+            context_source=budget.context_source,
         )
 
     def jobs(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
