@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
-from briefer.digest.pacing import IdleRunner, Urgency
+from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
 from briefer.engines.estimate import Plan
 from briefer.engines.openai.config import LLMConfig
@@ -259,11 +259,16 @@ class Briefer:
         return self.engine.compare(items)
 
     async def acompare(self, articles: Sequence[ArticleInput]) -> Comparison:
-        """`compare`, briefing the articles concurrently."""
+        """`compare`, briefing the articles concurrently (as many requests at once as the
+        config's concurrency allows, by default `DIGEST_CONCURRENCY` or the server's slots)."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
         loaded = list(await asyncio.gather(*(self._aload(a) for a in articles)))
-        envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
+        limiter = AdaptiveLimiter(self.config.concurrency or self._default_concurrency())
+        briefed = await asyncio.gather(
+            *(self.abrief_stored(a, gate=limiter.gate(i)) for i, a in enumerate(loaded))
+        )
+        envelopes = [b.envelope for b in briefed]
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
         return await asyncio.to_thread(self.engine.compare, items)
 
@@ -303,11 +308,7 @@ class Briefer:
         from briefer.inputs import expand
 
         if concurrency is None:
-            try:
-                slots = getattr(self.engine, "slots", None)  # a local server's, when it says
-            except BrieferError:
-                slots = None  # the server cannot be asked: each article will say why
-            concurrency = min(DIGEST_CONCURRENCY, slots or DIGEST_CONCURRENCY)
+            concurrency = self._default_concurrency()
 
         return await amorning(
             self,
@@ -319,6 +320,14 @@ class Briefer:
             load_options=load_options or self.load_options,
             progress=progress,
         )
+
+    def _default_concurrency(self) -> int:
+        """`DIGEST_CONCURRENCY`, or the server's slots when it says it has fewer."""
+        try:
+            slots = getattr(self.engine, "slots", None)  # a local server's, when it says
+        except BrieferError:
+            slots = None  # the server cannot be asked: each article will say why
+        return min(DIGEST_CONCURRENCY, slots or DIGEST_CONCURRENCY)
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
         """Hear of every 429 the engine retries (with its wait), e.g. to slow down."""

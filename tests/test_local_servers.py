@@ -564,3 +564,18 @@ def test_a_server_context_too_small_for_the_prompt_is_said_before_sending(run, r
     error = result.err.strip().splitlines()[-1]
     assert "512-token context (as the server says, its /props)" in error
     assert "-c" in error and "-np" in error and "--max-output-tokens" in error
+
+
+def test_an_async_comparison_briefs_no_more_articles_at_once_than_the_concurrency(router):
+    server = SharedContext(room=8, seconds=0.02)
+
+    def either(request: httpx.Request):
+        body = json.loads(request.content)
+        if body["response_format"]["json_schema"]["name"] == "comparison":
+            return completion('{"facts": [], "conflicts": []}')
+        return server(request)  # awaited by the async client
+
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=either)
+    briefer = Briefer(config=dataclasses.replace(LOCAL, concurrency=1))
+    comparison = asyncio.run(briefer.acompare(DIGEST[:3]))
+    assert comparison.kind == "comparison" and server.peak_ok == 1
