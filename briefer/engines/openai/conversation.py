@@ -199,7 +199,6 @@ def conversation(
     import openai
 
     negotiation = negotiation if negotiation is not None else Negotiation(config)
-    fmt = negotiation.current
     usage = Usage()
     attempts: list[str] = []
     notices: list[Notice] = []
@@ -514,8 +513,9 @@ def _content_of(
                 f"the answer was cut off after {written:,} tokens, well short of its "
                 f"{output_tokens:,}-token budget: the server's context window ran out",
                 fix="set {context_tokens} to the context the server gives a request "
-                "(llama-server: -c divided by -np), so that requests are split to fit, "
-                "or give the server more context",
+                "(llama-server: its -c, divided among its -np slots), so that requests are "
+                "split to fit; give the server more context; or, when its slots share it, "
+                "send fewer requests at once ({concurrency})",
                 raw_output=content,
                 attempts=[*attempts, content or ""],
                 usage=usage,

@@ -2,15 +2,21 @@
 
 How one brief is made:
 
+0. Once per engine (`resolve`): the model, the context and the output format. At a local
+   server (any endpoint but OpenAI's and Azure's) they come from the server where the
+   settings do not say (`briefer.engines.openai.discovery`), and the output format is
+   negotiated with it (`briefer.engines.openai.endpoint`).
 1. The conversation (`conversation`, no I/O) builds the request: system and user
    messages from the prompt template, the article wrapped in a fresh random boundary,
-   `response_format` json_schema (strict) or json_object.
+   `response_format` json_schema (strict) or json_object with the schema, and measures it
+   against the context before it goes.
 2. A driver (`briefer.engines.openai.transport`) sends each request. Transport retries belong to
    tenacity alone: the SDK's own retries are off (`max_retries=0`). A retry resends the
    identical request.
 3. The answer is checked: refusal, truncation, no choices; then parsed and validated against
    `Brief`. Invalid output gets exactly one re-ask carrying the validation error. A server that
-   refuses json_schema gets the same request in json_object mode, the schema in the prompt.
+   refuses the output format gets the request at once in the next one (json_object with the
+   schema, inline and in the prompt), and so does every later request of the engine.
 
 An article too long for one request (`budget`) is split into chunks that are briefed
 concurrently (map), at most `LLMConfig.concurrency` at a time (default `MAP_CONCURRENCY`, or
@@ -185,9 +191,11 @@ class OpenAIEngine:
         At OpenAI and Azure, no model named means gpt-4o-mini. At any other endpoint it means
         the one model the server lists (`ConfigError` listing them when it serves several),
         and the context is the one the server states (llama.cpp's `/props`, vLLM's
-        `max_model_len`), else the model table's default, said in a note. A server that cannot
-        be asked is an error, except when only planning (`--dry-run`): the plan then assumes
-        the table's default and says so. Called by every property that needs these; blocking.
+        `max_model_len`), else the model table's, said in a note when it is only the
+        table's default. A server that cannot be asked is an error when the model must come
+        from it, except when only planning (`--dry-run`): the plan then has no model and the
+        table's default context, and says why. Called by every property that needs these,
+        once; blocking (a digest's command line calls it before its event loop starts).
         """
         resolved = self._resolve()
         notes, resolved.notes = resolved.notes, []

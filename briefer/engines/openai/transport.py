@@ -263,7 +263,9 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
     if refuses_format(status, error_text(exc), config):
         return errors.BadRequestError(
             f"{where} refused the response format asked for ({status}: {detail})",
-            fix="leave {json_mode} at auto to let briefer find one it takes",
+            fix="leave {json_mode} at auto to let briefer find one it takes"
+            if config.json_mode != "auto"
+            else None,
             status=status,
             code=code,
         )
