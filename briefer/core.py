@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
-from briefer.digest.pacing import IdleRunner, Urgency
+from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
 from briefer.engines.estimate import Plan
 from briefer.engines.offline.story import story_offline
 from briefer.engines.openai.config import LLMConfig
-from briefer.errors import ConfigError, EngineError, UsageError
+from briefer.errors import BrieferError, ConfigError, EngineError, UsageError
 from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.inputs.article import Article
 from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, Notice, PromptInfo, SourcingCaveat
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from briefer.engines.openai.prompts import PromptTemplate
     from briefer.schema.comparison import Comparison
     from briefer.schema.story import StoryBrief
+
+
+DIGEST_CONCURRENCY = 8
 
 
 class Briefer:
@@ -99,7 +102,9 @@ class Briefer:
         self.config = (
             replace(config, **given) if config is not None else LLMConfig.from_env(**given)
         )
-        setup = EngineSetup(self.config, prompt, http_client, async_http_client, planning)
+        setup = EngineSetup(
+            self.config, prompt, http_client, async_http_client, planning, memory=store
+        )
         self.engine: Engine = create_engine(engine or settings.engine or "auto", setup)
 
     @property
@@ -256,11 +261,16 @@ class Briefer:
         return self.engine.compare(items)
 
     async def acompare(self, articles: Sequence[ArticleInput]) -> Comparison:
-        """`compare`, briefing the articles concurrently."""
+        """`compare`, briefing the articles concurrently (as many requests at once as the
+        config's concurrency allows, by default `DIGEST_CONCURRENCY` or the server's slots)."""
         if len(articles) < 2:
             raise UsageError("a comparison needs at least two articles")
         loaded = list(await asyncio.gather(*(self._aload(a) for a in articles)))
-        envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
+        limiter = AdaptiveLimiter(self.config.concurrency or self._default_concurrency())
+        briefed = await asyncio.gather(
+            *(self.abrief_stored(a, gate=limiter.gate(i)) for i, a in enumerate(loaded))
+        )
+        envelopes = [b.envelope for b in briefed]
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
         return await asyncio.to_thread(self.engine.compare, items)
 
@@ -293,10 +303,12 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
-        concurrency: int = 8,
+        concurrency: int | None = None,
     ) -> Digest:
         """Brief many articles, and the new entries of `feeds`, into a digest (a `Path` to a
-        folder gives its articles; `since` keeps recent entries).
+        folder gives its articles; `since` keeps recent entries; `concurrency`: requests on
+        their way at once, by default `DIGEST_CONCURRENCY`, or fewer when the server says it
+        works on fewer at once).
 
         An article or feed that fails is kept in the digest with its reason, never dropped.
         With a store, a story briefed before is marked with what changed since.
@@ -311,7 +323,7 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
-        concurrency: int = 8,
+        concurrency: int | None = None,
         progress: Progress | None = None,
         load_options: LoadOptions | None = None,
     ) -> Digest:
@@ -319,6 +331,9 @@ class Briefer:
         display; `load_options`: limits other than this Briefer's)."""
         from briefer.digest.morning import amorning
         from briefer.inputs import expand
+
+        if concurrency is None:
+            concurrency = self._default_concurrency()
 
         return await amorning(
             self,
@@ -330,6 +345,14 @@ class Briefer:
             load_options=load_options or self.load_options,
             progress=progress,
         )
+
+    def _default_concurrency(self) -> int:
+        """`DIGEST_CONCURRENCY`, or the server's slots when it says it has fewer."""
+        try:
+            slots = getattr(self.engine, "slots", None)  # a local server's, when it says
+        except BrieferError:
+            slots = None  # the server cannot be asked: each article will say why
+        return min(DIGEST_CONCURRENCY, slots or DIGEST_CONCURRENCY)
 
     def on_rate_limit(self, listener: Callable[[float], None] | None) -> None:
         """Hear of every 429 the engine retries (with its wait), e.g. to slow down."""

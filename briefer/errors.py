@@ -29,7 +29,9 @@ A message speaks the library's language. When the fix is a setting, the error ke
 (`fix`, with each setting named in braces, e.g. ``"raise {max_bytes}"``) so that whoever
 shows the error names the setting as its own user knows it: the library as a Python caller
 sets it (``LoadOptions(max_bytes=...)``), the CLI as a flag (``--max-bytes``), and a service
-whose callers cannot change it leaves the fix out. `str(error)` is the library's wording.
+whose callers cannot change it leaves the fix out. A setting may carry the value to give it
+(``"{concurrency=1}"``: ``--concurrency 1`` on the command line, "the concurrency set to 1"
+in Python). `str(error)` is the library's wording.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ LIBRARY_SETTINGS = {
     "context_tokens": "LLMConfig(context_tokens=...)",
     "db": "the store's path (Store(path))",
     "fetch_timeout": "LoadOptions(fetch_timeout=...)",
+    "json_mode": "LLMConfig(json_mode=...)",
     "max_bytes": "LoadOptions(max_bytes=...)",
     "max_fetch_bytes": "LoadOptions(max_fetch_bytes=...)",
     "max_input_tokens": "Briefer(max_input_tokens=...)",
@@ -79,18 +82,35 @@ class BrieferError(Exception):
     @property
     def settings(self) -> list[str]:
         """The settings the fix names (empty when the fix names none, or there is no fix)."""
-        if not self.fix:
-            return []
-        return [field for _, field, _, _ in Formatter().parse(self.fix) if field]
+        return [field.partition("=")[0] for field in self._fields()]
 
     def describe(self, name: SettingName = library_setting) -> str:
         """The message and its fix, each setting named by `name`; no fix when it gives None."""
         if not self.fix:
             return self.message
-        names = {setting: name(setting) for setting in self.settings}
-        if any(value is None for value in names.values()):
-            return self.message
+        names: dict[str, str] = {}
+        for field in self._fields():
+            setting, given, value = field.partition("=")
+            named = name(setting)
+            if named is None:
+                return self.message
+            names[field] = _with_value(named, value) if given else named
         return f"{self.message}; {self.fix.format_map(names)}"
+
+    def _fields(self) -> list[str]:
+        if not self.fix:
+            return []
+        return [field for _, field, _, _ in Formatter().parse(self.fix) if field]
+
+
+def _with_value(named: str, value: str) -> str:
+    """A setting as named, given `value`: "--concurrency 1", "LLMConfig(context_tokens=2048)",
+    "the concurrency set to 1"."""
+    if "..." in named:
+        return named.replace("...", value, 1)
+    if named.startswith("-"):
+        return f"{named.split()[0]} {value}"
+    return f"{named} set to {value}"
 
 
 class UsageError(BrieferError):

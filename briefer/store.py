@@ -94,6 +94,14 @@ def _add_feeds(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS briefs_by_url ON briefs (url)")
 
 
+def _add_endpoint_formats(db: sqlite3.Connection) -> None:
+    """The output format each endpoint and model took (json_schema or json_object)."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS endpoint_formats (endpoint TEXT NOT NULL, model TEXT NOT "
+        "NULL, format TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (endpoint, model))"
+    )
+
+
 # Step i brings a store from user_version i to i + 1, in order, in one transaction. Append new
 # steps; never edit or reorder one that has shipped. The first two also bring stores made
 # before user_version was kept (version 0, with or without article_text) up to date.
@@ -101,6 +109,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _create_first_tables,
     _add_article_text,
     _add_feeds,
+    _add_endpoint_formats,
 )
 
 
@@ -178,11 +187,16 @@ def _now() -> str:
 
 
 def _usage(usage: dict[str, Any]) -> dict[str, int]:
+    """A batch answer's usage as a `Usage` takes it: cached prompt tokens from OpenAI's and
+    vLLM's `prompt_tokens_details`, or a top-level `cached_tokens` (llama.cpp)."""
+    details = usage.get("prompt_tokens_details")
+    cached = details.get("cached_tokens") if isinstance(details, dict) else None
     return {
         "requests": 1,
         "prompt_tokens": int(usage.get("prompt_tokens") or 0),
         "completion_tokens": int(usage.get("completion_tokens") or 0),
         "total_tokens": int(usage.get("total_tokens") or 0),
+        "cached_tokens": int(cached if cached is not None else usage.get("cached_tokens") or 0),
     }
 
 
@@ -501,6 +515,27 @@ class Store:
                 "ON CONFLICT(source) DO UPDATE SET etag = excluded.etag, "
                 "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
                 (source, etag, last_modified, _now()),
+            )
+
+    # --- endpoints: the output format each one took (briefer.engines.openai.endpoint) ---------
+
+    def recall_format(self, endpoint: str, model: str) -> str | None:
+        """The output format an endpoint and model took last time, if one is kept."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT format FROM endpoint_formats WHERE endpoint = ? AND model = ?",
+                (endpoint, model),
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def remember_format(self, endpoint: str, model: str, key: str) -> None:
+        """Keep the output format an endpoint and model take, for the next run."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO endpoint_formats (endpoint, model, format, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(endpoint, model) DO UPDATE SET "
+                "format = excluded.format, updated_at = excluded.updated_at",
+                (endpoint, model, key, _now()),
             )
 
     def count(self) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+import httpx
 import pytest
 import respx
 
@@ -43,13 +44,44 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
+    """Requests to the stand-in endpoint at BASE_URL, answered by each test's routes.
+
+    Like any local server, the stand-in is asked which model it serves and what context it
+    has: it lists one model, gpt-4o-mini, and has no llama.cpp `/props` (so the model table
+    gives the context). Tests may route these differently.
+    """
     with respx.mock(assert_all_called=False, assert_all_mocked=True) as mock:
+        serve_model_list(mock)
         yield mock
+
+
+def serve_model_list(mock: respx.MockRouter, *names: str) -> None:
+    """Answer `GET BASE_URL/models` with `names` (default: gpt-4o-mini) and `/props` with 404."""
+    listed = [{"id": name, "object": "model"} for name in names or ("gpt-4o-mini",)]
+    mock.get(f"{BASE_URL}/models").mock(
+        return_value=httpx.Response(200, json={"object": "list", "data": listed})
+    )
+    mock.get(f"{BASE_URL.removesuffix('/v1')}/props").mock(
+        return_value=httpx.Response(404, json={"error": {"message": "not found"}})
+    )
 
 
 @pytest.fixture
 def config() -> LLMConfig:
     return LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, model="gpt-4o-mini")
+
+
+@pytest.fixture
+def list_prices(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Price gpt-4o-mini at the stand-in endpoint as OpenAI does: shipped prices apply at
+    OpenAI and Azure only, and llm.test is neither, so the user's price file must say."""
+    prices = tmp_path / "prices.toml"
+    prices.write_text(
+        '[models."gpt-4o-mini"]\ninput_per_million = 0.15\noutput_per_million = 0.60\n'
+        "cached_input_per_million = 0.075\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BRIEFER_PRICES", str(prices))
 
 
 def fixture_article(stem: str) -> Article:

@@ -21,6 +21,7 @@ from .exchanges import BASE_URL, FIXTURES, replay
 def llm_env(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    monkeypatch.setenv("BRIEFER_MODEL", "gpt-4o-mini")
 
 
 def one_line_error(result: Result) -> str:

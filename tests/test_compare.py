@@ -181,7 +181,7 @@ def test_compare_cli_with_stored_ids_and_brief_files(run, tmp_path):
 # --- the LLM path ---------------------------------------------------------------------------------
 
 
-def test_llm_comparison_is_reverified(router):
+def test_llm_comparison_is_reverified(router, list_prices):
     log = replay("compare_harwick", router)
     briefer = Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL))
     comparison = briefer.compare([load_article(FOLDER / name) for name in FILES])

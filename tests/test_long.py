@@ -303,7 +303,7 @@ def test_short_article_is_one_request(router, config):
     assert len(log.requests) == 1
 
 
-def test_cost_is_recorded_from_the_price_table(router, config):
+def test_cost_is_recorded_from_the_price_table(router, config, list_prices):
     replay("happy_very_short", router)
     envelope = Briefer(config=config).brief(fixture_article("very_short"))
     usage = load_exchange("happy_very_short")["interactions"][0]["response"]["body"]["usage"]
@@ -340,7 +340,7 @@ def test_offline_long_article_is_chunked_and_deterministic():
     assert first.verification.missing == 0
 
 
-def test_dry_run_sends_nothing(monkeypatch, capsys, router, tmp_path):
+def test_dry_run_sends_nothing(monkeypatch, capsys, router, tmp_path, list_prices):
     import sys
 
     from briefer.cli import main

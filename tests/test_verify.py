@@ -275,7 +275,7 @@ def test_offline_briefs_verify_completely():
         assert envelope.verification.grounded_ratio == 1.0
 
 
-def test_a_brief_says_what_it_cost_and_an_offline_one_says_nothing(router, config):
+def test_a_brief_says_what_it_cost_and_an_offline_one_says_nothing(router, config, list_prices):
     envelope, _ = _brief(router, config, "happy_very_short")
     usage = envelope.usage
     assert usage.requests == 1 and usage.total_tokens > 0 and usage.cost_usd is not None

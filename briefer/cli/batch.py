@@ -40,11 +40,18 @@ batch_app = typer.Typer(
 
 
 def _batch_setup(
-    db: Path | None, model: str | None, base_url: str | None, *, planning: bool = False
+    db: Path | None,
+    model: str | None,
+    base_url: str | None,
+    *,
+    planning: bool = False,
+    resolve: bool = False,
 ) -> Setup:
+    """The Briefer of a batch command (`resolve`: settle the model and context now, for
+    `prepare`; the others need neither, and vLLM's server need not be running for them)."""
     return EngineOptions(
         engine="openai", model=model, base_url=base_url, json_mode="schema", db=db
-    ).setup(planning=planning)
+    ).setup(planning=planning, resolve=resolve)
 
 
 @command(batch_app, name="prepare")
@@ -82,7 +89,7 @@ def batch_prepare(
     from briefer.digest import batch
     from briefer.engines.estimate import format_cost
 
-    setup = _batch_setup(db, model, base_url, planning=dry_run)
+    setup = _batch_setup(db, model, base_url, planning=dry_run, resolve=True)
     sources: list[Input] = command_line_inputs(inputs or [], urls)
     if retry_failed:
         sources += batch.retry_sources(setup.briefer)

@@ -87,9 +87,6 @@ def digest(
     ] = None,
     fmt: FormatOption = "markdown",
     output: Output = None,
-    concurrency: Annotated[
-        int, typer.Option(metavar="N", help="Requests on their way at once.")
-    ] = 8,
     allow_failures: Annotated[
         bool, typer.Option("--allow-failures", help="Exit 0 even when some articles failed.")
     ] = False,
@@ -174,7 +171,11 @@ def digest(
         return
     result = run_digest(
         lambda state: briefer.adigest(
-            sources, feeds=named_feeds, since=after, concurrency=concurrency, progress=state
+            sources,
+            feeds=named_feeds,
+            since=after,
+            concurrency=options.concurrency,
+            progress=state,
         ),
         total=len(sources),
         stored=briefer.store is not None,

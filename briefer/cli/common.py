@@ -37,7 +37,11 @@ FormatOption = Annotated[
 ]
 Model = Annotated[
     str | None,
-    typer.Option(metavar="MODEL", help="Model name (default: $BRIEFER_MODEL or gpt-4o-mini)."),
+    typer.Option(
+        metavar="MODEL",
+        help="Model name (default: $BRIEFER_MODEL, else gpt-4o-mini at OpenAI and the one "
+        "model a local server serves).",
+    ),
 ]
 BaseUrl = Annotated[
     str | None,
@@ -56,7 +60,17 @@ MaxOutputTokens = Annotated[
 ContextTokens = Annotated[
     int | None,
     typer.Option(
-        metavar="TOKENS", help="Context window in tokens (default: from the model table)."
+        metavar="TOKENS",
+        help="Context window a request gets, in tokens (default: what a local server says, "
+        "else the model table).",
+    ),
+]
+Concurrency = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        help="Requests on their way at once (default: 8 in a digest, else 4: the parts of a "
+        "long article). A local server needs at most its slots (llama-server -np).",
     ),
 ]
 MaxInputTokens = Annotated[
@@ -147,6 +161,7 @@ class Setup:
 
     briefer: Briefer
     notes: list[str]
+    resolve: bool = True  # settle the LLM engine's model and context when announcing
 
     @property
     def load(self) -> LoadOptions:
@@ -154,10 +169,16 @@ class Setup:
         return self.briefer.load_options
 
     def announce(self) -> None:
-        """Say, once, how briefs will be made (after the inputs proved usable)."""
-        for note in self.notes:
+        """Say, once, how briefs will be made (after the inputs proved usable): settle the
+        LLM engine's model and context first (asking a local server), so that a problem
+        with them shows before any work starts, and say what was learned."""
+        notes, self.notes = self.notes, []
+        settle = getattr(self.briefer.engine, "resolve", None)
+        if self.resolve and callable(settle):
+            notes[:0] = settle()
+            self.resolve = False
+        for note in notes:
             say(note)
-        self.notes = []
 
 
 @dataclass(frozen=True)
@@ -170,6 +191,7 @@ class EngineOptions:
     temperature: Temperature = None
     max_output_tokens: MaxOutputTokens = None
     context_tokens: ContextTokens = None
+    concurrency: Concurrency = None
     max_input_tokens: MaxInputTokens = None
     timeout: Timeout = None
     json_mode: JsonMode = None
@@ -183,10 +205,14 @@ class EngineOptions:
     no_cache: NoCache = False
     fallback: Fallback = False
 
-    def setup(self, *, no_cache: bool = False, planning: bool = False) -> Setup:
+    def setup(
+        self, *, no_cache: bool = False, planning: bool = False, resolve: bool = True
+    ) -> Setup:
         """Build the Briefer and load limits these options ask for (no_cache: force it off;
-        planning: for --dry-run, which needs no key)."""
-        return setup_briefer(replace(self, no_cache=self.no_cache or no_cache), planning=planning)
+        planning: for --dry-run, which needs no key; resolve: settle the model and context on
+        `announce`, asking a local server, so that a problem shows before any work starts)."""
+        options = replace(self, no_cache=self.no_cache or no_cache)
+        return setup_briefer(options, planning=planning, resolve=resolve)
 
 
 DEFAULTS = EngineOptions()
@@ -276,10 +302,11 @@ def summary(doc: str) -> str:
     return text[: end + 1] if end >= 0 else text
 
 
-def setup_briefer(options: EngineOptions, *, planning: bool = False) -> Setup:
-    """The Briefer, load limits and start-up notes the options ask for."""
+def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bool = True) -> Setup:
+    """The Briefer, load limits and start-up notes the options ask for (`resolve`: settle the
+    LLM engine's model and context when announcing, saying what was learned)."""
     from briefer.core import Briefer
-    from briefer.engines.openai.config import LLMConfig
+    from briefer.engines.openai.config import DEFAULT_MODEL, LLMConfig
     from briefer.inputs import LoadOptions
     from briefer.settings import Settings
     from briefer.store import Store
@@ -293,6 +320,7 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False) -> Setup:
         context_tokens=o.context_tokens,
         timeout=o.timeout,
         json_mode=o.json_mode,
+        concurrency=o.concurrency,
     )
     load = LoadOptions.from_env(
         max_bytes=o.max_bytes,
@@ -315,8 +343,8 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False) -> Setup:
     notes = []
     if planning and briefer.engine.name == "openai" and not config.configured:
         notes.append(
-            f"no LLM is configured: estimating for {config.model} at its list price; "
-            "nothing is sent"
+            f"no LLM is configured: estimating for {config.model or DEFAULT_MODEL} at its "
+            "list price; nothing is sent"
         )
     elif briefer.engine.name == "offline" and (o.engine or Settings.from_env().engine) != "offline":
         notes.append(
@@ -326,7 +354,7 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False) -> Setup:
     note = briefer.counter.note
     if note and briefer.engine.name != "offline":
         notes.append(note)
-    return Setup(briefer, notes)
+    return Setup(briefer, notes, resolve)
 
 
 def command_line_inputs(words: list[str], url_list: Path | None = None) -> list[Input]:

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefer import errors
 from briefer.core import Briefer
 from briefer.engines import EngineResult
 from briefer.engines.merge import merge_briefs
-from briefer.engines.openai.conversation import BRIEF, _request_body, parse_output
+from briefer.engines.openai.conversation import BRIEF, parse_output, request_body
+from briefer.engines.openai.endpoint import OutputFormat, provider_of
 from briefer.errors import BrieferError, UsageError
 from briefer.inputs import Input, LoadOptions, label, load_article
 from briefer.inputs.article import Article
@@ -89,6 +91,8 @@ def prepare(
     engine, store = _require_llm(briefer)
     result = Prepared()
     writer = _SplitWriter(out, max_requests, max_bytes)
+    # A batch runner cannot fall back: json_schema, with the length limits for vLLM.
+    fmt = OutputFormat("schema", lengths=provider_of(engine.config.base_url) == "other")
     remembered: list[tuple[str, str, Article, int, int]] = []
     try:
         for source in sources:
@@ -104,8 +108,8 @@ def prepare(
             jobs = engine.jobs(article)
             for part, job in enumerate(jobs):
                 custom_id = f"{key}-{part}"
-                body = _request_body(
-                    engine.config, job.messages, "schema", engine.budget.output_tokens, BRIEF
+                body = request_body(
+                    engine.config, job.messages, fmt, engine.budget.output_tokens, BRIEF
                 )
                 line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
                 writer.write(json.dumps(line, ensure_ascii=False))
@@ -113,7 +117,7 @@ def prepare(
                 if len(remembered) >= 1000:
                     store.remember_requests(remembered)
                     remembered.clear()
-                result.input_tokens += engine.budget.counter.count_messages(job.messages)
+                result.input_tokens += engine.prompt_tokens(job.messages, fmt)  # schema too
                 result.requests += 1
             result.articles += 1
     finally:
@@ -132,9 +136,17 @@ def batch_cost(briefer: Briefer, input_tokens: int, requests: int) -> float | No
     return _batch_price(engine, input_tokens, requests * EXPECTED_OUTPUT_TOKENS)
 
 
-def _batch_price(engine: OpenAIEngine, input_tokens: int, output_tokens: int) -> float | None:
-    """Dollars at batch prices (None when the model has no price)."""
-    cost = engine.budget.model.cost(input_tokens, output_tokens)
+def _batch_price(
+    engine: OpenAIEngine,
+    input_tokens: int,
+    output_tokens: int,
+    answered: str | None = None,
+    cached_tokens: int = 0,
+) -> float | None:
+    """Dollars at batch prices (None when the model has no price); `answered`: the model an
+    answer names, else the engine's; `cached_tokens` of the input at the cached price."""
+    info = engine.price_table(answered) if answered else engine.budget.model
+    cost = info.cost(input_tokens, output_tokens, cached_tokens)
     return None if cost is None else round(cost * BATCH_DISCOUNT, 6)
 
 
@@ -218,7 +230,10 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
         article = Article(text=pending.article_text, source=pending.source, title=pending.title)
         briefs = [p for _, p in sorted(parts)]
         total = sum((Usage(**u) for _, u in store.part_usages(pending.cache_key)), Usage())
-        cost = _batch_price(engine, total.prompt_tokens, total.completion_tokens)
+        answered = answer.get("model")
+        cost = _batch_price(
+            engine, total.prompt_tokens, total.completion_tokens, answered, total.cached_tokens
+        )
         merged = EngineResult(
             brief=merge_briefs(briefs),
             usage=total.model_copy(
@@ -227,7 +242,7 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
                     "cost_usd": cost,
                 }
             ),
-            model=answer.get("model") or briefer.config.model,
+            model=answered or briefer.config.model,
             prompt=briefer.prompt_info,
         )
         envelope = briefer.envelope(article, merged)
@@ -279,6 +294,10 @@ def _client(briefer: Briefer) -> Any:
     return engine.client()
 
 
+# Statuses of a server that has no Files or Batches endpoint (vLLM, Ollama, llama.cpp).
+_NO_ROUTE = frozenset({404, 405, 501})
+
+
 def _api(briefer: Briefer, call: Any) -> Any:
     import openai
 
@@ -286,6 +305,17 @@ def _api(briefer: Briefer, call: Any) -> Any:
 
     try:
         return call()
+    except openai.APIStatusError as exc:
+        if exc.status_code in _NO_ROUTE:
+            raise errors.BadRequestError(
+                f"{briefer.config.endpoint} has no Batch API ({exc.status_code} on "
+                f"{exc.request.url.path}); run the requests with the server's own batch runner "
+                "instead: `briefer batch prepare` writes them, vLLM's `vllm run-batch -i "
+                "requests.jsonl -o results.jsonl` (naming the model) runs them, and `briefer "
+                "batch import results.jsonl` stores the briefs",
+                status=exc.status_code,
+            ) from None
+        raise translate_error(exc, briefer.config) from None
     except openai.APIError as exc:
         raise translate_error(exc, briefer.config) from None
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from briefer.analysis.sourcing import SourcingProfile
     from briefer.engines.estimate import Plan
     from briefer.engines.openai.config import LLMConfig
+    from briefer.engines.openai.endpoint import FormatMemory
     from briefer.engines.openai.prompts import PromptTemplate
     from briefer.inputs.article import Article
     from briefer.schema.comparison import Comparison
@@ -76,6 +77,7 @@ class EngineSetup:
     http_client: httpx.Client | None = None
     async_http_client: httpx.AsyncClient | None = None
     planning: bool = False  # only `estimate` will be asked: an LLM engine needs no key
+    memory: FormatMemory | None = None  # where what an endpoint takes is kept (the store)
 
 
 class Engine(Protocol):

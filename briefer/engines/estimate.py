@@ -49,6 +49,7 @@ class Plan:
     note: str | None = None
     cached_tokens: int = 0  # of input_tokens, servable from the provider's prompt cache
     cost_if_cached: float | None = None  # the cost when they are
+    context_source: str | None = None  # where a server said its context ("its /props")
 
     def render(self) -> str:
         """A few lines for people."""
@@ -69,9 +70,14 @@ class Plan:
             f"estimated cost:         {cost}",
         ]
         if self.context_tokens:
+            where = (
+                f"the context as the server says, {self.context_source}"
+                if self.context_source
+                else f"{self.price_entry} in the model table"
+            )
             lines.append(
                 f"budget:                 {self.context_tokens:,}-token context, "
-                f"{self.output_budget:,} output ({self.price_entry} in the model table)"
+                f"{self.output_budget:,} output ({where})"
             )
         if self.truncated:
             lines.append("truncated:              yes (at the input token limit)")

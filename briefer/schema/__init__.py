@@ -296,8 +296,10 @@ class Envelope(_Model):
 # --- the model-facing JSON Schema ------------------------------------------------------------
 
 # Keywords OpenAI strict structured outputs accept. Length limits on strings are not among
-# them, so we drop those from what the model sees and enforce them client-side (pydantic),
-# where a violation leads to one re-ask.
+# them, so we drop those from what OpenAI sees and enforce them client-side (pydantic), where a
+# violation leads to one re-ask. Other servers (llama.cpp, vLLM, Ollama) turn the schema into a
+# grammar that does enforce them, so they get the limits (`lengths=True`): without them, a
+# constrained model writes empty or over-long strings that the validator then rejects.
 STRICT_ALLOWED_KEYWORDS = frozenset(
     {
         "type",
@@ -322,19 +324,24 @@ STRICT_ALLOWED_KEYWORDS = frozenset(
         "multipleOf",
     }
 )
-_DROPPED_KEYWORDS = frozenset({"title", "default", "minLength", "maxLength"})
+_DROPPED_KEYWORDS = frozenset({"title", "default"})
+LENGTH_KEYWORDS = frozenset({"minLength", "maxLength"})
 
 
 @cache
-def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """Return `model`'s JSON Schema in the form OpenAI strict mode accepts (do not mutate)."""
-    schema: dict[str, Any] = _strictify(copy.deepcopy(model.model_json_schema()))
+def strict_json_schema(model: type[BaseModel], *, lengths: bool = False) -> dict[str, Any]:
+    """Return `model`'s JSON Schema in the form OpenAI strict mode accepts (do not mutate);
+    with `lengths`, its strings keep their minLength / maxLength (for grammar-constrained
+    servers: the one addition to the strict form)."""
+    dropped = _DROPPED_KEYWORDS if lengths else _DROPPED_KEYWORDS | LENGTH_KEYWORDS
+    schema: dict[str, Any] = _strictify(copy.deepcopy(model.model_json_schema()), dropped)
     return schema
 
 
-def brief_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of `Brief` in the form OpenAI strict mode accepts (do not mutate)."""
-    return strict_json_schema(Brief)
+def brief_json_schema(*, lengths: bool = False) -> dict[str, Any]:
+    """Return the JSON Schema of `Brief` in the form OpenAI strict mode accepts (do not mutate);
+    `lengths` keeps the strings' length limits."""
+    return strict_json_schema(Brief, lengths=lengths)
 
 
 def envelope_json_schema() -> dict[str, Any]:
@@ -342,19 +349,19 @@ def envelope_json_schema() -> dict[str, Any]:
     return Envelope.model_json_schema()
 
 
-def _strictify(node: Any) -> Any:
+def _strictify(node: Any, dropped: frozenset[str]) -> Any:
     if isinstance(node, list):
-        return [_strictify(item) for item in node]
+        return [_strictify(item, dropped) for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _DROPPED_KEYWORDS:
+        if key in dropped:
             continue
         if key in ("properties", "$defs"):  # maps of names to schemas, not keywords
-            out[key] = {name: _strictify(child) for name, child in value.items()}
+            out[key] = {name: _strictify(child, dropped) for name, child in value.items()}
         else:
-            out[key] = _strictify(value)
+            out[key] = _strictify(value, dropped)
     if out.get("type") == "object":
         out["additionalProperties"] = False
         out["required"] = list(out.get("properties", {}))

@@ -22,7 +22,8 @@ JSON_MODES: tuple[JsonMode, ...] = ("auto", "schema", "object")
 class LLMConfig:
     """How to reach an OpenAI-compatible endpoint and what to ask it for."""
 
-    model: str = DEFAULT_MODEL
+    # None: gpt-4o-mini at OpenAI and Azure; at any other endpoint, the one model it serves
+    model: str | None = None
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     temperature: float | None = 0.2
@@ -32,6 +33,7 @@ class LLMConfig:
     json_mode: JsonMode = "auto"
     max_retries: int = 2  # transport retries after the first attempt
     max_retry_wait: float = 120.0  # longest Retry-After we agree to wait, in seconds
+    concurrency: int | None = None  # requests of one article (its parts) at once; None: 4
 
     def __post_init__(self) -> None:
         if self.json_mode not in JSON_MODES:
@@ -49,6 +51,11 @@ class LLMConfig:
             )
         if self.max_retries < 0:
             raise ConfigError("max retries cannot be negative")
+        if self.concurrency is not None and self.concurrency < 1:
+            raise ConfigError(
+                f"a concurrency of {self.concurrency} is not possible",
+                fix="set {concurrency} to 1 or more",
+            )
 
     @property
     def configured(self) -> bool:

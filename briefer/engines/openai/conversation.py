@@ -1,9 +1,10 @@
 """The conversation for one answer, with no I/O: what to send, and what to make of the answer.
 
 `conversation(...)` is a generator: it yields each request body and receives the completion
-(or has the SDK's `BadRequestError` thrown in). It owns the re-ask after invalid output, the
-json_object fallback, and the one repair request for quotes that are not in the article.
-What it asks for is an `OutputSpec`: a brief (`BRIEF`), or a comparison draft.
+(or has the SDK's error thrown in). It owns the re-ask after invalid output, the switch to
+another output format when the endpoint refuses one (`briefer.engines.openai.endpoint`), and
+the one repair request for quotes that are not in the article. What it asks for is an
+`OutputSpec`: a brief (`BRIEF`), or a comparison draft.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from pydantic import BaseModel, ValidationError
 from briefer import errors
 from briefer.engines import EngineResult
 from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.endpoint import Negotiation, OutputFormat, provider_of, refuses_format
 from briefer.engines.openai.prompts import PromptTemplate
 from briefer.inputs.article import Article
-from briefer.schema import Brief, Notice, PromptInfo, Usage, brief_json_schema
+from briefer.schema import Brief, Notice, PromptInfo, Usage, strict_json_schema
+from briefer.text import one_line
+from briefer.text.redact import redact
 from briefer.text.untrusted import Boundary, wrap_article
 from briefer.verify.quotes import locate
 
@@ -35,11 +39,14 @@ Request = dict[str, Any]
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """What a conversation asks the model for: a pydantic model and its strict schema."""
+    """What a conversation asks the model for: a name and a pydantic model."""
 
     name: str
     model: type[BaseModel]
-    schema: Callable[[], dict[str, Any]]
+
+    def schema(self, *, lengths: bool = False) -> dict[str, Any]:
+        """The model's strict JSON Schema (`lengths`: strings keep their length limits)."""
+        return strict_json_schema(self.model, lengths=lengths)
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,11 @@ class Answer:
         )  # fmt: skip
 
 
-BRIEF = OutputSpec("brief", Brief, brief_json_schema)
+BRIEF = OutputSpec("brief", Brief)
 Conversation = Generator[Request, "ChatCompletion", Answer]
 MissingQuotes = Callable[[Any], list[tuple[str, str]]]
+# Why a request of these messages, in this format, cannot fit the context (None: it fits).
+Overflow = Callable[[list[dict[str, str]], OutputFormat], "str | None"]
 
 
 def build_briefs_messages(
@@ -122,19 +131,26 @@ def build_messages(
     ]
 
 
-def _request_body(
+def request_body(
     config: LLMConfig,
     messages: list[dict[str, str]],
-    mode: str,
+    fmt: OutputFormat,
     output_tokens: int,
     output: OutputSpec,
 ) -> Request:
+    """The request body for `messages` in the output format `fmt` (the messages as given:
+    in json_object mode they already carry the schema, see `with_format`)."""
     body: Request = {"model": config.model, "messages": messages}
-    if mode == "schema":
+    schema = output.schema(lengths=fmt.lengths)
+    if fmt.mode == "schema":
         body["response_format"] = {
             "type": "json_schema",
-            "json_schema": {"name": output.name, "strict": True, "schema": output.schema()},
+            "json_schema": {"name": output.name, "strict": True, "schema": schema},
         }
+    elif provider_of(config.base_url) == "other":
+        # llama.cpp and llama-cpp-python hold the answer to a schema given here; OpenAI
+        # refuses the extra key, so it gets the schema in the prompt only.
+        body["response_format"] = {"type": "json_object", "schema": schema}
     else:
         body["response_format"] = {"type": "json_object"}
     if config.temperature is not None:
@@ -167,13 +183,22 @@ def conversation(
     *,
     output: OutputSpec = BRIEF,
     missing: MissingQuotes | None = None,
+    negotiation: Negotiation | None = None,
+    overflow: Overflow | None = None,
 ) -> Conversation:
-    """Ask for `output` with `messages`; `missing` lists quotes not found (one repair)."""
+    """Ask for `output` with `messages`; `missing` lists quotes not found (one repair).
+
+    Each request asks in the format `negotiation` holds at the time (the engine shares one
+    among its conversations); a refusal of it moves the negotiation on and asks again at
+    once, in the next format, never twice in the same one.
+
+    Every request is measured by `overflow` (the engine's budget) before it is sent: one
+    that cannot fit the context is not sent. A repair that cannot fit is skipped, the first
+    answer kept, with a notice saying why; any other such request is an error saying why.
+    """
     import openai
 
-    mode = "object" if config.json_mode == "object" else "schema"
-    if mode == "object":
-        messages = _with_json_object_instructions(messages, template, output)
+    negotiation = negotiation if negotiation is not None else Negotiation(config)
     usage = Usage()
     attempts: list[str] = []
     notices: list[Notice] = []
@@ -192,30 +217,41 @@ def conversation(
         )
 
     while True:
-        request = _request_body(config, messages, mode, output_tokens, output)
+        fmt = negotiation.current
+        sent = with_format(messages, template, output, fmt)
+        too_long = overflow(sent, fmt) if overflow is not None else None
+        if too_long is not None:
+            if before_repair is not None:
+                notices.append(
+                    Notice(
+                        code="repair_skipped",
+                        message=f"the repair request was not sent: {too_long}; "
+                        "kept the first answer",
+                    )
+                )
+                return done(before_repair, None, first_model)
+            what = "the re-ask" if reasked else f"the {output.name} request ({fmt.describe()})"
+            raise errors.BadRequestError(
+                f"{what} was not sent: {too_long}",
+                fix="set {context_tokens} to the context the server gives a request, if it "
+                "has more, or give it more (llama-server: a larger -c, or fewer slots -np)",
+            )
+        request = request_body(config, sent, fmt, output_tokens, output)
         try:
             completion = yield request
         except openai.APIError as exc:
             if before_repair is not None:  # the repair is optional: keep the answer we have
-                notices.append(_repair_failed(f"the repair request failed ({_kind_of(exc)})"))
+                why = _kind_of(exc, config)
+                notices.append(_repair_failed(f"the repair request failed ({why})"))
                 return done(before_repair, None, first_model)
-            if not isinstance(exc, openai.BadRequestError):
+            following = _format_after(exc, fmt, negotiation, config)
+            if following is None:
                 raise
-            if mode == "schema" and config.json_mode == "auto" and _rejects_schema(exc):
-                mode = "object"
-                messages = _with_json_object_instructions(messages, template, output)
-                notices.append(
-                    Notice(
-                        code="json_object_fallback",
-                        message="the endpoint refused json_schema output; "
-                        "asked again in json_object mode with the schema in the prompt",
-                    )
-                )
-                continue
-            raise
+            notices.append(_format_notice(exc, fmt, following))
+            continue
         usage += _usage_of(completion, notices)
         try:
-            raw = _content_of(completion, usage, attempts)
+            raw = _content_of(completion, usage, attempts, output_tokens)
         except errors.OutputError as problem:  # refused, cut off, empty
             if before_repair is None:
                 raise
@@ -278,9 +314,14 @@ def _repair_failed(message: str) -> Notice:
     return Notice(code="repair_failed", message=f"{message}; kept the first answer")
 
 
-def _kind_of(exc: Exception) -> str:
+def _kind_of(exc: openai.APIError, config: LLMConfig | None = None) -> str:
+    """An API error in a few words: its status and the server's message."""
     status = getattr(exc, "status_code", None)
-    return f"{status}" if status else type(exc).__name__
+    if not status:
+        return type(exc).__name__
+    secrets = (config.api_key,) if config is not None else ()
+    said = one_line(redact(error_message(exc), secrets), 160)
+    return f"{status}: {said}" if said else f"{status}"
 
 
 def _quote_count(value: Any) -> int:
@@ -304,18 +345,41 @@ def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
     return [(where, quote) for where, quote in items if locate(quote, article).status == "missing"]
 
 
-def _with_json_object_instructions(
-    messages: list[dict[str, str]], template: PromptTemplate, output: OutputSpec
+def with_format(
+    messages: list[dict[str, str]], template: PromptTemplate, output: OutputSpec, fmt: OutputFormat
 ) -> list[dict[str, str]]:
-    schema = json.dumps(output.schema(), indent=1, ensure_ascii=False)
+    """The messages as sent in `fmt`: in json_object mode, the system message ends with the
+    schema (the `json_object` part of the template), so the model knows the shape even where
+    the server does not hold it to it."""
+    if fmt.mode != "object":
+        return messages
+    schema = json.dumps(output.schema(lengths=fmt.lengths), ensure_ascii=False)
     extra = template.render("json_object", {"schema": schema}).strip()
     system, *rest = messages
     return [{"role": "system", "content": f"{system['content']}\n\n{extra}"}, *rest]
 
 
-def _rejects_schema(exc: openai.BadRequestError) -> bool:
-    text = f"{error_message(exc)} {exc.param or ''}".lower()
-    return any(word in text for word in ("response_format", "json_schema", "structured output"))
+def _format_after(
+    exc: openai.APIError, fmt: OutputFormat, negotiation: Negotiation, config: LLMConfig
+) -> OutputFormat | None:
+    """The format to ask in after `exc`, when it refused `fmt`; None to give up on it."""
+    status = getattr(exc, "status_code", None)
+    if not refuses_format(status, error_text(exc), config):
+        return None
+    return negotiation.refused(fmt, error_text(exc))
+
+
+def _format_notice(exc: Exception, tried: OutputFormat, following: OutputFormat) -> Notice:
+    refused = f"the endpoint refused {tried.describe()} ({getattr(exc, 'status_code', '?')})"
+    if following.mode != tried.mode:
+        return Notice(
+            code="json_object_fallback",
+            message=f"{refused}; asked again in json_object mode with the schema",
+        )
+    return Notice(
+        code="schema_lengths_dropped",
+        message=f"{refused}; asked again without the schema's length limits",
+    )
 
 
 class _Unusable(Exception):
@@ -345,17 +409,38 @@ def json_text(raw: str) -> str:
     return stripped
 
 
+# Control characters other than tab and line breaks: grammar-constrained servers let them
+# into strings (llama-cpp-python wrote a raw \x04), where no reader wants them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def parse_output(raw: str, model: type[BaseModel]) -> Any:
-    """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong."""
+    """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong.
+
+    Parsing is lenient about raw control characters inside strings (`strict=False`); every
+    string is then cleaned of them (`clean_strings`) before validation.
+    """
     text = json_text(raw)
     try:
-        data = json.loads(text)
+        data = clean_strings(json.loads(text, strict=False))
     except json.JSONDecodeError as exc:
         raise _Unusable(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise _Unusable(f"does not match the schema: {_validation_summary(exc)}") from None
+
+
+def clean_strings(value: Any) -> Any:
+    """`value` (parsed JSON) with control characters other than tab, CR and LF removed from
+    every string in it."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [clean_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: clean_strings(item) for key, item in value.items()}
+    return value
 
 
 def _validation_summary(exc: ValidationError, limit: int = 8) -> str:
@@ -404,7 +489,9 @@ def _cached_tokens(usage: Any) -> int:
         return 0
 
 
-def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -> str:
+def _content_of(
+    completion: ChatCompletion, usage: Usage, attempts: list[str], output_tokens: int
+) -> str:
     choices = getattr(completion, "choices", None) or []
     if not choices:
         raise errors.EmptyResponseError(
@@ -419,6 +506,20 @@ def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -
     if refusal:
         raise errors.RefusalError(refusal, raw_output=content, attempts=attempts, usage=usage)
     if choice.finish_reason == "length":
+        written = getattr(getattr(completion, "usage", None), "completion_tokens", None)
+        if written is not None and written < CUT_BY_CONTEXT * output_tokens:
+            # The budget was not reached: the prompt and the answer filled the context.
+            raise errors.TruncatedOutputError(
+                f"the answer was cut off after {written:,} tokens, well short of its "
+                f"{output_tokens:,}-token budget: the server's context window ran out",
+                fix="set {context_tokens} to the context the server gives a request "
+                "(llama-server: its -c, divided among its -np slots), so that requests are "
+                "split to fit; give the server more context; or, when its slots share it, "
+                "send fewer requests at once ({concurrency})",
+                raw_output=content,
+                attempts=[*attempts, content or ""],
+                usage=usage,
+            )
         raise errors.TruncatedOutputError(
             "the answer was cut off at the output token budget",
             fix="raise {max_output_tokens}",
@@ -440,6 +541,11 @@ def _content_of(completion: ChatCompletion, usage: Usage, attempts: list[str]) -
             attempts=attempts,
         )
     return str(content)
+
+
+# A `length` stop with fewer completion tokens than this share of the budget: the context
+# window cut the answer, not the output budget (which stops it at the budget exactly).
+CUT_BY_CONTEXT = 0.9
 
 
 # --- reading the SDK's errors ---------------------------------------------------------------
@@ -464,3 +570,12 @@ def error_message(exc: openai.APIError) -> str:
         if message:
             return str(message)
     return str(exc)
+
+
+def error_text(exc: openai.APIError) -> str:
+    """Everything an error says: its message, parameter, code and type (for classifying)."""
+    if not hasattr(exc, "status_code"):
+        return str(exc)
+    body = error_body(exc)  # type: ignore[arg-type]
+    parts = [error_message(exc), getattr(exc, "param", None), body.get("code"), body.get("type")]
+    return " ".join(str(part) for part in parts if part)

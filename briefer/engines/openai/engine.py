@@ -2,18 +2,27 @@
 
 How one brief is made:
 
+0. Once per engine (`resolve`): the model, the context and the output format. At a local
+   server (any endpoint but OpenAI's and Azure's) they come from the server where the
+   settings do not say (`briefer.engines.openai.discovery`), and the output format is
+   negotiated with it (`briefer.engines.openai.endpoint`).
 1. The conversation (`conversation`, no I/O) builds the request: system and user
    messages from the prompt template, the article wrapped in a fresh random boundary,
-   `response_format` json_schema (strict) or json_object.
+   `response_format` json_schema (strict) or json_object with the schema, and measures it
+   against the context before it goes.
 2. A driver (`briefer.engines.openai.transport`) sends each request. Transport retries belong to
    tenacity alone: the SDK's own retries are off (`max_retries=0`). A retry resends the
    identical request.
 3. The answer is checked: refusal, truncation, no choices; then parsed and validated against
    `Brief`. Invalid output gets exactly one re-ask carrying the validation error. A server that
-   refuses json_schema gets the same request in json_object mode, the schema in the prompt.
+   refuses the output format gets the request at once in the next one (json_object with the
+   schema, inline and in the prompt), and so does every later request of the engine.
 
 An article too long for one request (`budget`) is split into chunks that are briefed
-concurrently (map); a merge request (`prompts/merge.toml`) then combines their briefs (reduce).
+concurrently (map), at most `LLMConfig.concurrency` at a time (default `MAP_CONCURRENCY`, or
+the server's slots when fewer); a merge request (`prompts/merge.toml`) then combines their
+briefs (reduce), or, when that request cannot fit the context, the rules of
+`briefer.engines.merge` do.
 
 `import openai` is slow, so it is imported only inside methods that send requests.
 """
@@ -21,11 +30,12 @@ concurrently (map); a merge request (`prompts/merge.toml`) then combines their b
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import httpx
@@ -35,13 +45,15 @@ from briefer import errors
 from briefer._http import tls_context
 from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
+from briefer.engines.merge import merge_briefs
 from briefer.engines.openai.budget import Budget, budget_for
-from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.config import DEFAULT_MODEL, LLMConfig
 from briefer.engines.openai.conversation import (
     BRIEF,
     Answer,
     Conversation,
     OutputSpec,
+    Overflow,
     Request,
     build_briefs_messages,
     build_merge_messages,
@@ -49,8 +61,11 @@ from briefer.engines.openai.conversation import (
     conversation,
     missing_quotes,
     prefix_key,
+    with_format,
 )
-from briefer.engines.openai.models import model_info
+from briefer.engines.openai.discovery import ServerFacts, ask_server
+from briefer.engines.openai.endpoint import FormatMemory, Negotiation, OutputFormat, provider_of
+from briefer.engines.openai.models import ModelInfo, model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.transport import (
     RateLimitListener,
@@ -59,8 +74,9 @@ from briefer.engines.openai.transport import (
     retry_policy,
     translate_error,
 )
+from briefer.errors import BrieferError
 from briefer.inputs.article import Article
-from briefer.schema import Brief, Notice, Usage, strict_json_schema
+from briefer.schema import Brief, Notice, Usage
 from briefer.schema.comparison import ComparisonDraft
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import Boundary
@@ -74,7 +90,7 @@ if TYPE_CHECKING:
     from briefer.verify.coverage import Compared
 
 MAP_CONCURRENCY = 4
-COMPARISON = OutputSpec("comparison", ComparisonDraft, lambda: strict_json_schema(ComparisonDraft))
+COMPARISON = OutputSpec("comparison", ComparisonDraft)
 # Requests go through the client's plain `post`: our bodies are already in wire form, and the
 # SDK's `create` would walk every request (schema included) to transform it, a millisecond or
 # two per request that a digest of a hundred articles feels.
@@ -104,6 +120,17 @@ def _require_configured(config: LLMConfig) -> None:
         )
 
 
+@dataclass
+class _Resolved:
+    """What the engine settled about its endpoint (see `OpenAIEngine.resolve`)."""
+
+    config: LLMConfig
+    budget: Budget
+    negotiation: Negotiation
+    slots: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
 class OpenAIEngine:
     """Brief articles through an OpenAI-compatible endpoint."""
 
@@ -120,12 +147,17 @@ class OpenAIEngine:
         sleep: Callable[[float], None] | None = None,
         async_sleep: Callable[[float], Awaitable[None]] | None = None,
         planning: bool = False,
+        memory: FormatMemory | None = None,
     ) -> None:
         if not planning:
             _require_configured(config)
-        self.config = config
+        self.given = config
         self.template = template
-        self.budget: Budget = budget_for(config)
+        self.planning = planning
+        self._memory = memory
+        self._resolved: _Resolved | BrieferError | None = None
+        self._resolving = threading.Lock()
+        self._schema_counts: dict[tuple[str, bool], int] = {}
         self._http_client = http_client
         self._async_http_client = async_http_client
         self._sleep = sleep if sleep is not None else time.sleep
@@ -146,12 +178,134 @@ class OpenAIEngine:
             http_client=setup.http_client,
             async_http_client=setup.async_http_client,
             planning=setup.planning,
+            memory=setup.memory,
+        )
+
+    # --- what the endpoint is: resolved once, from the settings and, for a local server, from
+    # what the server says about itself ----------------------------------------------------------
+
+    def resolve(self) -> list[str]:
+        """Settle the model, context and output format, asking a local server what it serves
+        where the settings do not say; return what is worth telling the user about it (once).
+
+        At OpenAI and Azure, no model named means gpt-4o-mini. At any other endpoint it means
+        the one model the server lists (`ConfigError` listing them when it serves several),
+        and the context is the one the server states (llama.cpp's `/props`, vLLM's
+        `max_model_len`), else the model table's, said in a note when it is only the
+        table's default. A server that cannot be asked is an error when the model must come
+        from it, except when only planning (`--dry-run`): the plan then has no model and the
+        table's default context, and says why. Called by every property that needs these,
+        once; blocking (a digest's command line calls it before its event loop starts).
+        """
+        resolved = self._resolve()
+        notes, resolved.notes = resolved.notes, []
+        return notes
+
+    def _resolve(self) -> _Resolved:
+        with self._resolving:
+            if self._resolved is None:
+                try:
+                    self._resolved = self._settle()
+                except BrieferError as exc:
+                    self._resolved = exc
+            if isinstance(self._resolved, BrieferError):
+                raise self._resolved
+            return self._resolved
+
+    def _settle(self) -> _Resolved:
+        given = self.given
+        if provider_of(given.base_url) != "other" or not given.configured:
+            config = replace(given, model=given.model or DEFAULT_MODEL)
+            return _Resolved(config, budget_for(config), Negotiation(config, self._memory))
+        notes: list[str] = []
+        facts: ServerFacts | None = None
+        if given.model is None or given.context_tokens is None:
+            client = self._http_client or httpx.Client(verify=tls_context())
+            try:
+                facts = ask_server(
+                    given.base_url or "", given.endpoint, given.api_key, client, given.model
+                )
+            except BrieferError as exc:
+                # Fatal only when the model itself must come from the server: a request to a
+                # named model reports its own errors.
+                if given.model is None and not self.planning:
+                    raise
+                if given.model is None:
+                    notes.append(f"could not ask {given.endpoint} which model it serves ({exc})")
+            finally:
+                if self._http_client is None:
+                    client.close()
+        model = given.model or self._served_model(facts, notes)
+        config = replace(given, model=model)
+        context = facts.context_tokens if facts is not None else None
+        budget = budget_for(config, context, facts.context_source if facts else None)
+        if model and given.model is None:
+            notes.append(f"model {model}: the one {given.endpoint} serves")
+        if given.context_tokens is None:
+            if facts is not None and facts.context_source:
+                notes.append(
+                    f"context {budget.context_tokens:,} tokens a request, as the server says "
+                    f"({facts.context_source})"
+                )
+            elif budget.model.name == "default":
+                notes.append(
+                    f"the server does not say its context window: assuming "
+                    f"{budget.context_tokens:,} tokens (set it with --context-tokens)"
+                )
+        slots = facts.slots if facts is not None else None
+        return _Resolved(config, budget, Negotiation(config, self._memory), slots, notes)
+
+    def _served_model(self, facts: ServerFacts | None, notes: list[str]) -> str | None:
+        """The model to ask for when none is named: the one the server lists."""
+        where = self.given.endpoint
+        models = facts.models if facts is not None else ()
+        if len(models) == 1:
+            return models[0]
+        if len(models) > 1:
+            raise errors.ConfigError(
+                f"{where} serves {len(models)} models ({', '.join(models)}); choose one",
+                fix="set {model}",
+            )
+        if self.planning:
+            notes.append("no model is named and the server lists none: the plan assumes none")
+            return None
+        raise errors.ConfigError(
+            f"no model is named and {where} lists none in its /models", fix="set {model}"
         )
 
     @property
-    def model(self) -> str:
-        """The model that writes the briefs."""
+    def config(self) -> LLMConfig:
+        """The settings with the model settled (see `resolve`)."""
+        return self._resolve().config
+
+    @property
+    def budget(self) -> Budget:
+        """Token limits of this endpoint and model (see `resolve`)."""
+        return self._resolve().budget
+
+    @property
+    def negotiation(self) -> Negotiation:
+        """The output format the endpoint takes, learned once for all requests (and kept in
+        the store, when there is one, for the next run)."""
+        return self._resolve().negotiation
+
+    @property
+    def slots(self) -> int | None:
+        """How many requests the server works on at once, when it says (llama-server -np)."""
+        return self._resolve().slots
+
+    @property
+    def model(self) -> str | None:
+        """The model that writes the briefs (None only when planning without one)."""
         return self.config.model
+
+    @property
+    def parallel(self) -> int:
+        """How many requests of one article (its parts) may be on their way at once: the
+        concurrency set, else 4, and never more than the server's slots."""
+        if self.config.concurrency:
+            return self.config.concurrency
+        return min(MAP_CONCURRENCY, self.slots or MAP_CONCURRENCY)
 
     @property
     def prompt_id(self) -> str:
@@ -169,17 +323,18 @@ class OpenAIEngine:
         """The blocking SDK client (made on first use, kept for reuse)."""
         import openai
 
-        _require_configured(self.config)
+        given = self.given
+        _require_configured(given)
         if self._client is None:
             self._client = openai.OpenAI(
-                api_key=self.config.api_key or "unused",
-                base_url=self.config.endpoint,
+                api_key=given.api_key or "unused",
+                base_url=given.endpoint,
                 max_retries=0,
-                timeout=self.config.timeout,
+                timeout=given.timeout,
                 # The SDK sends through httpx2 by default, which respx cannot see; it accepts
                 # a classic httpx client too, and that one is our seam for tests and recording.
                 http_client=self._http_client
-                or httpx.Client(timeout=self.config.timeout, verify=tls_context()),  # type: ignore[arg-type]
+                or httpx.Client(timeout=given.timeout, verify=tls_context()),  # type: ignore[arg-type]
             )
         return self._client
 
@@ -188,18 +343,19 @@ class OpenAIEngine:
 
         import openai
 
-        _require_configured(self.config)
+        given = self.given
+        _require_configured(given)
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_loop is not loop:
             self._async_loop = loop
             self._async_client = openai.AsyncOpenAI(
-                api_key=self.config.api_key or "unused",
-                base_url=self.config.endpoint,
+                api_key=given.api_key or "unused",
+                base_url=given.endpoint,
                 max_retries=0,
-                timeout=self.config.timeout,
+                timeout=given.timeout,
                 http_client=self._async_http_client  # type: ignore[arg-type]
                 or httpx.AsyncClient(
-                    timeout=self.config.timeout,
+                    timeout=given.timeout,
                     verify=tls_context(),
                     limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
                 ),
@@ -221,28 +377,33 @@ class OpenAIEngine:
     # --- planning ------------------------------------------------------------------------------
 
     def estimate(self, article: Article, *, truncated: bool) -> Plan:
-        """Count the requests this engine would send for `article`, sending nothing."""
+        """Count the requests this engine would send for `article`, sending nothing.
+
+        Each request is counted as the budget counts it (`prompt_tokens`): in the output
+        format asked in now, the schema included wherever it goes into the prompt.
+        """
 
         budget = self.budget
-        counter = budget.counter
         jobs = self.jobs(article)
         per_request = min(EXPECTED_OUTPUT_TOKENS, budget.output_tokens)
-        schema = counter.count(json.dumps(BRIEF.schema()))  # sent with every request
-        input_tokens = sum(counter.count_messages(job.messages) + schema for job in jobs)
-        # The prefix every request of a prompt shares: the schema and the system message.
-        cached = cacheable(schema + counter.count(jobs[0].messages[0]["content"])) * len(jobs)
+        input_tokens = sum(self.prompt_tokens(job.messages, template=job.template) for job in jobs)
+        # The prefix every request of a prompt shares: the system message (and the schema).
+        shared = self.prompt_tokens(jobs[0].messages[:1], template=jobs[0].template)
+        cached = cacheable(shared) * len(jobs)
         requests = len(jobs)
         if len(jobs) > 1:
-            merge = build_merge_messages([], load_template("merge"), Boundary.new(), article.title)
-            input_tokens += counter.count_messages(merge) + schema + len(jobs) * per_request
-            cached += cacheable(schema + counter.count(merge[0]["content"]))
+            template = load_template("merge")
+            merge = build_merge_messages([], template, Boundary.new(), article.title)
+            input_tokens += self.prompt_tokens(merge, template=template)
+            input_tokens += len(jobs) * per_request  # the parts' briefs it reads
+            cached += cacheable(self.prompt_tokens(merge[:1], template=template))
             requests += 1
         output_tokens = requests * per_request
         return Plan(
             engine="openai",
             model=self.config.model,
             price_entry=budget.model.name,
-            exact_counts=counter.exact,
+            exact_counts=budget.counter.exact,
             context_tokens=budget.context_tokens,
             output_budget=budget.output_tokens,
             chunks=len(jobs),
@@ -251,16 +412,21 @@ class OpenAIEngine:
             expected_output_tokens=output_tokens,
             cost_usd=budget.model.cost(input_tokens, output_tokens),
             truncated=truncated,
-            note=counter.note,
+            note=budget.counter.note,
             cached_tokens=cached,
             cost_if_cached=budget.model.cost(input_tokens, output_tokens, cached),
+            context_source=budget.context_source,
         )
 
     def jobs(self, article: Article, boundary: Boundary | None = None) -> list[_Job]:
-        """The requests that will brief `article`: one, or one per chunk (merge comes after)."""
+        """The requests that will brief `article`: one, or one per chunk (merge comes after).
+
+        Chunks are sized for the output format asked in now: the schema counts where it goes
+        into the prompt (json_object mode; OpenAI's json_schema).
+        """
         messages = build_messages(article, self.template, boundary or Boundary.new())
         counter = self.budget.counter
-        overhead = counter.count_messages(messages) - counter.count(article.text)
+        overhead = self.prompt_tokens(messages) - counter.count(article.text)
         chunks = self.budget.chunks_for(article, overhead)
         if chunks is None:
             return [_Job(messages, article.text, self.template)]
@@ -272,12 +438,64 @@ class OpenAIEngine:
             )
         return jobs
 
+    def prompt_tokens(
+        self,
+        messages: list[dict[str, str]],
+        fmt: OutputFormat | None = None,
+        output: OutputSpec = BRIEF,
+        template: PromptTemplate | None = None,
+    ) -> int:
+        """The prompt tokens of a request of `messages` in `fmt` (default: the format asked in
+        now), as the budget counts them: the messages as sent (in json_object mode with the
+        schema in the system message, as `template` words it), and the schema where the
+        server puts it into the prompt (OpenAI's json_schema)."""
+        fmt = fmt or self.negotiation.current
+        sent = with_format(messages, template or self.template, output, fmt)
+        return self._sent_tokens(sent, fmt, output)
+
+    def _sent_tokens(
+        self, sent: list[dict[str, str]], fmt: OutputFormat, output: OutputSpec
+    ) -> int:
+        tokens = self.budget.counter.count_messages(sent)
+        if fmt.mode == "schema" and provider_of(self.config.base_url) != "other":
+            key = (output.name, fmt.lengths)
+            if key not in self._schema_counts:
+                schema = json.dumps(output.schema(lengths=fmt.lengths))
+                self._schema_counts[key] = self.budget.counter.count(schema)
+            tokens += self._schema_counts[key]
+        return tokens
+
+    def _overflow(self, output: OutputSpec) -> Overflow:
+        """How a conversation for `output` learns that a request cannot fit the context."""
+        return lambda sent, fmt: self.budget.overflow(self._sent_tokens(sent, fmt, output))
+
     def _merge_job(self, article: Article, partials: list[EngineResult]) -> _Job:
         template = load_template("merge")
         messages = build_merge_messages(
             [p.brief for p in partials], template, Boundary.new(), article.title
         )
         return _Job(messages, article.text, template)
+
+    def _merged_by_rule(self, job: _Job, partials: list[EngineResult]) -> EngineResult | None:
+        """The parts' briefs merged by rule (`briefer.engines.merge`) when the merge request
+        cannot fit the context (a small local one); None when it fits."""
+        fmt = self.negotiation.current
+        sent = with_format(job.messages, job.template, BRIEF, fmt)
+        too_long = self.budget.overflow(self._sent_tokens(sent, fmt, BRIEF))
+        if too_long is None:
+            return None
+        notice = Notice(
+            code="merged_by_rule",
+            message=f"the request merging the parts' briefs was not sent: {too_long}; "
+            "merged them by rule instead",
+        )
+        return EngineResult(
+            brief=merge_briefs([p.brief for p in partials]),
+            usage=Usage(),
+            model=partials[0].model,
+            prompt=partials[0].prompt,
+            notices=[notice],
+        )
 
     def _talk(self, job: _Job) -> Conversation:
         text = job.article_text
@@ -287,6 +505,8 @@ class OpenAIEngine:
             self.config,
             self.budget.output_tokens,
             missing=lambda brief: missing_quotes(brief, text),
+            negotiation=self.negotiation,
+            overflow=self._overflow(BRIEF),
         )
 
     # --- sync -------------------------------------------------------------------------------
@@ -317,9 +537,10 @@ class OpenAIEngine:
         try:
             if len(jobs) == 1:
                 return self._priced(run(jobs[0]))
-            with ThreadPoolExecutor(max_workers=min(MAP_CONCURRENCY, len(jobs))) as pool:
+            with ThreadPoolExecutor(max_workers=min(self.parallel, len(jobs))) as pool:
                 partials = list(pool.map(run, jobs))
-            merged = run(self._merge_job(article, partials))
+            merge = self._merge_job(article, partials)
+            merged = self._merged_by_rule(merge, partials) or run(merge)
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
         return self._priced(_combined(partials, merged))
@@ -330,7 +551,7 @@ class OpenAIEngine:
 
         answer = self.draft_comparison([i.envelope.brief for i in items], [i.text for i in items])
         notes = [n.message for n in answer.notices]
-        info = model_info(answer.model or self.config.model)
+        info = self.price_table(answer.model)
         usage = answer.usage.model_copy(
             update={
                 "cost_usd": info.cost(
@@ -347,7 +568,14 @@ class OpenAIEngine:
         import openai
 
         send = self._sender()
-        talk = _compare_job(briefs, texts, self.config, self.budget.output_tokens)
+        talk = _compare_job(
+            briefs,
+            texts,
+            self.config,
+            self.budget.output_tokens,
+            self.negotiation,
+            self._overflow(COMPARISON),
+        )
         try:
             return drive(talk, send)
         except openai.APIError as exc:
@@ -364,8 +592,10 @@ class OpenAIEngine:
     ) -> EngineResult:
         """Brief one article without blocking the event loop.
 
-        Each request (with its retries) holds a slot of `gate`, a digest's concurrency limiter,
-        only while it is on its way: reading the answer happens after the slot is handed on.
+        Each attempt of a request holds a slot of `gate`, a digest's concurrency limiter, only
+        while it is on its way: reading the answer happens after the slot is handed on, and a
+        retry waits for a slot again (so it obeys a concurrency lowered meanwhile, after a 429
+        or a local server out of room).
         """
         import asyncio
 
@@ -374,26 +604,28 @@ class OpenAIEngine:
         jobs = self.jobs(article, boundary)
         client = self._async_client_for_loop()
         sleep = self._async_sleep if self._async_sleep is not None else asyncio.sleep
-        parts = asyncio.Semaphore(MAP_CONCURRENCY)
+        parts = asyncio.Semaphore(self.parallel)
         policy = retry_policy(self.config, self.on_rate_limit)
 
         async def post(request: Request) -> ChatCompletion:
-            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **policy):
-                with attempt:
-                    return await client.post(_CHAT, cast_to=_completion_type(), body=request)
-            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+            return await client.post(_CHAT, cast_to=_completion_type(), body=request)
 
         async def send(request: Request) -> ChatCompletion:
-            if gate is None:
-                return await post(request)
-            slot = gate.with_prefix(prefix_key(request)) if isinstance(gate, PrefixGate) else gate
-            async with slot:
-                completion = await post(request)
-            # One turn of the loop: a request of an earlier article waiting for this slot goes
-            # out before this answer is checked (the limiter keeps the slot a turn for this
-            # article's own follow-up when no earlier one waits).
-            await asyncio.sleep(0)
-            return completion
+            slot = gate
+            if isinstance(gate, PrefixGate):
+                slot = gate.with_prefix(prefix_key(request))
+            async for attempt in tenacity.AsyncRetrying(sleep=sleep, **policy):
+                with attempt:
+                    if slot is None:
+                        return await post(request)
+                    async with slot:  # each attempt waits for a slot of its own
+                        completion = await post(request)
+                    # One turn of the loop: a request of an earlier article waiting for this
+                    # slot goes out before this answer is checked (the limiter keeps the slot a
+                    # turn for this article's own follow-up when no earlier one waits).
+                    await asyncio.sleep(0)
+                    return completion
+            raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
         async def run(job: _Job) -> EngineResult:
             async with parts:
@@ -403,21 +635,35 @@ class OpenAIEngine:
             if len(jobs) == 1:
                 return self._priced(await run(jobs[0]))
             partials = list(await asyncio.gather(*(run(job) for job in jobs)))
-            merged = await run(self._merge_job(article, partials))
+            merge = self._merge_job(article, partials)
+            merged = self._merged_by_rule(merge, partials) or await run(merge)
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
         return self._priced(_combined(partials, merged))
 
+    def price_table(self, answered: str | None) -> ModelInfo:
+        """The model table's entry for pricing what `answered` (the model an answer names)
+        wrote: list prices at OpenAI and Azure only (a local server may call itself
+        gpt-4o-mini); elsewhere the user's price file alone prices it."""
+        list_prices = provider_of(self.given.base_url) != "other"
+        name = answered or self.given.model or self.config.model or ""
+        return model_info(name, list_prices=list_prices)
+
     def _priced(self, result: EngineResult) -> EngineResult:
         """The result with its cost in dollars (None when the model has no price)."""
-        info = model_info(result.model or self.config.model)
+        info = self.price_table(result.model)
         usage = result.usage
         cost = info.cost(usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens)
         return replace(result, usage=usage.model_copy(update={"cost_usd": cost}))
 
 
 def _compare_job(
-    briefs: list[Brief], texts: list[str], config: LLMConfig, output_tokens: int
+    briefs: list[Brief],
+    texts: list[str],
+    config: LLMConfig,
+    output_tokens: int,
+    negotiation: Negotiation,
+    overflow: Overflow,
 ) -> Conversation:
     """The conversation that compares briefs; quotes are checked against their articles."""
     template = load_template("compare")
@@ -439,7 +685,14 @@ def _compare_job(
         ]
 
     return conversation(
-        messages, template, config, output_tokens, output=COMPARISON, missing=missing
+        messages,
+        template,
+        config,
+        output_tokens,
+        output=COMPARISON,
+        missing=missing,
+        negotiation=negotiation,
+        overflow=overflow,
     )
 
 

@@ -3,6 +3,10 @@
 The table ships as `briefer/engines/openai/models.toml`. A user file (`$BRIEFER_PRICES`, else
 `prices.toml` in the user config folder) may add models or change any value, in the same
 format. Lookup is by exact name, else the longest listed prefix, else `[default]`.
+
+The shipped prices are OpenAI's list prices: they apply at OpenAI and Azure only. A model of
+any other endpoint (a local server, which may well call itself "gpt-4o-mini") has a price only
+when the user's file gives one (`list_prices=False`).
 """
 
 from __future__ import annotations
@@ -91,18 +95,28 @@ def model_table(*, user_file: Path | None = None) -> list[ModelInfo]:
     ]
 
 
-def model_info(model: str, *, user_file: Path | None = None) -> ModelInfo:
-    """Look up `model` in the shipped table, with the user's file laid over it."""
-    default, models = _merged(user_file)
+_PRICES = ("input_per_million", "output_per_million", "cached_input_per_million")
+
+
+def model_info(model: str, *, user_file: Path | None = None, list_prices: bool = True) -> ModelInfo:
+    """Look up `model` in the shipped table, with the user's file laid over it; without
+    `list_prices`, only the user's file prices it."""
+    default, models = _merged(user_file, list_prices)
     key = model if model in models else _longest_prefix(model, models)
     values = {**default, **models[key]} if key else default
     return _info(model, values, key or "default")
 
 
-def _merged(user_file: Path | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def _merged(
+    user_file: Path | None, list_prices: bool = True
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     shipped = _read(_SHIPPED)
-    default: dict[str, Any] = dict(shipped["default"])
-    models: dict[str, dict[str, Any]] = {k: dict(v) for k, v in shipped["models"].items()}
+
+    def unpriced(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in values.items() if list_prices or k not in _PRICES}
+
+    default: dict[str, Any] = unpriced(shipped["default"])
+    models: dict[str, dict[str, Any]] = {k: unpriced(v) for k, v in shipped["models"].items()}
     user = user_file if user_file is not None else user_prices_path()
     if user is not None:
         extra = _read(user)

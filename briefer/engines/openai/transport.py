@@ -3,12 +3,20 @@
 The SDK's own retries are off; these rules mirror them: retry connection errors, timeouts,
 408, 409, 429 and 5xx (never `insufficient_quota`, never past `x-should-retry: false`),
 waiting as `retry-after-ms` / `retry-after` say, up to a limit, else exponential backoff.
+A request that cannot succeed is not sent again: a refusal of the response format (a 500 from
+llama-cpp-python) goes straight back to the conversation, which asks in another format.
+A local server out of room for parallel requests (`is_capacity_error`: llama-server's 500
+"Context size has been exceeded.", a 503) is retried like a 429, and heard like one by a
+digest, which lowers its concurrency. A request to a local server that timed out is not sent
+again: the server goes on working on the one it has (llama-cpp-python even drops the requests
+queued behind it), so the same request would wait behind itself.
 """
 
 from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -21,9 +29,12 @@ from briefer.engines.openai.conversation import (
     Answer,
     Conversation,
     Request,
+    error_body,
     error_code,
     error_message,
+    error_text,
 )
+from briefer.engines.openai.endpoint import is_capacity_error, provider_of, refuses_format
 from briefer.text import one_line
 from briefer.text.redact import redact
 
@@ -32,6 +43,15 @@ if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+# A prompt longer than the context: llama-server's error type and its words, vLLM's words,
+# OpenAI's code.
+_CONTEXT_CODES = frozenset({"exceed_context_size_error", "context_length_exceeded"})
+_CONTEXT_LIMIT = re.compile(
+    r"available context size \((\d+) tokens\)|maximum context length is (\d+) tokens", re.I
+)
+# How long a digest keeps its concurrency lowered after a local server ran out of room: its
+# capacity does not come back by itself, as a rate limit's does.
+CAPACITY_CALM_SECONDS = 30.0
 
 
 RateLimitListener = Callable[[float], None]
@@ -42,21 +62,25 @@ def retry_policy(
 ) -> dict[str, Any]:
     """Keyword arguments for tenacity's Retrying / AsyncRetrying under our rules.
 
-    `on_rate_limit` hears of every 429 that will be retried, with the wait it asked for: a
-    digest uses it to lower its concurrency for a while.
+    `on_rate_limit` hears of every 429 that will be retried, with the wait it asked for, and of
+    every capacity error of a local server, with `CAPACITY_CALM_SECONDS`: a digest uses it to
+    lower its concurrency for that long.
     """
 
     def wait(state: tenacity.RetryCallState) -> float:
         seconds = _retry_wait(state, config.max_retry_wait)
         exc = state.outcome.exception() if state.outcome else None
-        if on_rate_limit is not None and getattr(exc, "status_code", None) == 429:
-            on_rate_limit(seconds)
+        if on_rate_limit is not None:
+            if getattr(exc, "status_code", None) == 429:
+                on_rate_limit(seconds)
+            elif _is_capacity(exc, config):
+                on_rate_limit(max(seconds, CAPACITY_CALM_SECONDS))
         return seconds
 
     return {
         "stop": tenacity.stop_after_attempt(config.max_retries + 1),
         "wait": wait,
-        "retry": tenacity.retry_if_exception(lambda exc: _is_transient(exc, config.max_retry_wait)),
+        "retry": tenacity.retry_if_exception(lambda exc: _is_transient(exc, config)),
         "reraise": True,
     }
 
@@ -121,10 +145,12 @@ class _Turn:
             self.request, self._answer = None, done.value
 
 
-def _is_transient(exc: BaseException, max_wait: float) -> bool:
+def _is_transient(exc: BaseException, config: LLMConfig) -> bool:
     import openai
 
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+    if isinstance(exc, openai.APITimeoutError):
+        return provider_of(config.base_url) != "other"
+    if isinstance(exc, openai.APIConnectionError):
         return True
     if not isinstance(exc, openai.APIStatusError):
         return False
@@ -133,12 +159,22 @@ def _is_transient(exc: BaseException, max_wait: float) -> bool:
         return False
     if error_code(exc) == "insufficient_quota":
         return False
+    if refuses_format(exc.status_code, error_text(exc), config):
+        return False
     after = retry_after_seconds(exc.response.headers)
-    if after is not None and after > max_wait:
+    if after is not None and after > config.max_retry_wait:
         return False
     if should == "true":
         return True
     return exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500
+
+
+def _is_capacity(exc: BaseException | None, config: LLMConfig) -> bool:
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError):
+        return False
+    return is_capacity_error(exc.status_code, error_text(exc), config)
 
 
 def _retry_wait(state: tenacity.RetryCallState, max_wait: float) -> float:
@@ -180,6 +216,13 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
 
     where = config.endpoint
     secrets = (config.api_key,)
+    if isinstance(exc, openai.APITimeoutError) and provider_of(config.base_url) == "other":
+        return errors.ServiceError(
+            f"{where} did not answer within {config.timeout:g}s (not sent again: a local "
+            "server goes on with a request it was sent, and the same one would wait behind it)",
+            fix="raise {timeout}, or send no more requests at once than the server has slots "
+            "({concurrency}; llama-server -np)",
+        )
     if isinstance(exc, openai.APITimeoutError):
         return errors.ServiceError(
             f"{where} did not answer within {config.timeout:g}s "
@@ -217,10 +260,40 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
             status=status,
             code=code,
         )
+    if refuses_format(status, error_text(exc), config):
+        return errors.BadRequestError(
+            f"{where} refused the response format asked for ({status}: {detail})",
+            fix="leave {json_mode} at auto to let briefer find one it takes"
+            if config.json_mode != "auto"
+            else None,
+            status=status,
+            code=code,
+        )
+    if status == 400 and (code in _CONTEXT_CODES or _CONTEXT_LIMIT.search(detail)):
+        found = _CONTEXT_LIMIT.search(detail)
+        n_ctx = error_body(exc).get("n_ctx") or (found and (found.group(1) or found.group(2)))
+        return errors.BadRequestError(
+            f"{where} has less context for a request than the request needs ({status}: {detail})",
+            fix=f"set {{context_tokens={n_ctx}}}, the server's, so that articles are split to "
+            "fit, or give the server more context"
+            if n_ctx
+            else "set {context_tokens} to the context the server gives a request",
+            status=status,
+            code=code,
+        )
     if status == 404:
         return errors.BadRequestError(
             f"{where} has no such model or route (404: {detail})",
             fix="check {model} and the base URL",
+            status=status,
+            code=code,
+        )
+    if _is_capacity(exc, config):
+        return errors.ServiceError(
+            f"{where} ran out of room for the requests sent at once ({status}: {detail}; "
+            f"{config.max_retries + 1} attempts)",
+            fix="run with {concurrency=1}, or give the server more context per request "
+            "(llama-server: fewer slots -np, or a larger -c; they share -c)",
             status=status,
             code=code,
         )
