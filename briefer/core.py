@@ -283,7 +283,7 @@ class Briefer:
             )
         loaded = [load_article(a, self.load_options) for a in articles]
         items = [Compared(self.brief(article), article.text) for article in loaded]
-        return story_offline(self.engine.compare(items), items)
+        return self._story_of(items)
 
     async def astory(self, articles: Sequence[ArticleInput]) -> StoryBrief:
         """`story`, briefing the articles concurrently."""
@@ -294,7 +294,20 @@ class Briefer:
         loaded = list(await asyncio.gather(*(self._aload(a) for a in articles)))
         envelopes = await asyncio.gather(*(self.abrief(article) for article in loaded))
         items = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
-        comparison = await asyncio.to_thread(self.engine.compare, items)
+        return await asyncio.to_thread(self._story_of, items)
+
+    def _story_of(self, items: list[Compared]) -> StoryBrief:
+        """The story brief of compared articles: from the engine's comparison, or, when the
+        engine fails to compare them, from the offline comparer's, with a warning saying so."""
+        try:
+            comparison = self.engine.compare(items)
+        except EngineError as exc:
+            from briefer.engines.offline.compare import compare_offline
+
+            story = story_offline(compare_offline(items), items)
+            why = one_line(str(exc), 200, at_word=True)
+            note = f"the {self.engine.name} comparison failed ({why}); the offline comparer's"
+            return story.model_copy(update={"warnings": [note, *story.warnings]})
         return story_offline(comparison, items)
 
     def digest(

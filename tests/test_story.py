@@ -169,3 +169,19 @@ def test_briefer_story_shows_the_story_brief_of_the_newest_day_above_the_timelin
     assert "3 outlets:" in out
     alone = run("story", str(ids["courts.txt"]), "--db", db).out
     assert "What they agree on" not in alone and alone.startswith("1. ")  # one outlet: timeline
+
+
+def test_when_the_engine_cannot_compare_the_story_brief_comes_from_the_offline_comparer(
+    monkeypatch,
+):
+    from briefer.errors import ServiceError
+
+    briefer = Briefer(engine="offline")
+
+    def failing(items):
+        raise ServiceError("the endpoint failed with 503 after 3 attempts")
+
+    monkeypatch.setattr(briefer.engine, "compare", failing)
+    story = briefer.story(FILES)
+    assert story.warnings[0].startswith("the offline comparison failed (the endpoint failed")
+    assert len(story.differ) == len(EXPECTED["conflicts"]) and story.agreed  # still whole
