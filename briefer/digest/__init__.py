@@ -63,6 +63,7 @@ class Digest:
     # `briefer.digest.followup.FollowUp`), for the stories that are follow-ups.
     follow_ups: dict[int, Any] = field(default_factory=dict)
     feed_summary: str | None = None  # what reading the feeds gave, when there were feeds
+    held_back: int = 0  # feed entries over the per-feed cap, left for a later run
     _stories: tuple[tuple[int, ...], list[list[DigestItem]]] | None = field(
         default=None, repr=False, compare=False
     )
