@@ -105,7 +105,10 @@ def _add_feed_entries(db: sqlite3.Connection) -> None:
         "published TEXT, entry TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
         "error TEXT, brief_id INTEGER, seen_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
     )
-    db.execute("CREATE INDEX IF NOT EXISTS feed_entries_by_source ON feed_entries (source, status)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS feed_entries_waiting ON feed_entries (source, published) "
+        "WHERE status IN ('pending', 'failed')"
+    )
 
 
 # Step i brings a store from user_version i to i + 1, in order, in one transaction. Append new
@@ -588,17 +591,29 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
 
-    def open_entries(self, source: str) -> list[OpenEntry]:
+    def open_entries(self, source: str, limit: int = -1) -> list[OpenEntry]:
         """The entries of feed `source` waiting to be briefed (pending, or failed and not
-        given up), the newest first."""
+        given up), the newest first (undated ones last, in the order they were seen); at
+        most `limit` of them (all when negative)."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT key, source, entry, status, attempts, error FROM feed_entries "
                 "WHERE source = ? AND status IN ('pending', 'failed') AND entry IS NOT NULL "
-                "ORDER BY published DESC, rowid",
-                (source,),
+                "ORDER BY published IS NULL, published DESC, rowid LIMIT ?",
+                (source, limit),
             ).fetchall()
         return [OpenEntry(*row) for row in rows]
+
+    def count_open_entries(self, source: str) -> int:
+        """How many entries of feed `source` are waiting to be briefed (`open_entries`)."""
+        with self._connect() as db:
+            return int(
+                db.execute(
+                    "SELECT COUNT(*) FROM feed_entries WHERE source = ? AND status IN "
+                    "('pending', 'failed') AND entry IS NOT NULL",
+                    (source,),
+                ).fetchone()[0]
+            )
 
     def entry_briefed(self, key: str, brief_id: int | None) -> None:
         """Record that a feed entry is briefed (its stored copy is dropped)."""

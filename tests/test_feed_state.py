@@ -180,6 +180,7 @@ def test_at_most_max_entries_a_feed_the_newest_first_and_the_rest_briefed_by_the
 
     second = run(*args)  # the feed answers 304: the kept entries are briefed all the same
     assert sent_etag(server, "/ledger.xml") == '"ledger-1"'
+    assert "3 entries to brief, 3 of them waiting since an earlier run, 1 held back" in second.err
     assert [i["envelope"]["article"]["title"] for i in json.loads(second.out)["items"]] == [
         "Bridge 3 repairs",
         "Bridge 4 repairs",

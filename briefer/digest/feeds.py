@@ -178,8 +178,12 @@ def read_feeds(
         except Exception as exc:  # a bug while reading one feed must not stop the others
             reason = one_line(f"{type(exc).__name__}: {exc}", 200)
             read.failed.append((source, f"could not be read ({reason})"))
+        unread = 0  # waiting in the store, too old to be chosen this run
         if store is not None:  # what earlier runs left, whatever the feed answered
-            for row in store.open_entries(source):
+            # Enough of the newest to choose from, even if some are in `offered` or `seen`.
+            rows = store.open_entries(source, limit=max_entries + len(offered) + len(seen))
+            unread = store.count_open_entries(source) - len(rows)
+            for row in rows:
                 kept = _entry_from_json(row.entry)
                 if kept is not None and row.key not in offered:
                     offered[row.key] = EntrySource(kept, row.key)
@@ -194,7 +198,7 @@ def read_feeds(
         chosen.sort(key=_newest_first)  # stable: undated entries keep the feed's order
         read.entries += chosen[:max_entries]
         read.earlier += sum(entry.key in earlier for entry in chosen[:max_entries])
-        read.held_back += len(chosen[max_entries:])
+        read.held_back += len(chosen[max_entries:]) + unread
     return read
 
 
