@@ -13,6 +13,11 @@ story with different people quoted). The same company in two different events sh
 stakeholders but few terms, and stays apart. Groups are the connected sets of that relation,
 in the order their first article was given.
 
+Grouping does not compare every pair of briefs (that made a digest of thousands of entries
+quadratic): only pairs that could meet the rule are compared, found through indexes of names,
+terms and words (`_linked_groups`), and a pair already in one group is not compared at all.
+The groups are the same as comparing every pair would give.
+
 Results only: renderers import this module, never the runner (`briefer.digest.runner`).
 """
 
@@ -20,16 +25,19 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import combinations
+from itertools import chain, repeat
+from operator import mul
 from typing import Any
 
 from briefer.errors import BrieferError
 from briefer.schema import Envelope
 from briefer.text.lexicon import content_words, lexicon
-from briefer.text.similarity import connected_groups
+from briefer.text.similarity import Groups
 
 SHARED_STAKEHOLDERS = 3
 SHARED_TERMS = 3
@@ -89,7 +97,7 @@ class Digest:
 
 def _rare_word_weights(envelopes: list[Envelope]) -> list[dict[str, float]]:
     """Each brief's words weighted by frequency in it and rarity across the digest
-    (log-scaled counts times log(1 + briefs / briefs using the word)), scaled to length 1."""
+    (`_word_weights` of the words of headline, summary, key facts and stakeholder names)."""
     bags = []
     for envelope in envelopes:
         brief = envelope.brief
@@ -100,6 +108,12 @@ def _rare_word_weights(envelopes: list[Envelope]) -> list[dict[str, float]]:
             *(s.name for s in brief.stakeholders),
         ]
         bags.append(Counter(content_words(" ".join(parts))))
+    return _word_weights(bags)
+
+
+def _word_weights(bags: list[Counter[str]]) -> list[dict[str, float]]:
+    """Each bag's words weighted by frequency in it and rarity across the bags (log-scaled
+    counts times log(1 + bags / bags using the word)), scaled to length 1."""
     used_by = Counter(word for bag in bags for word in bag)
     out = []
     for bag in bags:
@@ -115,7 +129,8 @@ def _rare_word_weights(envelopes: list[Envelope]) -> list[dict[str, float]]:
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(b) < len(a):
         a, b = b, a
-    return sum(weight * b.get(word, 0.0) for word, weight in a.items())
+    # sum(weight * b.get(word, 0.0) for word, weight in a.items()), without a Python loop.
+    return float(sum(map(mul, a.values(), map(b.get, a, repeat(0.0)))))
 
 
 def _terms(envelope: Envelope) -> set[str]:
@@ -135,25 +150,132 @@ def _names(envelope: Envelope) -> set[str]:
     return {n for n in names if n not in countries}
 
 
+@dataclass(frozen=True)
+class _StoryTraits:
+    """What the story rule compares of one brief."""
+
+    names: frozenset[str]  # named stakeholders, not countries
+    terms: frozenset[str]  # key terms
+    weights: dict[str, float]  # words weighted by rarity, length 1
+
+
+def _same_story(a: _StoryTraits, b: _StoryTraits) -> bool:
+    """Whether two briefs report the same story (the rule of the module docstring)."""
+    both = a.names & b.names
+    name_words = {w for name in both for w in name.split()}
+    shared_terms = len(a.terms & b.terms - name_words)
+    all_terms = len(a.terms & b.terms)
+    overlap = all_terms / max(len(a.terms | b.terms), 1)
+    return (
+        len(both) >= SHARED_STAKEHOLDERS + 1
+        or (len(both) >= SHARED_STAKEHOLDERS and shared_terms >= SHARED_TERMS)
+        or (len(both) >= SHARED_STAKEHOLDERS - 1 and shared_terms >= SHARED_TERMS + 1)
+        or (all_terms > SHARED_TERMS + 1 and overlap >= TERM_OVERLAP)
+        or _cosine(a.weights, b.weights) >= DISTINCTIVE_SIMILARITY
+    )
+
+
 def group_stories(envelopes: list[Envelope]) -> list[list[int]]:
     """Group briefs that report the same story; return lists of indices."""
     terms = [_terms(e) for e in envelopes]
     names = [_names(e) for e in envelopes]
     weights = _rare_word_weights(envelopes)
+    traits = [
+        _StoryTraits(frozenset(n), frozenset(t), w)
+        for n, t, w in zip(names, terms, weights, strict=True)
+    ]
+    return _linked_groups(traits)
 
-    def same(i: int, j: int) -> bool:
-        both = names[i] & names[j]
-        name_words = {w for name in both for w in name.split()}
-        shared_terms = len(terms[i] & terms[j] - name_words)
-        all_terms = len(terms[i] & terms[j])
-        overlap = all_terms / max(len(terms[i] | terms[j]), 1)
-        return (
-            len(both) >= SHARED_STAKEHOLDERS + 1
-            or (len(both) >= SHARED_STAKEHOLDERS and shared_terms >= SHARED_TERMS)
-            or (len(both) >= SHARED_STAKEHOLDERS - 1 and shared_terms >= SHARED_TERMS + 1)
-            or (all_terms > SHARED_TERMS + 1 and overlap >= TERM_OVERLAP)
-            or _cosine(weights[i], weights[j]) >= DISTINCTIVE_SIMILARITY
-        )
 
-    pairs = combinations(range(len(envelopes)), 2)
-    return connected_groups(len(envelopes), ((i, j) for i, j in pairs if same(i, j)))
+# What a pair must share to have a chance under `_same_story` (a test checks the grouping
+# against comparing every pair): names for the rules on names, key terms for the rule on
+# terms alone, words for the similarity.
+_MIN_NAMES = SHARED_STAKEHOLDERS - 1
+_MIN_TERMS = SHARED_TERMS + 2
+_SIMILARITY_MARGIN = 1e-9  # rounding in `_cosine` never lets a pair through unseen
+
+
+def _linked_groups(traits: list[_StoryTraits]) -> list[list[int]]:
+    """The connected groups of `_same_story`, comparing only pairs that could meet it.
+
+    Each brief is compared with the earlier ones not in its group yet that share with it:
+
+    * `_MIN_NAMES` names or more (every rule on names needs as many), or
+    * two or more of their rarest key terms (all but the `_MIN_TERMS - 2` most common in the
+      digest: two briefs sharing `_MIN_TERMS` terms share at least two of those), or
+    * a word, when what the two briefs weigh from that word on could reach
+      `DISTINCTIVE_SIMILARITY`. With the words of every brief in one order, the rarest
+      first, the similarity of two briefs is at most the product of the lengths of their
+      vectors from the first word they share on (Cauchy-Schwarz); so a pair that reaches it
+      is found at that word. Common words come last, where little weight is left: they bring
+      few candidates.
+
+    On news, a brief meets a few dozen candidates where comparing every pair would meet all
+    the digest. `_same_story` is always given the earlier brief first, as comparing every
+    pair in order does (`_cosine` sums in the order of its first argument's words).
+    """
+    groups = Groups(len(traits))
+    term_count = Counter(term for t in traits for term in t.terms)
+    word_count = Counter(word for t in traits for word in t.weights)
+    tails = [_tails(t.weights, word_count) for t in traits]
+    # Each word's briefs, the ones with the most weight left from it on first.
+    by_word: dict[str, list[tuple[float, int]]] = {}
+    for i, tail in enumerate(tails):
+        for word, left in tail.items():
+            by_word.setdefault(word, []).append((-left, i))
+    lefts: dict[str, list[float]] = {}
+    holders: dict[str, list[int]] = {}
+    for word, posting in by_word.items():
+        posting.sort()
+        lefts[word] = [left for left, _ in posting]
+        holders[word] = [i for _, i in posting]
+    reach = DISTINCTIVE_SIMILARITY - _SIMILARITY_MARGIN
+    by_name: dict[str, list[int]] = {}
+    by_term: dict[str, list[int]] = {}
+    earlier: set[int] = set()
+    members: dict[int, set[int]] = {}  # a group's root -> its briefs (of the earlier ones)
+    for i, trait in enumerate(traits):
+        names = list(trait.names) if len(trait.names) >= _MIN_NAMES else []
+        rarest = sorted(trait.terms, key=lambda term: (term_count[term], term))
+        terms = rarest[: len(rarest) - _MIN_TERMS + 2] if len(rarest) >= _MIN_TERMS else []
+        candidates = _at_least(_MIN_NAMES, (by_name.get(n, ()) for n in names))
+        candidates |= _at_least(2, (by_term.get(t, ()) for t in terms))
+        for word, left in tails[i].items():
+            if left >= reach:  # the briefs with at least reach / left from this word on
+                cut = bisect_right(lefts[word], -reach / left)
+                candidates.update(holders[word][:cut])
+        candidates &= earlier
+        mine = {i}
+        while candidates:  # in any order: the groups come out the same
+            j = candidates.pop()
+            if _same_story(traits[j], trait):
+                joined = members.pop(groups.root(j))
+                candidates -= joined  # the rest of that group: already linked to i now
+                groups.link(j, i)
+                if len(joined) > len(mine):  # the smaller set joins the larger
+                    joined, mine = mine, joined
+                mine |= joined
+        members[groups.root(i)] = mine
+        earlier.add(i)
+        for index, keys in ((by_name, names), (by_term, terms)):
+            for key in keys:
+                index.setdefault(key, []).append(i)
+    return groups.groups()
+
+
+def _at_least(times: int, postings: Iterable[Iterable[int]]) -> set[int]:
+    """The briefs found in at least `times` of `postings`."""
+    counts = Counter(chain.from_iterable(postings))
+    return {j for j, count in counts.items() if count >= times}
+
+
+def _tails(weights: dict[str, float], word_count: Counter[str]) -> dict[str, float]:
+    """For each word of a brief, the length of its vector from that word on, its words taken
+    the rarest first (ties in alphabetical order)."""
+    order = sorted(weights, key=lambda word: (word_count[word], word))
+    tails = {}
+    left = 0.0
+    for word in reversed(order):
+        left += weights[word] ** 2
+        tails[word] = math.sqrt(left)
+    return tails
