@@ -9,8 +9,9 @@ The file lives in the user's data folder (platformdirs) unless `--db` / `BRIEFER
 otherwise. WAL mode and a busy timeout let several processes write at once.
 
 The store also keeps what feed digests need between runs: each feed's validators (ETag,
-Last-Modified) and each feed entry's state (pending, failed, briefed), so that an entry seen
-once is briefed in the end even when its feed never changes again.
+Last-Modified) and each feed entry's state (pending, failed, given up, briefed) with, while
+it waits, the entry itself; so that an entry seen once is briefed in the end even when its
+feed never changes again.
 """
 
 from __future__ import annotations
