@@ -563,7 +563,9 @@ def test_story_groups_are_those_of_comparing_every_pair(seed, count, vocabulary)
     """Only the pairs that could meet the rule are compared: the groups are the same."""
     import random
     from collections import Counter
+    from unittest.mock import patch
 
+    import briefer.digest as digest
     from briefer.digest import _linked_groups, _StoryTraits, _word_weights
 
     rng = random.Random(seed)
@@ -581,7 +583,11 @@ def test_story_groups_are_those_of_comparing_every_pair(seed, count, vocabulary)
         )
         for weights in _word_weights(bags)
     ]
-    assert _linked_groups(traits) == brute_force_groups(traits)
+    expected = brute_force_groups(traits)
+    assert _linked_groups(traits) == expected
+    # With a low bar for a "big" group, the way through it is taken too.
+    with patch.object(digest, "_BIG_GROUP", 2):
+        assert _linked_groups(traits) == expected
 
 
 def test_story_grouping_compares_few_of_the_pairs(monkeypatch):
@@ -622,3 +628,36 @@ def test_story_grouping_compares_few_of_the_pairs(monkeypatch):
     digest._linked_groups(traits)  # the same groups as comparing every pair: tested above
     pairs = len(traits) * (len(traits) - 1) // 2
     assert compared < pairs / 10  # every pair would be 1,999,000
+
+
+def test_one_story_taking_the_whole_digest_costs_little_per_brief(monkeypatch):
+    """A feed of near-identical entries: once a brief joins the big group, it looks for
+    candidates only outside it, not through every brief of the story again."""
+    import random
+    from collections import Counter
+
+    import briefer.digest as digest
+
+    rng = random.Random(3)
+    shared = [f"shared{n}" for n in range(40)]
+    bags = [Counter([*rng.sample(shared, 30), f"own{n}a", f"own{n}b"]) for n in range(3_000)]
+    traits = [
+        digest._StoryTraits(
+            names=frozenset({"harbour master", f"person {n % 50}"}),
+            terms=frozenset(rng.sample(shared, 15)),
+            weights=weights,
+        )
+        for n, weights in enumerate(digest._word_weights(bags))
+    ]
+    looked_at = 0
+    candidates = digest._Index.candidates
+
+    def counting(self, *args, **kwargs):
+        nonlocal looked_at
+        found = candidates(self, *args, **kwargs)
+        looked_at += len(found)
+        return found
+
+    monkeypatch.setattr(digest._Index, "candidates", counting)
+    assert digest._linked_groups(traits) == [list(range(len(traits)))]
+    assert looked_at < 100 * len(traits)  # every earlier brief, each time: 4,500,000

@@ -195,6 +195,10 @@ _MIN_TERMS = SHARED_TERMS + 2
 _SIMILARITY_MARGIN = 1e-9  # rounding in `_cosine` never lets a pair through unseen
 
 
+_BIG_GROUP = 64  # a group this large, and an eighth of the briefs so far, is indexed apart
+_TRIED_FIRST = 4  # briefs of the big group tried first, by each of a brief's names and words
+
+
 def _linked_groups(traits: list[_StoryTraits]) -> list[list[int]]:
     """The connected groups of `_same_story`, comparing only pairs that could meet it.
 
@@ -210,6 +214,11 @@ def _linked_groups(traits: list[_StoryTraits]) -> list[list[int]]:
       is found at that word. Common words come last, where little weight is left: they bring
       few candidates.
 
+    One story can take most of a digest (a feed of near-identical entries). Once a group is
+    that big, the briefs outside it are also indexed apart; a brief is first tried against a
+    few of the big group's likeliest members, and once in it, looks for candidates only
+    among the briefs outside it.
+
     On news, a brief meets a few dozen candidates where comparing every pair would meet all
     the digest. `_same_story` is always given the earlier brief first, as comparing every
     pair in order does (`_cosine` sums in the order of its first argument's words).
@@ -218,49 +227,129 @@ def _linked_groups(traits: list[_StoryTraits]) -> list[list[int]]:
     term_count = Counter(term for t in traits for term in t.terms)
     word_count = Counter(word for t in traits for word in t.weights)
     tails = [_tails(t.weights, word_count) for t in traits]
-    # Each word's briefs, the ones with the most weight left from it on first.
-    by_word: dict[str, list[tuple[float, int]]] = {}
-    for i, tail in enumerate(tails):
-        for word, left in tail.items():
-            by_word.setdefault(word, []).append((-left, i))
-    lefts: dict[str, list[float]] = {}
-    holders: dict[str, list[int]] = {}
-    for word, posting in by_word.items():
-        posting.sort()
-        lefts[word] = [left for left, _ in posting]
-        holders[word] = [i for _, i in posting]
-    reach = DISTINCTIVE_SIMILARITY - _SIMILARITY_MARGIN
-    by_name: dict[str, list[int]] = {}
-    by_term: dict[str, list[int]] = {}
+    everyone = _Index.of(tails)  # every brief's words; names and terms as briefs come
+    outside: _Index | None = None  # the briefs so far outside the big group
+    big: int | None = None  # a brief of the big group, once there is one
+    names: list[list[str]] = []
+    terms: list[list[str]] = []
     earlier: set[int] = set()
     members: dict[int, set[int]] = {}  # a group's root -> its briefs (of the earlier ones)
     for i, trait in enumerate(traits):
-        names = list(trait.names) if len(trait.names) >= _MIN_NAMES else []
+        names.append(sorted(trait.names) if len(trait.names) >= _MIN_NAMES else [])
         rarest = sorted(trait.terms, key=lambda term: (term_count[term], term))
-        terms = rarest[: len(rarest) - _MIN_TERMS + 2] if len(rarest) >= _MIN_TERMS else []
-        candidates = _at_least(_MIN_NAMES, (by_name.get(n, ()) for n in names))
-        candidates |= _at_least(2, (by_term.get(t, ()) for t in terms))
-        for word, left in tails[i].items():
-            if left >= reach:  # the briefs with at least reach / left from this word on
-                cut = bisect_right(lefts[word], -reach / left)
-                candidates.update(holders[word][:cut])
-        candidates &= earlier
-        mine = {i}
+        terms.append(rarest[: len(rarest) - _MIN_TERMS + 2] if len(rarest) >= _MIN_TERMS else [])
+        mine = {i}  # the briefs of i's group
+        compared: set[int] = set()
+        if big is not None:  # the big group's likeliest members first
+            likely = everyone.likely(names[i], terms[i], tails[i])
+            for j in sorted(likely & members[groups.root(big)]):
+                compared.add(j)
+                if _same_story(traits[j], trait):
+                    mine = _join(groups, members, mine, j, i)
+                    break
+        if big is not None and outside is not None and groups.root(i) == groups.root(big):
+            candidates = outside.candidates(names[i], terms[i], tails[i])
+        else:
+            candidates = everyone.candidates(names[i], terms[i], tails[i]) & earlier
+        candidates -= mine
+        candidates -= compared
         while candidates:  # in any order: the groups come out the same
             j = candidates.pop()
             if _same_story(traits[j], trait):
-                joined = members.pop(groups.root(j))
-                candidates -= joined  # the rest of that group: already linked to i now
-                groups.link(j, i)
-                if len(joined) > len(mine):  # the smaller set joins the larger
-                    joined, mine = mine, joined
-                mine |= joined
+                mine = _join(groups, members, mine, j, i)
+                candidates -= mine  # the rest of that group: linked to i now
         members[groups.root(i)] = mine
         earlier.add(i)
-        for index, keys in ((by_name, names), (by_term, terms)):
-            for key in keys:
-                index.setdefault(key, []).append(i)
+        everyone.add_words_known(i, names[i], terms[i])
+        biggest = groups.root(big) if big is not None else None
+        overtaken = biggest is None or (
+            groups.root(i) != biggest and len(mine) > 2 * len(members[biggest])
+        )
+        if len(mine) >= _BIG_GROUP and 8 * len(mine) >= len(earlier) and overtaken:
+            big = i  # a new big group: the briefs outside it are indexed apart
+            outside = _Index()
+            for k in sorted(earlier - mine):
+                outside.add(k, names[k], terms[k], tails[k])
+        elif outside is not None and groups.root(i) != biggest:
+            outside.add(i, names[i], terms[i], tails[i])
     return groups.groups()
+
+
+def _join(groups: Groups, members: dict[int, set[int]], mine: set[int], j: int, i: int) -> set[int]:
+    """Link brief `i` (its group so far: `mine`) with the group of `j`; return the briefs of
+    the group they make (the smaller set added to the larger)."""
+    joined = members.pop(groups.root(j))
+    groups.link(j, i)
+    if len(joined) > len(mine):
+        joined, mine = mine, joined
+    mine |= joined
+    return mine
+
+
+class _Index:
+    """Briefs by name, by rarer key term, and by word; each word's briefs in the order of the
+    weight they have left from that word on, the most first."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[int]] = {}
+        self.by_term: dict[str, list[int]] = {}
+        self.lefts: dict[str, list[float]] = {}  # negated, so in ascending order
+        self.holders: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, tails: list[dict[str, float]]) -> _Index:
+        """An index of every brief's words (names and terms are added brief by brief)."""
+        index = cls()
+        by_word: dict[str, list[tuple[float, int]]] = {}
+        for i, tail in enumerate(tails):
+            for word, left in tail.items():
+                by_word.setdefault(word, []).append((-left, i))
+        for word, posting in by_word.items():
+            posting.sort()
+            index.lefts[word] = [left for left, _ in posting]
+            index.holders[word] = [i for _, i in posting]
+        return index
+
+    def add_words_known(self, i: int, names: list[str], terms: list[str]) -> None:
+        """Add a brief's names and terms (its words are in the index already)."""
+        for name in names:
+            self.by_name.setdefault(name, []).append(i)
+        for term in terms:
+            self.by_term.setdefault(term, []).append(i)
+
+    def add(self, i: int, names: list[str], terms: list[str], tail: dict[str, float]) -> None:
+        """Add a brief: its names, terms and words."""
+        self.add_words_known(i, names, terms)
+        for word, left in tail.items():
+            lefts = self.lefts.setdefault(word, [])
+            at = bisect_right(lefts, -left)
+            lefts.insert(at, -left)
+            self.holders.setdefault(word, []).insert(at, i)
+
+    def candidates(self, names: list[str], terms: list[str], tail: dict[str, float]) -> set[int]:
+        """The briefs sharing `_MIN_NAMES` of `names`, two of `terms`, or a word of `tail`
+        with enough weight left from it on for the two to reach `DISTINCTIVE_SIMILARITY`."""
+        found = _at_least(_MIN_NAMES, (self.by_name.get(name, ()) for name in names))
+        found |= _at_least(2, (self.by_term.get(term, ()) for term in terms))
+        reach = DISTINCTIVE_SIMILARITY - _SIMILARITY_MARGIN
+        for word, left in tail.items():
+            if left >= reach and word in self.lefts:  # those with reach / left from here on
+                cut = bisect_right(self.lefts[word], -reach / left)
+                found.update(self.holders[word][:cut])
+        return found
+
+    def likely(self, names: list[str], terms: list[str], tail: dict[str, float]) -> set[int]:
+        """A few briefs likely to be of the same story: the latest `_TRIED_FIRST` of each
+        name and term, and the `_TRIED_FIRST` with the most weight left at each word."""
+        found: set[int] = set()
+        for posting in chain(
+            (self.by_name.get(name, []) for name in names),
+            (self.by_term.get(term, []) for term in terms),
+        ):
+            found.update(posting[-_TRIED_FIRST:])
+        for word in tail:
+            found.update(self.holders.get(word, [])[:_TRIED_FIRST])
+        return found
 
 
 def _at_least(times: int, postings: Iterable[Iterable[int]]) -> set[int]:
