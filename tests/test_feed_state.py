@@ -262,9 +262,10 @@ def test_an_entry_that_cannot_be_briefed_is_tried_in_three_runs_then_given_up(
         etag='"v1"',
     )
     briefer = Briefer(engine="offline", store=Store(tmp_path / "s.db"), load_options=LOCAL)
-    for _ in range(3):
+    for run in range(3):
         (item,) = briefer.digest(feeds=[feed]).items
         assert not item.ok and "no summary" in (item.error or "")
+        assert ("not tried again" in (item.error or "")) == (run == 2)
     assert briefer.digest(feeds=[feed]).items == []
     assert sum(path == "/gone.html" for path, _ in server.requests) == 3
 

@@ -288,8 +288,11 @@ def note_outcome(store: Store, source: EntrySource, item: DigestItem) -> None:
     given_up = store.entry_failed(
         source.key, item.error or "failed", its_own=its_own, give_up_after=MAX_ATTEMPTS
     )
-    if given_up:
-        item.error = f"{item.error} (failed in {MAX_ATTEMPTS} runs: not tried again)"
+    if given_up:  # said in the item's error, and in its failure (which the CLI words anew)
+        note = f"failed in {MAX_ATTEMPTS} runs: not tried again"
+        item.error = f"{item.error} ({note})"
+        if item.failure is not None:
+            item.failure = InputError(f"{item.failure.message} ({note})", fix=item.failure.fix)
 
 
 def describe(read: FeedRead) -> str:
