@@ -474,7 +474,7 @@ class Run:
 def run_digest(feed_urls: list[str], db: Path, base: str, concurrency: int, per_host: int) -> Run:
     """Read the feeds and brief their entries, as `briefer digest --feed ...` does."""
     from briefer.core import Briefer
-    from briefer.digest.feeds import describe, read_feeds
+    from briefer.digest.feeds import describe, outcome_noter, read_feeds
     from briefer.digest.runner import adigest
     from briefer.inputs import LoadOptions
     from briefer.store import Store
@@ -492,6 +492,7 @@ def run_digest(feed_urls: list[str], db: Path, base: str, concurrency: int, per_
             concurrency=concurrency,
             load_options=options,
             per_host=per_host,
+            on_done=outcome_noter(briefer.store, read.entries),
         )
     )
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -317,6 +317,7 @@ class Briefer:
         feeds: Sequence[str] = (),
         since: datetime | None = None,
         concurrency: int | None = None,
+        max_entries: int | None = None,
     ) -> Digest:
         """Brief many articles, and the new entries of `feeds`, into a digest (a `Path` to a
         folder gives its articles; `since` keeps recent entries; `concurrency`: requests on
@@ -324,10 +325,19 @@ class Briefer:
         works on fewer at once).
 
         An article or feed that fails is kept in the digest with its reason, never dropped.
-        With a store, a story briefed before is marked with what changed since.
+        At most `max_entries` entries a feed are briefed (200 unless given), the newest
+        first; with a store the others, and entries that failed, are briefed by later runs
+        (`briefer.digest.feeds`). With a store, a story briefed before is marked with what
+        changed since.
         """
         return asyncio.run(
-            self.adigest(articles, feeds=feeds, since=since, concurrency=concurrency)
+            self.adigest(
+                articles,
+                feeds=feeds,
+                since=since,
+                concurrency=concurrency,
+                max_entries=max_entries,
+            )
         )
 
     async def adigest(
@@ -339,6 +349,7 @@ class Briefer:
         concurrency: int | None = None,
         progress: Progress | None = None,
         load_options: LoadOptions | None = None,
+        max_entries: int | None = None,
     ) -> Digest:
         """`digest`, on the running event loop (`progress`: counts kept up to date for a
         display; `load_options`: limits other than this Briefer's)."""
@@ -357,6 +368,7 @@ class Briefer:
             concurrency=concurrency,
             load_options=load_options or self.load_options,
             progress=progress,
+            max_entries=max_entries,
         )
 
     def _default_concurrency(self) -> int:

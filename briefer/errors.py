@@ -53,6 +53,7 @@ LIBRARY_SETTINGS = {
     "fetch_timeout": "LoadOptions(fetch_timeout=...)",
     "json_mode": "LLMConfig(json_mode=...)",
     "max_bytes": "LoadOptions(max_bytes=...)",
+    "max_entries": "Briefer.digest(max_entries=...)",
     "max_fetch_bytes": "LoadOptions(max_fetch_bytes=...)",
     "max_input_tokens": "Briefer(max_input_tokens=...)",
     "max_output_tokens": "LLMConfig(max_output_tokens=...)",

@@ -7,6 +7,11 @@ history shows them all; a lookup returns the newest for its key.
 
 The file lives in the user's data folder (platformdirs) unless `--db` / `BRIEFER_DB` say
 otherwise. WAL mode and a busy timeout let several processes write at once.
+
+The store also keeps what feed digests need between runs: each feed's validators (ETag,
+Last-Modified) and each feed entry's state (pending, failed, given up, briefed) with, while
+it waits, the entry itself; so that an entry seen once is briefed in the end even when its
+feed never changes again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -102,6 +107,19 @@ def _add_endpoint_formats(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_feed_entries(db: sqlite3.Connection) -> None:
+    """Feed entries between runs: waiting to be briefed (or tried again), or briefed."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS feed_entries (key TEXT PRIMARY KEY, source TEXT NOT NULL, "
+        "published TEXT, entry TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+        "error TEXT, brief_id INTEGER, seen_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS feed_entries_waiting ON feed_entries (source, published) "
+        "WHERE status IN ('pending', 'failed')"
+    )
+
+
 # Step i brings a store from user_version i to i + 1, in order, in one transaction. Append new
 # steps; never edit or reorder one that has shipped. The first two also bring stores made
 # before user_version was kept (version 0, with or without article_text) up to date.
@@ -110,6 +128,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _add_article_text,
     _add_feeds,
     _add_endpoint_formats,
+    _add_feed_entries,
 )
 
 
@@ -198,6 +217,18 @@ def _usage(usage: dict[str, Any]) -> dict[str, int]:
         "total_tokens": int(usage.get("total_tokens") or 0),
         "cached_tokens": int(cached if cached is not None else usage.get("cached_tokens") or 0),
     }
+
+
+@dataclass(frozen=True)
+class OpenEntry:
+    """A feed entry waiting to be briefed: pending, or failed and to be tried again."""
+
+    key: str
+    source: str  # the feed that listed it first
+    entry: str  # the entry, as the digest wrote it (JSON)
+    status: str  # 'pending' or 'failed'
+    attempts: int  # failures that were the entry's own (`Store.entry_failed`)
+    error: str | None  # why it failed last
 
 
 @dataclass(frozen=True)
@@ -508,14 +539,120 @@ class Store:
         return (row[0], row[1]) if row else (None, None)
 
     def remember_feed(self, source: str, etag: str | None, last_modified: str | None) -> None:
-        """Keep a feed's validators for the next conditional GET."""
+        """Keep a feed's validators for the next conditional GET (`record_feed` keeps its
+        entries with them)."""
+        with self._connect() as db:
+            self._remember_feed(db, source, etag, last_modified)
+
+    @staticmethod
+    def _remember_feed(
+        db: sqlite3.Connection, source: str, etag: str | None, last_modified: str | None
+    ) -> None:
+        db.execute(
+            "INSERT INTO feeds (source, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(source) DO UPDATE SET etag = excluded.etag, "
+            "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
+            (source, etag, last_modified, _now()),
+        )
+
+    # --- feed entries: nothing seen is lost between runs -----------------------------------------
+
+    def entry_states(self, keys: list[str]) -> dict[str, str]:
+        """The state of each of `keys` the store knows: 'pending', 'failed', 'given_up' or
+        'briefed'."""
+        states: dict[str, str] = {}
+        with self._connect() as db:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                states.update(
+                    db.execute(
+                        f"SELECT key, status FROM feed_entries WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                )
+        return states
+
+    def record_feed(
+        self,
+        source: str,
+        entries: list[tuple[str, str | None, str]],
+        etag: str | None,
+        last_modified: str | None,
+        *,
+        briefed: Sequence[str] = (),
+    ) -> None:
+        """Record a feed's new entries (key, published, entry) as pending, the keys in
+        `briefed` as briefed already, then the feed's validators: all in one transaction, so
+        the validators are never kept without the entries they stand for."""
+        self._check_before_writing()
+        now = _now()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(
+                    "INSERT OR IGNORE INTO feed_entries (key, source, published, entry, status, "
+                    "seen_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                    [(key, source, when, entry, now, now) for key, when, entry in entries],
+                )
+                db.executemany(
+                    "INSERT INTO feed_entries (key, source, status, seen_at, updated_at) "
+                    "VALUES (?, ?, 'briefed', ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                    "status = 'briefed', entry = NULL, updated_at = excluded.updated_at",
+                    [(key, source, now, now) for key in briefed],
+                )
+                self._remember_feed(db, source, etag, last_modified)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def open_entries(self, source: str, limit: int = -1) -> list[OpenEntry]:
+        """The entries of feed `source` waiting to be briefed (pending, or failed and not
+        given up), the newest first (undated ones last, in the order they were seen); at
+        most `limit` of them (all when negative)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT key, source, entry, status, attempts, error FROM feed_entries "
+                "WHERE source = ? AND status IN ('pending', 'failed') AND entry IS NOT NULL "
+                "ORDER BY published IS NULL, published DESC, rowid LIMIT ?",
+                (source, limit),
+            ).fetchall()
+        return [OpenEntry(*row) for row in rows]
+
+    def count_open_entries(self, source: str) -> int:
+        """How many entries of feed `source` are waiting to be briefed (`open_entries`)."""
+        with self._connect() as db:
+            return int(
+                db.execute(
+                    "SELECT COUNT(*) FROM feed_entries WHERE source = ? AND status IN "
+                    "('pending', 'failed') AND entry IS NOT NULL",
+                    (source,),
+                ).fetchone()[0]
+            )
+
+    def entry_briefed(self, key: str, brief_id: int | None) -> None:
+        """Record that a feed entry is briefed (its stored copy is dropped)."""
         with self._connect() as db:
             db.execute(
-                "INSERT INTO feeds (source, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(source) DO UPDATE SET etag = excluded.etag, "
-                "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
-                (source, etag, last_modified, _now()),
+                "UPDATE feed_entries SET status = 'briefed', brief_id = ?, entry = NULL, "
+                "error = NULL, updated_at = ? WHERE key = ?",
+                (brief_id, _now(), key),
             )
+
+    def entry_failed(self, key: str, error: str, *, its_own: bool, give_up_after: int) -> bool:
+        """Record that briefing a feed entry failed, and why; return whether it is given up.
+
+        `its_own`: through a fault of the entry's (no readable page, no summary), not the
+        engine's or the network's. Only those count towards `give_up_after` failures.
+        """
+        with self._connect() as db:
+            rows = db.execute(  # fetchall: the statement runs to its end, and commits
+                "UPDATE feed_entries SET attempts = attempts + ?, error = ?, updated_at = ?, "
+                "status = CASE WHEN attempts + ? >= ? THEN 'given_up' ELSE 'failed' END "
+                "WHERE key = ? RETURNING status",
+                (int(its_own), error, _now(), int(its_own), give_up_after, key),
+            ).fetchall()
+        return bool(rows) and rows[0][0] == "given_up"
 
     # --- endpoints: the output format each one took (briefer.engines.openai.endpoint) ---------
 

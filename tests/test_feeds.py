@@ -430,8 +430,15 @@ def test_broken_opml_is_refused_in_one_line(tmp_path):
         '<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaa">]>'
         '<opml><body><outline xmlUrl="https://a.example/&a;"/></body></opml>'
     )
-    with pytest.raises(InputError, match="entities"):
+    with pytest.raises(InputError, match="declares XML entities"):
         read_feed_list(entities)
+    # In UTF-16 the declaration is not ASCII bytes: the list is refused all the same.
+    entities.write_bytes(
+        entities.read_text().replace('"1.0"', '"1.0" encoding="utf-16"').encode("utf-16")
+    )
+    with pytest.raises(InputError) as caught:
+        read_feed_list(entities)
+    assert one_line_error(caught).startswith(f"{entities}: ")
 
 
 def test_unreadable_lists_are_refused(tmp_path):
@@ -475,3 +482,107 @@ def test_a_list_over_one_megabyte_is_refused(tmp_path):
 )  # fmt: skip
 def test_canonical_url(given, expected):
     assert canonical_url(given) == expected
+
+
+# --- hostile feeds: entities, JSON limits -----------------------------------------------------
+
+ITEM = "<item><title>Sluice gates opened</title><description>{}</description></item>"
+
+
+def entity_bomb(value_chars: int = 2_000, references: int = 1_000, *, before: str = "") -> str:
+    """An RSS feed whose one entity is referenced many times: the quadratic blowup."""
+    return (
+        '<?xml version="1.0"?>\n'
+        + before
+        + f'<!DOCTYPE rss [\n<!ENTITY sluice "{"s" * value_chars}">\n]>\n'
+        + '<rss version="2.0"><channel><title>Fen Wire</title>'
+        + ITEM.format("&sluice;" * references)
+        + "</channel></rss>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("bomb.xml", entity_bomb().encode()),
+        ("utf16.xml", entity_bomb().replace('"1.0"', '"1.0" encoding="utf-16"').encode("utf-16")),
+        # A comment that looks like an element start ends feedparser's own DTD scan early.
+        ("comment.xml", entity_bomb(before="<!-- <a> -->\n").encode()),
+        (
+            "parameter.xml",
+            b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY % p "x">]><rss version="2.0">'
+            b"<channel><title>t</title>" + ITEM.format("x").encode() + b"</channel></rss>",
+        ),
+    ],
+)
+def test_a_feed_declaring_entities_is_refused_before_any_expansion(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="declares XML entities") as caught:
+        load_feed(path)
+    assert one_line_error(caught).startswith(f"{path}: ")
+
+
+def test_an_entity_bomb_over_http_is_refused_naming_the_feed(server):
+    url = server.serve("/bomb.xml", body=entity_bomb().encode(), content_type=RSS)
+    with pytest.raises(InputError, match="declares XML entities") as caught:
+        load_feed(url, options=LOCAL)
+    assert one_line_error(caught).startswith(f"{url}: ")
+
+
+def test_a_doctype_naming_an_external_dtd_is_still_read(tmp_path):
+    """RSS 0.91 feeds name Netscape's DTD; it is never fetched, and the feed is read."""
+    path = tmp_path / "rss091.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS '
+        '0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
+        '<rss version="0.91"><channel><title>Fen Wire</title><link>https://fen.example/</link>'
+        + ITEM.format("The gates opened at dawn.")
+        + "</channel></rss>"
+    )
+    (entry,) = load_feed(path).entries
+    assert entry.summary == "The gates opened at dawn."
+
+
+def json_feed(**extra: str) -> bytes:
+    fields = "".join(f', "{key}": {value}' for key, value in extra.items())
+    return (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "Harrow Point Bulletin"'
+        + fields
+        + ', "items": [{"id": "1", "title": "Lamp lit", "content_text": "The lamp turns."}]}'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (json_feed(_count="9" * 5_000), "a number 5,000 characters long"),
+        (json_feed(_ratio="0." + "3" * 400), "a number 402 characters long"),
+        (json_feed(_deep="[" * 300_000 + "]" * 300_000), "nested more than 64 levels deep"),
+        (json_feed(_deep='{"a": ' * 65 + "1" + "}" * 65), "nested more than 64 levels deep"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [' * 400_000, "nested"),
+    ],
+)
+def test_a_json_feed_over_the_limits_is_refused_in_one_line(server, tmp_path, data, reason):
+    url = server.serve("/feed.json", body=data, content_type=JSON_FEED)
+    with pytest.raises(InputError, match=reason) as caught:
+        load_feed(url, options=LoadOptions(allow_private=True, max_fetch_bytes=50_000_000))
+    assert one_line_error(caught).startswith(f"{url}: ")
+    path = tmp_path / "feed.json"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=reason):
+        load_feed(path, options=LoadOptions(max_bytes=50_000_000))
+
+
+def test_a_json_feed_within_the_limits_is_read():
+    """Extensions nested a few levels deep, long strings and ordinary numbers are fine."""
+    data = json_feed(
+        _ext='{"a": ' * 30 + '"deep"' + "}" * 30,
+        _note='"' + "[" * 5_000 + '"',  # brackets in a string do not nest
+        _count="12345678901234567890",
+        _ratio="-1.5e300",
+    )
+    from briefer.inputs.feeds import _parse
+
+    parsed = _parse(data, "feed.json", base=None, content_type=JSON_FEED, charset=None)
+    assert [entry.summary for entry in parsed.entries] == ["The lamp turns."]

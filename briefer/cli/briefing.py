@@ -120,6 +120,16 @@ def digest(
             metavar="WHEN", help="Only feed entries published since: 24h, 2d, 90m or a date."
         ),
     ] = None,
+    max_entries: Annotated[
+        int,
+        typer.Option(
+            "--max-entries",
+            metavar="N",
+            min=1,
+            help="At most N entries a feed, the newest; the rest wait in the store for the "
+            "next run.",
+        ),
+    ] = 200,  # briefer.digest.feeds.MAX_ENTRIES_PER_FEED, without importing it at start-up
     post_slack: Annotated[
         str | None,
         typer.Option(
@@ -167,7 +177,7 @@ def digest(
     setup.announce()
     briefer = setup.briefer
     if dry_run:
-        emit(_digest_plan(sources, named_feeds, after, setup), output)
+        emit(_digest_plan(sources, named_feeds, after, max_entries, setup), output)
         return
     result = run_digest(
         lambda state: briefer.adigest(
@@ -176,6 +186,7 @@ def digest(
             since=after,
             concurrency=options.concurrency,
             progress=state,
+            max_entries=max_entries,
         ),
         total=len(sources),
         stored=briefer.store is not None,
@@ -351,7 +362,11 @@ def evaluate(
 
 
 def _digest_plan(
-    sources: list[Input], feeds: list[str], since: datetime | None, setup: Setup
+    sources: list[Input],
+    feeds: list[str],
+    since: datetime | None,
+    max_entries: int,
+    setup: Setup,
 ) -> str:
     """What a digest would send (`--dry-run`): the feeds are read, nothing is briefed."""
     from briefer.digest.runner import DigestInput, load_input
@@ -361,7 +376,9 @@ def _digest_plan(
     if feeds:
         from briefer.digest.feeds import describe, read_feeds
 
-        read = read_feeds(feeds, store=None, options=setup.load, since=since)
+        read = read_feeds(
+            feeds, store=None, options=setup.load, since=since, max_entries=max_entries
+        )
         say(describe(read))
         entries += read.entries
     return render_plans([setup.briefer.estimate(load_input(e, setup.load)) for e in entries])

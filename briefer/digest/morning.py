@@ -5,7 +5,9 @@ tool all run: the feeds are read (conditionally; `briefer.digest.feeds`), their 
 join the given articles, everything is briefed (`briefer.digest.runner.adigest`), a feed that
 failed becomes a failed item, with a store the stories seen in earlier digests are marked
 with what changed (`briefer.digest.followup`), and a story several outlets tell gets one brief
-of what they agree on and where they differ (`briefer.digest.stories`).
+of what they agree on and where they differ (`briefer.digest.stories`). With a store, each
+feed entry's outcome is noted there as soon as it is known, so an entry is never lost, even
+to a killed process.
 """
 
 from __future__ import annotations
@@ -31,26 +33,43 @@ async def amorning(
     concurrency: int = 8,
     load_options: LoadOptions | None = None,
     progress: Progress | None = None,
+    max_entries: int | None = None,
 ) -> Digest:
-    """Brief `inputs` and the new entries of `feeds` (published since `since`) into a digest."""
+    """Brief `inputs` and the new entries of `feeds` (published since `since`; at most
+    `max_entries` a feed, `briefer.digest.feeds.MAX_ENTRIES_PER_FEED` unless given) into a
+    digest."""
+    from briefer.digest.feeds import MAX_ENTRIES_PER_FEED, outcome_noter
+
     sources = list(inputs)
     summary = None
+    held_back = 0
     failed_feeds: list[tuple[str, str]] = []
     if feeds:
         from briefer.digest.feeds import describe, read_feeds
 
         read = await asyncio.to_thread(
-            read_feeds, list(feeds), store=store, options=load_options, since=since
+            read_feeds,
+            list(feeds),
+            store=store,
+            options=load_options,
+            since=since,
+            max_entries=MAX_ENTRIES_PER_FEED if max_entries is None else max_entries,
         )
         sources += read.entries
-        summary, failed_feeds = describe(read), read.failed
+        summary, failed_feeds, held_back = describe(read), read.failed, read.held_back
     if progress is not None:
         progress.total = len(sources)
     digest = await adigest(
-        sources, briefer, concurrency=concurrency, load_options=load_options, progress=progress
+        sources,
+        briefer,
+        concurrency=concurrency,
+        load_options=load_options,
+        progress=progress,
+        on_done=outcome_noter(store, sources) if store is not None and feeds else None,
     )
     digest.items += [DigestItem(f"feed {source}", error=why) for source, why in failed_feeds]
     digest.feed_summary = summary
+    digest.held_back = held_back
     if store is not None:  # stories briefed before: what changed since
         from briefer.digest.followup import find_follow_ups
 

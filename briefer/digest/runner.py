@@ -118,11 +118,13 @@ async def adigest(
     on_update: Callable[[Progress, DigestItem], None] | None = None,
     progress: Progress | None = None,
     per_host: int = PER_HOST,
+    on_done: Callable[[int, DigestItem], None] | None = None,
 ) -> Digest:
     """Brief every input; failures become failed items, never exceptions.
 
     `progress` (optional) is kept up to date as items finish, for a display to read. At most
-    `per_host` pages are fetched from one host at a time.
+    `per_host` pages are fetched from one host at a time. `on_done` (optional) is told each
+    item as it finishes, with its input's position (e.g. to note it in the store at once).
     """
     limiter = AdaptiveLimiter(concurrency)
     runner = IdleRunner()
@@ -155,6 +157,8 @@ async def adigest(
             item.failure = exc
         except Exception as exc:  # one article's bug must not stop the others
             item.error = f"internal error ({type(exc).__name__}: {exc})"
+        if on_done is not None:
+            on_done(position, item)
         progress.done += 1
         progress.failed += not item.ok
         progress.cached += item.cached

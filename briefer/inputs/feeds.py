@@ -14,11 +14,20 @@ Rules:
 * Parsing never fetches anything: feedparser is handed the bytes already read (in a file
   object, since a bare string would be taken for a path or a URL). JSON Feed (1 and 1.1) is
   read with the json module.
+* Parsing expands no entity: an XML feed that declares entities, or carries a DTD of its own
+  (`<!DOCTYPE rss [...]>`), is refused before feedparser sees it, by both of its parsers
+  (expat, and the lenient one it falls back to, which would expand what expat refused). The
+  check reads the text as feedparser decodes it, so no encoding hides a declaration. A
+  DOCTYPE that only names an outside DTD (RSS 0.91's) is read; that DTD is never fetched.
+* A JSON Feed is held to limits as it is parsed: its size (the byte limits above), at most
+  `MAX_JSON_DEPTH` levels of nesting, numbers of at most `MAX_NUMBER_CHARS` characters.
 * Entries are plain data: titles and summaries as plain text (HTML stripped, whitespace
   collapsed, summaries cut to `MAX_SUMMARY_CHARS`), dates in UTC, links resolved against the
   feed's address and made canonical (`canonical_url`). A link that is not a usable http(s)
   address is dropped (`url=None`), like a missing one: the caller briefs the summary.
-* A source that is not a feed, or a feed too broken to give any entry, raises `InputError`.
+* A source that is not a feed, or a feed too broken to give any entry, raises `InputError`,
+  whatever is wrong with its bytes: malformed data from outside never escapes as another
+  exception.
 """
 
 from __future__ import annotations
@@ -29,7 +38,6 @@ import json
 import os
 import re
 import time
-import xml.etree.ElementTree as ElementTree
 import xml.sax
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -48,6 +56,8 @@ if TYPE_CHECKING:
     from briefer.inputs.fetch import Page
 
 MAX_SUMMARY_CHARS = 20_000
+MAX_JSON_DEPTH = 64  # a JSON Feed's nesting: the feed, items, an item, its authors, extensions
+MAX_NUMBER_CHARS = 100  # JSON Feed has no use for longer numbers; ids are strings
 # Feed types, and the types servers commonly give feed files (a raw file host, RSS 1.0).
 FEED_TYPES = (
     "application/rss+xml",
@@ -76,6 +86,9 @@ _OPML_START = re.compile(
     rb"<opml\b",
     re.IGNORECASE | re.DOTALL,
 )
+# What entity expansion needs, and no feed does: an entity declaration, or a DTD inside the
+# document. `[^>\[<]*` stops at the next tag, so the search stays linear.
+_DTD = re.compile(rb"<!(?:ENTITY|DOCTYPE[^>\[<]*\[)", re.IGNORECASE)
 # "desk@example.org (Ana Diaz)": RSS's author element is an address with the name after it.
 _RSS_AUTHOR = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")
 
@@ -163,18 +176,29 @@ def read_feed_list(path: Path) -> list[str]:
 
 
 def _opml_feeds(data: bytes, name: str) -> list[str]:
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+
+    entities = InputError(
+        f"{name}: the OPML file declares XML entities, which a feed reader's export never "
+        "does; export the list again"
+    )
     if re.search(rb"<!entity", data, re.IGNORECASE):
-        raise InputError(
-            f"{name}: the OPML file declares XML entities, which a feed reader's export never "
-            "does; export the list again"
-        )
+        raise entities
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        line, column = exc.position
+        # defusedxml refuses entities in any encoding (the search above only sees ASCII's).
+        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise entities from None
+    except (ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown encoding
+        if isinstance(exc, ParseError):
+            where = f"line {exc.position[0]}, column {exc.position[1] + 1}"
+        else:
+            where = " ".join(str(exc).split())[:80]
         raise InputError(
-            f"{name}: not well-formed OPML (line {line}, column {column + 1}); export the list "
-            "again from your feed reader"
+            f"{name}: not well-formed OPML ({where}); export the list again from your feed reader"
         ) from None
     feeds = []
     for element in root.iter():
@@ -369,8 +393,12 @@ def _parse_xml_feed(data: bytes, source: str, *, base: str | None, charset: str 
     headers = {"content-type": "application/xml" + (f"; charset={charset}" if charset else "")}
     if base:
         headers["content-location"] = base
-    # A file object: given bytes or a str, feedparser would try them as a path or a URL first.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    _refuse_entities(data, headers, source)
+    try:
+        # A file object: given bytes or a str, feedparser would try them as a path or a URL.
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except Exception as exc:  # feedparser's own failure on malformed bytes: the feed's fault
+        raise _not_a_feed(source, f"{type(exc).__name__} while parsing it") from None
     if not parsed.entries:
         if parsed.get("bozo"):
             raise _not_a_feed(source, _problem(parsed.get("bozo_exception")))
@@ -388,12 +416,35 @@ def _parse_xml_feed(data: bytes, source: str, *, base: str | None, charset: str 
                 title=_detail_text(item.get("title_detail"), item.get("title")),
                 url=_link(item.get("link"), base),
                 author=_author(item.get("author")) or feed_author,
-                published=_struct_time(item.get("published_parsed"))
-                or _struct_time(item.get("updated_parsed")),
+                # dict.get: feedparser's own get maps a missing updated_parsed to
+                # published_parsed, with a DeprecationWarning.
+                published=_struct_time(dict.get(item, "published_parsed"))
+                or _struct_time(dict.get(item, "updated_parsed")),
                 summary=_cap(_xml_summary(item)),
             )
         )
     return _Parsed(_detail_text(about.get("title_detail"), about.get("title")), site, entries)
+
+
+def _refuse_entities(data: bytes, headers: dict[str, str], source: str) -> None:
+    """Refuse a feed that declares entities or has a DTD inside it, as feedparser will read it.
+
+    feedparser decodes the bytes first (BOM, the XML declaration, the content type: UTF-16,
+    UTF-7, EBCDIC...), then both its parsers read the UTF-8 text that gives; so that text is
+    what is searched.
+    """
+    from feedparser.encodings import convert_to_utf8  # type: ignore[import-untyped]
+
+    try:
+        text: bytes = convert_to_utf8(dict(headers), data, {})
+    except Exception:  # feedparser.parse fails on it too, and that failure is reported
+        text = data
+    if _DTD.search(text) or (text is not data and _DTD.search(data)):
+        raise InputError(
+            f"{source}: the feed declares XML entities (a DTD inside the feed), which no feed "
+            "needs and which can expand to gigabytes in memory; it was not read (ask its "
+            "publisher for a feed without a DTD)"
+        )
 
 
 def _problem(exc: object) -> str:
@@ -412,14 +463,66 @@ def _xml_summary(item: Mapping[str, Any]) -> str | None:
     return _detail_text(item.get("summary_detail"), item.get("summary"))
 
 
-def _parse_json_feed(data: bytes, source: str, *, base: str | None) -> _Parsed:
+class _NumberTooLong(ValueError):
+    """A JSON number over `MAX_NUMBER_CHARS`, refused before it is converted."""
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _NumberTooLong(len(text))
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _NumberTooLong(len(text))
+    return float(text)
+
+
+def _json_depth(document: object) -> int:
+    """How deeply `document` nests arrays and objects (a scalar: 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _load_json(data: bytes, source: str) -> object:
+    """The JSON document in `data`, held to the depth and number limits."""
+    too_deep = _not_a_feed(source, f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = json.loads(
+            data.decode("utf-8-sig"), parse_int=_json_int, parse_float=_json_float
+        )
+    except _NumberTooLong as exc:
+        raise _not_a_feed(
+            source, f"a number {exc.args[0]:,} characters long, over {MAX_NUMBER_CHARS}"
+        ) from None
+    except RecursionError:  # nested far deeper than the limit: the parser gave up first
+        raise too_deep from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise _not_a_feed(source, f"not valid JSON: {exc}") from None
+    if _json_depth(document) > MAX_JSON_DEPTH:
+        raise too_deep
+    return document
+
+
+def _parse_json_feed(data: bytes, source: str, *, base: str | None) -> _Parsed:
+    document = _load_json(data, source)
     version = document.get("version") if isinstance(document, dict) else None
-    if not isinstance(version, str) or not re.match(
-        r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$", version
+    if (
+        not isinstance(document, dict)
+        or not isinstance(version, str)
+        or not re.match(r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$", version)
     ):
         raise _not_a_feed(source, "JSON, but not a JSON Feed version 1 or 1.1")
     items = document.get("items")
@@ -472,10 +575,10 @@ def _link(value: object, base: str | None) -> str | None:
     """`value` resolved against `base` and made canonical; None unless a usable http(s) URL."""
     if not isinstance(value, str) or not value.strip():
         return None
-    link = urljoin(base, value.strip()) if base else value.strip()
     try:
+        link = urljoin(base, value.strip()) if base else value.strip()
         return canonical_url(URL(link).value)
-    except InputError:
+    except (InputError, ValueError):  # ValueError: e.g. "http://[::1", an unclosed IPv6 host
         return None
 
 

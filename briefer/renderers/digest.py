@@ -148,11 +148,18 @@ def _counts(digest: Digest) -> str:
     return line
 
 
+def _feeds_line(summary: str) -> str:
+    """What reading the feeds gave ("feeds: 3 entries to brief, ..."), as a sentence."""
+    return summary[:1].upper() + summary[1:] + "."
+
+
 def render_digest_markdown(digest: Digest) -> str:
     """The morning brief: an index of stories, then every brief by story, then what failed."""
     stories = digest.stories()
     lines = story_lines(digest)
     out = [f"# Morning brief · {digest.created_at.date().isoformat()}", "", _counts(digest), ""]
+    if digest.feed_summary:
+        out += [_feeds_line(digest.feed_summary), ""]
     for line in lines:
         out.append(f"{line.number}. **{line.headline}** — {line.meta()}")
         if line.summary:
@@ -197,6 +204,11 @@ def render_digest_json(digest: Digest) -> str:
             "cached": sum(i.cached for i in items),
             "failed": len(digest.failed),
         },
+        "feeds": (
+            {"summary": digest.feed_summary, "held_back": digest.held_back}
+            if digest.feed_summary is not None
+            else None
+        ),
         "stories": [
             {
                 "headline": group[0].envelope.brief.headline if group[0].envelope else None,
@@ -273,6 +285,11 @@ def _digest_html(digest: Digest, fold: bool) -> str:
     out = [
         f"<h1>Morning brief · {escape(digest.created_at.date().isoformat())}</h1>",
         f'<p class="meta">{escape(_counts(digest))}</p>',
+        *(
+            [f'<p class="meta">{escape(_feeds_line(digest.feed_summary))}</p>']
+            if digest.feed_summary
+            else []
+        ),
         '<ol class="stories">',
     ]
     for line in lines:
