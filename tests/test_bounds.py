@@ -420,8 +420,10 @@ def cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         ["brief", "{fifo}", "--engine", "offline", "--no-cache"],
         ["digest", "{fifo}", "--engine", "offline", "--no-cache", "-q"],
         ["digest", "--urls", "{fifo}", "--engine", "offline", "--no-cache", "-q"],
+        ["digest", "--feed", "{fifo}", "--engine", "offline", "--no-cache", "-q"],
+        ["digest", "--feeds", "{fifo}", "--engine", "offline", "--no-cache", "-q"],
     ],
-    ids=["brief", "digest", "digest --urls"],
+    ids=["brief", "digest", "digest --urls", "digest --feed", "digest --feeds"],
 )
 def test_brief_and_digest_refuse_a_fifo_with_no_writer(tmp_path, command):
     fifo = tmp_path / "pipe.txt"

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from briefer.errors import InputError
-from briefer.inputs import MAX_LIST_BYTES, URL, LoadOptions
+from briefer.inputs import MAX_LIST_BYTES, URL, LoadOptions, read_file
 
 if TYPE_CHECKING:
     import httpx
@@ -149,7 +149,7 @@ def _is_tracking(parameter: str) -> bool:
 
 def read_feed_list(path: Path) -> list[str]:
     """Return the feeds a list file names: an OPML export or one URL or path a line."""
-    data = _read_file(
+    data = read_file(
         Path(path),
         MAX_LIST_BYTES,
         what="list of feeds",
@@ -254,7 +254,7 @@ def load_feed(
             "feed's web address or the path of a saved feed"
         )
     else:
-        data = _read_file(Path(source), options.max_bytes, what="feed", too_big="raise {max_bytes}")
+        data = read_file(Path(source), options.max_bytes, what="feed", too_big="raise {max_bytes}")
         base, content_type, charset = None, "", None
         host = None
         etag = last_modified = None
@@ -321,39 +321,6 @@ def _not_a_feed(source: str, reason: str) -> InputError:
         f"{source}: not a readable RSS, Atom or JSON feed ({reason}); check that it is the "
         "feed's address or file"
     )
-
-
-def _read_file(path: Path, max_bytes: int, *, what: str, too_big: str) -> bytes:
-    """The bytes of a file, refused over `max_bytes`.
-
-    `too_big` is what to do about a file over the limit: a fix naming a setting in braces
-    (``"raise {max_bytes}"``), or plain advice.
-    """
-    try:
-        if not path.exists():
-            raise InputError(f"{path}: no such file; check the path")
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory; give the path of a {what} file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _file_too_big(path, size, max_bytes, too_big)
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise InputError(
-            f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions"
-        ) from None
-    except ValueError as exc:  # a NUL byte in the name: not a path at all
-        raise InputError(f"{path!r} is not a usable file path ({exc}); check the path") from None
-    if len(data) > max_bytes:
-        raise _file_too_big(path, len(data), max_bytes, too_big)
-    return data
-
-
-def _file_too_big(path: Path, size: int, max_bytes: int, fix: str) -> InputError:
-    if "{" in fix:
-        return InputError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit", fix=fix)
-    return InputError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit; {fix}")
 
 
 # --- parsing ----------------------------------------------------------------------------------
