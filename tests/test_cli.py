@@ -103,6 +103,16 @@ def test_the_readme_example_output_is_what_the_tool_prints(run):
     assert result.out.strip() == shown.strip()
 
 
+def test_a_digest_run_ends_saying_what_it_wrote_in_the_right_number(run, tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "morning.md"
+    article = str(root / "fixtures/articles/very_short.txt")
+    result = run("digest", article, "--engine", "offline", "--no-cache", "-q", "-o", str(out))
+    assert result.code == 0
+    assert result.err.strip().endswith(f"wrote {out} · 1 story")
+    assert "1 article · 1 story ·" in out.read_text(encoding="utf-8")
+
+
 def test_schema_prints_the_envelope_schema(run):
     result = run("schema")
     assert result.code == 0

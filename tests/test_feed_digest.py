@@ -85,7 +85,7 @@ def test_a_digest_of_feeds_briefs_new_entries_once_and_reads_unchanged_feeds_for
     assert "feed_summary" in notes  # briefed from the summary, and says so
     failed = [i for i in data["items"] if i["status"] == "failed"]
     assert [f["source"] for f in failed] == [f"feed {broken}"]
-    assert "feeds failed" in first.err and "older than --since" in first.err
+    assert "1 feed failed" in first.err and "older than --since" in first.err
     pages_fetched = [p for p, _ in server.requests if p.endswith(".html")]
     assert sorted(set(pages_fetched)) == ["/ferry.html", "/gone.html"]
 
@@ -94,7 +94,7 @@ def test_a_digest_of_feeds_briefs_new_entries_once_and_reads_unchanged_feeds_for
     later = server.requests[before:]
     assert [h.get("if-none-match") for p, h in later if p == "/ledger.xml"] == ['"ledger-1"']
     assert not [p for p, _ in later if p.endswith(".html")]  # zero page fetches
-    assert "feeds unchanged" in second.err
+    assert "2 feeds unchanged" in second.err
 
     # The feed changes: only its new entry's page is fetched; the ferry was briefed already.
     fresh = server.serve(
@@ -194,7 +194,7 @@ def test_the_library_digests_feeds_too(server, tmp_path):  # noqa: F811
     digest = briefer.digest(feeds=[feed, missing], since=now - timedelta(days=1))
     assert [i.envelope.article.site_name for i in digest.briefed] == ["Calder Ledger"]
     assert [i.source for i in digest.failed] == [f"feed {missing}"]
-    assert digest.feed_summary is not None and "1 entries to brief" in digest.feed_summary
+    assert digest.feed_summary is not None and "1 entry to brief" in digest.feed_summary
     from briefer.renderers import render
 
     index = render(digest, "markdown").split("\n---\n")[0]

@@ -244,7 +244,7 @@ def test_entries_the_engine_failed_on_are_briefed_next_time_even_when_the_feed_i
     back = Briefer(engine="offline", store=Store(db), load_options=LOCAL)
     second = back.digest(feeds=[feed])
     assert sent_etag(server, "/ledger.xml") == '"v1"'  # answered 304
-    assert "feeds unchanged" in (second.feed_summary or "")
+    assert "feed unchanged" in (second.feed_summary or "")
     assert sorted(titles(second)) == [f"Bridge {n} repairs" for n in range(5)]
     assert len(brief_rows(db)) == 5
     assert back.digest(feeds=[feed]).items == []  # nothing left, nothing briefed twice

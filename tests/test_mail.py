@@ -156,5 +156,5 @@ def test_briefer_digest_email_to_sends_it_and_a_failure_keeps_the_file(
     monkeypatch.setenv("BRIEFER_SMTP_PORT", str(_free_port()))
     failed = run(*args, "--email-to", "editor@newsroom.example")
     assert failed.code == 1 and out.read_text(encoding="utf-8").startswith("# Morning brief")
-    lines = [line for line in failed.err.splitlines() if "email" in line]
+    lines = [line for line in failed.err.splitlines() if "by email" in line]
     assert len(lines) == 1 and PASSWORD not in failed.err and "Traceback" not in failed.err

@@ -24,11 +24,12 @@ from briefer.cli.common import (
 )
 from briefer.cli.root import app
 from briefer.errors import UsageError
-from briefer.text import one_line
+from briefer.text import counted, one_line
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from briefer.digest import Digest
     from briefer.digest.mail import MailSettings
     from briefer.inputs import Input
     from briefer.inputs.article import Article
@@ -202,22 +203,44 @@ def digest(
             reason = one_line(item.failure.describe(flag_for))
             item.error = reason.removeprefix(f"{item.source}: ")
     emit(render(result, fmt), output)
+    if output is not None:
+        say(f"wrote {output} · {counted(len(result.stories()), 'story', 'stories')}")
+    if fell_back := _fallback_line(result):
+        say(fell_back)
     if post_slack:
         from briefer.digest.deliver import post_slack as deliver
 
         posted = deliver(post_slack, result, timeout=setup.load.fetch_timeout)
-        say(f"posted the digest to Slack ({posted} message{'s' if posted != 1 else ''})")
+        say(f"posted the digest to Slack ({counted(posted, 'message')})")
     if mail is not None:
         from briefer.digest.mail import send_digest
 
         to, settings = mail
         send_digest(result, to, settings)
-        say(f"emailed the digest to {len(to)} address{'es' if len(to) != 1 else ''}")
+        say(f"emailed the digest to {counted(len(to), 'address', 'addresses')}")
     for item in result.failed:
         say(f"failed: {item.source}: {item.error}")
     if result.failed and not allow_failures:
-        say(f"{len(result.failed)} of {len(result.items)} articles failed")
+        say(f"{len(result.failed)} of {counted(len(result.items), 'article')} failed")
         raise SystemExit(1)
+
+
+def _fallback_line(result: Digest) -> str | None:
+    """One line saying the offline engine stood in for the LLM, how often and why (a cron
+    job's log is where an expired key shows first)."""
+    notes = [
+        w.message
+        for i in result.briefed
+        if i.envelope is not None
+        for w in i.envelope.warnings
+        if w.code == "fallback_offline"
+    ]
+    if not notes:
+        return None
+    return (
+        f"the offline engine briefed {len(notes)} of {counted(len(result.items), 'article')}: "
+        f"{notes[0]}"
+    )
 
 
 def _mail_settings(email_to: str) -> tuple[list[str], MailSettings]:

@@ -42,7 +42,7 @@ from briefer.inputs import URL, LoadOptions, load_article
 from briefer.inputs.article import Article, article_from_text
 from briefer.inputs.feeds import FeedEntry, load_feed
 from briefer.store import Store
-from briefer.text import one_line
+from briefer.text import counted, one_line
 
 if TYPE_CHECKING:
     from briefer.digest import DigestItem
@@ -297,7 +297,7 @@ def note_outcome(store: Store, source: EntrySource, item: DigestItem) -> None:
 
 def describe(read: FeedRead) -> str:
     """One line on what the feeds gave, for stderr and the digest's report."""
-    parts = [f"{len(read.entries):,} entries to brief"]
+    parts = [f"{counted(len(read.entries), 'entry', 'entries')} to brief"]
     kept = "kept for the next run" if read.kept else "not kept: no store"
     for count, what in (
         (read.earlier, "of them waiting since an earlier run"),
@@ -308,9 +308,11 @@ def describe(read: FeedRead) -> str:
         (read.briefed_before, "briefed by an earlier digest"),
         (read.old, "older than --since"),
         (read.duplicates, "named twice"),
-        (read.unchanged, "feeds unchanged since last read"),
-        (len(read.failed), "feeds failed"),
     ):
         if count:
             parts.append(f"{count:,} {what}")
+    if read.unchanged:
+        parts.append(f"{counted(read.unchanged, 'feed')} unchanged since last read")
+    if read.failed:
+        parts.append(f"{counted(len(read.failed), 'feed')} failed")
     return "feeds: " + ", ".join(parts)

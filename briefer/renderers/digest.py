@@ -20,7 +20,7 @@ from briefer.renderers.brief import (
 from briefer.renderers.story import differ_words, render_story_markdown, story_html
 from briefer.schema import SCHEMA_VERSION, Envelope, Usage
 from briefer.schema.story import StoryBrief
-from briefer.text import one_line, sentences
+from briefer.text import counted, one_line, sentences
 
 if TYPE_CHECKING:
     from briefer.digest import Digest, DigestItem
@@ -139,7 +139,8 @@ def _one_line_summary(envelope: Envelope) -> str | None:
 def _counts(digest: Digest) -> str:
     cached = sum(i.cached for i in digest.items)
     line = (
-        f"{len(digest.items)} articles · {len(digest.stories())} stories · "
+        f"{counted(len(digest.items), 'article')} · "
+        f"{counted(len(digest.stories()), 'story', 'stories')} · "
         f"{cached} from the store · {len(digest.failed)} failed"
     )
     made = [i.envelope.usage for i in digest.items if i.envelope is not None and not i.cached]

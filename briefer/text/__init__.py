@@ -321,6 +321,12 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+(?:[’'.-]\w+)*", text)
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun, singular for one: "1 story", "3 stories", "1,204 entries"."""
+    word = noun if count == 1 else plural or f"{noun}s"
+    return f"{count:,} {word}"
+
+
 def one_line(text: str, limit: int | None = None, *, at_word: bool = False) -> str:
     """`text` on one line, runs of whitespace made one space; cut with "…" past `limit`.
 
