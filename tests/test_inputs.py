@@ -23,7 +23,7 @@ import pytest
 
 from briefer import URL, Briefer, BrieferError, load_article
 from briefer.cli.common import flag_for
-from briefer.errors import InputError, library_setting
+from briefer.errors import FetchError, InputError, library_setting
 from briefer.inputs import CommandLine, LoadOptions, expand, label
 
 from .exchanges import FIXTURES, ROOT
@@ -77,7 +77,7 @@ def readme_slack_handler() -> tuple[Any, Any]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
     code = next(b for b in blocks if "render_slack" in b and "slack_bolt" in b)
-    assert len(code.strip().splitlines()) <= 13, "the README's handler should stay short"
+    assert len(code.strip().splitlines()) <= 15, "the README's handler should stay short"
 
     class AsyncApp:
         def __init__(self) -> None:
@@ -158,9 +158,27 @@ def test_the_readme_slack_handler_never_reads_or_fetches_what_a_chat_user_names(
         if "text" in posted[0]:  # refused: one clear line
             reply = posted[0]["text"]
             assert reply.startswith("Could not brief that: ") and "\n" not in reply
-            assert "path or web address" in reply and "briefer.URL" in reply
+            if typed.startswith("http"):  # a link is fetched, but never from this machine
+                assert "loopback" in reply or "private" in reply, reply
+            else:
+                assert "path or web address" in reply and "briefer.URL" in reply
         else:  # briefed as what it is: text
             assert posted[0]["blocks"]
+
+
+def test_the_readme_slack_handler_fetches_a_pasted_public_link(monkeypatch):
+    handler, _ = readme_slack_handler()
+    asked: list[str] = []
+
+    def resolve(host: str) -> list[Any]:
+        asked.append(host)
+        raise FetchError(f"cannot resolve {host} (no network in the tests); check the address")
+
+    monkeypatch.setattr("briefer.inputs.fetch.resolve_host", resolve)
+    posted = slash_command(handler, "https://news.example/harbour-story")
+    assert asked == ["news.example"]  # taken as a link to fetch, not as text
+    reply = posted[0]["text"]
+    assert reply.startswith("Could not brief that: ") and "path or web address" not in reply
 
 
 def test_a_chat_message_that_is_an_article_is_briefed(planted):

@@ -616,4 +616,4 @@ def test_http_on_a_public_address_without_a_token_is_refused(monkeypatch, run):
 
 def test_the_command_explains_itself(run):
     code, out, _err = run("mcp", "--help")
-    assert code == 0 and "--http" in out and "Example" in out and "briefer-news[mcp]" in out
+    assert code == 0 and "--http" in out and "Example" in out and "pip install '.[mcp]'" in out

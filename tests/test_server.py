@@ -415,7 +415,7 @@ def test_serve_without_the_server_extra_says_how_to_install_it(
     from briefer.cli.serve import serve
 
     monkeypatch.setitem(sys.modules, "uvicorn", None)
-    with pytest.raises(ConfigError, match=r"pip install 'briefer-news\[server\]'") as caught:
+    with pytest.raises(ConfigError, match=r"pip install '\.\[server\]'") as caught:
         serve()
     assert caught.value.exit_code == 2
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 from briefer.errors import ConfigError
 from briefer.settings import Settings
 
-INSTALL_HINT = (
-    "install the server extra: pip install 'briefer-news[server]' "
-    "(from a checkout: pip install '.[server]')"
-)
+INSTALL_HINT = "install the server extra (from a checkout: pip install '.[server]')"
 
 
 def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -> None:

@@ -25,7 +25,7 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve briefs over HTTP (needs the server extra: pip install 'briefer-news[server]').
+    """Serve briefs over HTTP (needs the server extra; from a checkout: pip install '.[server]').
 
     \b
     Example:
@@ -63,8 +63,8 @@ def mcp(
         ),
     ] = 120.0,
 ) -> None:
-    """Serve briefer's tools to chat assistants over MCP (needs the mcp extra:
-    pip install 'briefer-news[mcp]').
+    """Serve briefer's tools to chat assistants over MCP (needs the mcp extra; from a checkout:
+    pip install '.[mcp]').
 
     \b
     Examples:
@@ -78,6 +78,6 @@ def mcp(
 
         raise ConfigError(
             f"the MCP server needs the mcp package ({exc.name} is missing); install the mcp "
-            "extra: pip install 'briefer-news[mcp]' (from a checkout: pip install '.[mcp]')"
+            "extra (from a checkout: pip install '.[mcp]')"
         ) from None
     run_mcp(http=http, host=host, port=port, token=token, timeout=timeout)
