@@ -115,6 +115,23 @@ def test_a_digest_of_feeds_briefs_new_entries_once_and_reads_unchanged_feeds_for
     assert fetched == ["/bridge.html"] and "1 briefed by an earlier digest" in third.err
 
 
+def test_a_refused_feed_is_counted_as_a_feed_and_its_fix_names_the_flag(
+    server,  # noqa: F811  (the fixture imported above)
+    run,
+    tmp_path,
+):
+    feed = server.serve(
+        "/local.xml",
+        body=rss("Local wire", [("Ferry", server.url("/p.html"), datetime.now(UTC), "Ferry.")]),
+        content_type="application/rss+xml",
+    )
+    db = str(tmp_path / "store.db")
+    result = run("digest", "--feed", feed, "--engine", "offline", "--db", db, "-q")
+    assert result.code == 1
+    assert "--allow-private" in result.err and "LoadOptions" not in result.err
+    assert result.err.strip().endswith("1 feed failed") and "article" not in result.err
+
+
 def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_path):
     folder = FIXTURES / "followup"
     db = str(tmp_path / "store.db")

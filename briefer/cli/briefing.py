@@ -221,8 +221,20 @@ def digest(
     for item in result.failed:
         say(f"failed: {item.source}: {item.error}")
     if result.failed and not allow_failures:
-        say(f"{len(result.failed)} of {counted(len(result.items), 'article')} failed")
+        say(_failed_line(result))
         raise SystemExit(1)
+
+
+def _failed_line(result: Digest) -> str:
+    """ "2 of 12 articles failed, 1 feed failed": articles and feeds counted apart."""
+    articles = [i for i in result.items if i.kind != "feed"]
+    feeds = [i for i in result.failed if i.kind == "feed"]
+    parts = []
+    if failed := [i for i in articles if not i.ok]:
+        parts.append(f"{len(failed)} of {counted(len(articles), 'article')} failed")
+    if feeds:
+        parts.append(f"{counted(len(feeds), 'feed')} failed")
+    return ", ".join(parts)
 
 
 def _fallback_line(result: Digest) -> str | None:

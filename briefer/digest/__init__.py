@@ -59,6 +59,7 @@ class DigestItem:
     error: str | None = None
     failure: BrieferError | None = field(default=None, repr=False, compare=False)
     text: str | None = field(default=None, repr=False, compare=False)  # the article's text
+    kind: str = "article"  # or "feed": a feed that could not be read
 
     @property
     def ok(self) -> bool:

@@ -141,6 +141,8 @@ class FeedRead:
 
     entries: list[EntrySource] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (feed, reason)
+    # The error behind each failed feed, for a caller to word its fix in its own terms.
+    failures: dict[str, BrieferError] = field(default_factory=dict)
     unchanged: int = 0  # feeds that answered 304
     old: int = 0  # entries before `since`
     duplicates: int = 0  # the same page named again
@@ -175,6 +177,7 @@ def read_feeds(
             offered, earlier = _read_feed(source, store, options, since, read, seen)
         except BrieferError as exc:
             read.failed.append((source, one_line(str(exc)).removeprefix(f"{source}: ")))
+            read.failures[source] = exc
         except Exception as exc:  # a bug while reading one feed must not stop the others
             reason = one_line(f"{type(exc).__name__}: {exc}", 200)
             read.failed.append((source, f"could not be read ({reason})"))

@@ -19,6 +19,7 @@ from datetime import datetime
 from briefer.digest import Digest, DigestItem
 from briefer.digest.runner import Briefs, DigestInput, Progress, adigest
 from briefer.digest.stories import story_briefs
+from briefer.errors import BrieferError
 from briefer.inputs import LoadOptions
 from briefer.store import Store
 
@@ -44,6 +45,7 @@ async def amorning(
     summary = None
     held_back = 0
     failed_feeds: list[tuple[str, str]] = []
+    failures: dict[str, BrieferError] = {}
     if feeds:
         from briefer.digest.feeds import describe, read_feeds
 
@@ -57,6 +59,7 @@ async def amorning(
         )
         sources += read.entries
         summary, failed_feeds, held_back = describe(read), read.failed, read.held_back
+        failures = read.failures
     if progress is not None:
         progress.total = len(sources)
     digest = await adigest(
@@ -67,7 +70,10 @@ async def amorning(
         progress=progress,
         on_done=outcome_noter(store, sources) if store is not None and feeds else None,
     )
-    digest.items += [DigestItem(f"feed {source}", error=why) for source, why in failed_feeds]
+    digest.items += [
+        DigestItem(f"feed {source}", error=why, failure=failures.get(source), kind="feed")
+        for source, why in failed_feeds
+    ]
     digest.feed_summary = summary
     digest.held_back = held_back
     if store is not None:  # stories briefed before: what changed since

@@ -138,10 +138,13 @@ def _one_line_summary(envelope: Envelope) -> str | None:
 
 def _counts(digest: Digest) -> str:
     cached = sum(i.cached for i in digest.items)
+    articles = [i for i in digest.items if i.kind != "feed"]
+    feeds = len(digest.items) - len(articles)
     line = (
-        f"{counted(len(digest.items), 'article')} · "
+        f"{counted(len(articles), 'article')} · "
         f"{counted(len(digest.stories()), 'story', 'stories')} · "
-        f"{cached} from the store · {len(digest.failed)} failed"
+        f"{cached} from the store · {sum(not i.ok for i in articles)} failed"
+        + (f" · {counted(feeds, 'feed')} failed" if feeds else "")
     )
     made = [i.envelope.usage for i in digest.items if i.envelope is not None and not i.cached]
     if cost := usage_line(Usage.total(made)):
