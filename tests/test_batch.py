@@ -69,6 +69,16 @@ def test_prepare_writes_what_brief_would_send(llm, tmp_path):
         assert line["custom_id"] == f"{key}-0"  # maps back to the store's key
 
 
+def test_prepare_writes_a_request_file_without_a_key(run, monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    out = tmp_path / "requests.jsonl"
+    db = str(tmp_path / "b.db")
+    result = run("batch", "prepare", *map(str, SOURCES), "-o", str(out), "--db", db)
+    assert result.code == 0, result.err
+    assert len(requests_in([out])) == 3  # a local file: the key is needed only to submit
+
+
 def test_long_articles_are_one_request_per_chunk(router, tmp_path):
     config = LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, context_tokens=6000)
     briefer = Briefer(config=config, store=Store())

@@ -89,7 +89,8 @@ def batch_prepare(
     from briefer.digest import batch
     from briefer.engines.estimate import format_cost
 
-    setup = _batch_setup(db, model, base_url, planning=dry_run, resolve=True)
+    # Writing a request file sends nothing: no key is needed until `submit`.
+    setup = _batch_setup(db, model, base_url, planning=True, resolve=True)
     sources: list[Input] = command_line_inputs(inputs or [], urls)
     if retry_failed:
         sources += batch.retry_sources(setup.briefer)
