@@ -132,6 +132,31 @@ def test_a_refused_feed_is_counted_as_a_feed_and_its_fix_names_the_flag(
     assert result.err.strip().endswith("1 feed failed") and "article" not in result.err
 
 
+def test_nothing_new_keeps_the_last_digest_unless_asked_to_write_anyway(
+    server,  # noqa: F811  (the fixture imported above)
+    run,
+    tmp_path,
+):
+    page = server.serve("/ferry.html", body=PAGE.encode(), content_type="text/html")
+    feed = server.serve(
+        "/ledger.xml",
+        body=rss("Calder Ledger", [("Ferry returns", page, datetime.now(UTC), "Ferry back.")]),
+        content_type="application/rss+xml",
+        etag='"ledger-1"',
+    )
+    out = tmp_path / "morning.md"
+    args = ["digest", "--feed", feed, "--allow-private", "--engine", "offline", "-q"]
+    args += ["--db", str(tmp_path / "store.db"), "-o", str(out)]
+    assert run(*args).code == 0
+    first = out.read_text(encoding="utf-8")
+    assert "Ferry" in first
+    again = run(*args)
+    assert again.code == 0 and "nothing new since the feeds were last read" in again.err
+    assert out.read_text(encoding="utf-8") == first  # yesterday's digest is not emptied
+    forced = run(*args, "--always-write")
+    assert forced.code == 0 and "0 articles" in out.read_text(encoding="utf-8")
+
+
 def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_path):
     folder = FIXTURES / "followup"
     db = str(tmp_path / "store.db")

@@ -140,6 +140,13 @@ def digest(
             show_default=False,
         ),
     ] = None,
+    always_write: Annotated[
+        bool,
+        typer.Option(
+            "--always-write",
+            help="Write (and send) the digest even when the feeds had nothing new.",
+        ),
+    ] = False,
     email_to: Annotated[
         str | None,
         typer.Option(
@@ -202,6 +209,9 @@ def digest(
         if item.failure is not None:
             reason = one_line(item.failure.describe(flag_for))
             item.error = reason.removeprefix(f"{item.source}: ")
+    if named_feeds and not sources and not result.items and not always_write:
+        say("nothing new since the feeds were last read; wrote and sent nothing")
+        return
     emit(render(result, fmt), output)
     if output is not None:
         say(f"wrote {output} · {counted(len(result.stories()), 'story', 'stories')}")
