@@ -157,6 +157,30 @@ def test_nothing_new_keeps_the_last_digest_unless_asked_to_write_anyway(
     assert forced.code == 0 and "0 articles" in out.read_text(encoding="utf-8")
 
 
+def test_an_entry_is_named_by_its_pages_outlet_and_by_the_feed_only_when_the_page_is_silent(
+    server,  # noqa: F811  (the fixture imported above)
+    tmp_path,
+):
+    from briefer import Briefer
+    from briefer.inputs import LoadOptions
+
+    named = PAGE.replace(
+        "<head>", '<head><meta property="og:site_name" content="Harbour Times">'
+    ).replace("Ferry", "Tram")
+    outlet = server.serve("/tram.html", body=named.encode(), content_type="text/html")
+    silent = server.serve("/ferry.html", body=PAGE.encode(), content_type="text/html")
+    now = datetime.now(UTC)
+    feed = server.serve(
+        "/wire.xml",
+        body=rss("Local test wire", [("Tram", outlet, now, "Tram."), ("Ferry", silent, now, "F.")]),
+        content_type="application/rss+xml",
+    )
+    briefer = Briefer(engine="offline", load_options=LoadOptions(allow_private=True))
+    digest = briefer.digest(feeds=[feed])
+    labels = {i.envelope.article.url: i.envelope.article.site_name for i in digest.briefed}
+    assert labels == {outlet: "Harbour Times", silent: "Local test wire"}
+
+
 def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_path):
     folder = FIXTURES / "followup"
     db = str(tmp_path / "store.db")

@@ -68,7 +68,9 @@ class EntrySource:
         return urlsplit(self.entry.url).hostname if self.entry.url else None
 
     def load(self, options: LoadOptions | None = None) -> Article:
-        """The entry's article: its page with the entry's metadata, else its summary."""
+        """The entry's article: its page with the entry's metadata, else its summary. The
+        page's outlet names it ("Harbour Times"); the feed's name only when the page names
+        none (an aggregator's feed carries many outlets)."""
         entry = self.entry
         reason = "the entry has no link"
         if entry.url:
@@ -82,7 +84,7 @@ class EntrySource:
                     title=page.title or entry.title,
                     author=page.author or entry.author,
                     published=page.published or _date(entry.published),
-                    site_name=entry.feed or page.site_name,
+                    site_name=_outlet(page.site_name, entry.url) or entry.feed,
                     url=entry.url,
                 )
         if not entry.summary:
@@ -319,3 +321,17 @@ def describe(read: FeedRead) -> str:
     if read.failed:
         parts.append(f"{counted(len(read.failed), 'feed')} failed")
     return "feeds: " + ", ".join(parts)
+
+
+def _outlet(site_name: str | None, url: str) -> str | None:
+    """The outlet a page names, or None when it names none: a site name that is only the
+    page's host (what extraction falls back to) names no outlet."""
+    if not site_name:
+        return None
+    address = urlsplit(url)
+    hosts = {address.netloc.lower(), (address.hostname or "").lower()}
+    return (
+        None
+        if site_name.lower().removeprefix("www.") in {h.removeprefix("www.") for h in hosts}
+        else site_name
+    )
