@@ -136,6 +136,8 @@ class Briefer:
         hit = self.cached(article)
         if hit is not None:
             return hit
+        if self.store is not None:
+            self.store.check_writable()  # before any request: its brief could not be kept
         work, caveat = self._fit(article)
         try:
             result = self.engine.brief(work)
@@ -163,6 +165,8 @@ class Briefer:
         hit = self.cached(article)
         if hit is not None:
             return hit
+        if self.store is not None:
+            self.store.check_writable()  # before any request: its brief could not be kept
         work, caveat = self._fit(article)
         text = article.text
         # The sourcing analysis, worked out while the engine's requests are on their way (an

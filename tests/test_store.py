@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import tempfile
+from pathlib import Path
 
 import pytest
 
+from briefer import store as store_module
 from briefer.core import Briefer
 from briefer.errors import ConfigError, InputError
 from briefer.inputs import load_article
@@ -196,3 +199,122 @@ def test_a_damaged_store_is_one_line_and_never_written_into(tmp_path, run):
     with pytest.raises(ConfigError, match="is damaged"):
         damaged.put("new", envelope)
     assert path.read_bytes() == bytes(data)  # nothing was written
+
+
+def _stored_brief(path) -> int:
+    """A store at `path` holding one brief; its id."""
+    store = Store(path)
+    stored = Briefer(engine="offline", store=store).brief_stored(ARTICLES / "very_short.txt")
+    store.close()  # the last connection: SQLite folds the write-ahead log in and removes it
+    assert stored.id is not None
+    return stored.id
+
+
+def file_modes_bind() -> bool:
+    """Whether this process is held to file modes (root, with CAP_DAC_OVERRIDE, is not)."""
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / "probe"
+        probe.write_text("")
+        probe.chmod(0o444)
+        try:
+            probe.open("a").close()
+        except PermissionError:
+            return True
+        return False
+
+
+MODES_IGNORED = "this user may write whatever the modes say (root): open_as_unwritable stands in"
+
+
+def open_as_unwritable(monkeypatch) -> None:
+    """From now on, store files open as for a user without write permission: SQLite falls
+    back to reading only (root, who runs these tests here, may write whatever the modes say)."""
+    real = store_module.open_database
+
+    def unwritable(path, *, read_only=False):
+        return real(path, read_only=True)
+
+    monkeypatch.setattr(store_module, "open_database", unwritable)
+
+
+def test_a_read_only_store_still_reads_and_refuses_writes_as_read_only(tmp_path, run, monkeypatch):
+    path = tmp_path / "s.db"
+    brief_id = _stored_brief(path)
+    open_as_unwritable(monkeypatch)
+    store = Store(path)
+    assert store.read_only
+    assert [row.id for row in store.history()] == [brief_id]
+    assert store.show(brief_id).brief.headline
+    envelope = store.show(brief_id)
+    with pytest.raises(ConfigError, match=r"^the store file .* is read-only") as caught:
+        store.put("another", envelope)
+    assert "damaged" not in str(caught.value) and "--db" not in str(caught.value)
+
+    listed = run("history", "--db", str(path))
+    assert listed.code == 0 and f"{brief_id}  " in listed.out
+    shown = run("show", str(brief_id), "--db", str(path))
+    assert shown.code == 0 and shown.out.startswith("#")
+    briefed = run("brief", str(ARTICLES / "courts.txt"), "--db", str(path), "--engine", "offline")
+    assert briefed.code == 2 and briefed.err.count("\n") == 1
+    assert "is read-only" in briefed.err and "damaged" not in briefed.err
+    assert "--db" in briefed.err  # what to do, in the command line's words
+    cached = run(
+        "brief", str(ARTICLES / "very_short.txt"), "--db", str(path), "--engine", "offline"
+    )
+    assert cached.code == 0  # a brief the store has is still served
+
+
+@pytest.mark.skipif(not file_modes_bind(), reason=MODES_IGNORED)
+def test_a_store_file_without_write_permission_is_read_only(tmp_path, run):
+    path = tmp_path / "s.db"
+    brief_id = _stored_brief(path)
+    path.chmod(0o444)
+    listed = run("history", "--db", str(path))
+    assert listed.code == 0 and f"{brief_id}  " in listed.out
+    briefed = run("brief", str(ARTICLES / "courts.txt"), "--db", str(path), "--engine", "offline")
+    assert briefed.code == 2 and "is read-only" in briefed.err and "damaged" not in briefed.err
+
+
+def test_a_full_disk_is_said_to_be_full(tmp_path, run, monkeypatch):
+    path = tmp_path / "s.db"
+    _stored_brief(path)
+    real = store_module.open_database
+
+    def cramped(path, *, read_only=False):  # a disk with room for a few more pages only
+        db = real(path, read_only=read_only)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages + 4}")
+        return db
+
+    monkeypatch.setattr(store_module, "open_database", cramped)
+    store = Store(path)
+    envelope = Briefer(engine="offline").brief(load_article(ARTICLES / "courts.txt"))
+    with pytest.raises(ConfigError, match=r"^the disk is full: ") as caught:
+        for n in range(200):
+            store.put(f"k{n}", envelope, "x" * 4000)
+    assert "damaged" not in str(caught.value)
+    assert Store(path).history()  # what it holds is still there
+
+    article = tmp_path / "long.txt"
+    article.write_text((ARTICLES / "courts.txt").read_text() + " More." * 20_000)
+    briefed = run("brief", str(article), "--db", str(path), "--engine", "offline")
+    assert briefed.code == 2 and briefed.err.count("\n") == 1
+    assert "the disk is full" in briefed.err and "damaged" not in briefed.err
+
+
+@pytest.mark.skipif(not file_modes_bind(), reason=MODES_IGNORED)
+def test_a_store_in_a_read_only_folder_is_read_only(tmp_path, run):
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    path = folder / "s.db"
+    brief_id = _stored_brief(path)
+    folder.chmod(0o555)
+    try:
+        shown = run("show", str(brief_id), "--db", str(path))
+        assert shown.code == 0 and shown.out.startswith("#")
+        briefed = run(
+            "brief", str(ARTICLES / "courts.txt"), "--db", str(path), "--engine", "offline"
+        )
+        assert briefed.code == 2 and "is read-only" in briefed.err
+    finally:
+        folder.chmod(0o755)
