@@ -135,6 +135,13 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
 )
 
 
+def _rollback(db: sqlite3.Connection) -> None:
+    """Undo the transaction under way, if SQLite has not undone it itself (it does on some
+    errors, such as a full disk: a second rollback would hide that error)."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
 def migrate(db: sqlite3.Connection) -> None:
     """Bring the store up to the newest version."""
     db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
@@ -151,7 +158,7 @@ def migrate(db: sqlite3.Connection) -> None:
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
 
 
@@ -443,10 +450,14 @@ class Store:
         longer be read (damaged, or from an incompatible version) is skipped, with a
         warning in the log, so the article is simply briefed again."""
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, envelope FROM briefs WHERE cache_key = ? ORDER BY id DESC LIMIT 5",
-                (key,),
-            ).fetchall()
+            return self._newest(db, key)
+
+    @staticmethod
+    def _newest(db: sqlite3.Connection, key: str) -> tuple[int, Envelope] | None:
+        rows = db.execute(
+            "SELECT id, envelope FROM briefs WHERE cache_key = ? ORDER BY id DESC LIMIT 5",
+            (key,),
+        ).fetchall()
         for brief_id, data in rows:
             try:
                 return int(brief_id), Envelope.model_validate_json(data)
@@ -457,29 +468,57 @@ class Store:
     def put(self, key: str, envelope: Envelope, article_text: str | None = None) -> int:
         """Store a brief (and the article's text, for later comparisons); return its id."""
         self.check_writable()
-        prompt = f"{envelope.prompt.name}@{envelope.prompt.version}" if envelope.prompt else None
         with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO briefs (cache_key, article_sha256, engine, model, prompt, "
-                "schema_version, title, source, created_at, grounded_ratio, envelope, "
-                "article_text, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    envelope.article.sha256,
-                    envelope.engine,
-                    envelope.model,
-                    prompt,
-                    envelope.schema_version,
-                    envelope.article.title,
-                    envelope.article.source,
-                    envelope.created_at.isoformat(),
-                    envelope.verification.grounded_ratio,
-                    envelope.model_dump_json(),
-                    article_text,
-                    envelope.article.url,
-                ),
-            )
-            return int(cursor.lastrowid or 0)
+            return self._insert(db, key, envelope, article_text)
+
+    def put_once(
+        self, key: str, envelope: Envelope, article_text: str | None = None
+    ) -> tuple[int, Envelope | None]:
+        """Store a brief unless a readable one is stored under `key` already: then store
+        nothing, and return that one's id and brief (None when this one was stored).
+
+        For a writer that found no brief under `key` and made one, while another process
+        may have been making the same: the look and the write are one transaction, so two
+        such writers leave one brief, not two.
+        """
+        self.check_writable()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # the writers of the store queue here
+            try:
+                found = self._newest(db, key)
+                brief_id = found[0] if found else self._insert(db, key, envelope, article_text)
+                db.execute("COMMIT")
+            except BaseException:
+                _rollback(db)
+                raise
+        return brief_id, found[1] if found else None
+
+    @staticmethod
+    def _insert(
+        db: sqlite3.Connection, key: str, envelope: Envelope, article_text: str | None
+    ) -> int:
+        prompt = f"{envelope.prompt.name}@{envelope.prompt.version}" if envelope.prompt else None
+        cursor = db.execute(
+            "INSERT INTO briefs (cache_key, article_sha256, engine, model, prompt, "
+            "schema_version, title, source, created_at, grounded_ratio, envelope, "
+            "article_text, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                envelope.article.sha256,
+                envelope.engine,
+                envelope.model,
+                prompt,
+                envelope.schema_version,
+                envelope.article.title,
+                envelope.article.source,
+                envelope.created_at.isoformat(),
+                envelope.verification.grounded_ratio,
+                envelope.model_dump_json(),
+                article_text,
+                envelope.article.url,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
 
     def show(self, brief_id: int) -> Envelope:
         """The stored brief with this id."""
@@ -743,7 +782,7 @@ class Store:
                 self._remember_feed(db, source, etag, last_modified)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 raise
 
     def open_entries(self, source: str, limit: int = -1) -> list[OpenEntry]:

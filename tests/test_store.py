@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import sqlite3
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -318,3 +321,140 @@ def test_a_store_in_a_read_only_folder_is_read_only(tmp_path, run):
         assert briefed.code == 2 and "is read-only" in briefed.err
     finally:
         folder.chmod(0o755)
+
+
+# --- one brief per article, even when it is asked for twice at once ----------------------------
+
+
+class CountingEngine:
+    """The offline engine, counting the briefs asked of it; each waits a few turns of the
+    event loop, as a request does, so that other tasks run meanwhile."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.requests = 0
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def brief(self, article):
+        self.requests += 1
+        return self._inner.brief(article)
+
+    async def abrief(self, article, *, gate=None):
+        self.requests += 1
+        for _ in range(50):
+            await asyncio.sleep(0)
+        return self._inner.brief(article)
+
+
+def test_an_article_given_twice_in_one_digest_is_briefed_once(tmp_path):
+    text = (ARTICLES / "courts.txt").read_text(encoding="utf-8")
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    store = Store(tmp_path / "s.db")
+    briefer = Briefer(engine="offline", store=store)
+    engine = briefer.engine = CountingEngine(briefer.engine)
+    digest = briefer.digest([tmp_path / "a.txt", tmp_path / "b.txt"])
+    assert engine.requests == 1 and store.count() == 1
+    assert [item.ok for item in digest.items] == [True, True]
+    assert {item.brief_id for item in digest.items} == {1}
+    assert sorted(item.cached for item in digest.items) == [False, True]
+    sources = [item.envelope.article.source for item in digest.items]
+    assert sources[0] != sources[1]  # each names its own copy of the article
+
+
+def test_an_article_asked_for_by_two_threads_at_once_is_briefed_once(tmp_path, monkeypatch):
+    store = Store(tmp_path / "s.db")
+    briefer = Briefer(engine="offline", store=store)
+    engine = briefer.engine = CountingEngine(briefer.engine)
+    entered, looked, release = threading.Event(), threading.Event(), threading.Event()
+    offline_brief = engine.brief
+
+    def held_brief(article):  # the first brief waits until the second caller has looked
+        entered.set()
+        release.wait(timeout=120)
+        return offline_brief(article)
+
+    engine.brief = held_brief
+    lookup = store.get
+
+    def get(key):
+        found = lookup(key)
+        if threading.current_thread().name == "second":
+            looked.set()
+        return found
+
+    monkeypatch.setattr(store, "get", get)
+    results = {}
+
+    def brief(name):
+        results[name] = briefer.brief_stored(ARTICLES / "courts.txt")
+
+    first = threading.Thread(target=brief, args=("first",), name="first")
+    second = threading.Thread(target=brief, args=("second",), name="second")
+    first.start()
+    assert entered.wait(timeout=120)
+    second.start()
+    assert looked.wait(timeout=120)  # the second found nothing stored, and goes on
+    release.set()
+    first.join(timeout=120)
+    second.join(timeout=120)
+    assert engine.requests == 1 and store.count() == 1
+    assert results["first"].id == results["second"].id and results["second"].cached
+
+
+def test_refresh_still_keeps_a_new_brief(tmp_path):
+    store = Store(tmp_path / "s.db")
+    first = Briefer(engine="offline", store=store).brief_stored(ARTICLES / "courts.txt")
+    again = Briefer(engine="offline", store=store, refresh=True).brief_stored(
+        ARTICLES / "courts.txt"
+    )
+    assert not again.cached and again.id != first.id and store.count() == 2
+
+
+TEN = [
+    f"Report number {n} from the harbour.\n\n" + (ARTICLES / "courts.txt").read_text("utf-8")
+    for n in range(10)
+]
+
+
+class MeetingEngine:
+    """The offline engine, whose every brief waits until the other process asks for its brief
+    of the same article: so both have looked in the store, and found nothing, before either
+    stores its brief."""
+
+    def __init__(self, inner, barrier):
+        self._inner, self._barrier = inner, barrier
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def brief(self, article):
+        self._barrier.wait(timeout=120)
+        return self._inner.brief(article)
+
+
+def brief_ten(path: str, barrier, refresh: bool) -> None:
+    """Brief the ten articles into the store at `path` (run in a process of its own)."""
+    briefer = Briefer(engine="offline", store=Store(path), refresh=refresh)
+    briefer.engine = MeetingEngine(briefer.engine, barrier)
+    for text in TEN:
+        briefer.brief_stored(text)
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+def test_two_processes_briefing_the_same_articles_store_each_once(tmp_path, refresh):
+    path = tmp_path / "s.db"
+    Store(path)  # made before the processes start
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    workers = [
+        context.Process(target=brief_ten, args=(str(path), barrier, refresh)) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    assert Store(path).count() == (20 if refresh else 10)  # --refresh: each run's briefs kept
