@@ -15,7 +15,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from briefer.errors import UsageError
 
@@ -34,19 +34,34 @@ def _regular_or_absent(path: Path) -> bool:
 @contextmanager
 def replacing(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
     """Open a text file that takes the place of `path` when the block ends without error.
+    (`replacing_bytes`: the same, for bytes.)
 
     The file is written under a temporary name in `path`'s folder (created with the modes a
     new file gets, or those of the file it replaces); on any error it is removed and `path`
     is untouched. A symbolic link at `path` is followed: the file it points to is replaced.
     """
+    with _replacing(path, "", encoding) as handle:
+        yield handle
+
+
+@contextmanager
+def replacing_bytes(path: Path) -> Iterator[IO[bytes]]:
+    """`replacing`, for a binary file."""
+    with _replacing(path, "b", None) as handle:
+        yield handle
+
+
+@contextmanager
+def _replacing(path: Path, binary: str, encoding: str | None) -> Iterator[IO[Any]]:
     if not _regular_or_absent(path):
-        with open(path, "w", encoding=encoding) as handle:
+        with open(path, "w" + binary, encoding=encoding) as handle:
             yield handle
         return
     target = Path(os.path.realpath(path))
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    handle = open(temporary, "x" + binary, encoding=encoding)  # noqa: SIM115 (closed below)
     try:
-        with open(temporary, "x", encoding=encoding) as handle:
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -214,14 +214,16 @@ _NEARLY_FULL = 1 << 20  # bytes free below which an I/O error is taken for a ful
 def _read_only(path: Path) -> ConfigError:
     """The store (its file, or its folder) cannot be written: say which, and what to do."""
     folder = path.parent
-    where = (
-        f"the store folder {folder}"
-        if path.exists() and not os.access(folder, os.W_OK) and os.access(path, os.W_OK)
-        else f"the store file {path}"
+    exists = path.is_file()
+    in_folder = not os.access(folder, os.W_OK) and (not exists or os.access(path, os.W_OK))
+    where = f"the store folder {folder}" if in_folder else f"the store file {path}"
+    held = (
+        "the briefs in it can be listed and shown, but no new one kept"
+        if exists
+        else f"no store can be made there ({path.name})"
     )
     return ConfigError(
-        f"{where} is read-only: the briefs in it can be listed and shown, but no new one kept",
-        fix="make it writable, or choose another {db}",
+        f"{where} is read-only: {held}", fix="make it writable, or choose another {db}"
     )
 
 
@@ -244,8 +246,9 @@ def _is_read_only(path: Path, exc: BaseException) -> bool:
     code = _primary_code(exc)
     if code == SQLITE_READONLY:
         return True
-    unwritable = not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
-    return code == SQLITE_CANTOPEN and path.is_file() and unwritable
+    if code != SQLITE_CANTOPEN:
+        return False
+    return not os.access(path.parent, os.W_OK) or (path.is_file() and not os.access(path, os.W_OK))
 
 
 def _is_disk_full(path: Path, exc: BaseException) -> bool:
@@ -284,8 +287,7 @@ def store_error(path: Path, exc: sqlite3.Error | OSError) -> ConfigError:
     ):
         return _damaged(path, exc)
     return ConfigError(
-        f"cannot open the brief store {path} ({one_line(str(exc), 120)})",
-        fix="choose another {db}",
+        f"the brief store {path} failed ({one_line(str(exc), 120)})", fix="choose another {db}"
     )
 
 

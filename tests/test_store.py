@@ -458,3 +458,14 @@ def test_two_processes_briefing_the_same_articles_store_each_once(tmp_path, refr
         worker.join(timeout=300)
     assert [worker.exitcode for worker in workers] == [0, 0]
     assert Store(path).count() == (20 if refresh else 10)  # --refresh: each run's briefs kept
+
+
+@pytest.mark.skipif(not file_modes_bind(), reason=MODES_IGNORED)
+def test_no_store_in_a_read_only_folder_is_said_so(tmp_path):
+    folder = tmp_path / "briefs"
+    folder.mkdir(mode=0o555)
+    try:
+        with pytest.raises(ConfigError, match=r"^the store folder .* is read-only: no store can"):
+            Store(folder / "s.db")
+    finally:
+        folder.chmod(0o755)

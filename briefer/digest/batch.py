@@ -31,7 +31,7 @@ from briefer.engines.merge import merge_briefs
 from briefer.engines.openai.conversation import BRIEF, parse_output, request_body
 from briefer.engines.openai.endpoint import OutputFormat, provider_of
 from briefer.errors import BrieferError, UsageError
-from briefer.files import replacing, write_error
+from briefer.files import replacing, replacing_bytes, write_error
 from briefer.inputs import Input, LoadOptions, label, load_article
 from briefer.inputs.article import Article
 from briefer.schema import Usage
@@ -392,7 +392,11 @@ def collect(batch_id: str, briefer: Briefer, folder: Path) -> tuple[BatchState, 
             continue
         content = _api(briefer, lambda file_id=file_id: client.files.content(file_id))
         path = folder / f"{batch_id}-{name}.jsonl"
-        path.write_bytes(content.content)
+        try:
+            with replacing_bytes(path) as handle:
+                handle.write(content.content)
+        except OSError as exc:
+            raise write_error(path, exc) from None
         part = ingest(read_output(path), briefer)
         result.stored += part.stored
         result.waiting_for_parts += part.waiting_for_parts
