@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from briefer import store as store_module
-from briefer.core import Briefer
+from briefer.core import Briefer, Flights
 from briefer.errors import ConfigError, InputError
 from briefer.inputs import load_article
 from briefer.store import MIGRATIONS, Store
@@ -469,3 +469,56 @@ def test_no_store_in_a_read_only_folder_is_said_so(tmp_path):
             Store(folder / "s.db")
     finally:
         folder.chmod(0o755)
+
+
+def test_when_the_first_asker_is_cancelled_one_who_waited_does_the_work():
+    flights = Flights()
+    started = []
+
+    async def scenario():
+        forever = asyncio.Event()
+
+        async def stuck():
+            started.append("first")
+            await forever.wait()
+
+        async def work():
+            started.append("second")
+            return "brief"
+
+        first = asyncio.create_task(flights.arun("key", stuck))
+        while not started:
+            await asyncio.sleep(0)
+        second = asyncio.create_task(flights.arun("key", work))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert started == ["first"]  # the second waits for the first
+        first.cancel()
+        return await second
+
+    assert asyncio.run(scenario()) == ("brief", False)
+    assert started == ["first", "second"]
+
+
+def test_a_failure_is_shared_with_those_who_waited():
+    flights = Flights()
+
+    async def scenario():
+        release = asyncio.Event()
+
+        async def failing():
+            await release.wait()
+            raise InputError("no such page")
+
+        async def never():
+            raise AssertionError("the second asker must not brief")
+
+        first = asyncio.create_task(flights.arun("key", failing))
+        await asyncio.sleep(0)
+        second = asyncio.create_task(flights.arun("key", never))
+        await asyncio.sleep(0)
+        release.set()
+        return await asyncio.gather(first, second, return_exceptions=True)
+
+    outcomes = asyncio.run(scenario())
+    assert [str(o) for o in outcomes] == ["no such page", "no such page"]
