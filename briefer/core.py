@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import CancelledError, Future
 from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
@@ -85,6 +87,7 @@ class Briefer:
         """
         self.store = store
         self.refresh = refresh
+        self._flights: Flights[Stored] = Flights()  # briefs being made, by cache key
         self.fallback = fallback
         settings = Settings.from_env()
         self.load_options = load_options or LoadOptions.from_env()
@@ -131,11 +134,25 @@ class Briefer:
         return (await self.abrief_stored(article)).envelope
 
     def brief_stored(self, article: ArticleInput) -> Stored:
-        """Brief one article, reusing and storing through the store; say which happened."""
+        """Brief one article, reusing and storing through the store; say which happened.
+
+        An article this Briefer is briefing already (the same cache key, in another thread or
+        task) is not briefed again: this call waits for that brief and shares it.
+        """
         article = load_article(article, self.load_options)
         hit = self.cached(article)
         if hit is not None:
             return hit
+        made, shared = self._flights.run(self.cache_key(article), lambda: self._brief_new(article))
+        return self._shared(made, article) if shared else made
+
+    def _brief_new(self, article: Article) -> Stored:
+        """Brief an article the store had no brief of (unless it has one now), and keep it."""
+        hit = self.cached(article)  # stored while this call waited for its turn
+        if hit is not None:
+            return hit
+        if self.store is not None:
+            self.store.check_writable()  # before any request: its brief could not be kept
         work, caveat = self._fit(article)
         try:
             result = self.engine.brief(work)
@@ -157,12 +174,30 @@ class Briefer:
         request runs in the loop's quiet moments: the sourcing analysis while the request is
         on its way, the checks and the store once the answer is in. Cancelled while
         its answer waits for those checks (Ctrl-C under asyncio.run cancels), it still checks
-        and stores the brief first: an answer that has arrived is never lost.
+        and stores the brief first: an answer that has arrived is never lost. An article being
+        briefed already (by another task or thread) is waited for, holding no slot of `gate`.
         """
         article = await self._aload(article)
         hit = self.cached(article)
         if hit is not None:
             return hit
+        made, shared = await self._flights.arun(
+            self.cache_key(article), lambda: self._abrief_new(article, gate, runner)
+        )
+        return self._shared(made, article) if shared else made
+
+    async def _abrief_new(
+        self,
+        article: Article,
+        gate: AbstractAsyncContextManager[None] | None,
+        runner: IdleRunner | None,
+    ) -> Stored:
+        """`_brief_new`, without blocking the event loop (see `abrief_stored`)."""
+        hit = self.cached(article)  # stored while this call waited for its turn
+        if hit is not None:
+            return hit
+        if self.store is not None:
+            self.store.check_writable()  # before any request: its brief could not be kept
         work, caveat = self._fit(article)
         text = article.text
         # The sourcing analysis, worked out while the engine's requests are on their way (an
@@ -194,6 +229,13 @@ class Briefer:
             if done.cancelled():  # the runner had not got to it: do it now
                 finish()
             raise
+
+    @staticmethod
+    def _shared(made: Stored, article: Article) -> Stored:
+        """The brief another call made of the same text, as this call's: its copy of the
+        article named, and marked as not made here (its cost was counted there)."""
+        envelope = made.envelope.model_copy(update={"article": article.info()})
+        return Stored(envelope, made.id, cached=made.id is not None)
 
     async def _aload(self, article: ArticleInput) -> Article:
         """`load_article`; a fetch runs in a thread, so the event loop keeps going."""
@@ -247,10 +289,18 @@ class Briefer:
         return Stored(envelope, brief_id, cached=True)
 
     def _keep(self, article: Article, envelope: Envelope) -> Stored:
-        brief_id = (
-            self.store.put(self.cache_key(article), envelope, article.text) if self.store else None
-        )
-        return Stored(envelope, brief_id, cached=False)
+        """Store a brief just made. Unless refreshing, a brief of the same article that another
+        process stored meanwhile is kept instead: one brief per article in the store."""
+        if self.store is None:
+            return Stored(envelope, None, cached=False)
+        key = self.cache_key(article)
+        if self.refresh:  # a new brief was asked for: the store keeps it, as history
+            return Stored(envelope, self.store.put(key, envelope, article.text), cached=False)
+        brief_id, found = self.store.put_once(key, envelope, article.text)
+        if found is None:
+            return Stored(envelope, brief_id, cached=False)
+        found = found.model_copy(update={"article": article.info()})
+        return Stored(found, brief_id, cached=True)
 
     def compare(self, articles: Sequence[ArticleInput]) -> Comparison:
         """Brief each article (the store is reused) and compare their coverage."""
@@ -466,3 +516,107 @@ def _computed(future: asyncio.Future[SourcingProfile] | None) -> SourcingProfile
     if future.cancelled() or future.exception() is not None:
         return None
     return future.result()
+
+
+# --- work under way, by key ------------------------------------------------------------------
+# The first caller does the work; callers who ask meanwhile share its result. `Briefer` keys
+# its briefs by cache key, so an article asked for twice at once (the same file named twice in
+# a digest, two service requests for one page) is briefed once. Callers may be threads or
+# asyncio tasks on any event loop: each flight is a `concurrent.futures.Future`. A failure (an
+# exception) is shared like a result; a leader interrupted before it finished (cancelled,
+# Ctrl-C) leaves no result, and one of those waiting does the work instead.
+
+T = TypeVar("T")
+
+
+@dataclass
+class Flight(Generic[T]):
+    """One piece of work under way: its outcome when it lands, and who does it."""
+
+    thread: int  # the leader's thread
+    in_loop: bool  # whether the leader is an asyncio task (it lets others run while it works)
+    outcome: Future[T] = field(default_factory=Future)
+
+    def waitable_from_here(self, *, in_loop: bool) -> bool:
+        """Whether a caller in this thread can wait for it without stopping the leader: a
+        blocking wait in the leader's own thread never ends, nor does a task waiting for a
+        blocking leader in the same thread."""
+        if self.thread != threading.get_ident():
+            return True
+        return in_loop and self.in_loop
+
+
+class Flights(Generic[T]):
+    """The work under way, by key."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._under_way: dict[str, Flight[T]] = {}
+
+    def _join(self, key: str, *, in_loop: bool) -> tuple[Flight[T], bool]:
+        """The flight of `key` and whether this caller leads it (there was none)."""
+        with self._lock:
+            flight = self._under_way.get(key)
+            if flight is not None:
+                return flight, False
+            flight = Flight(threading.get_ident(), in_loop)
+            self._under_way[key] = flight
+            return flight, True
+
+    def _land(
+        self, key: str, flight: Flight[T], result: T | None, error: BaseException | None
+    ) -> None:
+        with self._lock:
+            if self._under_way.get(key) is flight:
+                del self._under_way[key]
+        if error is None:
+            flight.outcome.set_result(result)  # type: ignore[arg-type]
+        elif isinstance(error, Exception):
+            flight.outcome.set_exception(error)
+        else:  # interrupted: whoever waits does the work itself
+            flight.outcome.cancel()
+
+    def run(self, key: str, work: Callable[[], T]) -> tuple[T, bool]:
+        """Do `work` unless the work of `key` is under way: then wait for its result.
+
+        Return the result and whether it is another caller's.
+        """
+        while True:
+            flight, leading = self._join(key, in_loop=False)
+            if leading:
+                break
+            if not flight.waitable_from_here(in_loop=False):
+                return work(), False
+            try:
+                return flight.outcome.result(), True
+            except CancelledError:
+                continue  # the leader was interrupted: lead in its place
+        try:
+            result = work()
+        except BaseException as exc:
+            self._land(key, flight, None, exc)
+            raise
+        self._land(key, flight, result, None)
+        return result, False
+
+    async def arun(self, key: str, work: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
+        """`run`, for asyncio tasks: waiting does not block the event loop."""
+        while True:
+            flight, leading = self._join(key, in_loop=True)
+            if leading:
+                break
+            if not flight.waitable_from_here(in_loop=True):
+                return await work(), False
+            try:
+                # shielded: a waiter that is cancelled must not cancel the leader's outcome
+                return await asyncio.shield(asyncio.wrap_future(flight.outcome)), True
+            except asyncio.CancelledError:
+                if not flight.outcome.cancelled():
+                    raise  # this waiter itself was cancelled
+        try:
+            result = await work()
+        except BaseException as exc:
+            self._land(key, flight, None, exc)
+            raise
+        self._land(key, flight, result, None)
+        return result, False

@@ -58,6 +58,7 @@ LIBRARY_SETTINGS = {
     "max_input_tokens": "Briefer(max_input_tokens=...)",
     "max_output_tokens": "LLMConfig(max_output_tokens=...)",
     "model": "the model (Briefer(model=...))",
+    "output": "the file to write",
     "strict": "strict mode (Briefer(strict=True))",
     "timeout": "the timeout (Briefer(timeout=...))",
 }

@@ -16,9 +16,12 @@ feed never changes again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -132,6 +135,13 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
 )
 
 
+def _rollback(db: sqlite3.Connection) -> None:
+    """Undo the transaction under way, if SQLite has not undone it itself (it does on some
+    errors, such as a full disk: a second rollback would hide that error)."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
 def migrate(db: sqlite3.Connection) -> None:
     """Bring the store up to the newest version."""
     db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
@@ -148,7 +158,7 @@ def migrate(db: sqlite3.Connection) -> None:
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
 
 
@@ -193,6 +203,117 @@ def _damaged(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
         "(or run sqlite3's .recover on it) and briefer starts a new one",
         fix="choose another {db}",
     )
+
+
+# SQLite's primary result codes (the low byte of an extended one) that say what went wrong.
+SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_FULL = 8, 10, 11, 14, 13
+SQLITE_NOTADB = 26
+_NEARLY_FULL = 1 << 20  # bytes free below which an I/O error is taken for a full disk
+
+
+def _read_only(path: Path) -> ConfigError:
+    """The store (its file, or its folder) cannot be written: say which, and what to do."""
+    folder = path.parent
+    exists = path.is_file()
+    in_folder = not os.access(folder, os.W_OK) and (not exists or os.access(path, os.W_OK))
+    where = f"the store folder {folder}" if in_folder else f"the store file {path}"
+    held = (
+        "the briefs in it can be listed and shown, but no new one kept"
+        if exists
+        else f"no store can be made there ({path.name})"
+    )
+    return ConfigError(
+        f"{where} is read-only: {held}", fix="make it writable, or choose another {db}"
+    )
+
+
+def _disk_full(path: Path) -> ConfigError:
+    return ConfigError(
+        f"the disk is full: the brief store {path} cannot grow (what it holds is intact)",
+        fix="free some space, or choose another {db}",
+    )
+
+
+def _primary_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _is_read_only(path: Path, exc: BaseException) -> bool:
+    """Whether `exc` says the store can be read but not written."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+    code = _primary_code(exc)
+    if code == SQLITE_READONLY:
+        return True
+    if code != SQLITE_CANTOPEN:
+        return False
+    return not os.access(path.parent, os.W_OK) or (path.is_file() and not os.access(path, os.W_OK))
+
+
+def _is_disk_full(path: Path, exc: BaseException) -> bool:
+    """Whether `exc` says there is no room left for the store to grow."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    code = _primary_code(exc)
+    if code == SQLITE_FULL:
+        return True
+    if code != SQLITE_IOERR:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < _NEARLY_FULL
+    except OSError:
+        return False
+
+
+def store_error(path: Path, exc: sqlite3.Error | OSError) -> ConfigError:
+    """What a failure to open, read or write the store at `path` means, in one line: the
+    store is read-only, the disk is full, the disk failed, or the file is damaged."""
+    if _is_read_only(path, exc):
+        return _read_only(path)
+    if _is_disk_full(path, exc):
+        return _disk_full(path)
+    if _primary_code(exc) == SQLITE_IOERR:
+        return ConfigError(
+            f"the brief store {path} could not be read or written ({one_line(str(exc), 120)}); "
+            "check the disk it is on",
+            fix="choose another {db}",
+        )
+    if isinstance(exc, sqlite3.DatabaseError) and _primary_code(exc) in (
+        SQLITE_CORRUPT,
+        SQLITE_NOTADB,
+        None,
+        1,  # SQLITE_ERROR: e.g. a table the store must have is missing
+    ):
+        return _damaged(path, exc)
+    return ConfigError(
+        f"the brief store {path} failed ({one_line(str(exc), 120)})", fix="choose another {db}"
+    )
+
+
+def _connect_uri(uri: str) -> sqlite3.Connection:
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+
+
+def open_database(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to the store file (`read_only`: opened for reading only, as SQLite opens a
+    file its user may not write): every connection the store makes is made here."""
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        db = _connect_uri(uri)
+        try:
+            db.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()
+        except sqlite3.OperationalError as exc:
+            if _primary_code(exc) not in (SQLITE_CANTOPEN, SQLITE_READONLY):
+                raise
+            # In a read-only folder the write-ahead log cannot be made, so nobody can write
+            # the file: it is read as it stands.
+            db.close()
+            db = _connect_uri(uri + "&immutable=1")
+    else:
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return db
 
 
 def _check_id(brief_id: int) -> None:
@@ -261,35 +382,63 @@ class Store:
     """Briefs in SQLite, keyed for reuse and kept for history."""
 
     def __init__(self, path: Path | str | None = None) -> None:
+        """Open the store at `path` (by default `default_db_path()`), made or upgraded as
+        needed. A store that can be read but not written (`read_only`) is opened for reading:
+        lookups work, and anything that would write raises `ConfigError` saying so."""
         self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = False
         self._local = threading.local()  # one connection per thread, kept open
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 migrate(db)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, ConfigError) as exc:
+            cause = exc.__cause__ if isinstance(exc, ConfigError) else exc
+            if not isinstance(cause, OSError | sqlite3.Error):
+                raise
+            if not (_is_read_only(self.path, cause) and self.path.is_file()):
+                raise store_error(self.path, cause) from None
+            self._open_for_reading()
+
+    def _open_for_reading(self) -> None:
+        """Open the store read-only, as long as it needs no upgrade (which would write)."""
+        self.close()
+        self.read_only = True
+        with self._connect() as db:
+            found = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if found != len(MIGRATIONS):
             raise ConfigError(
-                f"cannot open the brief store {self.path} ({exc})", fix="choose another {db}"
-            ) from None
+                f"the store file {self.path} is read-only, and its version ({found}) is not "
+                f"this briefer's ({len(MIGRATIONS)}); make it writable so briefer can upgrade it",
+                fix="or choose another {db}",
+            )
+
+    def close(self) -> None:
+        """Close this thread's connection (the store opens a new one when used again)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            self._local.db = db
         try:
+            if db is None:
+                db = open_database(self.path, read_only=self.read_only)
+                self._local.db = db
             yield db
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise
-            raise _damaged(self.path, exc) from None
+            raise store_error(self.path, exc) from exc
 
-    def _check_before_writing(self) -> None:
-        """Refuse to write into a damaged file (once per process and store): writing could
-        only spread the damage."""
+    def check_writable(self) -> None:
+        """Raise `ConfigError` unless a brief can be stored: the store is not read-only, and
+        not damaged (checked once per process and thread: writing could only spread damage)."""
+        if self.read_only:
+            raise _read_only(self.path)
         if getattr(self._local, "checked", False):
             return
         with self._connect() as db:
@@ -303,10 +452,14 @@ class Store:
         longer be read (damaged, or from an incompatible version) is skipped, with a
         warning in the log, so the article is simply briefed again."""
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, envelope FROM briefs WHERE cache_key = ? ORDER BY id DESC LIMIT 5",
-                (key,),
-            ).fetchall()
+            return self._newest(db, key)
+
+    @staticmethod
+    def _newest(db: sqlite3.Connection, key: str) -> tuple[int, Envelope] | None:
+        rows = db.execute(
+            "SELECT id, envelope FROM briefs WHERE cache_key = ? ORDER BY id DESC LIMIT 5",
+            (key,),
+        ).fetchall()
         for brief_id, data in rows:
             try:
                 return int(brief_id), Envelope.model_validate_json(data)
@@ -316,30 +469,58 @@ class Store:
 
     def put(self, key: str, envelope: Envelope, article_text: str | None = None) -> int:
         """Store a brief (and the article's text, for later comparisons); return its id."""
-        self._check_before_writing()
-        prompt = f"{envelope.prompt.name}@{envelope.prompt.version}" if envelope.prompt else None
+        self.check_writable()
         with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO briefs (cache_key, article_sha256, engine, model, prompt, "
-                "schema_version, title, source, created_at, grounded_ratio, envelope, "
-                "article_text, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    envelope.article.sha256,
-                    envelope.engine,
-                    envelope.model,
-                    prompt,
-                    envelope.schema_version,
-                    envelope.article.title,
-                    envelope.article.source,
-                    envelope.created_at.isoformat(),
-                    envelope.verification.grounded_ratio,
-                    envelope.model_dump_json(),
-                    article_text,
-                    envelope.article.url,
-                ),
-            )
-            return int(cursor.lastrowid or 0)
+            return self._insert(db, key, envelope, article_text)
+
+    def put_once(
+        self, key: str, envelope: Envelope, article_text: str | None = None
+    ) -> tuple[int, Envelope | None]:
+        """Store a brief unless a readable one is stored under `key` already: then store
+        nothing, and return that one's id and brief (None when this one was stored).
+
+        For a writer that found no brief under `key` and made one, while another process
+        may have been making the same: the look and the write are one transaction, so two
+        such writers leave one brief, not two.
+        """
+        self.check_writable()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # the writers of the store queue here
+            try:
+                found = self._newest(db, key)
+                brief_id = found[0] if found else self._insert(db, key, envelope, article_text)
+                db.execute("COMMIT")
+            except BaseException:
+                _rollback(db)
+                raise
+        return brief_id, found[1] if found else None
+
+    @staticmethod
+    def _insert(
+        db: sqlite3.Connection, key: str, envelope: Envelope, article_text: str | None
+    ) -> int:
+        prompt = f"{envelope.prompt.name}@{envelope.prompt.version}" if envelope.prompt else None
+        cursor = db.execute(
+            "INSERT INTO briefs (cache_key, article_sha256, engine, model, prompt, "
+            "schema_version, title, source, created_at, grounded_ratio, envelope, "
+            "article_text, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                envelope.article.sha256,
+                envelope.engine,
+                envelope.model,
+                prompt,
+                envelope.schema_version,
+                envelope.article.title,
+                envelope.article.source,
+                envelope.created_at.isoformat(),
+                envelope.verification.grounded_ratio,
+                envelope.model_dump_json(),
+                article_text,
+                envelope.article.url,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
 
     def show(self, brief_id: int) -> Envelope:
         """The stored brief with this id."""
@@ -584,7 +765,7 @@ class Store:
         """Record a feed's new entries (key, published, entry) as pending, the keys in
         `briefed` as briefed already, then the feed's validators: all in one transaction, so
         the validators are never kept without the entries they stand for."""
-        self._check_before_writing()
+        self.check_writable()
         now = _now()
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
@@ -603,7 +784,7 @@ class Store:
                 self._remember_feed(db, source, etag, last_modified)
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 raise
 
     def open_entries(self, source: str, limit: int = -1) -> list[OpenEntry]:
@@ -666,7 +847,10 @@ class Store:
         return str(row[0]) if row else None
 
     def remember_format(self, endpoint: str, model: str, key: str) -> None:
-        """Keep the output format an endpoint and model take, for the next run."""
+        """Keep the output format an endpoint and model take, for the next run (not in a
+        read-only store: it is only a shortcut)."""
+        if self.read_only:
+            return
         with self._connect() as db:
             db.execute(
                 "INSERT INTO endpoint_formats (endpoint, model, format, updated_at) "

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import builtins
+import errno
 import io
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,3 +124,37 @@ def run(
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+class _FillingUp:
+    """A file on a disk that fills up: the first write keeps half its text, then fails."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def write(self, text):
+        self._handle.write(text[: len(text) // 2])
+        self._handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._handle.close()
+
+
+def fill_up_disk(monkeypatch, folder: Path) -> None:
+    """From now on, text files opened for writing in `folder` run out of space midway."""
+    real = io.open
+
+    def opening(file, mode="r", *args, **kwargs):
+        handle = real(file, mode, *args, **kwargs)
+        inside = Path(os.fspath(file)).parent == folder if isinstance(file, str | Path) else False
+        return _FillingUp(handle) if inside and set(mode) & set("wxa") else handle
+
+    monkeypatch.setattr(io, "open", opening)
+    monkeypatch.setattr(builtins, "open", opening)

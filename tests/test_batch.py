@@ -11,11 +11,12 @@ import pytest
 from briefer.core import Briefer
 from briefer.digest import batch
 from briefer.engines.openai.config import LLMConfig
+from briefer.errors import UsageError
 from briefer.schema import brief_json_schema
 from briefer.store import Store
 from briefer.text import sentences
 
-from .conftest import ARTICLES, TEST_KEY
+from .conftest import ARTICLES, TEST_KEY, fill_up_disk
 from .exchanges import BASE_URL, FIXTURES, article_in, brief_json
 
 BATCH = FIXTURES / "batch"
@@ -77,6 +78,21 @@ def test_prepare_writes_a_request_file_without_a_key(run, monkeypatch, tmp_path)
     result = run("batch", "prepare", *map(str, SOURCES), "-o", str(out), "--db", db)
     assert result.code == 0, result.err
     assert len(requests_in([out])) == 3  # a local file: the key is needed only to submit
+
+
+def test_request_files_on_a_full_disk_keep_the_ones_there(llm, tmp_path, monkeypatch):
+    folder = tmp_path / "requests"
+    folder.mkdir()
+    done = batch.prepare(SOURCES, llm, folder / "requests.jsonl", max_requests=1)
+    before = {path.name: path.read_bytes() for path in done.files}
+    assert len(before) == 3
+    fill_up_disk(monkeypatch, folder)
+    other = Briefer(config=llm.config, store=Store(tmp_path / "other.db"))
+    with pytest.raises(UsageError, match=r"^the disk is full: cannot write ") as caught:
+        batch.prepare(SOURCES, other, folder / "requests.jsonl", max_requests=1)
+    monkeypatch.undo()
+    assert caught.value.describe().count("\n") == 0
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
 def test_long_articles_are_one_request_per_chunk(router, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 import briefer
 
-from .conftest import ARTICLES, TEST_KEY, Result
+from .conftest import ARTICLES, TEST_KEY, Result, fill_up_disk
 from .exchanges import BASE_URL, FIXTURES, replay
 
 
@@ -145,6 +146,36 @@ def test_brief_output_file_and_stdin(run, router, llm_env, tmp_path):
     assert result.code == 0, result.err
     assert result.out == ""
     assert out.read_text(encoding="utf-8").startswith("# Port of Calder")
+
+
+def test_output_on_a_full_disk_keeps_the_good_file_and_leaves_no_other(run, tmp_path, monkeypatch):
+    out = tmp_path / "brief.md"
+    assert run("brief", SHORT, "-o", str(out), "--no-cache", "--engine", "offline").code == 0
+    good = out.read_bytes()
+    fill_up_disk(monkeypatch, tmp_path)
+    result = run(
+        "brief", str(ARTICLES / "courts.txt"), "-o", str(out), "--no-cache", "--engine", "offline"
+    )
+    monkeypatch.undo()
+    assert out.read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.md"]
+    assert result.code != 0
+    error = one_line_error(result)
+    assert "the disk is full" in error and str(out) in error and "free some space" in error
+
+
+def test_output_to_a_new_file_on_a_full_disk_leaves_nothing(run, tmp_path, monkeypatch):
+    fill_up_disk(monkeypatch, tmp_path)
+    result = run(
+        "brief", SHORT, "-o", str(tmp_path / "brief.md"), "--no-cache", "--engine", "offline"
+    )
+    monkeypatch.undo()
+    assert result.code != 0 and "the disk is full" in one_line_error(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_to_a_device_is_written_straight(run):
+    assert run("brief", SHORT, "-o", os.devnull, "--no-cache").code == 0
 
 
 def test_flags_win_over_environment(run, router, llm_env, monkeypatch):

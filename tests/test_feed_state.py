@@ -295,6 +295,12 @@ class Killed(Store):
             self._count()
         return brief_id
 
+    def put_once(self, *args, **kwargs):
+        kept = super().put_once(*args, **kwargs)
+        if point == "put":
+            self._count()
+        return kept
+
     def record_feed(self, *args, **kwargs):
         done = super().record_feed(*args, **kwargs)
         if point == "record":

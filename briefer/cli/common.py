@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_type_hin
 import typer
 from typer.core import TyperCommand
 
-from briefer.errors import UsageError
-
 if TYPE_CHECKING:
     from briefer.core import Briefer
     from briefer.inputs import Input, LoadOptions
@@ -400,12 +398,14 @@ def say(message: str) -> None:
 
 
 def emit(text: str, output: Path | None) -> None:
+    """Write `text` to stdout, or to the file `output` whole: on failure (a full disk, say)
+    a file already there is left as it was, and nothing half-written is left behind."""
     if output is None:
         sys.stdout.write(text)
         return
+    from briefer.files import write_error, write_replacing
+
     try:
-        output.write_text(text, encoding="utf-8")
+        write_replacing(output, text)
     except OSError as exc:
-        raise UsageError(
-            f"cannot write {output}: {exc.strerror}; choose another --output"
-        ) from None
+        raise write_error(output, exc) from None

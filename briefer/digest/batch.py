@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from briefer import errors
 from briefer.core import Briefer
@@ -30,6 +31,7 @@ from briefer.engines.merge import merge_briefs
 from briefer.engines.openai.conversation import BRIEF, parse_output, request_body
 from briefer.engines.openai.endpoint import OutputFormat, provider_of
 from briefer.errors import BrieferError, UsageError
+from briefer.files import replacing, replacing_bytes, write_error
 from briefer.inputs import Input, LoadOptions, label, load_article
 from briefer.inputs.article import Article
 from briefer.schema import Usage
@@ -95,37 +97,58 @@ def prepare(
     fmt = OutputFormat("schema", lengths=provider_of(engine.config.base_url) == "other")
     remembered: list[tuple[str, str, Article, int, int]] = []
     try:
-        for source in sources:
-            try:
-                article = load_article(source, load_options)
-            except BrieferError as exc:
-                result.failed.append((label(source), one_line(str(exc))))
-                continue
-            key = briefer.cache_key(article)
-            if store.get(key) is not None:
-                result.skipped_cached += 1
-                continue
-            jobs = engine.jobs(article)
-            for part, job in enumerate(jobs):
-                custom_id = f"{key}-{part}"
-                body = request_body(
-                    engine.config, job.messages, fmt, engine.budget.output_tokens, BRIEF
-                )
-                line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
-                writer.write(json.dumps(line, ensure_ascii=False))
-                remembered.append((custom_id, key, article, part, len(jobs)))
-                if len(remembered) >= 1000:
-                    store.remember_requests(remembered)
-                    remembered.clear()
-                result.input_tokens += engine.prompt_tokens(job.messages, fmt)  # schema too
-                result.requests += 1
-            result.articles += 1
-    finally:
+        try:
+            _write_requests(sources, briefer, writer, fmt, result, remembered, load_options)
+        except BaseException as exc:
+            writer.discard(exc)
+            raise
         writer.close()
+    except OSError as exc:  # the files that were there before are as they were
+        raise write_error(writer.paths[-1] if writer.paths else out, exc) from None
+    finally:
         if remembered:
             store.remember_requests(remembered)
     result.files = writer.paths
     return result
+
+
+def _write_requests(
+    sources: Iterable[Input],
+    briefer: Briefer,
+    writer: _SplitWriter,
+    fmt: OutputFormat,
+    result: Prepared,
+    remembered: list[tuple[str, str, Article, int, int]],
+    load_options: LoadOptions | None,
+) -> None:
+    """Write the requests of each source not stored yet (`prepare`), noting each in
+    `remembered` and handing them to the store a thousand at a time."""
+    engine, store = _require_llm(briefer)
+    for source in sources:
+        try:
+            article = load_article(source, load_options)
+        except BrieferError as exc:
+            result.failed.append((label(source), one_line(str(exc))))
+            continue
+        key = briefer.cache_key(article)
+        if store.get(key) is not None:
+            result.skipped_cached += 1
+            continue
+        jobs = engine.jobs(article)
+        for part, job in enumerate(jobs):
+            custom_id = f"{key}-{part}"
+            body = request_body(
+                engine.config, job.messages, fmt, engine.budget.output_tokens, BRIEF
+            )
+            line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
+            writer.write(json.dumps(line, ensure_ascii=False))
+            remembered.append((custom_id, key, article, part, len(jobs)))
+            if len(remembered) >= 1000:
+                store.remember_requests(remembered)
+                remembered.clear()
+            result.input_tokens += engine.prompt_tokens(job.messages, fmt)  # schema too
+            result.requests += 1
+        result.articles += 1
 
 
 def batch_cost(briefer: Briefer, input_tokens: int, requests: int) -> float | None:
@@ -151,23 +174,27 @@ def _batch_price(
 
 
 class _SplitWriter:
-    """Write JSON lines into out, out-002, ... keeping each under the Batch API's limits."""
+    """Write JSON lines into out, out-002, ... keeping each under the Batch API's limits.
+
+    Each file is written under a temporary name and takes its place only when `close` is
+    called after every line was written; `discard` (on any failure) removes them all, so a
+    request file from an earlier run is never left empty or cut short.
+    """
 
     def __init__(self, out: Path, max_requests: int, max_bytes: int) -> None:
         self.out, self.max_requests, self.max_bytes = out, max_requests, max_bytes
         self.paths: list[Path] = []
-        self._file: Any = None
+        self._files = ExitStack()
+        self._file: IO[str] | None = None
         self._lines = self._bytes = 0
 
     def _open(self) -> None:
-        if self._file is not None:
-            self._file.close()
         n = len(self.paths) + 1
         path = (
             self.out if n == 1 else self.out.with_name(f"{self.out.stem}-{n:03d}{self.out.suffix}")
         )
-        self._file = path.open("w", encoding="utf-8")
         self.paths.append(path)
+        self._file = self._files.enter_context(replacing(path))
         self._lines = self._bytes = 0
 
     def write(self, line: str) -> None:
@@ -178,13 +205,18 @@ class _SplitWriter:
             or self._bytes + size > self.max_bytes
         ):
             self._open()
+        assert self._file is not None
         self._file.write(line + "\n")
         self._lines += 1
         self._bytes += size
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+        """Put every file written in its place."""
+        self._files.close()
+
+    def discard(self, exc: BaseException) -> None:
+        """Remove every file written; the files they were to replace stay as they were."""
+        self._files.__exit__(type(exc), exc, exc.__traceback__)
 
 
 def read_output(path: Path) -> Iterator[dict[str, Any]]:
@@ -360,7 +392,11 @@ def collect(batch_id: str, briefer: Briefer, folder: Path) -> tuple[BatchState, 
             continue
         content = _api(briefer, lambda file_id=file_id: client.files.content(file_id))
         path = folder / f"{batch_id}-{name}.jsonl"
-        path.write_bytes(content.content)
+        try:
+            with replacing_bytes(path) as handle:
+                handle.write(content.content)
+        except OSError as exc:
+            raise write_error(path, exc) from None
         part = ingest(read_output(path), briefer)
         result.stored += part.stored
         result.waiting_for_parts += part.waiting_for_parts
