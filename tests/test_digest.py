@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from briefer.cli.common import command_line_inputs
 from briefer.core import Briefer
 from briefer.digest import DISTINCTIVE_SIMILARITY, _cosine, _rare_word_weights, group_stories
-from briefer.digest.runner import adigest
+from briefer.digest.runner import Progress, adigest
 from briefer.engines.openai import transport
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import BrieferError
@@ -404,6 +404,39 @@ def test_a_cached_brief_names_the_article_it_was_asked_for(tmp_path):
     assert second.envelope.article.source == str(copy)
 
 
+class FirstAttemptsFail(FlakyModel):
+    """Every article's first `fails` requests fail with a 503 or a dropped connection."""
+
+    def __init__(self, fails: int) -> None:
+        super().__init__()
+        self.fails = fails
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        user = json.loads(request.content)["messages"][1]["content"]
+        title = re.search(r"Its title, if known: (.*)", user).group(1).strip()
+        self.seen[title] = self.seen.get(title, 0) + 1
+        if self.seen[title] <= self.fails:
+            if self.seen[title] % 2:
+                return httpx.Response(503, json={"error": {"message": "overloaded"}})
+            raise httpx.RemoteProtocolError("connection dropped", request=request)
+        return super().__call__(request)
+
+
+def test_articles_that_fail_for_passing_reasons_get_a_final_round(router, no_backoff):
+    config = LLMConfig(api_key=TEST_KEY, base_url=BASE_URL)
+    attempts = config.max_retries + 1  # what one brief tries before it gives up
+    model = FirstAttemptsFail(fails=attempts)
+    router.post(f"{BASE_URL}/chat/completions").mock(side_effect=model)
+    briefer = Briefer(config=config, store=Store())
+    progress = Progress(total=len(SOURCES))
+    result = asyncio.run(adigest(SOURCES, briefer, concurrency=4, progress=progress))
+    assert not result.failed and len(result.briefed) == len(SOURCES)
+    assert all(n == attempts + 1 for n in model.seen.values())  # the final round's request
+    assert (progress.done, progress.failed) == (len(SOURCES), 0)
+    assert briefer.store is not None and briefer.store.count() == len(SOURCES)
+
+
 def test_fallback_briefs_failed_articles_offline_and_does_not_store_them(router, no_backoff):
     failing = {title_of(s) for s in STEMS[:2]}
     model = FlakyModel(always_fail=failing)
@@ -476,7 +509,6 @@ def test_digest_names_outlets_not_paths_and_links_its_index(tmp_path):
 
 def test_the_status_line_counts_ticks_and_gives_an_eta_once_three_are_done():
     from briefer.cli.progress import status_line
-    from briefer.digest.runner import Progress
 
     p = Progress(total=10, started=100.0)
     assert status_line(p, now=105.0) == (

@@ -13,6 +13,9 @@
   and briefs finish steadily from the start rather than all at the end.
 * With a store, finished briefs are stored as they finish, so an interrupted digest loses
   nothing and a re-run briefs only what is missing.
+* An article that failed in a way that passes by itself (a server error, a dropped
+  connection, a time-out or a rate limit that outlasted the retries) is tried once more in a
+  final round, after all the others, before it is reported failed.
 * The result is a `briefer.digest.Digest`: its items, grouped into stories.
 """
 
@@ -28,7 +31,7 @@ from urllib.parse import urlsplit
 
 from briefer.digest import Digest, DigestItem
 from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
-from briefer.errors import BrieferError
+from briefer.errors import BrieferError, RateLimitError, ServiceError
 from briefer.inputs import (
     URL,
     CommandLine,
@@ -172,11 +175,25 @@ async def adigest(
 
     try:
         await asyncio.gather(*(one(position, given) for position, given in enumerate(inputs)))
+        # A final round, after the others, for what failed in a way that passes by itself.
+        again = [n for n, item in enumerate(items) if _transient(item.failure)]
+        progress.done -= len(again)
+        progress.failed -= len(again)
+        for n in again:
+            items[n].error, items[n].failure = None, None
+        await asyncio.gather(*(one(n, inputs[n]) for n in again))
     finally:
         briefer.on_rate_limit(None)
         await runner.aclose()
         await briefer.aclose()
     return Digest(items)
+
+
+def _transient(failure: BrieferError | None) -> bool:
+    """Whether a failure may pass by itself, so the article is tried again in a final round:
+    a server error, a dropped connection or a time-out after the retries, or a rate limit
+    that outlasted them (never a refusal, a bad request, bad input or a missing quota)."""
+    return isinstance(failure, (ServiceError, RateLimitError))
 
 
 def load_input(given: DigestInput, options: LoadOptions | None = None) -> Article:
