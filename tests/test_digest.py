@@ -519,6 +519,9 @@ def test_the_status_line_counts_ticks_and_gives_an_eta_once_three_are_done():
     assert "4/10 done · 1 failed" in line and "1m00s" in line
     assert "about 1m30s left" in line  # 15 s an article, six to go
     assert "12,345 tokens · $0.0123" in line
+    # Briefs from the store took no time: the pace is that of the briefs made.
+    p.done, p.cached = 6, 3
+    assert "about 1m20s left" in status_line(p, now=160.0)  # 20 s a brief made, four to go
 
 
 def test_which_display_a_digest_gets():
@@ -552,6 +555,26 @@ def test_ctrl_c_says_what_was_kept_and_how_to_brief_the_rest(run, monkeypatch, t
     (line,) = result.err.strip().splitlines()
     assert line.startswith("briefer: interrupted: 3 of 6 briefs kept in the store;")
     assert "briefer digest " in line and "briefs the other 3" in line
+
+
+def test_ctrl_c_writes_what_finished_beside_the_output_never_over_it(run, monkeypatch, tmp_path):
+    real = Briefer.adigest
+
+    async def interrupted(self, sources, *, progress, **kwargs):
+        await real(self, sources[:2], progress=progress, **kwargs)  # two finish, then Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Briefer, "adigest", interrupted)
+    out = tmp_path / "morning.md"
+    out.write_text("yesterday's digest\n", encoding="utf-8")
+    args = ["digest", *map(str, SOURCES[:4]), "--engine", "offline", "-q", "-o", str(out)]
+    result = run(*args, "--db", str(tmp_path / "s.db"))
+    assert result.code == 130
+    assert out.read_text(encoding="utf-8") == "yesterday's digest\n"  # never over it
+    partial = tmp_path / "morning.partial.md"
+    assert partial.read_text(encoding="utf-8").startswith("# Morning brief")
+    assert "2 articles" in partial.read_text(encoding="utf-8")
+    assert f"wrote what was finished to {partial} (2 articles)" in result.err
 
 
 def test_pages_of_one_host_are_fetched_a_few_at_a_time_and_notes_become_warnings():

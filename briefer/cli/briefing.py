@@ -200,6 +200,7 @@ def digest(
         stored=briefer.store is not None,
         quiet=quiet,
         progress=progress,
+        on_interrupt=lambda done: _write_partial(done, fmt, output),
     )
     if result.feed_summary:
         say(result.feed_summary)
@@ -245,6 +246,23 @@ def _failed_line(result: Digest) -> str:
     if feeds:
         parts.append(f"{counted(len(feeds), 'feed')} failed")
     return ", ".join(parts)
+
+
+def partial_path(output: Path) -> Path:
+    """Where an interrupted digest writes what it finished: beside `output`, never over it
+    ("morning.md" -> "morning.partial.md")."""
+    return output.with_name(f"{output.stem}.partial{output.suffix}")
+
+
+def _write_partial(done: Digest, fmt: str, output: Path | None) -> None:
+    """Write the articles an interrupted digest finished beside the output file."""
+    if output is None:
+        return  # standard output: nothing to keep apart from
+    from briefer.renderers import render
+
+    target = partial_path(output)
+    emit(render(done, fmt), target)
+    say(f"wrote what was finished to {target} ({counted(len(done.items), 'article')})")
 
 
 def _fallback_line(result: Digest) -> str | None:

@@ -1,7 +1,8 @@
 """Run a digest from the command line, saying how it goes on stderr.
 
 * On a terminal: one live line (rich) that ticks every second: done of total, failed, from the
-  store, in flight, elapsed, an ETA once three articles are done, tokens and cost so far.
+  store, in flight, elapsed, an ETA once three articles are briefed (at the pace of the briefs
+  made, not of those taken from the store), tokens and cost so far.
 * Not a terminal, with `--progress`: a plain line every `PLAIN_EVERY_SECONDS` and one at the
   end, for logs and cron mail.
 * `--quiet`, or not a terminal without `--progress`: nothing.
@@ -51,7 +52,8 @@ def status_line(p: Progress, now: float | None = None) -> str:
     ]
     briefed_now = p.done - p.cached
     if briefed_now >= ETA_AFTER and p.done < p.total:
-        rate = elapsed / p.done
+        # A brief taken from the store costs next to nothing: the pace is the briefs made.
+        rate = elapsed / briefed_now
         parts.append(f"about {_clock(rate * (p.total - p.done))} left")
     if p.tokens:
         cost = f" · ${p.cost_usd:.4f}" if p.cost_usd is not None else ""
@@ -72,9 +74,11 @@ def run_digest(
     stored: bool,
     quiet: bool = False,
     progress: bool = False,
+    on_interrupt: Callable[[Digest], None] | None = None,
 ) -> Digest:
     """Run a digest (`work`, given the counts to keep up to date), showing progress as
-    `display_for` decides; Ctrl-C ends in one line (`stored`: finished briefs are kept)."""
+    `display_for` decides; Ctrl-C ends in one line (`stored`: finished briefs are kept), after
+    `on_interrupt` is given a digest of the articles finished so far."""
     display = display_for(quiet=quiet, progress=progress, terminal=sys.stderr.isatty())
     state = Progress(total=total)
     stop = threading.Event()
@@ -92,6 +96,8 @@ def run_digest(
         again = "briefer " + shlex.join(sys.argv[1:])
         where = "kept in the store" if stored else "kept (no store)"
         say(f"interrupted: {kept} of {state.total} briefs {where}; {again} briefs the other {rest}")
+        if on_interrupt is not None and state.finished:
+            on_interrupt(Digest(list({id(i): i for i in state.finished}.values())))
         raise SystemExit(130) from None
     finally:
         stop.set()

@@ -105,6 +105,8 @@ class Progress:
     cost_usd: float | None = None  # likewise; None until a priced brief is made
     started: float = field(default_factory=time.monotonic)
     limiter: AdaptiveLimiter | None = field(default=None, repr=False)
+    # The items finished so far, in the order they finished: what an interrupted digest has.
+    finished: list[DigestItem] = field(default_factory=list, repr=False)
 
     @property
     def in_flight(self) -> int:
@@ -162,6 +164,7 @@ async def adigest(
             item.error = f"internal error ({type(exc).__name__}: {exc})"
         if on_done is not None:
             on_done(position, item)
+        progress.finished.append(item)
         progress.done += 1
         progress.failed += not item.ok
         progress.cached += item.cached
