@@ -131,7 +131,8 @@ def test_the_articles_own_warnings_come_first_in_the_text():
     assert lines[0].startswith("warning: ")
     warnings = [line for line in lines if line.startswith("warning: ")]
     assert any(
-        w.startswith("warning: instruction_like_text:") and "ignore previous instructions" in w
+        w.startswith("warning: instruction_like_text:")
+        and "ignore previous instructions" in w.lower()
         for w in warnings
     ), warnings
     assert any(w.startswith("warning: hidden_text:") for w in warnings), warnings

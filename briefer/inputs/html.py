@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from briefer.errors import InputError
 from briefer.inputs.article import Article, article_from_text, utf8_size
+from briefer.inputs.hidden import Hidden, remove_hidden
+from briefer.text import one_line
 
 MIN_WORDS = 40
 
@@ -50,7 +52,9 @@ def extract_article(
     """Extract the article text and metadata from an HTML page.
 
     A page over `max_bytes` (UTF-8 bytes) is refused before it is parsed: parsing takes
-    time and memory many times the page's size.
+    time and memory many times the page's size. Text the page hides from its readers (inline
+    styles, the ``hidden`` attribute: `briefer.inputs.hidden`) is left out, and the article
+    carries a ``hidden_text`` note saying what it was.
     """
     import trafilatura
 
@@ -64,6 +68,7 @@ def extract_article(
         content = decode_html(content, charset)
     try:
         with _EXTRACTING:
+            content, hidden = remove_hidden(content)
             document = trafilatura.bare_extraction(
                 content,
                 url=url,
@@ -98,6 +103,7 @@ def extract_article(
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}"
     article = article_from_text(text, source=source, title=title)
+    notes = (("hidden_text", hidden_note(hidden)),) if hidden else ()
     return Article(
         text=article.text,
         source=source,
@@ -106,7 +112,15 @@ def extract_article(
         site_name=site_name,
         published=_field(found, "date"),
         url=url or _field(found, "url"),
+        notes=notes,
     )
+
+
+def hidden_note(hidden: list[Hidden]) -> str:
+    """The warning for text a page hides from its readers (`remove_hidden`)."""
+    shown = "; ".join(f'{h.why}: "{one_line(h.text, 60, at_word=True)}"' for h in hidden[:3])
+    more = f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
+    return f"the page hides text from its readers ({shown}{more}); it was left out of the article"
 
 
 _META_CHARSET = re.compile(
