@@ -80,6 +80,13 @@ class Settings:
         )
 
 
+def variable(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The value of a variable the user names (`--post-slack-env NAME`), stripped; None when
+    it is unset or empty."""
+    env = os.environ if env is None else env
+    return env.get(name, "").strip() or None
+
+
 # The variables whose values are credentials (OPENAI_BASE_URL may carry some: `url_secrets`).
 SECRET_VARIABLES = (
     "OPENAI_API_KEY",
