@@ -49,6 +49,8 @@ HIDING = {
     "off screen, left": f'<p style="position:absolute;left:-9999px">{SECRET}.</p>',
     "off screen, top": f'<p style="position: fixed; top: -5000px">{SECRET}.</p>',
     "text indent": f'<p style="text-indent:-9999em">{SECRET}.</p>',
+    "off screen, in em": f'<p style="position:absolute; left: -60em">{SECRET}.</p>',
+    "zero width, overflow clipped": f'<p style="width:0;overflow:clip">{SECRET}.</p>',
     "inside a hidden parent": f"<div hidden><section><p>{SECRET}.</p></section></div>",
 }
 
@@ -88,6 +90,12 @@ def test_a_page_with_nothing_hidden_is_passed_on_untouched():
         "<style>.promo { display: none }</style>", ""
     )
     assert remove_hidden(html) == (html, [])
+
+
+def test_instruction_patterns_stay_linear_on_long_runs_of_qualifiers():
+    runs = ["ignore " + "the all " * 5_000 + "warnings", "ignorez " + "les tous " * 5_000]
+    for text in runs:  # unbounded, the backtracking grows with the square of the run
+        assert find_suspicious(text) == []
 
 
 def test_hiding_styles():

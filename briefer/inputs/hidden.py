@@ -21,7 +21,7 @@ from briefer.text import one_line
 
 # A cheap test first: most pages have nothing here worth parsing for.
 _MAYBE_HIDDEN = re.compile(
-    r"\bhidden\b|display\s*:\s*none|font-size\s*:\s*0|opacity\s*:\s*0|:\s*-\d{3,}", re.I
+    r"\b(?:hidden|none|clip|collapse)\b|font-size\s*:\s*0|opacity\s*:\s*0|:\s*-\s*\d{2}", re.I
 )
 _LENGTH = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+))\s*([a-z%]*)$")
 # How far off the screen an offset must be before it hides text (a small negative margin

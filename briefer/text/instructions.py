@@ -30,6 +30,7 @@ from briefer.text import finditer_any_case
 
 _DATA = Path(__file__).with_name("instructions.toml")
 LANGUAGES = ("en", "fr", "de", "es")
+MAX_QUALIFIERS = 4  # words between a verb and its object: "all of the previous"
 
 
 @cache
@@ -102,10 +103,15 @@ def _phrase(words: str) -> str:
     return pattern + (r"\b" if folded[-1].isalnum() else "")
 
 
+def _list(words: object) -> list[str]:
+    """A list of phrases of the data file."""
+    assert isinstance(words, list)
+    return [str(w) for w in words]
+
+
 def _alternatives(words: object) -> str:
     """The phrases of a list as regex alternatives, the longest first."""
-    assert isinstance(words, list)
-    return "|".join(sorted({_phrase(str(w)) for w in words}, key=len, reverse=True))
+    return "|".join(sorted({_phrase(w) for w in _list(words)}, key=len, reverse=True))
 
 
 def _any(words: object) -> str:
@@ -115,8 +121,9 @@ def _any(words: object) -> str:
 def _language(table: dict[str, object]) -> str:
     verb, obj = _any(table["verbs"]), _any(table["objects"])
     earlier, strong = _any(table["earlier"]), _any(table["strong"])
-    qualifier = _alternatives(table["determiners"]) + "|" + _alternatives(table["strong"])
-    between = rf"(?:(?:{qualifier})(?:\s+|(?<=')))*"  # "all the", "l'"
+    qualifiers = {*_list(table["determiners"]), *_list(table["strong"])}  # each once
+    # At most a few ("all of the", "l'"): a bounded run keeps the scan linear whatever the text.
+    between = rf"(?:{_any(sorted(qualifiers))}(?:\s+|(?<=')))" + f"{{0,{MAX_QUALIFIERS}}}"
     forms = [
         rf"{between}{earlier}\s+{between}{obj}",  # ignore all previous instructions
         rf"{between}{obj}\s+{earlier}",  # ignorez les instructions précédentes
