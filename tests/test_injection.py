@@ -169,3 +169,47 @@ def test_instruction_like_text_is_flagged(case):
 def test_ordinary_news_is_not_flagged(sentence):
     text = article_with(sentence)
     assert [s for s in find_suspicious(text) if s.code == "instruction_like_text"] == []
+
+
+# --- feed entries briefed from their summaries ------------------------------------------------
+
+
+def _rss(summary_html: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title>Dunmore Courier</title><link>https://courier.test/</link><item>"
+        "<title>County votes to rebuild Elm Street bridge</title>"
+        f"<description>{escape(summary_html)}</description>"
+        "<pubDate>Mon, 07 Dec 2026 06:00:00 GMT</pubDate></item></channel></rss>"
+    )
+
+
+def _json_feed(summary_html: str) -> str:
+    import json
+
+    item = {"id": "1", "title": "County votes to rebuild Elm Street bridge"}
+    item["content_html"] = summary_html
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Courier", "items": [item]}
+    )
+
+
+@pytest.mark.parametrize(("name", "feed"), [("courier.xml", _rss), ("courier.json", _json_feed)])
+def test_text_a_feed_summary_hides_is_left_out_and_flagged(tmp_path, name, feed):
+    from briefer.inputs.feeds import load_feed
+    from briefer.store import Store
+
+    summary = "".join(f"<p>{p}</p>" for p in STORY[:2])
+    summary += f'<p style="display:none">{SECRET}.</p><p>{STORY[2]}</p>'
+    path = tmp_path / name
+    path.write_text(feed(summary), encoding="utf-8")
+    [entry] = load_feed(path).entries
+    assert entry.summary is not None and "Tom Reyes" in entry.summary
+    assert "triumph" not in entry.summary and entry.hidden and "triumph" in entry.hidden
+    digest = Briefer(engine="offline", store=Store(tmp_path / "s.db")).digest(feeds=[str(path)])
+    [item] = digest.briefed
+    warnings = {w.code: w.message for w in item.envelope.warnings}
+    assert "feed_summary" in warnings and "triumph" in warnings["hidden_text"]
+    assert "triumph" not in item.envelope.brief.model_dump_json()

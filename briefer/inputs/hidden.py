@@ -128,3 +128,10 @@ def remove_hidden(page: str | bytes) -> tuple[str | bytes, list[Hidden]]:
     for element in doomed:
         element.drop_tree()  # its tail (the text after it) stays
     return lxml.html.tostring(root, encoding="unicode"), found
+
+
+def hidden_note(hidden: list[Hidden]) -> str:
+    """The warning for text a page hides from its readers (`remove_hidden`)."""
+    shown = "; ".join(f'{h.why}: "{one_line(h.text, 60, at_word=True)}"' for h in hidden[:3])
+    more = f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
+    return f"the page hides text from its readers ({shown}{more}); it was left out of the article"

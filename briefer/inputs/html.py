@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 
 from briefer.errors import InputError
 from briefer.inputs.article import Article, article_from_text, utf8_size
-from briefer.inputs.hidden import Hidden, remove_hidden
-from briefer.text import one_line
+from briefer.inputs.hidden import hidden_note, remove_hidden
 
 MIN_WORDS = 40
 
@@ -114,13 +113,6 @@ def extract_article(
         url=url or _field(found, "url"),
         notes=notes,
     )
-
-
-def hidden_note(hidden: list[Hidden]) -> str:
-    """The warning for text a page hides from its readers (`remove_hidden`)."""
-    shown = "; ".join(f'{h.why}: "{one_line(h.text, 60, at_word=True)}"' for h in hidden[:3])
-    more = f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
-    return f"the page hides text from its readers ({shown}{more}); it was left out of the article"
 
 
 _META_CHARSET = re.compile(
