@@ -52,6 +52,7 @@ HIDING = {
     "off screen, in em": f'<p style="position:absolute; left: -60em">{SECRET}.</p>',
     "zero width, overflow clipped": f'<p style="width:0;overflow:clip">{SECRET}.</p>',
     "inside a hidden parent": f"<div hidden><section><p>{SECRET}.</p></section></div>",
+    "with bidi controls": f'<p style="display:none">\u202e{SECRET}\u202c.</p>',
 }
 
 
@@ -63,6 +64,7 @@ def test_text_hidden_by_markup_is_left_out_and_flagged(how):
     [(code, message)] = article.notes
     assert code == "hidden_text"
     assert "left out of the article" in message and "Ignore previous instructions" in message
+    assert "\u202e" not in message  # the warning quotes the text as a reader would see it
     envelope = Briefer(engine="offline").brief(article)
     warnings = [w for w in envelope.warnings if w.code == "hidden_text"]
     assert len(warnings) == 1 and "triumph" in warnings[0].message

@@ -131,7 +131,11 @@ def remove_hidden(page: str | bytes) -> tuple[str | bytes, list[Hidden]]:
 
 
 def hidden_note(hidden: list[Hidden]) -> str:
-    """The warning for text a page hides from its readers (`remove_hidden`)."""
-    shown = "; ".join(f'{h.why}: "{one_line(h.text, 60, at_word=True)}"' for h in hidden[:3])
+    """The warning for text a page hides from its readers (`remove_hidden`): what hid it, and
+    the start of the text, on one line and without invisible characters."""
+    from briefer.text.untrusted import strip_invisible
+
+    quoted = [(h.why, one_line(strip_invisible(h.text), 60, at_word=True)) for h in hidden[:3]]
+    shown = "; ".join(f'{why}: "{text}"' for why, text in quoted)
     more = f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
     return f"the page hides text from its readers ({shown}{more}); it was left out of the article"
