@@ -47,7 +47,7 @@ class Settings:
     """What the environment says; None where it says nothing."""
 
     api_key: str | None = field(default=None, repr=False)
-    base_url: str | None = None
+    base_url: str | None = field(default=None, repr=False)  # may carry credentials
     model: str | None = None
     engine: str | None = None
     db: Path | None = None
@@ -78,6 +78,34 @@ class Settings:
             server_token=get("BRIEFER_SERVER_TOKEN"),
             debug=(get("BRIEFER_DEBUG") or "0") != "0",
         )
+
+
+def variable(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The value of a variable the user names (`--post-slack-env NAME`), stripped; None when
+    it is unset or empty."""
+    env = os.environ if env is None else env
+    return env.get(name, "").strip() or None
+
+
+# The variables whose values are credentials (OPENAI_BASE_URL may carry some: `url_secrets`).
+SECRET_VARIABLES = (
+    "OPENAI_API_KEY",
+    "BRIEFER_SERVER_TOKEN",
+    "BRIEFER_SMTP_PASSWORD",
+)
+
+
+def secret_values(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Every credential the environment holds, for redaction; never raises.
+
+    Read apart from `Settings.from_env`, without checking any other variable, so that a
+    malformed setting (BRIEFER_MAX_BYTES=oops) cannot turn off the redaction of its own error.
+    """
+    from briefer.text.redact import url_secrets
+
+    env = os.environ if env is None else env
+    found = [env[name] for name in SECRET_VARIABLES if env.get(name)]
+    return (*found, *url_secrets(env.get("OPENAI_BASE_URL")))
 
 
 MAIL_VARIABLES = (

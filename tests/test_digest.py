@@ -630,6 +630,69 @@ def test_a_digest_is_posted_to_a_slack_webhook_that_is_never_shown(router, run, 
         post_slack("http://hooks.slack.test/x", result)
 
 
+HOOK = "https://hooks.slack.test/services/T000/B000/hook-Secret-part"
+
+
+def test_a_redirect_from_the_slack_webhook_is_a_failure(router, run):
+    from briefer.digest.deliver import post_slack
+    from briefer.errors import FetchError
+
+    elsewhere = "https://login.slack.test/signin"
+    router.post(HOOK).mock(return_value=httpx.Response(302, headers={"Location": elsewhere}))
+    landing = router.route(url=elsewhere).mock(return_value=httpx.Response(200, text="ok"))
+    result = asyncio.run(adigest(SOURCES[:1], Briefer(engine="offline")))
+    with pytest.raises(FetchError, match="redirect"):
+        post_slack(HOOK, result)
+    assert not landing.called
+    cli = run("digest", str(SOURCES[0]), "--engine", "offline", "-q", "--post-slack", HOOK)
+    assert cli.code == 1 and "posted the digest" not in cli.err and "redirect (302)" in cli.err
+
+
+def test_an_answer_echoing_the_webhook_is_not_printed(router, run):
+    from briefer.digest.deliver import post_slack
+    from briefer.errors import FetchError
+
+    echo = f"invalid_token for {HOOK} (path /services/T000/B000/hook-Secret-part)"
+    router.post(HOOK).mock(return_value=httpx.Response(403, text=echo))
+    result = asyncio.run(adigest(SOURCES[:1], Briefer(engine="offline")))
+    with pytest.raises(FetchError, match="invalid_token") as caught:
+        post_slack(HOOK, result)
+    assert "hook-Secret-part" not in str(caught.value) and "hooks.slack" not in str(caught.value)
+    cli = run("digest", str(SOURCES[0]), "--engine", "offline", "-q", "--post-slack", HOOK)
+    assert cli.code == 1 and "Slack refused" in cli.err and "403" in cli.err
+    assert "hook-Secret-part" not in cli.err + cli.out and "hooks.slack" not in cli.err
+
+
+def test_the_slack_webhook_can_come_from_a_variable_or_a_file(router, run, monkeypatch, tmp_path):
+    route = router.post(HOOK).mock(return_value=httpx.Response(200, text="ok"))
+    monkeypatch.setenv("MORNING_HOOK", HOOK)
+    digest = ("digest", str(SOURCES[0]), "--engine", "offline", "-q")
+    cli = run(*digest, "--post-slack-env", "MORNING_HOOK")
+    assert cli.code == 0 and route.called and "posted the digest to Slack" in cli.err
+    assert "hook-Secret-part" not in cli.err + cli.out
+    calls = route.call_count
+    hook_file = tmp_path / "slack-hook"
+    hook_file.write_text(HOOK + "\n", encoding="utf-8")
+    cli = run(*digest, "--post-slack-file", str(hook_file))
+    assert cli.code == 0 and route.call_count > calls
+    assert "hook-Secret-part" not in cli.err + cli.out
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (("--post-slack-env", "NO_SUCH_HOOK_VARIABLE"), "NO_SUCH_HOOK_VARIABLE is not set"),
+        (("--post-slack-file", "no-such-hook-file"), "cannot read the Slack webhook"),
+        (("--post-slack-env", "MORNING_HOOK", "--post-slack", HOOK), "only one of"),
+    ],
+)
+def test_a_missing_slack_webhook_is_a_usage_error_before_any_brief(run, monkeypatch, options, said):
+    monkeypatch.setenv("MORNING_HOOK", HOOK)
+    cli = run("digest", str(SOURCES[0]), "--engine", "offline", "-q", *options)
+    assert cli.code == 2 and said in cli.err and cli.out == ""
+    assert "hook-Secret-part" not in cli.err
+
+
 def brute_force_groups(traits: list) -> list[list[int]]:
     """The story rule applied to every pair of briefs: what the grouping must give."""
     from itertools import combinations

@@ -131,7 +131,8 @@ def test_the_articles_own_warnings_come_first_in_the_text():
     assert lines[0].startswith("warning: ")
     warnings = [line for line in lines if line.startswith("warning: ")]
     assert any(
-        w.startswith("warning: instruction_like_text:") and "ignore previous instructions" in w
+        w.startswith("warning: instruction_like_text:")
+        and "ignore previous instructions" in w.lower()
         for w in warnings
     ), warnings
     assert any(w.startswith("warning: hidden_text:") for w in warnings), warnings
@@ -416,6 +417,25 @@ def test_an_endpoint_failure_is_engine_failed_without_the_key(router):
     replay("unauthorized", router)
     code, message = error_of(call(llm_server(), "brief_article", {"text": ARTICLE}))
     assert code == "engine_failed" and message
+
+
+@pytest.mark.parametrize(
+    ("base_url", "secret"),
+    [
+        (f"http://alice:pw-Hunter2-not-real@{BASE_URL.removeprefix('http://')}", "pw-Hunter2"),
+        (f"{BASE_URL}?api-version=2024-06-01&api-key=qk-Azure7-not-real", "qk-Azure7"),
+    ],
+)
+def test_an_endpoint_failure_names_no_endpoint_and_no_credential_of_its_address(
+    router, base_url, secret
+):
+    said = {"error": {"message": f"no access for {base_url}", "code": "invalid_api_key"}}
+    router.post(f"{BASE_URL}/chat/completions").mock(return_value=httpx.Response(401, json=said))
+    config = LLMConfig(base_url=base_url, model="gpt-4o-mini")
+    server = create_server(Briefer(config=config, store=Store(os.environ["BRIEFER_DB"])))
+    code, message = error_of(call(server, "brief_article", {"text": ARTICLE}))
+    assert code == "engine_failed" and "credentials" in message
+    assert secret not in message and "llm.test" not in message and "alice" not in message
 
 
 # --- real transports -----------------------------------------------------------------------------

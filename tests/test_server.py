@@ -20,7 +20,13 @@ from fastapi import FastAPI
 
 from briefer._version import __version__
 from briefer.core import Briefer, Stored
-from briefer.errors import BrieferError, ConfigError, FetchError, ServiceError
+from briefer.errors import (
+    AuthenticationError,
+    BrieferError,
+    ConfigError,
+    FetchError,
+    ServiceError,
+)
 from briefer.inputs.article import Article, article_from_text
 from briefer.server.http import create_app
 from briefer.store import Store
@@ -249,6 +255,27 @@ def test_engine_and_fetch_failures_are_502(factory: type[FailingBriefer], code: 
     assert response.status_code == 502
     assert error_code(response) == code
     assert response.json()["error"]["message"] == str(factory.failure)
+
+
+QUERY_KEY = "qk-Azure7-not-real"
+
+
+class EchoingEndpoint(FailingBriefer):
+    failure = AuthenticationError(
+        f"http://llm.test/v1?api-key={QUERY_KEY} refused the credentials (401: the key "
+        f"{QUERY_KEY} is not valid)",
+        status=401,
+    )
+
+
+def test_a_credential_of_the_endpoint_address_is_in_no_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://llm.test/v1?api-key={QUERY_KEY}")
+    with serving(EchoingEndpoint) as server, server.client() as client:
+        response = client.post("/v1/brief", json={"text": ARTICLE})
+    assert response.status_code == 502 and error_code(response) == "engine_failed"
+    assert QUERY_KEY not in response.text and "llm.test" not in response.text
 
 
 def test_an_oversized_body_is_refused_before_the_handler_runs() -> None:

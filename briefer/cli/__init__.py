@@ -35,7 +35,9 @@ __all__ = ["app", "main"]
 
 
 def _fail(message: str, code: int, exc: BaseException, debug: bool) -> NoReturn:
-    secrets = (_settings().api_key,)
+    from briefer.settings import secret_values
+
+    secrets = secret_values()
     if debug:
         trace = "".join(traceback.format_exception(exc))
         sys.stderr.write(redact(trace, secrets))

@@ -136,7 +136,26 @@ def digest(
         typer.Option(
             "--post-slack",
             metavar="WEBHOOK",
-            help="Also post the digest to this Slack incoming webhook (never printed).",
+            help="Also post the digest to this Slack incoming webhook (never printed; "
+            "other users can read it here: prefer --post-slack-env or --post-slack-file).",
+            show_default=False,
+        ),
+    ] = None,
+    post_slack_env: Annotated[
+        str | None,
+        typer.Option(
+            "--post-slack-env",
+            metavar="NAME",
+            help="Also post the digest to the Slack webhook in environment variable NAME.",
+            show_default=False,
+        ),
+    ] = None,
+    post_slack_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--post-slack-file",
+            metavar="PATH",
+            help="Also post the digest to the Slack webhook written in the file PATH.",
             show_default=False,
         ),
     ] = None,
@@ -181,6 +200,7 @@ def digest(
         )
     after = parse_since(since) if since is not None else None
     mail = _mail_settings(email_to) if email_to is not None and not dry_run else None
+    webhook = _slack_webhook(post_slack, post_slack_env, post_slack_file)
     setup = options.setup(no_cache=dry_run, planning=dry_run)
     setup.announce()
     briefer = setup.briefer
@@ -218,10 +238,10 @@ def digest(
         say(f"wrote {output} · {counted(len(result.stories()), 'story', 'stories')}")
     if fell_back := _fallback_line(result):
         say(fell_back)
-    if post_slack:
+    if webhook is not None:
         from briefer.digest.deliver import post_slack as deliver
 
-        posted = deliver(post_slack, result, timeout=setup.load.fetch_timeout)
+        posted = deliver(webhook, result, timeout=setup.load.fetch_timeout)
         say(f"posted the digest to Slack ({counted(posted, 'message')})")
     if mail is not None:
         from briefer.digest.mail import send_digest
@@ -281,6 +301,27 @@ def _fallback_line(result: Digest) -> str | None:
         f"the offline engine briefed {len(notes)} of {counted(len(result.items), 'article')}: "
         f"{notes[0]}"
     )
+
+
+def _slack_webhook(given: str | None, env: str | None, path: Path | None) -> str | None:
+    """The Slack webhook of whichever of --post-slack, --post-slack-env and --post-slack-file
+    is given (at most one), read before any article is briefed; None when none is."""
+    chosen = [
+        flag
+        for flag, value in (
+            ("--post-slack", given),
+            ("--post-slack-env", env),
+            ("--post-slack-file", path),
+        )
+        if value is not None
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"give only one of {', '.join(chosen)}: each names the webhook")
+    if env is None and path is None:
+        return given or None
+    from briefer.digest.deliver import webhook_from
+
+    return webhook_from(env=env, path=path)
 
 
 def _mail_settings(email_to: str) -> tuple[list[str], MailSettings]:

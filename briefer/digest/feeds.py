@@ -101,6 +101,7 @@ class EntrySource:
                     "feed_summary",
                     f"briefed from the feed's summary, not the article: {reason}",
                 ),
+                *((("hidden_text", entry.hidden),) if entry.hidden else ()),
             ),
         )
 

@@ -49,6 +49,7 @@ from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from briefer.errors import InputError
 from briefer.inputs import MAX_LIST_BYTES, URL, LoadOptions, read_file
+from briefer.inputs.hidden import hidden_note, remove_hidden
 
 if TYPE_CHECKING:
     import httpx
@@ -103,6 +104,8 @@ class FeedEntry:
     author: str | None
     published: datetime | None  # timezone-aware (UTC); None when the entry gives no date
     summary: str | None  # the feed's own summary or content as plain text, capped
+    # The warning for text the summary's HTML hides from readers (left out of `summary`).
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -388,6 +391,9 @@ def _parse_xml_feed(data: bytes, source: str, *, base: str | None, charset: str 
                 published=_struct_time(dict.get(item, "published_parsed"))
                 or _struct_time(dict.get(item, "updated_parsed")),
                 summary=_cap(_xml_summary(item)),
+                hidden=_hidden_in(
+                    *(c.get("value") for c in item.get("content") or ()), item.get("summary")
+                ),
             )
         )
     return _Parsed(_detail_text(about.get("title_detail"), about.get("title")), site, entries)
@@ -514,6 +520,7 @@ def _parse_json_feed(data: bytes, source: str, *, base: str | None) -> _Parsed:
                 published=_iso_date(item.get("date_published"))
                 or _iso_date(item.get("date_modified")),
                 summary=_cap(summary or _plain_text(_str(item.get("summary")))),
+                hidden=_hidden_in(item.get("content_html")),
             )
         )
     return _Parsed(_plain_text(_str(document.get("title"))), site, entries)
@@ -597,15 +604,25 @@ def _plain_text(text: str | None) -> str | None:
 
 
 def _html_text(html: str | None) -> str | None:
-    """The text of an HTML fragment, whitespace collapsed; None when nothing is left."""
+    """The text of an HTML fragment a reader sees (`remove_hidden`), whitespace collapsed;
+    None when nothing is left."""
     if not html:
         return None
     if "<" not in html and "&" not in html:
         return _plain_text(html)
+    shown, _hidden = remove_hidden(html)
     parser = _TextOf()
-    parser.feed(html)
+    parser.feed(shown if isinstance(shown, str) else html)
     parser.close()
     return _plain_text("".join(parser.parts))
+
+
+def _hidden_in(*fragments: object) -> str | None:
+    """The warning for text that HTML `fragments` of an entry hide from readers, if any."""
+    hidden = [h for f in fragments if isinstance(f, str) and "<" in f for h in remove_hidden(f)[1]]
+    if not hidden:
+        return None
+    return hidden_note(hidden).replace("the page hides", "the feed entry hides", 1)
 
 
 def _cap(text: str | None) -> str | None:

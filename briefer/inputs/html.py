@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from briefer.errors import InputError
 from briefer.inputs.article import Article, article_from_text, utf8_size
+from briefer.inputs.hidden import hidden_note, remove_hidden
 
 MIN_WORDS = 40
 
@@ -50,7 +51,9 @@ def extract_article(
     """Extract the article text and metadata from an HTML page.
 
     A page over `max_bytes` (UTF-8 bytes) is refused before it is parsed: parsing takes
-    time and memory many times the page's size.
+    time and memory many times the page's size. Text the page hides from its readers (inline
+    styles, the ``hidden`` attribute: `briefer.inputs.hidden`) is left out, and the article
+    carries a ``hidden_text`` note saying what it was.
     """
     import trafilatura
 
@@ -64,6 +67,7 @@ def extract_article(
         content = decode_html(content, charset)
     try:
         with _EXTRACTING:
+            content, hidden = remove_hidden(content)
             document = trafilatura.bare_extraction(
                 content,
                 url=url,
@@ -98,6 +102,7 @@ def extract_article(
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}"
     article = article_from_text(text, source=source, title=title)
+    notes = (("hidden_text", hidden_note(hidden)),) if hidden else ()
     return Article(
         text=article.text,
         source=source,
@@ -106,6 +111,7 @@ def extract_article(
         site_name=site_name,
         published=_field(found, "date"),
         url=url or _field(found, "url"),
+        notes=notes,
     )
 
 

@@ -65,7 +65,7 @@ from briefer.server.guard import (
     validation_message,
 )
 from briefer.server.lanes import Lanes
-from briefer.settings import Settings
+from briefer.settings import Settings, secret_values
 from briefer.store import Store
 from briefer.text import one_line
 from briefer.text.redact import redact
@@ -235,7 +235,7 @@ def create_app(
     if token is None:
         token = settings.server_token
     factory = briefer_factory or _default_briefer
-    secrets = (token, settings.api_key)
+    secrets = (token, *secret_values())
     holder: dict[str, Briefer] = {}
 
     @asynccontextmanager

@@ -66,7 +66,7 @@ from briefer.server.mcp_tools import (
     add_tools,
     arguments_message,
 )
-from briefer.settings import Settings
+from briefer.settings import Settings, secret_values
 from briefer.store import Store
 from briefer.text import one_line
 from briefer.text.redact import redact
@@ -219,12 +219,12 @@ class BrieferMCP(MCPServer[Any]):
 
 def create_server(briefer: Briefer | None = None, *, timeout: float | None = None) -> BrieferMCP:
     """Build the MCP server around `briefer` (default: one from the environment, with a store)."""
-    settings = Settings.from_env()
+    Settings.from_env()  # a malformed variable is refused before the server starts
     briefer = briefer if briefer is not None else Briefer(store=Store())
     server = BrieferMCP(
         briefer,
         timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,
-        secrets=(settings.server_token, settings.api_key, briefer.config.api_key),
+        secrets=(*secret_values(), *briefer.config.secrets),
     )
     add_tools(server)
     return server

@@ -41,7 +41,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from briefer.text import finditer_any_case, one_line
+from briefer.text import one_line
+from briefer.text.instructions import find_instructions
 
 # Cf (format) characters are invisible by definition: zero-width spaces and joiners, the
 # bidirectional embeddings, overrides and isolates, the BOM, soft hyphens, tag characters.
@@ -168,22 +169,6 @@ def wrap_article(text: str, boundary: Boundary) -> str:
 
 # --- after the answer: what the article tried, and what the brief must not carry ------------
 
-_INSTRUCTION = re.compile(
-    # One word boundary in front of every alternative: the scan fails fast at most positions.
-    r"\b(?:(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
-    r"(?:previous|prior|above|earlier|preceding|former|existing)?\s*"
-    r"(?:instructions?|prompts?|directions?|rules|guidelines|context)\b"
-    r"|you\s+are\s+now\b"
-    r"|(?:reveal|show|print|repeat|output|leak)\s+(?:me\s+)?(?:your|the)\s+"
-    r"(?:system\s+|initial\s+|hidden\s+)?(?:prompt|instructions)\b"
-    r"|system\s+prompt\b"
-    r"|new\s+instructions\s*:"
-    r"|(?:act|behave)\s+as\s+(?:if\s+you\s+(?:are|were)|an?\s+)"
-    r"|pretend\s+(?:to\s+be|you\s+are)\b)"
-    r"|^\s*(?:system|assistant)\s*:",
-    re.IGNORECASE | re.MULTILINE,
-)
-
 
 @dataclass(frozen=True)
 class Suspicious:
@@ -196,11 +181,12 @@ class Suspicious:
 
 
 def find_suspicious(text: str) -> list[Suspicious]:
-    """Find instruction-like passages and hidden (invisible or bidi-control) characters:
-    typesetting characters and joiners that are part of the writing are not hidden text."""
+    """Find instruction-like passages (`briefer.text.instructions`) and hidden (invisible or
+    bidi-control) characters: typesetting characters and joiners that are part of the writing
+    are not hidden text."""
     found = [
-        Suspicious("instruction_like_text", m.start(), m.end(), m.group(0).strip())
-        for m in finditer_any_case(_INSTRUCTION, text)
+        Suspicious("instruction_like_text", start, end, text[start:end].strip())
+        for start, end in find_instructions(text)
     ]
     for run in _HIDDEN.finditer(text):
         if invisible_kind(text, run.start(), run.end()) != "hidden":

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from briefer.errors import ConfigError
 from briefer.settings import MAX_TIMEOUT
@@ -24,7 +25,7 @@ class LLMConfig:
 
     # None: gpt-4o-mini at OpenAI and Azure; at any other endpoint, the one model it serves
     model: str | None = None
-    base_url: str | None = None
+    base_url: str | None = field(default=None, repr=False)  # may carry credentials
     api_key: str | None = field(default=None, repr=False)
     temperature: float | None = 0.2
     max_output_tokens: int | None = None  # None: the model's limit, at most DEFAULT_OUTPUT_TOKENS
@@ -64,10 +65,36 @@ class LLMConfig:
 
     @property
     def endpoint(self) -> str:
-        """The base URL requests go to, for messages (any user:password in it redacted)."""
-        from briefer.text.redact import redact
+        """The base URL requests go to, for messages: any user:password and credential in its
+        query ("?api-key=...") redacted. Never the address requests are sent to."""
+        from briefer.text.redact import redact_url
 
-        return redact(self.base_url) if self.base_url else "https://api.openai.com/v1"
+        return redact_url(self.base_url) if self.base_url else "https://api.openai.com/v1"
+
+    @property
+    def request_url(self) -> str | None:
+        """The base URL requests are sent to, without its query (`query` carries that): any
+        user:password in it stays, and becomes the requests' Basic authorization."""
+        if not self.base_url:
+            return None
+        return urlunsplit(urlsplit(self.base_url)._replace(query="", fragment=""))
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query parameters of the base URL ("?api-version=...&api-key=..."), which every
+        request carries."""
+        if not self.base_url:
+            return {}
+        return dict(parse_qsl(urlsplit(self.base_url).query, keep_blank_values=True))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every credential this config holds (the key, those written into the base URL): what
+        messages, logs and records must not contain."""
+        from briefer.text.redact import url_secrets
+
+        key = (self.api_key,) if self.api_key else ()
+        return key + url_secrets(self.base_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> LLMConfig:

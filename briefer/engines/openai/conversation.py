@@ -319,7 +319,7 @@ def _kind_of(exc: openai.APIError, config: LLMConfig | None = None) -> str:
     status = getattr(exc, "status_code", None)
     if not status:
         return type(exc).__name__
-    secrets = (config.api_key,) if config is not None else ()
+    secrets = config.secrets if config is not None else ()
     said = one_line(redact(error_message(exc), secrets), 160)
     return f"{status}: {said}" if said else f"{status}"
 

@@ -16,13 +16,16 @@ applies, and briefer says so).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from briefer import errors
 from briefer.text import one_line
-from briefer.text.redact import redact
+from briefer.text.redact import protect_logs, redact
+
+if TYPE_CHECKING:
+    from briefer.engines.openai.config import LLMConfig
 
 ASK_TIMEOUT = 10.0  # seconds: a server that takes longer to list its models is not answering
 
@@ -37,21 +40,20 @@ class ServerFacts:
     slots: int | None = None
 
 
-def ask_server(
-    base_url: str,
-    endpoint: str,
-    api_key: str | None,
-    client: httpx.Client,
-    model: str | None = None,
-) -> ServerFacts:
-    """Ask the server at `base_url` (shown as `endpoint`) which models it serves and the context
-    of `model` (default: the only one it serves).
+def ask_server(config: LLMConfig, client: httpx.Client, model: str | None = None) -> ServerFacts:
+    """Ask the server `config` points at which models it serves and the context of `model`
+    (default: the only one it serves).
 
-    Raises `ServiceError` when it cannot be reached and `AuthenticationError` when it refuses
-    the key. A server without a model list gives no models.
+    Requests carry the key and the credentials written into the base URL; messages name the
+    endpoint without them. Raises `ServiceError` when it cannot be reached and
+    `AuthenticationError` when it refuses the key. A server without a model list gives no
+    models.
     """
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    listed = _get(client, base_url.rstrip("/") + "/models", headers, endpoint, api_key)
+    base_url = config.request_url or config.endpoint
+    protect_logs(config.secrets)
+    headers = {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
+    ask = _Asking(client, headers, config.query, config.endpoint, config.secrets)
+    listed = ask.get(base_url.rstrip("/") + "/models")
     entries = [e for e in _entries(listed) if isinstance(e.get("id"), str)]
     models = tuple(str(e["id"]) for e in entries)
     chosen = model or (models[0] if len(models) == 1 else None)
@@ -60,7 +62,7 @@ def ask_server(
     slots = None
     root = base_url.rstrip("/").removesuffix("/v1")
     try:
-        props = _get(client, root + "/props", headers, endpoint, api_key)
+        props = ask.get(root + "/props")
     except errors.BrieferError:
         props = None
     if isinstance(props, dict):
@@ -74,30 +76,38 @@ def ask_server(
     return ServerFacts(models, context, source, slots)
 
 
-def _get(
-    client: httpx.Client, url: str, headers: dict[str, str], endpoint: str, key: str | None
-) -> Any:
-    """The JSON at `url`; None when the server has no such route or answers no JSON."""
-    try:
-        response = client.get(url, headers=headers, timeout=ASK_TIMEOUT)
-    except httpx.HTTPError as exc:
-        raise errors.ServiceError(
-            f"cannot reach {endpoint} to ask which model it serves "
-            f"({one_line(redact(str(exc) or type(exc).__name__, (key,)), 200)}); "
-            "check OPENAI_BASE_URL and that the server is running"
-        ) from None
-    if response.status_code in (401, 403):
-        raise errors.AuthenticationError(
-            f"{endpoint} refused the credentials ({response.status_code}: "
-            f"{_message(response, key)}); check OPENAI_API_KEY",
-            status=response.status_code,
-        )
-    if response.status_code != 200:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class _Asking:
+    client: httpx.Client
+    headers: dict[str, str]
+    params: dict[str, str]
+    endpoint: str  # for messages
+    secrets: tuple[str, ...]
+
+    def get(self, url: str) -> Any:
+        """The JSON at `url`; None when the server has no such route or answers no JSON."""
+        try:
+            response = self.client.get(
+                url, headers=self.headers, params=self.params, timeout=ASK_TIMEOUT
+            )
+        except httpx.HTTPError as exc:
+            raise errors.ServiceError(
+                f"cannot reach {self.endpoint} to ask which model it serves "
+                f"({one_line(redact(str(exc) or type(exc).__name__, self.secrets), 200)}); "
+                "check OPENAI_BASE_URL and that the server is running"
+            ) from None
+        if response.status_code in (401, 403):
+            raise errors.AuthenticationError(
+                f"{self.endpoint} refused the credentials ({response.status_code}: "
+                f"{_message(response, self.secrets)}); check OPENAI_API_KEY",
+                status=response.status_code,
+            )
+        if response.status_code != 200:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
 
 
 def _entries(listed: Any) -> list[dict[str, Any]]:
@@ -120,11 +130,11 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _message(response: httpx.Response, key: str | None) -> str:
+def _message(response: httpx.Response, secrets: tuple[str, ...]) -> str:
     try:
         body = response.json()
     except ValueError:
-        return one_line(redact(response.text, (key,)), 160)
+        return one_line(redact(response.text, secrets), 160)
     error = body.get("error") if isinstance(body, dict) else None
     message = error.get("message") if isinstance(error, dict) else error
-    return one_line(redact(str(message or body), (key,)), 160)
+    return one_line(redact(str(message or body), secrets), 160)

@@ -78,6 +78,7 @@ from briefer.errors import BrieferError
 from briefer.inputs.article import Article
 from briefer.schema import Brief, Notice, Usage
 from briefer.schema.comparison import ComparisonDraft
+from briefer.text.redact import protect_logs
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import Boundary
 from briefer.verify.quotes import locate
@@ -222,9 +223,7 @@ class OpenAIEngine:
         if given.model is None or given.context_tokens is None:
             client = self._http_client or httpx.Client(verify=tls_context())
             try:
-                facts = ask_server(
-                    given.base_url or "", given.endpoint, given.api_key, client, given.model
-                )
+                facts = ask_server(given, client, given.model)
             except BrieferError as exc:
                 # Fatal only when the model itself must come from the server: a request to a
                 # named model reports its own errors.
@@ -325,10 +324,12 @@ class OpenAIEngine:
 
         given = self.given
         _require_configured(given)
+        protect_logs(given.secrets)
         if self._client is None:
             self._client = openai.OpenAI(
                 api_key=given.api_key or "unused",
-                base_url=given.endpoint,
+                base_url=given.request_url or given.endpoint,  # credentials and all
+                default_query=given.query or None,
                 max_retries=0,
                 timeout=given.timeout,
                 # The SDK sends through httpx2 by default, which respx cannot see; it accepts
@@ -345,12 +346,14 @@ class OpenAIEngine:
 
         given = self.given
         _require_configured(given)
+        protect_logs(given.secrets)
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_loop is not loop:
             self._async_loop = loop
             self._async_client = openai.AsyncOpenAI(
                 api_key=given.api_key or "unused",
-                base_url=given.endpoint,
+                base_url=given.request_url or given.endpoint,  # credentials and all
+                default_query=given.query or None,
                 max_retries=0,
                 timeout=given.timeout,
                 http_client=self._async_http_client  # type: ignore[arg-type]

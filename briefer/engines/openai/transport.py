@@ -215,7 +215,7 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
     import openai
 
     where = config.endpoint
-    secrets = (config.api_key,)
+    secrets = config.secrets
     if isinstance(exc, openai.APITimeoutError) and provider_of(config.base_url) == "other":
         return errors.ServiceError(
             f"{where} did not answer within {config.timeout:g}s (not sent again: a local "
