@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from briefer.core import Briefer
     from briefer.diff import diff_briefs
     from briefer.digest import Digest, DigestItem
+    from briefer.engines import Engine, EngineResult, EngineSetup
+    from briefer.engines.base import SimpleEngine
+    from briefer.engines.estimate import Plan
     from briefer.engines.openai.config import LLMConfig
     from briefer.engines.openai.prompts import PromptTemplate, load_template
     from briefer.errors import BrieferError
@@ -58,12 +61,17 @@ _LAZY = {
     "Comparison": "briefer.schema.comparison",
     "Digest": "briefer.digest",
     "DigestItem": "briefer.digest",
+    "Engine": "briefer.engines",
+    "EngineResult": "briefer.engines",
+    "EngineSetup": "briefer.engines",
     "Envelope": "briefer.schema",
     "KeyFact": "briefer.schema",
     "LLMConfig": "briefer.engines.openai.config",
     "LoadOptions": "briefer.inputs",
     "OpenQuestion": "briefer.schema",
+    "Plan": "briefer.engines.estimate",
     "PromptTemplate": "briefer.engines.openai.prompts",
+    "SimpleEngine": "briefer.engines.base",
     "SourcingCaveat": "briefer.schema",
     "Stakeholder": "briefer.schema",
     "StakeholderKind": "briefer.schema",
@@ -95,12 +103,17 @@ __all__ = [
     "Comparison",
     "Digest",
     "DigestItem",
+    "Engine",
+    "EngineResult",
+    "EngineSetup",
     "Envelope",
     "KeyFact",
     "LLMConfig",
     "LoadOptions",
     "OpenQuestion",
+    "Plan",
     "PromptTemplate",
+    "SimpleEngine",
     "SourcingCaveat",
     "Stakeholder",
     "StakeholderKind",

@@ -7,6 +7,7 @@ distribution whose entry_points.txt names its factory under the `briefer.engines
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib
 import sys
 from pathlib import Path
@@ -136,6 +137,66 @@ def test_briefer_briefs_verifies_stores_estimates_and_compares_with_a_plugin_eng
     before = type(briefer.engine).closed
     briefer.close()
     assert type(briefer.engine).closed == before + 1
+
+
+# A plugin as its author would write it: a name and brief(); SimpleEngine gives the rest.
+SMALL_PLUGIN = """
+from briefer import Brief, EngineResult, KeyFact, SimpleEngine
+from briefer.schema import Usage
+from briefer.text import sentences
+
+
+class Lede(SimpleEngine):
+    name = "lede"
+
+    def brief(self, article):
+        first = sentences(article.text)[0].text
+        fact = KeyFact(statement=first, evidence=first, attribution="the reporter")
+        brief = Brief(headline=article.title or first[:80], summary=first, key_facts=[fact],
+                      stakeholders=[], open_questions=[], sourcing_caveats=[])
+        return EngineResult(brief=brief, usage=Usage(), model=None, prompt=None)
+
+
+def make(setup):
+    return Lede()
+"""
+
+
+def _install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, code: str) -> None:
+    module = f"plugin_{name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(code, encoding="utf-8")
+    dist = tmp_path / f"{module}-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (dist / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\n{name} = {module}:make\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+
+
+def test_a_plugin_of_twenty_lines_briefs_compares_estimates_and_closes(tmp_path, monkeypatch):
+    assert len(SMALL_PLUGIN.strip().splitlines()) <= 20
+    _install(tmp_path, monkeypatch, "lede", SMALL_PLUGIN)
+    briefer = Briefer(engine="lede")
+    envelope = briefer.brief(TEXT)
+    assert envelope.engine == "lede" and envelope.verification.key_facts[0].status == "exact"
+    assert asyncio.run(briefer.abrief(TEXT)).brief == envelope.brief
+    comparison = briefer.compare([TEXT, TEXT.replace("Tuesday", "Wednesday")])
+    assert comparison.engine == "lede" and comparison.agreed
+    plan = briefer.estimate(TEXT)
+    assert plan.requests == 1 and plan.cost_usd is None
+    briefer.close()
+    sys.modules.pop("plugin_lede", None)
+
+
+def test_a_plugin_may_not_take_a_built_in_engines_name(tmp_path, monkeypatch):
+    _install(tmp_path, monkeypatch, "offline", SMALL_PLUGIN.replace('"lede"', '"offline"'))
+    with pytest.raises(ConfigError, match="the name of a built-in engine"):
+        Briefer(engine="offline")
+    sys.modules.pop("plugin_offline", None)
 
 
 def test_an_unknown_engine_is_refused_with_the_names_there_are(plugin: str) -> None:

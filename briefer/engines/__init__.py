@@ -3,7 +3,8 @@
 `Briefer` holds one engine and never asks which: everything it needs is in the `Engine`
 protocol. Two engines ship with briefer, `offline` (rules, no model) and `openai` (any
 OpenAI-compatible endpoint). Another package adds one by naming a factory under the entry point
-group `briefer.engines`; the factory takes an `EngineSetup` and returns an `Engine`:
+group `briefer.engines` (a built-in's name is refused); the factory takes an `EngineSetup` and
+returns an `Engine`, most simply a `briefer.engines.base.SimpleEngine` that writes `brief()`:
 
     [project.entry-points."briefer.engines"]
     mine = "my_package:make_engine"
@@ -161,6 +162,12 @@ def create_engine(choice: str, setup: EngineSetup) -> Engine:
 
 def _factory(name: str) -> EngineFactory:
     if name in _BUILTIN:
+        clashing = [ep.value for ep in entry_points(group=ENTRY_POINT_GROUP, name=name)]
+        if clashing:
+            raise ConfigError(
+                f"an installed plugin ({clashing[0]}) names its engine {name!r}, the name of "
+                "a built-in engine; the plugin must choose another name"
+            )
         module, _, attribute = _BUILTIN[name].partition(":")
         engine_class: Any = getattr(import_module(module), attribute)
         builtin: EngineFactory = engine_class.create
