@@ -408,11 +408,11 @@ def test_a_wrong_key_shows_when_the_server_is_asked_for_its_model(run, router, m
         return_value=httpx.Response(401, json={"error": {"message": "Invalid API Key"}})
     )
     monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-key-0123456789")
+    monkeypatch.setenv("OPENAI_API_KEY", "wrong-test-key-not-a-secret")
     result = run("brief", str(ARTICLES / "very_short.txt"))
     assert result.code == 1
     assert "refused the credentials (401: Invalid API Key)" in result.err
-    assert "OPENAI_API_KEY" in result.err and "sk-wrong" not in result.err
+    assert "OPENAI_API_KEY" in result.err and "wrong-test-key" not in result.err
 
 
 def test_a_local_model_named_like_an_openai_one_is_priced_only_by_the_user(router, list_prices):
