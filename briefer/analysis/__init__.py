@@ -9,6 +9,8 @@ briefs it. The offline engine builds its brief from it, the checks of every brie
   hedged numbers, unverified and single-source claims, each with character offsets.
 * `stakeholders.py`: finding the parties to a story (`find_stakeholders`): runs of names and
   collective nouns, their kind, aliases merged, ranked by salience.
+* `mentions.py`: where the text mentions parties (runs of capitalised words, collective
+  nouns, people named by their part), for the stakeholder finder to weigh.
 * `people.py`: the signs in the text that a name is a person's (a title or role before it,
   an age or "who" after it, a workplace, a list beside other people).
 * `rules.py`: every rule's name and switch, for `briefer eval --ablate`.

@@ -32,13 +32,13 @@ patterns here put them in their grammar.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from briefer.analysis.mentions import at_sentence_start, candidate_runs, collectives, role_people
 from briefer.analysis.names import (
     _BRAND,
-    _ORDINAL,
     _POSSESSIVE,
     Tokens,
     _aliases,
@@ -66,7 +66,6 @@ from briefer.analysis.words import (
     singular,
 )
 from briefer.schema import StakeholderKind
-from briefer.text import finditer_any_case
 from briefer.text.lexicon import Lexicon, alternation, lexicon
 
 
@@ -87,24 +86,8 @@ class Entity:
         return len(self.mentions)
 
 
-# An initial: "Christopher D. Battin", "W. M. Keck Observatory".
-_INITIAL = r"[A-Z]\.(?=(?:[ \t]+[A-Z]\.)*[ \t]+[A-Z][a-z])"
-_TOKEN = re.compile(r"\S+")
 # A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
 _DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
-
-
-@cache
-def _candidate() -> re.Pattern[str]:
-    """A run of capitalised words, initials, particles joined to a name ("al-Bashir") and
-    ordinals ("21st"), with the connectors and particles that join them ("of", "bin") and a
-    trailing number ("Local 417")."""
-    lists = stakeholder_words()
-    particle = rf"(?:{alternation(lists.joined_particles)})-[A-Z][\w'’-]*"
-    word = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_INITIAL}|[A-Z][\w'’&-]*|{particle}|{_ORDINAL}|&)"
-    joins = alternation(lists.connectors | lists.name_particles)
-    join = rf"(?:(?:[ \t]+(?:{joins}))+[ \t]+|[ \t]+)"
-    return re.compile(rf"{word}(?:{join}{word})*(?:[ \t]+\d{{1,5}}\b)?")
 
 
 @cache
@@ -256,7 +239,7 @@ def _read_runs(found: _Found, body_start: int) -> _Pending:
     Goddard Space Flight Center", the rule "stakeholders.owned-body")."""
     pending = _Pending()
     owned_bodies = enabled("stakeholders.owned-body")
-    for tokens in _candidate_runs(found.text, body_start):
+    for tokens in candidate_runs(found.text, body_start):
         runs = _owner_and_owned(tokens, found.text) if owned_bodies else [_owner_only(tokens)]
         for part, title in [p for run in runs for p in _split_candidate(run)]:
             _read_name(found, pending, part, title)
@@ -411,9 +394,9 @@ def _acting_word_kind(
 def _add_common_nouns(found: _Found, body_start: int) -> None:
     """Add the groups and institutions named by collective nouns ("coastal residents", "the
     police"), and the people named by their part at least twice ("the victim")."""
-    for start, end, name, kind in _collectives(found.text, body_start):
+    for start, end, name, kind in collectives(found.text, body_start):
         found.add(name, kind, start, end)
-    for role, spans in _role_people(found.text, body_start).items():
+    for role, spans in role_people(found.text, body_start).items():
         for start, end in spans:
             found.add(role, StakeholderKind.PERSON, start, end)
 
@@ -459,36 +442,6 @@ def _salience(entity: Entity, body_start: int, body: int, cited_keys: set[str]) 
     if entity.kind is StakeholderKind.GROUP:
         score -= 0.5
     return score
-
-
-def _candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]]:
-    """Yield the runs of capitalised words from `body_start` on, as (word, offset) tokens,
-    without staff credits and datelines. A body's name that lists its fields is one run:
-    "the Ministry of Trade, Industry and Energy"."""
-    credits = _staff_credits(text, body_start)
-    resume = body_start
-    listed_fields = enabled("stakeholders.listed-fields")
-    for match in _candidate().finditer(text, body_start):
-        if match.start() < resume or any(s <= match.start() < e for s, e in credits):
-            continue  # "Reporting by Rodrigo Campos; Editing by ...": the newsroom's staff
-        dateline = _DATELINE.match(text, match.end())
-        if (
-            dateline
-            and _line_start(text, match.start())
-            and (match.group().isupper() or "(" in dateline.group())
-        ):
-            continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
-        end = match.end()
-        body = _BODY_OF.search(match.group()) if listed_fields and " of " in match.group() else None
-        fields = _LISTED_FIELDS.match(text, end) if body else None
-        if body and fields and body.group(1).lower() in lexicon().government_words:
-            end = resume = fields.end()
-        yield [(m.group(0), m.start()) for m in _TOKEN.finditer(text, match.start(), end)]
-
-
-# "Ministry of Trade": a body's word before "of"; then ", Industry and Energy".
-_BODY_OF = re.compile(r"\b([A-Z][a-z]+)[ \t]+of[ \t]+[A-Z]")
-_LISTED_FIELDS = re.compile(r"(?:,[ \t]+[A-Z][a-z]+)+,?[ \t]+and[ \t]+[A-Z][a-z]+\b")
 
 
 def _owner_and_owned(tokens: list[tuple[str, int]], text: str) -> list[list[tuple[str, int]]]:
@@ -567,28 +520,7 @@ def _acts_as_body(entity: Entity, text: str) -> bool:
 _OWNS_A_NAME = re.compile(r"['’]s\s+[A-Z]")
 
 
-# A wire story's staff credits: "Reporting by X; additional reporting by Y; Editing by Z",
-# "Associated Press writers X and Y contributed to this report."
-_CREDIT_LINE = re.compile(
-    r"(?im)^[ \t(]*(?:(?:additional\s+)?reporting|editing|writing|compiled|edited|produced)"
-    r"\s+by\b[^\n]*"
-)
-_CONTRIBUTED = re.compile(r"\bcontributed\s+(?:to\s+)?(?:this\s+)?(?:report|story|article)\b")
-
-
 MAX_CREDITED_MENTIONS = 3  # a reporter credited for a story is named once or twice
-MAX_CREDIT_CHARS = 300  # a credit sentence is short: "X and Y in Seoul contributed to ..."
-
-
-def _staff_credits(text: str, start: int) -> list[tuple[int, int]]:
-    """The spans of the staff credits in `text` from `start` on."""
-    spans = [m.span() for m in _CREDIT_LINE.finditer(text, start)]
-    for match in _CONTRIBUTED.finditer(text, start):
-        # The credit is its whole sentence: back to the last full stop or line break.
-        floor = max(start, match.start() - MAX_CREDIT_CHARS)
-        begin = max(text.rfind(".", floor, match.start()), text.rfind("\n", floor, match.start()))
-        spans.append((max(begin + 1, floor), match.end()))
-    return spans
 
 
 @cache
@@ -627,7 +559,7 @@ def _stands_for_itself(text: str, start: int, end: int) -> bool:
     if _locative_list().search(text, floor, start):
         return False
     town = _ADDRESS.search(text, floor, start)
-    if town and not _is_place(town.group(1)) and not _at_sentence_start(text, town.start(1)):
+    if town and not _is_place(town.group(1)) and not at_sentence_start(text, town.start(1)):
         return False  # not "Separately, Veloria's output rose"
     listed_to = _end_of_place_list(text, start, end)
     if listed_to is not None and not _subject_of().match(text, listed_to):
@@ -929,15 +861,6 @@ def _lowercase_words(text: str) -> frozenset[str]:
     return frozenset(_LOWERCASE_WORD.findall(text))
 
 
-# After a dateline: a comma and a state or agency, or a dash ("LONDON —", "HAYWARD, Calif.").
-_DATELINE = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?:\([A-Za-z ]+\)\s*)?[—–-]")
-
-
-def _line_start(text: str, at: int) -> bool:
-    """Whether `at` begins its line (a dateline starts the story's first paragraph)."""
-    return not text[text.rfind("\n", 0, at) + 1 : at].strip()
-
-
 def _state_body(text: str, end: int) -> re.Match[str] | None:
     """The state's institution named after a country at `end` ("the US military"), when it is
     the head of its phrase (not "U.S. military aid")."""
@@ -957,7 +880,7 @@ def _without_common_lead(tokens: list[tuple[str, int]], text: str) -> list[tuple
     """Drop a common word that opens a sentence before a person's name: "Employee Steve
     Castro said" when the article also writes "employees". An organisation keeps its word
     ("People Power Party")."""
-    if len(tokens) < 3 or not _at_sentence_start(text, tokens[0][1]):
+    if len(tokens) < 3 or not at_sentence_start(text, tokens[0][1]):
         return tokens
     lead = tokens[0][0].lower()
     rest = [w for w, _ in tokens[1:]]
@@ -981,64 +904,6 @@ def _clean_name(tokens: list[tuple[str, int]], text: str) -> tuple[str, int]:
     name = text[start : last_at + len(last_word)]
     name = _POSSESSIVE.sub("", name)
     return name.rstrip("'’,;:"), start
-
-
-@cache
-def _collective_nouns() -> dict[str, StakeholderKind]:
-    lex = lexicon()
-    kinds = {w: StakeholderKind.GROUP for w in lex.group_words}
-    kinds.update({w: StakeholderKind.GOVERNMENT for w in lex.institution_nouns})
-    return kinds
-
-
-@cache
-def _collective_pattern() -> re.Pattern[str]:
-    """The collective nouns as one pattern, longest first ("police officers" before
-    "police")."""
-    words = alternation(_collective_nouns(), any_space=True)
-    return re.compile(rf"(?<![a-z])(?:{words})(?![a-z])", re.IGNORECASE)
-
-
-def _collectives(text: str, body_start: int) -> Iterable[tuple[int, int, str, StakeholderKind]]:
-    """Yield lower-case collective nouns: groups ("residents") and institutions ("police").
-
-    Words are looked up in the word lists (two-word entries first), one pass over the text.
-    """
-    kinds = _collective_nouns()
-    for match in finditer_any_case(_collective_pattern(), text, body_start):
-        noun = " ".join(match.group().lower().split())
-        if text[match.start()].isupper() and not _at_sentence_start(text, match.start()):
-            continue  # part of a name: "Citizens' Fuel Coalition"
-        start, end, name = match.start(), match.end(), noun
-        adjective = _REGIONAL_ADJECTIVE.search(text, max(start - 24, 0), start)
-        if adjective:  # "Western governments", "European regulators"
-            start, name = adjective.start(1), f"{adjective.group(1)} {noun}"
-        yield start, end, name, kinds[noun]
-
-
-def _role_people(text: str, body_start: int) -> dict[str, list[tuple[int, int]]]:
-    """People the article names by their part ("the victim", "the suspect"), when it does so
-    at least twice: the victim of a crime story is one of its parties."""
-    pattern = _role_pattern()
-    found: dict[str, list[tuple[int, int]]] = {}
-    for match in pattern.finditer(text, body_start):
-        found.setdefault(f"the {match.group(1).lower()}", []).append(match.span())
-    return {name: spans for name, spans in found.items() if len(spans) >= 2}
-
-
-@cache
-def _role_pattern() -> re.Pattern[str]:
-    nouns = "|".join(sorted(lexicon().role_nouns, key=len, reverse=True))
-    representatives = alternation(stakeholder_words().role_representatives)
-    return re.compile(rf"\b[Tt]he\s+({nouns})\b(?!['’]s\s+(?:{representatives}))")
-
-
-_REGIONAL_ADJECTIVE = re.compile(r"\b([A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic))\s+$")
-
-
-def _at_sentence_start(text: str, pos: int) -> bool:
-    before = text[max(pos - 3, 0) : pos].rstrip(" \t")
-    return not before or before[-1] in '.!?\n"“”'
 
 
 @lru_cache(maxsize=8192)
