@@ -17,6 +17,8 @@ An answer from outside is bounded while it arrives, in time and in size:
 from __future__ import annotations
 
 import functools
+import ipaddress
+import socket
 import ssl
 import time
 import zlib
@@ -267,3 +269,24 @@ def _inflated(chunks: Iterable[bytes], coding: str) -> Iterator[bytes]:
             yield out
     except zlib.error as exc:
         raise Corrupt(f"its {coding} data cannot be inflated ({exc})") from None
+
+
+def is_loopback(host: str, *, resolve: bool = False) -> bool:
+    """True when `host` names this machine only: "localhost" or a loopback address; with
+    `resolve`, also a name under .localhost or one every address of which is loopback."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or (resolve and name.endswith(".localhost")):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        pass
+    if not resolve:
+        return False
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(
+        ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses
+    )

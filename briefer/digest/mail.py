@@ -18,16 +18,15 @@ brief is shown open), and the styles mail clients keep written on the elements t
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import smtplib
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Literal
 
+from briefer._http import is_loopback
 from briefer.errors import ConfigError, DeliveryError
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ class MailSettings:
             user=env.get("BRIEFER_SMTP_USER") or None,
             password=env.get("BRIEFER_SMTP_PASSWORD") or None,
         )
-        if settings.security == "none" and not _is_loopback(settings.host):
+        if settings.security == "none" and not is_loopback(settings.host, resolve=True):
             raise ConfigError(
                 "BRIEFER_SMTP_SECURITY=none sends the digest (and any password) unencrypted: "
                 "it is allowed only to a loopback host; use starttls or ssl"
@@ -174,21 +173,3 @@ def _connect(settings: MailSettings) -> smtplib.SMTP:
 def _redacted(text: str, settings: MailSettings) -> str:
     """`text` without the password (a server could echo it back)."""
     return text.replace(settings.password, "[redacted]") if settings.password else text
-
-
-def _is_loopback(host: str) -> bool:
-    """Whether `host` names this machine: localhost, or loopback addresses it resolves to."""
-    name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        pass
-    try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
-    except OSError:
-        return False
-    return bool(addresses) and all(
-        ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses
-    )

@@ -28,12 +28,12 @@ No third-party module is imported here: the MCP server runs without FastAPI.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from briefer._http import is_loopback
 from briefer.errors import BrieferError, ConfigError, FetchError
 from briefer.text import one_line
 from briefer.text.redact import REDACTED, redact
@@ -60,16 +60,6 @@ _CREDENTIAL_PARAMETER = re.compile(
 
 
 # --- who may call ---------------------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    """True when `host` (a bind address) is reachable from this machine only."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def refuse_open(host: str, token: str | None, what: str) -> None:
