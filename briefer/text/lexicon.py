@@ -55,14 +55,9 @@ STEM = 6  # letters kept by `stems`: "evacuated" and "evacuation" meet at "evacu
 def content_words(text: str, min_letters: int = 4) -> list[str]:
     """The words of `text` that carry content, lower case, in order (stop words out)."""
     stop = STOP_WORDS
-    out = []
     pattern = _CONTENT_WORD if min_letters >= 4 else _WORD
-    for word in pattern.findall(text.lower()):
-        if word[-1] in "'’":
-            word = word.rstrip("'’")
-        if len(word) >= min_letters and word not in stop:
-            out.append(word)
-    return out
+    words = [word.rstrip("'’") for word in pattern.findall(text.lower())]
+    return [word for word in words if len(word) >= min_letters and word not in stop]
 
 
 def stems(text: str) -> frozenset[str]:
