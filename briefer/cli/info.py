@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from briefer.cli.common import command, table
+from briefer.cli.common import command
 from briefer.cli.root import app
 
 
@@ -22,6 +22,7 @@ def models() -> None:
       briefer models
     """
     from briefer.engines.openai.models import model_table, user_prices_path
+    from briefer.text import columns
 
     rows: list[tuple[str, ...]] = [
         ("model", "context", "max output", "$ in / 1M", "$ out / 1M", "encoding")
@@ -33,7 +34,7 @@ def models() -> None:
         rows.append(
             (m.name, f"{m.context_tokens:,}", f"{m.max_output_tokens:,}", *price, m.encoding)
         )
-    typer.echo(table(rows))
+    typer.echo(columns(rows))
     user = user_prices_path()
     typer.echo(f"\nprices: shipped table{f' with {user} laid over it' if user else ''}")
 
@@ -47,10 +48,11 @@ def prompts() -> None:
       briefer prompts
     """
     from briefer.engines.openai.prompts import shipped_templates
+    from briefer.text import columns
 
     rows: list[tuple[str, ...]] = [("name", "version", "file")]
     rows += [(name, version, str(path)) for name, version, path in shipped_templates()]
-    typer.echo(table(rows))
+    typer.echo(columns(rows))
 
 
 @command(app)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 import typer
 
-from briefer.cli.common import Db, FormatOption, Output, command, emit, table
+from briefer.cli.common import Db, FormatOption, Output, command, emit
 from briefer.cli.root import app
 from briefer.errors import UsageError
 
@@ -43,42 +42,15 @@ def history(
       briefer history --since 24h
       briefer history --search sanctions --format jsonl | jq .id
     """
-    from dataclasses import asdict
-
-    from briefer.engines.estimate import format_cost
+    from briefer.renderers.history import render_history
     from briefer.settings import parse_since
     from briefer.store import Store
 
     after = parse_since(since) if since is not None else None
     rows = Store(db).history(limit, since=after, search=search)
-    if fmt != "table":
-        records = [asdict(r) for r in rows]
-        if fmt == "json":
-            typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
-        else:
-            for record in records:
-                typer.echo(json.dumps(record, ensure_ascii=False))
-        return
-    if not rows:
-        typer.echo("no briefs stored yet" if not (since or search) else "no stored brief matches")
-        return
-    lines = [("id", "date", "engine", "model", "tokens", "cost", "found", "title · source")]
-    for r in rows:
-        grounded = f"{r.grounded_ratio:.0%}" if r.grounded_ratio is not None else "-"
-        tokens = f"{r.total_tokens:,}" if r.total_tokens else "-"
-        if r.cached_tokens and r.prompt_tokens:
-            tokens += f" ({r.cached_tokens / r.prompt_tokens:.0%} cached)"
-        cost = format_cost(r.cost_usd) if r.cost_usd is not None and r.total_tokens else "-"
-        title = (r.title or "(untitled)")[:60]
-        when = r.created_at[:16].replace("T", " ")
-        model = (r.model or "-")[:20]
-        lines.append(
-            (str(r.id), when, r.engine, model, tokens, cost, grounded, f"{title} · {r.source}")
-        )
-    typer.echo(table(lines))
-    total = sum(r.cost_usd or 0.0 for r in rows)
-    if any(r.cost_usd is not None for r in rows):
-        typer.echo(f"total cost of these {len(rows)}: {format_cost(total)}")
+    rendered = render_history(rows, fmt, filtered=bool(since or search))
+    if rendered:
+        typer.echo(rendered)
 
 
 @command(app)

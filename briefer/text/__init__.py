@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # Words that end with a period without ending a sentence.
@@ -319,6 +319,15 @@ def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str]:
 def words(text: str) -> list[str]:
     """Return the words of `text` (letters, digits, inner apostrophes and hyphens)."""
     return re.findall(r"\w+(?:[’'.-]\w+)*", text)
+
+
+def columns(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as aligned columns for people, the first row a header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
