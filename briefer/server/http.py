@@ -230,38 +230,57 @@ def create_app(
     lanes: Lanes | None = None,
 ) -> FastAPI:
     """Build the HTTP app; the Briefer is made by `briefer_factory` when the app starts."""
-    settings = Settings.from_env()
-    lanes = lanes or Lanes()
     if token is None:
-        token = settings.server_token
-    factory = briefer_factory or _default_briefer
-    secrets = (token, *secret_values())
-    holder: dict[str, Briefer] = {}
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        holder["briefer"] = await run_in_threadpool(factory)
-        try:
-            yield
-        finally:
-            made = holder.pop("briefer", None)
-            if made is not None:
-                await run_in_threadpool(made.close)
-
-    def current() -> Briefer:
-        if "briefer" not in holder:  # served without lifespan events: build it on first use
-            holder["briefer"] = factory()
-        return holder["briefer"]
-
+        token = Settings.from_env().server_token
+    service = _Service(briefer_factory or _default_briefer, lanes or Lanes(), token)
     app = FastAPI(
         title="briefer",
         version=__version__,
         summary="Structured, verifiable briefs of news articles.",
-        lifespan=lifespan,
+        lifespan=service.lifespan,
     )
+    _add_error_handlers(app, service)
+    _add_brief_routes(app, service)
+    _add_lookup_routes(app, service)
+    app.add_middleware(_BodyGuard, max_body_bytes=max_body_bytes, secrets=service.secrets)
+    app.add_middleware(Gate, token=token, open_paths=OPEN_PATHS)  # outermost: runs first
+    return app
 
-    def error(status: int, code: str, message: str) -> JSONResponse:
-        return JSONResponse(error_body(code, redact(message, secrets)), status_code=status)
+
+class _Service:
+    """What the routes share: the Briefer (made once), the work lanes, the secrets to redact."""
+
+    def __init__(self, factory: Callable[[], Briefer], lanes: Lanes, token: str | None) -> None:
+        self.factory = factory
+        self.lanes = lanes
+        self.secrets = (token, *secret_values())
+        self.holder: dict[str, Briefer] = {}
+
+    @asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        """Make the Briefer when the app starts; close it when the app stops."""
+        self.holder["briefer"] = await run_in_threadpool(self.factory)
+        try:
+            yield
+        finally:
+            made = self.holder.pop("briefer", None)
+            if made is not None:
+                await run_in_threadpool(made.close)
+
+    def current(self) -> Briefer:
+        """The Briefer; served without lifespan events, it is made on first use."""
+        if "briefer" not in self.holder:
+            self.holder["briefer"] = self.factory()
+        return self.holder["briefer"]
+
+    def error(self, status: int, code: str, message: str) -> JSONResponse:
+        """An error answer in the service's shape, with every secret redacted."""
+        return JSONResponse(error_body(code, redact(message, self.secrets)), status_code=status)
+
+
+def _add_error_handlers(app: FastAPI, service: _Service) -> None:
+    """Every error answers in one shape: our errors by their code, the framework's by status."""
+    error = service.error
 
     @app.exception_handler(BrieferError)
     async def _briefer_error(_request: Request, exc: BrieferError) -> JSONResponse:
@@ -284,10 +303,10 @@ def create_app(
             response.headers.update(exc.headers)
         return response
 
-    @app.get("/healthz", summary="Say the service is up", response_model=Health)
-    async def healthz() -> Health:
-        """Say the service is up, with briefer's version and the engine (no token needed)."""
-        return Health(version=__version__, engine=current().engine.name)
+
+def _add_brief_routes(app: FastAPI, service: _Service) -> None:
+    """POST /v1/brief and /v1/compare: the work, run in the brief lane."""
+    lanes = service.lanes
 
     @app.post(
         "/v1/brief",
@@ -297,7 +316,7 @@ def create_app(
     )
     async def brief(body: BriefRequest) -> BriefResponse | RenderedBrief:
         """Brief one article (text or public URL); reuse the store's brief when it has one."""
-        briefer = current()
+        briefer = service.current()
         if body.engine is not None and body.engine != briefer.engine.name:
             raise InputError(
                 f"this server runs the {briefer.engine.name} engine; omit engine or ask for "
@@ -324,7 +343,7 @@ def create_app(
     )
     async def compare(body: CompareRequest) -> Comparison | RenderedComparison:
         """Brief each article and compare their coverage: agreed, partial, unique, conflicts."""
-        briefer = current()
+        briefer = service.current()
         articles = [await _load(lanes, text, None) for text in body.texts]
         articles += [await _load(lanes, None, url) for url in body.urls]
 
@@ -335,6 +354,15 @@ def create_app(
             return RenderedComparison(format=body.format, body=_render(comparison, body.format))
 
         return await lanes.run("brief", work)
+
+
+def _add_lookup_routes(app: FastAPI, service: _Service) -> None:
+    """GET /healthz and /v1/briefs/{id}: quick answers, in the lookup lane."""
+
+    @app.get("/healthz", summary="Say the service is up", response_model=Health)
+    async def healthz() -> Health:
+        """Say the service is up, with briefer's version and the engine (no token needed)."""
+        return Health(version=__version__, engine=service.current().engine.name)
 
     @app.get(
         "/v1/briefs/{brief_id}",
@@ -350,25 +378,21 @@ def create_app(
         format: Annotated[BriefFormat, Query(description="json, markdown, text or html.")] = "json",
     ) -> BriefResponse | RenderedBrief | JSONResponse:
         """Show the stored brief with this id (the `id` a brief returned)."""
-        store = current().store
+        store = service.current().store
         if store is None:
-            return error(404, "not_found", "this server keeps no brief store")
+            return service.error(404, "not_found", "this server keeps no brief store")
 
         def work() -> tuple[Envelope, str | None]:
             envelope = store.show(brief_id)
             return envelope, None if format == "json" else _render(envelope, format)
 
         try:
-            envelope, rendered = await lanes.run("lookup", work)
+            envelope, rendered = await service.lanes.run("lookup", work)
         except InputError:
-            return error(404, "not_found", f"no stored brief has id {brief_id}")
+            return service.error(404, "not_found", f"no stored brief has id {brief_id}")
         if rendered is None:
             return BriefResponse(id=brief_id, cached=True, envelope=envelope)
         return RenderedBrief(id=brief_id, cached=True, format=format, body=rendered)
-
-    app.add_middleware(_BodyGuard, max_body_bytes=max_body_bytes, secrets=secrets)
-    app.add_middleware(Gate, token=token, open_paths=OPEN_PATHS)  # outermost: runs first
-    return app
 
 
 _STATUS = {"bad_input": 400, "fetch_failed": 502, "engine_failed": 502}
