@@ -71,6 +71,14 @@ class Refused(Exception):
 
 def add_tools(server: BrieferMCP) -> None:
     """Register the five tools and the resource of stored briefs on `server`."""
+    _add_brief_tool(server)
+    _add_compare_tool(server)
+    _add_lookup_tools(server)
+    _add_digest_tool(server)
+
+
+def _add_brief_tool(server: BrieferMCP) -> None:
+    """brief_article: one article the client gives, by its text or address."""
     briefer = server.briefer
 
     @server.tool(
@@ -118,6 +126,11 @@ def add_tools(server: BrieferMCP) -> None:
         stored = await server.limited(job())
         return _brief_result(stored.envelope, stored.id, stored.cached, format)
 
+
+def _add_compare_tool(server: BrieferMCP) -> None:
+    """compare_articles: how several articles the client gives cover one story."""
+    briefer = server.briefer
+
     @server.tool(
         title="Compare coverage of one story",
         description=(
@@ -154,6 +167,11 @@ def add_tools(server: BrieferMCP) -> None:
         warnings = [line for label, e in labelled for line in _warning_lines(e, label)]
         warnings += [f"warning: comparison: {one_line(w)}" for w in comparison.warnings]
         return _result(warnings, render(comparison, "markdown"), comparison.model_dump(mode="json"))
+
+
+def _add_lookup_tools(server: BrieferMCP) -> None:
+    """get_brief, search_briefs and the resource of stored briefs: the store, read."""
+    briefer = server.briefer
 
     @server.tool(
         title="Show a stored brief",
@@ -206,6 +224,27 @@ def add_tools(server: BrieferMCP) -> None:
         rows = await server.work(job, "lookup")
         return _result([], _history_markdown(rows), {"briefs": rows})
 
+    @server.resource(
+        RESOURCE_TEMPLATE,
+        name="stored brief",
+        title="A stored brief",
+        description="A brief briefer stored, in Markdown, its warnings first.",
+        mime_type="text/markdown",
+    )
+    async def stored_brief(id: str) -> str:
+        store = briefer.store
+        if store is None or not id.isdigit():
+            raise ResourceNotFoundError(f"not_found: no stored brief has id {one_line(id, 40)}")
+        try:
+            envelope = await server.work(lambda: _stored(store, int(id)), "lookup")
+        except Refused as exc:
+            raise ResourceNotFoundError(f"{exc.code}: {exc.message}") from None
+        return _brief_text(envelope)
+
+
+def _add_digest_tool(server: BrieferMCP) -> None:
+    """morning_digest: the feeds the client names, briefed and grouped by story."""
+
     @server.tool(
         title="Morning digest of news feeds",
         description=(
@@ -233,23 +272,6 @@ def add_tools(server: BrieferMCP) -> None:
         ] = "24h",
     ) -> CallToolResult:
         return await _digest(server, feeds, since)
-
-    @server.resource(
-        RESOURCE_TEMPLATE,
-        name="stored brief",
-        title="A stored brief",
-        description="A brief briefer stored, in Markdown, its warnings first.",
-        mime_type="text/markdown",
-    )
-    async def stored_brief(id: str) -> str:
-        store = briefer.store
-        if store is None or not id.isdigit():
-            raise ResourceNotFoundError(f"not_found: no stored brief has id {one_line(id, 40)}")
-        try:
-            envelope = await server.work(lambda: _stored(store, int(id)), "lookup")
-        except Refused as exc:
-            raise ResourceNotFoundError(f"{exc.code}: {exc.message}") from None
-        return _brief_text(envelope)
 
 
 async def _digest(server: BrieferMCP, feeds: list[str], since: str | None) -> CallToolResult:
