@@ -26,6 +26,7 @@ from briefer.schema import (
     Brief,
     CaveatCheck,
     CaveatKind,
+    KeyFact,
     Notice,
     QuoteCheck,
     SourcingCaveat,
@@ -107,28 +108,9 @@ def check_brief(
 
     facts = list(brief.key_facts)
     if strict:
-        kept = [i for i, spot in enumerate(fact_spots) if spot.status != "missing"]
-        kept_caveats = [i for i, spot in enumerate(caveat_spots) if spot.status != "missing"]
-        dropped = len(facts) - len(kept) + len(caveats) - len(kept_caveats)
-        if not kept:
-            raise UnverifiedBriefError(
-                "strict mode: none of the brief's key facts could be found in the article",
-                fix="try another model, or turn off {strict} to see the unverified brief",
-            )
-        if dropped:
-            notices.append(
-                Notice(
-                    code="dropped_unverified",
-                    message=f"strict mode dropped {dropped} item(s) whose quotes are not in "
-                    "the article",
-                )
-            )
-        facts = [facts[i] for i in kept]
-        fact_spots = [fact_spots[i] for i in kept]
-        caveats = [caveats[i] for i in kept_caveats]
-        caveat_spots = [caveat_spots[i] for i in kept_caveats]
-        origins = [origins[i] for i in kept_caveats]
-
+        found = _only_found(_Located(facts, fact_spots, caveats, caveat_spots, origins), notices)
+        facts, fact_spots, caveats = found.facts, found.fact_spots, found.caveats
+        caveat_spots, origins = found.caveat_spots, found.origins
     brief = brief.model_copy(update={"key_facts": facts, "sourcing_caveats": caveats})
     verification = _verification(fact_spots, caveat_spots, origins)
     if verification.missing:
@@ -139,6 +121,51 @@ def check_brief(
                 "evidence quotes were not found in the article",
             )
         )
+    notices += _suspicious(text)
+    return CheckedBrief(brief, verification, sourcing_summary(profile), notices)
+
+
+@dataclass
+class _Located:
+    """A brief's facts and caveats, each with where its quote stands and who wrote it."""
+
+    facts: list[KeyFact]
+    fact_spots: list[Located]
+    caveats: list[SourcingCaveat]
+    caveat_spots: list[Located]
+    origins: list[Origin]
+
+
+def _only_found(items: _Located, notices: list[Notice]) -> _Located:
+    """Strict mode: keep only the facts and caveats whose quotes are in the article."""
+    kept = [i for i, spot in enumerate(items.fact_spots) if spot.status != "missing"]
+    kept_caveats = [i for i, spot in enumerate(items.caveat_spots) if spot.status != "missing"]
+    dropped = len(items.facts) - len(kept) + len(items.caveats) - len(kept_caveats)
+    if not kept:
+        raise UnverifiedBriefError(
+            "strict mode: none of the brief's key facts could be found in the article",
+            fix="try another model, or turn off {strict} to see the unverified brief",
+        )
+    if dropped:
+        notices.append(
+            Notice(
+                code="dropped_unverified",
+                message=f"strict mode dropped {dropped} item(s) whose quotes are not in "
+                "the article",
+            )
+        )
+    return _Located(
+        [items.facts[i] for i in kept],
+        [items.fact_spots[i] for i in kept],
+        [items.caveats[i] for i in kept_caveats],
+        [items.caveat_spots[i] for i in kept_caveats],
+        [items.origins[i] for i in kept_caveats],
+    )
+
+
+def _suspicious(text: str) -> list[Notice]:
+    """A notice for each instruction-like passage or hidden text in the article."""
+    notices = []
     for found in find_suspicious(text):
         what = "instruction-like text" if found.code == "instruction_like_text" else "hidden text"
         notices.append(
@@ -149,7 +176,7 @@ def check_brief(
                 end=found.end,
             )
         )
-    return CheckedBrief(brief, verification, sourcing_summary(profile), notices)
+    return notices
 
 
 def sourcing_summary(profile: SourcingProfile) -> SourcingSummary:
