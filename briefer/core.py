@@ -68,8 +68,11 @@ class Briefer:
         timeout: float | None = None,
         load_options: LoadOptions | None = None,
         planning: bool = False,
+        settings: Settings | None = None,
     ) -> None:
-        """Configure a Briefer; settings not given are read from the environment now.
+        """Configure a Briefer; `settings` not given are read from the environment now
+        (`Settings.from_env()`), the one place below the command line and the services
+        where briefer reads it.
 
         `engine` is "auto" (the default, or $BRIEFER_ENGINE): the OpenAI engine when a key or
         base URL is configured, else the offline engine. `model`, `base_url`, `api_key` and
@@ -89,8 +92,8 @@ class Briefer:
         self.refresh = refresh
         self._flights: Flights[Stored] = Flights()  # briefs being made, by cache key
         self.fallback = fallback
-        settings = Settings.from_env()
-        self.load_options = load_options or LoadOptions.from_env()
+        settings = settings if settings is not None else Settings.from_env()
+        self.load_options = load_options or LoadOptions.from_settings(settings)
         self.strict = strict
         if max_input_tokens is not None and max_input_tokens < 1:
             raise ConfigError(
@@ -103,7 +106,9 @@ class Briefer:
         }  # fmt: skip
         given = {name: value for name, value in loose.items() if value is not None}
         self.config = (
-            replace(config, **given) if config is not None else LLMConfig.from_env(**given)
+            replace(config, **given)
+            if config is not None
+            else LLMConfig.from_settings(settings, **given)
         )
         setup = EngineSetup(
             self.config, prompt, http_client, async_http_client, planning, memory=store

@@ -163,12 +163,8 @@ def migrate(db: sqlite3.Connection) -> None:
 
 
 def default_db_path() -> Path:
-    """$BRIEFER_DB, else briefer.db in the user's data folder."""
-    from briefer.settings import Settings
-
-    explicit = Settings.from_env().db
-    if explicit is not None:
-        return explicit
+    """briefer.db in the user's data folder (the command line and the services use the
+    BRIEFER_DB setting instead when it is set)."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("briefer")) / "briefer.db"

@@ -16,6 +16,7 @@ import respx
 from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
 from briefer.inputs.article import Article
+from briefer.text import tokens
 
 from .exchanges import BASE_URL, FIXTURES
 
@@ -39,10 +40,22 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ):
         monkeypatch.delenv(name, raising=False)
     # Never let tiktoken try to download an encoding during tests: counts use the estimate,
-    # except in tests that hand tiktoken an encoding of their own.
+    # except in tests that hand tiktoken an encoding of their own. The setting covers the
+    # command line and services; the patch, configs a test builds itself.
     monkeypatch.setenv("BRIEFER_TOKENIZER", "estimate")
-    # Each test has a brief store of its own, never the user's.
-    monkeypatch.setenv("BRIEFER_DB", str(tmp_path / "briefer.db"))
+    monkeypatch.setattr(tokens, "_default_counter", _quiet_estimate)
+    # Each test has user folders of its own: its brief store and price file are never the
+    # user's. BRIEFER_DB names the same store a Store() without a path opens.
+    for folder in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(folder, str(tmp_path / folder.lower()))
+    monkeypatch.setenv("BRIEFER_DB", str(tmp_path / "xdg_data_home" / "briefer" / "briefer.db"))
+
+
+DEFAULT_COUNTER = tokens._default_counter  # tiktoken's, for the tests of it
+
+
+def _quiet_estimate(encoding_name: str) -> tokens.TokenCounter:
+    return tokens.TokenCounter(encoding_name)
 
 
 @pytest.fixture
@@ -77,8 +90,10 @@ def config() -> LLMConfig:
 @pytest.fixture
 def list_prices(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Price gpt-4o-mini at the stand-in endpoint as OpenAI does: shipped prices apply at
-    OpenAI and Azure only, and llm.test is neither, so the user's price file must say."""
-    prices = tmp_path / "prices.toml"
+    OpenAI and Azure only, and llm.test is neither, so the user's price file must say: the
+    one in the user's config folder (for configs a test builds) and BRIEFER_PRICES."""
+    prices = Path(os.environ["XDG_CONFIG_HOME"]) / "briefer" / "prices.toml"
+    prices.parent.mkdir(parents=True, exist_ok=True)
     prices.write_text(
         '[models."gpt-4o-mini"]\ninput_per_million = 0.15\noutput_per_million = 0.60\n'
         "cached_input_per_million = 0.075\n",

@@ -23,6 +23,7 @@ import httpx
 from briefer.core import Briefer
 from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
+from briefer.settings import Settings
 from briefer.text.redact import redact, scrub_headers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +125,7 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    config = LLMConfig.from_env()
+    config = LLMConfig.from_settings(Settings.from_env())
     for path in sorted(EXCHANGES.glob("*.json")):
         exchange = json.loads(path.read_text(encoding="utf-8"))
         if not exchange.get("recordable"):

@@ -21,7 +21,7 @@ from briefer.text import sentences, tokens
 from briefer.text.chunking import chunk_article, truncate_article
 from briefer.text.tokens import TokenCounter, counter_for, estimate_tokens
 
-from .conftest import ARTICLES, fixture_article
+from .conftest import ARTICLES, DEFAULT_COUNTER, TEST_KEY, fixture_article
 from .exchanges import BASE_URL, chat_completion, load_exchange, replay
 
 # --- counting -----------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ def test_tiktoken_path_counts_exactly():
 
 
 def test_default_loader_is_tiktoken(monkeypatch, tmp_path):
-    monkeypatch.delenv("BRIEFER_TOKENIZER")
+    monkeypatch.setattr(tokens, "_default_counter", DEFAULT_COUNTER)
     monkeypatch.setattr(tokens, "_failure_marker", lambda name: tmp_path / f"{name}.unavailable")
     asked = []
     monkeypatch.setattr(
@@ -89,7 +89,7 @@ def test_a_hanging_download_is_not_waited_for(monkeypatch):
 
 
 def test_a_failed_download_is_remembered_and_not_retried_for_a_day(monkeypatch, tmp_path):
-    monkeypatch.delenv("BRIEFER_TOKENIZER")
+    monkeypatch.setattr(tokens, "_default_counter", DEFAULT_COUNTER)
     monkeypatch.setattr(tokens, "_failure_marker", lambda name: tmp_path / f"{name}.unavailable")
     calls = []
 
@@ -118,7 +118,7 @@ def test_a_failed_download_is_remembered_and_not_retried_for_a_day(monkeypatch, 
 
 
 def test_asked_for_estimate_is_quiet():
-    counter = counter_for("o200k_base")  # conftest sets BRIEFER_TOKENIZER=estimate
+    counter = counter_for("o200k_base", estimate=True)  # what BRIEFER_TOKENIZER=estimate asks
     assert not counter.exact and counter.note is None
 
 
@@ -152,25 +152,26 @@ def test_user_price_file_overrides(tmp_path, monkeypatch):
         '[models."gpt-4o-mini"]\ninput_per_million = 1.0\n',
         encoding="utf-8",
     )
-    monkeypatch.setenv("BRIEFER_PRICES", str(prices))
-    assert model_info("llama3.1:8b").context_tokens == 32768
-    assert model_info("gpt-4o-mini").input_per_million == 1.0
-    assert model_info("gpt-4o-mini").output_per_million == 0.60  # the rest stays
+    assert model_info("llama3.1:8b", user_file=prices).context_tokens == 32768
+    assert model_info("gpt-4o-mini", user_file=prices).input_per_million == 1.0
+    assert model_info("gpt-4o-mini", user_file=prices).output_per_million == 0.60  # the rest
+    monkeypatch.setenv("BRIEFER_PRICES", str(prices))  # the setting reaches the engine's budget
+    briefer = Briefer(model="llama3.1:8b", api_key=TEST_KEY, base_url=BASE_URL)
+    assert briefer.config.prices == prices
+    assert briefer.engine.budget.context_tokens == 32768
 
 
-def test_an_edited_price_file_is_read_again(tmp_path, monkeypatch):
+def test_an_edited_price_file_is_read_again(tmp_path):
     prices = tmp_path / "prices.toml"
-    monkeypatch.setenv("BRIEFER_PRICES", str(prices))
     prices.write_text('[models."gpt-4o-mini"]\ninput_per_million = 1.0\n', encoding="utf-8")
-    assert model_info("gpt-4o-mini").input_per_million == 1.0
+    assert model_info("gpt-4o-mini", user_file=prices).input_per_million == 1.0
     prices.write_text('[models."gpt-4o-mini"]\ninput_per_million = 2.25\n', encoding="utf-8")
-    assert model_info("gpt-4o-mini").input_per_million == 2.25
+    assert model_info("gpt-4o-mini", user_file=prices).input_per_million == 2.25
 
 
 def test_missing_price_file_is_a_usage_error(monkeypatch, tmp_path):
-    monkeypatch.setenv("BRIEFER_PRICES", str(tmp_path / "nope.toml"))
     with pytest.raises(ConfigError, match="BRIEFER_PRICES"):
-        model_info("gpt-4o")
+        model_info("gpt-4o", user_file=tmp_path / "nope.toml")
 
 
 # --- chunking -----------------------------------------------------------------------------------

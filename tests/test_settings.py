@@ -33,6 +33,32 @@ def test_no_other_module_reads_the_environment():
             assert not reads.search(path.read_text(encoding="utf-8")), path.name
 
 
+# The edges: the command line, the services and `Briefer()` (when given no settings).
+EDGES = ("briefer/settings.py", "briefer/core.py", "briefer/cli/", "briefer/server/")
+
+
+def test_only_the_edges_read_the_settings_and_pass_them_down():
+    reads = re.compile(r"\.from_env\(|\bsecret_values\(|\bmail_environment\(|\bvariable\(")
+    readers = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "briefer").rglob("*.py")
+        if any(
+            reads.search(line) and not line.lstrip().startswith("def ")
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    }
+    assert readers, "the scan found no reader at all"
+    assert {r for r in readers if not r.startswith(EDGES)} == set()
+
+
+def test_settings_given_to_a_briefer_win_over_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("BRIEFER_MAX_BYTES", "5")
+    monkeypatch.setenv("BRIEFER_MODEL", "from-the-environment")
+    briefer = Briefer(settings=Settings(max_bytes=1234, model="given-model", engine="offline"))
+    assert briefer.load_options.max_bytes == 1234 and briefer.config.model == "given-model"
+    assert briefer.engine.name == "offline"
+
+
 def test_secrets_stay_out_of_the_settings_repr():
     shown = repr(Settings.from_env({"OPENAI_API_KEY": "sk-x1", "BRIEFER_SERVER_TOKEN": "t0k3n"}))
     assert "sk-x1" not in shown and "t0k3n" not in shown

@@ -20,6 +20,7 @@ from briefer.cli.common import (
     command_line_inputs,
     emit,
     flag_for,
+    open_store,
     say,
 )
 from briefer.cli.root import app
@@ -317,11 +318,21 @@ def _slack_webhook(given: str | None, env: str | None, path: Path | None) -> str
     ]
     if len(chosen) > 1:
         raise UsageError(f"give only one of {', '.join(chosen)}: each names the webhook")
-    if env is None and path is None:
+    if env is not None:
+        from briefer.settings import variable
+
+        value = variable(env)
+        if value is None:
+            raise UsageError(
+                f"the environment variable {env} is not set; set it to the Slack webhook's "
+                "address, or name another variable"
+            )
+        return value
+    if path is None:
         return given or None
     from briefer.digest.deliver import webhook_from
 
-    return webhook_from(env=env, path=path)
+    return webhook_from(path)
 
 
 def _mail_settings(email_to: str) -> tuple[list[str], MailSettings]:
@@ -497,10 +508,9 @@ def _feed_list(path: Path) -> list[str]:
 def _compared_article(given: str, setup: Setup, db: Path | None) -> Article:
     """An input of `compare`: a stored brief id (its article), or a path or URL."""
     from briefer.inputs import CommandLine, load_article
-    from briefer.store import Store
 
     if given.isdigit() and not Path(given).exists():
-        return Store(db).article(int(given))
+        return open_store(db).article(int(given))
     return load_article(CommandLine(given), setup.load)
 
 

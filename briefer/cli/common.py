@@ -16,6 +16,7 @@ from typer.core import TyperCommand
 if TYPE_CHECKING:
     from briefer.core import Briefer
     from briefer.inputs import Input, LoadOptions
+    from briefer.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
@@ -310,7 +311,9 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bo
     from briefer.store import Store
 
     o = options
-    config = LLMConfig.from_env(
+    settings = Settings.from_env()
+    config = LLMConfig.from_settings(
+        settings,
         model=o.model,
         base_url=o.base_url,
         temperature=o.temperature,
@@ -320,7 +323,8 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bo
         json_mode=o.json_mode,
         concurrency=o.concurrency,
     )
-    load = LoadOptions.from_env(
+    load = LoadOptions.from_settings(
+        settings,
         max_bytes=o.max_bytes,
         max_fetch_bytes=o.max_fetch_bytes,
         fetch_timeout=o.timeout,
@@ -332,11 +336,12 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bo
         prompt=o.prompt,
         strict=o.strict,
         max_input_tokens=o.max_input_tokens,
-        store=None if o.no_cache else Store(o.db),
+        store=None if o.no_cache else Store(o.db or settings.db),
         refresh=o.refresh,
         fallback=o.fallback,
         load_options=load,
         planning=planning,
+        settings=settings,
     )
     notes = []
     if planning and briefer.engine.name == "openai" and not config.configured:
@@ -344,7 +349,7 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bo
             f"no LLM is configured: estimating for {config.model or DEFAULT_MODEL} at its "
             "list price; nothing is sent"
         )
-    elif briefer.engine.name == "offline" and (o.engine or Settings.from_env().engine) != "offline":
+    elif briefer.engine.name == "offline" and (o.engine or settings.engine) != "offline":
         notes.append(
             "using the offline engine (no LLM configured); set OPENAI_API_KEY or "
             "OPENAI_BASE_URL for LLM briefs"
@@ -353,6 +358,14 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bo
     if note and briefer.engine.name != "offline":
         notes.append(note)
     return Setup(briefer, notes, resolve)
+
+
+def open_store(db: Path | None) -> Store:
+    """The brief store at `db`, else at the BRIEFER_DB setting, else in the user data folder."""
+    from briefer.settings import Settings
+    from briefer.store import Store
+
+    return Store(db or Settings.from_env().db)
 
 
 def command_line_inputs(words: list[str], url_list: Path | None = None) -> list[Input]:

@@ -22,12 +22,14 @@ def models() -> None:
       briefer models
     """
     from briefer.engines.openai.models import model_table, user_prices_path
+    from briefer.settings import Settings
     from briefer.text import columns
 
     rows: list[tuple[str, ...]] = [
         ("model", "context", "max output", "$ in / 1M", "$ out / 1M", "encoding")
     ]
-    for m in model_table():
+    prices = Settings.from_env().prices
+    for m in model_table(user_file=prices):
         price = [
             f"{p:g}" if p is not None else "-" for p in (m.input_per_million, m.output_per_million)
         ]
@@ -35,7 +37,7 @@ def models() -> None:
             (m.name, f"{m.context_tokens:,}", f"{m.max_output_tokens:,}", *price, m.encoding)
         )
     typer.echo(columns(rows))
-    user = user_prices_path()
+    user = user_prices_path(prices)
     typer.echo(f"\nprices: shipped table{f' with {user} laid over it' if user else ''}")
 
 

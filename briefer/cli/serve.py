@@ -28,9 +28,10 @@ def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -
 
     if not 0 < port < 65536:
         raise ConfigError(f"port {port} is not between 1 and 65535")
-    token = token or Settings.from_env().server_token
+    settings = Settings.from_env()
+    token = token or settings.server_token
     refuse_open(host, token, "HTTP")
     # Made here, not inside the app, so a configuration error is one line before serving.
-    briefer = Briefer(store=Store())
+    briefer = Briefer(store=Store(settings.db), settings=settings)
     app = create_app(lambda: briefer, token=token)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from briefer.cli.common import Db, FormatOption, Output, command, emit
+from briefer.cli.common import Db, FormatOption, Output, command, emit, open_store
 from briefer.cli.root import app
 from briefer.errors import UsageError
 
@@ -44,10 +44,9 @@ def history(
     """
     from briefer.renderers.history import render_history
     from briefer.settings import parse_since
-    from briefer.store import Store
 
     after = parse_since(since) if since is not None else None
-    rows = Store(db).history(limit, since=after, search=search)
+    rows = open_store(db).history(limit, since=after, search=search)
     rendered = render_history(rows, fmt, filtered=bool(since or search))
     if rendered:
         typer.echo(rendered)
@@ -68,11 +67,10 @@ def show(
       briefer show 42 --format slack
     """
     from briefer.renderers import render
-    from briefer.store import Store
 
     if not brief_id.isdigit():
         raise UsageError(f"{brief_id!r} is not a brief id; `briefer history` lists them")
-    emit(render(Store(db).show(int(brief_id)), fmt), output)
+    emit(render(open_store(db).show(int(brief_id)), fmt), output)
 
 
 @command(app)
@@ -94,11 +92,10 @@ def story(
     """
     from briefer.digest.followup import latest_story_brief, story_timeline
     from briefer.renderers.story import render_story_markdown
-    from briefer.store import Store
 
     if not brief_id.isdigit():
         raise UsageError(f"{brief_id!r} is not a brief id; `briefer history` lists them")
-    store = Store(db)
+    store = open_store(db)
     timeline = story_timeline(store, int(brief_id))
     if (story_brief := latest_story_brief(store, int(brief_id))) is not None:
         typer.echo(render_story_markdown(story_brief))

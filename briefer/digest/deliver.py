@@ -29,21 +29,9 @@ MAX_ANSWER_BYTES = 65_536  # of Slack's answer, read: it is "ok" or a short erro
 MAX_WEBHOOK_FILE_BYTES = 4096  # a webhook file holds one address
 
 
-def webhook_from(*, env: str | None = None, path: Path | None = None) -> str:
-    """The webhook address kept in environment variable `env` or in the file at `path` (its
-    only line); `UsageError` when it is missing, empty or not a plain small file."""
-    if env is not None:
-        from briefer.settings import variable
-
-        value = variable(env)
-        if value is None:
-            raise UsageError(
-                f"the environment variable {env} is not set; set it to the Slack webhook's "
-                "address, or name another variable"
-            )
-        return value
-    if path is None:
-        raise UsageError("give the Slack webhook in an environment variable or a file")
+def webhook_from(path: Path) -> str:
+    """The webhook address kept in the file at `path` (its only line); `UsageError` when it
+    is missing, empty or not a plain small file."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):

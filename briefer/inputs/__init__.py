@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from briefer.errors import ConfigError, InputError
 from briefer.inputs.article import Article, article_from_text, utf8_size
-from briefer.settings import MAX_TIMEOUT
+from briefer.settings import MAX_TIMEOUT, Settings
 
 DEFAULT_MAX_BYTES = 2_000_000
 DEFAULT_MAX_FETCH_BYTES = 5_000_000
@@ -94,11 +94,10 @@ class LoadOptions:
         return max(int(HTML_PER_ARTICLE * self.max_bytes), DEFAULT_MAX_FETCH_BYTES)
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> LoadOptions:
-        """The limits with $BRIEFER_MAX_BYTES applied; overrides that are not None win."""
-        from briefer.settings import Settings
-
-        values: dict[str, Any] = {"max_bytes": Settings.from_env().max_bytes}
+    def from_settings(cls, settings: Settings, **overrides: Any) -> LoadOptions:
+        """The limits with the settings' article limit applied; overrides that are not None
+        win."""
+        values: dict[str, Any] = {"max_bytes": settings.max_bytes}
         values.update((k, v) for k, v in overrides.items() if v is not None)
         return cls(**{k: v for k, v in values.items() if v is not None})
 

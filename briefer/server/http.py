@@ -219,7 +219,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _default_briefer() -> Briefer:
-    return Briefer(store=Store())
+    settings = Settings.from_env()
+    return Briefer(store=Store(settings.db), settings=settings)
 
 
 def create_app(

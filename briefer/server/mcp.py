@@ -219,8 +219,9 @@ class BrieferMCP(MCPServer[Any]):
 
 def create_server(briefer: Briefer | None = None, *, timeout: float | None = None) -> BrieferMCP:
     """Build the MCP server around `briefer` (default: one from the environment, with a store)."""
-    Settings.from_env()  # a malformed variable is refused before the server starts
-    briefer = briefer if briefer is not None else Briefer(store=Store())
+    settings = Settings.from_env()  # a malformed variable is refused before the server starts
+    if briefer is None:
+        briefer = Briefer(store=Store(settings.db), settings=settings)
     server = BrieferMCP(
         briefer,
         timeout=timeout if timeout is not None else DEFAULT_TIMEOUT,

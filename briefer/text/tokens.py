@@ -70,14 +70,16 @@ class TokenCounter:
 
 
 def counter_for(
-    encoding_name: str, *, load: Callable[[str], tiktoken.Encoding] | None = None
+    encoding_name: str,
+    *,
+    estimate: bool = False,
+    load: Callable[[str], tiktoken.Encoding] | None = None,
 ) -> TokenCounter:
-    """Return a counter for `encoding_name`; `load` replaces tiktoken's loader (tests)."""
+    """Return a counter for `encoding_name`: by estimate when asked (`estimate`), else
+    tiktoken's; `load` replaces tiktoken's loader (tests)."""
     if load is not None:
         return _make(encoding_name, load)
-    from briefer.settings import Settings
-
-    if Settings.from_env().tokenizer == "estimate":
+    if estimate:
         return TokenCounter(encoding_name)  # asked for: nothing to warn about
     return _default_counter(encoding_name)
 

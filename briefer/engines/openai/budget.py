@@ -79,10 +79,16 @@ def budget_for(
     """Work out the budget for `config`: explicit settings, then the context the server
     states (`server_context`, said in `source`), then the model table (priced by it at OpenAI
     and Azure only)."""
-    info = model_info(config.model or "", list_prices=provider_of(config.base_url) != "other")
+    info = model_info(
+        config.model or "",
+        user_file=config.prices,
+        list_prices=provider_of(config.base_url) != "other",
+    )
     context = config.context_tokens or server_context or info.context_tokens
     output = config.max_output_tokens or min(
         info.max_output_tokens, DEFAULT_OUTPUT_TOKENS, max(context // 2, 1)
     )
     said = source if server_context and not config.context_tokens else None
-    return Budget(info, counter_for(info.encoding), context, output, said)
+    return Budget(
+        info, counter_for(info.encoding, estimate=config.estimate_tokens), context, output, said
+    )

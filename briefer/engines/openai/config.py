@@ -1,17 +1,18 @@
-"""Settings for the LLM engine: environment first, explicit arguments win.
+"""Settings for the LLM engine: the settings first, explicit arguments win.
 
-Nothing is read at import time; `LLMConfig.from_env()` reads the environment when called.
+Nothing here reads the environment: `LLMConfig.from_settings(settings)` builds a config from
+the settings the edge read (the command line, the services, `Briefer()`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from briefer.errors import ConfigError
-from briefer.settings import MAX_TIMEOUT
+from briefer.settings import MAX_TIMEOUT, Settings
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_OUTPUT_TOKENS = 4096
@@ -35,6 +36,8 @@ class LLMConfig:
     max_retries: int = 2  # transport retries after the first attempt
     max_retry_wait: float = 120.0  # longest Retry-After we agree to wait, in seconds
     concurrency: int | None = None  # requests of one article (its parts) at once; None: 4
+    prices: Path | None = None  # a price file laid over the model table; None: the user's own
+    estimate_tokens: bool = False  # count tokens by estimate, never loading tiktoken
 
     def __post_init__(self) -> None:
         if self.json_mode not in JSON_MODES:
@@ -97,14 +100,12 @@ class LLMConfig:
         return key + url_secrets(self.base_url)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> LLMConfig:
-        """Build a config from OPENAI_API_KEY, OPENAI_BASE_URL, BRIEFER_MODEL; overrides win.
+    def from_settings(cls, settings: Settings, **overrides: Any) -> LLMConfig:
+        """Build a config from the settings (the key, endpoint, model, price file and token
+        counting the environment gives); overrides win.
 
         Overrides that are None are ignored, so CLI flags can be passed straight through.
         """
-        from briefer.settings import Settings
-
-        settings = Settings.from_env(env)
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:
@@ -113,6 +114,8 @@ class LLMConfig:
             "api_key": settings.api_key,
             "base_url": settings.base_url,
             "model": settings.model,
+            "prices": settings.prices,
+            "estimate_tokens": settings.tokenizer == "estimate",
         }
         values.update((k, v) for k, v in overrides.items() if v is not None)
         return replace(cls(), **{k: v for k, v in values.items() if v is not None})

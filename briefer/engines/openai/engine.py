@@ -650,7 +650,7 @@ class OpenAIEngine:
         gpt-4o-mini); elsewhere the user's price file alone prices it."""
         list_prices = provider_of(self.given.base_url) != "other"
         name = answered or self.given.model or self.config.model or ""
-        return model_info(name, list_prices=list_prices)
+        return model_info(name, user_file=self.config.prices, list_prices=list_prices)
 
     def _priced(self, result: EngineResult) -> EngineResult:
         """The result with its cost in dollars (None when the model has no price)."""

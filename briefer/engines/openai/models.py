@@ -55,11 +55,9 @@ class ModelInfo:
         return round(dollars / 1_000_000, 6)
 
 
-def user_prices_path() -> Path | None:
-    """The user's price file, if there is one."""
-    from briefer.settings import Settings
-
-    path = Settings.from_env().prices
+def user_prices_path(path: Path | None = None) -> Path | None:
+    """The price file: `path` (the BRIEFER_PRICES setting) when given, which must exist; else
+    the user's own in their config folder, if there is one."""
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"BRIEFER_PRICES={path}: no such file; fix the path or unset it")
@@ -117,7 +115,7 @@ def _merged(
 
     default: dict[str, Any] = unpriced(shipped["default"])
     models: dict[str, dict[str, Any]] = {k: unpriced(v) for k, v in shipped["models"].items()}
-    user = user_file if user_file is not None else user_prices_path()
+    user = user_prices_path(user_file)
     if user is not None:
         extra = _read(user)
         default.update(extra.get("default", {}))
