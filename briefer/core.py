@@ -111,7 +111,11 @@ class Briefer:
             else LLMConfig.from_settings(settings, **given)
         )
         setup = EngineSetup(
-            self.config, prompt, http_client, async_http_client, planning, memory=store
+            {"llm": self.config, "prompt": prompt},
+            http_client,
+            async_http_client,
+            planning,
+            memory=store,
         )
         self.engine: Engine = create_engine(engine or settings.engine or "auto", setup)
 

@@ -217,4 +217,41 @@ def test_the_front_door_never_names_an_engine_class() -> None:
 def _setup():  # type: ignore[no-untyped-def]
     from briefer.engines import EngineSetup
 
-    return EngineSetup(LLMConfig())
+    return EngineSetup({"llm": LLMConfig()})
+
+
+def test_the_built_in_engines_are_registered_as_plugins_are() -> None:
+    from importlib.metadata import entry_points
+
+    from briefer.engines import DISTRIBUTION
+
+    ours = {
+        ep.name: ep.value
+        for ep in entry_points(group=ENTRY_POINT_GROUP)
+        if ep.dist is not None and ep.dist.metadata["Name"] == DISTRIBUTION
+    }
+    assert ours == {
+        "offline": "briefer.engines.offline:OfflineEngine.create",
+        "openai": "briefer.engines.openai:OpenAIEngine.create",
+    }
+    assert Briefer(engine="offline").engine.name == "offline"
+
+
+def test_a_source_tree_never_installed_still_has_its_built_in_engines(monkeypatch) -> None:
+    import briefer.engines as engines
+
+    monkeypatch.setattr(engines, "entry_points", lambda **_: [])
+    assert Briefer(engine="offline").engine.name == "offline"
+    assert Briefer(engine="openai", planning=True).engine.name == "openai"
+
+
+def test_an_engine_takes_the_options_it_knows_and_refuses_a_wrong_one() -> None:
+    from briefer.engines import EngineSetup, create_engine
+
+    setup = EngineSetup({"llm": LLMConfig(model="m-1"), "colour": "blue"}, planning=True)
+    assert setup.option("llm", LLMConfig, LLMConfig()).model == "m-1"
+    assert setup.option("missing", int, 7) == 7
+    engine = create_engine("openai", setup)  # "colour" is no option of its: ignored
+    assert engine.model == "m-1"
+    with pytest.raises(ConfigError, match="'llm' is a str"):
+        create_engine("openai", EngineSetup({"llm": "gpt-4o"}))

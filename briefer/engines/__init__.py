@@ -1,10 +1,11 @@
 """Engines: what turns an article into a brief, and several briefs into a comparison.
 
 `Briefer` holds one engine and never asks which: everything it needs is in the `Engine`
-protocol. Two engines ship with briefer, `offline` (rules, no model) and `openai` (any
-OpenAI-compatible endpoint). Another package adds one by naming a factory under the entry point
-group `briefer.engines` (a built-in's name is refused); the factory takes an `EngineSetup` and
-returns an `Engine`, most simply a `briefer.engines.base.SimpleEngine` that writes `brief()`:
+protocol. Every engine is found the same way: by a factory named under the entry point group
+`briefer.engines`. briefer's own two are registered there by its package metadata, `offline`
+(rules, no model) and `openai` (any OpenAI-compatible endpoint); another package adds one the
+same way (a built-in's name is refused). The factory takes an `EngineSetup` and returns an
+`Engine`, most simply a `briefer.engines.base.SimpleEngine` that writes `brief()`:
 
     [project.entry-points."briefer.engines"]
     mine = "my_package:make_engine"
@@ -12,13 +13,12 @@ returns an `Engine`, most simply a `briefer.engines.base.SimpleEngine` that writ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from importlib import import_module
-from importlib.metadata import entry_points
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from briefer.errors import ConfigError
 from briefer.schema import Brief, Notice, PromptInfo, Usage
@@ -28,18 +28,20 @@ if TYPE_CHECKING:
 
     from briefer.analysis.sourcing import SourcingProfile
     from briefer.engines.estimate import Plan
-    from briefer.engines.openai.config import LLMConfig
     from briefer.engines.openai.endpoint import FormatMemory
-    from briefer.engines.openai.prompts import PromptTemplate
     from briefer.inputs.article import Article
     from briefer.schema.comparison import Comparison
     from briefer.text.tokens import TokenCounter
     from briefer.verify.coverage import Compared
 
+T = TypeVar("T")
 ENTRY_POINT_GROUP = "briefer.engines"
+DISTRIBUTION = "briefer-news"  # the package whose entry points are the built-in engines
+# The built-ins' factories as the package metadata registers them; used as they are when briefer
+# runs from a source tree that was never installed (no metadata to read).
 _BUILTIN = {
-    "offline": "briefer.engines.offline:OfflineEngine",
-    "openai": "briefer.engines.openai:OpenAIEngine",
+    "offline": "briefer.engines.offline:OfflineEngine.create",
+    "openai": "briefer.engines.openai:OpenAIEngine.create",
 }
 
 
@@ -71,14 +73,28 @@ class EngineResult:
 
 @dataclass(frozen=True)
 class EngineSetup:
-    """What a Briefer gives the factory of its engine."""
+    """What a Briefer gives the factory of its engine: what any engine may use (HTTP clients,
+    whether only an estimate will be asked, a memory), and `options` by name, each for the
+    engines that know it. The Briefer gives "llm" (its `LLMConfig`: the endpoint, model and
+    limits) and "prompt" (a template's name or file, or a `PromptTemplate`); an engine takes
+    what it needs with `option` and ignores the rest."""
 
-    config: LLMConfig
-    prompt: str | Path | PromptTemplate = "brief"
+    options: Mapping[str, object] = field(default_factory=dict)
     http_client: httpx.Client | None = None
     async_http_client: httpx.AsyncClient | None = None
     planning: bool = False  # only `estimate` will be asked: an LLM engine needs no key
     memory: FormatMemory | None = None  # where what an endpoint takes is kept (the store)
+
+    def option(self, name: str, kind: type[T] | tuple[type, ...], default: T) -> T:
+        """The option `name` when it is of `kind`, else `default` when it is not given;
+        `ConfigError` when it is given as something else."""
+        value = self.options.get(name, default)
+        if not isinstance(value, kind):
+            raise ConfigError(
+                f"the engine option {name!r} is a {type(value).__name__}, not what the engine "
+                "takes; check the value given for it"
+            )
+        return value  # type: ignore[return-value]
 
 
 class Engine(Protocol):
@@ -155,25 +171,43 @@ def create_engine(choice: str, setup: EngineSetup) -> Engine:
     """The engine named `choice` ("auto": openai when an LLM is configured or only an
     estimate is wanted, else offline)."""
     if choice == "auto":
-        choice = "openai" if setup.config.configured or setup.planning else "offline"
+        configured = bool(getattr(setup.options.get("llm"), "configured", False))
+        choice = "openai" if configured or setup.planning else "offline"
     factory = _factory(choice)
     return factory(setup)
 
 
 def _factory(name: str) -> EngineFactory:
+    """The factory registered under `name`: briefer's own for a built-in's name (a plugin
+    taking that name is an error), else the one plugin that names it."""
+    found = list(entry_points(group=ENTRY_POINT_GROUP, name=name))
+    ours = [ep for ep in found if _distribution(ep) == DISTRIBUTION]
     if name in _BUILTIN:
-        clashing = [ep.value for ep in entry_points(group=ENTRY_POINT_GROUP, name=name)]
+        clashing = [ep.value for ep in found if ep not in ours]
         if clashing:
             raise ConfigError(
                 f"an installed plugin ({clashing[0]}) names its engine {name!r}, the name of "
                 "a built-in engine; the plugin must choose another name"
             )
-        module, _, attribute = _BUILTIN[name].partition(":")
-        engine_class: Any = getattr(import_module(module), attribute)
-        builtin: EngineFactory = engine_class.create
-        return builtin
-    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
-        loaded: EngineFactory = ep.load()
+        if not ours:  # a source tree never installed: no metadata names the built-ins
+            return _load(_BUILTIN[name])
+    if found:
+        loaded: EngineFactory = found[0].load()
         return loaded
     choices = ", ".join(["auto", *engine_names()])
     raise ConfigError(f"engine {name!r} is not one of {choices}")
+
+
+def _distribution(ep: EntryPoint) -> str | None:
+    dist = ep.dist
+    return None if dist is None else str(dist.metadata["Name"]).lower()
+
+
+def _load(target: str) -> EngineFactory:
+    """A factory written as entry points write them ("module:Class.method")."""
+    module, _, attribute = target.partition(":")
+    found: Any = import_module(module)
+    for part in attribute.split("."):
+        found = getattr(found, part)
+    factory: EngineFactory = found
+    return factory

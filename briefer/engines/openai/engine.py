@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import httpx
@@ -170,11 +171,12 @@ class OpenAIEngine:
 
     @classmethod
     def create(cls, setup: EngineSetup) -> OpenAIEngine:
-        """The engine, from a Briefer's setup: its config, prompt and HTTP clients."""
-        prompt = setup.prompt
+        """The engine, from a Briefer's setup: its options "llm" (the config) and "prompt",
+        and the HTTP clients."""
+        prompt = setup.option("prompt", (str, Path, PromptTemplate), "brief")
         template = prompt if isinstance(prompt, PromptTemplate) else load_template(prompt)
         return cls(
-            setup.config,
+            setup.option("llm", LLMConfig, LLMConfig()),
             template,
             http_client=setup.http_client,
             async_http_client=setup.async_http_client,
