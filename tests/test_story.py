@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 from briefer import Briefer, StoryBrief, render, render_markdown, render_slack
+from briefer.engines.offline.compare import compare_offline
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.story import story_from_draft
 from briefer.errors import UsageError
 from briefer.evaluation import count_words
-from briefer.schema import source_label
+from briefer.inputs import load_article
+from briefer.schema import PromptInfo, source_label, strict_json_schema, strict_schema_problems
+from briefer.schema.story import StoryDraft
+from briefer.verify.coverage import Compared
 
-from .exchanges import FIXTURES
+from .conftest import TEST_KEY
+from .exchanges import BASE_URL, FIXTURES, article_in, load_exchange, replay
 
 FOLDER = FIXTURES / "compare"
 EXPECTED = json.loads((FOLDER / "expected.json").read_text(encoding="utf-8"))
@@ -185,3 +192,194 @@ def test_when_the_engine_cannot_compare_the_story_brief_comes_from_the_offline_c
     story = briefer.story(FILES)
     assert story.warnings[0].startswith("the offline comparison failed (the endpoint failed")
     assert len(story.differ) == len(EXPECTED["conflicts"]) and story.agreed  # still whole
+
+
+# --- the LLM path: one story request (prompts/story.toml) -----------------------------------------
+
+
+def _llm(**given) -> Briefer:
+    return Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, **given))
+
+
+def _strict_llm() -> Briefer:
+    return Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL), strict=True)
+
+
+def test_the_llm_writes_the_story_brief_in_one_request_over_briefs_and_articles(
+    router, list_prices
+):
+    log = replay("story_harwick", router)
+    story = _llm().story(FILES)
+    assert len(log.requests) == 4  # three briefs, then the story
+    request = log.bodies[3]
+    assert request["response_format"]["json_schema"]["name"] == "story"
+    assert request["response_format"]["json_schema"]["strict"] is True
+    outlets = json.loads(article_in(request))  # every outlet inside the boundary, as data
+    assert [o["outlet"] for o in outlets] == [0, 1, 2]
+    assert [o["name"] for o in outlets] == [source_label(str(f)) for f in FILES]
+    assert [o["article"] for o in outlets] == [load_article(f).text for f in FILES]
+    assert all(o["brief"]["key_facts"] for o in outlets)
+    assert story.engine == "openai" and story.model == "gpt-4o-mini-2024-07-18"
+    assert story.prompt == PromptInfo(name="story", version="1")
+    assert story.headline.startswith("Brannock Chemicals fire forces Harwick evacuation")
+    assert [f.sources for f in story.agreed] == [[0, 1, 2]] * 3
+    every = [q for f in [*story.agreed, *story.only_one] for q in f.quotes]
+    every += [q for c in story.differ for q in c.quotes]
+    assert {q.status for q in every} == {"exact"}  # each found in its own outlet's article
+    residents = story.differ[0]
+    assert residents.kind == "quantity" and residents.values == {
+        0: "about 1,200 residents",  # given bare ("1,200"): its unit and hedge from its quote
+        1: "more than 3,000 residents",
+        2: "2,500 residents",
+    }
+    assert [c.kind for c in story.differ] == ["quantity", "quantity", "attribution"]
+    assert [f.sources for f in story.only_one] == [[2], [1], [0]]  # the model's ranking
+    assert [s.source for s in story.sourcing] == [0, 1, 2] and story.stakeholders
+    assert story.usage.requests == 1 and story.usage.cost_usd is not None
+    assert story.warnings == []
+    markdown = render_markdown(story)
+    assert "about 1,200 residents" in markdown and "✗" not in markdown
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_quote_given_to_the_wrong_outlet_is_marked_or_in_strict_mode_dropped(router, strict):
+    log = replay("story_quote_from_another_outlet", router)
+    story = (_strict_llm() if strict else _llm()).story(FILES)
+    assert len(log.requests) == 5  # three briefs, the story, one repair
+    repair = log.bodies[4]["messages"][-1]["content"]
+    assert "not in the article of the outlet" in repair
+    assert "agreed[2] (outlet 2)" in repair and "only_one[2] (outlet 1)" in repair
+    wire, local = (load_article(f).text for f in FILES[:2])
+    investigation = story.agreed[2]
+    rail = [f for f in [*story.agreed, *story.only_one] if "Rail" in f.statement]
+    if not strict:
+        # Each quote is in another outlet's article, and checked against its own only.
+        assert {q.source: q.status for q in investigation.quotes} == {
+            0: "exact",
+            1: "exact",
+            2: "missing",
+        }
+        assert investigation.quotes[2].text in local
+        (fact,) = rail
+        assert fact.sources == [1] and fact.quotes[0].status == "missing"
+        assert fact.quotes[0].text in wire
+        assert "2 quote(s) of the story brief were not found in their own outlet's article" in (
+            story.warnings
+        )
+        assert "✗" in render_markdown(story)
+    else:
+        assert investigation.sources == [0, 1] and investigation.coverage == "some"
+        assert rail == []
+        assert story.warnings[-1].startswith("strict mode dropped 2 item(s)")
+        assert all(q.status != "missing" for f in story.agreed for q in f.quotes)
+
+
+def test_a_story_answer_that_does_not_match_the_schema_gets_one_reask(router):
+    log = replay("story_schema_invalid_then_ok", router)
+    story = _llm().story(FILES)
+    assert len(log.requests) == 5
+    first, second = log.bodies[3:]
+    assert len(second["messages"]) == len(first["messages"]) + 2
+    reask = second["messages"][-1]["content"]
+    assert "could not be used" in reask and "only_one" in reask and "differ.0.kind" in reask
+    assert any(w.startswith("first answer was unusable") for w in story.warnings)
+    assert len(story.differ) == 3 and story.usage.requests == 2
+
+
+def test_when_the_story_request_fails_the_offline_story_brief_stands_in_with_a_warning(router):
+    log = replay("story_server_error", router)
+    story = _llm(max_retries=0).story(FILES)
+    assert len(log.requests) == 4
+    assert story.warnings[0].startswith("the openai story request failed (")
+    assert "this story brief is the offline engine's" in story.warnings[0]
+    assert story.engine == "offline" and story.prompt is None
+    assert story.agreed and story.differ  # still whole
+
+
+def test_story_exchanges_say_they_are_hand_written():
+    for name in (
+        "story_harwick",
+        "story_quote_from_another_outlet",
+        "story_schema_invalid_then_ok",
+        "story_server_error",
+    ):
+        exchange = load_exchange(name)
+        assert exchange["provenance"] == "hand-written" and "by hand" in exchange["note"]
+
+
+def test_story_draft_schema_is_strict():
+    assert strict_schema_problems(strict_json_schema(StoryDraft)) == []
+
+
+def _offline_items() -> list[Compared]:
+    briefer = Briefer(engine="offline")
+    return [Compared(briefer.brief(f), load_article(f).text) for f in FILES]
+
+
+def test_a_draft_difference_the_figures_do_not_make_is_left_out_and_unknown_outlets_dropped():
+    wire = "Officials said about 1,200 residents had been evacuated by early afternoon"
+    local = "By midday, more than 3,000 residents had been evacuated"
+    tabloid = "A staggering 2,500 residents were evacuated"
+    draft = StoryDraft.model_validate(
+        {
+            "headline": "Fire in Harwick",
+            "agreed": [],
+            "differ": [
+                {
+                    "kind": "quantity",
+                    "topic": "residents",
+                    "claims": [
+                        {"source": 0, "value": "about 1,200 residents", "quote": wire},
+                        {"source": 2, "value": "1,200 residents", "quote": tabloid},
+                    ],
+                },
+                {
+                    "kind": "quantity",
+                    "topic": "residents",
+                    "claims": [
+                        {"source": 1, "value": "3,000", "quote": local},
+                        {"source": 2, "value": "2,500 residents", "quote": tabloid},
+                        {"source": 9, "value": "9 residents", "quote": "No such outlet."},
+                    ],
+                },
+            ],
+            "only_one": [],
+        }
+    )
+    story = story_from_draft(
+        draft, _offline_items(), model="m", prompt=PromptInfo(name="story", version="1"), notes=[]
+    )
+    (kept,) = story.differ  # "about 1,200" and "1,200" can both be true: no difference
+    assert kept.values == {1: "more than 3,000 residents", 2: "2,500 residents"}
+    assert any(
+        w.startswith("left out a difference the figures do not make") for w in story.warnings
+    )
+    assert any("naming an outlet that does not exist" in w for w in story.warnings)
+
+
+def test_an_engine_without_a_story_request_gets_the_story_built_from_its_comparison():
+    """The offline engine (and a plugin) has no `story`: its comparison makes the story."""
+    from briefer.engines import StoryWriter
+
+    briefer = Briefer(engine="offline")
+    assert not isinstance(briefer.engine, StoryWriter)
+    items = _offline_items()
+    from briefer.engines.offline.story import story_offline
+
+    expected = story_offline(compare_offline(items), items)
+    story = briefer.story(FILES)
+    assert story.model_dump(exclude={"created_at"}) == expected.model_dump(exclude={"created_at"})
+
+
+def test_compare_story_on_the_command_line_with_an_llm_uses_the_story_prompt(
+    run, router, monkeypatch
+):
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    monkeypatch.setenv("BRIEFER_MODEL", "gpt-4o-mini")
+    log = replay("story_harwick", router)
+    result = run("compare", *map(str, FILES), "--story", "--format", "json")
+    assert result.code == 0, result.err
+    assert log.bodies[3]["response_format"]["json_schema"]["name"] == "story"
+    story = StoryBrief.model_validate_json(result.out)
+    assert story.prompt == PromptInfo(name="story", version="1") and story.engine == "openai"

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from briefer.engines.openai.prompts import PromptTemplate
     from briefer.inputs.article import Article
     from briefer.schema.comparison import Comparison
+    from briefer.schema.story import StoryBrief
     from briefer.text.tokens import TokenCounter
     from briefer.verify.coverage import Compared
 
@@ -139,6 +140,18 @@ class Engine(Protocol):
 
     async def aclose(self) -> None:
         """Close network connections (async client)."""
+        ...
+
+
+@runtime_checkable
+class StoryWriter(Protocol):
+    """An engine that writes a story brief itself (the OpenAI engine: one request over the
+    outlets' briefs and articles). An engine without `story` (the offline engine, a plugin)
+    gets the story brief code builds from its comparison (`briefer.engines.offline.story`)."""
+
+    def story(self, items: list[Compared]) -> StoryBrief:
+        """One brief of the story several briefed articles tell, every quote checked against
+        its own outlet's article."""
         ...
 
 
