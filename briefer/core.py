@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
@@ -384,11 +384,16 @@ class Briefer:
         since: datetime | None = None,
         concurrency: int | None = None,
         max_entries: int | None = None,
+        labels: Mapping[Any, str] | None = None,
     ) -> Digest:
         """Brief many articles, and the new entries of `feeds`, into a digest (a `Path` to a
         folder gives its articles; `since` keeps recent entries; `concurrency`: requests on
         their way at once, by default `DIGEST_CONCURRENCY`, or fewer when the server says it
         works on fewer at once).
+
+        `labels` name the outlets of articles as the reader knows them, by the file, folder or
+        URL given (`{Path("news/reuters"): "Reuters"}`): a labelled article is called by its
+        label everywhere, story briefs included (`briefer.digest.labels`).
 
         An article or feed that fails is kept in the digest with its reason, never dropped.
         At most `max_entries` entries a feed are briefed (200 unless given), the newest
@@ -403,6 +408,7 @@ class Briefer:
                 since=since,
                 concurrency=concurrency,
                 max_entries=max_entries,
+                labels=labels,
             )
         )
 
@@ -416,18 +422,21 @@ class Briefer:
         progress: Progress | None = None,
         load_options: LoadOptions | None = None,
         max_entries: int | None = None,
+        labels: Mapping[Any, str] | None = None,
     ) -> Digest:
         """`digest`, on the running event loop (`progress`: counts kept up to date for a
         display; `load_options`: limits other than this Briefer's)."""
+        from briefer.digest.labels import label_inputs
         from briefer.digest.morning import amorning
         from briefer.inputs import expand
 
+        inputs = label_inputs(expand(articles), labels)  # checked before anything is briefed
         if concurrency is None:
             concurrency = self._default_concurrency()
 
         return await amorning(
             self,
-            expand(articles),
+            inputs,
             feeds=feeds,
             since=since,
             store=self.store,

@@ -383,3 +383,107 @@ def test_compare_story_on_the_command_line_with_an_llm_uses_the_story_prompt(
     assert log.bodies[3]["response_format"]["json_schema"]["name"] == "story"
     story = StoryBrief.model_validate_json(result.out)
     assert story.prompt == PromptInfo(name="story", version="1") and story.engine == "openai"
+
+
+# --- outlets named as the reader knows them: labels for a digest's inputs -------------------------
+
+NAMES = ["Norland Wire", "Harwick Gazette", "The Daily Blaze"]
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The wire story in one folder, the local paper and the tabloid in another."""
+    wire, others = tmp_path / "wire", tmp_path / "others"
+    wire.mkdir()
+    others.mkdir()
+    shutil.copy(FILES[0], wire)
+    for path in FILES[1:]:
+        shutil.copy(path, others)
+    return wire, others
+
+
+def test_a_digest_calls_labelled_outlets_by_their_labels_everywhere(tmp_path):
+    wire, others = _two_folders(tmp_path)
+    labels = {wire: NAMES[0], others: NAMES[1], others / "harwick_tabloid.txt": NAMES[2]}
+    digest = Briefer(engine="offline").digest([wire, others], labels=labels)
+    # A file's label wins over its folder's; the input is still listed as it was given.
+    assert [i.envelope.article.label for i in digest.briefed] == NAMES
+    assert [Path(i.source).name for i in digest.items] == [f.name for f in FILES]
+    story = digest.story_briefs[1]
+    assert [s.label for s in story.sources] == NAMES
+    assert [story.label(s.source) for s in story.sourcing] == NAMES
+    markdown = render_markdown(digest)
+    assert "3 outlets: Norland Wire, Harwick Gazette, The Daily Blaze" in markdown
+    for name in NAMES:
+        assert f"- {name}: " in markdown  # each outlet's folded line
+    assert "harwick wire" not in markdown and "harwick_" not in markdown
+    assert all(name in render(digest, "html") for name in NAMES)
+    assert all(name in json.dumps(render_slack(digest)) for name in NAMES)
+
+
+def test_labels_name_urls_as_given_and_load_as_the_labelled_outlet():
+    from briefer.digest.labels import Labelled, label_inputs
+    from briefer.inputs import URL, CommandLine
+
+    inputs = [URL("https://example.org/news/a/"), CommandLine("https://example.org/b"), "Text."]
+    labels = {"https://example.org/news/a": "Example News", "https://example.org/b/": "B"}
+    out = label_inputs(inputs, labels)
+    assert [o.name if isinstance(o, Labelled) else o for o in out] == ["Example News", "B", "Text."]
+    assert str(out[0]) == "https://example.org/news/a/" and out[0].host == "example.org"
+    labelled = label_inputs([FILES[0]], {str(FILES[0]): "Norland Wire"})[0]
+    assert labelled.load().site_name == "Norland Wire"
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ({"nowhere/at/all": "X"}, "none of the digest's inputs"),
+        ({"WIRE": "  "}, "the label is empty"),
+        ({"WIRE": "Two\nlines"}, "not an outlet's name"),
+        ({"-": "Standard input"}, "cannot be labelled"),
+    ],
+)
+def test_a_label_for_no_input_or_of_no_name_is_refused_before_anything_is_briefed(
+    tmp_path, monkeypatch, labels, message
+):
+    wire, _ = _two_folders(tmp_path)
+    labels = {(str(wire) if key == "WIRE" else key): name for key, name in labels.items()}
+    briefer = Briefer(engine="offline")
+    briefed = []
+    monkeypatch.setattr(briefer, "abrief_stored", lambda *a, **k: briefed.append(a))
+    with pytest.raises(UsageError, match=message) as caught:
+        briefer.digest([wire], labels=labels)
+    assert briefed == []
+    assert "--" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_digest_labels_on_the_command_line(run, tmp_path):
+    wire, others = _two_folders(tmp_path)
+    result = run(
+        "digest", str(wire), str(others), "--engine", "offline", "-q",
+        "--label", f"{wire}={NAMES[0]}", "--label", f"{others}={NAMES[1]}",
+        "--label", f"{others / 'harwick_tabloid.txt'}={NAMES[2]}",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "3 outlets: Norland Wire, Harwick Gazette, The Daily Blaze" in result.out
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["nonsense"], "give PATH_OR_URL=NAME"),
+        (["=Reuters"], "give PATH_OR_URL=NAME"),
+        (["FILE="], "give PATH_OR_URL=NAME"),
+        (["FILE=Reuters", "FILE=AP"], "labelled twice"),
+        (["elsewhere.txt=Reuters"], "none of the digest's inputs"),
+    ],
+)
+def test_a_malformed_digest_label_is_a_one_line_usage_error(run, values, message):
+    args = [v.replace("FILE", str(FILES[0])) for v in values]
+    result = run(
+        "digest", str(FILES[0]), "--engine", "offline", "-q",
+        *(part for value in args for part in ("--label", value)),
+    )  # fmt: skip
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefer: error: ") and message in lines[0]
+    assert "Traceback" not in result.err
