@@ -325,8 +325,9 @@ class Briefer:
         return await asyncio.to_thread(self.engine.compare, items)
 
     def story(self, articles: Sequence[ArticleInput]) -> StoryBrief:
-        """Brief each article (the store is reused), compare them, and merge them into one
-        brief of the story they tell."""
+        """Brief each article (the store is reused), and make one brief of the story they
+        tell: the engine's own story request (the LLM engine: `prompts/story.toml`), or the
+        engine's comparison merged by code (`_story_of` says what happens when it fails)."""
         if len(articles) < 2:
             raise UsageError(
                 "a story brief needs at least two articles", fix="one article's story is its brief"
@@ -371,7 +372,7 @@ class Briefer:
             note = f"the {self.engine.name} {what} failed ({why}); {instead}"
             return story.model_copy(update={"warnings": [note, *story.warnings]})
         if self.strict:
-            from briefer.engines.openai.story import verified_only
+            from briefer.verify.coverage import verified_only
 
             story = verified_only(story)
         return story

@@ -270,7 +270,7 @@ def test_a_quote_given_to_the_wrong_outlet_is_marked_or_in_strict_mode_dropped(r
     else:
         assert investigation.sources == [0, 1] and investigation.coverage == "some"
         assert rail == []
-        assert story.warnings[-1].startswith("strict mode dropped 2 item(s)")
+        assert story.warnings[-1].startswith("strict mode dropped 2 quote(s) not found")
         assert all(q.status != "missing" for f in story.agreed for q in f.quotes)
 
 

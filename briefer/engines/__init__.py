@@ -8,6 +8,10 @@ returns an `Engine`, most simply a `briefer.engines.base.SimpleEngine` that writ
 
     [project.entry-points."briefer.engines"]
     mine = "my_package:make_engine"
+
+An engine may also write story briefs itself (`StoryWriter`, as the OpenAI engine does);
+`Briefer` asks only whether it does, and builds the story brief from the engine's comparison
+when it does not.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 * **Quotes** are each located in the article of the outlet they are given for, never in
   another outlet's: one not found there is kept, marked missing, and counted in a warning, as a
-  comparison's are (`Briefer` in strict mode drops them: `verified_only`). A quote naming an
+  comparison's are (`Briefer` in strict mode drops them:
+  `briefer.verify.coverage.verified_only`). A quote naming an
   outlet that does not exist is dropped, with a warning.
 * **Where they differ**: one claim per outlet; a difference left with fewer than two outlets is
   dropped. A figure given bare ("1,200") takes its unit and hedge from its quote ("about 1,200
@@ -19,7 +20,6 @@
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Literal
 
 from briefer.engines.offline.compare import _can_both_be_true, _quantities
 from briefer.engines.offline.story import MAX_STAKEHOLDERS, outlets_sourcing
@@ -27,7 +27,7 @@ from briefer.schema import PromptInfo, Usage
 from briefer.schema.comparison import Conflict, Quote, SharedFact
 from briefer.schema.story import StoryBrief, StoryDraft, StoryDraftClaim
 from briefer.text import one_line
-from briefer.verify.coverage import Compared, assemble, verified_quote
+from briefer.verify.coverage import Compared, assemble, shared_fact, verified_quote
 
 
 def story_from_draft(
@@ -92,7 +92,7 @@ def story_from_draft(
     for statement, pairs in facts:
         if not pairs or any(pair in in_differ for pair in pairs):
             continue
-        fact = _fact(statement, [verified_quote(s, q, items) for s, q in pairs], n)
+        fact = shared_fact(statement, [verified_quote(s, q, items) for s, q in pairs], n)
         (agreed if len(fact.sources) > 1 else only_one).append(fact)
     agreed.sort(key=lambda f: len(f.sources) < n)  # every outlet's first, else in order
 
@@ -121,55 +121,6 @@ def story_from_draft(
         sourcing=outlets_sourcing(frame, items),
         usage=usage or Usage(),
         warnings=[*frame.warnings, *warnings],
-    )
-
-
-def verified_only(story: StoryBrief) -> StoryBrief:
-    """The story brief without the quotes that were not found in their own outlet's article
-    (strict mode): a fact left with no quote, or a difference with fewer than two outlets, is
-    dropped; an agreed fact left with one outlet joins what only one outlet reports."""
-    n = len(story.sources)
-    dropped = 0
-    differ = []
-    for conflict in story.differ:
-        quotes = [q for q in conflict.quotes if q.status != "missing"]
-        dropped += len(quotes) < len(conflict.quotes)
-        if len(quotes) < 2:
-            continue
-        values = {
-            q.source: conflict.values[q.source] for q in quotes if q.source in conflict.values
-        }
-        differ.append(conflict.model_copy(update={"quotes": quotes, "values": values}))
-    agreed: list[SharedFact] = []
-    only_one: list[SharedFact] = []
-    for fact in [*story.agreed, *story.only_one]:
-        quotes = [q for q in fact.quotes if q.status != "missing"]
-        dropped += len(quotes) < len(fact.quotes)
-        if quotes:
-            kept = _fact(fact.statement, quotes, n)
-            (agreed if len(kept.sources) > 1 else only_one).append(kept)
-    if not dropped:
-        return story
-    note = (
-        f"strict mode dropped {dropped} item(s) whose quotes are not in their own outlet's article"
-    )
-    return story.model_copy(
-        update={
-            "agreed": agreed,
-            "differ": differ,
-            "only_one": only_one,
-            "warnings": [*story.warnings, note],
-        }
-    )
-
-
-def _fact(statement: str, quotes: list[Quote], n: int) -> SharedFact:
-    sources = sorted({q.source for q in quotes})
-    coverage: Literal["all", "some", "one"] = (
-        "all" if len(sources) == n else "some" if len(sources) > 1 else "one"
-    )
-    return SharedFact(
-        statement=one_line(statement), sources=sources, coverage=coverage, quotes=quotes
     )
 
 
