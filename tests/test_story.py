@@ -12,7 +12,7 @@ from briefer import Briefer, StoryBrief, render, render_markdown, render_slack
 from briefer.engines.offline.compare import compare_offline
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.story import story_from_draft
-from briefer.errors import UsageError
+from briefer.errors import BadRequestError, UsageError
 from briefer.evaluation import count_words
 from briefer.inputs import load_article
 from briefer.schema import PromptInfo, source_label, strict_json_schema, strict_schema_problems
@@ -294,6 +294,19 @@ def test_when_the_story_request_fails_the_offline_story_brief_stands_in_with_a_w
     assert "this story brief is the offline engine's" in story.warnings[0]
     assert story.engine == "offline" and story.prompt is None
     assert story.agreed and story.differ  # still whole
+
+
+def test_a_story_request_too_long_for_the_context_is_not_sent_and_the_offline_one_stands_in(
+    router,
+):
+    briefer = Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, context_tokens=3000))
+    chat = router.post(f"{BASE_URL}/chat/completions")
+    items = _offline_items()
+    with pytest.raises(BadRequestError, match=r"the story request .* was not sent"):
+        briefer.engine.story(items)
+    story = briefer._story_of(items)
+    assert not chat.called  # measured before it went: nothing sent
+    assert story.engine == "offline" and "story request failed" in story.warnings[0]
 
 
 def test_story_exchanges_say_they_are_hand_written():
