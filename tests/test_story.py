@@ -239,6 +239,15 @@ def test_the_llm_writes_the_story_brief_in_one_request_over_briefs_and_articles(
     assert story.warnings == []
     markdown = render_markdown(story)
     assert "about 1,200 residents" in markdown and "✗" not in markdown
+    made = "openai engine, gpt-4o-mini-2024-07-18, prompt story v1 · 1 request"
+    assert made in markdown and made in render(story, "html")
+    offline = render_markdown(Briefer(engine="offline").story(FILES))
+    assert "prompt" not in offline and "\n1. “" in offline  # its facts are outlets' words
+    # The model's own wording of a fact is not shown as a quotation; an outlet's words are.
+    assert "\n1. A fire broke out at the Brannock Chemicals plant in Harwick on Tuesday. —" in (
+        markdown
+    )
+    assert "“Records show" not in markdown and "“Officials said about 1,200" in markdown
 
 
 @pytest.mark.parametrize("strict", [False, True])
