@@ -383,9 +383,9 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
+        labels: Mapping[Any, str] | None = None,
         concurrency: int | None = None,
         max_entries: int | None = None,
-        labels: Mapping[Any, str] | None = None,
     ) -> Digest:
         """Brief many articles, and the new entries of `feeds`, into a digest (a `Path` to a
         folder gives its articles; `since` keeps recent entries; `concurrency`: requests on
@@ -407,9 +407,9 @@ class Briefer:
                 articles,
                 feeds=feeds,
                 since=since,
+                labels=labels,
                 concurrency=concurrency,
                 max_entries=max_entries,
-                labels=labels,
             )
         )
 
@@ -419,11 +419,11 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
+        labels: Mapping[Any, str] | None = None,
         concurrency: int | None = None,
         progress: Progress | None = None,
         load_options: LoadOptions | None = None,
         max_entries: int | None = None,
-        labels: Mapping[Any, str] | None = None,
     ) -> Digest:
         """`digest`, on the running event loop (`progress`: counts kept up to date for a
         display; `load_options`: limits other than this Briefer's)."""

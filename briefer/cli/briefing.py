@@ -222,12 +222,12 @@ def digest(
     result = run_digest(
         lambda state: briefer.adigest(
             sources,
+            labels=labels,
             feeds=named_feeds,
             since=after,
             concurrency=options.concurrency,
             progress=state,
             max_entries=max_entries,
-            labels=labels,
         ),
         total=len(sources),
         stored=briefer.store is not None,
