@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
@@ -16,7 +16,7 @@ import httpx
 
 from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
 from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
-from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
+from briefer.engines import Engine, EngineResult, EngineSetup, StoryWriter, create_engine
 from briefer.engines.estimate import Plan
 from briefer.engines.offline.story import story_offline
 from briefer.engines.openai.config import LLMConfig
@@ -334,8 +334,9 @@ class Briefer:
         return await asyncio.to_thread(self.engine.compare, items)
 
     def story(self, articles: Sequence[ArticleInput]) -> StoryBrief:
-        """Brief each article (the store is reused), compare them, and merge them into one
-        brief of the story they tell."""
+        """Brief each article (the store is reused), and make one brief of the story they
+        tell: the engine's own story request (the LLM engine: `prompts/story.toml`), or the
+        engine's comparison merged by code (`_story_of` says what happens when it fails)."""
         if len(articles) < 2:
             raise UsageError(
                 "a story brief needs at least two articles", fix="one article's story is its brief"
@@ -356,18 +357,34 @@ class Briefer:
         return await asyncio.to_thread(self._story_of, items)
 
     def _story_of(self, items: list[Compared]) -> StoryBrief:
-        """The story brief of compared articles: from the engine's comparison, or, when the
-        engine fails to compare them, from the offline comparer's, with a warning saying so."""
+        """The story brief of compared articles: the engine's own when it writes one (the LLM
+        engine's story request), else built from the engine's comparison. When the engine's
+        request fails, the offline story brief stands in, with a warning saying why. In strict
+        mode, what the engine quoted that is not in its own outlet's article is dropped."""
+        if isinstance(self.engine, StoryWriter):
+            what, write = "story request", self.engine.story
+            instead = "this story brief is the offline engine's"
+        else:
+            engine = self.engine
+            what, instead = "comparison", "the offline comparer's"
+
+            def write(items: list[Compared]) -> StoryBrief:
+                return story_offline(engine.compare(items), items)
+
         try:
-            comparison = self.engine.compare(items)
-        except EngineError as exc:
+            story = write(items)
+        except BrieferError as exc:
             from briefer.engines.offline.compare import compare_offline
 
             story = story_offline(compare_offline(items), items)
             why = one_line(str(exc), 200, at_word=True)
-            note = f"the {self.engine.name} comparison failed ({why}); the offline comparer's"
+            note = f"the {self.engine.name} {what} failed ({why}); {instead}"
             return story.model_copy(update={"warnings": [note, *story.warnings]})
-        return story_offline(comparison, items)
+        if self.strict:
+            from briefer.verify.coverage import verified_only
+
+            story = verified_only(story)
+        return story
 
     def digest(
         self,
@@ -375,6 +392,7 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
+        labels: Mapping[Any, str] | None = None,
         concurrency: int | None = None,
         max_entries: int | None = None,
     ) -> Digest:
@@ -382,6 +400,10 @@ class Briefer:
         folder gives its articles; `since` keeps recent entries; `concurrency`: requests on
         their way at once, by default `DIGEST_CONCURRENCY`, or fewer when the server says it
         works on fewer at once).
+
+        `labels` name the outlets of articles as the reader knows them, by the file, folder or
+        URL given (`{Path("news/reuters"): "Reuters"}`): a labelled article is called by its
+        label everywhere, story briefs included (`briefer.digest.labels`).
 
         An article or feed that fails is kept in the digest with its reason, never dropped.
         At most `max_entries` entries a feed are briefed (200 unless given), the newest
@@ -394,6 +416,7 @@ class Briefer:
                 articles,
                 feeds=feeds,
                 since=since,
+                labels=labels,
                 concurrency=concurrency,
                 max_entries=max_entries,
             )
@@ -405,6 +428,7 @@ class Briefer:
         *,
         feeds: Sequence[str] = (),
         since: datetime | None = None,
+        labels: Mapping[Any, str] | None = None,
         concurrency: int | None = None,
         progress: Progress | None = None,
         load_options: LoadOptions | None = None,
@@ -412,15 +436,17 @@ class Briefer:
     ) -> Digest:
         """`digest`, on the running event loop (`progress`: counts kept up to date for a
         display; `load_options`: limits other than this Briefer's)."""
+        from briefer.digest.labels import label_inputs
         from briefer.digest.morning import amorning
         from briefer.inputs import expand
 
+        inputs = label_inputs(expand(articles), labels)  # checked before anything is briefed
         if concurrency is None:
             concurrency = self._default_concurrency()
 
         return await amorning(
             self,
-            expand(articles),
+            inputs,
             feeds=feeds,
             since=since,
             store=self.store,

@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 from briefer import Briefer, StoryBrief, render, render_markdown, render_slack
-from briefer.errors import UsageError
+from briefer.engines.offline.compare import compare_offline
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.story import story_from_draft
+from briefer.errors import BadRequestError, UsageError
 from briefer.evaluation import count_words
-from briefer.schema import source_label
+from briefer.inputs import load_article
+from briefer.schema import PromptInfo, source_label, strict_json_schema, strict_schema_problems
+from briefer.schema.story import StoryDraft
+from briefer.verify.coverage import Compared
 
-from .exchanges import FIXTURES
+from .conftest import TEST_KEY
+from .exchanges import BASE_URL, FIXTURES, article_in, load_exchange, replay
 
 FOLDER = FIXTURES / "compare"
 EXPECTED = json.loads((FOLDER / "expected.json").read_text(encoding="utf-8"))
@@ -185,3 +192,320 @@ def test_when_the_engine_cannot_compare_the_story_brief_comes_from_the_offline_c
     story = briefer.story(FILES)
     assert story.warnings[0].startswith("the offline comparison failed (the endpoint failed")
     assert len(story.differ) == len(EXPECTED["conflicts"]) and story.agreed  # still whole
+
+
+# --- the LLM path: one story request (prompts/story.toml) -----------------------------------------
+
+
+def _llm(**given) -> Briefer:
+    return Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, **given))
+
+
+def _strict_llm() -> Briefer:
+    return Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL), strict=True)
+
+
+def test_the_llm_writes_the_story_brief_in_one_request_over_briefs_and_articles(
+    router, list_prices
+):
+    log = replay("story_harwick", router)
+    story = _llm().story(FILES)
+    assert len(log.requests) == 4  # three briefs, then the story
+    request = log.bodies[3]
+    assert request["response_format"]["json_schema"]["name"] == "story"
+    assert request["response_format"]["json_schema"]["strict"] is True
+    outlets = json.loads(article_in(request))  # every outlet inside the boundary, as data
+    assert [o["outlet"] for o in outlets] == [0, 1, 2]
+    assert [o["name"] for o in outlets] == [source_label(str(f)) for f in FILES]
+    assert [o["article"] for o in outlets] == [load_article(f).text for f in FILES]
+    assert all(o["brief"]["key_facts"] for o in outlets)
+    assert story.engine == "openai" and story.model == "gpt-4o-mini-2024-07-18"
+    assert story.prompt == PromptInfo(name="story", version="1")
+    assert story.headline.startswith("Brannock Chemicals fire forces Harwick evacuation")
+    assert [f.sources for f in story.agreed] == [[0, 1, 2]] * 3
+    every = [q for f in [*story.agreed, *story.only_one] for q in f.quotes]
+    every += [q for c in story.differ for q in c.quotes]
+    assert {q.status for q in every} == {"exact"}  # each found in its own outlet's article
+    residents = story.differ[0]
+    assert residents.kind == "quantity" and residents.values == {
+        0: "about 1,200 residents",  # given bare ("1,200"): its unit and hedge from its quote
+        1: "more than 3,000 residents",
+        2: "2,500 residents",
+    }
+    assert [c.kind for c in story.differ] == ["quantity", "quantity", "attribution"]
+    assert [f.sources for f in story.only_one] == [[2], [1], [0]]  # the model's ranking
+    assert [s.source for s in story.sourcing] == [0, 1, 2] and story.stakeholders
+    assert story.usage.requests == 1 and story.usage.cost_usd is not None
+    assert story.warnings == []
+    markdown = render_markdown(story)
+    assert "about 1,200 residents" in markdown and "✗" not in markdown
+    made = "openai engine, gpt-4o-mini-2024-07-18, prompt story v1 · 1 request"
+    assert made in markdown and made in render(story, "html")
+    offline = render_markdown(Briefer(engine="offline").story(FILES))
+    assert "prompt" not in offline and "\n1. “" in offline  # its facts are outlets' words
+    # The model's own wording of a fact is not shown as a quotation; an outlet's words are.
+    assert "\n1. A fire broke out at the Brannock Chemicals plant in Harwick on Tuesday. —" in (
+        markdown
+    )
+    assert "“Records show" not in markdown and "“Officials said about 1,200" in markdown
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_quote_given_to_the_wrong_outlet_is_marked_or_in_strict_mode_dropped(router, strict):
+    log = replay("story_quote_from_another_outlet", router)
+    story = (_strict_llm() if strict else _llm()).story(FILES)
+    assert len(log.requests) == 5  # three briefs, the story, one repair
+    repair = log.bodies[4]["messages"][-1]["content"]
+    assert "not in the article of the outlet" in repair
+    assert "agreed[2] (outlet 2)" in repair and "only_one[2] (outlet 1)" in repair
+    wire, local = (load_article(f).text for f in FILES[:2])
+    investigation = story.agreed[2]
+    rail = [f for f in [*story.agreed, *story.only_one] if "Rail" in f.statement]
+    if not strict:
+        # Each quote is in another outlet's article, and checked against its own only.
+        assert {q.source: q.status for q in investigation.quotes} == {
+            0: "exact",
+            1: "exact",
+            2: "missing",
+        }
+        assert investigation.quotes[2].text in local
+        (fact,) = rail
+        assert fact.sources == [1] and fact.quotes[0].status == "missing"
+        assert fact.quotes[0].text in wire
+        assert "2 quote(s) of the story brief were not found in their own outlet's article" in (
+            story.warnings
+        )
+        assert "✗" in render_markdown(story)
+    else:
+        assert investigation.sources == [0, 1] and investigation.coverage == "some"
+        assert rail == []
+        assert story.warnings[-1].startswith("strict mode dropped 2 quote(s) not found")
+        assert all(q.status != "missing" for f in story.agreed for q in f.quotes)
+
+
+def test_a_story_answer_that_does_not_match_the_schema_gets_one_reask(router):
+    log = replay("story_schema_invalid_then_ok", router)
+    story = _llm().story(FILES)
+    assert len(log.requests) == 5
+    first, second = log.bodies[3:]
+    assert len(second["messages"]) == len(first["messages"]) + 2
+    reask = second["messages"][-1]["content"]
+    assert "could not be used" in reask and "only_one" in reask and "differ.0.kind" in reask
+    assert any(w.startswith("first answer was unusable") for w in story.warnings)
+    assert len(story.differ) == 3 and story.usage.requests == 2
+
+
+def test_when_the_story_request_fails_the_offline_story_brief_stands_in_with_a_warning(router):
+    log = replay("story_server_error", router)
+    story = _llm(max_retries=0).story(FILES)
+    assert len(log.requests) == 4
+    assert story.warnings[0].startswith("the openai story request failed (")
+    assert "this story brief is the offline engine's" in story.warnings[0]
+    assert story.engine == "offline" and story.prompt is None
+    assert story.agreed and story.differ  # still whole
+
+
+def test_a_story_request_too_long_for_the_context_is_not_sent_and_the_offline_one_stands_in(
+    router,
+):
+    briefer = Briefer(config=LLMConfig(api_key=TEST_KEY, base_url=BASE_URL, context_tokens=3000))
+    chat = router.post(f"{BASE_URL}/chat/completions")
+    items = _offline_items()
+    with pytest.raises(BadRequestError, match=r"the story request .* was not sent"):
+        briefer.engine.story(items)
+    story = briefer._story_of(items)
+    assert not chat.called  # measured before it went: nothing sent
+    assert story.engine == "offline" and "story request failed" in story.warnings[0]
+
+
+def test_story_exchanges_say_they_are_hand_written():
+    for name in (
+        "story_harwick",
+        "story_quote_from_another_outlet",
+        "story_schema_invalid_then_ok",
+        "story_server_error",
+    ):
+        exchange = load_exchange(name)
+        assert exchange["provenance"] == "hand-written" and "by hand" in exchange["note"]
+
+
+def test_story_draft_schema_is_strict():
+    assert strict_schema_problems(strict_json_schema(StoryDraft)) == []
+
+
+def _offline_items() -> list[Compared]:
+    briefer = Briefer(engine="offline")
+    return [Compared(briefer.brief(f), load_article(f).text) for f in FILES]
+
+
+def test_a_draft_difference_the_figures_do_not_make_is_left_out_and_unknown_outlets_dropped():
+    wire = "Officials said about 1,200 residents had been evacuated by early afternoon"
+    local = "By midday, more than 3,000 residents had been evacuated"
+    tabloid = "A staggering 2,500 residents were evacuated"
+    draft = StoryDraft.model_validate(
+        {
+            "headline": "Fire in Harwick",
+            "agreed": [],
+            "differ": [
+                {
+                    "kind": "quantity",
+                    "topic": "residents",
+                    "claims": [
+                        {"source": 0, "value": "about 1,200 residents", "quote": wire},
+                        {"source": 2, "value": "1,200 residents", "quote": tabloid},
+                    ],
+                },
+                {
+                    "kind": "quantity",
+                    "topic": "residents",
+                    "claims": [
+                        {"source": 1, "value": "3,000", "quote": local},
+                        {"source": 2, "value": "2,500 residents", "quote": tabloid},
+                        {"source": 9, "value": "9 residents", "quote": "No such outlet."},
+                    ],
+                },
+            ],
+            "only_one": [],
+        }
+    )
+    story = story_from_draft(
+        draft, _offline_items(), model="m", prompt=PromptInfo(name="story", version="1"), notes=[]
+    )
+    (kept,) = story.differ  # "about 1,200" and "1,200" can both be true: no difference
+    assert kept.values == {1: "more than 3,000 residents", 2: "2,500 residents"}
+    assert any(
+        w.startswith("left out a difference the figures do not make") for w in story.warnings
+    )
+    assert any("naming an outlet that does not exist" in w for w in story.warnings)
+
+
+def test_an_engine_without_a_story_request_gets_the_story_built_from_its_comparison():
+    """The offline engine (and a plugin) has no `story`: its comparison makes the story."""
+    from briefer.engines import StoryWriter
+
+    briefer = Briefer(engine="offline")
+    assert not isinstance(briefer.engine, StoryWriter)
+    items = _offline_items()
+    from briefer.engines.offline.story import story_offline
+
+    expected = story_offline(compare_offline(items), items)
+    story = briefer.story(FILES)
+    assert story.model_dump(exclude={"created_at"}) == expected.model_dump(exclude={"created_at"})
+
+
+def test_compare_story_on_the_command_line_with_an_llm_uses_the_story_prompt(
+    run, router, monkeypatch
+):
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE_URL)
+    monkeypatch.setenv("BRIEFER_MODEL", "gpt-4o-mini")
+    log = replay("story_harwick", router)
+    result = run("compare", *map(str, FILES), "--story", "--format", "json")
+    assert result.code == 0, result.err
+    assert log.bodies[3]["response_format"]["json_schema"]["name"] == "story"
+    story = StoryBrief.model_validate_json(result.out)
+    assert story.prompt == PromptInfo(name="story", version="1") and story.engine == "openai"
+
+
+# --- outlets named as the reader knows them: labels for a digest's inputs -------------------------
+
+NAMES = ["Norland Wire", "Harwick Gazette", "The Daily Blaze"]
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The wire story in one folder, the local paper and the tabloid in another."""
+    wire, others = tmp_path / "wire", tmp_path / "others"
+    wire.mkdir()
+    others.mkdir()
+    shutil.copy(FILES[0], wire)
+    for path in FILES[1:]:
+        shutil.copy(path, others)
+    return wire, others
+
+
+def test_a_digest_calls_labelled_outlets_by_their_labels_everywhere(tmp_path):
+    wire, others = _two_folders(tmp_path)
+    labels = {wire: NAMES[0], others: NAMES[1], others / "harwick_tabloid.txt": NAMES[2]}
+    digest = Briefer(engine="offline").digest([wire, others], labels=labels)
+    # A file's label wins over its folder's; the input is still listed as it was given.
+    assert [i.envelope.article.label for i in digest.briefed] == NAMES
+    assert [Path(i.source).name for i in digest.items] == [f.name for f in FILES]
+    story = digest.story_briefs[1]
+    assert [s.label for s in story.sources] == NAMES
+    assert [story.label(s.source) for s in story.sourcing] == NAMES
+    markdown = render_markdown(digest)
+    assert "3 outlets: Norland Wire, Harwick Gazette, The Daily Blaze" in markdown
+    for name in NAMES:
+        assert f"- {name}: " in markdown  # each outlet's folded line
+    assert "harwick wire" not in markdown and "harwick_" not in markdown
+    assert all(name in render(digest, "html") for name in NAMES)
+    assert all(name in json.dumps(render_slack(digest)) for name in NAMES)
+
+
+def test_labels_name_urls_as_given_and_load_as_the_labelled_outlet():
+    from briefer.digest.labels import Labelled, label_inputs
+    from briefer.inputs import URL, CommandLine
+
+    inputs = [URL("https://example.org/news/a/"), CommandLine("https://example.org/b"), "Text."]
+    labels = {"https://example.org/news/a": "Example News", "https://example.org/b/": "B"}
+    out = label_inputs(inputs, labels)
+    assert [o.name if isinstance(o, Labelled) else o for o in out] == ["Example News", "B", "Text."]
+    assert str(out[0]) == "https://example.org/news/a/" and out[0].host == "example.org"
+    labelled = label_inputs([FILES[0]], {str(FILES[0]): "Norland Wire"})[0]
+    assert labelled.load().site_name == "Norland Wire"
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ({"nowhere/at/all": "X"}, "none of the digest's inputs"),
+        ({"WIRE": "  "}, "the label is empty"),
+        ({"WIRE": "Two\nlines"}, "not an outlet's name"),
+        ({"-": "Standard input"}, "cannot be labelled"),
+    ],
+)
+def test_a_label_for_no_input_or_of_no_name_is_refused_before_anything_is_briefed(
+    tmp_path, monkeypatch, labels, message
+):
+    wire, _ = _two_folders(tmp_path)
+    labels = {(str(wire) if key == "WIRE" else key): name for key, name in labels.items()}
+    briefer = Briefer(engine="offline")
+    briefed = []
+    monkeypatch.setattr(briefer, "abrief_stored", lambda *a, **k: briefed.append(a))
+    with pytest.raises(UsageError, match=message) as caught:
+        briefer.digest([wire], labels=labels)
+    assert briefed == []
+    assert "--" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_digest_labels_on_the_command_line(run, tmp_path):
+    wire, others = _two_folders(tmp_path)
+    result = run(
+        "digest", str(wire), str(others), "--engine", "offline", "-q",
+        "--label", f"{wire}={NAMES[0]}", "--label", f"{others}={NAMES[1]}",
+        "--label", f"{others / 'harwick_tabloid.txt'}={NAMES[2]}",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "3 outlets: Norland Wire, Harwick Gazette, The Daily Blaze" in result.out
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["nonsense"], "give PATH_OR_URL=NAME"),
+        (["=Reuters"], "give PATH_OR_URL=NAME"),
+        (["FILE="], "give PATH_OR_URL=NAME"),
+        (["FILE=Reuters", "FILE=AP"], "labelled twice"),
+        (["elsewhere.txt=Reuters"], "none of the digest's inputs"),
+    ],
+)
+def test_a_malformed_digest_label_is_a_one_line_usage_error(run, values, message):
+    args = [v.replace("FILE", str(FILES[0])) for v in values]
+    result = run(
+        "digest", str(FILES[0]), "--engine", "offline", "-q",
+        *(part for value in args for part in ("--label", value)),
+    )  # fmt: skip
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefer: error: ") and message in lines[0]
+    assert "Traceback" not in result.err

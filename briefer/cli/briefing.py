@@ -87,6 +87,16 @@ def digest(
         Path | None,
         typer.Option("--urls", metavar="FILE", help="A file of URLs (or paths), one a line."),
     ] = None,
+    label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label",
+            metavar="PATH_OR_URL=NAME",
+            help="Name the outlet of an input, or of every article in a folder, as readers "
+            "know it (repeat for more); default: the site's name, the address's host, or the "
+            "file's name.",
+        ),
+    ] = None,
     fmt: FormatOption = "markdown",
     output: Output = None,
     allow_failures: Annotated[
@@ -187,6 +197,7 @@ def digest(
       briefer digest ~/news/today/ -o morning.md
       briefer digest --feeds subscriptions.opml --since 24h --format html -o morning.html
       briefer digest --urls links.txt --format html -o morning.html
+      briefer digest wire/ gazette.html --label wire=Reuters --label gazette.html="The Gazette"
       ls ~/news/*.html | briefer digest -
       briefer digest ~/news/today/ --dry-run    tokens and cost; sends nothing
     """
@@ -199,6 +210,7 @@ def digest(
         raise UsageError(
             "no articles given; name files, directories or URLs, or use --urls or --feed"
         )
+    labels = _digest_labels(label or [])
     after = parse_since(since) if since is not None else None
     mail = _mail_settings(email_to) if email_to is not None and not dry_run else None
     webhook = _slack_webhook(post_slack, post_slack_env, post_slack_file)
@@ -211,6 +223,7 @@ def digest(
     result = run_digest(
         lambda state: briefer.adigest(
             sources,
+            labels=labels,
             feeds=named_feeds,
             since=after,
             concurrency=options.concurrency,
@@ -255,6 +268,24 @@ def digest(
     if result.failed and not allow_failures:
         say(_failed_line(result))
         raise SystemExit(1)
+
+
+def _digest_labels(given: list[str]) -> dict[str, str]:
+    """The outlet names of --label PATH_OR_URL=NAME, by path or URL (checked against the
+    inputs by the library, before anything is briefed)."""
+    labels: dict[str, str] = {}
+    for value in given:
+        where, sep, name = value.rpartition("=")
+        if not sep or not where.strip() or not name.strip():
+            raise UsageError(
+                f"--label {one_line(value, 80)!r}: give PATH_OR_URL=NAME, e.g. "
+                "--label ~/news/reuters=Reuters"
+            )
+        where, name = where.strip(), name.strip()
+        if labels.get(where, name) != name:
+            raise UsageError(f"--label: {where} is labelled twice; give it one name")
+        labels[where] = name
+    return labels
 
 
 def _failed_line(result: Digest) -> str:

@@ -9,6 +9,10 @@ same way (a built-in's name is refused). The factory takes an `EngineSetup` and 
 
     [project.entry-points."briefer.engines"]
     mine = "my_package:make_engine"
+
+An engine may also write story briefs itself (`StoryWriter`, as the OpenAI engine does);
+`Briefer` asks only whether it does, and builds the story brief from the engine's comparison
+when it does not.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from briefer.engines.openai.endpoint import FormatMemory
     from briefer.inputs.article import Article
     from briefer.schema.comparison import Comparison
+    from briefer.schema.story import StoryBrief
     from briefer.text.tokens import TokenCounter
     from briefer.verify.coverage import Compared
 
@@ -155,6 +160,18 @@ class Engine(Protocol):
 
     async def aclose(self) -> None:
         """Close network connections (async client)."""
+        ...
+
+
+@runtime_checkable
+class StoryWriter(Protocol):
+    """An engine that writes a story brief itself (the OpenAI engine: one request over the
+    outlets' briefs and articles). An engine without `story` (the offline engine, a plugin)
+    gets the story brief code builds from its comparison (`briefer.engines.offline.story`)."""
+
+    def story(self, items: list[Compared]) -> StoryBrief:
+        """One brief of the story several briefed articles tell, every quote checked against
+        its own outlet's article."""
         ...
 
 

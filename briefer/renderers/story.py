@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from briefer.renderers.brief import usage_line
 from briefer.schema.comparison import Conflict, SharedFact
 from briefer.schema.story import StoryBrief
 from briefer.text import one_line
@@ -22,6 +23,15 @@ def quoted(text: str) -> str:
     """Text in quotation marks, once: a quote that opens with its own mark keeps it."""
     text = one_line(text)
     return text if text[:1] in '“"' else f"“{text}”"
+
+
+def fact_text(fact: SharedFact) -> str:
+    """A fact as shown: in quotation marks when it is an outlet's own words (as the offline
+    engine states facts), as it is when a model put it in its own words."""
+    said = one_line(fact.statement)
+    if any(one_line(q.text).startswith(said) for q in fact.quotes):
+        return quoted(said)
+    return said
 
 
 def render_story_json(story: StoryBrief) -> str:
@@ -92,6 +102,17 @@ def more_line(story: StoryBrief) -> str | None:
     return f"{n} more {'fact' if n == 1 else 'facts'} only one outlet reports (the JSON lists all)"
 
 
+def made_line(story: StoryBrief) -> str | None:
+    """Who wrote a story brief a prompt wrote, and what it cost ("openai engine, gpt-4o-mini,
+    prompt story v1 · 1 request, ..."); None for one built by code."""
+    if story.prompt is None:
+        return None
+    made = f"{story.engine} engine" + (f", {story.model}" if story.model else "")
+    made += f", prompt {story.prompt.name} v{story.prompt.version}"
+    cost = usage_line(story.usage)
+    return f"{made} · {cost}" if cost else made
+
+
 def render_story_markdown(story: StoryBrief, level: int = 1) -> str:
     """The story brief in Markdown; `level` is its headline's heading level."""
     h, sub = "#" * level, "#" * (level + 1)
@@ -106,16 +127,12 @@ def render_story_markdown(story: StoryBrief, level: int = 1) -> str:
     if story.agreed:
         out += [f"{sub} What they agree on", ""]
         for i, fact in enumerate(story.agreed, 1):
-            out.append(
-                f"{i}. {quoted(fact.statement)} — {reported_by(story, fact)} {fact_mark(fact)}"
-            )
+            out.append(f"{i}. {fact_text(fact)} — {reported_by(story, fact)} {fact_mark(fact)}")
         out.append("")
     if story.only_one:
         out += [f"{sub} Only one outlet reports", ""]
         for fact in story.only_one:
-            out.append(
-                f"- **{story.label(fact.sources[0])}**: {quoted(fact.statement)} {fact_mark(fact)}"
-            )
+            out.append(f"- **{story.label(fact.sources[0])}**: {fact_text(fact)} {fact_mark(fact)}")
         if more := more_line(story):
             out.append(f"- *{more}*")
         out.append("")
@@ -125,6 +142,8 @@ def render_story_markdown(story: StoryBrief, level: int = 1) -> str:
     out += [f"- **{story.label(s.source)}**: {s.line}" for s in story.sourcing]
     if story.warnings:
         out += ["", f"{sub} Warnings", ""] + [f"- {w}" for w in story.warnings]
+    if made := made_line(story):
+        out += ["", f"*{made}*"]
     return "\n".join(out) + "\n"
 
 
@@ -151,8 +170,7 @@ def story_html(story: StoryBrief, level: int = 1) -> str:
     if story.agreed:
         out.append(f"<{sub}>What they agree on</{sub}><ol>")
         out += [
-            f"<li>{escape(quoted(f.statement))} — {escape(reported_by(story, f))} "
-            f"{fact_mark(f)}</li>"
+            f"<li>{escape(fact_text(f))} — {escape(reported_by(story, f))} {fact_mark(f)}</li>"
             for f in story.agreed
         ]
         out.append("</ol>")
@@ -160,7 +178,7 @@ def story_html(story: StoryBrief, level: int = 1) -> str:
         out.append(f"<{sub}>Only one outlet reports</{sub}><ul>")
         out += [
             f"<li><strong>{escape(story.label(f.sources[0]))}</strong>: "
-            f"{escape(quoted(f.statement))} {fact_mark(f)}</li>"
+            f"{escape(fact_text(f))} {fact_mark(f)}</li>"
             for f in story.only_one
         ]
         if more := more_line(story):
@@ -176,6 +194,8 @@ def story_html(story: StoryBrief, level: int = 1) -> str:
     out.append("</ul>")
     if story.warnings:
         out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in story.warnings) + "</ul>")
+    if made := made_line(story):
+        out.append(f'<p class="meta">{escape(made)}</p>')
     return "\n".join(out)
 
 

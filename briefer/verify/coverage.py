@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
 
 from briefer.schema import Envelope, StakeholderKind, Usage
 from briefer.schema.comparison import (
@@ -21,7 +22,11 @@ from briefer.schema.comparison import (
     SourcingSide,
     StakeholderCoverage,
 )
+from briefer.text import one_line
 from briefer.verify.quotes import locate
+
+if TYPE_CHECKING:
+    from briefer.schema.story import StoryBrief
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,51 @@ def verified_quote(
         start=found.start,
         end=found.end,
     )
+
+
+def shared_fact(statement: str, quotes: list[Quote], outlets: int) -> SharedFact:
+    """A fact with its quotes, reported by the sources they name (of `outlets` in all)."""
+    sources = sorted({q.source for q in quotes})
+    coverage: Literal["all", "some", "one"] = (
+        "all" if len(sources) == outlets else "some" if len(sources) > 1 else "one"
+    )
+    return SharedFact(
+        statement=one_line(statement), sources=sources, coverage=coverage, quotes=quotes
+    )
+
+
+def verified_only(story: StoryBrief) -> StoryBrief:
+    """The story brief without the quotes that were not found in their own outlet's article
+    (strict mode): a fact left with no quote, or a difference with fewer than two outlets, is
+    dropped; a fact several outlets reported left with one joins what only one reports."""
+    n = len(story.sources)
+    dropped = 0
+    differ = []
+    for conflict in story.differ:
+        quotes = [q for q in conflict.quotes if q.status != "missing"]
+        dropped += len(conflict.quotes) - len(quotes)
+        if len(quotes) < 2:
+            continue
+        values = {
+            q.source: conflict.values[q.source] for q in quotes if q.source in conflict.values
+        }
+        differ.append(conflict.model_copy(update={"quotes": quotes, "values": values}))
+    agreed: list[SharedFact] = []
+    only_one: list[SharedFact] = []
+    for fact in [*story.agreed, *story.only_one]:
+        quotes = [q for q in fact.quotes if q.status != "missing"]
+        dropped += len(fact.quotes) - len(quotes)
+        if quotes:
+            kept = shared_fact(fact.statement, quotes, n)
+            (agreed if len(kept.sources) > 1 else only_one).append(kept)
+    if not dropped:
+        return story
+    note = (
+        f"strict mode dropped {dropped} quote(s) not found in their own outlet's article, and "
+        "what was left without them"
+    )
+    update = {"agreed": agreed, "differ": differ, "only_one": only_one}
+    return story.model_copy(update={**update, "warnings": [*story.warnings, note]})
 
 
 def assemble(

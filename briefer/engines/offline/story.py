@@ -55,6 +55,7 @@ def story_offline(comparison: Comparison, items: list[Compared]) -> StoryBrief:
         created_at=comparison.created_at,
         engine=comparison.engine,
         model=comparison.model,
+        prompt=None,
         headline=_headline(items, agreed),
         sources=comparison.sources,
         agreed=agreed,
@@ -62,13 +63,18 @@ def story_offline(comparison: Comparison, items: list[Compared]) -> StoryBrief:
         only_one=only_one,
         only_one_more=len(unique) - len(only_one),
         stakeholders=comparison.stakeholders[:MAX_STAKEHOLDERS],
-        sourcing=[
-            _outlet_sourcing(side, item, comparison.sources[side.source].label)
-            for side, item in zip(comparison.sourcing, items, strict=True)
-        ],
+        sourcing=outlets_sourcing(comparison, items),
         usage=comparison.usage,
         warnings=comparison.warnings,
     )
+
+
+def outlets_sourcing(comparison: Comparison, items: list[Compared]) -> list[OutletSourcing]:
+    """How each outlet sources the story (whichever engine compared them)."""
+    return [
+        _outlet_sourcing(side, item, comparison.sources[side.source].label)
+        for side, item in zip(comparison.sourcing, items, strict=True)
+    ]
 
 
 def _headline(items: list[Compared], agreed: list[SharedFact]) -> str:

@@ -88,16 +88,38 @@ def build_briefs_messages(
     Each brief is numbered under `label` from `first` ("part" 1, 2... for an article's parts;
     "source" 0, 1... for a comparison). `extra` are further template variables.
     """
-    payload = json.dumps(
-        [{label: i, "brief": b.model_dump(mode="json")} for i, b in enumerate(briefs, first)],
-        ensure_ascii=False,
-        indent=1,
-    )
+    entries = [{label: i, "brief": b.model_dump(mode="json")} for i, b in enumerate(briefs, first)]
+    return _data_messages(entries, template, boundary, "briefs", **extra)
+
+
+def build_story_messages(
+    outlets: list[tuple[str, Brief, str]], template: PromptTemplate, boundary: Boundary
+) -> list[dict[str, str]]:
+    """Render the messages that hand several outlets' reports of one story to the model: for
+    each outlet (numbered from 0) its name, its brief and its article's text, as JSON inside
+    the boundary (the article text cleaned and the markers defused as for one article)."""
+    entries = [
+        {"outlet": i, "name": name, "brief": brief.model_dump(mode="json"), "article": text}
+        for i, (name, brief, text) in enumerate(outlets)
+    ]
+    return _data_messages(entries, template, boundary, "outlets")
+
+
+def _data_messages(
+    entries: list[dict[str, Any]],
+    template: PromptTemplate,
+    boundary: Boundary,
+    variable: str,
+    **extra: str,
+) -> list[dict[str, str]]:
+    """The system and user messages with `entries`, as JSON wrapped in the boundary's
+    markers, in the template's `variable` (and `count`, how many there are)."""
+    payload = json.dumps(entries, ensure_ascii=False, indent=1)
     variables = {
         "boundary_start": boundary.start,
         "boundary_end": boundary.end,
-        "briefs": wrap_article(payload, boundary),
-        "count": str(len(briefs)),
+        variable: wrap_article(payload, boundary),
+        "count": str(len(entries)),
         **extra,
     }
     return [
@@ -325,9 +347,13 @@ def _kind_of(exc: openai.APIError, config: LLMConfig | None = None) -> str:
 
 
 def _quote_count(value: Any) -> int:
-    """How many quotes an answer gives (evidence of a brief; quotes of a comparison draft)."""
+    """How many quotes an answer gives (evidence of a brief; quotes of a comparison or story
+    draft)."""
     if isinstance(value, Brief):
         return len(value.key_facts) + len(value.sourcing_caveats)
+    counted = getattr(value, "quote_count", None)
+    if callable(counted):
+        return int(counted())
     facts = getattr(value, "facts", None)
     conflicts = getattr(value, "conflicts", None)
     if facts is not None and conflicts is not None:
