@@ -12,6 +12,9 @@ An answer from outside is bounded while it arrives, in time and in size:
   and a few kilobytes that inflate to gigabytes are refused after the first megabytes.
   Only codings asked for in `ACCEPT_ENCODING` (gzip, deflate) and identity are read, at most
   `MAX_ENCODINGS` of them stacked; anything else is refused.
+* `BoundedClient` / `AsyncBoundedClient`: the same bounds for a client kept for many requests
+  (the LLM endpoint's, which the OpenAI SDK reads through): each request's deadline is its own
+  timeout, and its body is decoded here as it streams, so the SDK sees httpx's errors.
 """
 
 from __future__ import annotations
