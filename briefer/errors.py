@@ -54,6 +54,7 @@ LIBRARY_SETTINGS = {
     "fetch_timeout": "LoadOptions(fetch_timeout=...)",
     "json_mode": "LLMConfig(json_mode=...)",
     "max_bytes": "LoadOptions(max_bytes=...)",
+    "max_digest_entries": "Briefer.digest(max_digest_entries=...)",
     "max_entries": "Briefer.digest(max_entries=...)",
     "max_fetch_bytes": "LoadOptions(max_fetch_bytes=...)",
     "max_input_tokens": "Briefer(max_input_tokens=...)",
