@@ -21,7 +21,6 @@ import pytest
 from briefer import errors
 from briefer.engines.openai import OpenAIEngine
 from briefer.engines.openai.config import LLMConfig
-from briefer.engines.openai.discovery import ask_server
 from briefer.engines.openai.prompts import load_template
 
 from .conftest import TEST_KEY, fixture_article
@@ -82,12 +81,12 @@ def test_a_double_gzip_bomb_from_the_endpoint_is_refused_as_it_inflates(run_asyn
         start = time.monotonic()
         failure, peak = peak_memory(briefing(base, run_async=run_async))
         took = time.monotonic() - start
+    assert peak < 40_000_000, f"{peak:,} bytes held while refusing an 8 MB answer"
+    assert took < 30, f"{took:.1f} s to refuse it"
     assert isinstance(failure, errors.UnreadableResponseError), repr(failure)
     message = str(failure)
     assert "larger than 8,000,000 bytes" in message and "not sent again" in message
     assert "\n" not in message and TEST_KEY not in message
-    assert peak < 40_000_000, f"{peak:,} bytes held while refusing an 8 MB answer"
-    assert took < 30, f"{took:.1f} s to refuse it"
 
 
 def test_an_oversize_answer_is_not_sent_again():
@@ -135,19 +134,16 @@ def test_a_compressed_answer_of_normal_size_is_still_read(encoding, run_async):
 
 
 def test_the_models_list_of_a_server_is_bounded_too():
+    """No model named: the engine asks the server which one it serves, through a bounded
+    client too."""
     bomb = zeros_gzipped_twice(64)
     with serve(answer(bomb, **JSON, **{"content-encoding": "gzip, gzip"})) as base:
-        config = dataclasses.replace(CONFIG, base_url=f"{base}/v1")
-        failure, peak = peak_memory(lambda: ask_server(config, _discovery_client(config)))
+        config = dataclasses.replace(CONFIG, base_url=f"{base}/v1", model=None)
+        eng = OpenAIEngine(config, load_template("brief"))
+        failure, peak = peak_memory(eng.resolve)
+    assert peak < 40_000_000, f"{peak:,} bytes held while refusing a model list"
     assert isinstance(failure, errors.UnreadableResponseError), repr(failure)
     assert "larger than 8,000,000 bytes" in str(failure)
-    assert peak < 40_000_000, f"{peak:,} bytes held while refusing a model list"
-
-
-def _discovery_client(config: LLMConfig) -> Any:
-    from briefer.engines.openai.transport import llm_client
-
-    return llm_client(config)
 
 
 # --- a total deadline on every request -----------------------------------------------------------
@@ -203,6 +199,6 @@ def test_through_a_proxy_from_the_environment_answers_are_bounded_too(monkeypatc
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
         failure, peak = peak_memory(briefing("http://llm.invalid"))
+    assert peak < 40_000_000, f"{peak:,} bytes held while refusing an 8 MB answer"
     assert isinstance(failure, errors.UnreadableResponseError), repr(failure)
     assert "http://llm.invalid/v1" in str(failure)
-    assert peak < 40_000_000, f"{peak:,} bytes held while refusing an 8 MB answer"
