@@ -3,9 +3,10 @@
     python bench/feed_scale.py [--sizes 2000,4000,8000]
 
 For each size, a feed file of that many entries is digested into a new store, in a child
-process of its own, the way `briefer digest --feed FILE --max-entries SIZE --engine offline
---max-bytes ...` runs it: `Briefer.digest` (read the feed, record its entries, brief them,
-group the briefs into stories, look for follow-ups), then the Markdown report. The entries
+process of its own, the way `briefer digest --feed FILE --max-entries SIZE
+--max-digest-entries SIZE --engine offline --max-bytes ...` runs it: `Briefer.digest` (read
+the feed, record its entries, brief them, group the briefs into stories, look for
+follow-ups), then the Markdown report. The entries
 are the made-up local news of `bench/feeds.py` (eight kinds of event in invented towns, told
 with different people and numbers), each entry's text as its summary and no link, so nothing
 is fetched: what is measured is the digest's own work.
@@ -80,7 +81,7 @@ def one(entries: int) -> dict[str, float]:
             load_options=LoadOptions(max_bytes=feed.stat().st_size + 1),
         )
         start, cpu = time.perf_counter(), time.process_time()
-        digest = briefer.digest(feeds=[str(feed)], max_entries=entries)
+        digest = briefer.digest(feeds=[str(feed)], max_entries=entries, max_digest_entries=entries)
         render(digest, "markdown")
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         envelopes = [i.envelope for i in digest.briefed if i.envelope is not None]

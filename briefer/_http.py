@@ -12,23 +12,30 @@ An answer from outside is bounded while it arrives, in time and in size:
   and a few kilobytes that inflate to gigabytes are refused after the first megabytes.
   Only codings asked for in `ACCEPT_ENCODING` (gzip, deflate) and identity are read, at most
   `MAX_ENCODINGS` of them stacked; anything else is refused.
+* `BoundedClient` / `AsyncBoundedClient`: the same bounds for a client kept for many requests
+  (the LLM endpoint's, which the OpenAI SDK reads through): each request's deadline is its own
+  timeout, and its body is decoded here as it streams, so the SDK sees httpx's errors.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import ipaddress
 import socket
 import ssl
 import time
 import zlib
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import httpcore
 import httpx
 
 # What our requests say they accept: only the codings `decoded` undoes piece by piece.
+T = TypeVar("T")
+
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_ENCODINGS = 4  # content codings stacked on one body ("gzip, gzip" is two)
 PIECE = 64 * 1024  # the most bytes one step of inflating produces
@@ -97,10 +104,33 @@ class Deadline:
         return left if timeout is None else min(timeout, left)
 
 
+class Waits(Protocol):
+    """What shortens each socket operation's wait: a `Deadline`, or `CURRENT`."""
+
+    def wait(self, timeout: float | None, late: type[Exception]) -> float | None: ...
+
+
+_current: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "briefer_deadline", default=None
+)
+
+
+class _CurrentDeadline:
+    """The deadline of the exchange under way in this context (`BoundedTransport` sets it),
+    for connections a pool keeps from one exchange to the next; none: the timeout as given."""
+
+    def wait(self, timeout: float | None, late: type[Exception]) -> float | None:
+        deadline = _current.get()
+        return timeout if deadline is None else deadline.wait(timeout, late)
+
+
+CURRENT = _CurrentDeadline()
+
+
 class DeadlineStream(httpcore.NetworkStream):
     """A connection whose every read, write and TLS handshake ends by the deadline."""
 
-    def __init__(self, inner: httpcore.NetworkStream, deadline: Deadline) -> None:
+    def __init__(self, inner: httpcore.NetworkStream, deadline: Waits) -> None:
         self._inner = inner
         self._deadline = deadline
 
@@ -130,7 +160,7 @@ class DeadlineStream(httpcore.NetworkStream):
 class DeadlineBackend(httpcore.NetworkBackend):
     """Connections that end by `deadline`: connecting, and every operation after it."""
 
-    def __init__(self, deadline: Deadline, inner: httpcore.NetworkBackend | None = None) -> None:
+    def __init__(self, deadline: Waits, inner: httpcore.NetworkBackend | None = None) -> None:
         self.deadline = deadline
         self._inner = inner or httpcore.SyncBackend()
 
@@ -158,9 +188,18 @@ class DeadlineBackend(httpcore.NetworkBackend):
 class DeadlineTransport(httpx.HTTPTransport):
     """httpx's transport, its connections made by `backend` (a `DeadlineBackend`)."""
 
-    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+    def __init__(
+        self, backend: httpcore.NetworkBackend, limits: httpx.Limits | None = None
+    ) -> None:
         super().__init__(verify=tls_context())
-        self._pool = httpcore.ConnectionPool(ssl_context=tls_context(), network_backend=backend)
+        limits = limits or httpx.Limits()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=tls_context(),
+            network_backend=backend,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+        )
 
 
 def bounded_client(deadline: Deadline) -> httpx.Client:
@@ -170,6 +209,248 @@ def bounded_client(deadline: Deadline) -> httpx.Client:
         transport=DeadlineTransport(DeadlineBackend(deadline)),
         headers={"Accept-Encoding": ACCEPT_ENCODING},
     )
+
+
+# --- clients that keep a long-lived pool: every answer bounded as it arrives ----------------
+
+
+class UnreadableBody(httpx.DecodingError):
+    """An answer `BoundedTransport` refused to read: larger than its cap, in a coding it does
+    not read, or damaged. An httpx error, so that a client of httpx (an SDK) reports it as a
+    failed request; the same request would get the same answer."""
+
+
+class BoundedTransport(httpx.BaseTransport):
+    """A transport whose every exchange is bounded, for a client kept for many requests (the
+    LLM endpoint's): a total deadline of the request's own timeout (the longest of its
+    connect, read, write and pool time-outs) for connecting, the headers and the body
+    together, and at most `max_bytes` bytes of body, as sent and as decoded.
+
+    It asks only for the codings `decoded` undoes, undoes them itself as the body streams
+    (the answer it gives has no Content-Encoding left, so httpx decodes nothing more), and
+    raises httpx's errors: `httpx.ReadTimeout` past the deadline, `UnreadableBody` for a body
+    it refuses. The deadline holds on the sockets of its own pool (`CURRENT`, made by
+    default); over `inner` of another kind it is checked between the body's pieces.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport | None = None,
+        *,
+        max_bytes: int,
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        self._inner = inner or DeadlineTransport(DeadlineBackend(CURRENT), limits)
+        self._max_bytes = max_bytes
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = Deadline(_total_seconds(request))
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        with _within(deadline):
+            response = self._inner.handle_request(request)
+        try:
+            reader = _reader(response, request, self._max_bytes, deadline)
+        except UnreadableBody:
+            response.close()
+            raise
+        return _decoded_response(response, request, _SyncBody(response, reader, deadline, request))
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncBoundedTransport(httpx.AsyncBaseTransport):
+    """`BoundedTransport` on an event loop: the deadline is a cancel scope around connecting
+    and the headers, then around each read of the body."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport | None = None,
+        *,
+        max_bytes: int,
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport(
+            verify=tls_context(), limits=limits or httpx.Limits()
+        )
+        self._max_bytes = max_bytes
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = Deadline(_total_seconds(request))
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        response = await _by(deadline, request, lambda: self._inner.handle_async_request(request))
+        try:
+            reader = _reader(response, request, self._max_bytes, deadline)
+        except UnreadableBody:
+            await response.aclose()
+            raise
+        return _decoded_response(response, request, _AsyncBody(response, reader, deadline, request))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class BoundedClient(httpx.Client):
+    """An httpx client whose transports, its own and any proxy's httpx makes for it (from
+    HTTP_PROXY and the like), are `BoundedTransport`s holding answers to `max_bytes`."""
+
+    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
+        self._max_bytes = max_bytes
+        super().__init__(**kwargs)
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
+        given = kwargs.get("transport")
+        return BoundedTransport(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
+
+    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
+        inner = super()._init_proxy_transport(*args, **kwargs)
+        return BoundedTransport(inner, max_bytes=self._max_bytes)
+
+
+class AsyncBoundedClient(httpx.AsyncClient):
+    """`BoundedClient` on an event loop."""
+
+    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
+        self._max_bytes = max_bytes
+        super().__init__(**kwargs)
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        given = kwargs.get("transport")
+        return AsyncBoundedTransport(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
+
+    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        inner = super()._init_proxy_transport(*args, **kwargs)
+        return AsyncBoundedTransport(inner, max_bytes=self._max_bytes)
+
+
+def _total_seconds(request: httpx.Request) -> float:
+    """The request's total deadline: the longest of its time-outs (httpx sets all four from a
+    client's or a call's `timeout`); a day (`settings.MAX_TIMEOUT`) when it has none."""
+    from briefer.settings import MAX_TIMEOUT
+
+    timeouts = request.extensions.get("timeout") or {}
+    given = [float(t) for t in timeouts.values() if t is not None]
+    return max(given) if given else MAX_TIMEOUT
+
+
+@contextlib.contextmanager
+def _within(deadline: Deadline) -> Iterator[None]:
+    """This context's exchange is bounded by `deadline` (`CURRENT` finds it)."""
+    token = _current.set(deadline)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _reader(
+    response: httpx.Response, request: httpx.Request, max_bytes: int, deadline: Deadline
+) -> BodyReader:
+    try:
+        return BodyReader(response.headers, max_bytes=max_bytes, deadline=deadline)
+    except Unreadable as exc:
+        raise UnreadableBody(str(exc), request=request) from exc
+
+
+def _decoded_response(
+    response: httpx.Response,
+    request: httpx.Request,
+    stream: httpx.SyncByteStream | httpx.AsyncByteStream,
+) -> httpx.Response:
+    """`response` with its body as `stream` gives it: decoded, so without the headers that
+    described the coded body."""
+    coded = {b"content-encoding", b"content-length"}
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() not in coded]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        stream=stream,
+        extensions=response.extensions,
+        request=request,
+    )
+
+
+def _refusal(exc: BodyError, request: httpx.Request) -> httpx.HTTPError:
+    """The httpx error a refused body raises: a time-out past the deadline, else
+    `UnreadableBody`."""
+    if isinstance(exc, TooSlow):
+        return httpx.ReadTimeout(str(exc), request=request)
+    return UnreadableBody(str(exc), request=request)
+
+
+class _SyncBody(httpx.SyncByteStream):
+    def __init__(
+        self,
+        response: httpx.Response,
+        reader: BodyReader,
+        deadline: Deadline,
+        request: httpx.Request,
+    ) -> None:
+        self._response = response
+        self._reader = reader
+        self._deadline = deadline
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        raw = self._response.iter_raw()
+        try:
+            while True:
+                with _within(self._deadline):  # the pool's sockets wait no longer
+                    chunk = next(raw, None)
+                if chunk is None:
+                    break
+                yield from self._reader.feed(chunk)
+            yield from self._reader.end()
+        except BodyError as exc:
+            raise _refusal(exc, self._request) from exc
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class _AsyncBody(httpx.AsyncByteStream):
+    def __init__(
+        self,
+        response: httpx.Response,
+        reader: BodyReader,
+        deadline: Deadline,
+        request: httpx.Request,
+    ) -> None:
+        self._response = response
+        self._reader = reader
+        self._deadline = deadline
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        raw = self._response.aiter_raw()
+        try:
+            while True:
+                chunk = await _by(self._deadline, self._request, lambda: anext(raw, None))
+                if chunk is None:
+                    break
+                for piece in self._reader.feed(chunk):
+                    yield piece
+            for piece in self._reader.end():
+                yield piece
+        except BodyError as exc:
+            raise _refusal(exc, self._request) from exc
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+async def _by(deadline: Deadline, request: httpx.Request, step: Callable[[], Awaitable[T]]) -> T:
+    """`step()` awaited, cancelled at `deadline` (then `httpx.ReadTimeout`)."""
+    import anyio
+
+    late = httpx.ReadTimeout(f"took longer than {deadline.seconds:g} s", request=request)
+    if deadline.passed():
+        raise late
+    try:
+        with anyio.fail_after(deadline.remaining()):
+            return await step()
+    except TimeoutError:
+        raise late from None
 
 
 def read_body(
@@ -187,29 +468,65 @@ def read_body(
             raise TooBig(f"larger than {max_bytes:,} bytes")
         return response.content[:max_bytes]
     body = bytearray()
-    raw = _bounded(response.iter_raw(), max_bytes, deadline)
+    reader = BodyReader(response.headers, max_bytes=max_bytes, deadline=deadline)
     try:
-        for piece in decoded(raw, ",".join(response.headers.get_list("content-encoding"))):
-            deadline.check()
+        for piece in reader.read(response.iter_raw()):
             body += piece
-            if len(body) > max_bytes:
-                raise TooBig(f"larger than {max_bytes:,} bytes")
     except TooBig:
         if not cut:
             raise
-    return bytes(body[:max_bytes])
+    return bytes(body)
 
 
-def _bounded(chunks: Iterable[bytes], max_bytes: int, deadline: Deadline) -> Iterator[bytes]:
-    """`chunks` checked against the deadline, and against `max_bytes` as sent: compressed data
-    that inflates to nothing must not run on either."""
-    sent = 0
-    for chunk in chunks:
-        deadline.check()
-        sent += len(chunk)
-        if sent > max_bytes:
-            raise TooBig(f"larger than {max_bytes:,} bytes")
-        yield chunk
+class BodyReader:
+    """One body, decoded and held to its bounds as it arrives: at most `max_bytes` bytes as
+    sent and as decoded (the piece that crosses the cap is cut to it, then `TooBig`), and the
+    deadline checked between pieces (`TooSlow`).
+
+    Fed raw chunks, blocking (`read`) or one at a time (`feed`, then `end`), it gives decoded
+    pieces of at most `PIECE` bytes, only as they are asked for. `Unreadable` (at once) for
+    codings `decoded` does not read.
+    """
+
+    def __init__(
+        self, headers: httpx.Headers, *, max_bytes: int, deadline: Deadline | None
+    ) -> None:
+        self._decoder = Decoder(",".join(headers.get_list("content-encoding")))
+        self._max_bytes = max_bytes
+        self._deadline = deadline
+        self._sent = 0
+        self._size = 0
+
+    def read(self, raw: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in raw:
+            yield from self.feed(chunk)
+        yield from self.end()
+
+    def feed(self, chunk: bytes) -> Iterator[bytes]:
+        self._check_time()
+        self._sent += len(chunk)
+        if self._sent > self._max_bytes:  # compressed data that inflates to nothing
+            raise TooBig(f"larger than {self._max_bytes:,} bytes")
+        for piece in self._decoder.feed(chunk):
+            yield from self._counted(piece)
+
+    def end(self) -> Iterator[bytes]:
+        for piece in self._decoder.end():
+            yield from self._counted(piece)
+
+    def _counted(self, piece: bytes) -> Iterator[bytes]:
+        self._check_time()
+        room = self._max_bytes - self._size
+        self._size += len(piece)
+        if len(piece) > room:
+            if room > 0:
+                yield piece[:room]
+            raise TooBig(f"larger than {self._max_bytes:,} bytes")
+        yield piece
+
+    def _check_time(self) -> None:
+        if self._deadline is not None:
+            self._deadline.check()
 
 
 def decoded(raw: Iterable[bytes], content_encoding: str) -> Iterator[bytes]:
@@ -219,56 +536,96 @@ def decoded(raw: Iterable[bytes], content_encoding: str) -> Iterator[bytes]:
     Raises `Unreadable` (before reading anything) for a coding other than gzip, deflate and
     identity, or more than `MAX_ENCODINGS` stacked; `Corrupt` for damaged data.
     """
-    codings = [c.strip().lower() for c in content_encoding.split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if len(codings) > MAX_ENCODINGS:
-        raise Unreadable(
-            f"compressed {len(codings)} times over ({', '.join(codings)}), more than the "
-            f"{MAX_ENCODINGS} briefer reads"
-        )
-    for coding in codings:
-        if coding not in _WBITS:
-            raise Unreadable(f"compressed as {coding!r}, which briefer does not read")
-    stream: Iterable[bytes] = raw
-    for coding in reversed(codings):
-        stream = _inflated(stream, coding)
-    return iter(stream)
+    decoder = Decoder(content_encoding)
+
+    def pieces() -> Iterator[bytes]:
+        for chunk in raw:
+            yield from decoder.feed(chunk)
+        yield from decoder.end()
+
+    return pieces()
 
 
-def _inflated(chunks: Iterable[bytes], coding: str) -> Iterator[bytes]:
+class Decoder:
+    """The codings of a Content-Encoding header undone as the raw bytes are fed in, a piece
+    of at most `PIECE` bytes at a time; `Unreadable` (at once) for a coding other than gzip,
+    deflate and identity, or more than `MAX_ENCODINGS` stacked."""
+
+    def __init__(self, content_encoding: str) -> None:
+        codings = [c.strip().lower() for c in content_encoding.split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > MAX_ENCODINGS:
+            raise Unreadable(
+                f"compressed {len(codings)} times over ({', '.join(codings)}), more than the "
+                f"{MAX_ENCODINGS} briefer reads"
+            )
+        for coding in codings:
+            if coding not in _WBITS:
+                raise Unreadable(f"compressed as {coding!r}, which briefer does not read")
+        self._layers = [_Inflater(coding) for coding in reversed(codings)]  # last applied first
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded pieces `data` gives (more may come with the next data, or `end`)."""
+        return self._through(0, data)
+
+    def end(self) -> Iterator[bytes]:
+        """What the layers held back, once the raw bytes have all been fed."""
+        for n, layer in enumerate(self._layers):
+            for out in layer.end():
+                yield from self._through(n + 1, out)
+
+    def _through(self, n: int, data: bytes) -> Iterator[bytes]:
+        if n == len(self._layers):
+            if data:
+                yield data
+            return
+        for out in self._layers[n].feed(data):
+            yield from self._through(n + 1, out)
+
+
+class _Inflater:
     """One coding undone, `PIECE` bytes at most at a time; what follows its end is ignored.
 
     deflate is meant to be zlib-wrapped, but some servers send it raw: when the first bytes
     are not zlib's, they are read again as raw deflate (as httpx and browsers do).
     """
-    inflater = zlib.decompressobj(_WBITS[coding])
-    seen = b""  # the input read so far, while deflate may still turn out to be raw
-    may_be_raw = coding == "deflate"
-    try:
-        for chunk in chunks:
-            data = chunk
-            while data and not inflater.eof:
+
+    def __init__(self, coding: str) -> None:
+        self._coding = coding
+        self._inflater = zlib.decompressobj(_WBITS[coding])
+        self._seen = b""  # the input read so far, while deflate may still turn out to be raw
+        self._may_be_raw = coding == "deflate"
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            while data and not self._inflater.eof:
                 try:
-                    out = inflater.decompress(data, PIECE)
+                    out = self._inflater.decompress(data, PIECE)
                 except zlib.error:
-                    if not may_be_raw:
+                    if not self._may_be_raw:
                         raise
-                    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-                    coding, data, seen, may_be_raw = "raw deflate", seen + data, b"", False
+                    self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                    self._coding, self._may_be_raw = "raw deflate", False
+                    data, self._seen = self._seen + data, b""
                     continue
-                if may_be_raw:
-                    seen += data[: len(data) - len(inflater.unconsumed_tail)]
-                    may_be_raw = not out and len(seen) <= PIECE
-                data = inflater.unconsumed_tail
+                if self._may_be_raw:
+                    self._seen += data[: len(data) - len(self._inflater.unconsumed_tail)]
+                    self._may_be_raw = not out and len(self._seen) <= PIECE
+                data = self._inflater.unconsumed_tail
                 if out:
                     yield out
-        while not inflater.eof:  # what the last input held back
-            out = inflater.decompress(b"", PIECE)
-            if not out:
-                break
-            yield out
-    except zlib.error as exc:
-        raise Corrupt(f"its {coding} data cannot be inflated ({exc})") from None
+        except zlib.error as exc:
+            raise Corrupt(f"its {self._coding} data cannot be inflated ({exc})") from None
+
+    def end(self) -> Iterator[bytes]:
+        try:
+            while not self._inflater.eof:  # what the last input held back
+                out = self._inflater.decompress(b"", PIECE)
+                if not out:
+                    break
+                yield out
+        except zlib.error as exc:
+            raise Corrupt(f"its {self._coding} data cannot be inflated ({exc})") from None
 
 
 def is_loopback(host: str, *, resolve: bool = False) -> bool:

@@ -395,6 +395,7 @@ class Briefer:
         labels: Mapping[Any, str] | None = None,
         concurrency: int | None = None,
         max_entries: int | None = None,
+        max_digest_entries: int | None = None,
     ) -> Digest:
         """Brief many articles, and the new entries of `feeds`, into a digest (a `Path` to a
         folder gives its articles; `since` keeps recent entries; `concurrency`: requests on
@@ -406,8 +407,9 @@ class Briefer:
         label everywhere, story briefs included (`briefer.digest.labels`).
 
         An article or feed that fails is kept in the digest with its reason, never dropped.
-        At most `max_entries` entries a feed are briefed (200 unless given), the newest
-        first; with a store the others, and entries that failed, are briefed by later runs
+        At most `max_entries` entries a feed (200 unless given) and `max_digest_entries` of
+        all feeds together (1,000 unless given) are briefed, the newest first; with a store
+        the others, and entries that failed, are briefed by later runs
         (`briefer.digest.feeds`). With a store, a story briefed before is marked with what
         changed since.
         """
@@ -419,6 +421,7 @@ class Briefer:
                 labels=labels,
                 concurrency=concurrency,
                 max_entries=max_entries,
+                max_digest_entries=max_digest_entries,
             )
         )
 
@@ -433,6 +436,7 @@ class Briefer:
         progress: Progress | None = None,
         load_options: LoadOptions | None = None,
         max_entries: int | None = None,
+        max_digest_entries: int | None = None,
     ) -> Digest:
         """`digest`, on the running event loop (`progress`: counts kept up to date for a
         display; `load_options`: limits other than this Briefer's)."""
@@ -454,6 +458,7 @@ class Briefer:
             load_options=load_options or self.load_options,
             progress=progress,
             max_entries=max_entries,
+            max_digest_entries=max_digest_entries,
         )
 
     def _default_concurrency(self) -> int:

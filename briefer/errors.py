@@ -16,7 +16,8 @@ One base class, so callers (and the CLI) can catch everything we raise in one pl
         │   ├── QuotaError            429 insufficient_quota: paying, not waiting, fixes it
         │   ├── RateLimitError        429 that outlasted our retries or asked for too long a wait
         │   ├── BadRequestError       400 and other 4xx the endpoint will always refuse
-        │   └── ServiceError          408 / 409 / 5xx / connection / timeout, after retries
+        │   ├── ServiceError          408 / 409 / 5xx / connection / timeout, after retries
+        │   └── UnreadableResponseError  an answer too large, or in a coding we do not read
         └── OutputError               the model answered, but not with a usable brief
             ├── InvalidOutputError    not JSON or not the schema, after one re-ask
             ├── TruncatedOutputError  finish_reason "length": the output budget ran out
@@ -53,6 +54,7 @@ LIBRARY_SETTINGS = {
     "fetch_timeout": "LoadOptions(fetch_timeout=...)",
     "json_mode": "LLMConfig(json_mode=...)",
     "max_bytes": "LoadOptions(max_bytes=...)",
+    "max_digest_entries": "Briefer.digest(max_digest_entries=...)",
     "max_entries": "Briefer.digest(max_entries=...)",
     "max_fetch_bytes": "LoadOptions(max_fetch_bytes=...)",
     "max_input_tokens": "Briefer(max_input_tokens=...)",
@@ -191,6 +193,12 @@ class BadRequestError(APIError):
 
 class ServiceError(APIError):
     """Timeouts, connection failures and 408/409/5xx answers that outlasted our retries."""
+
+
+class UnreadableResponseError(APIError):
+    """The endpoint's answer could not be read: larger than briefer reads of one answer, in
+    a content coding it does not read, or damaged. Not sent again: the same request would
+    get the same answer, and be paid for again."""
 
 
 class OutputError(EngineError):

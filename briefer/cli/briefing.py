@@ -138,10 +138,22 @@ def digest(
             "--max-entries",
             metavar="N",
             min=1,
+            max=1_000_000,  # briefer.digest.feeds.MAX_ENTRIES_LIMIT
             help="At most N entries a feed, the newest; the rest wait in the store for the "
             "next run.",
         ),
     ] = 200,  # briefer.digest.feeds.MAX_ENTRIES_PER_FEED, without importing it at start-up
+    max_digest_entries: Annotated[
+        int,
+        typer.Option(
+            "--max-digest-entries",
+            metavar="N",
+            min=1,
+            max=1_000_000,  # briefer.digest.feeds.MAX_ENTRIES_LIMIT
+            help="At most N feed entries in all, the newest of all feeds; the rest wait in "
+            "the store for the next run.",
+        ),
+    ] = 1_000,  # briefer.digest.feeds.MAX_ENTRIES_PER_DIGEST
     post_slack: Annotated[
         str | None,
         typer.Option(
@@ -218,7 +230,8 @@ def digest(
     setup.announce()
     briefer = setup.briefer
     if dry_run:
-        emit(_digest_plan(sources, named_feeds, after, max_entries, setup), output)
+        caps = (max_entries, max_digest_entries)
+        emit(_digest_plan(sources, named_feeds, after, caps, setup), output)
         return
     result = run_digest(
         lambda state: briefer.adigest(
@@ -229,6 +242,7 @@ def digest(
             concurrency=options.concurrency,
             progress=state,
             max_entries=max_entries,
+            max_digest_entries=max_digest_entries,
         ),
         total=len(sources),
         stored=briefer.store is not None,
@@ -511,10 +525,11 @@ def _digest_plan(
     sources: list[Input],
     feeds: list[str],
     since: datetime | None,
-    max_entries: int,
+    caps: tuple[int, int],
     setup: Setup,
 ) -> str:
-    """What a digest would send (`--dry-run`): the feeds are read, nothing is briefed."""
+    """What a digest would send (`--dry-run`): the feeds are read, nothing is briefed.
+    `caps`: the entries a feed and a digest."""
     from briefer.digest.runner import DigestInput, load_input
     from briefer.engines.estimate import render_plans
 
@@ -522,8 +537,14 @@ def _digest_plan(
     if feeds:
         from briefer.digest.feeds import describe, read_feeds
 
+        per_feed, per_digest = caps
         read = read_feeds(
-            feeds, store=None, options=setup.load, since=since, max_entries=max_entries
+            feeds,
+            store=None,
+            options=setup.load,
+            since=since,
+            max_entries=per_feed,
+            max_digest_entries=per_digest,
         )
         say(describe(read))
         entries += read.entries

@@ -79,7 +79,7 @@ class Digest:
     # Story number (from 1) -> the `briefer.schema.story.StoryBrief` of a story that several
     # outlets tell (`briefer.digest.stories`).
     story_briefs: dict[int, Any] = field(default_factory=dict)
-    held_back: int = 0  # feed entries over the per-feed cap, left for a later run
+    held_back: int = 0  # feed entries over the per-feed or per-digest cap, left for later
     _stories: tuple[tuple[int, ...], list[list[DigestItem]]] | None = field(
         default=None, repr=False, compare=False
     )

@@ -10,9 +10,10 @@
   summary) is tried in `MAX_ATTEMPTS` runs, then given up; one the engine failed on (an LLM
   down, a quota) is tried again until it is briefed.
 * At most `max_entries` entries a feed a run (`MAX_ENTRIES_PER_FEED` unless told), the newest
-  first (undated ones after, in the feed's order). The others are held back, and said so; with
-  a store they stay pending, for the next runs (then briefed even if older than `since` by
-  then: they were recent when first seen).
+  first (undated ones after, in the feed's order), and at most `max_digest_entries` of all the
+  feeds together (`MAX_ENTRIES_PER_DIGEST` unless told), again the newest first, across feeds.
+  The others are held back, and said so; with a store they stay pending, for the next runs
+  (then briefed even if older than `since` by then: they were recent when first seen).
 * Entries older than `since` are left out; the same page named by two feeds, or with
   tracking parameters (`utm_*`), is briefed once (`canonical_url`).
 * An entry whose page was briefed by an earlier digest (the store knows the page's address)
@@ -49,6 +50,14 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger("briefer.digest")
 MAX_ENTRIES_PER_FEED = 200  # entries of one feed briefed in one run
+# Entries of all the feeds together briefed in one run. The per-feed cap alone lets a list of
+# many feeds (an OPML export of 300 subscriptions) ask for 60,000 briefs at once: hours of
+# work and as many paid requests. A thousand is five full feeds at the per-feed cap, more
+# than a morning's news of a large subscription list, and an LLM bill a reader can foresee;
+# what is over it waits in the store for the next run.
+MAX_ENTRIES_PER_DIGEST = 1_000
+# The most either cap can be set to: more than any feed lists, and a number SQLite can take.
+MAX_ENTRIES_LIMIT = 1_000_000
 MAX_ATTEMPTS = 3  # runs an entry that fails through a fault of its own is tried in
 
 
@@ -153,6 +162,9 @@ class FeedRead:
     earlier: int = 0  # of `entries`: waiting since an earlier run (pending, or failed then)
     held_back: int = 0  # entries over `max_entries` of their feed, left for a later run
     max_entries: int = MAX_ENTRIES_PER_FEED
+    # Entries within their feed's cap but over `max_digest_entries` of all feeds together.
+    digest_held_back: int = 0
+    max_digest_entries: int = MAX_ENTRIES_PER_DIGEST
     kept: bool = True  # whether held-back entries are kept (only with a store)
 
 
@@ -163,16 +175,18 @@ def read_feeds(
     options: LoadOptions | None = None,
     since: datetime | None = None,
     max_entries: int = MAX_ENTRIES_PER_FEED,
+    max_digest_entries: int = MAX_ENTRIES_PER_DIGEST,
 ) -> FeedRead:
     """Read every feed (conditionally when the store knows it), record its new entries, and
-    choose the entries to brief: at most `max_entries` a feed, the newest first."""
-    if max_entries < 1:
-        raise ConfigError(
-            f"{max_entries} entries a feed would brief nothing",
-            fix="give {max_entries} a positive number",
-        )
-    read = FeedRead(max_entries=max_entries, kept=store is not None)
+    choose the entries to brief: at most `max_entries` a feed and `max_digest_entries` in all,
+    the newest first."""
+    _check_cap(max_entries, "a feed", "max_entries")
+    _check_cap(max_digest_entries, "a digest", "max_digest_entries")
+    read = FeedRead(
+        max_entries=max_entries, max_digest_entries=max_digest_entries, kept=store is not None
+    )
     seen: set[str] = set()  # keys of the entries of this run, and of those briefed before
+    known: set[str] = set()  # keys of the chosen entries known from an earlier run
     for source in dict.fromkeys(sources):
         offered: dict[str, EntrySource] = {}
         earlier: set[str] = set()  # keys waiting since an earlier run
@@ -203,9 +217,33 @@ def read_feeds(
                 chosen.append(waiting)
         chosen.sort(key=_newest_first)  # stable: undated entries keep the feed's order
         read.entries += chosen[:max_entries]
-        read.earlier += sum(entry.key in earlier for entry in chosen[:max_entries])
+        known.update(entry.key for entry in chosen[:max_entries] if entry.key in earlier)
         read.held_back += len(chosen[max_entries:]) + unread
+    _cap_digest(read)
+    read.earlier = sum(entry.key in known for entry in read.entries)
     return read
+
+
+def _check_cap(value: int, per: str, setting: str) -> None:
+    if not 1 <= value <= MAX_ENTRIES_LIMIT:
+        raise ConfigError(
+            f"{value} entries {per} is not possible",
+            fix=f"give {{{setting}}} a number from 1 to {MAX_ENTRIES_LIMIT:,}",
+        )
+
+
+def _cap_digest(read: FeedRead) -> None:
+    """Keep the `max_digest_entries` newest of the entries chosen from all feeds (undated ones
+    last, in the feeds' order), in the order they were chosen. The others are held back: with
+    a store they are pending there already (recorded when their feed was read, or waiting
+    since an earlier run), and the next runs brief them."""
+    over = len(read.entries) - read.max_digest_entries
+    if over <= 0:
+        return
+    ranked = sorted(range(len(read.entries)), key=lambda n: _newest_first(read.entries[n]))
+    kept = set(ranked[: read.max_digest_entries])
+    read.entries = [entry for n, entry in enumerate(read.entries) if n in kept]
+    read.digest_held_back = over
 
 
 def _read_feed(
@@ -310,6 +348,11 @@ def describe(read: FeedRead) -> str:
         (
             read.held_back,
             f"held back (at most {read.max_entries:,} a feed, the newest first; {kept})",
+        ),
+        (
+            read.digest_held_back,
+            f"{'more ' if read.held_back else ''}held back (at most "
+            f"{read.max_digest_entries:,} a digest, the newest of all feeds first; {kept})",
         ),
         (read.briefed_before, "briefed by an earlier digest"),
         (read.old, "older than --since"),

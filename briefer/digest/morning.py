@@ -35,11 +35,13 @@ async def amorning(
     load_options: LoadOptions | None = None,
     progress: Progress | None = None,
     max_entries: int | None = None,
+    max_digest_entries: int | None = None,
 ) -> Digest:
     """Brief `inputs` and the new entries of `feeds` (published since `since`; at most
-    `max_entries` a feed, `briefer.digest.feeds.MAX_ENTRIES_PER_FEED` unless given) into a
-    digest."""
-    from briefer.digest.feeds import MAX_ENTRIES_PER_FEED, outcome_noter
+    `max_entries` a feed and `max_digest_entries` of all feeds together,
+    `briefer.digest.feeds.MAX_ENTRIES_PER_FEED` and `MAX_ENTRIES_PER_DIGEST` unless given)
+    into a digest."""
+    from briefer.digest.feeds import MAX_ENTRIES_PER_DIGEST, MAX_ENTRIES_PER_FEED, outcome_noter
 
     sources = list(inputs)
     summary = None
@@ -56,9 +58,13 @@ async def amorning(
             options=load_options,
             since=since,
             max_entries=MAX_ENTRIES_PER_FEED if max_entries is None else max_entries,
+            max_digest_entries=MAX_ENTRIES_PER_DIGEST
+            if max_digest_entries is None
+            else max_digest_entries,
         )
         sources += read.entries
-        summary, failed_feeds, held_back = describe(read), read.failed, read.held_back
+        summary, failed_feeds = describe(read), read.failed
+        held_back = read.held_back + read.digest_held_back
         failures = read.failures
     if progress is not None:
         progress.total = len(sources)

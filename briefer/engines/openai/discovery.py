@@ -45,7 +45,8 @@ def ask_server(config: LLMConfig, client: httpx.Client, model: str | None = None
     (default: the only one it serves).
 
     Requests carry the key and the credentials written into the base URL; messages name the
-    endpoint without them. Raises `ServiceError` when it cannot be reached and
+    endpoint without them. Raises `ServiceError` when it cannot be reached (or answers too
+    slowly), `UnreadableResponseError` when its answer is too large to read, and
     `AuthenticationError` when it refuses the key. A server without a model list gives no
     models.
     """
@@ -90,6 +91,11 @@ class _Asking:
             response = self.client.get(
                 url, headers=self.headers, params=self.params, timeout=ASK_TIMEOUT
             )
+        except httpx.DecodingError as exc:  # too large, or in a coding briefer does not read
+            raise errors.UnreadableResponseError(
+                f"the answer of {self.endpoint} to which model it serves cannot be read: "
+                f"{one_line(redact(str(exc), self.secrets), 200)}"
+            ) from None
         except httpx.HTTPError as exc:
             raise errors.ServiceError(
                 f"cannot reach {self.endpoint} to ask which model it serves "

@@ -43,7 +43,6 @@ import httpx
 import tenacity
 
 from briefer import errors
-from briefer._http import tls_context
 from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
 from briefer.engines.merge import merge_briefs
@@ -72,7 +71,9 @@ from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.transport import (
     RateLimitListener,
     adrive,
+    async_llm_client,
     drive,
+    llm_client,
     retry_policy,
     translate_error,
 )
@@ -227,7 +228,7 @@ class OpenAIEngine:
         notes: list[str] = []
         facts: ServerFacts | None = None
         if given.model is None or given.context_tokens is None:
-            client = self._http_client or httpx.Client(verify=tls_context())
+            client = self._http_client or llm_client(given)
             try:
                 facts = ask_server(given, client, given.model)
             except BrieferError as exc:
@@ -340,8 +341,8 @@ class OpenAIEngine:
                 timeout=given.timeout,
                 # The SDK sends through httpx2 by default, which respx cannot see; it accepts
                 # a classic httpx client too, and that one is our seam for tests and recording.
-                http_client=self._http_client
-                or httpx.Client(timeout=given.timeout, verify=tls_context()),  # type: ignore[arg-type]
+                # Ours bounds every answer in time and size (`transport.llm_client`).
+                http_client=self._http_client or llm_client(given),  # type: ignore[arg-type]
             )
         return self._client
 
@@ -363,11 +364,7 @@ class OpenAIEngine:
                 max_retries=0,
                 timeout=given.timeout,
                 http_client=self._async_http_client  # type: ignore[arg-type]
-                or httpx.AsyncClient(
-                    timeout=given.timeout,
-                    verify=tls_context(),
-                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-                ),
+                or async_llm_client(given),
             )
         return self._async_client
 

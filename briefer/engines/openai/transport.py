@@ -10,6 +10,15 @@ A local server out of room for parallel requests (`is_capacity_error`: llama-ser
 digest, which lowers its concurrency. A request to a local server that timed out is not sent
 again: the server goes on working on the one it has (llama-cpp-python even drops the requests
 queued behind it), so the same request would wait behind itself.
+
+Answers are bounded while they arrive, as pages and feeds are (`briefer._http`): the clients
+briefer makes (`llm_client`, `async_llm_client`) give each request a total deadline, its
+timeout, for connecting, the headers and the body together (a server that sends a byte a
+second cannot hold a request open), and read at most `MAX_ANSWER_BYTES` of an answer, counted
+as it is decompressed (a few kilobytes of "gzip, gzip" cannot inflate to gigabytes). Running
+past the deadline is a time-out, retried as one; an answer refused for its size or coding is
+`UnreadableResponseError`, never retried (the same request would get the same answer, and be
+paid for again). A client given to briefer is used as it was made.
 """
 
 from __future__ import annotations
@@ -21,9 +30,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import tenacity
 
 from briefer import errors
+from briefer._http import AsyncBoundedClient, BoundedClient, tls_context
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import (
     Answer,
@@ -42,6 +53,11 @@ if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion
 
+# The most bytes of one answer read, as sent and as decompressed. A brief is a few kilobytes of
+# JSON (4,096 output tokens are about 16 KB of text; escaped, under 100 KB); a model list of a
+# few hundred models with their descriptions stays under a megabyte. 8 MB leaves room for
+# any real answer, and bounds what a broken or hostile endpoint can make briefer hold.
+MAX_ANSWER_BYTES = 8_000_000
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 # A prompt longer than the context: llama-server's error type and its words, vLLM's words,
 # OpenAI's code.
@@ -55,6 +71,22 @@ CAPACITY_CALM_SECONDS = 30.0
 
 
 RateLimitListener = Callable[[float], None]
+
+
+def llm_client(config: LLMConfig) -> httpx.Client:
+    """The blocking client requests to the endpoint go through: every answer bounded in time
+    (its request's timeout, `config.timeout` unless a call sets its own) and in size."""
+    return BoundedClient(max_bytes=MAX_ANSWER_BYTES, timeout=config.timeout, verify=tls_context())
+
+
+def async_llm_client(config: LLMConfig) -> httpx.AsyncClient:
+    """`llm_client` for an event loop, with room for a digest's requests at once."""
+    return AsyncBoundedClient(
+        max_bytes=MAX_ANSWER_BYTES,
+        timeout=config.timeout,
+        verify=tls_context(),
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+    )
 
 
 def retry_policy(
@@ -151,7 +183,7 @@ def _is_transient(exc: BaseException, config: LLMConfig) -> bool:
     if isinstance(exc, openai.APITimeoutError):
         return provider_of(config.base_url) != "other"
     if isinstance(exc, openai.APIConnectionError):
-        return True
+        return not _unreadable(exc)
     if not isinstance(exc, openai.APIStatusError):
         return False
     should = exc.response.headers.get("x-should-retry")
@@ -167,6 +199,12 @@ def _is_transient(exc: BaseException, config: LLMConfig) -> bool:
     if should == "true":
         return True
     return exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500
+
+
+def _unreadable(exc: BaseException) -> bool:
+    """Whether the SDK's error is an answer that could not be decoded (too large, in a coding
+    we do not read, damaged): the same request would get the same answer."""
+    return isinstance(exc.__cause__, httpx.DecodingError)
 
 
 def _is_capacity(exc: BaseException | None, config: LLMConfig) -> bool:
@@ -228,6 +266,12 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
             f"{where} did not answer within {config.timeout:g}s "
             f"({config.max_retries + 1} attempts)",
             fix="raise {timeout}",
+        )
+    if isinstance(exc, openai.APIConnectionError) and _unreadable(exc):
+        return errors.UnreadableResponseError(
+            f"the answer of {where} cannot be read: "
+            f"{one_line(redact(str(exc.__cause__), secrets), 300)} (not sent again: the same "
+            "request would get the same answer)"
         )
     if isinstance(exc, openai.APIConnectionError):
         return errors.ServiceError(
