@@ -2,8 +2,9 @@
 """The README's commands, run as written.
 
 Every shell command in a fenced block of README.md is either run here, in a world made of the
-repository's fixtures (no key, no outside server, nothing written into the repository), or
-listed in SKIPPED with the reason it cannot run here. Every ```python block is run or listed
+repository's fixtures (no key, nothing written into the repository; example.org and
+example.com are a stand-in answering with fixture pages and feeds), or listed in SKIPPED with
+the reason it cannot run here. Every ```python block is run or listed
 too, and every other block is named in NOT_COMMANDS. A command added to the README and
 judged nowhere fails `test_every_readme_command_is_run_or_skipped_with_a_reason`; a command
 that exits otherwise than the README says fails `test_the_readme_commands_run_as_written`.
@@ -27,8 +28,10 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from .exchanges import article_in, brief_json
@@ -41,7 +44,6 @@ SHELL = {"", "sh", "bash", "shell", "console", "zsh"}
 
 INSTALLED = "installs from the network; the test runs inside the installed environment (.ci/run runs the README's install line)"
 KEY = "needs an OpenAI API key"
-OUTSIDE = "fetches from an outside server (example.org, example.com)"
 CRON = "a crontab entry: it runs at 6 or 7 a.m., with outside feeds and a real Slack or SMTP server"
 
 SKIPPED: dict[str, str] = {
@@ -53,8 +55,6 @@ SKIPPED: dict[str, str] = {
     "pytest": "the test suite this test is part of (.ci/run runs it)",
     # Use
     "export OPENAI_API_KEY=...": KEY,
-    "briefer brief https://example.org/news/story": OUTSIDE,
-    "briefer compare a.txt b.html https://example.org/c": OUTSIDE,
     # Local models: each needs a server started from model weights
     "llama-server -m model.gguf --host 127.0.0.1 --port 8080 -c 16384 -np 4": "starts llama.cpp's server from model weights; tests/test_realserver.py runs these lines where ../shared/llm-server is present",
     "OPENAI_BASE_URL=http://127.0.0.1:8080/v1 briefer brief article.txt": "needs a running llama-server (tests/test_realserver.py)",
@@ -67,12 +67,8 @@ SKIPPED: dict[str, str] = {
     "OLLAMA_CONTEXT_LENGTH=16384 OLLAMA_NUM_PARALLEL=4 ollama serve": "Ollama is not installed",
     "OPENAI_BASE_URL=http://127.0.0.1:11434/v1 briefer digest ~/news/today/ --model llama3.2 --context-tokens 16384 --concurrency 4": "needs a running Ollama server",
     # Morning digest
-    "briefer digest --feed https://example.org/rss.xml --feed https://example.com/atom --since 24h --format html -o morning.html": OUTSIDE,
-    "briefer digest --feeds subscriptions.opml --since 24h": "its subscriptions are outside feeds; tests/test_feed_digest.py runs feeds from a local server",
     "0 6 * * * SLACK_WEBHOOK=https://hooks.slack.com/services/... /home/me/.venv/bin/briefer digest --feeds /home/me/feeds.opml --since 24h --format html -o /home/me/briefs/$(date +\\%F).html --post-slack-env SLACK_WEBHOOK --progress 2>> /home/me/briefs/briefer.log": CRON,
     "0 7 * * * . /home/me/.config/briefer/env && /home/me/.venv/bin/briefer digest --feeds /home/me/feeds.opml --since 24h -o /home/me/briefs/$(date +\\%F).md --email-to me@example.org --progress 2>> /home/me/briefs/briefer.log": CRON,
-    # HTTP service
-    """curl -s localhost:8080/v1/brief -H "Authorization: Bearer $BRIEFER_SERVER_TOKEN" -H 'content-type: application/json' -d '{"url": "https://example.org/news/story", "format": "markdown"}'""": "asks the service to fetch https://example.org (an outside server); tests/test_server.py covers the endpoint",
     # Batches
     "briefer batch submit requests.jsonl": "uploads to OpenAI's Files and Batches endpoints; needs an OpenAI API key",
     "briefer batch status": "asks OpenAI's Batches endpoint; needs an OpenAI API key",
@@ -217,12 +213,22 @@ class World:
     root: Path  # the folder the commands run in
     home: Path
     env: dict[str, str]
+    web: Path  # the folder of web_stand_in.py and of a briefer that imports it first
 
-    def run(self, command: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def environment(self, *, web: bool = False, **more: str) -> dict[str, str]:
+        env = dict(self.env, **more)
+        if web:
+            env["PATH"] = os.pathsep.join([str(self.web), env["PATH"]])
+            env["PYTHONPATH"] = os.pathsep.join([str(self.web), env["PYTHONPATH"]])
+        return env
+
+    def run(
+        self, command: str, *, web: bool = False, timeout: float = 120, **more: str
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["bash", "-o", "pipefail", "-c", command],
             cwd=self.root,
-            env=self.env,
+            env=self.environment(web=web, **more),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -241,7 +247,12 @@ class World:
         )
 
 
-def make_world(base: Path) -> World:
+def _script(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o755)
+
+
+def make_world(base: Path, *, history: bool = True) -> World:
     """A working folder and a home holding the files the README's commands name, made from
     the repository's fixtures, and an environment with no key and its own store."""
     missing = [tool for tool in ("bash", "jq", "openssl") if shutil.which(tool) is None]
@@ -249,9 +260,21 @@ def make_world(base: Path) -> World:
     root, home, bin_dir = base / "work", base / "home", base / "bin"
     shutil.copytree(FIXTURES, root / "fixtures")
     bin_dir.mkdir()
-    briefer = bin_dir / "briefer"  # the repository's briefer, whatever is installed
-    briefer.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m briefer "$@"\n', encoding="utf-8")
-    briefer.chmod(0o755)
+    # the repository's briefer, whatever is installed
+    _script(bin_dir / "briefer", f'#!/bin/sh\nexec "{sys.executable}" -m briefer "$@"\n')
+    web = base / "web"
+    web.mkdir()
+    (web / "web_stand_in.py").write_text(
+        WEB.replace("FIXTURES_FOLDER", repr(str(root / "fixtures"))), encoding="utf-8"
+    )
+    (web / "web_briefer.py").write_text(
+        "import sys\n\nimport web_stand_in  # noqa: F401\nfrom briefer.cli import main\n\n"
+        "sys.argv[0] = 'briefer'\nmain()\n",
+        encoding="utf-8",
+    )
+    _script(
+        web / "briefer", f'#!/bin/sh\nexec "{sys.executable}" "{web / "web_briefer.py"}" "$@"\n'
+    )
 
     articles = sorted((FIXTURES / "articles").glob("*.txt"))
     shutil.copy(FIXTURES / "articles" / "anonymous_sources.txt", root / "article.txt")
@@ -266,11 +289,28 @@ def make_world(base: Path) -> World:
     for path in pages:
         shutil.copy(path, home / "news")
     (root / "reading-list.txt").write_text(
-        "# the fixture pages, by path: the test has no outside server to fetch from\n"
-        + "".join(f"{path}\n" for path in pages),
+        "# pages of the web's stand-in\nhttps://example.org/news/story\n"
+        "https://example.org/news/science\n",
         encoding="utf-8",
     )
     shutil.copytree(FIXTURES / "compare", home / "archive")
+    shutil.copy(FIXTURES / "compare" / "harwick_local.txt", root / "a.txt")
+    tabloid = (FIXTURES / "compare" / "harwick_tabloid.txt").read_text(encoding="utf-8")
+    title, *paragraphs = [p for p in tabloid.split("\n\n") if p.strip()]
+    (root / "b.html").write_text(
+        f"<html><head><title>{escape(title)}</title></head><body><article>"
+        f"<h1>{escape(title)}</h1>"
+        + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    (root / "subscriptions.opml").write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>Feeds</title></head><body>'
+        '<outline type="rss" text="Example" xmlUrl="https://example.org/rss.xml"/>'
+        '<outline type="rss" text="Example wire" xmlUrl="https://example.com/atom"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
     shutil.copytree(FIXTURES / "labels", root / "labels")
     shutil.copytree(FIXTURES / "articles", root / "articles")  # next to labels/, as eval looks
     long_read = "\n\n".join(p.read_text(encoding="utf-8") for p in articles * 3)
@@ -289,7 +329,9 @@ def make_world(base: Path) -> World:
         "PATH": os.pathsep.join([str(bin_dir), env.get("PATH", "")]),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     }
-    world = World(root, home, env)
+    world = World(root, home, env, web)
+    if not history:
+        return world
 
     # A history: `briefer show 42` and `briefer story 42` name the 42nd stored brief, here the
     # second day of a story whose first day is the 41st.
@@ -380,9 +422,15 @@ class Run:
     code: int = 0
     writes: tuple[str, ...] = ()  # files the command must leave, relative to the working folder
     shows: str = ""  # text stdout must hold
+    says: str = ""  # text stderr must hold
     before: Callable[[World], None] | None = None  # what a skipped step before it would do
     # a server: (default port, method, path, status it must answer without a token)
     serves: tuple[int, str, str, int] | None = None
+    web: bool = False  # run against the web's stand-in (example.org and example.com)
+    # run while this server command (a README command run before) is up on `port`, with `env`
+    beside: str = ""
+    port: int = 0
+    env: tuple[tuple[str, str], ...] = ()
 
 
 RUNS: list[Run] = [
@@ -394,7 +442,15 @@ RUNS: list[Run] = [
     Run("briefer digest ~/news/today/ -o morning.md", writes=("morning.md",)),
     Run(
         "briefer digest --urls reading-list.txt --format html -o morning.html",
+        web=True,
         writes=("morning.html",),
+        says="wrote morning.html · 2 stories",
+    ),
+    Run("briefer brief https://example.org/news/story", web=True, shows="Westbrook"),
+    Run(
+        "briefer compare a.txt b.html https://example.org/c",
+        web=True,
+        shows="| | a | b | example.org |",
     ),
     Run("briefer compare --briefs old.json new.json"),
     Run("ls ~/news/*.html | briefer digest -", shows="2 articles"),
@@ -405,7 +461,26 @@ RUNS: list[Run] = [
     Run("briefer models", shows="gpt-4o-mini"),
     Run("briefer prompts", shows="brief"),
     Run("briefer schema", shows='"schema_version"'),
+    Run(
+        "briefer digest --feed https://example.org/rss.xml --feed https://example.com/atom "
+        "--since 24h --format html -o morning.html",
+        web=True,
+        writes=("morning.html",),
+        says="wrote morning.html",
+    ),
+    # the same feeds again: nothing new, said, nothing written
+    Run("briefer digest --feeds subscriptions.opml --since 24h", web=True, says="nothing new"),
     Run("briefer serve", serves=(8080, "GET", "/healthz", 200)),
+    Run(
+        """curl -s localhost:8080/v1/brief -H "Authorization: Bearer $BRIEFER_SERVER_TOKEN" """
+        """-H 'content-type: application/json' """
+        """-d '{"url": "https://example.org/news/story", "format": "markdown"}'""",
+        beside="briefer serve",
+        port=8080,
+        web=True,
+        env=(("BRIEFER_SERVER_TOKEN", "a-token-for-the-readme-test"),),
+        shows="## Key facts",
+    ),
     Run(
         "BRIEFER_SERVER_TOKEN=$(openssl rand -hex 16) briefer mcp --http --port 8765",
         serves=(8765, "POST", "/mcp", 401),
@@ -444,7 +519,7 @@ def run_plugin(world: World, snippet: str, readme: str) -> list[str]:
     entries = "".join(f"{name} = {target}\n" for name, target in points.items())
     (dist / "entry_points.txt").write_text(f"[briefer.engines]\n{entries}", encoding="utf-8")
     env = dict(world.env, PYTHONPATH=os.pathsep.join([str(plugin), world.env["PYTHONPATH"]]))
-    plugged = World(world.root, world.home, env)
+    plugged = World(world.root, world.home, env, world.web)
     problems = []
     for name in points:
         done = plugged.run(f"briefer brief article.txt --engine {name} --format json")
@@ -453,36 +528,77 @@ def run_plugin(world: World, snippet: str, readme: str) -> list[str]:
     return problems
 
 
-# Stand-ins for the web and for the articles the API example names: https://example.org
-# resolves to a public address and answers with a fixture page and a fixture feed.
+# A stand-in for the web the README's examples name, imported first by the commands marked
+# `web` and by the API example: example.org and example.com resolve to a public address and
+# answer with fixture pages, and with an RSS and an Atom feed whose entries are an hour old.
 WEB = """
 import socket
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import httpx
 import respx
 
+FIXTURES = Path(FIXTURES_FOLDER)
+HTML = {"content-type": "text/html; charset=utf-8"}
+TEXT = {"content-type": "text/plain; charset=utf-8"}
+hour_ago = datetime.now(UTC) - timedelta(hours=1)
+
+
+_resolve = socket.getaddrinfo
+
+
 def _public(host, *args, **kwargs):
+    if host not in ("example.org", "example.com"):
+        return _resolve(host, *args, **kwargs)
     return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 0))]
 
+
 socket.getaddrinfo = _public
-web = respx.mock(assert_all_mocked=True)
+web = respx.mock(assert_all_mocked=True, assert_all_called=False)
 web.start()
-page = web.get("https://example.org/news/story").mock(return_value=httpx.Response(
-    200, headers={"content-type": "text/html; charset=utf-8"},
-    content=Path("saved-page.html").read_bytes()))
-feed = web.get("https://example.org/rss.xml").mock(return_value=httpx.Response(
-    200, headers={"content-type": "application/rss+xml"},
-    content=Path("fixtures/feeds/rss.xml").read_bytes()))
+pages = {
+    "https://example.org/news/story": (HTML, FIXTURES / "html" / "news_on_the_record.html"),
+    "https://example.org/news/science": (HTML, FIXTURES / "html" / "science_with_comments.html"),
+    "https://example.org/c": (TEXT, FIXTURES / "compare" / "harwick_wire.txt"),
+    "https://example.com/news/harbour": (TEXT, FIXTURES / "followup" / "day2_wire.txt"),
+}
+for url, (headers, path) in pages.items():
+    web.get(url).mock(return_value=httpx.Response(200, headers=headers, content=path.read_bytes()))
+items = "".join(
+    f"<item><title>{name}</title><link>https://example.org/news/{name}</link>"
+    f"<pubDate>{format_datetime(hour_ago)}</pubDate></item>"
+    for name in ("story", "science")
+)
+rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Example</title>{items}</channel></rss>'
+atom = (
+    '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Example wire</title>'
+    "<id>tag:example.com,2026:wire</id><entry><title>Harbour</title><id>tag:example.com,2026:1</id>"
+    f'<link href="https://example.com/news/harbour"/><updated>{hour_ago.isoformat()}</updated>'
+    "</entry></feed>"
+)
+feeds = {
+    "https://example.org/rss.xml": ("application/rss+xml", rss),
+    "https://example.com/atom": ("application/atom+xml", atom),
+}
+for url, (kind, body) in feeds.items():
+    web.get(url).mock(return_value=httpx.Response(200, headers={"content-type": kind}, text=body))
+"""
+
+# The articles the API example names but does not define.
+ARTICLES = """
 text = Path("article.txt").read_text(encoding="utf-8")
 a, b, c = (p.read_text(encoding="utf-8") for p in sorted(Path("fixtures/compare").glob("*.txt")))
 """
 
 
 def run_api_example(world: World, snippet: str, readme: str) -> list[str]:
-    """The README's API example, with stand-ins for the web and its articles."""
-    code = WEB + snippet + "\nassert page.called and feed.called\nweb.stop()\n"
-    done = world.python(code)
+    """The README's API example, with the web's stand-in and its articles."""
+    code = "from web_stand_in import *\n" + ARTICLES + snippet
+    code += "\ncalled = {str(call.request.url) for call in web.calls}"
+    code += "\nassert {'https://example.org/news/story', 'https://example.org/rss.xml'} <= called"
+    done = world.python(code, world.web)
     if done.returncode != 0:
         return [f"exit {done.returncode}: {done.stderr[-800:]}"]
     if "## Key facts" not in done.stdout:
@@ -512,7 +628,15 @@ def check_run(world: World, run: Run, shown: tuple[str, ...]) -> str | None:
         run.before(world)
     if run.serves is not None:
         return check_server(world, run)
-    done = world.run(run.command)
+    if run.beside:
+        return check_beside(world, run)
+    return check_output(world, run, shown, world.run(run.command, web=run.web, **dict(run.env)))
+
+
+def check_output(
+    world: World, run: Run, shown: tuple[str, ...], done: subprocess.CompletedProcess[str]
+) -> str | None:
+    """What is wrong with what a command did, or None."""
     said = f"stdout {done.stdout[-400:]!r}, stderr {done.stderr[-400:]!r}"
     if done.returncode != run.code:
         return f"exit {done.returncode}, not {run.code}: {said}"
@@ -522,6 +646,8 @@ def check_run(world: World, run: Run, shown: tuple[str, ...]) -> str | None:
             return f"did not write {name}: {said}"
     if run.shows not in done.stdout:
         return f"stdout does not hold {run.shows!r}: {said}"
+    if run.says not in done.stderr:
+        return f"stderr does not hold {run.says!r}: {said}"
     printed = [line for line in done.stdout.splitlines() if line.strip()]
     expected = [line for line in shown if line.strip()]
     if expected and (
@@ -534,37 +660,33 @@ def check_run(world: World, run: Run, shown: tuple[str, ...]) -> str | None:
     return None
 
 
-def check_server(world: World, run: Run) -> str | None:
-    """Start a server command, ask it once on 127.0.0.1, stop it."""
-    assert run.serves is not None
-    port, method, path, status = run.serves
-    command = run.command
-    if not _free(port):  # taken on this machine: the same command on a free port
+def _on_port(command: str, port: int) -> str:
+    if "--port" in command:
+        return re.sub(r"--port \d+", f"--port {port}", command)
+    return f"{command} --port {port}"
+
+
+@contextmanager
+def serving(
+    world: World, command: str, port: int, *, web: bool, env: dict[str, str]
+) -> Iterator[tuple[int, list[str]]]:
+    """A server command started in its own process group (on a free port if `port` is
+    taken on this machine), then stopped; yields its port and, once stopped, its stderr."""
+    if not _free(port):
         port = _free_port()
-        command = (
-            re.sub(r"--port \d+", f"--port {port}", command)
-            if "--port" in command
-            else f"{command} --port {port}"
-        )
+        command = _on_port(command, port)
     server = subprocess.Popen(
         ["bash", "-c", command],
         cwd=world.root,
-        env=world.env,
+        env=world.environment(web=web, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", method=method, data=b"{}" if method == "POST" else None
-    )
-    answered = None
+    said: list[str] = []
     try:
-        deadline = time.monotonic() + 30
-        while answered is None and server.poll() is None and time.monotonic() < deadline:
-            answered = _status(request)
-            if answered is None:
-                time.sleep(0.1)
+        yield port, said
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGINT)
@@ -573,9 +695,44 @@ def check_server(world: World, run: Run) -> str | None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             _, err = server.communicate()
-    if answered != status:
-        return f"{method} {path} answered {answered}, not {status}: stderr {err[-400:]!r}"
+        said.append(err)
+
+
+def _answer(port: int, method: str, path: str) -> int | None:
+    """The status a server on `port` answers, waiting up to 30 s for it to start."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", method=method, data=b"{}" if method == "POST" else None
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        answered = _status(request)
+        if answered is not None:
+            return answered
+        time.sleep(0.1)
     return None
+
+
+def check_server(world: World, run: Run) -> str | None:
+    """Start a server command, ask it once on 127.0.0.1, stop it."""
+    assert run.serves is not None
+    port, method, path, status = run.serves
+    with serving(world, run.command, port, web=run.web, env=dict(run.env)) as (port, said):
+        answered = _answer(port, method, path)
+    if answered != status:
+        return f"{method} {path} answered {answered}, not {status}: stderr {said[0][-400:]!r}"
+    return None
+
+
+def check_beside(world: World, run: Run) -> str | None:
+    """Run a command while a server it talks to is up."""
+    env = dict(run.env)
+    with serving(world, run.beside, run.port, web=run.web, env=env) as (port, said):
+        if _answer(port, "GET", "/healthz") != 200:
+            return "the server did not start"
+        command = run.command.replace(f":{run.port}/", f":{port}/")
+        done = world.run(command, web=run.web, **env)
+    problem = check_output(world, run, (), done)
+    return problem and f"{problem}; the server said {said[0][-400:]!r}"
 
 
 # --- the tests ------------------------------------------------------------------------------------
@@ -651,7 +808,7 @@ def test_the_readme_commands_run_as_written(tmp_path):
 
 
 def test_a_command_that_fails_is_reported(tmp_path):
-    world = make_world(tmp_path)
+    world = make_world(tmp_path, history=False)
     problem = check_run(world, Run("briefer show 4242"), ())
     assert problem is not None and problem.startswith("exit 2, not 0")
     problem = check_run(world, Run("briefer models", shows="no such model"), ())
