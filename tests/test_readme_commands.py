@@ -42,7 +42,7 @@ FIXTURES = ROOT / "fixtures"
 
 SHELL = {"", "sh", "bash", "shell", "console", "zsh"}
 
-INSTALLED = "installs from the network; the test runs inside the installed environment (.ci/run runs the README's install line)"
+INSTALLED = "a step of installing briefer; the test runs inside the installed environment, and .ci/run runs the README's install lines"
 KEY = "needs an OpenAI API key"
 CRON = "a crontab entry: it runs at 6 or 7 a.m., with outside feeds and a real Slack or SMTP server"
 
