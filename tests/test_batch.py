@@ -245,3 +245,28 @@ def test_batch_cli(monkeypatch, run, router, tmp_path):
     assert code == 0 and "3 briefs stored" in out
     code, out, _ = run("batch", "prepare", *map(str, SOURCES), "-o", str(tmp_path / "again.jsonl"))
     assert code == 0 and "3 already stored" in out
+
+
+def test_vllm_output_is_imported_and_retried_without_a_key(run, tmp_path):
+    """vLLM's run-batch needs no server: neither prepare, import nor a retry needs a key."""
+    code, _, _ = run("batch", "prepare", *map(str, SOURCES), "-o", str(tmp_path / "r.jsonl"))
+    assert code == 0
+    requests = requests_in([tmp_path / "r.jsonl"])
+    results = tmp_path / "vllm.jsonl"
+    lines = [output_line(r) for r in requests[:2]] + [output_line(requests[2], error="oom")]
+    results.write_text("\n".join(lines), encoding="utf-8")
+    code, out, err = run("batch", "import", str(results))
+    assert code == 1 and "2 briefs stored" in out and "1 failed" in out
+    assert "--retry-failed" in err
+    code, out, _ = run("batch", "prepare", "--retry-failed", "-o", str(tmp_path / "retry.jsonl"))
+    assert code == 0 and "requests:        1" in out
+    assert len(requests_in([tmp_path / "retry.jsonl"])) == 1
+
+
+def test_a_retry_with_nothing_failed_says_so(run, tmp_path):
+    code, out, err = run("batch", "prepare", "--retry-failed", "-o", str(tmp_path / "retry.jsonl"))
+    assert code == 0 and out == ""
+    assert err.strip() == "briefer: no batch request has failed: nothing to prepare again"
+    assert not (tmp_path / "retry.jsonl").exists()
+    code, _, err = run("batch", "prepare", "-o", str(tmp_path / "retry.jsonl"))
+    assert code == 2 and "no articles given" in err

@@ -93,7 +93,11 @@ def batch_prepare(
     setup = _batch_setup(db, model, base_url, planning=True, resolve=True)
     sources: list[Input] = command_line_inputs(inputs or [], urls)
     if retry_failed:
-        sources += batch.retry_sources(setup.briefer)
+        again = batch.retry_sources(setup.briefer)
+        if not again and not sources:
+            say("no batch request has failed: nothing to prepare again")
+            return
+        sources += again
     if not sources:
         raise UsageError("no articles given; name files, directories or URLs, or --retry-failed")
     setup.announce()
@@ -203,7 +207,9 @@ def batch_import(
 
     if not results.is_file():
         raise UsageError(f"{results}: no such file")
-    done = batch.ingest(batch.read_output(results), _batch_setup(db, None, None).briefer)
+    # Reading a results file sends nothing: no key is needed.
+    setup = _batch_setup(db, None, None, planning=True)
+    done = batch.ingest(batch.read_output(results), setup.briefer)
     _report_ingest(done, str(results))
 
 
