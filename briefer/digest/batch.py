@@ -28,8 +28,6 @@ from briefer import errors
 from briefer.core import Briefer
 from briefer.engines import EngineResult
 from briefer.engines.merge import merge_briefs
-from briefer.engines.openai.conversation import BRIEF, parse_output, request_body
-from briefer.engines.openai.endpoint import OutputFormat, provider_of
 from briefer.errors import BrieferError, UsageError
 from briefer.files import replacing, replacing_bytes, write_error
 from briefer.inputs import Input, LoadOptions, label, load_article
@@ -90,15 +88,13 @@ def prepare(
     max_bytes: int = MAX_BYTES,
 ) -> Prepared:
     """Write request files for `sources`; return what was written (nothing is sent)."""
-    engine, store = _require_llm(briefer)
+    _, store = _require_llm(briefer)
     result = Prepared()
     writer = _SplitWriter(out, max_requests, max_bytes)
-    # A batch runner cannot fall back: json_schema, with the length limits for vLLM.
-    fmt = OutputFormat("schema", lengths=provider_of(engine.config.base_url) == "other")
     remembered: list[tuple[str, str, Article, int, int]] = []
     try:
         try:
-            _write_requests(sources, briefer, writer, fmt, result, remembered, load_options)
+            _write_requests(sources, briefer, writer, result, remembered, load_options)
         except BaseException as exc:
             writer.discard(exc)
             raise
@@ -116,7 +112,6 @@ def _write_requests(
     sources: Iterable[Input],
     briefer: Briefer,
     writer: _SplitWriter,
-    fmt: OutputFormat,
     result: Prepared,
     remembered: list[tuple[str, str, Article, int, int]],
     load_options: LoadOptions | None,
@@ -134,19 +129,18 @@ def _write_requests(
         if store.get(key) is not None:
             result.skipped_cached += 1
             continue
-        jobs = engine.jobs(article)
-        for part, job in enumerate(jobs):
+        requests = engine.batch_requests(article)
+        for part, request in enumerate(requests):
             custom_id = f"{key}-{part}"
-            body = request_body(
-                engine.config, job.messages, fmt, engine.budget.output_tokens, BRIEF
-            )
-            line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
+            line = {
+                "custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": request.body
+            }  # fmt: skip
             writer.write(json.dumps(line, ensure_ascii=False))
-            remembered.append((custom_id, key, article, part, len(jobs)))
+            remembered.append((custom_id, key, article, part, len(requests)))
             if len(remembered) >= 1000:
                 store.remember_requests(remembered)
                 remembered.clear()
-            result.input_tokens += engine.prompt_tokens(job.messages, fmt)  # schema too
+            result.input_tokens += request.prompt_tokens  # schema too
             result.requests += 1
         result.articles += 1
 
@@ -247,7 +241,7 @@ def ingest(lines: Iterable[dict[str, Any]], briefer: Briefer) -> Ingested:
             result.failed.append((custom_id, reason))
             continue
         try:
-            brief = parse_output(answer["choices"][0]["message"]["content"], BRIEF.model)
+            brief = engine.parse_brief(answer["choices"][0]["message"]["content"])
         except Exception as exc:
             reason = f"not a valid brief: {exc}"
             store.mark_request(custom_id, "failed", reason)

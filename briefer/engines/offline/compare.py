@@ -230,7 +230,7 @@ def _fact(group: list[_Claim], items: list[Compared], coverage: str) -> SharedFa
     )
 
 
-def _quantities(text: str) -> list[tuple[str, str, float, str]]:
+def quantities(text: str) -> list[tuple[str, str, float, str]]:
     """(unit, value as written, number, hedge) for every counted noun in `text`."""
     out = []
     for match in _QUANTITY.finditer(text):
@@ -277,7 +277,7 @@ def _rounds(round_figure: float, other: float) -> bool:
     )
 
 
-def _can_both_be_true(a: tuple[float, str], b: tuple[float, str]) -> bool:
+def can_both_be_true(a: tuple[float, str], b: tuple[float, str]) -> bool:
     """Whether two figures (number, hedge) for the same thing can both be right."""
     (lo_a, hi_a), (lo_b, hi_b) = _range(*a), _range(*b)
     if lo_a <= hi_b and lo_b <= hi_a:
@@ -302,7 +302,7 @@ def _time_frame(text: str) -> frozenset[str]:
 def _quantity_conflicts(claims: list[_Claim], items: list[Compared]) -> list[Conflict]:
     found: dict[str, dict[int, tuple[str, float, str, _Claim]]] = {}
     for claim in claims:
-        for unit, written, amount, hedge in _quantities(claim.span.text):
+        for unit, written, amount, hedge in quantities(claim.span.text):
             found.setdefault(unit, {}).setdefault(claim.source, (written, amount, hedge, claim))
     conflicts = []
     for unit, values in found.items():
@@ -316,7 +316,7 @@ def _quantity_conflicts(claims: list[_Claim], items: list[Compared]) -> list[Con
             for a, b in combinations(values, 2)
             if len((values[a][3].stems & values[b][3].stems) - {unit[:STEM]}) >= CONFLICT_SHARED
             and _time_frame(values[a][3].span.text) == _time_frame(values[b][3].span.text)
-            and not _can_both_be_true(values[a][1:3], values[b][1:3])
+            and not can_both_be_true(values[a][1:3], values[b][1:3])
         ]
         if not related:
             continue

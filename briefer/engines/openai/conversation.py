@@ -282,7 +282,7 @@ def conversation(
         attempts.append(raw)
         try:
             value = parse_output(raw, output.model)
-        except _Unusable as problem:
+        except Unusable as problem:
             if before_repair is not None:  # the repair came back unusable: keep what we had
                 notices.append(
                     Notice(
@@ -408,7 +408,7 @@ def _format_notice(exc: Exception, tried: OutputFormat, following: OutputFormat)
     )
 
 
-class _Unusable(Exception):
+class Unusable(Exception):
     """The model's answer cannot be turned into a Brief (internal; becomes a re-ask)."""
 
 
@@ -441,7 +441,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def parse_output(raw: str, model: type[BaseModel]) -> Any:
-    """Parse and validate a model's JSON answer; raise `_Unusable` saying what is wrong.
+    """Parse and validate a model's JSON answer; raise `Unusable` saying what is wrong.
 
     Parsing is lenient about raw control characters inside strings (`strict=False`); every
     string is then cleaned of them (`clean_strings`) before validation.
@@ -450,11 +450,11 @@ def parse_output(raw: str, model: type[BaseModel]) -> Any:
     try:
         data = clean_strings(json.loads(text, strict=False))
     except json.JSONDecodeError as exc:
-        raise _Unusable(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise Unusable(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise _Unusable(f"does not match the schema: {_validation_summary(exc)}") from None
+        raise Unusable(f"does not match the schema: {_validation_summary(exc)}") from None
 
 
 def clean_strings(value: Any) -> Any:

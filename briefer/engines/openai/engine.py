@@ -55,13 +55,16 @@ from briefer.engines.openai.conversation import (
     OutputSpec,
     Overflow,
     Request,
+    Unusable,
     build_briefs_messages,
     build_merge_messages,
     build_messages,
     build_story_messages,
     conversation,
     missing_quotes,
+    parse_output,
     prefix_key,
+    request_body,
     with_format,
 )
 from briefer.engines.openai.discovery import ServerFacts, ask_server
@@ -136,6 +139,15 @@ class _Resolved:
     negotiation: Negotiation
     slots: int | None = None
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """One request of a Batch API file: its body, and its prompt tokens as the budget counts
+    them (the schema too)."""
+
+    body: dict[str, object]
+    prompt_tokens: int
 
 
 class OpenAIEngine:
@@ -443,6 +455,29 @@ class OpenAIEngine:
                 _Job(build_messages(part, self.template, Boundary.new()), chunk.text, self.template)
             )
         return jobs
+
+    def batch_requests(self, article: Article) -> list[BatchRequest]:
+        """The requests briefing `article` takes (one per part), as a Batch API file carries
+        them: always json_schema, since a batch cannot fall back to another format (with the
+        length limits a local server needs). Nothing is sent."""
+        fmt = OutputFormat("schema", lengths=provider_of(self.config.base_url) == "other")
+        return [
+            BatchRequest(
+                request_body(self.config, job.messages, fmt, self.budget.output_tokens, BRIEF),
+                self.prompt_tokens(job.messages, fmt),
+            )
+            for job in self.jobs(article)
+        ]
+
+    @staticmethod
+    def parse_brief(content: str) -> Brief:
+        """A brief from the content of a model's answer (a Batch API output line's), validated
+        against the schema; `ValueError` saying what is wrong when it is not one."""
+        try:
+            brief: Brief = parse_output(content, BRIEF.model)
+        except Unusable as exc:
+            raise ValueError(str(exc)) from None
+        return brief
 
     def prompt_tokens(
         self,

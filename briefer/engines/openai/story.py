@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from briefer.engines.offline.compare import _can_both_be_true, _quantities
+from briefer.engines.offline.compare import can_both_be_true, quantities
 from briefer.engines.offline.story import MAX_STAKEHOLDERS, outlets_sourcing
 from briefer.schema import PromptInfo, Usage
 from briefer.schema.comparison import Conflict, Quote, SharedFact
@@ -137,7 +137,7 @@ def _with_unit(value: str, quote: str) -> str:
         amount = float(value.replace(",", "").strip())
     except ValueError:
         return value
-    for _unit, written, number, _hedge in _quantities(quote):
+    for _unit, written, number, _hedge in quantities(quote):
         if number == amount:
             return written
     return value
@@ -146,8 +146,8 @@ def _with_unit(value: str, quote: str) -> str:
 def _can_all_be_true(values: list[str]) -> bool:
     """Whether figures of one counted thing can all be right together ("about 40,000" and
     "40,000"); False when any value is not one figure of the same unit."""
-    parsed = [_quantities(v) for v in values]
+    parsed = [quantities(v) for v in values]
     if any(len(p) != 1 for p in parsed) or len({p[0][0] for p in parsed}) != 1:
         return False
     figures = [(p[0][2], p[0][3]) for p in parsed]
-    return all(_can_both_be_true(a, b) for a, b in combinations(figures, 2))
+    return all(can_both_be_true(a, b) for a, b in combinations(figures, 2))
