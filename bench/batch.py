@@ -22,7 +22,7 @@ from briefer.core import Briefer
 from briefer.digest.batch import prepare
 from briefer.engines.openai.config import LLMConfig
 from briefer.inputs.article import Article
-from briefer.store import Store
+from briefer.io.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

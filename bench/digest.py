@@ -172,7 +172,7 @@ def main() -> None:
     from briefer.core import Briefer
     from briefer.digest.runner import adigest
     from briefer.engines.openai.config import LLMConfig
-    from briefer.store import Store
+    from briefer.io.store import Store
 
     startup = time.perf_counter() - start
 

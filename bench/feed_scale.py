@@ -69,8 +69,8 @@ def one(entries: int) -> dict[str, float]:
     from briefer.core import Briefer
     from briefer.digest import group_stories
     from briefer.inputs import LoadOptions
+    from briefer.io.store import Store
     from briefer.renderers import render
-    from briefer.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "wire.xml"

@@ -477,7 +477,7 @@ def run_digest(feed_urls: list[str], db: Path, base: str, concurrency: int, per_
     from briefer.digest.feeds import describe, outcome_noter, read_feeds
     from briefer.digest.runner import adigest
     from briefer.inputs import LoadOptions
-    from briefer.store import Store
+    from briefer.io.store import Store
 
     options = LoadOptions(allow_private=True)  # the server is on 127.0.0.1
     briefer = Briefer(engine="offline", store=Store(db))

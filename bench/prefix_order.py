@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _stub import stub_completion, write_articles  # noqa: E402
 
 from briefer.core import Briefer  # noqa: E402
-from briefer.digest import pacing  # noqa: E402
 from briefer.digest.runner import adigest  # noqa: E402
+from briefer.engines import pacing  # noqa: E402
 from briefer.engines.openai.config import LLMConfig  # noqa: E402
-from briefer.store import Store  # noqa: E402
+from briefer.io.store import Store  # noqa: E402
 
 
 class SlotServer(httpx.AsyncBaseTransport):

@@ -13,11 +13,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from briefer._version import __version__
+__version__ = "0.1.0"  # the one place; pyproject.toml reads it
+
 
 if TYPE_CHECKING:
     from briefer.core import Briefer
-    from briefer.diff import diff_briefs
     from briefer.digest import Digest, DigestItem
     from briefer.engines import Engine, EngineResult, EngineSetup
     from briefer.engines.base import SimpleEngine
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from briefer.errors import BrieferError
     from briefer.inputs import URL, ArticleInput, LoadOptions, load_article
     from briefer.inputs.article import Article, article_from_text
+    from briefer.io.store import Store, Stored
     from briefer.renderers import (
         render,
         render_html,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     )
     from briefer.schema.comparison import BriefDiff, Comparison
     from briefer.schema.story import StoryBrief
-    from briefer.store import Store, Stored
+    from briefer.verify.diff import diff_briefs
 
 # Imported on first use, so `import briefer` (and the CLI's start-up) stays cheap.
 _LAZY = {
@@ -75,12 +76,12 @@ _LAZY = {
     "SourcingCaveat": "briefer.schema",
     "Stakeholder": "briefer.schema",
     "StakeholderKind": "briefer.schema",
-    "Store": "briefer.store",
-    "Stored": "briefer.store",
+    "Store": "briefer.io.store",
+    "Stored": "briefer.io.store",
     "StoryBrief": "briefer.schema.story",
     "URL": "briefer.inputs",
     "article_from_text": "briefer.inputs.article",
-    "diff_briefs": "briefer.diff",
+    "diff_briefs": "briefer.verify.diff",
     "load_article": "briefer.inputs",
     "load_template": "briefer.engines.openai.prompts",
     "render": "briefer.renderers",

@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
-from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.engines import Engine, EngineResult, EngineSetup, StoryWriter, create_engine
 from briefer.engines.estimate import Plan
 from briefer.engines.offline.story import story_offline
 from briefer.engines.openai.config import LLMConfig
+from briefer.engines.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.errors import BrieferError, ConfigError, EngineError, UsageError
 from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.inputs.article import Article
+from briefer.io.store import Store, Stored, cache_key
 from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, Notice, PromptInfo, SourcingCaveat
 from briefer.settings import Settings
-from briefer.store import Store, Stored, cache_key
 from briefer.text import one_line, sentences
 from briefer.text.chunking import truncate_article
 from briefer.text.tokens import TokenCounter

@@ -120,7 +120,7 @@ MAIL_VARIABLES = (
 
 def mail_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """The email delivery variables set in `env` (default: the process's environment), for
-    `briefer.digest.mail.MailSettings.from_env`."""
+    `briefer.io.mail.MailSettings.from_env`."""
     env = os.environ if env is None else env
     return {name: env[name] for name in MAIL_VARIABLES if name in env}
 

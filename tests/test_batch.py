@@ -12,8 +12,8 @@ from briefer.core import Briefer
 from briefer.digest import batch
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import UsageError
+from briefer.io.store import Store
 from briefer.schema import brief_json_schema
-from briefer.store import Store
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY, fill_up_disk

@@ -225,7 +225,7 @@ def test_the_request_asks_only_for_encodings_it_reads_boundedly(router):
 
 
 def test_inflating_gives_every_byte_in_small_pieces():
-    from briefer._http import decoded
+    from briefer.io.http import decoded
 
     data = os.urandom(300_000) + bytes(3_000_000) + b"end"
     packed = gzipped(gzipped(data), wbits=zlib.MAX_WBITS)
@@ -300,7 +300,8 @@ def test_the_cli_says_the_page_took_too_long_and_names_timeout(server, run):
 
 def test_a_slack_webhook_answer_is_bounded_in_time_and_size():
     from briefer.digest import Digest
-    from briefer.digest.deliver import post_slack
+    from briefer.io.slack import post_slack
+    from briefer.renderers import render_slack
 
     hook = "https://hooks.slack.test/services/T000/B000/secret-part"
 
@@ -316,10 +317,12 @@ def test_a_slack_webhook_answer_is_bounded_in_time_and_size():
     start = time.monotonic()
     client = httpx.Client(transport=httpx.MockTransport(slow))
     with client, pytest.raises(FetchError, match="took longer than 1 s") as caught:
-        post_slack(hook, Digest([]), timeout=1, client=client)
+        post_slack(hook, render_slack(Digest([])), timeout=1, client=client)
     assert time.monotonic() - start < 12 and "secret-part" not in str(caught.value)
     with httpx.Client(transport=httpx.MockTransport(bomb)) as client:
-        failure, peak = peak_memory(lambda: post_slack(hook, Digest([]), client=client))
+        failure, peak = peak_memory(
+            lambda: post_slack(hook, render_slack(Digest([])), client=client)
+        )
     assert isinstance(failure, FetchError) and "500" in str(failure)
     assert peak < 12_000_000, f"{peak:,} bytes held for an error answer"
 

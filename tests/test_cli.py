@@ -459,7 +459,7 @@ def test_history_shows_cost_and_filters_by_time_and_text(run, tmp_path):
 
     from briefer import Briefer
     from briefer.inputs import load_article
-    from briefer.store import Store
+    from briefer.io.store import Store
 
     db = tmp_path / "briefs.sqlite"
     store = Store(db)

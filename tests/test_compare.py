@@ -7,7 +7,6 @@ import json
 import pytest
 
 from briefer.core import Briefer
-from briefer.diff import diff_briefs
 from briefer.engines.offline.compare import compare_offline
 from briefer.engines.openai.compare import comparison_from_draft
 from briefer.engines.openai.config import LLMConfig
@@ -16,6 +15,7 @@ from briefer.renderers import render as render_comparison
 from briefer.schema import strict_json_schema, strict_schema_problems
 from briefer.schema.comparison import Comparison, ComparisonDraft
 from briefer.verify.coverage import Compared
+from briefer.verify.diff import diff_briefs
 from briefer.verify.quotes import normalize
 
 from .conftest import TEST_KEY

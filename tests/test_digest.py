@@ -23,8 +23,9 @@ from briefer.digest.runner import Progress, adigest
 from briefer.engines.openai import transport
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import BrieferError
+from briefer.io.store import Store
 from briefer.renderers import render as render_digest
-from briefer.store import Store
+from briefer.renderers import render_slack
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY
@@ -228,7 +229,7 @@ WRITER = """
 import sys
 from briefer.inputs.article import article_from_text
 from briefer.core import Briefer
-from briefer.store import Store
+from briefer.io.store import Store
 from briefer.text import sentences
 store = Store(sys.argv[1])
 briefer = Briefer(engine="offline", store=store)
@@ -611,52 +612,52 @@ def test_pages_of_one_host_are_fetched_a_few_at_a_time_and_notes_become_warnings
 
 
 def test_a_digest_is_posted_to_a_slack_webhook_that_is_never_shown(router, run, tmp_path):
-    from briefer.digest.deliver import post_slack
     from briefer.errors import FetchError
+    from briefer.io.slack import post_slack
 
     hook = "https://hooks.slack.test/services/T000/B000/secret-part"
     route = router.post(hook).mock(return_value=httpx.Response(200, text="ok"))
     result = asyncio.run(adigest(SOURCES[:3], Briefer(engine="offline")))
-    assert post_slack(hook, result) == route.call_count >= 1
+    assert post_slack(hook, render_slack(result)) == route.call_count >= 1
     body = json.loads(route.calls[0].request.content)
     assert body["text"] and body["blocks"][0]["type"] == "header"
     router.post(hook).mock(return_value=httpx.Response(500, text="server error"))
     with pytest.raises(FetchError) as caught:
-        post_slack(hook, result)
+        post_slack(hook, render_slack(result))
     assert "secret-part" not in str(caught.value) and "hooks.slack" not in str(caught.value)
     cli = run("digest", str(SOURCES[0]), "--engine", "offline", "-q", "--post-slack", hook)
     assert cli.code == 1 and "secret-part" not in cli.err + cli.out
     with pytest.raises(Exception, match="https://"):
-        post_slack("http://hooks.slack.test/x", result)
+        post_slack("http://hooks.slack.test/x", render_slack(result))
 
 
 HOOK = "https://hooks.slack.test/services/T000/B000/hook-Secret-part"
 
 
 def test_a_redirect_from_the_slack_webhook_is_a_failure(router, run):
-    from briefer.digest.deliver import post_slack
     from briefer.errors import FetchError
+    from briefer.io.slack import post_slack
 
     elsewhere = "https://login.slack.test/signin"
     router.post(HOOK).mock(return_value=httpx.Response(302, headers={"Location": elsewhere}))
     landing = router.route(url=elsewhere).mock(return_value=httpx.Response(200, text="ok"))
     result = asyncio.run(adigest(SOURCES[:1], Briefer(engine="offline")))
     with pytest.raises(FetchError, match="redirect"):
-        post_slack(HOOK, result)
+        post_slack(HOOK, render_slack(result))
     assert not landing.called
     cli = run("digest", str(SOURCES[0]), "--engine", "offline", "-q", "--post-slack", HOOK)
     assert cli.code == 1 and "posted the digest" not in cli.err and "redirect (302)" in cli.err
 
 
 def test_an_answer_echoing_the_webhook_is_not_printed(router, run):
-    from briefer.digest.deliver import post_slack
     from briefer.errors import FetchError
+    from briefer.io.slack import post_slack
 
     echo = f"invalid_token for {HOOK} (path /services/T000/B000/hook-Secret-part)"
     router.post(HOOK).mock(return_value=httpx.Response(403, text=echo))
     result = asyncio.run(adigest(SOURCES[:1], Briefer(engine="offline")))
     with pytest.raises(FetchError, match="invalid_token") as caught:
-        post_slack(HOOK, result)
+        post_slack(HOOK, render_slack(result))
     assert "hook-Secret-part" not in str(caught.value) and "hooks.slack" not in str(caught.value)
     cli = run("digest", str(SOURCES[0]), "--engine", "offline", "-q", "--post-slack", HOOK)
     assert cli.code == 1 and "Slack refused" in cli.err and "403" in cli.err

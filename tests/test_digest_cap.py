@@ -14,7 +14,7 @@ import pytest
 
 from briefer.cli.common import flag_for
 from briefer.errors import ConfigError
-from briefer.store import Store
+from briefer.io.store import Store
 
 from .test_feed_state import LOCAL, NOW, brief_rows, rss, sent_etag, summary_entries
 from .test_feeds import Server, server  # noqa: F401

@@ -15,7 +15,7 @@ from briefer.digest import runner
 from briefer.digest.runner import adigest
 from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
-from briefer.store import Store
+from briefer.io.store import Store
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY

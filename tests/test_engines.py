@@ -18,7 +18,7 @@ from briefer.core import Briefer
 from briefer.engines import ENTRY_POINT_GROUP, create_engine, engine_names
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import ConfigError
-from briefer.store import Store
+from briefer.io.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,8 @@ import pytest
 
 from briefer.core import Briefer
 from briefer.errors import InputError
-from briefer.evaluation import (
+from briefer.inputs import load_article
+from briefer.verify.evaluation import (
     METRICS,
     Labels,
     Ratio,
@@ -20,7 +21,6 @@ from briefer.evaluation import (
     names_match,
     score_brief,
 )
-from briefer.inputs import load_article
 
 from .conftest import ARTICLES
 from .exchanges import FIXTURES

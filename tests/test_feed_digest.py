@@ -220,7 +220,7 @@ def test_a_story_seen_yesterday_is_a_follow_up_that_shows_what_changed(run, tmp_
 
 def test_the_same_text_briefed_again_is_never_its_own_follow_up(run, tmp_path):
     from briefer import Briefer
-    from briefer.store import Store
+    from briefer.io.store import Store
 
     day1 = str(FIXTURES / "followup" / "day1_ledger.txt")
     db = str(tmp_path / "store.db")
@@ -242,7 +242,7 @@ def test_the_same_text_briefed_again_is_never_its_own_follow_up(run, tmp_path):
 def test_the_library_digests_feeds_too(server, tmp_path):  # noqa: F811
     from briefer import Briefer
     from briefer.inputs import LoadOptions
-    from briefer.store import Store
+    from briefer.io.store import Store
 
     now = datetime.now(UTC)
     page = server.serve("/ferry.html", body=PAGE.encode(), content_type="text/html")

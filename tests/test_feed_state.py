@@ -22,7 +22,7 @@ import pytest
 from briefer import Briefer
 from briefer.errors import ServiceError
 from briefer.inputs import LoadOptions
-from briefer.store import Store
+from briefer.io.store import Store
 
 from .test_feed_digest import PAGE
 from .test_feeds import Server, entity_bomb, json_feed, server  # noqa: F401
@@ -275,7 +275,7 @@ KILLED = """
 import os, signal, sys
 from briefer import Briefer
 from briefer.inputs import LoadOptions
-from briefer.store import Store
+from briefer.io.store import Store
 
 db, feed, point, after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 

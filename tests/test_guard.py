@@ -14,10 +14,10 @@ from mcp import Client
 from briefer import errors
 from briefer.core import Briefer
 from briefer.errors import BrieferError
+from briefer.io.store import Store
 from briefer.server import guard
 from briefer.server.http import create_app
 from briefer.server.mcp import create_server, http_app
-from briefer.store import Store
 
 from .exchanges import FIXTURES
 

@@ -201,7 +201,7 @@ def _json_feed(summary_html: str) -> str:
 @pytest.mark.parametrize(("name", "feed"), [("courier.xml", _rss), ("courier.json", _json_feed)])
 def test_text_a_feed_summary_hides_is_left_out_and_flagged(tmp_path, name, feed):
     from briefer.inputs.feeds import load_feed
-    from briefer.store import Store
+    from briefer.io.store import Store
 
     summary = "".join(f"<p>{p}</p>" for p in STORY[:2])
     summary += f'<p style="display:none">{SECRET}.</p><p>{STORY[2]}</p>'

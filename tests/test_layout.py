@@ -96,7 +96,7 @@ def test_the_top_level_holds_about_a_dozen_entries():
     entries = [
         p.name for p in PACKAGE.iterdir() if p.name != "__pycache__" and p.suffix != ".typed"
     ]
-    assert len(entries) <= 21, sorted(entries)
+    assert len(entries) <= 16, sorted(entries)  # 14, and __init__.py, __main__.py
 
 
 def test_the_engines_do_not_import_the_front_door_the_cli_or_the_service():
@@ -154,3 +154,61 @@ def test_the_guard_imports_no_web_framework_at_run_time():
         for alias in node.names
     }
     assert not imported & {"fastapi", "starlette", "mcp", "uvicorn"}, imported
+
+
+def _package(module: str, packages: set[str]) -> str:
+    return module if module in packages else module.rsplit(".", 1)[0]
+
+
+def private_imports_across_packages() -> list[tuple[str, str]]:
+    """(importer, name) for each underscore name or underscore module a module imports from
+    another package."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    packages = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    found = []
+    for name, path in paths.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("briefer")):
+                continue
+            module = node.module or ""
+            for alias in node.names:
+                full = f"{module}.{alias.name}"
+                target = full if full in paths else module
+                private = any(
+                    part.startswith("_") and not part.startswith("__")
+                    for part in [*module.split(".")[1:], alias.name]
+                )
+                if private and _package(target, packages) != _package(name, packages):
+                    found.append((name, full))
+    return found
+
+
+def test_no_module_imports_another_packages_private_names():
+    assert private_imports_across_packages() == []
+
+
+def test_the_private_import_finder_finds_one(tmp_path, monkeypatch):
+    fake = tmp_path / "briefer"
+    (fake / "a").mkdir(parents=True)
+    (fake / "b").mkdir()
+    for init in (fake / "__init__.py", fake / "a" / "__init__.py", fake / "b" / "__init__.py"):
+        init.write_text("", encoding="utf-8")
+    (fake / "a" / "x.py").write_text("_SECRET = 1\n", encoding="utf-8")
+    (fake / "b" / "y.py").write_text("from briefer.a.x import _SECRET\n", encoding="utf-8")
+    monkeypatch.setattr(__import__(__name__, fromlist=["x"]), "ROOT", tmp_path)
+    monkeypatch.setattr(__import__(__name__, fromlist=["x"]), "PACKAGE", fake)
+    assert private_imports_across_packages() == [("briefer.b.y", "briefer.a.x._SECRET")]
+
+
+def test_the_io_layer_imports_nothing_above_it():
+    allowed = (
+        "briefer.io",
+        "briefer.errors",
+        "briefer.settings",
+        "briefer.text",
+        "briefer.schema",
+        "briefer.inputs.article",  # the Article type, which the store keeps
+    )
+    for name, targets in import_graph().items():
+        if name.startswith("briefer.io"):
+            assert {t for t in targets if not t.startswith(allowed)} == set(), name

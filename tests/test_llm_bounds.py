@@ -177,8 +177,8 @@ def test_a_deadline_is_retried_like_a_read_timeout_where_timeouts_are(monkeypatc
     import httpx
     import openai
 
-    from briefer._http import UnreadableBody
     from briefer.engines.openai import transport
+    from briefer.io.http import UnreadableBody
 
     config = dataclasses.replace(CONFIG, base_url=None)  # api.openai.com
     request = httpx.Request("POST", "https://api.openai.com/v1/chat/completions")

@@ -25,7 +25,7 @@ from briefer.engines.openai.conversation import BRIEF
 from briefer.engines.openai.endpoint import is_capacity_error
 from briefer.engines.openai.prompts import load_template
 from briefer.inputs.article import Article
-from briefer.store import Store
+from briefer.io.store import Store
 
 from .conftest import ARTICLES, TEST_KEY, fixture_article
 from .exchanges import BASE_URL, brief_json

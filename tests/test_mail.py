@@ -14,8 +14,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from briefer import Briefer
-from briefer.digest.mail import MailSettings, digest_message, recipients, send_digest
 from briefer.errors import ConfigError, DeliveryError
+from briefer.io.mail import MailSettings, recipients, send_message
+from briefer.renderers.digest import render_digest_mail
 
 from .exchanges import FIXTURES
 
@@ -77,6 +78,10 @@ def _env(port: int, **extra: str) -> dict[str, str]:
     }
 
 
+def _mail(digest, to):  # type: ignore[no-untyped-def]
+    return render_digest_mail(digest, "brief@newsroom.example", to)
+
+
 @pytest.fixture(scope="module")
 def digest():
     return Briefer(engine="offline").digest(ARTICLES)
@@ -84,7 +89,7 @@ def digest():
 
 def test_the_digest_arrives_as_one_multipart_message_with_no_secret(smtp, digest):
     inbox, port = smtp
-    send_digest(digest, ["editor@newsroom.example"], MailSettings.from_env(_env(port)))
+    send_message(_mail(digest, ["editor@newsroom.example"]), MailSettings.from_env(_env(port)))
     ((to, raw),) = inbox.messages
     assert to == ["editor@newsroom.example"]
     assert PASSWORD.encode() not in raw
@@ -107,10 +112,10 @@ def test_a_refused_login_or_a_dead_server_is_one_line_without_the_password(smtp,
     inbox, port = smtp
     wrong = MailSettings.from_env(_env(port, BRIEFER_SMTP_PASSWORD="not-it-" + PASSWORD))
     with pytest.raises(DeliveryError, match="refused the login") as refused:
-        send_digest(digest, ["editor@newsroom.example"], wrong)
+        send_message(_mail(digest, ["editor@newsroom.example"]), wrong)
     dead = MailSettings.from_env(_env(_free_port()))
     with pytest.raises(DeliveryError, match="the digest was still written") as failed:
-        send_digest(digest, ["editor@newsroom.example"], dead)
+        send_message(_mail(digest, ["editor@newsroom.example"]), dead)
     for error in (refused.value, failed.value):
         assert PASSWORD not in str(error) and "\n" not in str(error)
     assert PASSWORD not in repr(dead)
@@ -137,7 +142,7 @@ def test_settings_are_checked_and_none_is_only_for_loopback():
 
 def test_the_subject_counts_one_story_in_the_singular(digest):
     one = Briefer(engine="offline").digest(ARTICLES[:1])
-    mail = digest_message(one, "brief@newsroom.example", ["editor@newsroom.example"])
+    mail = render_digest_mail(one, "brief@newsroom.example", ["editor@newsroom.example"])
     assert mail["Subject"].endswith("· 1 story")
 
 

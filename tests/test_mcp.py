@@ -34,8 +34,8 @@ from mcp.types import CallToolResult
 from briefer.core import Briefer
 from briefer.engines.openai.config import LLMConfig
 from briefer.errors import ConfigError
+from briefer.io.store import Store
 from briefer.server.mcp import BrieferMCP, create_server, http_app, serve
-from briefer.store import Store
 
 from .conftest import TEST_KEY
 from .exchanges import BASE_URL, FIXTURES, ROOT, replay

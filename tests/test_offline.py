@@ -14,11 +14,11 @@ from briefer.core import Briefer
 from briefer.engines.offline import brief_offline
 from briefer.engines.offline import facts as offline_facts
 from briefer.errors import BrieferError
-from briefer.evaluation import Ratio, load_labels, score_brief, stakeholder_scores
 from briefer.inputs.article import article_from_text
 from briefer.renderers import render_markdown
 from briefer.schema import Brief
 from briefer.text import sentence_bounds, sentences
+from briefer.verify.evaluation import Ratio, load_labels, score_brief, stakeholder_scores
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import FIXTURES

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from briefer.core import Briefer
-from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.engines.openai.config import LLMConfig
-from briefer.store import Store
+from briefer.engines.pacing import AdaptiveLimiter, IdleRunner, Urgency
+from briefer.io.store import Store
 from briefer.text import sentences
 
 from .conftest import ARTICLES, TEST_KEY

@@ -338,7 +338,7 @@ def make_world(base: Path, *, history: bool = True) -> World:
     history = world.python(
         "from pathlib import Path\n"
         "from briefer import Briefer\n"
-        "from briefer.store import Store\n"
+        "from briefer.io.store import Store\n"
         "import os\n"
         "articles = sorted(Path('fixtures/articles').glob('*.txt'))\n"
         "briefer = Briefer(engine='offline', store=Store(Path(os.environ['BRIEFER_DB'])), "

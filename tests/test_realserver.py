@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
+from briefer.io.store import Store
 from briefer.schema import Envelope
-from briefer.store import Store
 
 from .conftest import ARTICLES, Result
 

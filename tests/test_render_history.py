@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from briefer.io.store import HistoryRow
 from briefer.renderers.history import render_history
-from briefer.store import HistoryRow
 
 PAID = HistoryRow(
     id=7,

@@ -10,8 +10,8 @@ import pytest
 from briefer.analysis.rules import NAMES, RULES, enabled, switched_off
 from briefer.analysis.sourcing import analyze_sourcing
 from briefer.core import Briefer
-from briefer.evaluation import ablate, label_files
-from briefer.store import Store
+from briefer.io.store import Store
+from briefer.verify.evaluation import ablate, label_files
 
 from .exchanges import FIXTURES
 

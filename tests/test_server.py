@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from briefer._version import __version__
+from briefer import __version__
 from briefer.core import Briefer, Stored
 from briefer.errors import (
     AuthenticationError,
@@ -28,8 +28,8 @@ from briefer.errors import (
     ServiceError,
 )
 from briefer.inputs.article import Article, article_from_text
+from briefer.io.store import Store
 from briefer.server.http import create_app
-from briefer.store import Store
 
 from .exchanges import FIXTURES
 from .stalling import stalling_page

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from briefer import store as store_module
 from briefer.core import Briefer, Flights
 from briefer.errors import ConfigError, InputError
 from briefer.inputs import load_article
-from briefer.store import MIGRATIONS, Store
+from briefer.io import store as store_module
+from briefer.io.store import MIGRATIONS, Store
 
 from .conftest import ARTICLES
 

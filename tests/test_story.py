@@ -13,11 +13,11 @@ from briefer.engines.offline.compare import compare_offline
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.story import story_from_draft
 from briefer.errors import BadRequestError, UsageError
-from briefer.evaluation import count_words
 from briefer.inputs import load_article
 from briefer.schema import PromptInfo, source_label, strict_json_schema, strict_schema_problems
 from briefer.schema.story import StoryDraft
 from briefer.verify.coverage import Compared
+from briefer.verify.evaluation import count_words
 
 from .conftest import TEST_KEY
 from .exchanges import BASE_URL, FIXTURES, article_in, load_exchange, replay

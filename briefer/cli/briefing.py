@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from briefer.digest import Digest
-    from briefer.digest.mail import MailSettings
     from briefer.inputs import Input
     from briefer.inputs.article import Article
+    from briefer.io.mail import MailSettings
     from briefer.schema import Envelope
     from briefer.schema.comparison import BriefDiff
 
@@ -267,15 +267,17 @@ def digest(
     if fell_back := _fallback_line(result):
         say(fell_back)
     if webhook is not None:
-        from briefer.digest.deliver import post_slack as deliver
+        from briefer.io.slack import post_slack as deliver
+        from briefer.renderers import render_slack
 
-        posted = deliver(webhook, result, timeout=setup.load.fetch_timeout)
+        posted = deliver(webhook, render_slack(result), timeout=setup.load.fetch_timeout)
         say(f"posted the digest to Slack ({counted(posted, 'message')})")
     if mail is not None:
-        from briefer.digest.mail import send_digest
+        from briefer.io.mail import send_message
+        from briefer.renderers.digest import render_digest_mail
 
         to, settings = mail
-        send_digest(result, to, settings)
+        send_message(render_digest_mail(result, settings.sender, to), settings)
         say(f"emailed the digest to {counted(len(to), 'address', 'addresses')}")
     for item in result.failed:
         say(f"failed: {item.source}: {item.error}")
@@ -375,14 +377,14 @@ def _slack_webhook(given: str | None, env: str | None, path: Path | None) -> str
         return value
     if path is None:
         return given or None
-    from briefer.digest.deliver import webhook_from
+    from briefer.io.slack import webhook_from
 
     return webhook_from(path)
 
 
 def _mail_settings(email_to: str) -> tuple[list[str], MailSettings]:
     """The recipients and the SMTP settings, checked before any article is briefed."""
-    from briefer.digest.mail import MailSettings, recipients
+    from briefer.io.mail import MailSettings, recipients
     from briefer.settings import mail_environment
 
     return recipients(email_to), MailSettings.from_env(mail_environment())
@@ -495,16 +497,16 @@ def evaluate(
       briefer eval labels/ --ablate                   what each rule earns, switched off
     """
 
-    from briefer.evaluation import evaluate as run_evaluation
-    from briefer.evaluation import label_files, read_baseline, render_report
+    from briefer.verify.evaluation import evaluate as run_evaluation
+    from briefer.verify.evaluation import label_files, read_baseline, render_report
 
     before = read_baseline(baseline) if baseline is not None else None
     paths = label_files(labels)
     setup = options.setup(no_cache=ablate)  # a stored brief was made with every rule on
     setup.announce()
     if ablate:
-        from briefer.evaluation import ablate as run_ablation
-        from briefer.evaluation import render_ablation
+        from briefer.verify.evaluation import ablate as run_ablation
+        from briefer.verify.evaluation import render_ablation
 
         emit(render_ablation(run_ablation(setup.briefer, paths, articles=articles or [])), output)
         return
@@ -567,7 +569,7 @@ def _compared_article(given: str, setup: Setup, db: Path | None) -> Article:
 
 
 def _diff_files(paths: list[str]) -> BriefDiff:
-    from briefer.diff import diff_briefs
+    from briefer.verify.diff import diff_briefs
 
     if len(paths) != 2:
         raise UsageError("--briefs compares exactly two brief JSON files")

@@ -16,7 +16,7 @@ from typer.core import TyperCommand
 if TYPE_CHECKING:
     from briefer.core import Briefer
     from briefer.inputs import Input, LoadOptions
-    from briefer.store import Store
+    from briefer.io.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 _KEYWORD = inspect.Parameter.KEYWORD_ONLY
@@ -307,8 +307,8 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bo
     from briefer.core import Briefer
     from briefer.engines.openai.config import DEFAULT_MODEL, LLMConfig
     from briefer.inputs import LoadOptions
+    from briefer.io.store import Store
     from briefer.settings import Settings
-    from briefer.store import Store
 
     o = options
     settings = Settings.from_env()
@@ -362,8 +362,8 @@ def setup_briefer(options: EngineOptions, *, planning: bool = False, resolve: bo
 
 def open_store(db: Path | None) -> Store:
     """The brief store at `db`, else at the BRIEFER_DB setting, else in the user data folder."""
+    from briefer.io.store import Store
     from briefer.settings import Settings
-    from briefer.store import Store
 
     return Store(db or Settings.from_env().db)
 
@@ -407,7 +407,7 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from briefer.files import write_error, write_replacing
+    from briefer.io.files import write_error, write_replacing
 
     try:
         write_replacing(output, text)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from briefer._version import __version__
+from briefer import __version__
 from briefer.cli.batch import batch_app
 from briefer.cli.common import CONTEXT
 

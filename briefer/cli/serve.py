@@ -23,8 +23,8 @@ def serve(host: str = "127.0.0.1", port: int = 8080, token: str | None = None) -
             f"the HTTP server needs FastAPI and uvicorn ({exc.name} is missing); {INSTALL_HINT}"
         ) from None
     from briefer.core import Briefer
+    from briefer.io.store import Store
     from briefer.server.guard import refuse_open
-    from briefer.store import Store
 
     if not 0 < port < 65536:
         raise ConfigError(f"port {port} is not between 1 and 65535")

@@ -29,11 +29,11 @@ from briefer.core import Briefer
 from briefer.engines import EngineResult
 from briefer.engines.merge import merge_briefs
 from briefer.errors import BrieferError, UsageError
-from briefer.files import replacing, replacing_bytes, write_error
 from briefer.inputs import Input, LoadOptions, label, load_article
 from briefer.inputs.article import Article
+from briefer.io.files import replacing, replacing_bytes, write_error
+from briefer.io.store import Store
 from briefer.schema import Usage
-from briefer.store import Store
 from briefer.text import one_line
 
 if TYPE_CHECKING:

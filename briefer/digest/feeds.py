@@ -42,7 +42,7 @@ from briefer.errors import BrieferError, ConfigError, InputError
 from briefer.inputs import URL, LoadOptions, load_article
 from briefer.inputs.article import Article, article_from_text
 from briefer.inputs.feeds import FeedEntry, load_feed
-from briefer.store import Store
+from briefer.io.store import Store
 from briefer.text import counted, one_line
 
 if TYPE_CHECKING:

@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 from briefer.digest import Digest, group_stories
 from briefer.engines.offline.compare import compare_offline
 from briefer.engines.offline.story import story_offline
+from briefer.io.store import Store
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
 from briefer.schema.story import StoryBrief
-from briefer.store import Store
 from briefer.text import one_line
 from briefer.verify.coverage import Compared
 

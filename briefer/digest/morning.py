@@ -21,7 +21,7 @@ from briefer.digest.runner import Briefs, DigestInput, Progress, adigest
 from briefer.digest.stories import story_briefs
 from briefer.errors import BrieferError
 from briefer.inputs import LoadOptions
-from briefer.store import Store
+from briefer.io.store import Store
 
 
 async def amorning(

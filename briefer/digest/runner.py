@@ -30,7 +30,7 @@ from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from briefer.digest import Digest, DigestItem
-from briefer.digest.pacing import AdaptiveLimiter, IdleRunner, Urgency
+from briefer.engines.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.errors import BrieferError, RateLimitError, ServiceError
 from briefer.inputs import (
     URL,
@@ -42,7 +42,7 @@ from briefer.inputs import (
     waits_on_io,
 )
 from briefer.inputs.article import Article
-from briefer.store import Stored
+from briefer.io.store import Stored
 from briefer.text import one_line
 
 __all__ = [

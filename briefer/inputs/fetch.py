@@ -3,7 +3,7 @@
 Rules: http and https only; every hop's host is resolved and refused when any address is not
 public (loopback, private, link-local, carrier-grade NAT, cloud metadata, reserved) unless
 `allow_private`; at most `MAX_REDIRECTS` redirects, each re-checked before it is requested; a
-size cap, enforced on the decompressed bytes while the body streams in (`briefer._http`:
+size cap, enforced on the decompressed bytes while the body streams in (`briefer.io.http`:
 gzip and deflate only, a piece at a time, so a small body that inflates to gigabytes is
 refused after the first megabytes); a total deadline, `timeout` seconds for connecting, the
 headers, the body and every redirect together, so a server that trickles bytes cannot hold
@@ -28,7 +28,9 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from briefer._http import (
+from briefer import __version__
+from briefer.errors import FetchError, InputError
+from briefer.io.http import (
     ACCEPT_ENCODING,
     BodyError,
     Corrupt,
@@ -39,8 +41,6 @@ from briefer._http import (
     TooSlow,
     read_body,
 )
-from briefer._version import __version__
-from briefer.errors import FetchError, InputError
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_FETCH_BYTES = 5_000_000

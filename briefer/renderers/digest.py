@@ -6,6 +6,8 @@ import dataclasses
 import json
 import re
 from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -263,6 +265,25 @@ _MAIL_STYLES = {
     "p": "margin:6px 0",
 }
 _MAIL_TAG = re.compile(r"<(h1|h2|h3|h4|blockquote|table|td|th|p)(?=[\s>])")
+
+
+def render_digest_mail(digest: Digest, sender: str, to: list[str]) -> EmailMessage:
+    """The digest as one email: the Markdown as plain text, and HTML made for mail clients
+    (no scripts, no remote assets, no `<details>`: each outlet's brief is shown open; the
+    styles mail clients keep written on the elements themselves)."""
+    stories = len(digest.stories())
+    message = EmailMessage()
+    message["Subject"] = (
+        f"Morning brief · {digest.created_at.date().isoformat()} · "
+        f"{stories} {'story' if stories == 1 else 'stories'}"
+    )
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    message.set_content(render_digest_markdown(digest))
+    message.add_alternative(render_digest_mail_html(digest), subtype="html")
+    return message
 
 
 def render_digest_mail_html(digest: Digest) -> str:

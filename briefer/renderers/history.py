@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Literal
 
 from briefer.engines.estimate import format_cost
-from briefer.store import HistoryRow
+from briefer.io.store import HistoryRow
 from briefer.text import columns
 
 HistoryFormat = Literal["table", "json", "jsonl"]

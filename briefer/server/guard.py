@@ -33,8 +33,8 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from briefer._http import is_loopback
 from briefer.errors import BrieferError, ConfigError, FetchError
+from briefer.io.http import is_loopback
 from briefer.text import one_line
 from briefer.text.redact import REDACTED, redact
 

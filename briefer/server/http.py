@@ -48,11 +48,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from briefer._version import __version__
+from briefer import __version__
 from briefer.core import Briefer
 from briefer.errors import BrieferError, InputError
 from briefer.inputs import load_sent_article
 from briefer.inputs.article import Article
+from briefer.io.store import Store
 from briefer.schema import Envelope
 from briefer.schema.comparison import Comparison
 from briefer.server.guard import (
@@ -66,7 +67,6 @@ from briefer.server.guard import (
 )
 from briefer.server.lanes import Lanes
 from briefer.settings import Settings, secret_values
-from briefer.store import Store
 from briefer.text import one_line
 from briefer.text.redact import redact
 

@@ -52,11 +52,12 @@ from mcp.types import Resource as MCPResource
 from pydantic import ValidationError
 from starlette.types import ASGIApp
 
-from briefer._version import __version__
+from briefer import __version__
 from briefer.core import Briefer
 from briefer.errors import BrieferError, ConfigError
 from briefer.inputs import load_sent_article
 from briefer.inputs.article import Article
+from briefer.io.store import Store
 from briefer.server.guard import Gate, error_code, error_message, refuse_open
 from briefer.server.lanes import Lane, Lanes
 from briefer.server.mcp_tools import (
@@ -67,7 +68,6 @@ from briefer.server.mcp_tools import (
     arguments_message,
 )
 from briefer.settings import Settings, secret_values
-from briefer.store import Store
 from briefer.text import one_line
 from briefer.text.redact import redact
 

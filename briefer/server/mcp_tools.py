@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from briefer.errors import FetchError, InputError
 from briefer.inputs import URL
 from briefer.inputs.article import Article
+from briefer.io.store import Store, Stored
 from briefer.schema import Envelope
 from briefer.server.guard import error_message, one_source, validation_message
-from briefer.store import Store, Stored
 from briefer.text import one_line
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from briefer._version import __version__
+from briefer import __version__
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import SourceKind, SourcingProfile, analyze_sourcing
 from briefer.analysis.stakeholders import find_stakeholders

@@ -11,7 +11,7 @@ digest, which lowers its concurrency. A request to a local server that timed out
 again: the server goes on working on the one it has (llama-cpp-python even drops the requests
 queued behind it), so the same request would wait behind itself.
 
-Answers are bounded while they arrive, as pages and feeds are (`briefer._http`): the clients
+Answers are bounded while they arrive, as pages and feeds are (`briefer.io.http`): the clients
 briefer makes (`llm_client`, `async_llm_client`) give each request a total deadline, its
 timeout, for connecting, the headers and the body together (a server that sends a byte a
 second cannot hold a request open), and read at most `MAX_ANSWER_BYTES` of an answer, counted
@@ -34,7 +34,6 @@ import httpx
 import tenacity
 
 from briefer import errors
-from briefer._http import AsyncBoundedClient, BoundedClient, tls_context
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import (
     Answer,
@@ -46,6 +45,7 @@ from briefer.engines.openai.conversation import (
     error_text,
 )
 from briefer.engines.openai.endpoint import is_capacity_error, provider_of, refuses_format
+from briefer.io.http import AsyncBoundedClient, BoundedClient, tls_context
 from briefer.text import one_line
 from briefer.text.redact import redact
 

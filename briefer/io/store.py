@@ -38,7 +38,7 @@ from briefer.text import one_line
 if TYPE_CHECKING:
     from briefer.inputs.article import Article
 
-_log = logging.getLogger("briefer.store")
+_log = logging.getLogger("briefer.io.store")
 BUSY_TIMEOUT_MS = 30_000
 # The tables of stores made by 0.1.0 before it kept a user_version (article_text came later).
 _FIRST_TABLES = """

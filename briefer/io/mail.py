@@ -1,4 +1,4 @@
-"""Deliver a morning digest by email: one multipart message, plain text and HTML for mail.
+"""Deliver a morning digest by email: the message the renderers made, through SMTP.
 
 The SMTP settings come from the environment, read once by `MailSettings.from_env` at the
 edge (the command line):
@@ -11,9 +11,7 @@ edge (the command line):
 | `BRIEFER_SMTP_SECURITY` | `starttls` (default), `ssl`, or `none` (only to a loopback host) |
 | `BRIEFER_EMAIL_FROM` | the sender's address (required) |
 
-The password is never printed: not in an error, not in the message, not in a log. The HTML
-part is made for mail clients: no scripts, no remote assets, no `<details>` (each outlet's
-brief is shown open), and the styles mail clients keep written on the elements themselves.
+The password is never printed: not in an error, not in the message, not in a log.
 """
 
 from __future__ import annotations
@@ -23,14 +21,10 @@ import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from briefer._http import is_loopback
 from briefer.errors import ConfigError, DeliveryError
-
-if TYPE_CHECKING:
-    from briefer.digest import Digest
+from briefer.io.http import is_loopback
 
 Security = Literal["starttls", "ssl", "none"]
 PORTS: dict[Security, int] = {"starttls": 587, "ssl": 465, "none": 25}
@@ -101,28 +95,10 @@ def recipients(given: str) -> list[str]:
     return addresses
 
 
-def digest_message(digest: Digest, sender: str, to: list[str]) -> EmailMessage:
-    """The digest as one email: the Markdown as plain text, and HTML made for mail."""
-    from briefer.renderers.digest import render_digest_mail_html, render_digest_markdown
-
-    stories = len(digest.stories())
-    message = EmailMessage()
-    message["Subject"] = (
-        f"Morning brief · {digest.created_at.date().isoformat()} · "
-        f"{stories} {'story' if stories == 1 else 'stories'}"
-    )
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
-    message.set_content(render_digest_markdown(digest))
-    message.add_alternative(render_digest_mail_html(digest), subtype="html")
-    return message
-
-
-def send_digest(digest: Digest, to: list[str], settings: MailSettings) -> None:
-    """Send the digest to `to` through the SMTP server of `settings`."""
-    message = digest_message(digest, settings.sender, to)
+def send_message(message: EmailMessage, settings: MailSettings) -> None:
+    """Send `message` (a rendered digest: `briefer.renderers.digest.render_digest_mail`) to
+    its recipients through the SMTP server of `settings`."""
+    to = [address.strip() for address in str(message["To"]).split(",")]
     where = f"{settings.host}:{settings.port}"
     try:
         with _connect(settings) as smtp:
@@ -154,7 +130,7 @@ def send_digest(digest: Digest, to: list[str], settings: MailSettings) -> None:
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
     """An SMTP session with the server, encrypted as the settings say."""
-    from briefer._http import tls_context
+    from briefer.io.http import tls_context
 
     if settings.security == "ssl":
         return smtplib.SMTP_SSL(

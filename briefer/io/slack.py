@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from briefer._http import BodyError, Deadline, TooSlow, bounded_client, read_body
-from briefer.digest import Digest
 from briefer.errors import FetchError, UsageError
-from briefer.renderers.slack import render_slack
-from briefer.schema import Envelope
-from briefer.schema.comparison import Comparison
+from briefer.io.http import BodyError, Deadline, TooSlow, bounded_client, read_body
 from briefer.text import one_line
 from briefer.text.redact import redact
 
@@ -53,19 +50,19 @@ def webhook_from(path: Path) -> str:
 
 def post_slack(
     webhook: str,
-    thing: Envelope | Digest | Comparison,
+    messages: list[dict[str, Any]],
     *,
     timeout: float = 20.0,
     client: httpx.Client | None = None,
 ) -> int:
-    """Post `thing` as Slack messages to an incoming webhook; return how many were posted.
+    """Post Slack messages (`briefer.renderers.render_slack`'s) to an incoming webhook;
+    return how many were posted.
 
     Each message, with its answer, is done within `timeout` seconds; of the answer, at most
     `MAX_ANSWER_BYTES` (decompressed) are read.
     """
     if not webhook.startswith("https://"):
         raise UsageError("the Slack webhook must be an https:// address; check the variable")
-    messages = render_slack(thing)
     for n, message in enumerate(messages, 1):
         deadline = Deadline(timeout)
         http = client or bounded_client(deadline)
