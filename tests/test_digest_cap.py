@@ -99,7 +99,7 @@ def test_a_digest_within_the_cap_is_not_cut(server: Server, tmp_path):  # noqa: 
 def test_the_default_cap_is_1000_entries_a_digest():
     import inspect
 
-    from briefer.cli.briefing import digest as digest_command
+    from briefer.cli.digest import digest as digest_command
     from briefer.digest.feeds import MAX_ENTRIES_PER_DIGEST
 
     assert MAX_ENTRIES_PER_DIGEST == 1_000

@@ -195,7 +195,7 @@ def test_at_most_max_entries_a_feed_the_newest_first_and_the_rest_briefed_by_the
 
 
 def test_the_default_cap_is_200_entries_a_feed(server: Server, tmp_path):  # noqa: F811
-    from briefer.cli.briefing import digest as digest_command
+    from briefer.cli.digest import digest as digest_command
     from briefer.digest.feeds import MAX_ENTRIES_PER_FEED, read_feeds
 
     assert MAX_ENTRIES_PER_FEED == 200

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 from briefer.cli.root import app
 
 # Importing a module registers its commands, in this order (the order of `briefer -h`).
-for _module in ("briefing", "stored", "services", "info"):
+for _module in ("briefing", "digest", "compare", "stored", "services", "info"):
     importlib.import_module(f"briefer.cli.{_module}")
 
 __all__ = ["app", "main"]
