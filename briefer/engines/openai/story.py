@@ -56,33 +56,7 @@ def story_from_draft(
                 kept.setdefault(source, quote)
         return list(kept.items())
 
-    differ: list[Conflict] = []
-    for difference in draft.differ:
-        claims: list[StoryDraftClaim] = []
-        for claim in difference.claims:
-            if not 0 <= claim.source < n:
-                unknown += 1
-            elif all(claim.source != c.source for c in claims):
-                claims.append(claim)  # the first claim of each outlet
-        if len(claims) < 2:
-            continue
-        values = {c.source: one_line(c.value) for c in claims}
-        if difference.kind == "quantity":
-            values = {c.source: _with_unit(values[c.source], c.quote) for c in claims}
-            if _can_all_be_true(list(values.values())):
-                warnings.append(
-                    f"left out a difference the figures do not make ({difference.topic}: "
-                    f"{' / '.join(values.values())} can all be true)"
-                )
-                continue
-        differ.append(
-            Conflict(
-                kind=difference.kind,
-                topic=one_line(difference.topic),
-                values=values,
-                quotes=[verified_quote(c.source, c.quote, items) for c in claims],
-            )
-        )
+    differ, unknown = _differences(draft, items, warnings)
     in_differ = {(q.source, q.text) for c in differ for q in c.quotes}
 
     agreed: list[SharedFact] = []
@@ -122,6 +96,44 @@ def story_from_draft(
         usage=usage or Usage(),
         warnings=[*frame.warnings, *warnings],
     )
+
+
+def _differences(
+    draft: StoryDraft, items: list[Compared], warnings: list[str]
+) -> tuple[list[Conflict], int]:
+    """The draft's differences between outlets, each outlet's first claim with its quote
+    verified; a difference in figures that can all be true is left out, with a warning. Also
+    how many claims named an outlet that does not exist."""
+    n = len(items)
+    unknown = 0
+    differ: list[Conflict] = []
+    for difference in draft.differ:
+        claims: list[StoryDraftClaim] = []
+        for claim in difference.claims:
+            if not 0 <= claim.source < n:
+                unknown += 1
+            elif all(claim.source != c.source for c in claims):
+                claims.append(claim)  # the first claim of each outlet
+        if len(claims) < 2:
+            continue
+        values = {c.source: one_line(c.value) for c in claims}
+        if difference.kind == "quantity":
+            values = {c.source: _with_unit(values[c.source], c.quote) for c in claims}
+            if _can_all_be_true(list(values.values())):
+                warnings.append(
+                    f"left out a difference the figures do not make ({difference.topic}: "
+                    f"{' / '.join(values.values())} can all be true)"
+                )
+                continue
+        differ.append(
+            Conflict(
+                kind=difference.kind,
+                topic=one_line(difference.topic),
+                values=values,
+                quotes=[verified_quote(c.source, c.quote, items) for c in claims],
+            )
+        )
+    return differ, unknown
 
 
 def _quotes(*groups: list[SharedFact] | list[Conflict]) -> list[Quote]:

@@ -281,9 +281,15 @@ def translate_error(exc: openai.APIError, config: LLMConfig) -> errors.APIError:
         )
     if not isinstance(exc, openai.APIStatusError):
         return errors.APIError(one_line(redact(str(exc), secrets), 300))
+    return _status_error(exc, config)
+
+
+def _status_error(exc: openai.APIStatusError, config: LLMConfig) -> errors.APIError:
+    """Our error for an answer with an error status, by status and the body's code."""
+    where = config.endpoint
     status = exc.status_code
     code = error_code(exc)
-    detail = one_line(redact(error_message(exc), secrets), 300)
+    detail = one_line(redact(error_message(exc), config.secrets), 300)
     if status in (401, 403):
         return errors.AuthenticationError(
             f"{where} refused the credentials ({status}: {detail}); check OPENAI_API_KEY",
