@@ -220,116 +220,164 @@ def conversation(
     """
     import openai
 
+    talk = _Talk(template, config, output, output_tokens, missing)
     negotiation = negotiation if negotiation is not None else Negotiation(config)
-    usage = Usage()
-    attempts: list[str] = []
-    notices: list[Notice] = []
-    reasked = False
-    before_repair: Any = None
-    found_before = 0  # quotes the answer before the repair had found in the article
-    first_model: str | None = None  # the model that gave that answer
-
-    def done(value: Any, completion: ChatCompletion | None, model: str | None = None) -> Answer:
-        return Answer(
-            value=value,
-            usage=usage,
-            model=model or getattr(completion, "model", None) or config.model,
-            prompt=PromptInfo(name=template.name, version=template.version),
-            notices=notices,
-        )
-
     while True:
         fmt = negotiation.current
         sent = with_format(messages, template, output, fmt)
         too_long = overflow(sent, fmt) if overflow is not None else None
         if too_long is not None:
-            if before_repair is not None:
-                notices.append(
-                    Notice(
-                        code="repair_skipped",
-                        message=f"the repair request was not sent: {too_long}; "
-                        "kept the first answer",
-                    )
-                )
-                return done(before_repair, None, first_model)
-            what = "the re-ask" if reasked else f"the {output.name} request ({fmt.describe()})"
-            raise errors.BadRequestError(
-                f"{what} was not sent: {too_long}",
-                fix="set {context_tokens} to the context the server gives a request, if it "
-                "has more, or give it more (llama-server: a larger -c, or fewer slots -np)",
-            )
-        request = request_body(config, sent, fmt, output_tokens, output)
+            return talk.not_sent(too_long, fmt)
         try:
-            completion = yield request
+            completion = yield request_body(config, sent, fmt, output_tokens, output)
         except openai.APIError as exc:
-            if before_repair is not None:  # the repair is optional: keep the answer we have
+            if talk.before_repair is not None:  # the repair is optional: keep the answer we have
                 why = _kind_of(exc, config)
-                notices.append(_repair_failed(f"the repair request failed ({why})"))
-                return done(before_repair, None, first_model)
+                talk.notices.append(_repair_failed(f"the repair request failed ({why})"))
+                return talk.done(talk.before_repair, None, talk.first_model)
             following = _format_after(exc, fmt, negotiation, config)
             if following is None:
                 raise
-            notices.append(_format_notice(exc, fmt, following))
+            talk.notices.append(_format_notice(exc, fmt, following))
             continue
-        usage += _usage_of(completion, notices)
-        try:
-            raw = _content_of(completion, usage, attempts, output_tokens)
-        except errors.OutputError as problem:  # refused, cut off, empty
-            if before_repair is None:
-                raise
-            notices.append(_repair_failed(f"the repair answer was unusable: {problem}"))
-            return done(before_repair, completion, first_model)
-        attempts.append(raw)
-        try:
-            value = parse_output(raw, output.model)
-        except Unusable as problem:
-            if before_repair is not None:  # the repair came back unusable: keep what we had
-                notices.append(
-                    Notice(
-                        code="repair_failed", message=f"the repair answer was unusable: {problem}"
-                    )
+        step = talk.answered(completion, messages)
+        if isinstance(step, Answer):
+            return step
+        messages = step  # a re-ask or a repair: the conversation so far, and what to fix
+
+
+class _Talk:
+    """What a conversation has learned so far: usage, attempts, notices, and the answer kept
+    while a repair is asked for."""
+
+    def __init__(
+        self,
+        template: PromptTemplate,
+        config: LLMConfig,
+        output: OutputSpec,
+        output_tokens: int,
+        missing: MissingQuotes | None,
+    ) -> None:
+        self.template = template
+        self.config = config
+        self.output = output
+        self.output_tokens = output_tokens
+        self.missing = missing
+        self.usage = Usage()
+        self.attempts: list[str] = []
+        self.notices: list[Notice] = []
+        self.reasked = False
+        self.before_repair: Any = None
+        self.found_before = 0  # quotes the answer before the repair had found in the article
+        self.first_model: str | None = None  # the model that gave that answer
+
+    def done(
+        self, value: Any, completion: ChatCompletion | None, model: str | None = None
+    ) -> Answer:
+        """The conversation's answer: `value`, with what it cost and what happened."""
+        return Answer(
+            value=value,
+            usage=self.usage,
+            model=model or getattr(completion, "model", None) or self.config.model,
+            prompt=PromptInfo(name=self.template.name, version=self.template.version),
+            notices=self.notices,
+        )
+
+    def not_sent(self, too_long: str, fmt: OutputFormat) -> Answer:
+        """A request too long for the context: a repair is skipped (the first answer kept);
+        any other is an error saying why."""
+        if self.before_repair is not None:
+            self.notices.append(
+                Notice(
+                    code="repair_skipped",
+                    message=f"the repair request was not sent: {too_long}; kept the first answer",
                 )
-                return done(before_repair, completion, first_model)
-            if reasked:
-                raise errors.InvalidOutputError(
-                    f"the model's output is not a valid {output.name} after a re-ask: {problem}",
-                    raw_output=raw,
-                    attempts=attempts,
-                    usage=usage,
-                ) from None
-            reasked = True
-            notices.append(Notice(code="reasked", message=f"first answer was unusable: {problem}"))
-            messages = [
-                *messages,
-                {"role": "assistant", "content": raw},
-                {"role": "user", "content": template.render("reask", {"errors": str(problem)})},
-            ]
-            continue
-        not_found = missing(value) if missing is not None else []
-        if before_repair is not None and _quote_count(value) - len(not_found) < found_before:
-            notices.append(
+            )
+            return self.done(self.before_repair, None, self.first_model)
+        what = (
+            "the re-ask" if self.reasked else f"the {self.output.name} request ({fmt.describe()})"
+        )
+        raise errors.BadRequestError(
+            f"{what} was not sent: {too_long}",
+            fix="set {context_tokens} to the context the server gives a request, if it "
+            "has more, or give it more (llama-server: a larger -c, or fewer slots -np)",
+        )
+
+    def answered(
+        self, completion: ChatCompletion, messages: list[dict[str, str]]
+    ) -> Answer | list[dict[str, str]]:
+        """Read an answer: the conversation's result, or the messages to send next (a re-ask
+        after an unusable answer, a repair of quotes not found in the article)."""
+        self.usage += _usage_of(completion, self.notices)
+        try:
+            raw = _content_of(completion, self.usage, self.attempts, self.output_tokens)
+        except errors.OutputError as problem:  # refused, cut off, empty
+            if self.before_repair is None:
+                raise
+            self.notices.append(_repair_failed(f"the repair answer was unusable: {problem}"))
+            return self.done(self.before_repair, completion, self.first_model)
+        self.attempts.append(raw)
+        try:
+            value = parse_output(raw, self.output.model)
+        except Unusable as problem:
+            return self._unusable(problem, raw, completion, messages)
+        return self._checked(value, raw, completion, messages)
+
+    def _unusable(
+        self,
+        problem: Unusable,
+        raw: str,
+        completion: ChatCompletion,
+        messages: list[dict[str, str]],
+    ) -> Answer | list[dict[str, str]]:
+        if self.before_repair is not None:  # the repair came back unusable: keep what we had
+            self.notices.append(
+                Notice(code="repair_failed", message=f"the repair answer was unusable: {problem}")
+            )
+            return self.done(self.before_repair, completion, self.first_model)
+        if self.reasked:
+            raise errors.InvalidOutputError(
+                f"the model's output is not a valid {self.output.name} after a re-ask: {problem}",
+                raw_output=raw,
+                attempts=self.attempts,
+                usage=self.usage,
+            ) from None
+        self.reasked = True
+        self.notices.append(Notice(code="reasked", message=f"first answer was unusable: {problem}"))
+        return [
+            *messages,
+            {"role": "assistant", "content": raw},
+            {"role": "user", "content": self.template.render("reask", {"errors": str(problem)})},
+        ]
+
+    def _checked(
+        self, value: Any, raw: str, completion: ChatCompletion, messages: list[dict[str, str]]
+    ) -> Answer | list[dict[str, str]]:
+        not_found = self.missing(value) if self.missing is not None else []
+        found = _quote_count(value) - len(not_found)
+        if self.before_repair is not None and found < self.found_before:
+            self.notices.append(
                 _repair_failed("the repair answer found fewer quotes in the article than the first")
             )
-            return done(before_repair, completion, first_model)
-        if not_found and before_repair is None:
-            before_repair = value
-            found_before = _quote_count(value) - len(not_found)
-            first_model = getattr(completion, "model", None)
-            notices.append(
-                Notice(
-                    code="repair_requested",
-                    message=f"{len(not_found)} evidence quote(s) were not in the article; "
-                    "asked the model once to quote exactly or drop them",
-                )
+            return self.done(self.before_repair, completion, self.first_model)
+        if not not_found or self.before_repair is not None:
+            return self.done(value, completion)
+        self.before_repair = value
+        self.found_before = found
+        self.first_model = getattr(completion, "model", None)
+        self.notices.append(
+            Notice(
+                code="repair_requested",
+                message=f"{len(not_found)} evidence quote(s) were not in the article; "
+                "asked the model once to quote exactly or drop them",
             )
-            items = "\n".join(f"- {where}: {quote!r}" for where, quote in not_found)
-            messages = [
-                *messages,
-                {"role": "assistant", "content": raw},
-                {"role": "user", "content": template.render("repair", {"items": items})},
-            ]
-            continue
-        return done(value, completion)
+        )
+        items = "\n".join(f"- {where}: {quote!r}" for where, quote in not_found)
+        return [
+            *messages,
+            {"role": "assistant", "content": raw},
+            {"role": "user", "content": self.template.render("repair", {"items": items})},
+        ]
 
 
 def _repair_failed(message: str) -> Notice:
