@@ -152,6 +152,22 @@ def test_a_digest_leads_a_story_with_its_story_brief_and_folds_the_outlets(tmp_p
     assert "What they agree on" in slack and "Key facts" not in slack
 
 
+def test_a_story_brief_compares_a_bounded_number_of_outlets_and_says_so(tmp_path, monkeypatch):
+    from briefer.digest import stories
+
+    for path in FILES:
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setattr(stories, "MAX_OUTLETS", 2)
+    digest = Briefer(engine="offline").digest([tmp_path])
+    (group,) = digest.stories()
+    story = digest.story_briefs[1]
+    assert len(group) == 3 and len(story.sources) == 2
+    assert story.warnings[0] == "compares the first 2 of 3 outlets; each outlet's own brief follows"
+    body = render_markdown(digest).split("\n---\n", 1)[1]
+    for path in FILES:  # no outlet is lost: each still has its line
+        assert f"- {source_label(path.name)}: " in body
+
+
 def test_a_files_name_is_shown_without_underscores():
     assert source_label("/data/news/reuters_wework_probe.txt") == "reuters wework probe"
     assert source_label("x.txt", site_name="Reuters") == "Reuters"
