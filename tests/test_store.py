@@ -15,7 +15,8 @@ from briefer.core import Briefer, Flights
 from briefer.errors import ConfigError, InputError
 from briefer.inputs import load_article
 from briefer.io import store as store_module
-from briefer.io.store import MIGRATIONS, Store
+from briefer.io.database import MIGRATIONS
+from briefer.io.store import Store
 
 from .conftest import ARTICLES
 

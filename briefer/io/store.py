@@ -16,15 +16,11 @@ feed never changes again.
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import json
 import logging
-import os
-import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,134 +28,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefer.errors import ConfigError, InputError
-from briefer.schema import Brief, Envelope
-from briefer.text import one_line
+from briefer.schema import Envelope
 
 if TYPE_CHECKING:
     from briefer.inputs.article import Article
+from briefer.io.database import (
+    MIGRATIONS,
+    _check_id,
+    _damaged,
+    _is_read_only,
+    _now,
+    _read_only,
+    _rollback,
+    migrate,
+    open_database,
+    store_error,
+)
+from briefer.io.records import BatchRecords, FeedRecords
 
 _log = logging.getLogger("briefer.io.store")
-BUSY_TIMEOUT_MS = 30_000
-# The tables of stores made by 0.1.0 before it kept a user_version (article_text came later).
-_FIRST_TABLES = """
-CREATE TABLE IF NOT EXISTS briefs (
-    id INTEGER PRIMARY KEY,
-    cache_key TEXT NOT NULL,
-    article_sha256 TEXT NOT NULL,
-    engine TEXT NOT NULL,
-    model TEXT,
-    prompt TEXT,
-    schema_version TEXT NOT NULL,
-    title TEXT,
-    source TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    grounded_ratio REAL,
-    envelope TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS briefs_by_key ON briefs (cache_key, id);
-CREATE TABLE IF NOT EXISTS batch_requests (
-    custom_id TEXT PRIMARY KEY,
-    cache_key TEXT NOT NULL,
-    source TEXT NOT NULL,
-    title TEXT,
-    article_text TEXT NOT NULL,
-    part INTEGER NOT NULL,
-    parts INTEGER NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    detail TEXT,
-    usage TEXT,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS batch_requests_by_key ON batch_requests (cache_key);
-CREATE TABLE IF NOT EXISTS batches (
-    id TEXT PRIMARY KEY,
-    input_file TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL
-)
-"""
-
-
-def _create_first_tables(db: sqlite3.Connection) -> None:
-    for statement in _FIRST_TABLES.split(";"):
-        db.execute(statement)
-
-
-def _add_article_text(db: sqlite3.Connection) -> None:
-    columns = {row[1] for row in db.execute("PRAGMA table_info(briefs)")}
-    if "article_text" not in columns:  # stores of 0.1.0 made before the column have none
-        db.execute("ALTER TABLE briefs ADD COLUMN article_text TEXT")
-
-
-def _add_feeds(db: sqlite3.Connection) -> None:
-    """Feeds' validators for conditional GET, and briefs findable by their page's address."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS feeds (source TEXT PRIMARY KEY, etag TEXT, "
-        "last_modified TEXT, checked_at TEXT NOT NULL)"
-    )
-    db.execute("ALTER TABLE briefs ADD COLUMN url TEXT")
-    db.execute("UPDATE briefs SET url = json_extract(envelope, '$.article.url') WHERE url IS NULL")
-    db.execute("CREATE INDEX IF NOT EXISTS briefs_by_url ON briefs (url)")
-
-
-def _add_endpoint_formats(db: sqlite3.Connection) -> None:
-    """The output format each endpoint and model took (json_schema or json_object)."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS endpoint_formats (endpoint TEXT NOT NULL, model TEXT NOT "
-        "NULL, format TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (endpoint, model))"
-    )
-
-
-def _add_feed_entries(db: sqlite3.Connection) -> None:
-    """Feed entries between runs: waiting to be briefed (or tried again), or briefed."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS feed_entries (key TEXT PRIMARY KEY, source TEXT NOT NULL, "
-        "published TEXT, entry TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
-        "error TEXT, brief_id INTEGER, seen_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
-    )
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS feed_entries_waiting ON feed_entries (source, published) "
-        "WHERE status IN ('pending', 'failed')"
-    )
-
-
-# Step i brings a store from user_version i to i + 1, in order, in one transaction. Append new
-# steps; never edit or reorder one that has shipped. The first two also bring stores made
-# before user_version was kept (version 0, with or without article_text) up to date.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _create_first_tables,
-    _add_article_text,
-    _add_feeds,
-    _add_endpoint_formats,
-    _add_feed_entries,
-)
-
-
-def _rollback(db: sqlite3.Connection) -> None:
-    """Undo the transaction under way, if SQLite has not undone it itself (it does on some
-    errors, such as a full disk: a second rollback would hide that error)."""
-    if db.in_transaction:
-        db.execute("ROLLBACK")
-
-
-def migrate(db: sqlite3.Connection) -> None:
-    """Bring the store up to the newest version."""
-    db.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
-    try:
-        found = int(db.execute("PRAGMA user_version").fetchone()[0])
-        if found > len(MIGRATIONS):
-            raise ConfigError(
-                f"the brief store is version {found}, made by a newer briefer than this one "
-                f"(which knows up to {len(MIGRATIONS)})",
-                fix="upgrade briefer, or choose another {db}",
-            )
-        for version in range(found, len(MIGRATIONS)):
-            MIGRATIONS[version](db)
-        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
-        db.execute("COMMIT")
-    except BaseException:
-        _rollback(db)
-        raise
 
 
 def default_db_path() -> Path:
@@ -176,176 +63,6 @@ def cache_key(
     """The key of a brief: everything that determines it, hashed."""
     parts = "\x1f".join([article_sha256, engine, model or "", prompt, schema_version])
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class PendingRequest:
-    """A prepared batch request and what it stands for."""
-
-    custom_id: str
-    cache_key: str
-    source: str
-    title: str | None
-    article_text: str
-    part: int
-    parts: int
-    status: str
-    detail: str | None
-
-
-def _damaged(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
-    return ConfigError(
-        f"the brief store {path} is damaged ({one_line(str(exc), 120)}); move it aside "
-        "(or run sqlite3's .recover on it) and briefer starts a new one",
-        fix="choose another {db}",
-    )
-
-
-# SQLite's primary result codes (the low byte of an extended one) that say what went wrong.
-SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_FULL = 8, 10, 11, 14, 13
-SQLITE_NOTADB = 26
-_NEARLY_FULL = 1 << 20  # bytes free below which an I/O error is taken for a full disk
-
-
-def _read_only(path: Path) -> ConfigError:
-    """The store (its file, or its folder) cannot be written: say which, and what to do."""
-    folder = path.parent
-    exists = path.is_file()
-    in_folder = not os.access(folder, os.W_OK) and (not exists or os.access(path, os.W_OK))
-    where = f"the store folder {folder}" if in_folder else f"the store file {path}"
-    held = (
-        "the briefs in it can be listed and shown, but no new one kept"
-        if exists
-        else f"no store can be made there ({path.name})"
-    )
-    return ConfigError(
-        f"{where} is read-only: {held}", fix="make it writable, or choose another {db}"
-    )
-
-
-def _disk_full(path: Path) -> ConfigError:
-    return ConfigError(
-        f"the disk is full: the brief store {path} cannot grow (what it holds is intact)",
-        fix="free some space, or choose another {db}",
-    )
-
-
-def _primary_code(exc: BaseException) -> int | None:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
-
-
-def _is_read_only(path: Path, exc: BaseException) -> bool:
-    """Whether `exc` says the store can be read but not written."""
-    if isinstance(exc, OSError):
-        return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
-    code = _primary_code(exc)
-    if code == SQLITE_READONLY:
-        return True
-    if code != SQLITE_CANTOPEN:
-        return False
-    return not os.access(path.parent, os.W_OK) or (path.is_file() and not os.access(path, os.W_OK))
-
-
-def _is_disk_full(path: Path, exc: BaseException) -> bool:
-    """Whether `exc` says there is no room left for the store to grow."""
-    if isinstance(exc, OSError):
-        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    code = _primary_code(exc)
-    if code == SQLITE_FULL:
-        return True
-    if code != SQLITE_IOERR:
-        return False
-    try:
-        return shutil.disk_usage(path.parent).free < _NEARLY_FULL
-    except OSError:
-        return False
-
-
-def store_error(path: Path, exc: sqlite3.Error | OSError) -> ConfigError:
-    """What a failure to open, read or write the store at `path` means, in one line: the
-    store is read-only, the disk is full, the disk failed, or the file is damaged."""
-    if _is_read_only(path, exc):
-        return _read_only(path)
-    if _is_disk_full(path, exc):
-        return _disk_full(path)
-    if _primary_code(exc) == SQLITE_IOERR:
-        return ConfigError(
-            f"the brief store {path} could not be read or written ({one_line(str(exc), 120)}); "
-            "check the disk it is on",
-            fix="choose another {db}",
-        )
-    if isinstance(exc, sqlite3.DatabaseError) and _primary_code(exc) in (
-        SQLITE_CORRUPT,
-        SQLITE_NOTADB,
-        None,
-        1,  # SQLITE_ERROR: e.g. a table the store must have is missing
-    ):
-        return _damaged(path, exc)
-    return ConfigError(
-        f"the brief store {path} failed ({one_line(str(exc), 120)})", fix="choose another {db}"
-    )
-
-
-def _connect_uri(uri: str) -> sqlite3.Connection:
-    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-
-
-def open_database(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """A connection to the store file (`read_only`: opened for reading only, as SQLite opens a
-    file its user may not write): every connection the store makes is made here."""
-    if read_only:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        db = _connect_uri(uri)
-        try:
-            db.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()
-        except sqlite3.OperationalError as exc:
-            if _primary_code(exc) not in (SQLITE_CANTOPEN, SQLITE_READONLY):
-                raise
-            # In a read-only folder the write-ahead log cannot be made, so nobody can write
-            # the file: it is read as it stands.
-            db.close()
-            db = _connect_uri(uri + "&immutable=1")
-    else:
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    return db
-
-
-def _check_id(brief_id: int) -> None:
-    """Refuse an id no store can hold (SQLite keeps 64-bit integers) in one line."""
-    if not 0 < brief_id < 2**63:
-        raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def _usage(usage: dict[str, Any]) -> dict[str, int]:
-    """A batch answer's usage as a `Usage` takes it: cached prompt tokens from OpenAI's and
-    vLLM's `prompt_tokens_details`, or a top-level `cached_tokens` (llama.cpp)."""
-    details = usage.get("prompt_tokens_details")
-    cached = details.get("cached_tokens") if isinstance(details, dict) else None
-    return {
-        "requests": 1,
-        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-        "completion_tokens": int(usage.get("completion_tokens") or 0),
-        "total_tokens": int(usage.get("total_tokens") or 0),
-        "cached_tokens": int(cached if cached is not None else usage.get("cached_tokens") or 0),
-    }
-
-
-@dataclass(frozen=True)
-class OpenEntry:
-    """A feed entry waiting to be briefed: pending, or failed and to be tried again."""
-
-    key: str
-    source: str  # the feed that listed it first
-    entry: str  # the entry, as the digest wrote it (JSON)
-    status: str  # 'pending' or 'failed'
-    attempts: int  # failures that were the entry's own (`Store.entry_failed`)
-    error: str | None  # why it failed last
 
 
 @dataclass(frozen=True)
@@ -374,7 +91,7 @@ class Stored:
     cached: bool
 
 
-class Store:
+class Store(BatchRecords, FeedRecords):
     """Briefs in SQLite, keyed for reuse and kept for history."""
 
     def __init__(self, path: Path | str | None = None) -> None:
@@ -542,98 +259,6 @@ class Store:
             raise InputError(f"no stored brief has id {brief_id}; see `briefer history`")
         return str(row[0]) if row[0] is not None else None
 
-    # --- batches: what each custom_id stands for, and how it ended -----------------------------
-
-    def remember_requests(self, requests: list[tuple[str, str, Article, int, int]]) -> None:
-        """Record prepared batch requests (custom_id, key, article, part, parts), in one go."""
-        rows = [
-            (custom_id, key, a.source, a.title, a.text, part, parts, _now())
-            for custom_id, key, a, part, parts in requests
-        ]
-        with self._connect() as db:
-            db.execute("BEGIN")
-            db.executemany(
-                "INSERT OR REPLACE INTO batch_requests (custom_id, cache_key, source, title, "
-                "article_text, part, parts, status, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                rows,
-            )
-            db.execute("COMMIT")
-
-    def pending_request(self, custom_id: str) -> PendingRequest | None:
-        """What a batch request's custom_id stands for."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
-                "detail FROM batch_requests WHERE custom_id = ?",
-                (custom_id,),
-            ).fetchone()
-        return PendingRequest(*row) if row else None
-
-    def mark_request(
-        self, custom_id: str, status: str, detail: str, usage: dict[str, Any] | None = None
-    ) -> None:
-        """Record how a batch request ended: 'answered' (detail: the brief) or 'failed'."""
-        with self._connect() as db:
-            db.execute(
-                "UPDATE batch_requests SET status = ?, detail = ?, usage = ?, updated_at = ? "
-                "WHERE custom_id = ?",
-                (status, detail, json.dumps(_usage(usage)) if usage else None, _now(), custom_id),
-            )
-
-    def mark_article(self, key: str, status: str) -> None:
-        """Record that every request of an article ended (e.g. 'stored')."""
-        with self._connect() as db:
-            db.execute(
-                "UPDATE batch_requests SET status = ?, updated_at = ? WHERE cache_key = ?",
-                (status, _now(), key),
-            )
-
-    def answered_parts(self, key: str) -> list[tuple[int, Brief]]:
-        """The answered parts of an article's batch requests."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT part, detail FROM batch_requests WHERE cache_key = ? "
-                "AND status = 'answered' ORDER BY part",
-                (key,),
-            ).fetchall()
-        return [(int(part), Brief.model_validate_json(detail)) for part, detail in rows]
-
-    def part_usages(self, key: str) -> list[tuple[int, dict[str, int]]]:
-        """The token usage of each answered part."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT part, usage FROM batch_requests WHERE cache_key = ? AND usage IS NOT NULL",
-                (key,),
-            ).fetchall()
-        return [(int(part), json.loads(usage)) for part, usage in rows]
-
-    def failed_requests(self) -> list[PendingRequest]:
-        """Batch requests that failed and have not been briefed since."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
-                "detail FROM batch_requests WHERE status = 'failed' ORDER BY custom_id"
-            ).fetchall()
-        return [PendingRequest(*row) for row in rows]
-
-    def record_batch(self, batch_id: str, input_file: str, status: str) -> None:
-        """Remember a submitted batch."""
-        with self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO batches (id, input_file, status, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (batch_id, input_file, status, _now()),
-            )
-
-    def batches(self) -> list[tuple[str, str, str, str]]:
-        """Submitted batches, newest first: (id, input file, status, created at)."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, input_file, status, created_at FROM batches ORDER BY created_at DESC"
-            ).fetchall()
-        return [tuple(row) for row in rows]
-
     def article(self, brief_id: int) -> Article:
         """The article a stored brief was made from (its text and metadata)."""
         from briefer.inputs.article import Article
@@ -698,138 +323,6 @@ class Store:
         with self._connect() as db:
             rows = db.execute(sql, (*params, limit)).fetchall()
         return [(int(i), Envelope.model_validate_json(e)) for i, e in rows]
-
-    def has_url(self, url: str) -> bool:
-        """Whether a brief of the page at `url` (as the envelope records it) is stored."""
-        with self._connect() as db:
-            return (
-                db.execute("SELECT 1 FROM briefs WHERE url = ? LIMIT 1", (url,)).fetchone()
-                is not None
-            )
-
-    def feed_validators(self, source: str) -> tuple[str | None, str | None]:
-        """The ETag and Last-Modified a feed last sent (None, None when never read)."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT etag, last_modified FROM feeds WHERE source = ?", (source,)
-            ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
-    def remember_feed(self, source: str, etag: str | None, last_modified: str | None) -> None:
-        """Keep a feed's validators for the next conditional GET (`record_feed` keeps its
-        entries with them)."""
-        with self._connect() as db:
-            self._remember_feed(db, source, etag, last_modified)
-
-    @staticmethod
-    def _remember_feed(
-        db: sqlite3.Connection, source: str, etag: str | None, last_modified: str | None
-    ) -> None:
-        db.execute(
-            "INSERT INTO feeds (source, etag, last_modified, checked_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(source) DO UPDATE SET etag = excluded.etag, "
-            "last_modified = excluded.last_modified, checked_at = excluded.checked_at",
-            (source, etag, last_modified, _now()),
-        )
-
-    # --- feed entries: nothing seen is lost between runs -----------------------------------------
-
-    def entry_states(self, keys: list[str]) -> dict[str, str]:
-        """The state of each of `keys` the store knows: 'pending', 'failed', 'given_up' or
-        'briefed'."""
-        states: dict[str, str] = {}
-        with self._connect() as db:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ", ".join("?" * len(chunk))
-                states.update(
-                    db.execute(
-                        f"SELECT key, status FROM feed_entries WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                )
-        return states
-
-    def record_feed(
-        self,
-        source: str,
-        entries: list[tuple[str, str | None, str]],
-        etag: str | None,
-        last_modified: str | None,
-        *,
-        briefed: Sequence[str] = (),
-    ) -> None:
-        """Record a feed's new entries (key, published, entry) as pending, the keys in
-        `briefed` as briefed already, then the feed's validators: all in one transaction, so
-        the validators are never kept without the entries they stand for."""
-        self.check_writable()
-        now = _now()
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.executemany(
-                    "INSERT OR IGNORE INTO feed_entries (key, source, published, entry, status, "
-                    "seen_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                    [(key, source, when, entry, now, now) for key, when, entry in entries],
-                )
-                db.executemany(
-                    "INSERT INTO feed_entries (key, source, status, seen_at, updated_at) "
-                    "VALUES (?, ?, 'briefed', ?, ?) ON CONFLICT(key) DO UPDATE SET "
-                    "status = 'briefed', entry = NULL, updated_at = excluded.updated_at",
-                    [(key, source, now, now) for key in briefed],
-                )
-                self._remember_feed(db, source, etag, last_modified)
-                db.execute("COMMIT")
-            except BaseException:
-                _rollback(db)
-                raise
-
-    def open_entries(self, source: str, limit: int = -1) -> list[OpenEntry]:
-        """The entries of feed `source` waiting to be briefed (pending, or failed and not
-        given up), the newest first (undated ones last, in the order they were seen); at
-        most `limit` of them (all when negative)."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT key, source, entry, status, attempts, error FROM feed_entries "
-                "WHERE source = ? AND status IN ('pending', 'failed') AND entry IS NOT NULL "
-                "ORDER BY published IS NULL, published DESC, rowid LIMIT ?",
-                (source, limit),
-            ).fetchall()
-        return [OpenEntry(*row) for row in rows]
-
-    def count_open_entries(self, source: str) -> int:
-        """How many entries of feed `source` are waiting to be briefed (`open_entries`)."""
-        with self._connect() as db:
-            return int(
-                db.execute(
-                    "SELECT COUNT(*) FROM feed_entries WHERE source = ? AND status IN "
-                    "('pending', 'failed') AND entry IS NOT NULL",
-                    (source,),
-                ).fetchone()[0]
-            )
-
-    def entry_briefed(self, key: str, brief_id: int | None) -> None:
-        """Record that a feed entry is briefed (its stored copy is dropped)."""
-        with self._connect() as db:
-            db.execute(
-                "UPDATE feed_entries SET status = 'briefed', brief_id = ?, entry = NULL, "
-                "error = NULL, updated_at = ? WHERE key = ?",
-                (brief_id, _now(), key),
-            )
-
-    def entry_failed(self, key: str, error: str, *, its_own: bool, give_up_after: int) -> bool:
-        """Record that briefing a feed entry failed, and why; return whether it is given up.
-
-        `its_own`: through a fault of the entry's (no readable page, no summary), not the
-        engine's or the network's. Only those count towards `give_up_after` failures.
-        """
-        with self._connect() as db:
-            rows = db.execute(  # fetchall: the statement runs to its end, and commits
-                "UPDATE feed_entries SET attempts = attempts + ?, error = ?, updated_at = ?, "
-                "status = CASE WHEN attempts + ? >= ? THEN 'given_up' ELSE 'failed' END "
-                "WHERE key = ? RETURNING status",
-                (int(its_own), error, _now(), int(its_own), give_up_after, key),
-            ).fetchall()
-        return bool(rows) and rows[0][0] == "given_up"
 
     # --- endpoints: the output format each one took (briefer.engines.openai.endpoint) ---------
 
