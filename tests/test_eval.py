@@ -10,8 +10,8 @@ import pytest
 from briefer.core import Briefer
 from briefer.errors import InputError
 from briefer.inputs import load_article
-from briefer.verify.evaluation import (
-    METRICS,
+from briefer.verify.evaluation import METRICS
+from briefer.verify.labels import (
     Labels,
     Ratio,
     article_path,

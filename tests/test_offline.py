@@ -18,7 +18,7 @@ from briefer.inputs.article import article_from_text
 from briefer.renderers import render_markdown
 from briefer.schema import Brief
 from briefer.text import sentence_bounds, sentences
-from briefer.verify.evaluation import Ratio, load_labels, score_brief, stakeholder_scores
+from briefer.verify.labels import Ratio, load_labels, score_brief, stakeholder_scores
 
 from .conftest import ARTICLES, fixture_article
 from .exchanges import FIXTURES

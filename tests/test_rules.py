@@ -11,7 +11,8 @@ from briefer.analysis.rules import NAMES, RULES, enabled, switched_off
 from briefer.analysis.sourcing import analyze_sourcing
 from briefer.core import Briefer
 from briefer.io.store import Store
-from briefer.verify.evaluation import ablate, label_files
+from briefer.verify.evaluation import ablate
+from briefer.verify.labels import label_files
 
 from .exchanges import FIXTURES
 

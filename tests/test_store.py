@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefer.core import Briefer, Flights
+from briefer.core import Briefer
+from briefer.engines.flights import Flights
 from briefer.errors import ConfigError, InputError
 from briefer.inputs import load_article
 from briefer.io import store as store_module

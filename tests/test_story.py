@@ -17,7 +17,7 @@ from briefer.inputs import load_article
 from briefer.schema import PromptInfo, source_label, strict_json_schema, strict_schema_problems
 from briefer.schema.story import StoryDraft
 from briefer.verify.coverage import Compared
-from briefer.verify.evaluation import count_words
+from briefer.verify.labels import count_words
 
 from .conftest import TEST_KEY
 from .exchanges import BASE_URL, FIXTURES, article_in, load_exchange, replay

@@ -139,7 +139,8 @@ def evaluate(
     """
 
     from briefer.verify.evaluation import evaluate as run_evaluation
-    from briefer.verify.evaluation import label_files, read_baseline, render_report
+    from briefer.verify.evaluation import read_baseline, render_report
+    from briefer.verify.labels import label_files
 
     before = read_baseline(baseline) if baseline is not None else None
     paths = label_files(labels)
