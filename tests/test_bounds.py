@@ -225,7 +225,7 @@ def test_the_request_asks_only_for_encodings_it_reads_boundedly(router):
 
 
 def test_inflating_gives_every_byte_in_small_pieces():
-    from briefer.io.http import decoded
+    from briefer.io.decoding import decoded
 
     data = os.urandom(300_000) + bytes(3_000_000) + b"end"
     packed = gzipped(gzipped(data), wbits=zlib.MAX_WBITS)

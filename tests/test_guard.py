@@ -119,8 +119,8 @@ def test_the_token_check_takes_the_first_authorization_header_and_bearer_in_any_
 
 
 def test_both_refuse_text_and_url_together_with_the_same_message():
-    from briefer.server.http import BriefRequest
     from briefer.server.mcp import ArticleSource
+    from briefer.server.models import BriefRequest
 
     for model in (BriefRequest, ArticleSource):
         for fields in ({}, {"text": "a", "url": "https://example.org/"}):

@@ -30,17 +30,8 @@ import httpx
 
 from briefer import __version__
 from briefer.errors import FetchError, InputError
-from briefer.io.http import (
-    ACCEPT_ENCODING,
-    BodyError,
-    Corrupt,
-    Deadline,
-    DeadlineBackend,
-    DeadlineTransport,
-    TooBig,
-    TooSlow,
-    read_body,
-)
+from briefer.io.decoding import BodyError, Corrupt, Deadline, TooBig, TooSlow, read_body
+from briefer.io.http import ACCEPT_ENCODING, DeadlineBackend, DeadlineTransport
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_FETCH_BYTES = 5_000_000

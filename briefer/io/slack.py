@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from briefer.errors import FetchError, UsageError
-from briefer.io.http import BodyError, Deadline, TooSlow, bounded_client, read_body
+from briefer.io.decoding import BodyError, Deadline, TooSlow, read_body
+from briefer.io.http import bounded_client
 from briefer.text import one_line
 from briefer.text.redact import redact
 
