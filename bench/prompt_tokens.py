@@ -21,13 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from briefer.engines.openai.conversation import (
-        BRIEF,
+    from briefer.engines.openai.conversation import BRIEF
+    from briefer.engines.openai.engine import COMPARISON
+    from briefer.engines.openai.messages import (
         build_briefs_messages,
         build_merge_messages,
         build_messages,
     )
-    from briefer.engines.openai.engine import COMPARISON
     from briefer.engines.openai.prompts import load_template
     from briefer.inputs.article import article_from_text
     from briefer.schema import Brief

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from briefer.engines.openai.conversation import build_messages
+from briefer.engines.openai.messages import build_messages
 from briefer.engines.openai.prompts import PromptTemplate, builtin_prompt_dir, load_template
 from briefer.errors import MissingVariableError, TemplateError
 from briefer.text.untrusted import Boundary, defuse_markers, strip_invisible, wrap_article
@@ -96,7 +96,7 @@ def test_rendered_story_prompt_snapshot():
 
     Regenerate after an intended change: BRIEFER_UPDATE_SNAPSHOTS=1 pytest tests/test_prompts.py
     """
-    from briefer.engines.openai.conversation import build_story_messages
+    from briefer.engines.openai.messages import build_story_messages
 
     outlets = [
         ("Reuters", _stand_in_brief("First outlet's brief"), fixture_article("very_short").text),
@@ -111,7 +111,7 @@ def test_rendered_story_prompt_snapshot():
 
 
 def test_an_outlets_article_cannot_forge_the_markers_or_another_outlet():
-    from briefer.engines.openai.conversation import build_story_messages
+    from briefer.engines.openai.messages import build_story_messages
 
     boundary = Boundary("feedfacecafebeef")
     hostile = (
@@ -194,7 +194,7 @@ def test_the_hidden_character_class_is_every_format_and_control_character():
 def test_requests_for_different_articles_share_everything_before_the_user_message(name):
     """A provider's prompt cache reuses the schema and system message: byte-identical across
     requests, with the per-request markers and the article only in the user message."""
-    from briefer.engines.openai.conversation import build_briefs_messages, build_merge_messages
+    from briefer.engines.openai.messages import build_briefs_messages, build_merge_messages
     from briefer.schema import Brief
 
     brief = Brief.model_validate(
@@ -212,7 +212,7 @@ def test_requests_for_different_articles_share_everything_before_the_user_messag
         a = build_merge_messages([brief, brief], load_template(name), one, "First")
         b = build_merge_messages([brief], load_template(name), two, "Second")
     elif name == "story":
-        from briefer.engines.openai.conversation import build_story_messages
+        from briefer.engines.openai.messages import build_story_messages
 
         a = build_story_messages(
             [("A", brief, "One."), ("B", brief, "Two.")], load_template(name), one

@@ -52,23 +52,25 @@ from briefer.engines.openai.conversation import (
     BRIEF,
     Answer,
     Conversation,
-    OutputSpec,
     Overflow,
-    Request,
     Unusable,
+    conversation,
+    missing_quotes,
+    parse_output,
+)
+from briefer.engines.openai.discovery import ServerFacts, ask_server
+from briefer.engines.openai.endpoint import FormatMemory, Negotiation, OutputFormat, provider_of
+from briefer.engines.openai.messages import (
+    OutputSpec,
+    Request,
     build_briefs_messages,
     build_merge_messages,
     build_messages,
     build_story_messages,
-    conversation,
-    missing_quotes,
-    parse_output,
     prefix_key,
     request_body,
     with_format,
 )
-from briefer.engines.openai.discovery import ServerFacts, ask_server
-from briefer.engines.openai.endpoint import FormatMemory, Negotiation, OutputFormat, provider_of
 from briefer.engines.openai.models import ModelInfo, model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.transport import (

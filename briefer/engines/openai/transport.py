@@ -38,13 +38,13 @@ from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import (
     Answer,
     Conversation,
-    Request,
     error_body,
     error_code,
     error_message,
     error_text,
 )
 from briefer.engines.openai.endpoint import is_capacity_error, provider_of, refuses_format
+from briefer.engines.openai.messages import Request
 from briefer.io.http import AsyncBoundedClient, BoundedClient, tls_context
 from briefer.text import one_line
 from briefer.text.redact import redact
