@@ -18,13 +18,8 @@ import pytest
 
 from briefer.errors import InputError
 from briefer.inputs import LoadOptions
-from briefer.inputs.feeds import (
-    MAX_SUMMARY_CHARS,
-    Feed,
-    canonical_url,
-    load_feed,
-    read_feed_list,
-)
+from briefer.inputs.feed_lists import canonical_url, read_feed_list
+from briefer.inputs.feeds import MAX_SUMMARY_CHARS, Feed, load_feed
 from briefer.inputs.fetch import USER_AGENT
 
 from .exchanges import FIXTURES

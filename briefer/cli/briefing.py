@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -16,9 +16,6 @@ from briefer.cli.common import (
     emit,
 )
 from briefer.cli.root import app
-
-if TYPE_CHECKING:
-    pass
 
 
 @command(app, engine_options=True)

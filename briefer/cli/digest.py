@@ -434,6 +434,6 @@ def _digest_plan(
 
 
 def _feed_list(path: Path) -> list[str]:
-    from briefer.inputs.feeds import read_feed_list
+    from briefer.inputs.feed_lists import read_feed_list
 
     return read_feed_list(path)

@@ -15,11 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
-
-if TYPE_CHECKING:
-    pass
-
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 

@@ -10,14 +10,10 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from briefer.errors import ConfigError, InputError
 from briefer.text import one_line
-
-if TYPE_CHECKING:
-    pass
-
 
 BUSY_TIMEOUT_MS = 30_000
 
