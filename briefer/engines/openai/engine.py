@@ -754,11 +754,7 @@ def _compare_job(
             for i, conflict in enumerate(draft.conflicts)
             for c in conflict.claims
         ]
-        return [
-            (f"{where} (source {source})", quote)
-            for where, source, quote in quotes
-            if not 0 <= source < len(texts) or locate(quote, texts[source]).status == "missing"
-        ]
+        return _not_found(quotes, texts, "source")
 
     return conversation(
         messages,
@@ -798,11 +794,7 @@ def _story_job(
             for c in difference.claims
         ]
         quotes += [(f"only_one[{i}]", o.source, o.quote) for i, o in enumerate(draft.only_one)]
-        return [
-            (f"{where} (outlet {source})", quote)
-            for where, source, quote in quotes
-            if not 0 <= source < len(texts) or locate(quote, texts[source]).status == "missing"
-        ]
+        return _not_found(quotes, texts, "outlet")
 
     return conversation(
         messages,
@@ -814,6 +806,17 @@ def _story_job(
         negotiation=negotiation,
         overflow=overflow,
     )
+
+
+def _not_found(
+    quotes: list[tuple[str, int, str]], texts: list[str], noun: str
+) -> list[tuple[str, str]]:
+    """The (where, quote) of each quote that names no article, or is not in the one it names."""
+    return [
+        (f"{where} ({noun} {source})", quote)
+        for where, source, quote in quotes
+        if not 0 <= source < len(texts) or locate(quote, texts[source]).status == "missing"
+    ]
 
 
 def _combined(partials: list[EngineResult], merged: EngineResult) -> EngineResult:
