@@ -1,0 +1,222 @@
+"""What the model is asked about several articles at once: a comparison of their coverage
+(`prompts/compare.toml`) and one brief of the story they tell (`prompts/story.toml`). Each
+draft's quotes are checked against the articles they name, with one repair; the result is
+re-verified by code (`briefer.engines.openai.compare`, `briefer.engines.openai.story`).
+
+`Drafting` is a mixin of `OpenAIEngine`, which gives it the endpoint's settings, budget, output
+format negotiation and a way to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from briefer.engines.openai.budget import Budget
+from briefer.engines.openai.config import LLMConfig
+from briefer.engines.openai.conversation import Answer, Conversation, Overflow, conversation
+from briefer.engines.openai.endpoint import Negotiation
+from briefer.engines.openai.messages import (
+    OutputSpec,
+    Request,
+    build_briefs_messages,
+    build_story_messages,
+)
+from briefer.engines.openai.models import ModelInfo
+from briefer.engines.openai.prompts import load_template
+from briefer.engines.openai.transport import drive, translate_error
+from briefer.schema import Brief, Usage
+from briefer.schema.comparison import ComparisonDraft
+from briefer.schema.story import StoryDraft
+from briefer.text.untrusted import Boundary
+from briefer.verify.quotes import locate
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
+
+    from briefer.schema.comparison import Comparison
+    from briefer.schema.story import StoryBrief
+    from briefer.verify.coverage import Compared
+
+COMPARISON = OutputSpec("comparison", ComparisonDraft)
+STORY = OutputSpec("story", StoryDraft)
+
+
+class Drafting:
+    """Comparisons and story briefs, asked of the model (a mixin of `OpenAIEngine`)."""
+
+    @property
+    def config(self) -> LLMConfig:
+        raise NotImplementedError
+
+    @property
+    def budget(self) -> Budget:
+        raise NotImplementedError
+
+    @property
+    def negotiation(self) -> Negotiation:
+        raise NotImplementedError
+
+    def _overflow(self, output: OutputSpec) -> Overflow:
+        raise NotImplementedError
+
+    def _sender(self) -> Callable[[Request], ChatCompletion]:
+        raise NotImplementedError
+
+    def price_table(self, answered: str | None) -> ModelInfo:
+        raise NotImplementedError
+
+    def compare(self, items: list[Compared]) -> Comparison:
+        """Ask the model to compare the briefs; every quote it gives is re-verified."""
+        from briefer.engines.openai.compare import comparison_from_draft
+
+        answer = self.draft_comparison([i.envelope.brief for i in items], [i.text for i in items])
+        notes = [n.message for n in answer.notices]
+        return comparison_from_draft(
+            answer.value, items, answer.model, notes, self._priced_usage(answer)
+        )
+
+    def story(self, items: list[Compared]) -> StoryBrief:
+        """Ask the model for one brief of the story `items` tell (`prompts/story.toml`), over
+        their briefs and articles; every quote it gives is re-verified against its own
+        outlet's article (`briefer.engines.openai.story`)."""
+        from briefer.engines.openai.story import story_from_draft
+
+        answer = self.draft_story(items)
+        return story_from_draft(
+            answer.value,
+            items,
+            model=answer.model,
+            prompt=answer.prompt,
+            notes=[n.message for n in answer.notices],
+            usage=self._priced_usage(answer),
+        )
+
+    def draft_story(self, items: list[Compared]) -> Answer:
+        """Ask the model for a story brief (blocking); its draft, unchecked."""
+        import openai
+
+        send = self._sender()
+        talk = _story_job(
+            items,
+            self.config,
+            self.budget.output_tokens,
+            self.negotiation,
+            self._overflow(STORY),
+        )
+        try:
+            return drive(talk, send)
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+
+    def _priced_usage(self, answer: Answer) -> Usage:
+        """An answer's usage with its cost in dollars (None when the model has no price)."""
+        usage = answer.usage
+        cost = self.price_table(answer.model).cost(
+            usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens
+        )
+        return usage.model_copy(update={"cost_usd": cost})
+
+    def draft_comparison(self, briefs: list[Brief], texts: list[str]) -> Answer:
+        """Ask the model to compare briefs (blocking); its draft, unchecked."""
+        import openai
+
+        send = self._sender()
+        talk = _compare_job(
+            briefs,
+            texts,
+            self.config,
+            self.budget.output_tokens,
+            self.negotiation,
+            self._overflow(COMPARISON),
+        )
+        try:
+            return drive(talk, send)
+        except openai.APIError as exc:
+            raise translate_error(exc, self.config) from None
+
+
+def _compare_job(
+    briefs: list[Brief],
+    texts: list[str],
+    config: LLMConfig,
+    output_tokens: int,
+    negotiation: Negotiation,
+    overflow: Overflow,
+) -> Conversation:
+    """The conversation that compares briefs; quotes are checked against their articles."""
+    template = load_template("compare")
+    messages = build_briefs_messages(briefs, template, Boundary.new(), label="source", first=0)
+
+    def missing(draft: ComparisonDraft) -> list[tuple[str, str]]:
+        quotes = [
+            (f"facts[{i}]", q.source, q.quote) for i, f in enumerate(draft.facts) for q in f.quotes
+        ]
+        quotes += [
+            (f"conflicts[{i}]", c.source, c.quote)
+            for i, conflict in enumerate(draft.conflicts)
+            for c in conflict.claims
+        ]
+        return _not_found(quotes, texts, "source")
+
+    return conversation(
+        messages,
+        template,
+        config,
+        output_tokens,
+        output=COMPARISON,
+        missing=missing,
+        negotiation=negotiation,
+        overflow=overflow,
+    )
+
+
+def _story_job(
+    items: list[Compared],
+    config: LLMConfig,
+    output_tokens: int,
+    negotiation: Negotiation,
+    overflow: Overflow,
+) -> Conversation:
+    """The conversation that writes a story brief; each quote is checked against the article
+    of the outlet it is given for."""
+    template = load_template("story")
+    outlets = [(i.envelope.article.label, i.envelope.brief, i.text) for i in items]
+    messages = build_story_messages(outlets, template, Boundary.new())
+    texts = [i.text for i in items]
+
+    def missing(draft: StoryDraft) -> list[tuple[str, str]]:
+        quotes = [
+            (f"agreed[{i}]", q.source, q.quote)
+            for i, f in enumerate(draft.agreed)
+            for q in f.quotes
+        ]
+        quotes += [
+            (f"differ[{i}]", c.source, c.quote)
+            for i, difference in enumerate(draft.differ)
+            for c in difference.claims
+        ]
+        quotes += [(f"only_one[{i}]", o.source, o.quote) for i, o in enumerate(draft.only_one)]
+        return _not_found(quotes, texts, "outlet")
+
+    return conversation(
+        messages,
+        template,
+        config,
+        output_tokens,
+        output=STORY,
+        missing=missing,
+        negotiation=negotiation,
+        overflow=overflow,
+    )
+
+
+def _not_found(
+    quotes: list[tuple[str, int, str]], texts: list[str], noun: str
+) -> list[tuple[str, str]]:
+    """The (where, quote) of each quote that names no article, or is not in the one it names."""
+    return [
+        (f"{where} ({noun} {source})", quote)
+        for where, source, quote in quotes
+        if not 0 <= source < len(texts) or locate(quote, texts[source]).status == "missing"
+    ]
