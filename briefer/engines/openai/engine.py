@@ -35,7 +35,7 @@ import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -46,8 +46,8 @@ from briefer import errors
 from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
 from briefer.engines.merge import merge_briefs
-from briefer.engines.openai.budget import Budget, budget_for
-from briefer.engines.openai.config import DEFAULT_MODEL, LLMConfig
+from briefer.engines.openai.budget import Budget
+from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import (
     BRIEF,
     Conversation,
@@ -57,7 +57,6 @@ from briefer.engines.openai.conversation import (
     missing_quotes,
     parse_output,
 )
-from briefer.engines.openai.discovery import ServerFacts, ask_server
 from briefer.engines.openai.drafts import Drafting
 from briefer.engines.openai.endpoint import FormatMemory, Negotiation, OutputFormat, provider_of
 from briefer.engines.openai.messages import (
@@ -71,6 +70,7 @@ from briefer.engines.openai.messages import (
 )
 from briefer.engines.openai.models import ModelInfo, model_info
 from briefer.engines.openai.prompts import PromptTemplate, load_template
+from briefer.engines.openai.resolution import Resolved, settle
 from briefer.engines.openai.transport import (
     RateLimitListener,
     adrive,
@@ -122,17 +122,6 @@ def _require_configured(config: LLMConfig) -> None:
         )
 
 
-@dataclass
-class _Resolved:
-    """What the engine settled about its endpoint (see `OpenAIEngine.resolve`)."""
-
-    config: LLMConfig
-    budget: Budget
-    negotiation: Negotiation
-    slots: int | None = None
-    notes: list[str] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class BatchRequest:
     """One request of a Batch API file: its body, and its prompt tokens as the budget counts
@@ -166,7 +155,7 @@ class OpenAIEngine(Drafting):
         self.template = template
         self.planning = planning
         self._memory = memory
-        self._resolved: _Resolved | BrieferError | None = None
+        self._resolved: Resolved | BrieferError | None = None
         self._resolving = threading.Lock()
         self._schema_counts: dict[tuple[str, bool], int] = {}
         self._http_client = http_client
@@ -213,7 +202,7 @@ class OpenAIEngine(Drafting):
         notes, resolved.notes = resolved.notes, []
         return notes
 
-    def _resolve(self) -> _Resolved:
+    def _resolve(self) -> Resolved:
         with self._resolving:
             if self._resolved is None:
                 try:
@@ -224,64 +213,8 @@ class OpenAIEngine(Drafting):
                 raise self._resolved
             return self._resolved
 
-    def _settle(self) -> _Resolved:
-        given = self.given
-        if provider_of(given.base_url) != "other" or not given.configured:
-            config = replace(given, model=given.model or DEFAULT_MODEL)
-            return _Resolved(config, budget_for(config), Negotiation(config, self._memory))
-        notes: list[str] = []
-        facts: ServerFacts | None = None
-        if given.model is None or given.context_tokens is None:
-            client = self._http_client or llm_client(given)
-            try:
-                facts = ask_server(given, client, given.model)
-            except BrieferError as exc:
-                # Fatal only when the model itself must come from the server: a request to a
-                # named model reports its own errors.
-                if given.model is None and not self.planning:
-                    raise
-                if given.model is None:
-                    notes.append(f"could not ask {given.endpoint} which model it serves ({exc})")
-            finally:
-                if self._http_client is None:
-                    client.close()
-        model = given.model or self._served_model(facts, notes)
-        config = replace(given, model=model)
-        context = facts.context_tokens if facts is not None else None
-        budget = budget_for(config, context, facts.context_source if facts else None)
-        if model and given.model is None:
-            notes.append(f"model {model}: the one {given.endpoint} serves")
-        if given.context_tokens is None:
-            if facts is not None and facts.context_source:
-                notes.append(
-                    f"context {budget.context_tokens:,} tokens a request, as the server says "
-                    f"({facts.context_source})"
-                )
-            elif budget.model.name == "default":
-                notes.append(
-                    f"the server does not say its context window: assuming "
-                    f"{budget.context_tokens:,} tokens (set it with --context-tokens)"
-                )
-        slots = facts.slots if facts is not None else None
-        return _Resolved(config, budget, Negotiation(config, self._memory), slots, notes)
-
-    def _served_model(self, facts: ServerFacts | None, notes: list[str]) -> str | None:
-        """The model to ask for when none is named: the one the server lists."""
-        where = self.given.endpoint
-        models = facts.models if facts is not None else ()
-        if len(models) == 1:
-            return models[0]
-        if len(models) > 1:
-            raise errors.ConfigError(
-                f"{where} serves {len(models)} models ({', '.join(models)}); choose one",
-                fix="set {model}",
-            )
-        if self.planning:
-            notes.append("no model is named and the server lists none: the plan assumes none")
-            return None
-        raise errors.ConfigError(
-            f"no model is named and {where} lists none in its /models", fix="set {model}"
-        )
+    def _settle(self) -> Resolved:
+        return settle(self.given, self._http_client, planning=self.planning, memory=self._memory)
 
     @property
     def config(self) -> LLMConfig:
