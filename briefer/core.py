@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ import httpx
 from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
 from briefer.engines import Engine, EngineResult, EngineSetup, StoryWriter, create_engine
 from briefer.engines.estimate import Plan
+from briefer.engines.flights import Flights
 from briefer.engines.offline.story import story_offline
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.pacing import AdaptiveLimiter, IdleRunner, Urgency
@@ -27,7 +28,7 @@ from briefer.settings import Settings
 from briefer.text import one_line, sentences
 from briefer.text.chunking import truncate_article
 from briefer.text.tokens import TokenCounter
-from briefer.verify import check_brief
+from briefer.verify import verified_envelope
 from briefer.verify.coverage import Compared
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from briefer.engines.openai.prompts import PromptTemplate
     from briefer.schema.comparison import Comparison
     from briefer.schema.story import StoryBrief
-from briefer.engines.flights import Flights
 
 DIGEST_CONCURRENCY = 8
 
@@ -518,29 +518,14 @@ class Briefer:
         engine = engine or self.engine
         if profile is None and work is article:
             profile = result.profile  # the engine's analysis of the same text
-        checked = check_brief(
+        return verified_envelope(
             article,
-            result.brief,
+            result,
+            engine=engine.name,
             origin=engine.origin,
             strict=self.strict,
             rule_caveats=[partial] if partial else [],
             profile=profile,
-        )
-        return Envelope(
-            article=article.info(),
-            brief=checked.brief,
-            engine=engine.name,
-            model=result.model,
-            prompt=result.prompt,
-            usage=result.usage,
-            created_at=datetime.now(UTC),
-            warnings=[
-                *(Notice(code=code, message=message) for code, message in article.notes),
-                *result.notices,
-                *checked.notices,
-            ],
-            verification=checked.verification,
-            sourcing=checked.sourcing,
         )
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from briefer.analysis.sourcing import Attribution, SourceKind, SourcingProfile, analyze_sourcing
 from briefer.errors import EngineError
@@ -26,6 +27,7 @@ from briefer.schema import (
     Brief,
     CaveatCheck,
     CaveatKind,
+    Envelope,
     KeyFact,
     Notice,
     QuoteCheck,
@@ -36,6 +38,9 @@ from briefer.schema import (
 )
 from briefer.text.untrusted import find_suspicious, remove_foreign_links
 from briefer.verify.quotes import FUZZY_THRESHOLD, Located, locate
+
+if TYPE_CHECKING:
+    from briefer.engines import EngineResult
 
 MAX_CAVEATS = 12
 Origin = Literal["model", "rules"]
@@ -177,6 +182,44 @@ def _suspicious(text: str) -> list[Notice]:
             )
         )
     return notices
+
+
+def verified_envelope(
+    article: Article,
+    result: EngineResult,
+    *,
+    engine: str,
+    origin: Origin,
+    strict: bool = False,
+    rule_caveats: Sequence[SourcingCaveat] = (),
+    profile: SourcingProfile | None = None,
+) -> Envelope:
+    """Verify the brief an engine made of `article` (`check_brief`) and wrap it with where
+    it came from, how it was made and what was found: the envelope."""
+    checked = check_brief(
+        article,
+        result.brief,
+        origin=origin,
+        strict=strict,
+        rule_caveats=rule_caveats,
+        profile=profile,
+    )
+    return Envelope(
+        article=article.info(),
+        brief=checked.brief,
+        engine=engine,
+        model=result.model,
+        prompt=result.prompt,
+        usage=result.usage,
+        created_at=datetime.now(UTC),
+        warnings=[
+            *(Notice(code=code, message=message) for code, message in article.notes),
+            *result.notices,
+            *checked.notices,
+        ],
+        verification=checked.verification,
+        sourcing=checked.sourcing,
+    )
 
 
 def sourcing_summary(profile: SourcingProfile) -> SourcingSummary:

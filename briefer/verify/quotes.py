@@ -25,6 +25,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from briefer.schema import Brief
+
 FUZZY_THRESHOLD = 90.0
 CONTENT_WORD_SHARE = 0.9
 MAX_PART_GAP = 400  # characters allowed between the parts of a quote with "..." in it
@@ -176,3 +178,13 @@ def _same_substance(quote: str, found: str) -> bool:
         return True
     present = set(_CONTENT.findall(found))
     return sum(w in present for w in words) >= CONTENT_WORD_SHARE * len(words)
+
+
+def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
+    """List the evidence quotes of `brief` that cannot be found in `article` at all."""
+    items = [(f"key_facts[{i}].evidence", f.evidence) for i, f in enumerate(brief.key_facts)]
+    items += [
+        (f"sourcing_caveats[{i}].evidence", c.evidence)
+        for i, c in enumerate(brief.sourcing_caveats)
+    ]
+    return [(where, quote) for where, quote in items if locate(quote, article).status == "missing"]

@@ -25,7 +25,6 @@ from briefer.engines.openai.prompts import PromptTemplate
 from briefer.schema import Brief, Notice, PromptInfo, Usage
 from briefer.text import one_line
 from briefer.text.redact import redact
-from briefer.verify.quotes import locate
 
 if TYPE_CHECKING:
     import openai
@@ -268,16 +267,6 @@ def _quote_count(value: Any) -> int:
     if facts is not None and conflicts is not None:
         return sum(len(f.quotes) for f in facts) + sum(len(c.claims) for c in conflicts)
     return 0
-
-
-def missing_quotes(brief: Brief, article: str) -> list[tuple[str, str]]:
-    """List the evidence quotes of `brief` that cannot be found in `article` at all."""
-    items = [(f"key_facts[{i}].evidence", f.evidence) for i, f in enumerate(brief.key_facts)]
-    items += [
-        (f"sourcing_caveats[{i}].evidence", c.evidence)
-        for i, c in enumerate(brief.sourcing_caveats)
-    ]
-    return [(where, quote) for where, quote in items if locate(quote, article).status == "missing"]
 
 
 def _format_after(

@@ -54,7 +54,6 @@ from briefer.engines.openai.conversation import (
     Overflow,
     Unusable,
     conversation,
-    missing_quotes,
     parse_output,
 )
 from briefer.engines.openai.drafts import Drafting
@@ -86,6 +85,7 @@ from briefer.schema import Brief, Notice, Usage
 from briefer.text.redact import protect_logs
 from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import Boundary
+from briefer.verify.quotes import missing_quotes
 
 if TYPE_CHECKING:
     import openai
