@@ -8,9 +8,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from briefer.analysis.parties import Entity
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
-from briefer.analysis.stakeholders import Entity
 from briefer.schema import REPORTER, KeyFact
 from briefer.text import Span, one_line
 from briefer.text.furniture import without_inline

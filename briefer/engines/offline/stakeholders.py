@@ -6,9 +6,9 @@ import bisect
 import re
 from functools import cache
 
+from briefer.analysis.parties import Entity
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import SourceKind, SourcingProfile
-from briefer.analysis.stakeholders import Entity
 from briefer.engines.offline.facts import _who
 from briefer.schema import (
     NOT_STATED,
