@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from briefer.errors import BrieferError
 from briefer.inputs import LoadOptions
+from briefer.inputs.feed_fields import MAX_SUMMARY_CHARS
 from briefer.inputs.feed_lists import read_feed_list
-from briefer.inputs.feeds import MAX_SUMMARY_CHARS, Feed, load_feed
+from briefer.inputs.feeds import Feed, load_feed
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>

@@ -18,8 +18,9 @@ import pytest
 
 from briefer.errors import InputError
 from briefer.inputs import LoadOptions
+from briefer.inputs.feed_fields import MAX_SUMMARY_CHARS
 from briefer.inputs.feed_lists import canonical_url, read_feed_list
-from briefer.inputs.feeds import MAX_SUMMARY_CHARS, Feed, load_feed
+from briefer.inputs.feeds import Feed, load_feed
 from briefer.inputs.fetch import USER_AGENT
 
 from .exchanges import FIXTURES
