@@ -23,12 +23,11 @@ from briefer.errors import BrieferError, ConfigError, EngineError, UsageError
 from briefer.inputs import ArticleInput, LoadOptions, load_article, waits_on_io
 from briefer.inputs.article import Article
 from briefer.io.store import Store, Stored, cache_key
-from briefer.schema import SCHEMA_VERSION, CaveatKind, Envelope, Notice, PromptInfo, SourcingCaveat
+from briefer.schema import SCHEMA_VERSION, Envelope, Notice, PromptInfo, SourcingCaveat
 from briefer.settings import Settings
-from briefer.text import one_line, sentences
-from briefer.text.chunking import truncate_article
+from briefer.text import one_line
 from briefer.text.tokens import TokenCounter
-from briefer.verify import verified_envelope
+from briefer.verify import cut_to_fit, verified_envelope
 from briefer.verify.coverage import Compared
 
 if TYPE_CHECKING:
@@ -489,21 +488,7 @@ class Briefer:
         """Cut the article at `max_input_tokens`, with the caveat that says so."""
         if self.max_input_tokens is None:
             return article, None
-        kept = truncate_article(article.text, self.max_input_tokens, self.counter)
-        if kept is None:
-            return article, None
-        cut = Article(text=kept.text, source=article.source, title=article.title)
-        tail = sentences(kept.text)[-1].text
-        caveat = SourcingCaveat(
-            kind=CaveatKind.PARTIAL_COVERAGE,
-            detail=(
-                f"The brief covers only the first {cut.words:,} of the article's "
-                f"{article.words:,} words (cut at {self.max_input_tokens:,} input tokens); "
-                "it ends after the sentence quoted here."
-            ),
-            evidence=tail[-600:],
-        )
-        return cut, caveat
+        return cut_to_fit(article, self.max_input_tokens, self.counter)
 
     def _envelope(
         self,

@@ -36,6 +36,9 @@ from briefer.schema import (
     SpanRef,
     Verification,
 )
+from briefer.text import sentences
+from briefer.text.chunking import truncate_article
+from briefer.text.tokens import TokenCounter
 from briefer.text.untrusted import find_suspicious, remove_foreign_links
 from briefer.verify.quotes import FUZZY_THRESHOLD, Located, locate
 
@@ -182,6 +185,28 @@ def _suspicious(text: str) -> list[Notice]:
             )
         )
     return notices
+
+
+def cut_to_fit(
+    article: Article, max_tokens: int, counter: TokenCounter
+) -> tuple[Article, SourcingCaveat | None]:
+    """The article cut after the last sentence within `max_tokens`, with the caveat that says
+    what the brief does not cover; the article itself, and no caveat, when it fits."""
+    kept = truncate_article(article.text, max_tokens, counter)
+    if kept is None:
+        return article, None
+    cut = Article(text=kept.text, source=article.source, title=article.title)
+    tail = sentences(kept.text)[-1].text
+    caveat = SourcingCaveat(
+        kind=CaveatKind.PARTIAL_COVERAGE,
+        detail=(
+            f"The brief covers only the first {cut.words:,} of the article's "
+            f"{article.words:,} words (cut at {max_tokens:,} input tokens); "
+            "it ends after the sentence quoted here."
+        ),
+        evidence=tail[-600:],
+    )
+    return cut, caveat
 
 
 def verified_envelope(
