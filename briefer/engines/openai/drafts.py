@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from briefer.engines.openai.budget import Budget
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import Answer, Conversation, Overflow, conversation
 from briefer.engines.openai.endpoint import Negotiation
@@ -24,6 +23,7 @@ from briefer.engines.openai.messages import (
 )
 from briefer.engines.openai.models import ModelInfo
 from briefer.engines.openai.prompts import load_template
+from briefer.engines.openai.resolution import Settled
 from briefer.engines.openai.transport import drive, translate_error
 from briefer.schema import Brief, Usage
 from briefer.schema.comparison import ComparisonDraft
@@ -42,20 +42,8 @@ COMPARISON = OutputSpec("comparison", ComparisonDraft)
 STORY = OutputSpec("story", StoryDraft)
 
 
-class Drafting:
+class Drafting(Settled):
     """Comparisons and story briefs, asked of the model (a mixin of `OpenAIEngine`)."""
-
-    @property
-    def config(self) -> LLMConfig:
-        raise NotImplementedError
-
-    @property
-    def budget(self) -> Budget:
-        raise NotImplementedError
-
-    @property
-    def negotiation(self) -> Negotiation:
-        raise NotImplementedError
 
     def _overflow(self, output: OutputSpec) -> Overflow:
         raise NotImplementedError

@@ -12,10 +12,8 @@ import json
 from dataclasses import dataclass
 
 from briefer.engines.estimate import EXPECTED_OUTPUT_TOKENS, Plan, cacheable
-from briefer.engines.openai.budget import Budget
-from briefer.engines.openai.config import LLMConfig
 from briefer.engines.openai.conversation import BRIEF, Unusable, parse_output
-from briefer.engines.openai.endpoint import Negotiation, OutputFormat, provider_of
+from briefer.engines.openai.endpoint import OutputFormat, provider_of
 from briefer.engines.openai.messages import (
     OutputSpec,
     build_merge_messages,
@@ -24,6 +22,7 @@ from briefer.engines.openai.messages import (
     with_format,
 )
 from briefer.engines.openai.prompts import PromptTemplate, load_template
+from briefer.engines.openai.resolution import Settled
 from briefer.inputs.article import Article
 from briefer.schema import Brief
 from briefer.text.untrusted import Boundary
@@ -47,23 +46,11 @@ class BatchRequest:
     prompt_tokens: int
 
 
-class Planning:
+class Planning(Settled):
     """Requests counted and planned, nothing sent (a mixin of `OpenAIEngine`)."""
 
     template: PromptTemplate
     _schema_counts: dict[tuple[str, bool], int]
-
-    @property
-    def config(self) -> LLMConfig:
-        raise NotImplementedError
-
-    @property
-    def budget(self) -> Budget:
-        raise NotImplementedError
-
-    @property
-    def negotiation(self) -> Negotiation:
-        raise NotImplementedError
 
     def estimate(self, article: Article, *, truncated: bool) -> Plan:
         """Count the requests this engine would send for `article`, sending nothing.

@@ -29,6 +29,23 @@ class Resolved:
     notes: list[str] = field(default_factory=list)
 
 
+class Settled:
+    """What the engine's parts ask of it once the endpoint is settled (`OpenAIEngine` gives
+    it): the config with the model named, the budget, and the output format negotiation."""
+
+    @property
+    def config(self) -> LLMConfig:
+        raise NotImplementedError
+
+    @property
+    def budget(self) -> Budget:
+        raise NotImplementedError
+
+    @property
+    def negotiation(self) -> Negotiation:
+        raise NotImplementedError
+
+
 def settle(
     given: LLMConfig,
     http_client: httpx.Client | None,
