@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from briefer.analysis.sourcing import SourcingProfile, analyze_sourcing
-from briefer.engines import Engine, EngineResult, EngineSetup, StoryWriter, create_engine
+from briefer.engines import Engine, EngineResult, EngineSetup, create_engine
 from briefer.engines.estimate import Plan
 from briefer.engines.flights import Flights
-from briefer.engines.offline.story import story_offline
+from briefer.engines.offline.story import story_of
 from briefer.engines.openai.config import LLMConfig
 from briefer.engines.pacing import AdaptiveLimiter, IdleRunner, Urgency
 from briefer.errors import BrieferError, ConfigError, EngineError, UsageError
@@ -354,34 +354,8 @@ class Briefer:
         return await asyncio.to_thread(self._story_of, items)
 
     def _story_of(self, items: list[Compared]) -> StoryBrief:
-        """The story brief of compared articles: the engine's own when it writes one (the LLM
-        engine's story request), else built from the engine's comparison. When the engine's
-        request fails, the offline story brief stands in, with a warning saying why. In strict
-        mode, what the engine quoted that is not in its own outlet's article is dropped."""
-        if isinstance(self.engine, StoryWriter):
-            what, write = "story request", self.engine.story
-            instead = "this story brief is the offline engine's"
-        else:
-            engine = self.engine
-            what, instead = "comparison", "the offline comparer's"
-
-            def write(items: list[Compared]) -> StoryBrief:
-                return story_offline(engine.compare(items), items)
-
-        try:
-            story = write(items)
-        except BrieferError as exc:
-            from briefer.engines.offline.compare import compare_offline
-
-            story = story_offline(compare_offline(items), items)
-            why = one_line(str(exc), 200, at_word=True)
-            note = f"the {self.engine.name} {what} failed ({why}); {instead}"
-            return story.model_copy(update={"warnings": [note, *story.warnings]})
-        if self.strict:
-            from briefer.verify.coverage import verified_only
-
-            story = verified_only(story)
-        return story
+        """The story brief of compared articles (`briefer.engines.offline.story.story_of`)."""
+        return story_of(self.engine, items, strict=self.strict)
 
     def digest(
         self,

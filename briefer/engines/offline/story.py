@@ -26,8 +26,11 @@ from collections import Counter
 
 from briefer.analysis.sourcing import analyze_sourcing
 from briefer.analysis.words import is_news_outlet
+from briefer.engines import Engine, StoryWriter
+from briefer.errors import BrieferError
 from briefer.schema.comparison import Comparison, SharedFact, SourcingSide
 from briefer.schema.story import OutletSourcing, StoryBrief
+from briefer.text import one_line
 from briefer.text.lexicon import content_words
 from briefer.verify.coverage import Compared
 
@@ -138,3 +141,33 @@ def _line(side: SourcingSide, cited: Counter[str]) -> str:
 
 def _count(n: int, noun: str) -> str:
     return "" if not n else f"1 {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def story_of(engine: Engine, items: list[Compared], *, strict: bool = False) -> StoryBrief:
+    """The story brief of compared articles: the engine's own when it writes one (the LLM
+    engine's story request), else built from the engine's comparison. When the engine's
+    request fails, the offline story brief stands in, with a warning saying why. In strict
+    mode, what the engine quoted that is not in its own outlet's article is dropped."""
+    if isinstance(engine, StoryWriter):
+        what, write = "story request", engine.story
+        instead = "this story brief is the offline engine's"
+    else:
+        what, instead = "comparison", "the offline comparer's"
+
+        def write(items: list[Compared]) -> StoryBrief:
+            return story_offline(engine.compare(items), items)
+
+    try:
+        story = write(items)
+    except BrieferError as exc:
+        from briefer.engines.offline.compare import compare_offline
+
+        story = story_offline(compare_offline(items), items)
+        why = one_line(str(exc), 200, at_word=True)
+        note = f"the {engine.name} {what} failed ({why}); {instead}"
+        return story.model_copy(update={"warnings": [note, *story.warnings]})
+    if strict:
+        from briefer.verify.coverage import verified_only
+
+        story = verified_only(story)
+    return story
