@@ -453,9 +453,7 @@ def test_fallback_briefs_failed_articles_offline_and_does_not_store_them(router,
         assert item.envelope.warnings[0].code == "fallback_offline"
         assert "400" in item.envelope.warnings[0].message
     assert briefer.store is not None and briefer.store.count() == len(SOURCES) - 2
-    from briefer.cli.digest import _fallback_line
-
-    line = _fallback_line(result)  # the one stderr line of the run: a cron log shows it
+    line = result.fallback_line()  # the one stderr line of the run: a cron log shows it
     assert line is not None and line.startswith(f"the offline engine briefed 2 of {len(SOURCES)}")
     assert "400" in line
     with pytest.raises(BrieferError):

@@ -13,7 +13,6 @@ from briefer.cli.common import (
     EngineOptions,
     FormatOption,
     Output,
-    Setup,
     command,
     command_line_inputs,
     emit,
@@ -25,8 +24,6 @@ from briefer.errors import UsageError
 from briefer.text import counted, one_line
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from briefer.digest import Digest
     from briefer.inputs import Input
     from briefer.io.mail import MailSettings
@@ -203,8 +200,12 @@ def digest(
     setup.announce()
     briefer = setup.briefer
     if dry_run:
+        from briefer.digest.morning import plan_digest
+        from briefer.engines.estimate import render_plans
+
         caps = (max_entries, max_digest_entries)
-        emit(_digest_plan(sources, named_feeds, after, caps, setup), output)
+        plans = plan_digest(briefer, sources, named_feeds, since=after, caps=caps, on_feeds=say)
+        emit(render_plans(plans), output)
         return
     result = run_digest(
         lambda state: briefer.adigest(
@@ -225,15 +226,15 @@ def digest(
     )
     if result.feed_summary:
         say(result.feed_summary)
-    _in_command_line_words(result)
-    if named_feeds and not sources and not result.items and not always_write:
+    result = result.worded(lambda error: error.describe(flag_for))  # the fixes: flags
+    if result.nothing_new and not always_write:
         say("nothing new since the feeds were last read; wrote and sent nothing")
         return
     _write_and_deliver(result, fmt, output, webhook, mail, setup.load.fetch_timeout)
     for item in result.failed:
         say(f"failed: {item.source}: {item.error}")
     if result.failed and not allow_failures:
-        say(_failed_line(result))
+        say(result.failures_line())
         raise SystemExit(1)
 
 
@@ -251,7 +252,7 @@ def _write_and_deliver(
     emit(render(result, fmt), output)
     if output is not None:
         say(f"wrote {output} · {counted(len(result.stories()), 'story', 'stories')}")
-    if fell_back := _fallback_line(result):
+    if fell_back := result.fallback_line():
         say(fell_back)
     _deliver(result, webhook, mail, timeout)
 
@@ -267,14 +268,6 @@ def _sources(
             "no articles given; name files, directories or URLs, or use --urls or --feed"
         )
     return sources, named_feeds
-
-
-def _in_command_line_words(result: Digest) -> None:
-    """Each failure's fix as the command line says it (its flags, not the library's names)."""
-    for item in result.failed:
-        if item.failure is not None:
-            reason = one_line(item.failure.describe(flag_for))
-            item.error = reason.removeprefix(f"{item.source}: ")
 
 
 def _deliver(
@@ -317,18 +310,6 @@ def _digest_labels(given: list[str]) -> dict[str, str]:
     return labels
 
 
-def _failed_line(result: Digest) -> str:
-    """ "2 of 12 articles failed, 1 feed failed": articles and feeds counted apart."""
-    articles = [i for i in result.items if i.kind != "feed"]
-    feeds = [i for i in result.failed if i.kind == "feed"]
-    parts = []
-    if failed := [i for i in articles if not i.ok]:
-        parts.append(f"{len(failed)} of {counted(len(articles), 'article')} failed")
-    if feeds:
-        parts.append(f"{counted(len(feeds), 'feed')} failed")
-    return ", ".join(parts)
-
-
 def partial_path(output: Path) -> Path:
     """Where an interrupted digest writes what it finished: beside `output`, never over it
     ("morning.md" -> "morning.partial.md")."""
@@ -344,24 +325,6 @@ def _write_partial(done: Digest, fmt: str, output: Path | None) -> None:
     target = partial_path(output)
     emit(render(done, fmt), target)
     say(f"wrote what was finished to {target} ({counted(len(done.items), 'article')})")
-
-
-def _fallback_line(result: Digest) -> str | None:
-    """One line saying the offline engine stood in for the LLM, how often and why (a cron
-    job's log is where an expired key shows first)."""
-    notes = [
-        w.message
-        for i in result.briefed
-        if i.envelope is not None
-        for w in i.envelope.warnings
-        if w.code == "fallback_offline"
-    ]
-    if not notes:
-        return None
-    return (
-        f"the offline engine briefed {len(notes)} of {counted(len(result.items), 'article')}: "
-        f"{notes[0]}"
-    )
 
 
 def _slack_webhook(given: str | None, env: str | None, path: Path | None) -> str | None:
@@ -401,36 +364,6 @@ def _mail_settings(email_to: str) -> tuple[list[str], MailSettings]:
     from briefer.settings import mail_environment
 
     return recipients(email_to), MailSettings.from_env(mail_environment())
-
-
-def _digest_plan(
-    sources: list[Input],
-    feeds: list[str],
-    since: datetime | None,
-    caps: tuple[int, int],
-    setup: Setup,
-) -> str:
-    """What a digest would send (`--dry-run`): the feeds are read, nothing is briefed.
-    `caps`: the entries a feed and a digest."""
-    from briefer.digest.runner import DigestInput, load_input
-    from briefer.engines.estimate import render_plans
-
-    entries: list[DigestInput] = list(sources)
-    if feeds:
-        from briefer.digest.feeds import describe, read_feeds
-
-        per_feed, per_digest = caps
-        read = read_feeds(
-            feeds,
-            store=None,
-            options=setup.load,
-            since=since,
-            max_entries=per_feed,
-            max_digest_entries=per_digest,
-        )
-        say(describe(read))
-        entries += read.entries
-    return render_plans([setup.briefer.estimate(load_input(e, setup.load)) for e in entries])
 
 
 def _feed_list(path: Path) -> list[str]:

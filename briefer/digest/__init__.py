@@ -29,8 +29,8 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain, pairwise, repeat
 from operator import mul
@@ -38,6 +38,7 @@ from typing import Any
 
 from briefer.errors import BrieferError
 from briefer.schema import Envelope
+from briefer.text import counted, one_line
 from briefer.text.lexicon import content_words, lexicon
 from briefer.text.similarity import Groups, connected_groups
 
@@ -91,6 +92,53 @@ class Digest:
     @property
     def briefed(self) -> list[DigestItem]:
         return [i for i in self.items if i.ok]
+
+    @property
+    def nothing_new(self) -> bool:
+        """Whether the digest is of feeds alone and they had nothing new: no entry to brief
+        and no feed that failed (so there is nothing to write or send)."""
+        return self.feed_summary is not None and not self.items
+
+    def failures_line(self) -> str:
+        """ "2 of 12 articles failed, 1 feed failed": articles and feeds counted apart ("" when
+        nothing failed)."""
+        articles = [i for i in self.items if i.kind != "feed"]
+        feeds = [i for i in self.failed if i.kind == "feed"]
+        parts = []
+        if failed := [i for i in articles if not i.ok]:
+            parts.append(f"{len(failed)} of {counted(len(articles), 'article')} failed")
+        if feeds:
+            parts.append(f"{counted(len(feeds), 'feed')} failed")
+        return ", ".join(parts)
+
+    def fallback_line(self) -> str | None:
+        """One line saying the offline engine stood in for the LLM, how often and why (the
+        first reason given); None when it never did."""
+        notes = [
+            w.message
+            for i in self.briefed
+            if i.envelope is not None
+            for w in i.envelope.warnings
+            if w.code == "fallback_offline"
+        ]
+        if not notes:
+            return None
+        return (
+            f"the offline engine briefed {len(notes)} of {counted(len(self.items), 'article')}: "
+            f"{notes[0]}"
+        )
+
+    def worded(self, word: Callable[[BrieferError], str]) -> Digest:
+        """A copy whose failures give as their reason their error as `word` words it (a
+        caller's own names for the settings a fix names), on one line and without the source
+        the item names already; the items without an error to word are shared."""
+        items = [
+            replace(i, error=one_line(word(i.failure)).removeprefix(f"{i.source}: "))
+            if not i.ok and i.failure is not None
+            else i
+            for i in self.items
+        ]
+        return replace(self, items=items)
 
     def stories(self) -> list[list[DigestItem]]:
         """The briefed items grouped by story (the rule is in the module docstring); worked

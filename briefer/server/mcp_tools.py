@@ -295,9 +295,7 @@ async def _digest(server: BrieferMCP, feeds: list[str], since: str | None) -> Ca
             load_options=server.load_options,  # the public-address guard, always on
         )
     )
-    for item in result.failed:
-        if item.failure is not None:
-            item.error = error_message(item.failure).removeprefix(f"{item.source}: ")
+    result = result.worded(error_message)
     warnings = [
         line
         for item in result.briefed
