@@ -180,6 +180,23 @@ def test_eval_cli_reports_a_missing_article_and_keeps_going(run, tmp_path: Path)
     assert "--articles" in result.err  # the fix in the command line's words
 
 
+def test_a_report_words_its_failures_in_a_copy_and_keeps_its_own(tmp_path: Path):
+    from briefer.verify.evaluation import evaluate
+
+    (tmp_path / "gone.labels.json").write_text(
+        json.dumps({"article": "gone.txt"}), encoding="utf-8"
+    )
+    paths = [tmp_path / "gone.labels.json", LABELS / "business.labels.json"]
+    report = evaluate(Briefer(engine="offline"), paths)
+    worded = report.worded(lambda error: error.describe(lambda setting: f"<{setting}>"))
+    gone, business = worded.articles
+    assert gone.error is not None and "article gone.txt not found" in gone.error
+    assert gone.error.endswith("with <articles>") and "\n" not in gone.error
+    assert report.articles[0].error is not None and "<articles>" not in report.articles[0].error
+    assert business is report.articles[1]  # scored, nothing to word
+    assert worded.to_json()["totals"] == report.to_json()["totals"]
+
+
 def test_eval_cli_refuses_a_bad_baseline_in_one_line(run, tmp_path: Path):
     bad = tmp_path / "b.json"
     bad.write_text("[1, 2]", encoding="utf-8")

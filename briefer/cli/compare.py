@@ -23,7 +23,6 @@ from briefer.cli.common import (
 )
 from briefer.cli.root import app
 from briefer.errors import UsageError
-from briefer.text import one_line
 
 if TYPE_CHECKING:
     from briefer.inputs.article import Article
@@ -153,9 +152,7 @@ def evaluate(
         emit(render_ablation(run_ablation(setup.briefer, paths, articles=articles or [])), output)
         return
     report = run_evaluation(setup.briefer, paths, articles=articles or [])
-    for score in report.articles:  # the fixes, in the command line's words
-        if score.failure is not None:
-            score.error = one_line(score.failure.describe(flag_for))
+    report = report.worded(lambda error: error.describe(flag_for))  # the fixes: flags
     if fmt == "json":
         emit(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", output)
     else:

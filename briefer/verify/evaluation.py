@@ -39,8 +39,8 @@ them over many articles, switches rules off (`ablate`) and reports.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,15 @@ class Report:
                     continue
                 out[name] = out.get(name, Ratio(0, 0)) + ratio
         return out
+
+    def worded(self, word: Callable[[BrieferError], str]) -> Report:
+        """A copy whose articles that failed give their error as `word` words it (a caller's
+        own names for the settings a fix names), on one line; the others are shared."""
+        scores = [
+            s if s.failure is None else replace(s, error=one_line(word(s.failure)))
+            for s in self.articles
+        ]
+        return replace(self, articles=scores)
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON data (what `--baseline` reads back)."""
