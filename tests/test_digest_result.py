@@ -99,3 +99,13 @@ def test_a_plan_reads_the_feeds_says_what_they_gave_and_records_nothing(tmp_path
     assert "held back (at most 2 a digest" in said[0]
     assert store.count_open_entries(str(feed)) == 0  # a plan keeps no entry for later
     assert plan_digest(briefer, [CommandLine(str(ARTICLE))]) == plans[:1]
+
+
+def test_progress_so_far_is_a_digest_of_each_finished_item_once_in_finishing_order():
+    from briefer.digest.runner import Progress
+
+    first, second, retried = briefed("a"), failed("b"), briefed("c")
+    progress = Progress(total=4, finished=[retried, first, retried, second])
+    so_far = progress.so_far()
+    assert [i.source for i in so_far.items] == ["c", "a", "b"]
+    assert so_far.items[0] is retried

@@ -97,7 +97,7 @@ def run_digest(
         where = "kept in the store" if stored else "kept (no store)"
         say(f"interrupted: {kept} of {state.total} briefs {where}; {again} briefs the other {rest}")
         if on_interrupt is not None and state.finished:
-            on_interrupt(Digest(list({id(i): i for i in state.finished}.values())))
+            on_interrupt(state.so_far())
         raise SystemExit(130) from None
     finally:
         stop.set()

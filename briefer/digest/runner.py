@@ -113,6 +113,11 @@ class Progress:
         """Requests on their way to the model right now."""
         return self.limiter.active if self.limiter is not None else 0
 
+    def so_far(self) -> Digest:
+        """A digest of the items finished so far, each once (an item tried again in the final
+        round finishes twice), in the order they first finished."""
+        return Digest(list({id(i): i for i in self.finished}.values()))
+
 
 async def adigest(
     inputs: Sequence[DigestInput],
