@@ -203,6 +203,16 @@ class BrieferMCP(MCPServer[Any]):
                 "try a shorter article or fewer articles",
             ) from None
 
+    async def briefing(self, sources: list[ArticleSource], work: Callable[[list[Article]], T]) -> T:
+        """Load `sources` (`article`), then run `work` on their articles in the brief lane, the
+        whole within the time limit."""
+
+        async def job() -> T:
+            loaded = [await self.article(source) for source in sources]
+            return await self.lanes.run("brief", lambda: work(loaded))
+
+        return await self.limited(job())
+
     async def article(self, source: ArticleSource) -> Article:
         """Load an article: text, or a URL fetched from public addresses only (in the fetch
         lane); never a path."""

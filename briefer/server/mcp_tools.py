@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from briefer.errors import FetchError, InputError
 from briefer.inputs import URL
 from briefer.inputs.article import Article
-from briefer.io.store import Store, Stored
+from briefer.io.store import Store
 from briefer.schema import Envelope
 from briefer.server.guard import error_message, one_source, validation_message
 from briefer.text import one_line
@@ -36,6 +36,11 @@ RESOURCE_TEMPLATE = "briefer://briefs/{id}"
 
 
 # --- arguments ----------------------------------------------------------------------------------
+
+BriefText = Annotated[
+    Literal["markdown", "json"],
+    Field(description="The text block: the brief in Markdown, or the envelope as JSON."),
+]
 
 
 class ArticleSource(BaseModel):
@@ -79,7 +84,6 @@ def add_tools(server: BrieferMCP) -> None:
 
 def _add_brief_tool(server: BrieferMCP) -> None:
     """brief_article: one article the client gives, by its text or address."""
-    briefer = server.briefer
 
     @server.tool(
         title="Brief a news article",
@@ -112,24 +116,15 @@ def _add_brief_tool(server: BrieferMCP) -> None:
                 )
             ),
         ] = None,
-        format: Annotated[
-            Literal["markdown", "json"],
-            Field(description="The text block: the brief in Markdown, or the envelope as JSON."),
-        ] = "markdown",
+        format: BriefText = "markdown",
     ) -> CallToolResult:
-        source = _source(text, url)
-
-        async def job() -> Stored:
-            article = await server.article(source)
-            return await server.lanes.run("brief", lambda: briefer.brief_stored(article))
-
-        stored = await server.limited(job())
+        brief = server.briefer.brief_stored
+        stored = await server.briefing([_source(text, url)], lambda loaded: brief(loaded[0]))
         return _brief_result(stored.envelope, stored.id, stored.cached, format)
 
 
 def _add_compare_tool(server: BrieferMCP) -> None:
     """compare_articles: how several articles the client gives cover one story."""
-    briefer = server.briefer
 
     @server.tool(
         title="Compare coverage of one story",
@@ -153,17 +148,15 @@ def _add_compare_tool(server: BrieferMCP) -> None:
         from briefer.renderers import render
         from briefer.verify.coverage import Compared
 
+        briefer = server.briefer
+
         def compare(loaded: list[Article]) -> tuple[Any, list[tuple[str, Envelope]]]:
             envelopes = [briefer.brief_stored(article).envelope for article in loaded]
             compared = [Compared(e, a.text) for e, a in zip(envelopes, loaded, strict=True)]
             labelled = [(f"article {n}", e) for n, e in enumerate(envelopes, 1)]
             return briefer.engine.compare(compared), labelled
 
-        async def job() -> tuple[Any, list[tuple[str, Envelope]]]:
-            loaded = [await server.article(source) for source in articles]
-            return await server.lanes.run("brief", lambda: compare(loaded))
-
-        comparison, labelled = await server.limited(job())
+        comparison, labelled = await server.briefing(articles, compare)
         warnings = [line for label, e in labelled for line in _warning_lines(e, label)]
         warnings += [f"warning: comparison: {one_line(w)}" for w in comparison.warnings]
         return _result(warnings, render(comparison, "markdown"), comparison.model_dump(mode="json"))
@@ -182,10 +175,7 @@ def _add_lookup_tools(server: BrieferMCP) -> None:
     )
     async def get_brief(
         id: Annotated[int, Field(ge=1, description="The stored brief's id.")],
-        format: Annotated[
-            Literal["markdown", "json"],
-            Field(description="The text block: the brief in Markdown, or the envelope as JSON."),
-        ] = "markdown",
+        format: BriefText = "markdown",
     ) -> CallToolResult:
         store = server.store()
         envelope = await server.work(lambda: _stored(store, id), "lookup")
