@@ -182,12 +182,7 @@ def _add_brief_routes(app: FastAPI, service: _Service) -> None:
     """POST /v1/brief and /v1/compare: the work, run in the brief lane."""
     lanes = service.lanes
 
-    @app.post(
-        "/v1/brief",
-        summary="Brief one article",
-        response_model=BriefResponse | RenderedBrief,
-        responses=_ERRORS,
-    )
+    @app.post("/v1/brief", summary="Brief one article", responses=_ERRORS)
     async def brief(body: BriefRequest) -> BriefResponse | RenderedBrief:
         """Brief one article (text or public URL); reuse the store's brief when it has one."""
         briefer = service.current()
@@ -209,12 +204,7 @@ def _add_brief_routes(app: FastAPI, service: _Service) -> None:
             return BriefResponse(id=brief_id, cached=cached, envelope=envelope)
         return RenderedBrief(id=brief_id, cached=cached, format=body.format, body=rendered)
 
-    @app.post(
-        "/v1/compare",
-        summary="Compare coverage across articles",
-        response_model=Comparison | RenderedComparison,
-        responses=_ERRORS,
-    )
+    @app.post("/v1/compare", summary="Compare coverage across articles", responses=_ERRORS)
     async def compare(body: CompareRequest) -> Comparison | RenderedComparison:
         """Brief each article and compare their coverage: agreed, partial, unique, conflicts."""
         briefer = service.current()
