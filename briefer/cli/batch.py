@@ -16,6 +16,7 @@ from briefer.cli.common import (
     EngineOptions,
     Model,
     Setup,
+    Urls,
     command,
     command_line_inputs,
     say,
@@ -67,10 +68,7 @@ def batch_prepare(
         Path,
         typer.Option("--output", "-o", metavar="FILE", help="The request file to write (JSONL)."),
     ] = Path("requests.jsonl"),
-    urls: Annotated[
-        Path | None,
-        typer.Option("--urls", metavar="FILE", help="A file of URLs (or paths), one a line."),
-    ] = None,
+    urls: Urls = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Prepare again the requests that failed.")
     ] = False,

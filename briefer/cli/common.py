@@ -28,6 +28,10 @@ Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
 ]
+Urls = Annotated[
+    Path | None,
+    typer.Option("--urls", metavar="FILE", help="A file of URLs (or paths), one a line."),
+]
 # The formats every renderable thing takes (`briefer.renderers.FORMATS`).
 Format = Literal["markdown", "json", "text", "html", "slack"]
 FormatOption = Annotated[

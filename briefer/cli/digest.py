@@ -13,6 +13,7 @@ from briefer.cli.common import (
     EngineOptions,
     FormatOption,
     Output,
+    Urls,
     command,
     command_line_inputs,
     emit,
@@ -38,10 +39,6 @@ Inputs = Annotated[
         help="Files, folders (their .txt, .md and .html files), URLs, or '-': one path "
         "or URL a line on standard input.",
     ),
-]
-Urls = Annotated[
-    Path | None,
-    typer.Option("--urls", metavar="FILE", help="A file of URLs (or paths), one a line."),
 ]
 Labels = Annotated[
     list[str] | None,
