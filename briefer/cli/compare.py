@@ -152,7 +152,7 @@ def evaluate(
         emit(render_ablation(run_ablation(setup.briefer, paths, articles=articles or [])), output)
         return
     report = run_evaluation(setup.briefer, paths, articles=articles or [])
-    report = report.worded(lambda error: error.describe(flag_for))  # the fixes: flags
+    report = report.worded(lambda error: error.describe(flag_for))  # fixes as flags
     if fmt == "json":
         emit(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", output)
     else:

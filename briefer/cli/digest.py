@@ -223,7 +223,7 @@ def digest(
     )
     if result.feed_summary:
         say(result.feed_summary)
-    result = result.worded(lambda error: error.describe(flag_for))  # the fixes: flags
+    result = result.worded(lambda error: error.describe(flag_for))  # fixes as flags
     if result.nothing_new and not always_write:
         say("nothing new since the feeds were last read; wrote and sent nothing")
         return
