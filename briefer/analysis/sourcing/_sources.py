@@ -40,31 +40,42 @@ _TIME_BEFORE_VERB = re.compile(
 )
 
 
-# The words after a verb that tell whether it attributes: a form more often a noun needs its
-# clause after it ("estimates that", "reports the"); "declined" needs what was declined
-# ("declined to comment", not "declined 3%"); "added" of a thing ("added 3 points") and a
-# participle ("cited by", "suspected of moving crude") attribute nothing.
-_CLAUSE_AFTER_AMBIGUOUS = re.compile(
-    r"\s+(?:that|the|a|an|it|he|she|they|there|its|his|her|their|\d|\$)\b"
+# The words after a verb of saying that tell whether it attributes anything there: (the verbs,
+# None for any; the words; whether they must follow the verb, or must not).
+_WORDS_AFTER: tuple[tuple[frozenset[str] | None, re.Pattern[str], bool], ...] = (
+    # A form more often a noun needs its clause after it: "estimates that", "reports the";
+    # not "the council's estimates show".
+    (
+        _AMBIGUOUS_VERBS,
+        re.compile(r"\s+(?:that|the|a|an|it|he|she|they|there|its|his|her|their|\d|\$)\b"),
+        True,
+    ),
+    # "declined" needs what was declined: "declined to comment", not "shares declined 3%".
+    (
+        frozenset({"declined", "declines"}),
+        re.compile(r"\s+(?:to\b|comment|requests?\b|an?\s+(?:request|interview))"),
+        True,
+    ),
+    # "added" of a thing attributes nothing: "the team added 3 points".
+    (
+        frozenset({"added", "adds"}),
+        re.compile(r"\s+(?:\d|\$|to\b|a\b|an\b|more\b|new\b|another\b)"),
+        False,
+    ),
+    # A participle: "cited by", "reported by".
+    (None, re.compile(r"\s+by\b"), False),
+    # A participle, nobody speaks: "tankers suspected of moving crude".
+    (frozenset({"suspected", "accused"}), re.compile(r"\s+of\b"), False),
 )
-_DECLINED_WHAT = re.compile(r"\s+(?:to\b|comment|requests?\b|an?\s+(?:request|interview))")
-_ADDED_A_THING = re.compile(r"\s+(?:\d|\$|to\b|a\b|an\b|more\b|new\b|another\b)")
-_BY_AN_AGENT = re.compile(r"\s+by\b")
-_OF_A_DEED = re.compile(r"\s+of\b")
 
 
 def _says_here(verb: str, after: str) -> bool:
     """Tell from the words `after` a verb of saying whether it attributes anything here."""
-    if verb in _AMBIGUOUS_VERBS and not _CLAUSE_AFTER_AMBIGUOUS.match(after):
-        return False  # "the council's estimates show": a noun
-    if verb in ("declined", "declines") and not _DECLINED_WHAT.match(after):
-        return False  # "shares declined 3%"
-    if verb in ("added", "adds") and _ADDED_A_THING.match(after):
-        return False  # "the team added 3 points"
-    if _BY_AN_AGENT.match(after):  # "cited by", "reported by": a participle
-        return False
-    # "tankers suspected of moving crude": a participle, nobody speaks
-    return not (verb in ("suspected", "accused") and _OF_A_DEED.match(after))
+    return all(
+        (pattern.match(after) is not None) is needed
+        for verbs, pattern, needed in _WORDS_AFTER
+        if verbs is None or verb in verbs
+    )
 
 
 class _SourceFinder(_PhraseReader):
