@@ -20,15 +20,9 @@ from briefer.analysis.sourcing._lexicon import (
 )
 from briefer.analysis.sourcing._phrases import _NP
 from briefer.analysis.sourcing._sources import _SourceFinder
-from briefer.analysis.sourcing._tokens import (
-    _tokens,
-)
+from briefer.analysis.sourcing._tokens import _tokens
 from briefer.analysis.sourcing._unsaid import _Unsaid
-from briefer.analysis.sourcing.model import (
-    Attribution,
-    SingleSourceClaim,
-    SourceKind,
-)
+from briefer.analysis.sourcing.model import Attribution, SingleSourceClaim, SourceKind
 from briefer.analysis.words import FINDING_VERBS, NEWS_COPY_VERBS, singular
 from briefer.text import Span
 

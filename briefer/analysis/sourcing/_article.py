@@ -6,12 +6,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from briefer.analysis.sourcing._lexicon import (
-    _NAME_CONNECTORS,
-    _OPENERS,
-    _PRONOUNS,
-    _lexicon,
-)
+from briefer.analysis.sourcing._lexicon import _NAME_CONNECTORS, _OPENERS, _PRONOUNS, _lexicon
 from briefer.analysis.sourcing._tokens import (
     _CAP_RUN,
     _LOWER_WORD,

@@ -26,10 +26,7 @@ from briefer.analysis.sourcing._lexicon import (
     _SPOKES_NOUNS,
     _VOICE_NOUNS,
 )
-from briefer.analysis.sourcing._tokens import (
-    _Tok,
-    _tokens,
-)
+from briefer.analysis.sourcing._tokens import _Tok, _tokens
 from briefer.analysis.sourcing.model import SourceKind
 from briefer.analysis.words import singular
 from briefer.text.lexicon import lexicon

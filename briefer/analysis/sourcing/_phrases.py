@@ -29,12 +29,7 @@ from briefer.analysis.sourcing._lexicon import (
     _SUBJECT_PRONOUNS,
     _VERBISH,
 )
-from briefer.analysis.sourcing._tokens import (
-    _RIGHT_END,
-    _strip,
-    _Tok,
-    _tokens,
-)
+from briefer.analysis.sourcing._tokens import _RIGHT_END, _strip, _Tok, _tokens
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,7 @@ from briefer.analysis.sourcing._tokens import (
     _strip,
     _tokens,
 )
-from briefer.analysis.sourcing.model import (
-    SourceKind,
-)
+from briefer.analysis.sourcing.model import SourceKind
 from briefer.analysis.words import STRONG_SPEECH_VERBS
 from briefer.text import Span
 

@@ -7,16 +7,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from briefer.analysis.sourcing._lexicon import (
-    _NOT_BEFORE_REDUCED,
-    _UNATTRIBUTED,
-)
+from briefer.analysis.sourcing._lexicon import _NOT_BEFORE_REDUCED, _UNATTRIBUTED
 from briefer.analysis.sourcing._who import _Resolver
-from briefer.analysis.sourcing.model import (
-    UNATTRIBUTED,
-    Attribution,
-    SourceKind,
-)
+from briefer.analysis.sourcing.model import UNATTRIBUTED, Attribution, SourceKind
 from briefer.text import Span, finditer_any_case
 
 # Credits without a verb of saying: "in a NASA statement", "via the Calder Ledger",

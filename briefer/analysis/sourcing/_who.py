@@ -9,20 +9,10 @@ from bisect import bisect_left
 
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing._classify import _Classifier
-from briefer.analysis.sourcing._lexicon import (
-    _LEAD_STRIP,
-    _NOT_NAME_START,
-    _PRONOUNS,
-)
+from briefer.analysis.sourcing._lexicon import _LEAD_STRIP, _NOT_NAME_START, _PRONOUNS
 from briefer.analysis.sourcing._phrases import _NP
-from briefer.analysis.sourcing._tokens import (
-    _Tok,
-    _tokens,
-)
-from briefer.analysis.sourcing.model import (
-    Attribution,
-    SourceKind,
-)
+from briefer.analysis.sourcing._tokens import _Tok, _tokens
+from briefer.analysis.sourcing.model import Attribution, SourceKind
 from briefer.text import Span
 
 # A person referred back to by age, as news copy does: "the 56-year-old".
