@@ -58,17 +58,22 @@ def _state_possession() -> re.Pattern[str]:
     return re.compile(rf"['’]s\s+(?:{alternation(stakeholder_words().state_possessions)})\b")
 
 
+def _preposition_before(words: frozenset[str]) -> str:
+    """The pattern of one of `words` and perhaps "the" before a name: "in", "across the"."""
+    return rf"\b(?:{alternation(words)})\s+(?:the\s+)?"
+
+
 @cache
 def _locative() -> re.Pattern[str]:
     """A preposition of place before a name: "in", "across the"."""
-    return re.compile(rf"(?:\b(?:{alternation(stakeholder_words().locatives)})\s+(?:the\s+)?)$")
+    return re.compile(_preposition_before(stakeholder_words().locatives) + "$")
 
 
 @cache
 def _setting() -> re.Pattern[str]:
     """Before a name only ever used as a place ("in the West Bank"): narrower than
     `_locative`, since "according to X" and "a report from X" name a source, not a place."""
-    return re.compile(rf"(?:\b(?:{alternation(stakeholder_words().settings)})\s+(?:the\s+)?)$")
+    return re.compile(_preposition_before(stakeholder_words().settings) + "$")
 
 
 @cache
@@ -76,8 +81,8 @@ def _locative_list() -> re.Pattern[str]:
     """A locative before a list of places, which reaches each of them: "in Oslo, Bergen and
     Tromsø", "in east Jerusalem and the West Bank"."""
     return re.compile(
-        rf"\b(?:{alternation(stakeholder_words().locatives)})"
-        r"\s+(?:the\s+)?(?:(?:[a-z]+\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
+        _preposition_before(stakeholder_words().locatives)
+        + r"(?:(?:[a-z]+\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
         r"(?:,\s+(?:and\s+)?|,?\s+(?:and|or)\s+)(?:the\s+)?)*$"
     )
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 
-from briefer.analysis.names import _ORDINAL
+from briefer.analysis.name_kinds import _ORDINAL
 from briefer.analysis.rules import enabled
 from briefer.analysis.stakeholder_words import stakeholder_words
 from briefer.schema import StakeholderKind

@@ -26,10 +26,7 @@ from briefer.analysis.grammar import (
     _subject_of,
 )
 from briefer.analysis.mentions import at_sentence_start
-from briefer.analysis.names import (
-    is_press,
-    is_titled_surname,
-)
+from briefer.analysis.name_kinds import is_press, is_titled_surname
 from briefer.analysis.people import beside_people, list_joins, shows_a_person, workplace_before
 from briefer.analysis.rules import enabled
 from briefer.analysis.stakeholder_words import stakeholder_words

@@ -1,9 +1,10 @@
 """The word lists of the stakeholder finder, from `stakeholders.toml`, each loaded once.
 
-`briefer.analysis.names` reads the words of a name (the words that join it, particles,
-suffixes, the words that never open one); `briefer.analysis.stakeholders` reads the words
-around a name that show whether it is a party to the story (verbs after a subject, a state's
-institutions, prepositions of a setting, press titles). The regular expressions that put them
+`briefer.analysis.names` and `briefer.analysis.name_kinds` read the words of a name (the
+words that join it, particles, suffixes, the words that never open one);
+`briefer.analysis.stakeholders` reads the words around a name that show whether it is a party
+to the story (verbs after a subject, a state's institutions, prepositions of a setting, press
+titles). The regular expressions that put them
 in their grammar stay in those modules. The entity lists the rest of briefer shares too
 (titles, countries, places) are in `entities.toml`, read by `briefer.text.lexicon`.
 """
@@ -22,7 +23,7 @@ _DATA = Path(__file__).with_name("stakeholders.toml")
 class StakeholderWords:
     """The word lists of `stakeholders.toml`, one per table (its comment says what for)."""
 
-    # the words of a name (briefer.analysis.names)
+    # the words of a name (briefer.analysis.names and .name_kinds)
     connectors: frozenset[str]
     name_particles: frozenset[str]
     joined_particles: frozenset[str]

@@ -22,7 +22,8 @@ The rules, in order:
    acts are left out (`_worth_keeping`).
 6. *Salience*: mentions (with aliases), being quoted or cited, and an early first mention.
 
-How the words of one run read as names (steps 2 to 4) is `briefer.analysis.names`; this module
+How the words of one run read as names (steps 2 to 4) is `briefer.analysis.names` and
+`briefer.analysis.name_kinds`; this module
 finds the runs and decides which names are parties to the story. The words both read (verbs
 after a subject, a state's institutions, prepositions of a setting, press titles) are in
 `stakeholders.toml`, each list with a comment saying which step or rule reads it; the
@@ -44,15 +45,12 @@ from briefer.analysis.grammar import (
     _subject_of,
 )
 from briefer.analysis.mentions import at_sentence_start, candidate_runs, collectives, role_people
+from briefer.analysis.name_kinds import _POSSESSIVE, _aliases, _is_person_like, classify_name
 from briefer.analysis.names import (
     _BRAND,
-    _POSSESSIVE,
     Tokens,
-    _aliases,
-    _is_person_like,
     _owner_only,
     _split_candidate,
-    classify_name,
     owner_and_owned,
 )
 from briefer.analysis.parties import (

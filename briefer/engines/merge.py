@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from briefer.schema import Brief, KeyFact, Stakeholder
+from briefer.schema import Brief, Stakeholder
 from briefer.text import one_line
 from briefer.text.lexicon import content_words
 
@@ -24,6 +24,7 @@ MAX_CAVEATS = 12
 DUPLICATE_OVERLAP = 0.6
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def merge_briefs(parts: Sequence[Brief]) -> Brief:
@@ -33,7 +34,12 @@ def merge_briefs(parts: Sequence[Brief]) -> Brief:
     return Brief(
         headline=parts[0].headline,
         summary=parts[0].summary,
-        key_facts=_facts(parts),
+        key_facts=_take_turns(
+            [p.key_facts for p in parts],
+            lambda f: set(content_words(f.evidence)),
+            MAX_FACTS,
+            repeats=_near_duplicate,
+        ),
         stakeholders=_stakeholders(parts),
         open_questions=_take_turns(
             [p.open_questions for p in parts], lambda q: q.question.lower(), MAX_QUESTIONS
@@ -46,18 +52,9 @@ def merge_briefs(parts: Sequence[Brief]) -> Brief:
     )
 
 
-def _facts(parts: Sequence[Brief]) -> list[KeyFact]:
-    chosen: list[KeyFact] = []
-    seen: list[set[str]] = []
-    for fact in _interleave(p.key_facts for p in parts):
-        words = set(content_words(fact.evidence))
-        if any(len(words & other) >= DUPLICATE_OVERLAP * max(len(words), 1) for other in seen):
-            continue
-        chosen.append(fact)
-        seen.append(words)
-        if len(chosen) == MAX_FACTS:
-            break
-    return chosen
+def _near_duplicate(words: set[str], taken: list[set[str]]) -> bool:
+    """Whether a fact's content words are mostly those of a fact already taken."""
+    return any(len(words & other) >= DUPLICATE_OVERLAP * max(len(words), 1) for other in taken)
 
 
 def _stakeholders(parts: Sequence[Brief]) -> list[Stakeholder]:
@@ -92,14 +89,22 @@ def _interleave(lists: Iterable[Sequence[T]]) -> list[T]:
     return out
 
 
-def _take_turns(lists: list[Sequence[T]], key: Callable[[T], Hashable], limit: int) -> list[T]:
+def _take_turns(
+    lists: list[Sequence[T]],
+    key: Callable[[T], K],
+    limit: int,
+    *,
+    repeats: Callable[[K, list[K]], bool] = lambda k, taken: k in taken,
+) -> list[T]:
+    """Take the items of `lists` in turn, one from each, up to `limit`, skipping an item
+    whose key `repeats` one already taken (by default: equals it)."""
     out: list[T] = []
-    seen: set[Hashable] = set()
+    taken: list[K] = []
     for item in _interleave(lists):
         k = key(item)
-        if k in seen:
+        if repeats(k, taken):
             continue
-        seen.add(k)
+        taken.append(k)
         out.append(item)
         if len(out) == limit:
             break

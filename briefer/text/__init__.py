@@ -12,84 +12,17 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-# Words that end with a period without ending a sentence.
+# Words that end with a period without ending a sentence: titles and ranks, words of a
+# body's name, words of a reference, months, weekdays and dotted initials.
 ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "cmdr",
-        "adm",
-        "sgt",
-        "sen",
-        "rep",
-        "gov",
-        "pres",
-        "supt",
-        "insp",
-        "det",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "llc",
-        "plc",
-        "bros",
-        "no",
-        "nos",
-        "vs",
-        "etc",
-        "al",
-        "approx",
-        "dept",
-        "est",
-        "fig",
-        "univ",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "a.m",
-        "p.m",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.u",
-        "d.c",
-        "n.y",
-        "l.a",
-        "ph.d",
-        "b.c",
-        "a.d",
-    ]
+    """
+    mr mrs ms dr prof gen lt col maj capt cmdr adm sgt sen rep gov pres supt insp det st jr sr
+    inc corp co ltd llc plc bros dept univ
+    no nos vs etc al approx est fig
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun
+    a.m p.m u.s u.k u.n e.u d.c n.y l.a ph.d b.c a.d
+    """.split()
 )
 
 # A candidate sentence end: terminal punctuation, optional closing quotes or brackets, space.

@@ -9,12 +9,17 @@ from typing import NamedTuple
 from briefer.analysis.sourcing._lexicon import _KEEP_DOT
 
 _TOKEN = re.compile(r"[\w$€£%&][\w$€£%&'’.\-]*")
+# A mark that ends a clause: a comma (not one between digits, "4,000"), a semicolon, colon,
+# bracket, quotation mark or dash.
+_CLAUSE_MARK = r"(?<!\d),|,(?!\d)|[;:()\[\]“”\"]|[—–]|\s-\s"
+_PUNCT_BOUNDARY = re.compile(_CLAUSE_MARK)
+# Where the subject before a verb may begin: a clause mark, or a word that opens a clause.
 _LEFT_BOUNDARY = re.compile(
-    r"(?<!\d),|,(?!\d)|[;:()\[\]“”\"]|[—–]|\s-\s|\b(?:that|which|who|whom|but|and|or|while|whereas|though|"
-    r"although|because|since|when|after|before|if|as|so|than|until|unless|where|whether|once)\b"
+    _CLAUSE_MARK + r"|\b(?:that|which|who|whom|but|and|or|while|whereas|though|although|"
+    r"because|since|when|after|before|if|as|so|than|until|unless|where|whether|once)\b"
 )
-_PUNCT_BOUNDARY = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]“”\"]|[—–]|\s-\s")
-_RIGHT_END = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]“”\"?!]|[—–]|\s-\s")
+# Where the phrase after a verb ends: a clause mark, or a question or exclamation mark.
+_RIGHT_END = re.compile(_CLAUSE_MARK + r"|[?!]")
 _QUOTE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
 _CAP_RUN = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'’.&-]*(?:[ \t\xa0]+[A-ZÀ-ÖØ-Þ][\w'’.&-]*)*")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
