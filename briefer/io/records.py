@@ -47,13 +47,20 @@ class OpenEntry:
 
 
 class _Connected:
-    """What the mixins need of the store (`briefer.io.store.Store` gives it)."""
+    """What the mixins need of the store (`briefer.io.store.Store` gives it), and a statement
+    run with it."""
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
     def check_writable(self) -> None:
         raise NotImplementedError
+
+    def _execute(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
+        """Run one statement on the store; the rows it gives, read to the end (so that a write
+        that returns rows has run to its end, and committed)."""
+        with self._connect() as db:
+            return db.execute(sql, parameters).fetchall()
 
 
 class BatchRecords(_Connected):
@@ -79,76 +86,68 @@ class BatchRecords(_Connected):
 
     def pending_request(self, custom_id: str) -> PendingRequest | None:
         """What a batch request's custom_id stands for."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
-                "detail FROM batch_requests WHERE custom_id = ?",
-                (custom_id,),
-            ).fetchone()
-        return PendingRequest(*row) if row else None
+        rows = self._execute(
+            "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
+            "detail FROM batch_requests WHERE custom_id = ?",
+            (custom_id,),
+        )
+        return PendingRequest(*rows[0]) if rows else None
 
     def mark_request(
         self, custom_id: str, status: str, detail: str, usage: dict[str, Any] | None = None
     ) -> None:
         """Record how a batch request ended: 'answered' (detail: the brief) or 'failed'."""
-        with self._connect() as db:
-            db.execute(
-                "UPDATE batch_requests SET status = ?, detail = ?, usage = ?, updated_at = ? "
-                "WHERE custom_id = ?",
-                (status, detail, json.dumps(_usage(usage)) if usage else None, _now(), custom_id),
-            )
+        self._execute(
+            "UPDATE batch_requests SET status = ?, detail = ?, usage = ?, updated_at = ? "
+            "WHERE custom_id = ?",
+            (status, detail, json.dumps(_usage(usage)) if usage else None, _now(), custom_id),
+        )
 
     def mark_article(self, key: str, status: str) -> None:
         """Record that every request of an article ended (e.g. 'stored')."""
-        with self._connect() as db:
-            db.execute(
-                "UPDATE batch_requests SET status = ?, updated_at = ? WHERE cache_key = ?",
-                (status, _now(), key),
-            )
+        self._execute(
+            "UPDATE batch_requests SET status = ?, updated_at = ? WHERE cache_key = ?",
+            (status, _now(), key),
+        )
 
     def answered_parts(self, key: str) -> list[tuple[int, Brief]]:
         """The answered parts of an article's batch requests."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT part, detail FROM batch_requests WHERE cache_key = ? "
-                "AND status = 'answered' ORDER BY part",
-                (key,),
-            ).fetchall()
+        rows = self._execute(
+            "SELECT part, detail FROM batch_requests WHERE cache_key = ? "
+            "AND status = 'answered' ORDER BY part",
+            (key,),
+        )
         return [(int(part), Brief.model_validate_json(detail)) for part, detail in rows]
 
     def part_usages(self, key: str) -> list[tuple[int, dict[str, int]]]:
         """The token usage of each answered part."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT part, usage FROM batch_requests WHERE cache_key = ? AND usage IS NOT NULL",
-                (key,),
-            ).fetchall()
+        rows = self._execute(
+            "SELECT part, usage FROM batch_requests WHERE cache_key = ? AND usage IS NOT NULL",
+            (key,),
+        )
         return [(int(part), json.loads(usage)) for part, usage in rows]
 
     def failed_requests(self) -> list[PendingRequest]:
         """Batch requests that failed and have not been briefed since."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
-                "detail FROM batch_requests WHERE status = 'failed' ORDER BY custom_id"
-            ).fetchall()
+        rows = self._execute(
+            "SELECT custom_id, cache_key, source, title, article_text, part, parts, status, "
+            "detail FROM batch_requests WHERE status = 'failed' ORDER BY custom_id"
+        )
         return [PendingRequest(*row) for row in rows]
 
     def record_batch(self, batch_id: str, input_file: str, status: str) -> None:
         """Remember a submitted batch."""
-        with self._connect() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO batches (id, input_file, status, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (batch_id, input_file, status, _now()),
-            )
+        self._execute(
+            "INSERT OR REPLACE INTO batches (id, input_file, status, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (batch_id, input_file, status, _now()),
+        )
 
     def batches(self) -> list[tuple[str, str, str, str]]:
         """Submitted batches, newest first: (id, input file, status, created at)."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, input_file, status, created_at FROM batches ORDER BY created_at DESC"
-            ).fetchall()
+        rows = self._execute(
+            "SELECT id, input_file, status, created_at FROM batches ORDER BY created_at DESC"
+        )
         return [tuple(row) for row in rows]
 
 
@@ -157,19 +156,12 @@ class FeedRecords(_Connected):
 
     def has_url(self, url: str) -> bool:
         """Whether a brief of the page at `url` (as the envelope records it) is stored."""
-        with self._connect() as db:
-            return (
-                db.execute("SELECT 1 FROM briefs WHERE url = ? LIMIT 1", (url,)).fetchone()
-                is not None
-            )
+        return bool(self._execute("SELECT 1 FROM briefs WHERE url = ? LIMIT 1", (url,)))
 
     def feed_validators(self, source: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified a feed last sent (None, None when never read)."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT etag, last_modified FROM feeds WHERE source = ?", (source,)
-            ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
+        rows = self._execute("SELECT etag, last_modified FROM feeds WHERE source = ?", (source,))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
 
     def remember_feed(self, source: str, etag: str | None, last_modified: str | None) -> None:
         """Keep a feed's validators for the next conditional GET (`record_feed` keeps its
@@ -194,15 +186,12 @@ class FeedRecords(_Connected):
         """The state of each of `keys` the store knows: 'pending', 'failed', 'given_up' or
         'briefed'."""
         states: dict[str, str] = {}
-        with self._connect() as db:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ", ".join("?" * len(chunk))
-                states.update(
-                    db.execute(
-                        f"SELECT key, status FROM feed_entries WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                )
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            states.update(
+                self._execute(f"SELECT key, status FROM feed_entries WHERE key IN ({marks})", chunk)
+            )
         return states
 
     def record_feed(
@@ -243,34 +232,30 @@ class FeedRecords(_Connected):
         """The entries of feed `source` waiting to be briefed (pending, or failed and not
         given up), the newest first (undated ones last, in the order they were seen); at
         most `limit` of them (all when negative)."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT key, source, entry, status, attempts, error FROM feed_entries "
-                "WHERE source = ? AND status IN ('pending', 'failed') AND entry IS NOT NULL "
-                "ORDER BY published IS NULL, published DESC, rowid LIMIT ?",
-                (source, limit),
-            ).fetchall()
+        rows = self._execute(
+            "SELECT key, source, entry, status, attempts, error FROM feed_entries "
+            "WHERE source = ? AND status IN ('pending', 'failed') AND entry IS NOT NULL "
+            "ORDER BY published IS NULL, published DESC, rowid LIMIT ?",
+            (source, limit),
+        )
         return [OpenEntry(*row) for row in rows]
 
     def count_open_entries(self, source: str) -> int:
         """How many entries of feed `source` are waiting to be briefed (`open_entries`)."""
-        with self._connect() as db:
-            return int(
-                db.execute(
-                    "SELECT COUNT(*) FROM feed_entries WHERE source = ? AND status IN "
-                    "('pending', 'failed') AND entry IS NOT NULL",
-                    (source,),
-                ).fetchone()[0]
-            )
+        rows = self._execute(
+            "SELECT COUNT(*) FROM feed_entries WHERE source = ? AND status IN "
+            "('pending', 'failed') AND entry IS NOT NULL",
+            (source,),
+        )
+        return int(rows[0][0])
 
     def entry_briefed(self, key: str, brief_id: int | None) -> None:
         """Record that a feed entry is briefed (its stored copy is dropped)."""
-        with self._connect() as db:
-            db.execute(
-                "UPDATE feed_entries SET status = 'briefed', brief_id = ?, entry = NULL, "
-                "error = NULL, updated_at = ? WHERE key = ?",
-                (brief_id, _now(), key),
-            )
+        self._execute(
+            "UPDATE feed_entries SET status = 'briefed', brief_id = ?, entry = NULL, "
+            "error = NULL, updated_at = ? WHERE key = ?",
+            (brief_id, _now(), key),
+        )
 
     def entry_failed(self, key: str, error: str, *, its_own: bool, give_up_after: int) -> bool:
         """Record that briefing a feed entry failed, and why; return whether it is given up.
@@ -278,11 +263,10 @@ class FeedRecords(_Connected):
         `its_own`: through a fault of the entry's (no readable page, no summary), not the
         engine's or the network's. Only those count towards `give_up_after` failures.
         """
-        with self._connect() as db:
-            rows = db.execute(  # fetchall: the statement runs to its end, and commits
-                "UPDATE feed_entries SET attempts = attempts + ?, error = ?, updated_at = ?, "
-                "status = CASE WHEN attempts + ? >= ? THEN 'given_up' ELSE 'failed' END "
-                "WHERE key = ? RETURNING status",
-                (int(its_own), error, _now(), int(its_own), give_up_after, key),
-            ).fetchall()
+        rows = self._execute(
+            "UPDATE feed_entries SET attempts = attempts + ?, error = ?, updated_at = ?, "
+            "status = CASE WHEN attempts + ? >= ? THEN 'given_up' ELSE 'failed' END "
+            "WHERE key = ? RETURNING status",
+            (int(its_own), error, _now(), int(its_own), give_up_after, key),
+        )
         return bool(rows) and rows[0][0] == "given_up"

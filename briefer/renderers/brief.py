@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from html import escape
@@ -376,6 +377,12 @@ STAKEHOLDER_COLUMNS = ("Who", "Kind", "Role", "Stance")
 _EMPTY = ' class="none"'  # a cell the article does not fill: a dash, left out on a phone
 
 
+def html_list(items: Iterable[str], tag: str = "ul", head: str = "") -> list[str]:
+    """The lines of an HTML list: `head` and the opening tag, each of `items` (HTML) in <li>,
+    the closing tag."""
+    return [f"{head}<{tag}>", *(f"<li>{item}</li>" for item in items), f"</{tag}>"]
+
+
 def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -431,33 +438,27 @@ def _brief_html(envelope: Envelope, level: int = 1) -> str:
             )
         out.append("</table>")
     if b.open_questions:
-        out += [f"<{h2}>Open questions</{h2}>", "<ul>"]
-        out += [
-            f"<li><strong>{escape(q.question)}</strong> {escape(q.why_it_matters)}</li>"
+        out.append(f"<{h2}>Open questions</{h2}>")
+        out += html_list(
+            f"<strong>{escape(q.question)}</strong> {escape(q.why_it_matters)}"
             for q in b.open_questions
-        ]
-        out.append("</ul>")
+        )
     if b.sourcing_caveats:
         note, marks = caveat_marks(envelope)
         out.append(f"<{h2}>Sourcing caveats</{h2}>")
         if note:
             out.append(f'<p class="meta">{escape(note)}</p>')
-        out.append("<ul>")
-        for c, mark in zip(b.sourcing_caveats, marks, strict=True):
-            out.append(
-                f"<li><strong>{escape(CAVEAT_LABELS[c.kind])}</strong>: "
-                f"{escape(caveat_text(c.detail, c.evidence))}"
-                + (f" <em>({escape(mark)})</em>" if mark else "")
-                + "</li>"
-            )
-        out.append("</ul>")
+        out += html_list(
+            f"<strong>{escape(CAVEAT_LABELS[c.kind])}</strong>: "
+            f"{escape(caveat_text(c.detail, c.evidence))}"
+            + (f" <em>({escape(mark)})</em>" if mark else "")
+            for c, mark in zip(b.sourcing_caveats, marks, strict=True)
+        )
     if envelope.warnings:
-        out += [f"<{h2}>Warnings</{h2}>", "<ul>"]
-        out += [
-            f"<li><code>{escape(w.code)}</code>: {escape(w.message)}</li>"
-            for w in envelope.warnings
-        ]
-        out.append("</ul>")
+        out.append(f"<{h2}>Warnings</{h2}>")
+        out += html_list(
+            f"<code>{escape(w.code)}</code>: {escape(w.message)}" for w in envelope.warnings
+        )
     if cost := usage_line(envelope.usage):
         out.append(f'<p class="meta">Cost: {escape(cost)}</p>')
     return "\n".join(out)

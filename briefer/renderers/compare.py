@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from briefer.renderers.brief import cell, usage_line
+from briefer.renderers.brief import cell, html_list, usage_line
 from briefer.schema.comparison import BriefDiff, Comparison, Conflict, SharedFact
 from briefer.text import one_line
 
@@ -254,9 +254,8 @@ def render_comparison_html(comparison: Comparison) -> str:
         out.append(f"<tr><td>{name}</td>{row}</tr>")
     out.append("</table>")
     if comparison.warnings:
-        out += ["<h2>Warnings</h2>", "<ul>"]
-        out += [f"<li>{escape(w)}</li>" for w in comparison.warnings]
-        out.append("</ul>")
+        out.append("<h2>Warnings</h2>")
+        out += html_list(escape(w) for w in comparison.warnings)
     out += [f'<p class="who">{escape(line)}</p>' for line in _cost_lines(comparison) if line]
     body = "\n".join(out)
     return (

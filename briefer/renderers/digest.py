@@ -15,6 +15,7 @@ from briefer.renderers.brief import (
     _brief_html,
     _page,
     age,
+    html_list,
     render_markdown,
     same_headline,
     usage_line,
@@ -355,10 +356,8 @@ def _digest_html(digest: Digest, fold: bool) -> str:
             out.append(f'<section class="brief">{brief}</section>')
         out.append("</section>")
     if digest.failed:
-        out += ["<h2>Failed</h2>", "<ul>"]
-        out += [
-            f"<li><code>{escape(i.source)}</code>: {escape(i.error or '')}</li>"
-            for i in digest.failed
-        ]
-        out.append("</ul>")
+        out.append("<h2>Failed</h2>")
+        out += html_list(
+            f"<code>{escape(i.source)}</code>: {escape(i.error or '')}" for i in digest.failed
+        )
     return "\n".join(out)

@@ -9,6 +9,7 @@ nor link.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
@@ -24,7 +25,7 @@ from briefer.renderers.brief import (
 )
 from briefer.renderers.compare import more_unique_line, shown_unique
 from briefer.schema import Envelope, source_label
-from briefer.schema.comparison import Comparison
+from briefer.schema.comparison import Comparison, Conflict
 from briefer.schema.story import StoryBrief
 from briefer.text import one_line
 
@@ -76,6 +77,11 @@ def _lines_sections(title: str, lines: list[str]) -> list[Block]:
     if current:
         blocks.append(section(current))
     return blocks
+
+
+def _conflict_line(conflict: Conflict, values: Iterable[str]) -> str:
+    """A conflict as a line: its kind and topic, then what each source says (`values`)."""
+    return f"• *{conflict.kind}: {escape(conflict.topic)}* — {'; '.join(values)}"
 
 
 def brief_blocks(envelope: Envelope, compact: bool = False) -> list[Block]:
@@ -162,11 +168,13 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
             "Reported by all", [f"• {escape(f.statement)}" for f in comparison.agreed]
         )
     if comparison.conflicts:
-        lines = []
-        for c in comparison.conflicts:
-            values = "; ".join(f"[{s + 1}] {escape(v)}" for s, v in sorted(c.values.items()))
-            lines.append(f"• *{c.kind}: {escape(c.topic)}* — {values}")
-        blocks += _lines_sections("Conflicts", lines)
+        blocks += _lines_sections(
+            "Conflicts",
+            [
+                _conflict_line(c, (f"[{s + 1}] {escape(v)}" for s, v in sorted(c.values.items())))
+                for c in comparison.conflicts
+            ],
+        )
     if comparison.partial:
         blocks += _lines_sections(
             "Reported by some",
@@ -193,13 +201,16 @@ def story_blocks(story: StoryBrief, compact: bool = False) -> list[Block]:
 
     blocks = [header(story.headline), context(escape(outlets_line(story)))]
     if story.differ:
-        lines = []
-        for c in story.differ:
-            values = "; ".join(
-                f"{escape(outlet)}: _{escape(value)}_"
-                for outlet, value, _, _ in differ_values(story, c)
+        lines = [
+            _conflict_line(
+                c,
+                (
+                    f"{escape(who)}: _{escape(value)}_"
+                    for who, value, _, _ in differ_values(story, c)
+                ),
             )
-            lines.append(f"• *{c.kind}: {escape(c.topic)}* — {values}")
+            for c in story.differ
+        ]
         blocks += _lines_sections("Where they differ", lines)
     if story.agreed:
         blocks += _lines_sections(

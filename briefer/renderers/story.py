@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from briefer.renderers.brief import usage_line
+from briefer.renderers.brief import html_list, usage_line
 from briefer.schema.comparison import Conflict, SharedFact
 from briefer.schema.story import StoryBrief
 from briefer.text import one_line
@@ -168,32 +168,34 @@ def story_html(story: StoryBrief, level: int = 1) -> str:
                 )
             out.append("</ul></div>")
     if story.agreed:
-        out.append(f"<{sub}>What they agree on</{sub}><ol>")
-        out += [
-            f"<li>{escape(fact_text(f))} — {escape(reported_by(story, f))} {fact_mark(f)}</li>"
-            for f in story.agreed
-        ]
-        out.append("</ol>")
+        out += html_list(
+            (
+                f"{escape(fact_text(f))} — {escape(reported_by(story, f))} {fact_mark(f)}"
+                for f in story.agreed
+            ),
+            "ol",
+            head=f"<{sub}>What they agree on</{sub}>",
+        )
     if story.only_one:
-        out.append(f"<{sub}>Only one outlet reports</{sub}><ul>")
-        out += [
-            f"<li><strong>{escape(story.label(f.sources[0]))}</strong>: "
-            f"{escape(fact_text(f))} {fact_mark(f)}</li>"
+        only = [
+            f"<strong>{escape(story.label(f.sources[0]))}</strong>: "
+            f"{escape(fact_text(f))} {fact_mark(f)}"
             for f in story.only_one
         ]
         if more := more_line(story):
-            out.append(f"<li><em>{escape(more)}</em></li>")
-        out.append("</ul>")
+            only.append(f"<em>{escape(more)}</em>")
+        out += html_list(only, head=f"<{sub}>Only one outlet reports</{sub}>")
     if story.stakeholders:
         out.append(f"<p><strong>Who is involved:</strong> {escape(involved(story))}</p>")
-    out.append(f"<{sub}>How each outlet sources it</{sub}><ul>")
-    out += [
-        f"<li><strong>{escape(story.label(s.source))}</strong>: {escape(s.line)}</li>"
-        for s in story.sourcing
-    ]
-    out.append("</ul>")
+    out += html_list(
+        (
+            f"<strong>{escape(story.label(s.source))}</strong>: {escape(s.line)}"
+            for s in story.sourcing
+        ),
+        head=f"<{sub}>How each outlet sources it</{sub}>",
+    )
     if story.warnings:
-        out.append("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in story.warnings) + "</ul>")
+        out.append("".join(html_list(escape(w) for w in story.warnings)))
     if made := made_line(story):
         out.append(f'<p class="meta">{escape(made)}</p>')
     return "\n".join(out)

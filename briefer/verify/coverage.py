@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from briefer.schema import Envelope, StakeholderKind, Usage
 from briefer.schema.comparison import (
@@ -27,6 +29,8 @@ from briefer.verify.quotes import locate
 
 if TYPE_CHECKING:
     from briefer.schema.story import StoryBrief
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,9 @@ def assemble(
         created_at=datetime.now(UTC),
         engine=engine,
         model=model,
-        sources=[_source(i, item) for i, item in enumerate(items)],
+        sources=[
+            _copied(ComparedSource, item.envelope.article, index=i) for i, item in enumerate(items)
+        ],
         agreed=agreed,
         partial=partial,
         unique=unique,
@@ -162,25 +168,12 @@ def _stakeholders(items: list[Compared]) -> list[StakeholderCoverage]:
     return sorted(out, key=lambda s: (-len(s.sources), s.name.lower()))
 
 
-def _source(index: int, item: Compared) -> ComparedSource:
-    art = item.envelope.article
-    return ComparedSource(
-        index=index,
-        source=art.source,
-        title=art.title,
-        site_name=art.site_name,
-        published=art.published,
-    )
+def _copied(model: type[M], origin: BaseModel, /, **given: object) -> M:
+    """A `model` with the `given` fields, every other one copied from `origin`'s of that name."""
+    copied = {name: getattr(origin, name) for name in model.model_fields if name not in given}
+    return model(**copied, **given)
 
 
 def _sourcing(index: int, envelope: Envelope) -> SourcingSide:
     s = envelope.sourcing
-    return SourcingSide(
-        source=index,
-        attributions=s.attributions,
-        named=s.named,
-        anonymous=s.anonymous,
-        unnamed_institution=s.unnamed_institution,
-        anonymous_share=s.anonymous_share,
-        declined_comment=len(s.declined_comment),
-    )
+    return _copied(SourcingSide, s, source=index, declined_comment=len(s.declined_comment))
