@@ -103,11 +103,15 @@ class DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
-class DeadlineBackend(httpcore.NetworkBackend):
-    """Connections that end by `deadline`: connecting, and every operation after it."""
+# A connection to one address (a name or an IP), waiting at most the timeout given.
+Dial = Callable[[str, float | None], httpcore.NetworkStream]
 
-    def __init__(self, deadline: Waits, inner: httpcore.NetworkBackend | None = None) -> None:
-        self.deadline = deadline
+
+class TcpBackend(httpcore.NetworkBackend):
+    """Connections over TCP only, made through `inner` (plain sockets unless given) the way
+    `connect` says: a subclass says how."""
+
+    def __init__(self, inner: httpcore.NetworkBackend | None = None) -> None:
         self._inner = inner or httpcore.SyncBackend()
 
     def connect_tcp(
@@ -118,9 +122,15 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        timeout = self.deadline.wait(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return DeadlineStream(stream, self.deadline)
+        def dial(address: str, wait: float | None) -> httpcore.NetworkStream:
+            return self._inner.connect_tcp(address, port, wait, local_address, socket_options)
+
+        return self.connect(host, timeout, dial)
+
+    def connect(self, host: str, timeout: float | None, dial: Dial) -> httpcore.NetworkStream:
+        """A connection to `host`, made with `dial(address, timeout)`, which connects through
+        `inner` to one address (a name or an IP) on the port asked for."""
+        return dial(host, timeout)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -129,6 +139,19 @@ class DeadlineBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+class DeadlineBackend(TcpBackend):
+    """Connections that end by `deadline`: connecting, and every operation after it."""
+
+    def __init__(self, deadline: Waits, inner: httpcore.NetworkBackend | None = None) -> None:
+        super().__init__(inner)
+        self.deadline = deadline
+
+    def connect(self, host: str, timeout: float | None, dial: Dial) -> httpcore.NetworkStream:
+        """A connection to `host` that ends by the deadline, connecting included."""
+        stream = dial(host, self.deadline.wait(timeout, httpcore.ConnectTimeout))
+        return DeadlineStream(stream, self.deadline)
 
 
 class DeadlineTransport(httpx.HTTPTransport):
