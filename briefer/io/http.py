@@ -26,7 +26,7 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpcore
 import httpx
@@ -189,7 +189,25 @@ class UnreadableBody(httpx.DecodingError):
     failed request; the same request would get the same answer."""
 
 
-class BoundedTransport(httpx.BaseTransport):
+Inner = TypeVar("Inner", httpx.BaseTransport, httpx.AsyncBaseTransport)
+
+
+class _Bounded(Generic[Inner]):
+    """What a bounded transport keeps: the transport it sends through (`inner`, else a pool of
+    its own held to `limits`), and the cap on a body, `max_bytes`."""
+
+    def __init__(
+        self, inner: Inner | None = None, *, max_bytes: int, limits: httpx.Limits | None = None
+    ) -> None:
+        self._inner: Inner = inner or self._pool(limits or httpx.Limits())
+        self._max_bytes = max_bytes
+
+    def _pool(self, limits: httpx.Limits) -> Inner:
+        """A transport of its own, its connections held to `limits`."""
+        raise NotImplementedError
+
+
+class BoundedTransport(_Bounded[httpx.BaseTransport], httpx.BaseTransport):
     """A transport whose every exchange is bounded, for a client kept for many requests (the
     LLM endpoint's): a total deadline of the request's own timeout (the longest of its
     connect, read, write and pool time-outs) for connecting, the headers and the body
@@ -202,19 +220,11 @@ class BoundedTransport(httpx.BaseTransport):
     default); over `inner` of another kind it is checked between the body's pieces.
     """
 
-    def __init__(
-        self,
-        inner: httpx.BaseTransport | None = None,
-        *,
-        max_bytes: int,
-        limits: httpx.Limits | None = None,
-    ) -> None:
-        self._inner = inner or DeadlineTransport(DeadlineBackend(CURRENT), limits)
-        self._max_bytes = max_bytes
+    def _pool(self, limits: httpx.Limits) -> httpx.BaseTransport:
+        return DeadlineTransport(DeadlineBackend(CURRENT), limits)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        deadline = Deadline(_total_seconds(request))
-        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        deadline = _exchange(request)
         with _within(deadline):
             response = self._inner.handle_request(request)
         try:
@@ -228,25 +238,15 @@ class BoundedTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-class AsyncBoundedTransport(httpx.AsyncBaseTransport):
+class AsyncBoundedTransport(_Bounded[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport):
     """`BoundedTransport` on an event loop: the deadline is a cancel scope around connecting
     and the headers, then around each read of the body."""
 
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport | None = None,
-        *,
-        max_bytes: int,
-        limits: httpx.Limits | None = None,
-    ) -> None:
-        self._inner = inner or httpx.AsyncHTTPTransport(
-            verify=tls_context(), limits=limits or httpx.Limits()
-        )
-        self._max_bytes = max_bytes
+    def _pool(self, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(verify=tls_context(), limits=limits)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        deadline = Deadline(_total_seconds(request))
-        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        deadline = _exchange(request)
         response = await _by(deadline, request, lambda: self._inner.handle_async_request(request))
         try:
             reader = _reader(response, request, self._max_bytes, deadline)
@@ -259,37 +259,45 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class BoundedClient(httpx.Client):
+class _Bounding:
+    """What makes an httpx client's transports, its own and any proxy's httpx makes for it
+    (from HTTP_PROXY and the like), `bounded` ones holding answers to `max_bytes`."""
+
+    bounded: Callable[..., Any]  # BoundedTransport, or AsyncBoundedTransport
+
+    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
+        self._max_bytes = max_bytes
+        super().__init__(**kwargs)
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> Any:
+        given = kwargs.get("transport")
+        return self.bounded(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
+
+    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> Any:
+        # httpx.Client's or httpx.AsyncClient's, whichever this is mixed into.
+        inner = super()._init_proxy_transport(*args, **kwargs)  # type: ignore[misc]
+        return self.bounded(inner, max_bytes=self._max_bytes)
+
+
+class BoundedClient(_Bounding, httpx.Client):
     """An httpx client whose transports, its own and any proxy's httpx makes for it (from
     HTTP_PROXY and the like), are `BoundedTransport`s holding answers to `max_bytes`."""
 
-    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
-        self._max_bytes = max_bytes
-        super().__init__(**kwargs)
-
-    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
-        given = kwargs.get("transport")
-        return BoundedTransport(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
-
-    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
-        inner = super()._init_proxy_transport(*args, **kwargs)
-        return BoundedTransport(inner, max_bytes=self._max_bytes)
+    bounded = BoundedTransport
 
 
-class AsyncBoundedClient(httpx.AsyncClient):
+class AsyncBoundedClient(_Bounding, httpx.AsyncClient):
     """`BoundedClient` on an event loop."""
 
-    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
-        self._max_bytes = max_bytes
-        super().__init__(**kwargs)
+    bounded = AsyncBoundedTransport
 
-    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
-        given = kwargs.get("transport")
-        return AsyncBoundedTransport(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
 
-    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
-        inner = super()._init_proxy_transport(*args, **kwargs)
-        return AsyncBoundedTransport(inner, max_bytes=self._max_bytes)
+def _exchange(request: httpx.Request) -> Deadline:
+    """The deadline of `request`'s exchange (`_total_seconds` from now); the request asks only
+    for the codings `decoded` undoes."""
+    deadline = Deadline(_total_seconds(request))
+    request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+    return deadline
 
 
 def _total_seconds(request: httpx.Request) -> float:
@@ -347,7 +355,10 @@ def _refusal(exc: BodyError, request: httpx.Request) -> httpx.HTTPError:
     return UnreadableBody(str(exc), request=request)
 
 
-class _SyncBody(httpx.SyncByteStream):
+class _Body:
+    """A bounded answer's body: the raw bytes of `response`, decoded by `reader` by
+    `deadline`; a body refused raises the httpx error of `request` that says why."""
+
     def __init__(
         self,
         response: httpx.Response,
@@ -360,6 +371,8 @@ class _SyncBody(httpx.SyncByteStream):
         self._deadline = deadline
         self._request = request
 
+
+class _SyncBody(_Body, httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         raw = self._response.iter_raw()
         try:
@@ -377,19 +390,7 @@ class _SyncBody(httpx.SyncByteStream):
         self._response.close()
 
 
-class _AsyncBody(httpx.AsyncByteStream):
-    def __init__(
-        self,
-        response: httpx.Response,
-        reader: BodyReader,
-        deadline: Deadline,
-        request: httpx.Request,
-    ) -> None:
-        self._response = response
-        self._reader = reader
-        self._deadline = deadline
-        self._request = request
-
+class _AsyncBody(_Body, httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         raw = self._response.aiter_raw()
         try:
