@@ -22,6 +22,7 @@ import ipaddress
 import socket
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -151,26 +152,21 @@ class _CheckedBackend(TcpBackend):
         raise failure or httpcore.ConnectError(f"{host}: no address to connect to")
 
 
-def fetch_page(
-    url: str,
-    *,
-    timeout: float = DEFAULT_FETCH_TIMEOUT,
-    max_bytes: int = DEFAULT_MAX_FETCH_BYTES,
-    allow_private: bool = False,
-    resolve: Resolver | None = None,
-    client: httpx.Client | None = None,
-) -> Page:
-    """Fetch `url` under the rules above."""
+class FetchLimits(TypedDict, total=False):
+    """How a fetch is bounded, and what it goes through: as `fetch_resource` takes them (its
+    defaults where not given)."""
+
+    timeout: float
+    max_bytes: int
+    allow_private: bool
+    resolve: Resolver | None
+    client: httpx.Client | None
+
+
+def fetch_page(url: str, **limits: Unpack[FetchLimits]) -> Page:
+    """Fetch `url` under the rules above: a web page, in HTML or plain text."""
     return fetch_resource(
-        url,
-        types=HTML_TYPES + TEXT_TYPES,
-        accept=_PAGE_ACCEPT,
-        refuse=_not_a_web_page,
-        timeout=timeout,
-        max_bytes=max_bytes,
-        allow_private=allow_private,
-        resolve=resolve,
-        client=client,
+        url, types=HTML_TYPES + TEXT_TYPES, accept=_PAGE_ACCEPT, refuse=_not_a_web_page, **limits
     )
 
 
