@@ -46,12 +46,7 @@ from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.merge import merge_briefs
 from briefer.engines.openai.budget import Budget
 from briefer.engines.openai.config import LLMConfig
-from briefer.engines.openai.conversation import (
-    BRIEF,
-    Conversation,
-    Overflow,
-    conversation,
-)
+from briefer.engines.openai.conversation import BRIEF, Conversation, Overflow
 from briefer.engines.openai.drafts import Drafting
 from briefer.engines.openai.endpoint import FormatMemory, Negotiation, provider_of
 from briefer.engines.openai.messages import (
@@ -336,14 +331,8 @@ class OpenAIEngine(Planning, Drafting):
 
     def _talk(self, job: Job) -> Conversation:
         text = job.article_text
-        return conversation(
-            job.messages,
-            job.template,
-            self.config,
-            self.budget.output_tokens,
-            missing=lambda brief: missing_quotes(brief, text),
-            negotiation=self.negotiation,
-            overflow=self._overflow(BRIEF),
+        return self._conversation(
+            BRIEF, job.messages, job.template, lambda brief: missing_quotes(brief, text)
         )
 
     # --- sync -------------------------------------------------------------------------------
