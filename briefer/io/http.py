@@ -261,9 +261,9 @@ class AsyncBoundedTransport(_Bounded[httpx.AsyncBaseTransport], httpx.AsyncBaseT
 
 class _Bounding:
     """What makes an httpx client's transports, its own and any proxy's httpx makes for it
-    (from HTTP_PROXY and the like), `bounded` ones holding answers to `max_bytes`."""
+    (from HTTP_PROXY and the like), `_bounded` ones holding answers to `max_bytes`."""
 
-    bounded: Callable[..., Any]  # BoundedTransport, or AsyncBoundedTransport
+    _bounded: Callable[..., Any]  # BoundedTransport, or AsyncBoundedTransport
 
     def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
         self._max_bytes = max_bytes
@@ -271,25 +271,25 @@ class _Bounding:
 
     def _init_transport(self, *args: Any, **kwargs: Any) -> Any:
         given = kwargs.get("transport")
-        return self.bounded(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
+        return self._bounded(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
 
     def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> Any:
         # httpx.Client's or httpx.AsyncClient's, whichever this is mixed into.
         inner = super()._init_proxy_transport(*args, **kwargs)  # type: ignore[misc]
-        return self.bounded(inner, max_bytes=self._max_bytes)
+        return self._bounded(inner, max_bytes=self._max_bytes)
 
 
 class BoundedClient(_Bounding, httpx.Client):
     """An httpx client whose transports, its own and any proxy's httpx makes for it (from
     HTTP_PROXY and the like), are `BoundedTransport`s holding answers to `max_bytes`."""
 
-    bounded = BoundedTransport
+    _bounded = BoundedTransport
 
 
 class AsyncBoundedClient(_Bounding, httpx.AsyncClient):
     """`BoundedClient` on an event loop."""
 
-    bounded = AsyncBoundedTransport
+    _bounded = AsyncBoundedTransport
 
 
 def _exchange(request: httpx.Request) -> Deadline:
