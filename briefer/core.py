@@ -157,9 +157,7 @@ class Briefer:
         hit = self.cached(article)  # stored while this call waited for its turn
         if hit is not None:
             return hit
-        if self.store is not None:
-            self.store.check_writable()  # before any request: its brief could not be kept
-        work, caveat = self._fit(article)
+        work, caveat = self._to_send(article)
         try:
             result = self.engine.brief(work)
         except EngineError as exc:
@@ -202,9 +200,7 @@ class Briefer:
         hit = self.cached(article)  # stored while this call waited for its turn
         if hit is not None:
             return hit
-        if self.store is not None:
-            self.store.check_writable()  # before any request: its brief could not be kept
-        work, caveat = self._fit(article)
+        work, caveat = self._to_send(article)
         text = article.text
         # The sourcing analysis, worked out while the engine's requests are on their way (an
         # engine that has no requests to wait on does it itself, so it is not worked out twice).
@@ -457,6 +453,13 @@ class Briefer:
         article = load_article(article, self.load_options)
         work, _ = self._fit(article)
         return self.engine.estimate(work, truncated=work is not article)
+
+    def _to_send(self, article: Article) -> tuple[Article, SourcingCaveat | None]:
+        """`_fit`, for a brief to be made: first checks that the store, if any, can keep it
+        (before any request is sent)."""
+        if self.store is not None:
+            self.store.check_writable()
+        return self._fit(article)
 
     def _fit(self, article: Article) -> tuple[Article, SourcingCaveat | None]:
         """Cut the article at `max_input_tokens`, with the caveat that says so."""

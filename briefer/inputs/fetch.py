@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict, Unpack
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -31,7 +31,7 @@ import httpx
 from briefer import __version__
 from briefer.errors import FetchError, InputError
 from briefer.io.decoding import BodyError, Corrupt, Deadline, TooBig, TooSlow, read_body
-from briefer.io.http import ACCEPT_ENCODING, DeadlineBackend, DeadlineTransport
+from briefer.io.http import ACCEPT_ENCODING, DeadlineBackend, DeadlineTransport, Dial, TcpBackend
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_FETCH_BYTES = 5_000_000
@@ -124,22 +124,16 @@ def check_url(url: str, *, allow_private: bool, resolve: Resolver) -> None:
             )
 
 
-class _CheckedBackend(httpcore.NetworkBackend):
+class _CheckedBackend(TcpBackend):
     """Opens connections only to addresses that pass `forbidden_reason`, resolved right here."""
 
     def __init__(self, *, allow_private: bool, resolve: Resolver) -> None:
-        self._inner = httpcore.SyncBackend()
+        super().__init__()
         self._allow_private = allow_private
         self._resolve = resolve
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
+    def connect(self, host: str, timeout: float | None, dial: Dial) -> httpcore.NetworkStream:
+        """A connection to the first address of `host` that answers, each one checked."""
         addresses = self._resolve(host)
         if not self._allow_private:
             for ip in addresses:
@@ -152,42 +146,27 @@ class _CheckedBackend(httpcore.NetworkBackend):
         failure: httpcore.ConnectError | None = None
         for ip in addresses:
             try:
-                return self._inner.connect_tcp(
-                    str(ip), port, timeout, local_address, socket_options
-                )
+                return dial(str(ip), timeout)
             except httpcore.ConnectError as exc:
                 failure = exc
         raise failure or httpcore.ConnectError(f"{host}: no address to connect to")
 
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("pages are not fetched over unix sockets")
 
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
+class FetchLimits(TypedDict, total=False):
+    """How a fetch is bounded, and what it goes through: as `fetch_resource` takes them (its
+    defaults where not given)."""
+
+    timeout: float
+    max_bytes: int
+    allow_private: bool
+    resolve: Resolver | None
+    client: httpx.Client | None
 
 
-def fetch_page(
-    url: str,
-    *,
-    timeout: float = DEFAULT_FETCH_TIMEOUT,
-    max_bytes: int = DEFAULT_MAX_FETCH_BYTES,
-    allow_private: bool = False,
-    resolve: Resolver | None = None,
-    client: httpx.Client | None = None,
-) -> Page:
-    """Fetch `url` under the rules above."""
+def fetch_page(url: str, **limits: Unpack[FetchLimits]) -> Page:
+    """Fetch `url` under the rules above: a web page, in HTML or plain text."""
     return fetch_resource(
-        url,
-        types=HTML_TYPES + TEXT_TYPES,
-        accept=_PAGE_ACCEPT,
-        refuse=_not_a_web_page,
-        timeout=timeout,
-        max_bytes=max_bytes,
-        allow_private=allow_private,
-        resolve=resolve,
-        client=client,
+        url, types=HTML_TYPES + TEXT_TYPES, accept=_PAGE_ACCEPT, refuse=_not_a_web_page, **limits
     )
 
 

@@ -26,7 +26,7 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpcore
 import httpx
@@ -103,11 +103,15 @@ class DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
-class DeadlineBackend(httpcore.NetworkBackend):
-    """Connections that end by `deadline`: connecting, and every operation after it."""
+# A connection to one address (a name or an IP), waiting at most the timeout given.
+Dial = Callable[[str, float | None], httpcore.NetworkStream]
 
-    def __init__(self, deadline: Waits, inner: httpcore.NetworkBackend | None = None) -> None:
-        self.deadline = deadline
+
+class TcpBackend(httpcore.NetworkBackend):
+    """Connections over TCP only, made through `inner` (plain sockets unless given) the way
+    `connect` says: a subclass says how."""
+
+    def __init__(self, inner: httpcore.NetworkBackend | None = None) -> None:
         self._inner = inner or httpcore.SyncBackend()
 
     def connect_tcp(
@@ -118,9 +122,15 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        timeout = self.deadline.wait(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return DeadlineStream(stream, self.deadline)
+        def dial(address: str, wait: float | None) -> httpcore.NetworkStream:
+            return self._inner.connect_tcp(address, port, wait, local_address, socket_options)
+
+        return self.connect(host, timeout, dial)
+
+    def connect(self, host: str, timeout: float | None, dial: Dial) -> httpcore.NetworkStream:
+        """A connection to `host`, made with `dial(address, timeout)`, which connects through
+        `inner` to one address (a name or an IP) on the port asked for."""
+        return dial(host, timeout)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -129,6 +139,19 @@ class DeadlineBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+class DeadlineBackend(TcpBackend):
+    """Connections that end by `deadline`: connecting, and every operation after it."""
+
+    def __init__(self, deadline: Waits, inner: httpcore.NetworkBackend | None = None) -> None:
+        super().__init__(inner)
+        self.deadline = deadline
+
+    def connect(self, host: str, timeout: float | None, dial: Dial) -> httpcore.NetworkStream:
+        """A connection to `host` that ends by the deadline, connecting included."""
+        stream = dial(host, self.deadline.wait(timeout, httpcore.ConnectTimeout))
+        return DeadlineStream(stream, self.deadline)
 
 
 class DeadlineTransport(httpx.HTTPTransport):
@@ -166,7 +189,25 @@ class UnreadableBody(httpx.DecodingError):
     failed request; the same request would get the same answer."""
 
 
-class BoundedTransport(httpx.BaseTransport):
+Inner = TypeVar("Inner", httpx.BaseTransport, httpx.AsyncBaseTransport)
+
+
+class _Bounded(Generic[Inner]):
+    """What a bounded transport keeps: the transport it sends through (`inner`, else a pool of
+    its own held to `limits`), and the cap on a body, `max_bytes`."""
+
+    def __init__(
+        self, inner: Inner | None = None, *, max_bytes: int, limits: httpx.Limits | None = None
+    ) -> None:
+        self._inner: Inner = inner or self._pool(limits or httpx.Limits())
+        self._max_bytes = max_bytes
+
+    def _pool(self, limits: httpx.Limits) -> Inner:
+        """A transport of its own, its connections held to `limits`."""
+        raise NotImplementedError
+
+
+class BoundedTransport(_Bounded[httpx.BaseTransport], httpx.BaseTransport):
     """A transport whose every exchange is bounded, for a client kept for many requests (the
     LLM endpoint's): a total deadline of the request's own timeout (the longest of its
     connect, read, write and pool time-outs) for connecting, the headers and the body
@@ -179,19 +220,11 @@ class BoundedTransport(httpx.BaseTransport):
     default); over `inner` of another kind it is checked between the body's pieces.
     """
 
-    def __init__(
-        self,
-        inner: httpx.BaseTransport | None = None,
-        *,
-        max_bytes: int,
-        limits: httpx.Limits | None = None,
-    ) -> None:
-        self._inner = inner or DeadlineTransport(DeadlineBackend(CURRENT), limits)
-        self._max_bytes = max_bytes
+    def _pool(self, limits: httpx.Limits) -> httpx.BaseTransport:
+        return DeadlineTransport(DeadlineBackend(CURRENT), limits)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        deadline = Deadline(_total_seconds(request))
-        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        deadline = _exchange(request)
         with _within(deadline):
             response = self._inner.handle_request(request)
         try:
@@ -205,25 +238,15 @@ class BoundedTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-class AsyncBoundedTransport(httpx.AsyncBaseTransport):
+class AsyncBoundedTransport(_Bounded[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport):
     """`BoundedTransport` on an event loop: the deadline is a cancel scope around connecting
     and the headers, then around each read of the body."""
 
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport | None = None,
-        *,
-        max_bytes: int,
-        limits: httpx.Limits | None = None,
-    ) -> None:
-        self._inner = inner or httpx.AsyncHTTPTransport(
-            verify=tls_context(), limits=limits or httpx.Limits()
-        )
-        self._max_bytes = max_bytes
+    def _pool(self, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(verify=tls_context(), limits=limits)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        deadline = Deadline(_total_seconds(request))
-        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        deadline = _exchange(request)
         response = await _by(deadline, request, lambda: self._inner.handle_async_request(request))
         try:
             reader = _reader(response, request, self._max_bytes, deadline)
@@ -236,37 +259,45 @@ class AsyncBoundedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class BoundedClient(httpx.Client):
+class _Bounding:
+    """What makes an httpx client's transports, its own and any proxy's httpx makes for it
+    (from HTTP_PROXY and the like), `_bounded` ones holding answers to `max_bytes`."""
+
+    _bounded: Callable[..., Any]  # BoundedTransport, or AsyncBoundedTransport
+
+    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
+        self._max_bytes = max_bytes
+        super().__init__(**kwargs)
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> Any:
+        given = kwargs.get("transport")
+        return self._bounded(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
+
+    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> Any:
+        # httpx.Client's or httpx.AsyncClient's, whichever this is mixed into.
+        inner = super()._init_proxy_transport(*args, **kwargs)  # type: ignore[misc]
+        return self._bounded(inner, max_bytes=self._max_bytes)
+
+
+class BoundedClient(_Bounding, httpx.Client):
     """An httpx client whose transports, its own and any proxy's httpx makes for it (from
     HTTP_PROXY and the like), are `BoundedTransport`s holding answers to `max_bytes`."""
 
-    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
-        self._max_bytes = max_bytes
-        super().__init__(**kwargs)
-
-    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
-        given = kwargs.get("transport")
-        return BoundedTransport(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
-
-    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
-        inner = super()._init_proxy_transport(*args, **kwargs)
-        return BoundedTransport(inner, max_bytes=self._max_bytes)
+    _bounded = BoundedTransport
 
 
-class AsyncBoundedClient(httpx.AsyncClient):
+class AsyncBoundedClient(_Bounding, httpx.AsyncClient):
     """`BoundedClient` on an event loop."""
 
-    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
-        self._max_bytes = max_bytes
-        super().__init__(**kwargs)
+    _bounded = AsyncBoundedTransport
 
-    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
-        given = kwargs.get("transport")
-        return AsyncBoundedTransport(given, max_bytes=self._max_bytes, limits=kwargs.get("limits"))
 
-    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
-        inner = super()._init_proxy_transport(*args, **kwargs)
-        return AsyncBoundedTransport(inner, max_bytes=self._max_bytes)
+def _exchange(request: httpx.Request) -> Deadline:
+    """The deadline of `request`'s exchange (`_total_seconds` from now); the request asks only
+    for the codings `decoded` undoes."""
+    deadline = Deadline(_total_seconds(request))
+    request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+    return deadline
 
 
 def _total_seconds(request: httpx.Request) -> float:
@@ -324,7 +355,10 @@ def _refusal(exc: BodyError, request: httpx.Request) -> httpx.HTTPError:
     return UnreadableBody(str(exc), request=request)
 
 
-class _SyncBody(httpx.SyncByteStream):
+class _Body:
+    """A bounded answer's body: the raw bytes of `response`, decoded by `reader` by
+    `deadline`; a body refused raises the httpx error of `request` that says why."""
+
     def __init__(
         self,
         response: httpx.Response,
@@ -337,6 +371,8 @@ class _SyncBody(httpx.SyncByteStream):
         self._deadline = deadline
         self._request = request
 
+
+class _SyncBody(_Body, httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         raw = self._response.iter_raw()
         try:
@@ -354,19 +390,7 @@ class _SyncBody(httpx.SyncByteStream):
         self._response.close()
 
 
-class _AsyncBody(httpx.AsyncByteStream):
-    def __init__(
-        self,
-        response: httpx.Response,
-        reader: BodyReader,
-        deadline: Deadline,
-        request: httpx.Request,
-    ) -> None:
-        self._response = response
-        self._reader = reader
-        self._deadline = deadline
-        self._request = request
-
+class _AsyncBody(_Body, httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         raw = self._response.aiter_raw()
         try:

@@ -8,6 +8,8 @@ from briefer.schema import Usage
 from briefer.schema.comparison import Comparison, ComparisonDraft, Conflict, SharedFact
 from briefer.verify.coverage import Compared, assemble, verified_quote
 
+Coverage = Literal["all", "some", "one"]
+
 
 def comparison_from_draft(
     draft: ComparisonDraft,
@@ -20,9 +22,7 @@ def comparison_from_draft(
     n = len(items)
     warnings = list(warnings)
     every = set(range(n))
-    agreed: list[SharedFact] = []
-    partial: list[SharedFact] = []
-    unique: list[SharedFact] = []
+    facts: dict[Coverage, list[SharedFact]] = {"all": [], "some": [], "one": []}
     for fact in draft.facts:
         quotes = [
             verified_quote(q.source, q.quote, items) for q in fact.quotes if 0 <= q.source < n
@@ -32,13 +32,12 @@ def comparison_from_draft(
         if not quotes:
             continue
         sources = sorted({q.source for q in quotes})
-        coverage: Literal["all", "some", "one"] = (
+        coverage: Coverage = (
             "all" if set(sources) == every else "some" if len(sources) > 1 else "one"
         )
-        shared = SharedFact(
-            statement=fact.statement, sources=sources, coverage=coverage, quotes=quotes
+        facts[coverage].append(
+            SharedFact(statement=fact.statement, sources=sources, coverage=coverage, quotes=quotes)
         )
-        (agreed if coverage == "all" else partial if coverage == "some" else unique).append(shared)
     conflicts = []
     for conflict in draft.conflicts:
         claims = [c for c in conflict.claims if 0 <= c.source < n]
@@ -53,7 +52,7 @@ def comparison_from_draft(
             )
         )
     missing = sum(
-        q.status == "missing" for f in [*agreed, *partial, *unique] for q in f.quotes
+        q.status == "missing" for group in facts.values() for f in group for q in f.quotes
     ) + sum(q.status == "missing" for c in conflicts for q in c.quotes)
     if missing:
         warnings.append(f"{missing} quotes of the comparison were not found in their articles")
@@ -61,9 +60,9 @@ def comparison_from_draft(
         items,
         engine="openai",
         model=model,
-        agreed=agreed,
-        partial=partial,
-        unique=unique,
+        agreed=facts["all"],
+        partial=facts["some"],
+        unique=facts["one"],
         conflicts=conflicts,
         warnings=warnings,
         usage=usage,

@@ -10,11 +10,15 @@ format negotiation and a way to send.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from briefer.engines.openai.config import LLMConfig
-from briefer.engines.openai.conversation import Answer, Conversation, Overflow, conversation
-from briefer.engines.openai.endpoint import Negotiation
+from briefer.engines.openai.conversation import (
+    Answer,
+    Conversation,
+    MissingQuotes,
+    Overflow,
+    conversation,
+)
 from briefer.engines.openai.messages import (
     OutputSpec,
     Request,
@@ -22,7 +26,7 @@ from briefer.engines.openai.messages import (
     build_story_messages,
 )
 from briefer.engines.openai.models import ModelInfo
-from briefer.engines.openai.prompts import load_template
+from briefer.engines.openai.prompts import PromptTemplate, load_template
 from briefer.engines.openai.resolution import Settled
 from briefer.engines.openai.transport import drive, translate_error
 from briefer.schema import Brief, Usage
@@ -82,20 +86,7 @@ class Drafting(Settled):
 
     def draft_story(self, items: list[Compared]) -> Answer:
         """Ask the model for a story brief (blocking); its draft, unchecked."""
-        import openai
-
-        send = self._sender()
-        talk = _story_job(
-            items,
-            self.config,
-            self.budget.output_tokens,
-            self.negotiation,
-            self._overflow(STORY),
-        )
-        try:
-            return drive(talk, send)
-        except openai.APIError as exc:
-            raise translate_error(exc, self.config) from None
+        return self._ask(STORY, _story_question(items))
 
     def _priced_usage(self, answer: Answer) -> Usage:
         """An answer's usage with its cost in dollars (None when the model has no price)."""
@@ -107,32 +98,51 @@ class Drafting(Settled):
 
     def draft_comparison(self, briefs: list[Brief], texts: list[str]) -> Answer:
         """Ask the model to compare briefs (blocking); its draft, unchecked."""
+        return self._ask(COMPARISON, _compare_question(briefs, texts))
+
+    def _ask(self, output: OutputSpec, question: _Question) -> Answer:
+        """The model's answer to `question`, asked for `output` (blocking)."""
         import openai
 
         send = self._sender()
-        talk = _compare_job(
-            briefs,
-            texts,
-            self.config,
-            self.budget.output_tokens,
-            self.negotiation,
-            self._overflow(COMPARISON),
-        )
+        talk = self._conversation(output, question.messages, question.template, question.missing)
         try:
             return drive(talk, send)
         except openai.APIError as exc:
             raise translate_error(exc, self.config) from None
 
+    def _conversation(
+        self,
+        output: OutputSpec,
+        messages: list[dict[str, str]],
+        template: PromptTemplate,
+        missing: MissingQuotes,
+    ) -> Conversation:
+        """The conversation that asks for `output` with `messages`, under the endpoint's
+        settings, budget and output format negotiation; `missing` finds the quotes to repair."""
+        return conversation(
+            messages,
+            template,
+            self.config,
+            self.budget.output_tokens,
+            output=output,
+            missing=missing,
+            negotiation=self.negotiation,
+            overflow=self._overflow(output),
+        )
 
-def _compare_job(
-    briefs: list[Brief],
-    texts: list[str],
-    config: LLMConfig,
-    output_tokens: int,
-    negotiation: Negotiation,
-    overflow: Overflow,
-) -> Conversation:
-    """The conversation that compares briefs; quotes are checked against their articles."""
+
+class _Question(NamedTuple):
+    """What the model is asked about several articles: the messages, the template they come
+    from, and `missing`, the quotes of its draft not found in the articles they name."""
+
+    messages: list[dict[str, str]]
+    template: PromptTemplate
+    missing: MissingQuotes
+
+
+def _compare_question(briefs: list[Brief], texts: list[str]) -> _Question:
+    """The question that compares briefs; quotes are checked against their articles."""
     template = load_template("compare")
     messages = build_briefs_messages(briefs, template, Boundary.new(), label="source", first=0)
 
@@ -147,26 +157,11 @@ def _compare_job(
         ]
         return _not_found(quotes, texts, "source")
 
-    return conversation(
-        messages,
-        template,
-        config,
-        output_tokens,
-        output=COMPARISON,
-        missing=missing,
-        negotiation=negotiation,
-        overflow=overflow,
-    )
+    return _Question(messages, template, missing)
 
 
-def _story_job(
-    items: list[Compared],
-    config: LLMConfig,
-    output_tokens: int,
-    negotiation: Negotiation,
-    overflow: Overflow,
-) -> Conversation:
-    """The conversation that writes a story brief; each quote is checked against the article
+def _story_question(items: list[Compared]) -> _Question:
+    """The question that asks for a story brief; each quote is checked against the article
     of the outlet it is given for."""
     template = load_template("story")
     outlets = [(i.envelope.article.label, i.envelope.brief, i.text) for i in items]
@@ -187,16 +182,7 @@ def _story_job(
         quotes += [(f"only_one[{i}]", o.source, o.quote) for i, o in enumerate(draft.only_one)]
         return _not_found(quotes, texts, "outlet")
 
-    return conversation(
-        messages,
-        template,
-        config,
-        output_tokens,
-        output=STORY,
-        missing=missing,
-        negotiation=negotiation,
-        overflow=overflow,
-    )
+    return _Question(messages, template, missing)
 
 
 def _not_found(

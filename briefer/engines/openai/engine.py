@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 import tenacity
@@ -46,12 +46,7 @@ from briefer.engines import EngineResult, EngineSetup, PrefixGate
 from briefer.engines.merge import merge_briefs
 from briefer.engines.openai.budget import Budget
 from briefer.engines.openai.config import LLMConfig
-from briefer.engines.openai.conversation import (
-    BRIEF,
-    Conversation,
-    Overflow,
-    conversation,
-)
+from briefer.engines.openai.conversation import BRIEF, Conversation, Overflow
 from briefer.engines.openai.drafts import Drafting
 from briefer.engines.openai.endpoint import FormatMemory, Negotiation, provider_of
 from briefer.engines.openai.messages import (
@@ -106,6 +101,18 @@ def _require_configured(config: LLMConfig) -> None:
             "no LLM is configured: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
             "server (vLLM, Ollama, llama.cpp)"
         )
+
+
+def _client_options(given: LLMConfig) -> dict[str, Any]:
+    """What both SDK clients are made with: the endpoint, credentials and all, and no retries
+    of the SDK's own (tenacity's alone)."""
+    return {
+        "api_key": given.api_key or "unused",
+        "base_url": given.request_url or given.endpoint,
+        "default_query": given.query or None,
+        "max_retries": 0,
+        "timeout": given.timeout,
+    }
 
 
 class OpenAIEngine(Planning, Drafting):
@@ -243,16 +250,10 @@ class OpenAIEngine(Planning, Drafting):
         """The blocking SDK client (made on first use, kept for reuse)."""
         import openai
 
-        given = self.given
-        _require_configured(given)
-        protect_logs(given.secrets)
+        given = self._configured()
         if self._client is None:
             self._client = openai.OpenAI(
-                api_key=given.api_key or "unused",
-                base_url=given.request_url or given.endpoint,  # credentials and all
-                default_query=given.query or None,
-                max_retries=0,
-                timeout=given.timeout,
+                **_client_options(given),
                 # The SDK sends through httpx2 by default, which respx cannot see; it accepts
                 # a classic httpx client too, and that one is our seam for tests and recording.
                 # Ours bounds every answer in time and size (`transport.llm_client`).
@@ -265,22 +266,24 @@ class OpenAIEngine(Planning, Drafting):
 
         import openai
 
-        given = self.given
-        _require_configured(given)
-        protect_logs(given.secrets)
+        given = self._configured()
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_loop is not loop:
             self._async_loop = loop
             self._async_client = openai.AsyncOpenAI(
-                api_key=given.api_key or "unused",
-                base_url=given.request_url or given.endpoint,  # credentials and all
-                default_query=given.query or None,
-                max_retries=0,
-                timeout=given.timeout,
+                **_client_options(given),
                 http_client=self._async_http_client  # type: ignore[arg-type]
                 or async_llm_client(given),
             )
         return self._async_client
+
+    def _configured(self) -> LLMConfig:
+        """The settings the SDK clients are made with: refused when no LLM is configured,
+        their secrets kept out of the logs."""
+        given = self.given
+        _require_configured(given)
+        protect_logs(given.secrets)
+        return given
 
     def close(self) -> None:
         """Close the blocking client's connections."""
@@ -328,14 +331,8 @@ class OpenAIEngine(Planning, Drafting):
 
     def _talk(self, job: Job) -> Conversation:
         text = job.article_text
-        return conversation(
-            job.messages,
-            job.template,
-            self.config,
-            self.budget.output_tokens,
-            missing=lambda brief: missing_quotes(brief, text),
-            negotiation=self.negotiation,
-            overflow=self._overflow(BRIEF),
+        return self._conversation(
+            BRIEF, job.messages, job.template, lambda brief: missing_quotes(brief, text)
         )
 
     # --- sync -------------------------------------------------------------------------------
