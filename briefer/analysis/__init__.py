@@ -14,8 +14,10 @@ briefs it. The offline engine builds its brief from it, the checks of every brie
 * `people.py`: the signs in the text that a name is a person's (a title or role before it,
   an age or "who" after it, a workplace, a list beside other people).
 * `rules.py`: every rule's name and switch, for `briefer eval --ablate`.
-* `names.py`: how one run of capitalised words reads as names: where a name ends, its kind,
-  the shorter forms the article may use for it.
+* `names.py`: how one run of capitalised words reads as names: where a name ends, which
+  part is an owner and which a body it owns.
+* `name_kinds.py`: what kind of party one name is (person, company, organisation,
+  government), and the shorter forms the article may use for it.
 * `words.py`: the word lists and word rules only these rules read (speech verbs, prepositions,
   pronouns, `singular`, `is_news_outlet`); the lists themselves are data, in `words.toml`
   (shared by the rules) and `sourcing/words.toml` (the sourcing grammar's own), each list
