@@ -126,6 +126,22 @@ def test_false_anonymous_counts_role_references_the_analysis_calls_anonymous():
     assert metrics["anonymous_recall"] == Ratio(1, 1)
 
 
+def test_unnamed_precision_weighs_unnamed_calls_the_editor_labelled_either_way():
+    text = (
+        "The Calder Port Authority closed the pier on Monday. Officials said it was unsafe. "
+        "Harbour workers said the crane was old. The doctors said two men were hurt."
+    )
+    envelope = Briefer(engine="offline").brief(text)
+    labels = Labels(
+        article="x.txt",
+        anonymous_source_phrases=["Officials said"],
+        role_references_to_named=["The doctors said"],  # the editor knows who they are
+    )
+    metrics = score_brief("x", envelope, text, labels).metrics
+    # "Harbour workers said" is unlabelled: not counted either way
+    assert metrics["unnamed_precision"] == Ratio(1, 2)
+
+
 def test_length_counts_words_not_table_pipes_dashes_or_check_marks():
     assert count_words("| Gordon Sondland | person | — | — |") == 3
     assert count_words("1. “The U.S. paid $4.5m.” — the reporter · ✓") == 7

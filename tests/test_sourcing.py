@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from briefer.analysis.rules import switched_off
 from briefer.analysis.sourcing import (
     Attribution,
     FindingKind,
@@ -190,6 +191,32 @@ def test_back_references_keep_their_kind() -> None:
     assert _by_source(profile, "The diplomat").kind is SourceKind.UNNAMED_INSTITUTION
     assert _by_source(profile, "The people").kind is SourceKind.ANONYMOUS
     assert _by_source(profile, "One of the people").kind is SourceKind.ANONYMOUS
+
+
+BODY_REFERRED_BACK = (
+    "The Calder Port Authority closed the eastern pier on Monday. The authority said it "
+    "would reopen in May. Its statement said repairs would cost $4 million. "
+    "The doctors said two workers were hurt. A company spokesperson who asked not to be "
+    "named said the crane was old."
+)
+
+
+def test_a_body_referred_back_is_the_body_named_before() -> None:
+    profile = analyze_sourcing(BODY_REFERRED_BACK)
+    assert _by_source(profile, "The authority").kind is SourceKind.NAMED_ORGANIZATION
+    assert _by_source(profile, "Its statement").kind is SourceKind.NAMED_ORGANIZATION
+    # people, not a body; and an indefinite phrase hides who spoke
+    assert _by_source(profile, "The doctors").kind is SourceKind.UNNAMED_INSTITUTION
+    spokesperson = "A company spokesperson who asked not to be named"
+    assert _by_source(profile, spokesperson).kind is SourceKind.ANONYMOUS
+    with switched_off("sourcing.body-referred-back"):
+        off = analyze_sourcing(BODY_REFERRED_BACK)
+    assert _by_source(off, "The authority").kind is SourceKind.UNNAMED_INSTITUTION
+
+
+def test_a_body_referred_back_needs_a_name_before_it() -> None:
+    profile = analyze_sourcing("The authority said the pier would reopen in May.")
+    assert _by_source(profile, "The authority").kind is SourceKind.UNNAMED_INSTITUTION
 
 
 def test_elided_subject_after_but_is_the_previous_source() -> None:

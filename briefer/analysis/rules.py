@@ -40,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     Rule("sourcing.described-person", "lead author and NASA scientist Lucas Paganini said"),
     Rule("sourcing.proper-of-name", "the Department of Energy said (a named body)"),
     Rule("sourcing.age-epithet", "the 56-year-old said (the person named before)"),
+    Rule("sourcing.body-referred-back", "the company said; its statement says (named before)"),
     Rule("sourcing.published-in", "a paper published in the journal Nature Astronomy"),
     Rule("sourcing.noun-after-preposition", "according to reports (a noun, not a verb)"),
     Rule("sourcing.those-group", "those familiar with the talks said"),

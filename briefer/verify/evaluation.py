@@ -23,6 +23,10 @@ item once (micro-averaged). The rules:
   quotes, stands in the article overlapping the phrase.
 * **False-anonymous rate**: the share of labelled role references to named people ("the
   president said", "he told reporters") that the sourcing analysis calls anonymous.
+* **Unnamed precision**: of the attributions the sourcing analysis calls anonymous or an
+  unnamed institution, and the editor labelled either way, the share the editor labelled
+  anonymous rather than a named source or a role reference to a named party ("the company
+  said" after the company is named).
 * **Named-source recall**: labelled named-source phrases that an attribution to a named person
   or organisation overlaps.
 * **Declined-comment recall**, **hedged-number precision and recall**: labelled spans against
@@ -72,6 +76,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "role_quality": ("roles", True),
     "anonymous_recall": ("anonymous R", True),
     "false_anonymous": ("false anon", False),
+    "unnamed_precision": ("unnamed P", True),
     "named_source_recall": ("named R", True),
     "declined_recall": ("declined R", True),
     "hedged_precision": ("hedged P", True),

@@ -164,6 +164,7 @@ def score_brief(name: str, envelope: Envelope, text: str, labels: Labels) -> Art
         **stakeholder_scores(labels, [(s.name, s.role) for s in brief.stakeholders], text),
         "anonymous_recall": _anonymous_recall(labels, envelope, text),
         "false_anonymous": _false_anonymous(labels, profile, text),
+        "unnamed_precision": _unnamed_precision(labels, profile, text),
         "named_source_recall": _named_recall(labels, profile, text),
         "declined_recall": _span_recall(
             text, labels.declined_comment, _spans(envelope.sourcing.declined_comment)
@@ -400,6 +401,27 @@ def _false_anonymous(labels: Labels, profile: SourcingProfile, text: str) -> Rat
     anonymous = [(a.start, a.end) for a in profile.attributions if a.kind is SourceKind.ANONYMOUS]
     located = [s for s in (_locate(text, p) for p in labels.role_references_to_named) if s]
     return Ratio(sum(_overlaps(s, anonymous) for s in located), len(located))
+
+
+def _unnamed_precision(labels: Labels, profile: SourcingProfile, text: str) -> Ratio:
+    """Of the attributions the analysis calls anonymous or an unnamed institution that the
+    editor labelled either way, the share labelled anonymous (not a named source, not a role
+    reference to a named party)."""
+    anonymous = [s for p in labels.anonymous_source_phrases for s in _occurrences(text, p)]
+    named = [
+        s
+        for p in [*(n.phrase for n in labels.named_sources), *labels.role_references_to_named]
+        for s in _occurrences(text, p)
+    ]
+    hits = total = 0
+    for a in profile.attributions:
+        if a.kind not in (SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION):
+            continue
+        if _overlaps((a.start, a.end), anonymous):
+            hits, total = hits + 1, total + 1
+        elif _overlaps((a.start, a.end), named):
+            total += 1
+    return Ratio(hits, total)
 
 
 def _named_recall(labels: Labels, profile: SourcingProfile, text: str) -> Ratio:

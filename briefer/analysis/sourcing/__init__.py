@@ -41,8 +41,11 @@ Rules, in the order they are applied:
    words, or when it is the surname (or given name) of a person named earlier in the
    article; otherwise an organisation (a company, government or organisation word, a known
    country or capital, a leading "the", or an unknown single word such as "Reuters").
-   Everything else ("officials", "police", "a European diplomat", "a court filing", "the
-   company", "a Republican") is an UNNAMED_INSTITUTION.
+   A body or its document referred back to by "the", "its" or a possessive ("the company
+   said", "its statement said", "the prosecutor's office said") is a NAMED_ORGANIZATION
+   once the article has named anyone before it: news copy writes "the" for a body it has
+   named. Everything else ("officials", "police", "a European diplomat", "a court filing",
+   "the doctors", "a Republican") is an UNNAMED_INSTITUTION.
 
 3. **Findings.** Regular expressions find declined comment ("declined to comment", "did not
    respond to a request for comment", "without providing more specifics"), hedged numbers

@@ -108,6 +108,7 @@ _SPOKES_NOUNS = _WORDS["spokes_nouns"]
 _KIN = _WORDS["kin"]
 _PAIRED_BODIES = _WORDS["paired_bodies"]  # the rule "sourcing.both-named"
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
+_BODY_DOCUMENTS = _WORDS["body_documents"]
 _SINGULAR_UNNAMED_OK = _WORDS["singular_unnamed_ok"]
 _NOT_ONE_VOICE = _WORDS["not_one_voice"]
 

@@ -9,14 +9,45 @@ from bisect import bisect_left
 
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing._classify import _Classifier
-from briefer.analysis.sourcing._lexicon import _LEAD_STRIP, _NOT_NAME_START, _PRONOUNS
+from briefer.analysis.sourcing._lexicon import (
+    _BODY_DOCUMENTS,
+    _DOCUMENTS,
+    _INSTITUTION_NOUNS,
+    _LEAD_STRIP,
+    _NOT_NAME_START,
+    _PRONOUNS,
+    _lexicon,
+)
 from briefer.analysis.sourcing._phrases import _NP
-from briefer.analysis.sourcing._tokens import _Tok, _tokens
+from briefer.analysis.sourcing._tokens import _CAP_RUN, _opens_sentence, _Tok, _tokens
 from briefer.analysis.sourcing.model import Attribution, SourceKind
+from briefer.analysis.words import singular
 from briefer.text import Span
 
 # A person referred back to by age, as news copy does: "the 56-year-old".
 _AGE_EPITHET = re.compile(r"[Tt]he \d{1,3}-year-old")
+# A definite determiner or a possessive before a body's noun: "the", "its", "NASA's".
+_DEFINITE = re.compile(r"(?i:the|its|his|her|their)|[A-Z][\w.&-]*['’]s")
+
+
+def _body_referred_back(source: str) -> bool:
+    """Whether a source is a body, or its document, referred back to by a definite phrase
+    ("the company", "the prosecutor's office", "its statement", "the report"): news copy
+    writes "the" for a body it has named, so the phrase hides no one (rule
+    "sourcing.body-referred-back"). A group of people ("the doctors", "the staff member")
+    is not a body, and an indefinite phrase ("a company spokesperson") hides who spoke."""
+    if not enabled("sourcing.body-referred-back"):
+        return False
+    words = source.split()
+    if len(words) < 2 or not _DEFINITE.fullmatch(words[0]):
+        return False
+    head = singular(words[-1].lower().strip(",.'’"))
+    return (
+        head in _INSTITUTION_NOUNS
+        or head in _DOCUMENTS
+        or head in _BODY_DOCUMENTS
+        or head in _lexicon().org_words
+    )
 
 
 class _Resolver(_Classifier):
@@ -40,7 +71,21 @@ class _Resolver(_Classifier):
             return SourceKind.NAMED_PERSON, titled  # "the president": the one named so before
         if kind is SourceKind.UNNAMED_INSTITUTION and (named := self._named_with(source)):
             return SourceKind.NAMED_PERSON, named  # "China's ambassador to Britain Liu Xiaming"
+        if (
+            kind is SourceKind.UNNAMED_INSTITUTION
+            and _body_referred_back(source)
+            and self._names_before(np.start)
+        ):
+            return SourceKind.NAMED_ORGANIZATION, None  # "the company said": named before
         return kind, None
+
+    def _names_before(self, before: int) -> bool:
+        """Whether the article names anyone or anything before this point: a run of two
+        capitalised words or more, or one inside a sentence ("... said Brisa Ports ...")."""
+        for match in _CAP_RUN.finditer(self.text, 0, before):
+            if " " in match.group().strip() or not _opens_sentence(self.text, match.start()):
+                return True
+        return False
 
     def _titled_earlier(self, source: str, before: int) -> str | None:
         """The person "the president" stands for: the last one the article named with that title
