@@ -219,6 +219,14 @@ def test_a_body_referred_back_needs_a_name_before_it() -> None:
     assert _by_source(profile, "The authority").kind is SourceKind.UNNAMED_INSTITUTION
 
 
+def test_a_body_brought_in_unnamed_stays_unnamed_when_referred_back() -> None:
+    profile = analyze_sourcing(
+        "Brisa Ports will cut 300 jobs, according to a group of dock workers. "
+        "The group said the terms were unfair."
+    )
+    assert _by_source(profile, "The group").kind is SourceKind.UNNAMED_INSTITUTION
+
+
 def test_elided_subject_after_but_is_the_previous_source() -> None:
     text = "The person declined to name the country but said it had pledged millions of dollars."
     profile = analyze_sourcing(text)

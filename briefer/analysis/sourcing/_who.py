@@ -30,24 +30,21 @@ _AGE_EPITHET = re.compile(r"[Tt]he \d{1,3}-year-old")
 _DEFINITE = re.compile(r"(?i:the|its|his|her|their)|[A-Z][\w.&-]*['’]s")
 
 
-def _body_referred_back(source: str) -> bool:
+def _body_referred_back(source: str) -> str | None:
     """Whether a source is a body, or its document, referred back to by a definite phrase
     ("the company", "the prosecutor's office", "its statement", "the report"): news copy
     writes "the" for a body it has named, so the phrase hides no one (rule
     "sourcing.body-referred-back"). A group of people ("the doctors", "the staff member")
-    is not a body, and an indefinite phrase ("a company spokesperson") hides who spoke."""
+    is not a body, and an indefinite phrase ("a company spokesperson") hides who spoke.
+    Returns the body's noun ("company"), or None."""
     if not enabled("sourcing.body-referred-back"):
-        return False
+        return None
     words = source.split()
     if len(words) < 2 or not _DEFINITE.fullmatch(words[0]):
-        return False
+        return None
     head = singular(words[-1].lower().strip(",.'’"))
-    return (
-        head in _INSTITUTION_NOUNS
-        or head in _DOCUMENTS
-        or head in _BODY_DOCUMENTS
-        or head in _lexicon().org_words
-    )
+    bodies = (_INSTITUTION_NOUNS, _DOCUMENTS, _BODY_DOCUMENTS, _lexicon().org_words)
+    return head if any(head in nouns for nouns in bodies) else None
 
 
 class _Resolver(_Classifier):
@@ -73,8 +70,9 @@ class _Resolver(_Classifier):
             return SourceKind.NAMED_PERSON, named  # "China's ambassador to Britain Liu Xiaming"
         if (
             kind is SourceKind.UNNAMED_INSTITUTION
-            and _body_referred_back(source)
+            and (body := _body_referred_back(source))
             and self._names_before(np.start)
+            and not self._introduced_unnamed(body, np.start)
         ):
             return SourceKind.NAMED_ORGANIZATION, None  # "the company said": named before
         return kind, None
@@ -86,6 +84,12 @@ class _Resolver(_Classifier):
             if " " in match.group().strip() or not _opens_sentence(self.text, match.start()):
                 return True
         return False
+
+    def _introduced_unnamed(self, body: str, before: int) -> bool:
+        """Whether the article brought the body in without its name before this point ("a
+        group of employees said ... The group said"): then "the group" is that one, unnamed."""
+        pattern = rf"\b(?:an?|one|another)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(body)}s?\b"
+        return re.search(pattern, self.text[:before], re.IGNORECASE) is not None
 
     def _titled_earlier(self, source: str, before: int) -> str | None:
         """The person "the president" stands for: the last one the article named with that title
