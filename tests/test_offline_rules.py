@@ -15,6 +15,7 @@ from briefer.engines.offline import brief_offline
 from briefer.engines.offline import facts as offline_facts
 from briefer.inputs.article import article_from_text
 from briefer.renderers import render_markdown
+from briefer.renderers.brief import restates
 from briefer.schema import Brief
 from briefer.text import sentence_bounds, sentences
 
@@ -748,6 +749,27 @@ def test_markdown_does_not_print_a_summary_made_of_the_key_facts_it_lists():
     markdown = render_markdown(envelope)
     first = envelope.brief.key_facts[0].statement
     assert markdown.count(first.rstrip(".")) == 1
+
+
+QUOTE_FIRST = (
+    "Port Results\n\n"
+    "The port of Calder handled a record 2.1 million containers in the third quarter. "
+    "“Our results were strong, yet sales were below our expectations,” said chief executive "
+    "Ines Alder in the company’s news release. "
+    "“Why now?” said harbour master Tomas Varga at a meeting on Tuesday."
+)
+
+
+def test_a_quotation_first_sentence_states_the_quotation_after_its_speaker():
+    facts = brief_offline(article_from_text(QUOTE_FIRST)).key_facts
+    by_speaker = {f.attribution: f.statement for f in facts}
+    assert by_speaker["chief executive Ines Alder"] == (
+        "Chief executive Ines Alder: “Our results were strong, yet sales were below our "
+        "expectations.”"
+    )
+    assert by_speaker["harbour master Tomas Varga"] == "Harbour master Tomas Varga: “Why now?”"
+    for fact in facts:
+        assert restates(fact.statement, fact.evidence), fact.statement
 
 
 def test_a_quotation_that_resumes_after_its_speaker_is_still_theirs():

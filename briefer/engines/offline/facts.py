@@ -192,6 +192,13 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     sentence = span.text
     for attribution in attributions:
         rel_start = attribution.start - span.start
+        # "“We are open,” the mayor told reporters on Monday.": a quotation that opens the
+        # sentence ends where its speaker comes in; the rest is who said it, to whom, where.
+        if sentence[:1] in _OPENING_QUOTES and (
+            closed := _quote_closed_before(sentence, rel_start)
+        ):
+            sentence = closed
+            break
         # A trailing ", the people said." or ", port director Helen Marsh said." is dropped.
         comma = sentence.rfind(", ", 0, rel_start + 1)
         if comma > 0 and len(sentence[comma:rel_start].split()) <= 4:
@@ -206,6 +213,23 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     if sentence and sentence[-1] not in '.!?"”’':
         sentence += "."
     return one_line(sentence, 400, at_word=True)
+
+
+_OPENING_QUOTES = "\"“‘'"
+# A quotation's end before its speaker: a comma, "?" or "!" and the closing mark.
+_QUOTE_CLOSE = re.compile(r"([,?!])([\"”’'])\s+")
+
+
+def _quote_closed_before(sentence: str, at: int) -> str | None:
+    """The quotation that opens `sentence`, when it closes right before offset `at` (at most
+    four words between: "..., said CEO Ines Alder"), its comma made a full stop; else None."""
+    last = None
+    for match in _QUOTE_CLOSE.finditer(sentence, 0, at + 1):
+        last = match
+    if last is None or len(sentence[last.end() : at].split()) > 4:
+        return None
+    stop = "." if last.group(1) == "," else last.group(1)
+    return sentence[: last.start()] + stop + last.group(2)
 
 
 _IN_RELATIVE_CLAUSE = re.compile(r",\s+(?:who|which)\s", re.IGNORECASE)
@@ -240,16 +264,23 @@ def _asserted_by(span: Span, attributions: list[Attribution]) -> str:
 
 
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b.*$", re.DOTALL)
+# Where a named speaker said it, not who: "CEO Craig Menear [in the company's news release]",
+# "Fadem [in a Tuesday research report]".
+_WHERE_SAID = re.compile(
+    r"(\b[A-Z][\w.'’-]*)\s+(?:in|at|on|during)\s+(?:a|an|the|his|her|its|their)\s.*$",
+    re.DOTALL,
+)
 
 
 def _who(attribution: Attribution) -> str:
     """Who asserts it: the source as written, or the name a pronoun or surname stands for.
 
     A relative clause is left out: "the people, who asked not to be identified" is "the
-    people" (the sourcing caveats say what the clause said).
+    people" (the sourcing caveats say what the clause said); so is where a named speaker
+    said it ("CEO Craig Menear in the company's news release" is "CEO Craig Menear").
     """
     who = attribution.refers_to or attribution.source
-    return _RELATIVE_CLAUSE.sub("", who).strip() or who
+    return _WHERE_SAID.sub(r"\1", _RELATIVE_CLAUSE.sub("", who)).strip() or who
 
 
 def _attributions_by_sentence(
