@@ -112,6 +112,42 @@ def test_a_ticker_and_a_photo_mark_are_left_out_of_a_statement_not_the_evidence(
     )
 
 
+@pytest.mark.parametrize(
+    "mark", ["(pictured left to right)", "(pictured here)", "(pictured, second left)"]
+)
+def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
+    sentence = f"The three harbour pilots {mark} Ines Alder, Tomas Varga and Ana Ruiz steered it."
+    assert without_inline(sentence) == (
+        "The three harbour pilots Ines Alder, Tomas Varga and Ana Ruiz steered it."
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "The ferry left at noon. Read more about the ferry strike The union said talks "
+            "would resume on Monday.",
+            ["The ferry left at noon.", "The union said talks would resume on Monday."],
+        ),
+        # where the link ends does not show: the glued sentence goes with it
+        (
+            "The ferry left at noon. More on this story and other news in Calder Varga said "
+            "the crossing was rough.",
+            ["The ferry left at noon."],
+        ),
+        # a fragment before the link is no sentence
+        (
+            "The ferry companies are: Read more about the fleet The union said talks would "
+            "resume on Monday.",
+            ["The union said talks would resume on Monday."],
+        ),
+    ],
+)
+def test_a_link_to_more_stories_glued_to_a_sentence_is_cut_out(text, kept):
+    assert story(text) == kept
+
+
 def test_related_headlines_on_lines_of_their_own_are_cut_from_the_sentence_before():
     text = (
         "The agency expects to pick four finalists early next year.\n"

@@ -46,7 +46,8 @@ _PROMPT = re.compile(
 _PHOTO_MARK = re.compile(
     r"\((?:pictured|picture|photo|file photo|left|right|centre|center|above|below|top|bottom|"
     r"front|back|inset|second (?:left|right)|far (?:left|right))"
-    r"(?:[,;]? ?(?:left|right|centre|center|above|below|top|bottom|with [^()]{1,40}))?\)",
+    r"(?:[,;]? ?(?:left to right|right to left|from left|left|right|centre|center|above|"
+    r"below|top|bottom|here|second (?:left|right)|with [^()]{1,40}))?\)",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(
@@ -60,6 +61,10 @@ _CREDIT_LINE = re.compile(
 )
 # A market ticker in wire copy: ".MIAPJ0000PUS", ".N225", "<LCOc1>".
 _TICKER = re.compile(r"(?<![\w.])\.[A-Z][A-Z0-9]{2,}[a-z0-9]{0,3}\b|<[A-Z0-9.=]{2,}[a-z0-9]{0,3}>")
+# A link to more stories glued to the front of a sentence, as BBC pages lose their line
+# breaks: "Read more about the nominees The prize ...", "More on this story and other news in
+# Leicestershire ...". Where the link ends is where the next sentence starts, if it shows.
+_PROMO_LEAD = re.compile(r"(?:Read more|More on this story)\b(?!:)")
 # Related stories after a sentence: "... next year. - Moon Rush: Lander Plans - Where ...",
 # on one line or a line each.
 _RELATED_RUN = re.compile(r"(?<=[.!?\"”’])(?:\s+[-–•]\s+[A-Z0-9][^\n]{2,120}?){1,}$")
@@ -171,6 +176,14 @@ def _story_stretches(
     pieces.append((pos, end))
     out: list[tuple[int, int]] = []
     for i, (a, b) in enumerate(pieces):
+        if promo := _PROMO_LEAD.search(text, a, b):
+            # Before the link, a sentence only if it ends as one ("The nominees are: Read
+            # more ..." leaves a fragment); after it, the sentence it was glued to, if a start
+            # shows.
+            before = text[a : promo.start()].rstrip()
+            kept = [(a, promo.start())] if before.endswith((".", "!", "?", '"', "”")) else []
+            out.extend([*kept, *_unglued(text, promo.start(), b)[1:]])
+            continue
         # Captions hide in run-on "sentences": after a prompt, or long, or placing a photo.
         suspect = i > 0 or len(text[a:b].split()) > GLUED_WORDS or _is_caption(text, a, b)
         parts = _unglued(text, a, b) if suspect else [(a, b)]
