@@ -54,11 +54,17 @@ def paragraphs(text: str) -> list[Span]:
 
 def sentences(text: str) -> list[Span]:
     """Split `text` into sentences with offsets; long run-ons are cut at clause boundaries."""
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple[Span, ...]:
+    # Cached: the engine and the analyses it runs each split the same article.
     out: list[Span] = []
     for para in paragraphs(text):
         for span in _split_paragraph(text, para.start, para.end):
             out.extend(_cap_length(text, span))
-    return out
+    return tuple(out)
 
 
 def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
@@ -77,7 +83,7 @@ def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int,
 
 @functools.lru_cache(maxsize=8)
 def _sentence_index(text: str) -> tuple[list[int], list[int]]:
-    spans = sentences(text)
+    spans = _sentences(text)
     return [s.start for s in spans], [s.end for s in spans]
 
 
