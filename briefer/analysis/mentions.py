@@ -34,7 +34,10 @@ def _candidate() -> re.Pattern[str]:
     word = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_INITIAL}|[A-Z][\w'’&-]*|{particle}|{_ORDINAL}|&)"
     joins = alternation(lists.connectors | lists.name_particles)
     join = rf"(?:(?:[ \t]+(?:{joins}))+[ \t]+|[ \t]+)"
-    return re.compile(rf"{word}(?:{join}{word})*(?:[ \t]+\d{{1,5}}\b)?")
+    # What a word can start with: the look-ahead passes over every other character at once.
+    particle_starts = "".join(sorted({re.escape(p[0]) for p in lists.joined_particles}))
+    first = rf"(?=[A-Z\d&{particle_starts}])"
+    return re.compile(rf"{first}{word}(?:{join}{word})*(?:[ \t]+\d{{1,5}}\b)?")
 
 
 def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]]:
