@@ -141,10 +141,11 @@ def _findings(
     """Return the matches of `pattern` in `text`; `extend` runs each to the end of its clause;
     `hint` finds words every match holds, to skip a text that has none.
 
-    The (lower-case) patterns run on the lower-cased text when lower-casing keeps every offset.
+    The (lower-case) patterns, `hint` too, run on the lower-cased text when lower-casing keeps
+    every offset.
     """
     out: list[Finding] = []
-    if hint is not None and hint.search(text) is None:
+    if hint is not None and next(finditer_any_case(hint, text), None) is None:
         return out  # none of the words every match holds: no need to read further
     for match in finditer_any_case(pattern, text):
         start, end = match.start(), match.end()
