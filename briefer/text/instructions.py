@@ -135,15 +135,29 @@ def _language(table: dict[str, object]) -> str:
     return rf"{verb}\s+(?:{'|'.join(forms)})|{identity}|{_any(table['phrases'])}"
 
 
+def _first_letters(table: dict[str, object]) -> set[str]:
+    """The characters a language's instructions start with: the first of its verbs, its
+    identity phrases and its other phrases, as `_phrase` folds them."""
+    return {
+        fold(words.strip().lower())[0].split()[0][0]
+        for key in ("verbs", "identity", "phrases")
+        for words in _list(table[key])
+    }
+
+
 @cache
 def _instruction() -> re.Pattern[str]:
     data = _data()
     languages = []
+    starts: set[str] = set()
     for code in LANGUAGES:
         table = data[code]
         assert isinstance(table, dict)
         languages.append(_language(table))
-    return re.compile(r"(?<!\w)(?:" + "|".join(languages) + ")", re.IGNORECASE)
+        starts |= _first_letters(table)
+    # A look-ahead for the first letters lets the scan pass over any other character at once.
+    first = "[" + "".join(sorted(map(re.escape, starts))) + "]"
+    return re.compile(rf"(?<!\w)(?={first})(?:" + "|".join(languages) + ")", re.IGNORECASE)
 
 
 @cache
