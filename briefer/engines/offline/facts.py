@@ -266,7 +266,8 @@ def _attributions_by_sentence(
     for attribution in attributions:
         at = sentence_of(body, starts, attribution.start)
         out.setdefault(attribution.sentence_start if at is None else at, []).append(attribution)
-    for start, end in quotations(text):
+    quoted = quotations(text)
+    for start, end in quoted:
         first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
         inside = body[first:last]
         closing = inside[-1] if inside else None
@@ -278,7 +279,7 @@ def _attributions_by_sentence(
         for sentence in inside:
             if sentence is not closing and not out.get(sentence.start):
                 out[sentence.start] = after
-    for start, end in quotations(text) if enabled("facts.resumed-quotation") else []:
+    for start, end in quoted if enabled("facts.resumed-quotation") else []:
         _resumed_quotation(out, text, body, starts, start, end)
     return out
 
