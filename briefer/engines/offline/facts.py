@@ -131,7 +131,7 @@ def _rank(
     for _, index, span in scored:
         if len(ranked) >= MAX_RANKED:
             break  # more than any brief takes; keeps long articles linear
-        if _EMBED.search(span.text):
+        if _embeds(span.text):
             continue  # an embedded post or a link: page furniture, not the story's facts
         words = bags[index]
         if any(len(words & other) > NEAR_DUPLICATE * max(len(words), 1) for other in seen):
@@ -149,7 +149,7 @@ LEDE_MIN_WORDS = 6
 def _states_news(sentence: str) -> bool:
     """Whether a sentence can open a brief: a statement in the reporter's voice, not a
     question, a quotation, a link, a list's colon or a short hook ("No wonder.")."""
-    if sentence.endswith(("?", ":")) or sentence[:1] in "\"“‘'" or _EMBED.search(sentence):
+    if sentence.endswith(("?", ":")) or sentence[:1] in "\"“‘'" or _embeds(sentence):
         return False
     n_words = len(sentence.split())
     return n_words >= LEDE_WORDS or (n_words >= LEDE_MIN_WORDS and bool(_SPECIFIC.search(sentence)))
@@ -174,6 +174,13 @@ def _key_facts(
 
 # An embedded social post ("pic.twitter.com/…", "— Name (@handle) May 3, 2019") or a bare link.
 _EMBED = re.compile(r"pic\.twitter\.com/|https?://|\bwww\.|\(@\w{2,}\)")
+# Text every match of `_EMBED` holds: looking for it first spares most sentences the pattern.
+_EMBED_HINTS = ("pic.twitter.com/", "://", "www.", "(@")
+
+
+def _embeds(sentence: str) -> bool:
+    """Whether a sentence holds an embedded post or a link (page furniture)."""
+    return any(hint in sentence for hint in _EMBED_HINTS) and _EMBED.search(sentence) is not None
 
 
 def _fact_count(n_sentences: int, n_words: int) -> int:
