@@ -101,8 +101,8 @@ class _Article:
         joined = " ".join(words)
         org = (
             has_the
-            or any(w in lex.org_words for w in words)
-            or any(p in joined for p in lex.org_phrases)
+            or not lex.org_words.isdisjoint(words)
+            or (len(words) > 1 and any(p in joined for p in lex.org_phrases))  # phrases of 2+ words
             or joined in lex.places
             or any(w.isdigit() for w in words)
         )
