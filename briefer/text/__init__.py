@@ -244,10 +244,16 @@ def finditer_any_case(pattern: re.Pattern[str], text: str, pos: int = 0) -> Iter
     The scan runs on the lower-cased text with the case-sensitive pattern (about twice as
     fast) when lower-casing keeps every offset, which it does for all but a few letters.
     """
-    lowered = text.lower()
+    lowered = _lowered(text)
     if len(lowered) == len(text):
         return _case_sensitive(pattern).finditer(lowered, pos)
     return pattern.finditer(text, pos)
+
+
+@functools.lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    # Cached: several analyses of one article each scan it this way.
+    return text.lower()
 
 
 @functools.cache
