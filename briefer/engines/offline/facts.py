@@ -48,7 +48,11 @@ NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
 NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
 NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
 
-_NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
+# A figure. The look-ahead for the first characters of its forms lets the scan pass over other
+# characters at once.
+_NUMBER = re.compile(
+    r"(?=[\dbhmpt])(?:\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b)"
+)
 _DATE = re.compile(
     rf"\b(?:{alternation(WEEKDAYS + MONTHS + MONTH_ABBREVIATIONS)}|"
     r"yesterday|today|tomorrow|next (?:week|month|year))(?!\w)"
