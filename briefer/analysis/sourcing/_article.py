@@ -59,8 +59,8 @@ class _Article:
     def _index_name(self, toks: list[_Tok]) -> None:
         while toks and toks[0].word in _OPENERS:
             toks = toks[1:]
-        if not toks or len(toks) > 6:
-            return
+        if not 2 <= len(toks) <= 6:
+            return  # only names of two words or more are indexed
         if (
             len(toks) == 2
             and toks[0].word in self.lex.titles
@@ -68,14 +68,14 @@ class _Article:
         ):
             return  # "Major WeWork investors": a title only by its capital letter
         kind = self._name_kind(toks, has_the=False, lookup=False)
-        if kind is SourceKind.NAMED_PERSON and len(toks) > 1:
+        if kind is SourceKind.NAMED_PERSON:
             name = toks[self._name_tail(toks) :]
             if name:
                 full = " ".join(_name_text(t) for t in name)
                 self.surnames.setdefault(toks[-1].word, full)
                 if len(name) > 1:
                     self.given.setdefault(name[0].word, full)
-        elif kind is SourceKind.NAMED_ORGANIZATION and len(toks) > 1:
+        elif kind is SourceKind.NAMED_ORGANIZATION:
             first = toks[0].word
             if first not in self.lex.common and first not in self.lex.titles:
                 self.org_first.add(first)
