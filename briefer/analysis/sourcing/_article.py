@@ -48,6 +48,8 @@ class _Article:
         if first_line and len(first_line) <= 200 and first_line[-1] not in '.!?"”':
             body = text.find(first_line) + len(first_line)
         for match in _CAP_RUN.finditer(text, body):
+            if len(match.group().split()) < 2:
+                continue  # one word, one token: no name of two words to index
             chunk: list[_Tok] = []
             for tok in _tokens(self.text, match.start(), match.end()):
                 chunk.append(tok)
