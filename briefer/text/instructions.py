@@ -72,23 +72,32 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     """
     if text.isascii():
         return text, None
+    runs = [run.span() for run in _NON_ASCII.finditer(text)]
     pieces: list[str] = []
-    origin: list[int] = []
     kept = 0  # text[:kept] is folded
-    for run in _NON_ASCII.finditer(text):
-        pieces.append(text[kept : run.start()])
-        origin.extend(range(kept, run.start()))
-        for i in range(run.start(), run.end()):
-            folded = _fold_char(text[i])
-            pieces.append(folded)
-            origin.extend([i] * len(folded))
-        kept = run.end()
+    for start, end in runs:
+        pieces.append(text[kept:start])
+        pieces.extend(_fold_char(ch) for ch in text[start:end])
+        kept = end
     pieces.append(text[kept:])
-    origin.extend(range(kept, len(text) + 1))
     result = "".join(pieces)
     if len(result) == len(text):
         return result, None  # every character folded to one: offsets unchanged
-    return result, origin
+    return result, _origin(text, runs)
+
+
+def _origin(text: str, runs: list[tuple[int, int]]) -> list[int]:
+    """Where each character `fold` makes of `text` came from (and its end), given the runs of
+    non-ASCII characters in `text`."""
+    origin: list[int] = []
+    kept = 0
+    for start, end in runs:
+        origin.extend(range(kept, start))
+        for i in range(start, end):
+            origin.extend([i] * len(_fold_char(text[i])))
+        kept = end
+    origin.extend(range(kept, len(text) + 1))
+    return origin
 
 
 def _phrase(words: str) -> str:
