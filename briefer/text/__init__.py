@@ -57,9 +57,10 @@ def sentences(text: str) -> list[Span]:
     return list(_sentences(text))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=2)
 def _sentences(text: str) -> tuple[Span, ...]:
-    # Cached: the engine and the analyses it runs each split the same article.
+    # Cached: the engine and the analyses it runs each split the same article. Only the last
+    # two texts are kept: their sentences hold a copy of the text.
     out: list[Span] = []
     for para in paragraphs(text):
         for span in _split_paragraph(text, para.start, para.end):
@@ -250,9 +251,9 @@ def finditer_any_case(pattern: re.Pattern[str], text: str, pos: int = 0) -> Iter
     return pattern.finditer(text, pos)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=2)
 def _lowered(text: str) -> str:
-    # Cached: several analyses of one article each scan it this way.
+    # Cached: several analyses of one article (and of its folded text) each scan it this way.
     return text.lower()
 
 
