@@ -177,9 +177,7 @@ def _aliases(name: str, kind: StakeholderKind) -> set[str]:
         if words[-1].lower().rstrip(".") in lex.company_suffixes:
             aliases.add(" ".join(words[:-1]))
     if kind is StakeholderKind.GOVERNMENT:
-        for alias, country in lex.country_of.items():
-            if country == name:
-                aliases.add(alias)
+        aliases |= lex.aliases_of.get(name, frozenset())
     acronym = "".join(w[0] for w in words if w[0].isupper())
     if len(acronym) >= 3 and kind is not StakeholderKind.PERSON:
         aliases.add(acronym)

@@ -128,7 +128,7 @@ def _worth_keeping(entity: Entity, text: str, body_start: int, body: int, cited:
     names = [entity.name, *entity.aliases]
     if any(is_press(n) for n in names) and enabled("stakeholders.press"):
         return entity.count >= 3
-    if entity.name in lex.country_of.values() or entity.name.lower() in lex.places:
+    if entity.name in lex.aliases_of or entity.name.lower() in lex.places:
         return _place_is_a_party(entity, text, names, cited)
     if _only_a_title(entity):
         return False  # "Republican Gov", "Head of Research": a title, no name

@@ -73,7 +73,7 @@ from briefer.analysis.words import (
     singular,
 )
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, alternation, lexicon
+from briefer.text.lexicon import alternation, lexicon
 
 # A short form defined in brackets right after a name: "(NYAG)", "(the EPA)".
 _DEFINED_AS = re.compile(r"\s*\(\s*(?:the\s+)?([A-Z][A-Za-z&.]*[A-Z]\.?)\s*\)")
@@ -319,7 +319,7 @@ def _acting_word_kind(
         if _subject_of().match(text, end) or _has_staff().match(text, end)
     )
     brand = _BRAND.fullmatch(word) is not None
-    if _is_common_word(word, text, lexicon()) or not any(
+    if _is_common_word(word, text) or not any(
         _head_follower().match(text, end) for _, _, end in mentions
     ):
         return None
@@ -382,15 +382,22 @@ def _owner_and_owned(tokens: list[tuple[str, int]], text: str) -> list[list[tupl
     return runs
 
 
-def _is_common_word(word: str, text: str, lex: Lexicon) -> bool:
+def _is_common_word(word: str, text: str) -> bool:
     """Whether a capitalised word is a common word ("Officials", "Critics"), not a name."""
     if _CONTRACTION.search(word):
         return True  # "We're", "It'll"
     lower = _POSSESSIVE.sub("", word).lower()
-    words = lex.not_entities | lex.group_words | lex.institution_nouns | lex.person_titles
+    words = _common_words()
     if lower in words or singular(lower) in words:
         return True
     return _used_as_common_noun(word, text) or _used_as_common_noun(singular(lower), text)
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """The words of the lists that are no name: common words, groups, institutions, titles."""
+    lex = lexicon()
+    return lex.not_entities | lex.group_words | lex.institution_nouns | lex.person_titles
 
 
 _CONTRACTION = re.compile(r"['’](?:re|ll|ve|d|m|t)$", re.IGNORECASE)

@@ -54,11 +54,18 @@ def paragraphs(text: str) -> list[Span]:
 
 def sentences(text: str) -> list[Span]:
     """Split `text` into sentences with offsets; long run-ons are cut at clause boundaries."""
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=2)
+def _sentences(text: str) -> tuple[Span, ...]:
+    # Cached: the engine and the analyses it runs each split the same article. Only the last
+    # two texts are kept: their sentences hold a copy of the text.
     out: list[Span] = []
     for para in paragraphs(text):
         for span in _split_paragraph(text, para.start, para.end):
             out.extend(_cap_length(text, span))
-    return out
+    return tuple(out)
 
 
 def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
@@ -77,7 +84,7 @@ def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int,
 
 @functools.lru_cache(maxsize=8)
 def _sentence_index(text: str) -> tuple[list[int], list[int]]:
-    spans = sentences(text)
+    spans = _sentences(text)
     return [s.start for s in spans], [s.end for s in spans]
 
 
@@ -238,10 +245,16 @@ def finditer_any_case(pattern: re.Pattern[str], text: str, pos: int = 0) -> Iter
     The scan runs on the lower-cased text with the case-sensitive pattern (about twice as
     fast) when lower-casing keeps every offset, which it does for all but a few letters.
     """
-    lowered = text.lower()
+    lowered = _lowered(text)
     if len(lowered) == len(text):
         return _case_sensitive(pattern).finditer(lowered, pos)
     return pattern.finditer(text, pos)
+
+
+@functools.lru_cache(maxsize=2)
+def _lowered(text: str) -> str:
+    # Cached: several analyses of one article (and of its folded text) each scan it this way.
+    return text.lower()
 
 
 @functools.cache

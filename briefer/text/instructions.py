@@ -72,23 +72,32 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     """
     if text.isascii():
         return text, None
+    runs = [run.span() for run in _NON_ASCII.finditer(text)]
     pieces: list[str] = []
-    origin: list[int] = []
     kept = 0  # text[:kept] is folded
-    for run in _NON_ASCII.finditer(text):
-        pieces.append(text[kept : run.start()])
-        origin.extend(range(kept, run.start()))
-        for i in range(run.start(), run.end()):
-            folded = _fold_char(text[i])
-            pieces.append(folded)
-            origin.extend([i] * len(folded))
-        kept = run.end()
+    for start, end in runs:
+        pieces.append(text[kept:start])
+        pieces.extend(_fold_char(ch) for ch in text[start:end])
+        kept = end
     pieces.append(text[kept:])
-    origin.extend(range(kept, len(text) + 1))
     result = "".join(pieces)
     if len(result) == len(text):
         return result, None  # every character folded to one: offsets unchanged
-    return result, origin
+    return result, _origin(text, runs)
+
+
+def _origin(text: str, runs: list[tuple[int, int]]) -> list[int]:
+    """Where each character `fold` makes of `text` came from (and its end), given the runs of
+    non-ASCII characters in `text`."""
+    origin: list[int] = []
+    kept = 0
+    for start, end in runs:
+        origin.extend(range(kept, start))
+        for i in range(start, end):
+            origin.extend([i] * len(_fold_char(text[i])))
+        kept = end
+    origin.extend(range(kept, len(text) + 1))
+    return origin
 
 
 def _phrase(words: str) -> str:
@@ -135,15 +144,29 @@ def _language(table: dict[str, object]) -> str:
     return rf"{verb}\s+(?:{'|'.join(forms)})|{identity}|{_any(table['phrases'])}"
 
 
+def _first_letters(table: dict[str, object]) -> set[str]:
+    """The characters a language's instructions start with: the first of its verbs, its
+    identity phrases and its other phrases, as `_phrase` folds them."""
+    return {
+        fold(words.strip().lower())[0].split()[0][0]
+        for key in ("verbs", "identity", "phrases")
+        for words in _list(table[key])
+    }
+
+
 @cache
 def _instruction() -> re.Pattern[str]:
     data = _data()
     languages = []
+    starts: set[str] = set()
     for code in LANGUAGES:
         table = data[code]
         assert isinstance(table, dict)
         languages.append(_language(table))
-    return re.compile(r"(?<!\w)(?:" + "|".join(languages) + ")", re.IGNORECASE)
+        starts |= _first_letters(table)
+    # A look-ahead for the first letters lets the scan pass over any other character at once.
+    first = "[" + "".join(sorted(map(re.escape, starts))) + "]"
+    return re.compile(rf"(?<!\w)(?={first})(?:" + "|".join(languages) + ")", re.IGNORECASE)
 
 
 @cache

@@ -117,6 +117,7 @@ class Lexicon:
     given_names: frozenset[str]  # "karen", "david": first words of people's names
     country_of: dict[str, str]  # any alias, lower case -> canonical country name
     demonym_of: dict[str, str]  # "chinese", "north korean" -> canonical country name
+    aliases_of: dict[str, frozenset[str]]  # canonical country name -> its aliases, lower case
 
 
 @cache
@@ -127,6 +128,9 @@ def lexicon() -> Lexicon:
     for names in data["countries"]:
         for alias in names:
             country_of[alias.lower()] = names[0]
+    aliases: dict[str, set[str]] = {}
+    for alias, country in country_of.items():
+        aliases.setdefault(country, set()).add(alias)
     lists = {
         key: frozenset(data[key])
         for key in (
@@ -148,4 +152,9 @@ def lexicon() -> Lexicon:
         )
     }
     demonym_of = {d.lower(): names[0] for names in data["demonyms"] for d in names[1:]}
-    return Lexicon(country_of=country_of, demonym_of=demonym_of, **lists)
+    return Lexicon(
+        country_of=country_of,
+        demonym_of=demonym_of,
+        aliases_of={country: frozenset(names) for country, names in aliases.items()},
+        **lists,
+    )

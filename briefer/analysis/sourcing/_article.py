@@ -48,6 +48,8 @@ class _Article:
         if first_line and len(first_line) <= 200 and first_line[-1] not in '.!?"”':
             body = text.find(first_line) + len(first_line)
         for match in _CAP_RUN.finditer(text, body):
+            if len(match.group().split()) < 2:
+                continue  # one word, one token: no name of two words to index
             chunk: list[_Tok] = []
             for tok in _tokens(self.text, match.start(), match.end()):
                 chunk.append(tok)
@@ -59,8 +61,8 @@ class _Article:
     def _index_name(self, toks: list[_Tok]) -> None:
         while toks and toks[0].word in _OPENERS:
             toks = toks[1:]
-        if not toks or len(toks) > 6:
-            return
+        if not 2 <= len(toks) <= 6:
+            return  # only names of two words or more are indexed
         if (
             len(toks) == 2
             and toks[0].word in self.lex.titles
@@ -68,14 +70,14 @@ class _Article:
         ):
             return  # "Major WeWork investors": a title only by its capital letter
         kind = self._name_kind(toks, has_the=False, lookup=False)
-        if kind is SourceKind.NAMED_PERSON and len(toks) > 1:
+        if kind is SourceKind.NAMED_PERSON:
             name = toks[self._name_tail(toks) :]
             if name:
                 full = " ".join(_name_text(t) for t in name)
                 self.surnames.setdefault(toks[-1].word, full)
                 if len(name) > 1:
                     self.given.setdefault(name[0].word, full)
-        elif kind is SourceKind.NAMED_ORGANIZATION and len(toks) > 1:
+        elif kind is SourceKind.NAMED_ORGANIZATION:
             first = toks[0].word
             if first not in self.lex.common and first not in self.lex.titles:
                 self.org_first.add(first)
@@ -101,8 +103,8 @@ class _Article:
         joined = " ".join(words)
         org = (
             has_the
-            or any(w in lex.org_words for w in words)
-            or any(p in joined for p in lex.org_phrases)
+            or not lex.org_words.isdisjoint(words)
+            or (len(words) > 1 and any(p in joined for p in lex.org_phrases))  # phrases of 2+ words
             or joined in lex.places
             or any(w.isdigit() for w in words)
         )

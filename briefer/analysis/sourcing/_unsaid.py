@@ -13,15 +13,22 @@ from briefer.analysis.sourcing.model import UNATTRIBUTED, Attribution, SourceKin
 from briefer.text import Span, finditer_any_case
 
 # Credits without a verb of saying: "in a NASA statement", "via the Calder Ledger",
-# "Provided by European Space Agency" (a press release's credit line).
+# "Provided by European Space Agency" (a press release's credit line). Each comes with words
+# every match of it holds: a sentence without them is not scanned.
 _NAME_RUN = r"(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w.&'’-]*){0,4}"
 _CREDIT_PHRASES = (
-    re.compile(
-        r"\b(?P<how>in\s+an?)\s+(?P<name>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})\s+"
-        r"(?:statement|press\s+release|news\s+release|filing|report)\b"
+    (
+        re.compile(
+            r"\b(?P<how>in\s+an?)\s+(?P<name>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})\s+"
+            r"(?:statement|press\s+release|news\s+release|filing|report)\b"
+        ),
+        ("statement", "release", "filing", "report"),
     ),
-    re.compile(r"\b(?P<how>via)\s+(?P<name>" + _NAME_RUN + r")"),
-    re.compile(r"^(?P<how>Provided\s+by)\s+(?P<name>" + _NAME_RUN + r")", re.MULTILINE),
+    (re.compile(r"\b(?P<how>via)\s+(?P<name>" + _NAME_RUN + r")"), ("via",)),
+    (
+        re.compile(r"^(?P<how>Provided\s+by)\s+(?P<name>" + _NAME_RUN + r")", re.MULTILINE),
+        ("Provided",),
+    ),
 )
 
 # The credit line under an embedded post: a dash, the account's display name, its handle.
@@ -86,7 +93,12 @@ class _Unsaid(_Resolver):
         """A source credited without a verb of saying: "in a NASA statement", "via the
         Calder Ledger", "Provided by European Space Agency". Only a named one counts."""
         out = []
-        matches = [m for p in _CREDIT_PHRASES for m in p.finditer(self.text, sent.start, sent.end)]
+        matches = [
+            m
+            for pattern, words in _CREDIT_PHRASES
+            if any(word in sent.text for word in words)
+            for m in pattern.finditer(self.text, sent.start, sent.end)
+        ]
         for match in matches:
             start, end = match.span("name")
             while end > start and self.text[end - 1] in ".,":

@@ -48,7 +48,11 @@ NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
 NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
 NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
 
-_NUMBER = re.compile(r"\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b")
+# A figure. The look-ahead for the first characters of its forms lets the scan pass over other
+# characters at once.
+_NUMBER = re.compile(
+    r"(?=[\dbhmpt])(?:\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b)"
+)
 _DATE = re.compile(
     rf"\b(?:{alternation(WEEKDAYS + MONTHS + MONTH_ABBREVIATIONS)}|"
     r"yesterday|today|tomorrow|next (?:week|month|year))(?!\w)"
@@ -131,7 +135,7 @@ def _rank(
     for _, index, span in scored:
         if len(ranked) >= MAX_RANKED:
             break  # more than any brief takes; keeps long articles linear
-        if _EMBED.search(span.text):
+        if _embeds(span.text):
             continue  # an embedded post or a link: page furniture, not the story's facts
         words = bags[index]
         if any(len(words & other) > NEAR_DUPLICATE * max(len(words), 1) for other in seen):
@@ -149,7 +153,7 @@ LEDE_MIN_WORDS = 6
 def _states_news(sentence: str) -> bool:
     """Whether a sentence can open a brief: a statement in the reporter's voice, not a
     question, a quotation, a link, a list's colon or a short hook ("No wonder.")."""
-    if sentence.endswith(("?", ":")) or sentence[:1] in "\"“‘'" or _EMBED.search(sentence):
+    if sentence.endswith(("?", ":")) or sentence[:1] in "\"“‘'" or _embeds(sentence):
         return False
     n_words = len(sentence.split())
     return n_words >= LEDE_WORDS or (n_words >= LEDE_MIN_WORDS and bool(_SPECIFIC.search(sentence)))
@@ -174,6 +178,13 @@ def _key_facts(
 
 # An embedded social post ("pic.twitter.com/…", "— Name (@handle) May 3, 2019") or a bare link.
 _EMBED = re.compile(r"pic\.twitter\.com/|https?://|\bwww\.|\(@\w{2,}\)")
+# Text every match of `_EMBED` holds: looking for it first spares most sentences the pattern.
+_EMBED_HINTS = ("pic.twitter.com/", "://", "www.", "(@")
+
+
+def _embeds(sentence: str) -> bool:
+    """Whether a sentence holds an embedded post or a link (page furniture)."""
+    return any(hint in sentence for hint in _EMBED_HINTS) and _EMBED.search(sentence) is not None
 
 
 def _fact_count(n_sentences: int, n_words: int) -> int:
@@ -297,7 +308,8 @@ def _attributions_by_sentence(
     for attribution in attributions:
         at = sentence_of(body, starts, attribution.start)
         out.setdefault(attribution.sentence_start if at is None else at, []).append(attribution)
-    for start, end in quotations(text):
+    quoted = quotations(text)
+    for start, end in quoted:
         first, last = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
         inside = body[first:last]
         closing = inside[-1] if inside else None
@@ -309,7 +321,7 @@ def _attributions_by_sentence(
         for sentence in inside:
             if sentence is not closing and not out.get(sentence.start):
                 out[sentence.start] = after
-    for start, end in quotations(text) if enabled("facts.resumed-quotation") else []:
+    for start, end in quoted if enabled("facts.resumed-quotation") else []:
         _resumed_quotation(out, text, body, starts, start, end)
     return out
 

@@ -67,6 +67,19 @@ _RESPONSE = re.compile(
 )
 
 
+# Words (lower case) that every match of `_OPEN`, `_UNKNOWN_ATTRIBUTE` and
+# `_WITHHELD_ATTRIBUTE` holds: "not", "unclear", "unknown", "declined", "didn't", "refused",
+# "withholding", "withheld", "under investigation", "yet to be".
+_OPEN_HINTS = ("not", "uncl", "unkn", "decl", "didn", "refused", "withh", "investigat", "yet")
+
+
+def _may_leave_open(sentence: str) -> bool:
+    """Whether the sentence holds a word the patterns of what is left open need (a quick test
+    that spares running them over most sentences)."""
+    lower = sentence.lower()
+    return any(hint in lower for hint in _OPEN_HINTS)
+
+
 def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> list[OpenQuestion]:
     questions: list[OpenQuestion] = []
     seen: set[str] = set()
@@ -82,13 +95,14 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
                 )
             )
 
-    for span in body:
+    candidates = [span for span in body if _may_leave_open(span.text)]
+    for span in candidates:
         for match in _OPEN.finditer(span.text):
             add(
                 _as_question(one_line(match.group("clause")).rstrip(" ,")),
                 f"The article leaves it open: “{one_line(match.group(0), 200, at_word=True)}”.",
             )
-    for span in body:
+    for span in candidates:
         for match in _UNKNOWN_ATTRIBUTE.finditer(span.text):
             tense = _TENSE.get(match.group("verb").lower(), "is")
             what = one_line(match.group("what"))
@@ -96,7 +110,7 @@ def _open_questions(text: str, profile: SourcingProfile, body: list[Span]) -> li
                 f"What {tense} {what[:1].lower()}{what[1:]}?",
                 f"The article leaves it open: “{one_line(match.group(0), 200, at_word=True)}”.",
             )
-    for span in body:
+    for span in candidates:
         for match in _WITHHELD_ATTRIBUTE.finditer(span.text):
             what = re.sub(r"^(?:its|their|his|her)\s+", "the ", one_line(match.group("what")))
             head = what.split(" of ")[0].split()
