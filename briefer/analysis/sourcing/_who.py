@@ -80,16 +80,25 @@ class _Resolver(_Classifier):
     def _names_before(self, before: int) -> bool:
         """Whether the article names anyone or anything before this point: a run of two
         capitalised words or more, or one inside a sentence ("... said Brisa Ports ...")."""
-        for match in _CAP_RUN.finditer(self.text, 0, before):
-            if " " in match.group().strip() or not _opens_sentence(self.text, match.start()):
-                return True
-        return False
+        if self.first_named < 0:
+            self.first_named = len(self.text)  # looked once per article: linear
+            for match in _CAP_RUN.finditer(self.text):
+                if " " in match.group().strip() or not _opens_sentence(self.text, match.start()):
+                    self.first_named = match.start()
+                    break
+        return self.first_named < before
 
     def _introduced_unnamed(self, body: str, before: int) -> bool:
         """Whether the article brought the body in without its name before this point ("a
         group of employees said ... The group said"): then "the group" is that one, unnamed."""
-        pattern = rf"\b(?:an?|one|another)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(body)}s?\b"
-        return re.search(pattern, self.text[:before], re.IGNORECASE) is not None
+        if body not in self.introduced:  # looked once per article and noun: linear
+            found = re.search(
+                rf"\b(?:an?|one|another)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(body)}s?\b",
+                self.text,
+                re.IGNORECASE,
+            )
+            self.introduced[body] = found.start() if found else len(self.text)
+        return self.introduced[body] < before
 
     def _titled_earlier(self, source: str, before: int) -> str | None:
         """The person "the president" stands for: the last one the article named with that title
