@@ -8,7 +8,7 @@ from functools import cache
 
 from briefer.analysis.parties import Entity
 from briefer.analysis.rules import enabled
-from briefer.analysis.sourcing import SourceKind, SourcingProfile
+from briefer.analysis.sourcing import Attribution, SourceKind, SourcingProfile
 from briefer.engines.offline.facts import _who
 from briefer.schema import (
     NOT_STATED,
@@ -33,6 +33,7 @@ def _stakeholders(
     text: str, entities: list[Entity], profile: SourcingProfile, body: list[Span]
 ) -> list[Stakeholder]:
     out = []
+    sources = _sources(profile)
     for entity in entities:
         role = _role(text, entity)
         out.append(
@@ -40,7 +41,7 @@ def _stakeholders(
                 name=one_line(entity.name, 120, at_word=True),
                 kind=_kind_by_role(entity, role),
                 role=one_line(role, 200, at_word=True),
-                stance=one_line(_stance(text, entity, profile), 300, at_word=True),
+                stance=one_line(_stance(text, entity, profile, sources), 300, at_word=True),
             )
         )
     return out
@@ -206,7 +207,14 @@ _ON_RECORD = (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION)
 _ACTOR_GAP = re.compile(r"(?:['’]s)?(?:\s+(?!(?:and|or|but|that|which|who)\b)[\w'’-]+){0,3}\s+")
 
 
-def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
+def _sources(profile: SourcingProfile) -> list[tuple[str, Attribution]]:
+    """Who each attribution names, lower-cased (`facts._who`), once for all stakeholders."""
+    return [(_who(a).lower(), a) for a in profile.attributions]
+
+
+def _stance(
+    text: str, entity: Entity, profile: SourcingProfile, sources: list[tuple[str, Attribution]]
+) -> str:
     """How the stakeholder speaks in the article, in a few words; only what the text shows.
 
     "declined to comment" (its own words) when the stakeholder is the one refusing ("A
@@ -232,8 +240,7 @@ def _stance(text: str, entity: Entity, profile: SourcingProfile) -> str:
                 said = text[finding.start : actor.start() + len("comment")]
                 return _refusal(re.sub(r"^there\s+(?:was|were|is)\s+", "", said, flags=re.I))
     on_record = spokesperson = 0
-    for attribution in profile.attributions:
-        source = _who(attribution).lower()
+    for source, attribution in sources:
         if not any(k in source for k in keys):
             continue
         if _SPOKESPERSON.search(source):  # "a State Department spokesperson" speaks for it
