@@ -236,8 +236,7 @@ class Briefer:
     def _shared(made: Stored, article: Article) -> Stored:
         """The brief another call made of the same text, as this call's: its copy of the
         article named, and marked as not made here (its cost was counted there)."""
-        envelope = made.envelope.model_copy(update={"article": article.info()})
-        return Stored(envelope, made.id, cached=made.id is not None)
+        return made.about(article.info(), cached=made.id is not None)
 
     async def _aload(self, article: ArticleInput) -> Article:
         """`load_article`; a fetch runs in a thread, so the event loop keeps going."""
@@ -285,10 +284,8 @@ class Briefer:
         hit = self.store.get(self.cache_key(article))
         if hit is None:
             return None
-        brief_id, envelope = hit
-        # Same text, same brief; but say where this copy of the article came from.
-        envelope = envelope.model_copy(update={"article": article.info()})
-        return Stored(envelope, brief_id, cached=True)
+        brief_id, envelope = hit  # same text, same brief; named for this copy of the article
+        return Stored(envelope, brief_id, cached=True).about(article.info())
 
     def _keep(self, article: Article, envelope: Envelope) -> Stored:
         """Store a brief just made. Unless refreshing, a brief of the same article that another
@@ -301,8 +298,7 @@ class Briefer:
         brief_id, found = self.store.put_once(key, envelope, article.text)
         if found is None:
             return Stored(envelope, brief_id, cached=False)
-        found = found.model_copy(update={"article": article.info()})
-        return Stored(found, brief_id, cached=True)
+        return Stored(found, brief_id, cached=True).about(article.info())
 
     def compare(self, articles: Sequence[ArticleInput]) -> Comparison:
         """Brief each article (the store is reused) and compare their coverage."""

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefer.errors import ConfigError, InputError
-from briefer.schema import Envelope
+from briefer.schema import ArticleInfo, Envelope
 
 if TYPE_CHECKING:
     from briefer.inputs.article import Article
@@ -89,6 +89,12 @@ class Stored:
     envelope: Envelope
     id: int | None
     cached: bool
+
+    def about(self, article: ArticleInfo, *, cached: bool = True) -> Stored:
+        """This brief as the brief of another copy of the same text: the copy named in its
+        envelope, and marked as made elsewhere (`cached`)."""
+        envelope = self.envelope.model_copy(update={"article": article})
+        return Stored(envelope, self.id, cached=cached)
 
 
 class Store(BatchRecords, FeedRecords):
