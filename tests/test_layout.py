@@ -99,6 +99,34 @@ def test_the_top_level_holds_about_a_dozen_entries():
     assert len(entries) <= 16, sorted(entries)  # 14, and __init__.py, __main__.py
 
 
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_is_over_five_hundred_lines():
+    """A module that outgrows this holds more than one thing: split it where the seam is."""
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in PACKAGE.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
+
+
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_function_is_over_eighty_lines():
+    """Complexity is ruff's (C901, at most 25 in pyproject.toml); length is this test's."""
+    long = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
+    assert not long, long
+
+
 def test_the_engines_do_not_import_the_front_door_the_cli_or_the_service():
     graph = import_graph()
     above = ("briefer.core", "briefer.cli", "briefer.server", "briefer.digest.runner")

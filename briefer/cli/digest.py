@@ -25,6 +25,9 @@ from briefer.errors import UsageError
 from briefer.text import counted, one_line
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from briefer.core import Briefer
     from briefer.digest import Digest
     from briefer.inputs import Input
     from briefer.io.mail import MailSettings
@@ -197,12 +200,8 @@ def digest(
     setup.announce()
     briefer = setup.briefer
     if dry_run:
-        from briefer.digest.morning import plan_digest
-        from briefer.engines.estimate import render_plans
-
         caps = (max_entries, max_digest_entries)
-        plans = plan_digest(briefer, sources, named_feeds, since=after, caps=caps, on_feeds=say)
-        emit(render_plans(plans), output)
+        emit(_plan(briefer, sources, named_feeds, after, caps), output)
         return
     result = run_digest(
         lambda state: briefer.adigest(
@@ -233,6 +232,21 @@ def digest(
     if result.failed and not allow_failures:
         say(result.failures_line())
         raise SystemExit(1)
+
+
+def _plan(
+    briefer: Briefer,
+    sources: list[Input],
+    feeds: list[str],
+    since: datetime | None,
+    caps: tuple[int, int],
+) -> str:
+    """What the digest would send (`--dry-run`), rendered; the feeds' line said first."""
+    from briefer.digest.morning import plan_digest
+    from briefer.engines.estimate import render_plans
+
+    plans = plan_digest(briefer, sources, feeds, since=since, caps=caps, on_feeds=say)
+    return render_plans(plans)
 
 
 def _write_and_deliver(
