@@ -110,34 +110,34 @@ def test_sourcing_metrics_compare_spans_of_the_article():
     assert metrics["declined_recall"].value == 1.0
 
 
-def test_false_anonymous_counts_role_references_the_analysis_calls_anonymous():
-    text = (
-        "Mayor Ana Ruiz opened the bridge on Monday. The mayor said it cost $4 million. "
-        "People familiar with the project said it ran late."
-    )
-    envelope = Briefer(engine="offline").brief(text)
+def _sourcing_metrics(text: str, anonymous: list[str], role_references: list[str]) -> dict:
+    """The metrics of the offline brief of `text` against labels of its sourcing alone."""
     labels = Labels(
         article="x.txt",
-        role_references_to_named=["The mayor said"],
-        anonymous_source_phrases=["People familiar with the project said"],
+        anonymous_source_phrases=anonymous,
+        role_references_to_named=role_references,
     )
-    metrics = score_brief("x", envelope, text, labels).metrics
+    return score_brief("x", Briefer(engine="offline").brief(text), text, labels).metrics
+
+
+def test_false_anonymous_counts_role_references_the_analysis_calls_anonymous():
+    metrics = _sourcing_metrics(
+        "Mayor Ana Ruiz opened the bridge on Monday. The mayor said it cost $4 million. "
+        "People familiar with the project said it ran late.",
+        anonymous=["People familiar with the project said"],
+        role_references=["The mayor said"],
+    )
     assert metrics["false_anonymous"] == Ratio(0, 1)
     assert metrics["anonymous_recall"] == Ratio(1, 1)
 
 
 def test_unnamed_precision_weighs_unnamed_calls_the_editor_labelled_either_way():
-    text = (
+    metrics = _sourcing_metrics(
         "The Calder Port Authority closed the pier on Monday. Officials said it was unsafe. "
-        "Harbour workers said the crane was old. The doctors said two men were hurt."
+        "Harbour workers said the crane was old. The doctors said two men were hurt.",
+        anonymous=["Officials said"],
+        role_references=["The doctors said"],  # the editor knows who they are
     )
-    envelope = Briefer(engine="offline").brief(text)
-    labels = Labels(
-        article="x.txt",
-        anonymous_source_phrases=["Officials said"],
-        role_references_to_named=["The doctors said"],  # the editor knows who they are
-    )
-    metrics = score_brief("x", envelope, text, labels).metrics
     # "Harbour workers said" is unlabelled: not counted either way
     assert metrics["unnamed_precision"] == Ratio(1, 2)
 
