@@ -15,6 +15,7 @@ from briefer.analysis.sourcing._lexicon import (
     _NOT_ONE_VOICE,
     _NUMBER_WORDS,
     _PHRASAL_VERBS,
+    _REFERRING,
     _SINGULAR_UNNAMED_OK,
     _VERB,
 )
@@ -195,9 +196,7 @@ class _Analyzer(_SourceFinder, _Unsaid):
             return False
         first = toks[0].word
         head = self._core(toks)[-1].word
-        if first in ("the", "its", "their", "his", "her") and (
-            head in self.lex.org_words or head in _INSTITUTION_NOUNS
-        ):
+        if first in _REFERRING and (head in self.lex.org_words or head in _INSTITUTION_NOUNS):
             return False  # "the group said": a named organisation, referred back to
         if first == "one" and len(toks) > 1 and toks[1].word == "of":
             return True  # "one of the people"

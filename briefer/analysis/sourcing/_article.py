@@ -37,7 +37,6 @@ class _Article:
         self.given: dict[str, str] = {}  # first word of a person's name -> the full name
         self.org_first: set[str] = set()
         self.titled: dict[str, list[tuple[int, str]]] = {}  # title -> where it names whom
-        self.first_named = -1  # where the article first names anyone (-1: not looked yet)
         self.introduced: dict[str, int] = {}  # body noun -> where "a <noun>" first brings it in
         self._index_names()
 

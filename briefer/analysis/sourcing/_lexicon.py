@@ -109,6 +109,8 @@ _KIN = _WORDS["kin"]
 _PAIRED_BODIES = _WORDS["paired_bodies"]  # the rule "sourcing.both-named"
 _INSTITUTION_NOUNS = _WORDS["institution_nouns"]
 _BODY_DOCUMENTS = _WORDS["body_documents"]
+# Determiners by which news copy refers back to a body it has named: "the group said".
+_REFERRING = frozenset({"the", "its", "their", "his", "her"})
 _SINGULAR_UNNAMED_OK = _WORDS["singular_unnamed_ok"]
 _NOT_ONE_VOICE = _WORDS["not_one_voice"]
 

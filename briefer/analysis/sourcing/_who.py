@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import cached_property
 
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing._classify import _Classifier
@@ -16,6 +17,7 @@ from briefer.analysis.sourcing._lexicon import (
     _LEAD_STRIP,
     _NOT_NAME_START,
     _PRONOUNS,
+    _REFERRING,
     _lexicon,
 )
 from briefer.analysis.sourcing._phrases import _NP
@@ -26,8 +28,8 @@ from briefer.text import Span
 
 # A person referred back to by age, as news copy does: "the 56-year-old".
 _AGE_EPITHET = re.compile(r"[Tt]he \d{1,3}-year-old")
-# A definite determiner or a possessive before a body's noun: "the", "its", "NASA's".
-_DEFINITE = re.compile(r"(?i:the|its|his|her|their)|[A-Z][\w.&-]*['’]s")
+# A possessive before a body's noun: "NASA's office" (beside the determiners of `_REFERRING`).
+_POSSESSIVE_NAME = re.compile(r"[A-Z][\w.&-]*['’]s")
 
 
 def _body_referred_back(source: str) -> str | None:
@@ -40,7 +42,9 @@ def _body_referred_back(source: str) -> str | None:
     if not enabled("sourcing.body-referred-back"):
         return None
     words = source.split()
-    if len(words) < 2 or not _DEFINITE.fullmatch(words[0]):
+    if len(words) < 2 or (
+        words[0].lower() not in _REFERRING and not _POSSESSIVE_NAME.fullmatch(words[0])
+    ):
         return None
     head = singular(words[-1].lower().strip(",.'’"))
     bodies = (_INSTITUTION_NOUNS, _DOCUMENTS, _BODY_DOCUMENTS, _lexicon().org_words)
@@ -78,15 +82,17 @@ class _Resolver(_Classifier):
         return kind, None
 
     def _names_before(self, before: int) -> bool:
-        """Whether the article names anyone or anything before this point: a run of two
-        capitalised words or more, or one inside a sentence ("... said Brisa Ports ...")."""
-        if self.first_named < 0:
-            self.first_named = len(self.text)  # looked once per article: linear
-            for match in _CAP_RUN.finditer(self.text):
-                if " " in match.group().strip() or not _opens_sentence(self.text, match.start()):
-                    self.first_named = match.start()
-                    break
-        return self.first_named < before
+        """Whether the article names anyone or anything before this point."""
+        return self._first_named < before
+
+    @cached_property
+    def _first_named(self) -> int:
+        """Where the article first names anyone or anything: a run of two capitalised words
+        or more, or one inside a sentence ("... said Brisa Ports ..."); its length if nowhere."""
+        for match in _CAP_RUN.finditer(self.text):
+            if " " in match.group().strip() or not _opens_sentence(self.text, match.start()):
+                return match.start()
+        return len(self.text)
 
     def _introduced_unnamed(self, body: str, before: int) -> bool:
         """Whether the article brought the body in without its name before this point ("a

@@ -48,6 +48,7 @@ NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
 NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
 NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
 
+_OPENING_QUOTES = "\"“‘'"  # a sentence opening with one of these opens a quotation
 # A figure. The look-ahead for the first characters of its forms lets the scan pass over other
 # characters at once.
 _NUMBER = re.compile(
@@ -114,7 +115,7 @@ def _rank(
             value *= RUN_ON_FACTOR
         if span.text.endswith("?"):
             value *= 0.5
-        if span.text[:1] in "\"“‘'":
+        if span.text[:1] in _OPENING_QUOTES:
             value *= 0.8  # a quote is colour more often than news
         return value
 
@@ -153,7 +154,7 @@ LEDE_MIN_WORDS = 6
 def _states_news(sentence: str) -> bool:
     """Whether a sentence can open a brief: a statement in the reporter's voice, not a
     question, a quotation, a link, a list's colon or a short hook ("No wonder.")."""
-    if sentence.endswith(("?", ":")) or sentence[:1] in "\"“‘'" or _embeds(sentence):
+    if sentence.endswith(("?", ":")) or sentence[:1] in _OPENING_QUOTES or _embeds(sentence):
         return False
     n_words = len(sentence.split())
     return n_words >= LEDE_WORDS or (n_words >= LEDE_MIN_WORDS and bool(_SPECIFIC.search(sentence)))
@@ -226,7 +227,6 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     return one_line(sentence, 400, at_word=True)
 
 
-_OPENING_QUOTES = "\"“‘'"
 # A quotation's end before its speaker: a comma, "?" or "!" and the closing mark.
 _QUOTE_CLOSE = re.compile(r"([,?!])([\"”’'])\s+")
 
