@@ -177,6 +177,38 @@ def test_a_title_in_capitals_after_a_preposition_is_not_a_glued_caption():
     assert story(text) == [text]
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # a caption glued on, however short the "sentence" it makes
+        (
+            "Ines Alder outside the harbour court yesterday, where she was fined The "
+            "harbour pilot has lost her licence for a year.",
+            ["The harbour pilot has lost her licence for a year."],
+        ),
+        # a byline run into the story
+        (
+            "By Tomas Varga, transport correspondent The ferry strike ended on Monday "
+            "after two days.",
+            ["The ferry strike ended on Monday after two days."],
+        ),
+        # a video prompt run into the story
+        (
+            "Media playback is not supported on this device The crew finished second "
+            "after a late error.",
+            ["The crew finished second after a late error."],
+        ),
+    ],
+)
+def test_text_run_into_a_sentence_with_no_full_stop_is_cut_off(text, kept):
+    assert story(text) == kept
+
+
+def test_the_in_a_title_after_a_verb_of_naming_or_reading_is_no_seam():
+    text = "The pilots said the harbour fire was first reported by The local paper on Monday."
+    assert story(text) == [text]
+
+
 def test_the_lede_leads_the_key_facts_not_a_question_or_a_quotation():
     text = (
         "Pier Closed\n\n"

@@ -12,7 +12,8 @@ span of the article, so it can still be quoted as evidence.
 
 The rules follow how pages are laid out, not any one site's words: furniture is recognised
 by its form (a capitalised label and colon opening a caption, a parenthesised position word
-next to a name, a run of " - "-separated headlines after a full stop), with a short list of
+next to a name, a run of " - "-separated headlines after a full stop, a sentence run on
+after a lower-case word with no full stop between), with a short list of
 the fixed phrases sites use for prompts and sharing.
 """
 
@@ -79,6 +80,11 @@ _GLUE = re.compile(
     r"(?<=[a-z0-9\)’'\"”])\s+(?=(?:The|A|An|He|She|It|They|His|Her|Their|This|These|Those|"
     r"But|And|Police|Officials)\s|[A-Z][\w'’-]*(?: [a-zA-Z][\w'’-]*){0,2}: [A-Z])"
 )
+# Where a sentence is glued on after a caption, a byline or a prompt in a way no sentence is
+# written: a lower-case word, then "The" and a lower-case word ("... banned from driving The
+# brother of ...", "... health correspondent The allegations ..."). What comes before such a
+# seam never ended as a sentence, so it is not one.
+_SEAM = re.compile(r"(?<=[a-z])\s+The [a-z]")
 # Words after which a capitalised "The" or "A" is a title, not a new sentence.
 _BEFORE_TITLE = frozenset(
     "in of the a an on at to from by with for and or told said says called named dubbed "
@@ -187,12 +193,32 @@ def _story_stretches(
             out.extend([*kept, *_unglued(text, promo.start(), b)[1:]])
             continue
         # Captions hide in run-on "sentences": after a prompt, or long, or placing a photo.
-        suspect = i > 0 or len(text[a:b].split()) > GLUED_WORDS or _is_caption(text, a, b)
+        suspect = (
+            i > 0
+            or len(text[a:b].split()) > GLUED_WORDS
+            or _is_caption(text, a, b)
+            or _seam_after(text, a, b) is not None
+        )
         parts = _unglued(text, a, b) if suspect else [(a, b)]
         if len(parts) > 1 or i > 0:  # a caption glued to a sentence, or after a prompt
-            parts = [(c, d) for c, d in parts if not _is_caption(text, c, d)]
+            parts = [
+                (c, d)
+                for c, d in parts
+                if not _is_caption(text, c, d) and not _SEAM.match(text, d, b)
+            ]
         out.extend(parts)
     return out
+
+
+def _seam_after(text: str, start: int, end: int) -> int | None:
+    """Where a sentence glued on at a `_SEAM` starts in `text[start:end]`, if one is."""
+    if " The " not in text[start:end]:
+        return None
+    for match in _SEAM.finditer(text, start, end):
+        before = text[max(start, match.start() - 20) : match.start()].split()
+        if before and before[-1].lower() not in _BEFORE_TITLE:
+            return match.end() - 5
+    return None
 
 
 def _is_caption(text: str, start: int, end: int) -> bool:
