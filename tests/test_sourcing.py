@@ -165,6 +165,26 @@ def test_appositive_after_a_name_is_skipped() -> None:
     assert text[a.start : a.end].endswith(", said")
 
 
+@pytest.mark.parametrize(
+    "role",
+    [
+        "a harbour engineer at Nordvik Marine in Tromso, Norway, and Calder College in "
+        "Bergen, Norway,",
+        "a 41-year-old pilot with the port authority in Tromso, Norway,",
+    ],
+)
+def test_a_role_with_commas_of_its_own_after_a_name_is_skipped(role: str) -> None:
+    text = f'"The pier will not hold," Ines Alder, {role} said in a statement.'
+    profile = analyze_sourcing(text)
+    assert [a.source for a in profile.attributions] == ["Ines Alder"]
+    assert profile.attributions[0].kind is SourceKind.NAMED_PERSON
+
+
+def test_a_name_inside_a_phrase_before_the_role_is_no_speaker() -> None:
+    text = "In an interview with Harbour Radio, the pilot, 41, said the pier would not hold."
+    assert "Harbour Radio" not in [a.source for a in analyze_sourcing(text).attributions]
+
+
 def test_name_given_as_the_appositive() -> None:
     text = "The company’s chief executive, Raymond Achebe, said the deal was fair."
     a = _by_source(analyze_sourcing(text), "Raymond Achebe")

@@ -38,6 +38,12 @@ _TIME_BEFORE_VERB = re.compile(
 )
 
 
+# A role after a name: ", a planetary scientist at ...", ", an analyst with ...".
+_APPOSITIVE_OPENING = re.compile(r",\s+(?:a|an)\s")
+MAX_APPOSITIVE_WORDS = 30
+_QUOTE_MARKS = re.compile('["“”]')
+
+
 # The words after a verb of saying that tell whether it attributes anything there: (the verbs,
 # None for any; the words; whether they must follow the verb, or must not).
 _WORDS_AFTER: tuple[tuple[frozenset[str] | None, re.Pattern[str], bool], ...] = (
@@ -207,7 +213,10 @@ class _SourceFinder(_PhraseReader):
         if bword in _RELATIVES and boundary is not None:
             return self._antecedent(sent, boundary.start(), verb=verb)
         if bword == "," and boundary is not None:
-            found = self._insert(sent, boundary.start(), p, verb=verb)
+            found = None
+            if enabled("sourcing.role-with-commas"):
+                found = self._long_appositive(sent, boundary.start(), p, verb=verb)
+            found = found or self._insert(sent, boundary.start(), p, verb=verb)
             if found is not None:
                 return found
         if verb in _INVERTIBLE and (boundary is None or bword in {",", "”", '"', "—", "–", ":"}):
@@ -281,6 +290,35 @@ class _SourceFinder(_PhraseReader):
                 ):
                     return _NP(named.start, named.end, named.start, rel_start), verb
         return _NP(np.start, np.end, np.start, np.end), verb
+
+    def _long_appositive(
+        self, sent: Span, comma: int, p: int, *, verb: str
+    ) -> tuple[_NP, str] | None:
+        """Resolve "X, a scientist at A in Greenbelt, Maryland, and B in Washington, D.C.,
+        said" to X: a role that opens with "a" or "an" and holds commas of its own (a
+        place and its state, a second employer), with no verb in it, describes the name
+        before it, and that name is the speaker."""
+        text = self.text
+        opener = _last(_APPOSITIVE_OPENING, text, sent.start, comma)
+        if opener is None or "," not in text[opener.end() : comma]:
+            return None  # none, or one without commas: `_insert` reads it
+        toks = _tokens(text, opener.end(), comma)
+        if (
+            len(toks) > MAX_APPOSITIVE_WORDS
+            or _QUOTE_MARKS.search(text, opener.end(), comma)
+            or any(t.word in _VERBISH or t.word in _RELATIVES for t in toks)
+        ):
+            return None
+        head_boundary = _last(_LEFT_BOUNDARY, text, sent.start, opener.start())
+        head = self.left_np(
+            head_boundary.end() if head_boundary else sent.start, opener.start(), strong=True
+        )
+        if head is None or not self._speaker_like(head.start, head.end):
+            return None
+        last = _tokens(text, head.start, head.end)[-1]
+        if not last.cap or self._is_common(last):
+            return None
+        return _NP(head.start, head.end, head.start, p), verb
 
     def _insert(self, sent: Span, comma: int, p: int, *, verb: str) -> tuple[_NP, str] | None:
         """Resolve "X, an analyst at Y, said" to X (keeping an anonymity insert in X)."""
