@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 
+from briefer.analysis.rules import switched_off
 from briefer.engines.offline import brief_offline
 from briefer.engines.offline import facts as offline_facts
 from briefer.inputs.article import article_from_text
@@ -247,3 +248,26 @@ def test_a_run_on_sentence_ranks_below_a_readable_one_after_the_lede():
     assert facts.index(
         "The owners, Marlow Shipping, said the inspection of the hull would take 10 days."
     ) < (facts.index(run_on) if run_on in facts else len(facts))
+
+
+def test_a_sentence_opening_a_paragraph_ranks_above_one_inside_a_paragraph():
+    inside = "Ferry crossings to the islands will leave from the western quay until further notice."
+    opening = "Fishing boats were told to unload their catch at the southern slipway until then."
+    text = (
+        "Pier Closed\n\n"
+        "The harbour agency closed the eastern pier on Monday after a crane collapsed onto it.\n\n"
+        "Two dock workers were taken to hospital with minor injuries, the agency said.\n\n"
+        "Engineers will inspect the foundations of the pier later this week.\n\n"
+        f"Cargo ships were diverted to the northern terminal on Monday night. {inside}\n\n"
+        f"{opening}\n\n"
+        "The agency last closed a pier after a storm, for three days."
+    )
+
+    def ranked() -> list[str]:
+        with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):
+            facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
+        return [f for f in facts if f in (inside, opening)]
+
+    assert ranked() == [opening, inside]
+    with switched_off("facts.paragraph-opening"):
+        assert ranked() == [inside, opening]  # what the rule changes: place alone puts it first

@@ -46,6 +46,9 @@ NAMED_SOURCE_BONUS = 0.3  # a claim someone makes by name
 MAX_RANKED = 2 * MAX_FACTS  # sentences ranked in full: twice what a brief takes
 NUMBER_WEIGHT = 0.12  # each figure (up to three) makes a sentence more specific
 NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
+# A paragraph's first sentence states its point; the ones after it explain, quote or add
+# colour (editors pick them less often: 0.21-0.26 against 0.30-0.37 on our labels).
+PARAGRAPH_BODY_FACTOR = 0.9
 NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
 
 _OPENING_QUOTES = "\"“‘'"  # a sentence opening with one of these opens a quotation
@@ -88,6 +91,7 @@ def _rank(
     mention_starts = sorted(start for e in entities for start, _ in e.mentions)
 
     run_on = enabled("facts.run-on")
+    inside = _inside_paragraphs(text, body) if enabled("facts.paragraph-opening") else set()
 
     def score(index: int, span: Span) -> float:
         words = bags[index]
@@ -117,6 +121,8 @@ def _rank(
             value *= 0.5
         if span.text[:1] in _OPENING_QUOTES:
             value *= 0.8  # a quote is colour more often than news
+        if span.start in inside:
+            value *= PARAGRAPH_BODY_FACTOR
         return value
 
     lede: list[int] = []
@@ -144,6 +150,19 @@ def _rank(
         ranked.append(span)
         seen.append(words)
     return ranked or [span for _, _, span in scored[:1]]  # a body of links still has a fact
+
+
+def _inside_paragraphs(text: str, body: Sequence[Span]) -> set[int]:
+    """The starts of the sentences that do not open a paragraph; none when the text has no
+    paragraphs (one line, as some copies of an article come)."""
+    inside = set()
+    for sentence in body:
+        before = sentence.start - 1
+        while before >= 0 and text[before] in " \t":
+            before -= 1
+        if before >= 0 and text[before] != "\n":
+            inside.add(sentence.start)
+    return inside if len(inside) < len(body) - 1 else set()
 
 
 _SPECIFIC = re.compile(r"\s[A-Z]|\d")
