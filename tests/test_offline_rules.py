@@ -16,7 +16,7 @@ from briefer.engines.offline import facts as offline_facts
 from briefer.inputs.article import article_from_text
 from briefer.renderers import render_markdown
 from briefer.renderers.brief import restates
-from briefer.schema import Brief
+from briefer.schema import QUOTED, REPORTER, Brief
 from briefer.text import sentence_bounds, sentences
 
 from .conftest import ARTICLES, fixture_article
@@ -84,6 +84,43 @@ def test_key_fact_attributions_leave_out_relative_clauses():
     attributions = {f.attribution for f in brief.key_facts}
     assert not any(", who" in a for a in attributions)
     assert "The people" in attributions or "people familiar with the matter" in attributions
+
+
+def _asserted(text: str) -> dict[str, str]:
+    """Each key fact's evidence and who asserts it, every sentence ranked."""
+    with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):
+        facts = brief_offline(article_from_text(text)).key_facts
+    return {f.evidence: f.attribution for f in facts}
+
+
+def test_a_speaker_described_by_a_closed_relative_clause_asserts_the_fact():
+    sentence = (
+        "Ines Alder, who has run the harbour for a decade, said repairs would take until spring."
+    )
+    text = f"Pier Closed\n\nThe harbour agency closed the eastern pier on Monday. {sentence}"
+    assert _asserted(text)[sentence] == "Ines Alder"
+
+
+def test_a_quotation_whose_speaker_is_not_found_is_not_the_reporters_word():
+    text = (
+        "Pier Closed\n\nThe harbour agency closed the eastern pier on Monday after a crane "
+        "collapsed.\n\n"
+        '"We have never seen anything like it in forty years on this coast.\n\n'
+        '"Nobody on the dock had any warning at all before it fell."\n\n'
+        '"Pier 4", as dockers call it, reopened in 2011 after a storm.'
+    )
+    asserted = _asserted(text)
+    assert asserted['"We have never seen anything like it in forty years on this coast.'] == (
+        QUOTED
+    )
+    assert asserted['"Nobody on the dock had any warning at all before it fell."'] == QUOTED
+    # a quoted name that opens a sentence does not make the sentence a quotation
+    assert asserted['"Pier 4", as dockers call it, reopened in 2011 after a storm.'] == REPORTER
+
+
+def test_added_before_a_number_word_is_no_attribution():
+    text = "Garcia, who was eight under, added five birdies and a bogey on the back nine."
+    assert not analyze_sourcing(text).attributions
 
 
 def test_places_named_new_or_north_keep_their_first_word():

@@ -59,6 +59,7 @@ class CaveatKind(StrEnum):
 
 
 REPORTER = "the reporter"  # who asserts a fact the article states without attribution
+QUOTED = "a quoted speaker"  # who asserts a quotation whose speaker the engine did not find
 
 
 class KeyFact(_Model):

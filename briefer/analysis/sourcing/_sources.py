@@ -13,6 +13,7 @@ from briefer.analysis.sourcing._lexicon import (
     _CLAUSE_OPENERS,
     _INVERTIBLE,
     _NAME_CONNECTORS,
+    _NUMBER_WORDS,
     _REJECT_BEFORE_VERB,
     _RELATIVES,
     _SKIP_BEFORE_VERB,
@@ -60,10 +61,14 @@ _WORDS_AFTER: tuple[tuple[frozenset[str] | None, re.Pattern[str], bool], ...] = 
         re.compile(r"\s+(?:to\b|comment|requests?\b|an?\s+(?:request|interview))"),
         True,
     ),
-    # "added" of a thing attributes nothing: "the team added 3 points".
+    # "added" of a thing attributes nothing: "the team added 3 points", "added five birdies".
     (
         frozenset({"added", "adds"}),
-        re.compile(r"\s+(?:\d|\$|to\b|a\b|an\b|more\b|new\b|another\b)"),
+        re.compile(
+            r"\s+(?:\d|\$|to\b|a\b|an\b|more\b|new\b|another\b|"
+            rf"(?:{'|'.join(sorted(_NUMBER_WORDS))})\b)",
+            re.IGNORECASE,
+        ),
         False,
     ),
     # A participle: "cited by", "reported by".

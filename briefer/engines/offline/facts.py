@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from briefer.analysis.parties import Entity
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
-from briefer.schema import REPORTER, KeyFact
+from briefer.schema import QUOTED, REPORTER, KeyFact
 from briefer.text import Span, one_line
 from briefer.text.furniture import without_inline
 from briefer.text.lexicon import (
@@ -279,9 +279,7 @@ def _asserted_by(span: Span, attributions: list[Attribution]) -> str:
         # The speech verb inside a relative clause on the source ("Assange, who denies"); a
         # clause describing the source ("said the people, who asked not to be named") is
         # part of the source and leaves the claim theirs.
-        if _IN_RELATIVE_CLAUSE.search(phrase) and not _IN_RELATIVE_CLAUSE.search(
-            attribution.source
-        ):
+        if _verb_in_relative_clause(phrase) and not _IN_RELATIVE_CLAUSE.search(attribution.source):
             continue
         # "a phone call he made, in which he said ...": what was said in the call, not the
         # sentence's claim.
@@ -290,7 +288,29 @@ def _asserted_by(span: Span, attributions: list[Attribution]) -> str:
         if attribution.refers_to == UNATTRIBUTED:  # "reportedly", "is accused of"
             return f"{REPORTER} (no source named)"
         return one_line(_who(attribution), 160, at_word=True)  # the schema's limit
-    return REPORTER
+    # A quotation with no speaker found is not the reporter's word: '"We lost." (who?)'.
+    return QUOTED if _is_quotation(span.text) else REPORTER
+
+
+def _verb_in_relative_clause(phrase: str) -> bool:
+    """Whether the verb ending an attribution `phrase` is the relative clause's: "Assange,
+    who denies", not "Stephen Hale, who is standing in Truro, said" (the clause is closed)."""
+    clauses = list(_IN_RELATIVE_CLAUSE.finditer(phrase))
+    return bool(clauses) and "," not in phrase[clauses[-1].end() :]
+
+
+def _is_quotation(sentence: str) -> bool:
+    """Whether `sentence` is all quotation: it opens with a quotation mark that does not close
+    before its end ('"We lost. ...', not '"Jacqui", who ...'), or closes a quotation opened
+    in a sentence before it ('... on the balcony."')."""
+    if sentence[:1] in _OPENING_QUOTES:
+        closing = _CLOSING_MARK.search(sentence, 1)
+        return closing is None or closing.end() >= len(sentence.rstrip()) - 1
+    return bool(re.search(r"[.!?][\"”]$", sentence.rstrip())) and not _OPEN_MARK.search(sentence)
+
+
+_CLOSING_MARK = re.compile(r"[\"”](?=[\s,.;:!?]|$)")
+_OPEN_MARK = re.compile(r"(?:^|(?<=[\s(]))[\"“]")
 
 
 _RELATIVE_CLAUSE = re.compile(r",\s+(?:who|whom|whose|which)\b.*$", re.DOTALL)
