@@ -251,7 +251,7 @@ def test_a_run_on_sentence_ranks_below_a_readable_one_after_the_lede():
 
 
 def test_a_sentence_opening_a_paragraph_ranks_above_one_inside_a_paragraph():
-    inside = "Ferry crossings to the islands will leave from the western quay until further notice."
+    inside = "Ferry crossings to the islands were moved to the western quay for the week."
     opening = "Fishing boats were told to unload their catch at the southern slipway until then."
     text = (
         "Pier Closed\n\n"
@@ -271,3 +271,26 @@ def test_a_sentence_opening_a_paragraph_ranks_above_one_inside_a_paragraph():
     assert ranked() == [opening, inside]
     with switched_off("facts.paragraph-opening"):
         assert ranked() == [inside, opening]  # what the rule changes: place alone puts it first
+
+
+def test_what_will_happen_next_ranks_above_background_after_the_lede():
+    background = "Cargo ships bound for the pier were sent to the northern terminal overnight."
+    next_step = "Engineers will inspect the foundations of the pier before it can reopen."
+    text = (
+        "Pier Closed\n\n"
+        "The harbour agency closed the eastern pier on Monday after a crane collapsed onto it.\n\n"
+        "Two dock workers were taken to hospital with minor injuries, the agency said.\n\n"
+        "The crane had been bought second-hand from a yard in the south in the spring.\n\n"
+        f"{background}\n\n"
+        f"{next_step}\n\n"
+        "The agency last closed a pier after a storm, for three days."
+    )
+
+    def ranked() -> list[str]:
+        with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):
+            facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
+        return [f for f in facts if f in (background, next_step)]
+
+    assert ranked() == [next_step, background]
+    with switched_off("facts.what-next"):
+        assert ranked() == [background, next_step]  # place alone puts the background first

@@ -49,6 +49,9 @@ NAME_WEIGHT = 0.1  # each named stakeholder (up to three)
 # A paragraph's first sentence states its point; the ones after it explain, quote or add
 # colour (editors pick them less often: 0.21-0.26 against 0.30-0.37 on our labels).
 PARAGRAPH_BODY_FACTOR = 0.9
+# What happens next is news: editors pick a sentence that says what will happen at twice the
+# rate of others (0.50 / 0.55 against 0.22 / 0.28 past the lede on our two label sets).
+WHAT_NEXT_BONUS = 0.2
 NEAR_DUPLICATE = 0.4  # share of a sentence's words already in a better one
 
 _OPENING_QUOTES = "\"“‘'"  # a sentence opening with one of these opens a quotation
@@ -56,6 +59,11 @@ _OPENING_QUOTES = "\"“‘'"  # a sentence opening with one of these opens a qu
 # characters at once.
 _NUMBER = re.compile(
     r"(?=[\dbhmpt])(?:\d[\d,.]*%?|\b(?:million|billion|trillion|thousand|hundred|percent)\b)"
+)
+# What will happen: the future, a plan, an expectation, a next date.
+_WHAT_NEXT = re.compile(
+    r"\b(?:will|plans? to|expected to)\b"
+    r"|\bnext (?:week|month|year|season|spring|summer|autumn|fall|winter|steps?)\b"
 )
 _DATE = re.compile(
     rf"\b(?:{alternation(WEEKDAYS + MONTHS + MONTH_ABBREVIATIONS)}|"
@@ -92,6 +100,7 @@ def _rank(
 
     run_on = enabled("facts.run-on")
     inside = _inside_paragraphs(text, body) if enabled("facts.paragraph-opening") else set()
+    what_next = enabled("facts.what-next")
 
     def score(index: int, span: Span) -> float:
         words = bags[index]
@@ -123,6 +132,8 @@ def _rank(
             value *= 0.8  # a quote is colour more often than news
         if span.start in inside:
             value *= PARAGRAPH_BODY_FACTOR
+        if what_next and _WHAT_NEXT.search(span.text):
+            value += WHAT_NEXT_BONUS
         return value
 
     lede: list[int] = []
