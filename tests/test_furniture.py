@@ -294,3 +294,30 @@ def test_what_will_happen_next_ranks_above_background_after_the_lede():
     assert ranked() == [next_step, background]
     with switched_off("facts.what-next"):
         assert ranked() == [background, next_step]  # place alone puts the background first
+
+
+def test_a_sentence_speaking_to_the_reader_never_leads():
+    hook = "If you live near the harbour, chances are you heard the crane fall last night."
+    text = (
+        "Pier Closed\n\n"
+        f"{hook}\n\n"
+        "The harbour agency closed the eastern pier on Monday after the crane collapsed.\n\n"
+        "Two dock workers were taken to hospital with minor injuries, the agency said.\n\n"
+        "Engineers will inspect the foundations of the pier before it can reopen."
+    )
+    facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
+    assert facts[0].startswith("The harbour agency closed") and hook not in facts[:3]
+    with switched_off("facts.reader-address"):
+        facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
+        assert facts[0] == hook  # what the rule changes
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        '"If you want the pier open, you pay for it," the harbour master said on Monday.',
+        "The band played Ten Things I Hate About You at the reopening of the harbour.",
+    ],
+)
+def test_a_quotation_or_a_title_saying_you_is_not_the_reporter_speaking(sentence):
+    assert not offline_facts._addresses_reader(sentence)

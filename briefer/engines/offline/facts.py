@@ -101,6 +101,7 @@ def _rank(
     run_on = enabled("facts.run-on")
     inside = _inside_paragraphs(text, body) if enabled("facts.paragraph-opening") else set()
     what_next = enabled("facts.what-next")
+    reader_address = enabled("facts.reader-address")
 
     def score(index: int, span: Span) -> float:
         words = bags[index]
@@ -128,6 +129,8 @@ def _rank(
             value *= RUN_ON_FACTOR
         if span.text.endswith("?"):
             value *= 0.5
+        if reader_address and _addresses_reader(span.text):
+            value *= 0.5  # the reporter speaking to the reader: a hook or a service line
         if span.text[:1] in _OPENING_QUOTES:
             value *= 0.8  # a quote is colour more often than news
         if span.start in inside:
@@ -176,6 +179,21 @@ def _inside_paragraphs(text: str, body: Sequence[Span]) -> set[int]:
     return inside if len(inside) < len(body) - 1 else set()
 
 
+# The reporter speaking to the reader: "you" in lower case, or opening the sentence ("You may
+# want to ..."); a capitalised "You" inside a sentence is a title's ("Ten Things I Hate About
+# You"). Only the words before any quotation count: a quotation's "you" is its speaker's.
+_YOU = re.compile(r"\b(?:you|your|yourself)\b|^(?:You|Your)\b")
+_QUOTATION_OPENS = re.compile(r"[\"“‘]|(?<!\w)'")
+
+
+def _addresses_reader(sentence: str) -> bool:
+    """Whether the sentence speaks to the reader (a hook or a service line, not news)."""
+    if "you" not in sentence.lower():
+        return False
+    opens = _QUOTATION_OPENS.search(sentence)
+    return _YOU.search(sentence, 0, opens.start() if opens else len(sentence)) is not None
+
+
 _SPECIFIC = re.compile(r"\s[A-Z]|\d")
 LEDE_WORDS = 9  # a sentence this long states something; a shorter one needs a name or figure
 LEDE_MIN_WORDS = 6
@@ -183,9 +201,12 @@ LEDE_MIN_WORDS = 6
 
 def _states_news(sentence: str) -> bool:
     """Whether a sentence can open a brief: a statement in the reporter's voice, not a
-    question, a quotation, a link, a list's colon or a short hook ("No wonder.")."""
+    question, a quotation, a link, a list's colon, words to the reader or a short hook ("No
+    wonder.")."""
     if sentence.endswith(("?", ":")) or sentence[:1] in _OPENING_QUOTES or _embeds(sentence):
         return False
+    if enabled("facts.reader-address") and _addresses_reader(sentence):
+        return False  # a hook: "In case you live in the city, chances are ..."
     n_words = len(sentence.split())
     return n_words >= LEDE_WORDS or (n_words >= LEDE_MIN_WORDS and bool(_SPECIFIC.search(sentence)))
 
