@@ -321,3 +321,8 @@ def test_a_sentence_speaking_to_the_reader_never_leads():
 )
 def test_a_quotation_or_a_title_saying_you_is_not_the_reporter_speaking(sentence):
     assert not offline_facts._addresses_reader(sentence)
+
+
+def test_the_generic_your_of_news_is_not_words_to_the_reader():
+    sentence = "Living near the harbour means your house is worth more, according to a study."
+    assert not offline_facts._addresses_reader(sentence)

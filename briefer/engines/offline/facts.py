@@ -181,8 +181,9 @@ def _inside_paragraphs(text: str, body: Sequence[Span]) -> set[int]:
 
 # The reporter speaking to the reader: "you" in lower case, or opening the sentence ("You may
 # want to ..."); a capitalised "You" inside a sentence is a title's ("Ten Things I Hate About
-# You"). Only the words before any quotation count: a quotation's "you" is its speaker's.
-_YOU = re.compile(r"\b(?:you|your|yourself)\b|^(?:You|Your)\b")
+# You"), and "your" is as often the generic one of news ("means your house is worth more").
+# Only the words before any quotation count: a quotation's "you" is its speaker's.
+_YOU = re.compile(r"\b(?:you|yourself)\b|^You\b")
 _QUOTATION_OPENS = re.compile(r"[\"“‘]|(?<!\w)'")
 
 
