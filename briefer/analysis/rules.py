@@ -32,7 +32,7 @@ RULES: tuple[Rule, ...] = (
     Rule("facts.lede", "the first three sentences that state news lead the key facts"),
     Rule("facts.paragraph-opening", "a sentence inside a paragraph ranks below one opening it"),
     Rule("facts.what-next", "what will happen (will, plans to, next week) ranks higher"),
-    Rule("facts.reader-address", "a sentence speaking to the reader (\"you\") never leads"),
+    Rule("facts.reader-address", 'a sentence speaking to the reader ("you") never leads'),
     Rule("facts.run-on", "a 'sentence' past 50 words ranks lower"),
     Rule("facts.resumed-quotation", '"...," Alder said. "It drives innovation." (Alder\'s)'),
     # attribution
