@@ -199,14 +199,29 @@ def test_a_title_in_capitals_after_a_preposition_is_not_a_glued_caption():
             "after a late error.",
             ["The crew finished second after a late error."],
         ),
+        (
+            "Media playback is not supported on this device It was a tense final for the crew.",
+            ["It was a tense final for the crew."],
+        ),
+        (
+            "Tomas Varga leaves the harbour court on Monday In a statement the agency said "
+            "the pier would reopen.",
+            ["In a statement the agency said the pier would reopen."],
+        ),
     ],
 )
 def test_text_run_into_a_sentence_with_no_full_stop_is_cut_off(text, kept):
     assert story(text) == kept
 
 
-def test_the_in_a_title_after_a_verb_of_naming_or_reading_is_no_seam():
-    text = "The pilots said the harbour fire was first reported by The local paper on Monday."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The pilots said the harbour fire was first reported by The local paper on Monday.",
+        "The harbour police seized two bags of Class A drugs and a boat on Monday night.",
+    ],
+)
+def test_a_capital_after_a_verb_of_naming_or_a_label_is_no_seam(text):
     assert story(text) == [text]
 
 

@@ -81,10 +81,13 @@ _GLUE = re.compile(
     r"But|And|Police|Officials)\s|[A-Z][\w'’-]*(?: [a-zA-Z][\w'’-]*){0,2}: [A-Z])"
 )
 # Where a sentence is glued on after a caption, a byline or a prompt in a way no sentence is
-# written: a lower-case word, then "The" and a lower-case word ("... banned from driving The
-# brother of ...", "... health correspondent The allegations ..."). What comes before such a
-# seam never ended as a sentence, so it is not one.
-_SEAM = re.compile(r"(?<=[a-z])\s+The [a-z]")
+# written: a lower-case word, then a capitalised word that opens sentences and a lower-case
+# word ("... banned from driving The brother of ...", "... health correspondent They said
+# ...", "... on this device In a tough ..."). What comes before such a seam never ended as a
+# sentence, so it is not one. ("A" is left out: "Class A drugs", "Nurse A said".)
+_SEAM = re.compile(
+    r"(?<=[a-z])\s+(?=(?:The|He|She|It|They|When|But|His|Her)\s[a-z]|In (?:a|an|the|this)\s)"
+)
 # Words after which a capitalised "The" or "A" is a title, not a new sentence.
 _BEFORE_TITLE = frozenset(
     "in of the a an on at to from by with for and or told said says called named dubbed "
@@ -212,12 +215,10 @@ def _story_stretches(
 
 def _seam_after(text: str, start: int, end: int) -> int | None:
     """Where a sentence glued on at a `_SEAM` starts in `text[start:end]`, if one is."""
-    if " The " not in text[start:end]:
-        return None
     for match in _SEAM.finditer(text, start, end):
         before = text[max(start, match.start() - 20) : match.start()].split()
         if before and before[-1].lower() not in _BEFORE_TITLE:
-            return match.end() - 5
+            return match.end()
     return None
 
 
@@ -233,7 +234,10 @@ def _unglued(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split where a sentence starts after a lower-case word with no full stop between."""
     out = []
     pos = start
-    for match in _GLUE.finditer(text, start, end):
+    seams = {m.start(): m for p in (_GLUE, _SEAM) for m in p.finditer(text, start, end)}
+    for match in (seams[at] for at in sorted(seams)):
+        if match.start() < pos:
+            continue
         before = text[max(start, match.start() - 20) : match.start()].split()
         if before and before[-1].lower().strip("'’\"”()") in _BEFORE_TITLE:
             continue
