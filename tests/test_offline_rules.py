@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 
+from briefer.analysis.rules import switched_off
 from briefer.analysis.sourcing import SourceKind, analyze_sourcing
 from briefer.analysis.stakeholders import find_stakeholders
 from briefer.core import Briefer
@@ -853,3 +854,33 @@ def test_each_caveat_says_what_its_kind_says(path: Path):
             assert "number" in caveat.detail or "figure" in caveat.detail, caveat.detail
         elif word is not None:
             assert word.lower() in caveat.detail.lower(), (caveat.kind, caveat.detail)
+
+
+FACT_CHECK = """Did the Harbour Agency Sell the Eastern Pier for $1?
+Claim
+The harbour agency sold the eastern pier to a shipping company for $1 last month.
+Rating
+False
+Origin
+A post shared thousands of times on Monday said the harbour agency had sold the eastern pier
+for a single dollar. The agency's published accounts show no sale of the pier, and the
+agency said the pier remains public property. Ines Alder, the harbour master, said the post
+was "simply invented" and that the pier was closed for repairs, not sold.
+"""
+
+
+def test_a_fact_checks_claim_is_never_stated_as_the_reporters_fact():
+    facts = brief_offline(article_from_text(FACT_CHECK)).key_facts
+    claim = "The harbour agency sold the eastern pier to a shipping company for $1 last month."
+    checked = next(f for f in facts if f.evidence == claim)
+    assert checked.statement == f"Claim checked, rated False: “{claim}”"
+    assert "rated False" in render_markdown(Briefer(engine="offline").brief(FACT_CHECK))
+    with switched_off("facts.checked-claim"):
+        facts = brief_offline(article_from_text(FACT_CHECK)).key_facts
+        assert next(f for f in facts if f.evidence == claim).statement == claim
+
+
+def test_a_claim_line_without_a_rating_is_still_the_claim_checked():
+    text = FACT_CHECK.replace("Rating\nFalse\n", "")
+    facts = brief_offline(article_from_text(text)).key_facts
+    assert any(f.statement.startswith("Claim checked: “The harbour agency sold") for f in facts)

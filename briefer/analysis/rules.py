@@ -33,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     Rule("facts.paragraph-opening", "a sentence inside a paragraph ranks below one opening it"),
     Rule("facts.what-next", "what will happen (will, plans to, next week) ranks higher"),
     Rule("facts.reader-address", 'a sentence speaking to the reader ("you") never leads'),
+    Rule("facts.checked-claim", "a fact-check's Claim line is the claim checked, with its rating"),
     Rule("facts.run-on", "a 'sentence' past 50 words ranks lower"),
     Rule("facts.resumed-quotation", '"...," Alder said. "It drives innovation." (Alder\'s)'),
     # attribution

@@ -34,6 +34,7 @@ from briefer.analysis.stakeholders import find_stakeholders
 from briefer.engines import EngineResult, EngineSetup
 from briefer.engines.estimate import Plan
 from briefer.engines.offline.caveats import _caveats
+from briefer.engines.offline.claims import checked_claims
 from briefer.engines.offline.facts import (
     _attributions_by_sentence,
     _body_start,
@@ -226,7 +227,8 @@ def brief_offline(
         )
     else:
         ranked = _rank(text, body, entities, article.title, on_record)
-    facts = _key_facts(ranked, body, by_sentence)
+    claims = checked_claims(text) if enabled("facts.checked-claim") else []
+    facts = _key_facts(ranked, body, by_sentence, claims)
     return Brief(
         headline=_headline(article.title, facts, body),
         summary=_summary(facts, ranked),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from briefer.analysis.parties import Entity
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
+from briefer.engines.offline.claims import CheckedClaim, claim_statement
 from briefer.schema import QUOTED, REPORTER, KeyFact
 from briefer.text import Span, one_line
 from briefer.text.furniture import without_inline
@@ -213,17 +214,24 @@ def _states_news(sentence: str) -> bool:
 
 
 def _key_facts(
-    ranked: list[Span], body: Sequence[Span], by_sentence: dict[int, list[Attribution]]
+    ranked: list[Span],
+    body: Sequence[Span],
+    by_sentence: dict[int, list[Attribution]],
+    claims: Sequence[CheckedClaim] = (),
 ) -> list[KeyFact]:
     facts = []
     n_words = sum(len(s.text.split()) for s in body)
     for span in ranked[: _fact_count(len(body), n_words)]:
         attributions = by_sentence.get(span.start, [])
+        claim = next((c for c in claims if c.start <= span.start < c.end), None)
         facts.append(
             KeyFact(
-                statement=_statement(span, attributions),
+                # A fact-check's claim is the allegation it checks, not the reporter's word.
+                statement=claim_statement(claim, span.text)
+                if claim
+                else _statement(span, attributions),
                 evidence=span.text,
-                attribution=_asserted_by(span, attributions),
+                attribution=REPORTER if claim else _asserted_by(span, attributions),
             )
         )
     return facts
