@@ -185,6 +185,19 @@ def test_a_name_inside_a_phrase_before_the_role_is_no_speaker() -> None:
     assert "Harbour Radio" not in [a.source for a in analyze_sourcing(text).attributions]
 
 
+@pytest.mark.parametrize(
+    ("text", "sources"),
+    [
+        ("Ines Alder testified before the harbour committee on Friday.", []),
+        ("Ines Alder testified on Friday that the pier was unsafe.", ["Ines Alder"]),
+        ("Ines Alder testified about a meeting at the port in July.", ["Ines Alder"]),
+        ('Ines Alder testified: "The pier was unsafe."', ["Ines Alder"]),
+    ],
+)
+def test_testifying_attributes_only_what_was_said(text: str, sources: list[str]) -> None:
+    assert [a.source for a in analyze_sourcing(text).attributions] == sources
+
+
 def test_name_given_as_the_appositive() -> None:
     text = "The company’s chief executive, Raymond Achebe, said the deal was fair."
     a = _by_source(analyze_sourcing(text), "Raymond Achebe")

@@ -61,6 +61,13 @@ _WORDS_AFTER: tuple[tuple[frozenset[str] | None, re.Pattern[str], bool], ...] = 
         re.compile(r"\s+(?:to\b|comment|requests?\b|an?\s+(?:request|interview))"),
         True,
     ),
+    # Testifying is an act; what was said needs its clause: "testified that ...", "testified
+    # about a meeting", "testified: '...'", not "testified before the House committee".
+    (
+        frozenset({"testified", "testifies", "testify"}),
+        re.compile(r"(?=[^.]{0,40}?\bthat\b)|\s*[:,\"“]|\s+about\b"),
+        True,
+    ),
     # "added" of a thing attributes nothing: "the team added 3 points", "added five birdies".
     (
         frozenset({"added", "adds"}),
