@@ -198,6 +198,15 @@ def test_testifying_attributes_only_what_was_said(text: str, sources: list[str])
     assert [a.source for a in analyze_sourcing(text).attributions] == sources
 
 
+def test_a_body_described_by_a_which_clause_speaks_and_is_the_body_named_before() -> None:
+    text = (
+        "Calder Motors showed a new wagon at the harbour fair. The Norwegian automaker, which "
+        "has turned to electric cars, says the wagon will go 300 miles on a charge."
+    )
+    attribution = _by_source(analyze_sourcing(text), "The Norwegian automaker")
+    assert attribution.kind is SourceKind.NAMED_ORGANIZATION
+
+
 def test_name_given_as_the_appositive() -> None:
     text = "The company’s chief executive, Raymond Achebe, said the deal was fair."
     a = _by_source(analyze_sourcing(text), "Raymond Achebe")

@@ -352,9 +352,10 @@ class _SourceFinder(_PhraseReader):
         if head is None:
             return None
         if not self._speaker_like(head.start, head.end):
-            # "Israeli settlers, who form part of his constituency, said": a relative clause
+            # "Israeli settlers, who form part of his constituency, said", "The German automaker,
+            # which has focused on electric cars, says": a relative clause
             # between commas describes whoever comes before it.
-            if insert_toks[0].word in ("who", "whose") and verb in STRONG_SPEECH_VERBS:
+            if insert_toks[0].word in ("who", "whose", "which") and verb in STRONG_SPEECH_VERBS:
                 return _NP(head.start, head.end, head.start, p), verb
             return None
         head_toks = _tokens(text, head.start, head.end)
