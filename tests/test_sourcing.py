@@ -207,6 +207,16 @@ def test_a_body_described_by_a_which_clause_speaks_and_is_the_body_named_before(
     assert attribution.kind is SourceKind.NAMED_ORGANIZATION
 
 
+def test_a_heading_in_capitals_is_no_persons_name_to_refer_back_to() -> None:
+    text = (
+        "Harbour Fair Opens\n\nCALDER WAGON\n\nThe new wagon has a larger battery. Calder "
+        "says it will go 300 miles on a charge."
+    )
+    attribution = _by_source(analyze_sourcing(text), "Calder")
+    assert attribution.refers_to is None
+    assert attribution.kind is not SourceKind.NAMED_PERSON
+
+
 def test_name_given_as_the_appositive() -> None:
     text = "The company’s chief executive, Raymond Achebe, said the deal was fair."
     a = _by_source(analyze_sourcing(text), "Raymond Achebe")

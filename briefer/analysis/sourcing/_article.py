@@ -64,6 +64,8 @@ class _Article:
             toks = toks[1:]
         if not 2 <= len(toks) <= 6:
             return  # only names of two words or more are indexed
+        if all(t.text.isupper() for t in toks):
+            return  # "NISSAN SENTRA": a heading in capitals, not how news writes a name
         if (
             len(toks) == 2
             and toks[0].word in self.lex.titles
