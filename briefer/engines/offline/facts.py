@@ -140,14 +140,7 @@ def _rank(
             value += WHAT_NEXT_BONUS
         return value
 
-    lede: list[int] = []
-    for i, sentence in enumerate(body[:LEDE_WINDOW] if enabled("facts.lede") else []):
-        if len(lede) == LEDE_SENTENCES:
-            break
-        if _states_news(sentence.text) and not any(
-            len(bags[i] & bags[j]) > NEAR_DUPLICATE * max(len(bags[i]), 1) for j in lede
-        ):
-            lede.append(i)
+    lede = _lede(body, bags)
     scored = [(math.inf, i, body[i]) for i in lede] + sorted(
         ((score(i, s), i, s) for i, s in enumerate(body) if i not in lede),
         key=lambda p: (-p[0], p[2].start),
@@ -194,6 +187,20 @@ def _addresses_reader(sentence: str) -> bool:
         return False
     opens = _QUOTATION_OPENS.search(sentence)
     return _YOU.search(sentence, 0, opens.start() if opens else len(sentence)) is not None
+
+
+def _lede(body: Sequence[Span], bags: Sequence[set[str]]) -> list[int]:
+    """The indices of the lede: the first LEDE_SENTENCES sentences among the first
+    LEDE_WINDOW that state news, none a near-duplicate of another."""
+    lede: list[int] = []
+    for i, sentence in enumerate(body[:LEDE_WINDOW] if enabled("facts.lede") else []):
+        if len(lede) == LEDE_SENTENCES:
+            break
+        if _states_news(sentence.text) and not any(
+            len(bags[i] & bags[j]) > NEAR_DUPLICATE * max(len(bags[i]), 1) for j in lede
+        ):
+            lede.append(i)
+    return lede
 
 
 _SPECIFIC = re.compile(r"\s[A-Z]|\d")
