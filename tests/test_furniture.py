@@ -21,6 +21,13 @@ def story(text: str) -> list[str]:
     return [s.text for s in story_sentences(text, sentences(text))]
 
 
+def ranked_among(text: str, *candidates: str) -> list[str]:
+    """The candidate sentences in the order the key facts rank them (every sentence ranked)."""
+    with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):
+        facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
+    return [f for f in facts if f in candidates]
+
+
 def statements(text: str) -> list[str]:
     return [f.statement for f in brief_offline(article_from_text(text)).key_facts]
 
@@ -143,9 +150,37 @@ def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
             "resume on Monday.",
             ["The union said talks would resume on Monday."],
         ),
+        # text run into a sentence with no full stop: the seam shows where the sentence starts
+        # a caption glued on, however short the "sentence" it makes
+        (
+            "Ines Alder outside the harbour court yesterday, where she was fined The "
+            "harbour pilot has lost her licence for a year.",
+            ["The harbour pilot has lost her licence for a year."],
+        ),
+        # a byline run into the story
+        (
+            "By Tomas Varga, transport correspondent The ferry strike ended on Monday "
+            "after two days.",
+            ["The ferry strike ended on Monday after two days."],
+        ),
+        # a video prompt run into the story
+        (
+            "Media playback is not supported on this device The crew finished second "
+            "after a late error.",
+            ["The crew finished second after a late error."],
+        ),
+        (
+            "Media playback is not supported on this device It was a tense final for the crew.",
+            ["It was a tense final for the crew."],
+        ),
+        (
+            "Tomas Varga leaves the harbour court on Monday In a statement the agency said "
+            "the pier would reopen.",
+            ["In a statement the agency said the pier would reopen."],
+        ),
     ],
 )
-def test_a_link_to_more_stories_glued_to_a_sentence_is_cut_out(text, kept):
+def test_a_link_or_a_caption_glued_to_a_sentence_is_cut_out(text, kept):
     assert story(text) == kept
 
 
@@ -176,42 +211,6 @@ def test_a_title_in_capitals_after_a_preposition_is_not_a_glued_caption():
         "lifeboat that brought the smugglers in, and then spoke to cadets at the academy."
     )
     assert story(text) == [text]
-
-
-@pytest.mark.parametrize(
-    ("text", "kept"),
-    [
-        # a caption glued on, however short the "sentence" it makes
-        (
-            "Ines Alder outside the harbour court yesterday, where she was fined The "
-            "harbour pilot has lost her licence for a year.",
-            ["The harbour pilot has lost her licence for a year."],
-        ),
-        # a byline run into the story
-        (
-            "By Tomas Varga, transport correspondent The ferry strike ended on Monday "
-            "after two days.",
-            ["The ferry strike ended on Monday after two days."],
-        ),
-        # a video prompt run into the story
-        (
-            "Media playback is not supported on this device The crew finished second "
-            "after a late error.",
-            ["The crew finished second after a late error."],
-        ),
-        (
-            "Media playback is not supported on this device It was a tense final for the crew.",
-            ["It was a tense final for the crew."],
-        ),
-        (
-            "Tomas Varga leaves the harbour court on Monday In a statement the agency said "
-            "the pier would reopen.",
-            ["In a statement the agency said the pier would reopen."],
-        ),
-    ],
-)
-def test_text_run_into_a_sentence_with_no_full_stop_is_cut_off(text, kept):
-    assert story(text) == kept
 
 
 @pytest.mark.parametrize(
@@ -265,50 +264,39 @@ def test_a_run_on_sentence_ranks_below_a_readable_one_after_the_lede():
     ) < (facts.index(run_on) if run_on in facts else len(facts))
 
 
-def test_a_sentence_opening_a_paragraph_ranks_above_one_inside_a_paragraph():
-    inside = "Ferry crossings to the islands were moved to the western quay for the week."
-    opening = "Fishing boats were told to unload their catch at the southern slipway until then."
+@pytest.mark.parametrize(
+    ("rule", "middle", "earlier", "later"),
+    [
+        # a paragraph's first sentence above one inside a paragraph
+        (
+            "facts.paragraph-opening",
+            "Engineers will inspect the foundations of the pier later this week.\n\n"
+            "Cargo ships were diverted to the northern terminal on Monday night. {earlier}"
+            "\n\n{later}",
+            "Ferry crossings to the islands were moved to the western quay for the week.",
+            "Fishing boats were told to unload their catch at the southern slipway until then.",
+        ),
+        # what will happen next above background
+        (
+            "facts.what-next",
+            "The crane had been bought second-hand from a yard in the south in the spring."
+            "\n\n{earlier}\n\n{later}",
+            "Cargo ships bound for the pier were sent to the northern terminal overnight.",
+            "Engineers will inspect the foundations of the pier before it can reopen.",
+        ),
+    ],
+)
+def test_a_ranking_rule_puts_a_later_sentence_first(rule, middle, earlier, later):
     text = (
         "Pier Closed\n\n"
         "The harbour agency closed the eastern pier on Monday after a crane collapsed onto it.\n\n"
         "Two dock workers were taken to hospital with minor injuries, the agency said.\n\n"
-        "Engineers will inspect the foundations of the pier later this week.\n\n"
-        f"Cargo ships were diverted to the northern terminal on Monday night. {inside}\n\n"
-        f"{opening}\n\n"
+        f"{middle.format(earlier=earlier, later=later)}\n\n"
         "The agency last closed a pier after a storm, for three days."
     )
-
-    def ranked() -> list[str]:
-        with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):
-            facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
-        return [f for f in facts if f in (inside, opening)]
-
-    assert ranked() == [opening, inside]
-    with switched_off("facts.paragraph-opening"):
-        assert ranked() == [inside, opening]  # what the rule changes: place alone puts it first
-
-
-def test_what_will_happen_next_ranks_above_background_after_the_lede():
-    background = "Cargo ships bound for the pier were sent to the northern terminal overnight."
-    next_step = "Engineers will inspect the foundations of the pier before it can reopen."
-    text = (
-        "Pier Closed\n\n"
-        "The harbour agency closed the eastern pier on Monday after a crane collapsed onto it.\n\n"
-        "Two dock workers were taken to hospital with minor injuries, the agency said.\n\n"
-        "The crane had been bought second-hand from a yard in the south in the spring.\n\n"
-        f"{background}\n\n"
-        f"{next_step}\n\n"
-        "The agency last closed a pier after a storm, for three days."
-    )
-
-    def ranked() -> list[str]:
-        with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):
-            facts = [f.evidence for f in brief_offline(article_from_text(text)).key_facts]
-        return [f for f in facts if f in (background, next_step)]
-
-    assert ranked() == [next_step, background]
-    with switched_off("facts.what-next"):
-        assert ranked() == [background, next_step]  # place alone puts the background first
+    assert ranked_among(text, earlier, later) == [later, earlier]
+    with switched_off(rule):  # what the rule changes: place alone puts the earlier one first
+        assert ranked_among(text, earlier, later) == [earlier, later]
 
 
 def test_a_sentence_speaking_to_the_reader_never_leads():
