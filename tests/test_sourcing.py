@@ -171,6 +171,8 @@ def test_appositive_after_a_name_is_skipped() -> None:
         "a harbour engineer at Nordvik Marine in Tromso, Norway, and Calder College in "
         "Bergen, Norway,",
         "a 41-year-old pilot with the port authority in Tromso, Norway,",
+        "president of Calder Marine, a Tromso shipping and salvage company,",
+        "a pilot at Calder Marine, a Tromso salvage company,",
     ],
 )
 def test_a_role_with_commas_of_its_own_after_a_name_is_skipped(role: str) -> None:

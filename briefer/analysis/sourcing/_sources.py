@@ -39,8 +39,8 @@ _TIME_BEFORE_VERB = re.compile(
 )
 
 
-# A role after a name: ", a planetary scientist at ...", ", an analyst with ...".
-_APPOSITIVE_OPENING = re.compile(r",\s+(?:a|an)\s")
+# A role after a name: ", a planetary scientist at ...", ", president of ...".
+_APPOSITIVE_OPENING = re.compile(r",\s+(?:(?:a|an)\s|(?P<title>[a-z]+)\s+of\s)")
 MAX_APPOSITIVE_WORDS = 30
 _QUOTE_MARKS = re.compile('["“”]')
 
@@ -307,30 +307,33 @@ class _SourceFinder(_PhraseReader):
         self, sent: Span, comma: int, p: int, *, verb: str
     ) -> tuple[_NP, str] | None:
         """Resolve "X, a scientist at A in Greenbelt, Maryland, and B in Washington, D.C.,
-        said" to X: a role that opens with "a" or "an" and holds commas of its own (a
-        place and its state, a second employer), with no verb in it, describes the name
-        before it, and that name is the speaker."""
+        said" and "X, president of A, a Seattle design agency, said" to X: a role that opens
+        with "a", "an" or a title and holds commas of its own (a place and its state, a second
+        employer, what the employer is), with no verb in it, describes the name before it,
+        and that name is the speaker."""
         text = self.text
-        opener = _last(_APPOSITIVE_OPENING, text, sent.start, comma)
-        if opener is None or "," not in text[opener.end() : comma]:
-            return None  # none, or one without commas: `_insert` reads it
-        toks = _tokens(text, opener.end(), comma)
-        if (
-            len(toks) > MAX_APPOSITIVE_WORDS
-            or _QUOTE_MARKS.search(text, opener.end(), comma)
-            or any(t.word in _VERBISH or t.word in _RELATIVES for t in toks)
-        ):
-            return None
-        head_boundary = _last(_LEFT_BOUNDARY, text, sent.start, opener.start())
-        head = self.left_np(
-            head_boundary.end() if head_boundary else sent.start, opener.start(), strong=True
-        )
-        if head is None or not self._speaker_like(head.start, head.end):
-            return None
-        last = _tokens(text, head.start, head.end)[-1]
-        if not last.cap or self._is_common(last):
-            return None
-        return _NP(head.start, head.end, head.start, p), verb
+        for opener in reversed(list(_APPOSITIVE_OPENING.finditer(text, sent.start, comma))):
+            if opener.group("title") and opener.group("title").lower() not in self.lex.titles:
+                continue
+            if "," not in text[opener.end() : comma]:
+                continue  # one without commas: `_insert` reads it
+            toks = _tokens(text, opener.end(), comma)
+            if (
+                len(toks) > MAX_APPOSITIVE_WORDS
+                or _QUOTE_MARKS.search(text, opener.end(), comma)
+                or any(t.word in _VERBISH or t.word in _RELATIVES for t in toks)
+            ):
+                return None
+            head_boundary = _last(_LEFT_BOUNDARY, text, sent.start, opener.start())
+            head = self.left_np(
+                head_boundary.end() if head_boundary else sent.start, opener.start(), strong=True
+            )
+            if head is None or not self._speaker_like(head.start, head.end):
+                continue
+            last = _tokens(text, head.start, head.end)[-1]
+            if last.cap and not self._is_common(last):
+                return _NP(head.start, head.end, head.start, p), verb
+        return None
 
     def _insert(self, sent: Span, comma: int, p: int, *, verb: str) -> tuple[_NP, str] | None:
         """Resolve "X, an analyst at Y, said" to X (keeping an anonymity insert in X)."""
