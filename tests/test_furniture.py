@@ -294,3 +294,72 @@ def test_what_will_happen_next_ranks_above_background_after_the_lede():
     assert ranked() == [next_step, background]
     with switched_off("facts.what-next"):
         assert ranked() == [background, next_step]  # place alone puts the background first
+
+
+def _evidence_and_statements(text: str) -> list[tuple[str, str, str]]:
+    with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):  # all ranked
+        facts = brief_offline(article_from_text(text)).key_facts
+    return [(f.evidence, f.statement, f.attribution) for f in facts]
+
+
+def test_a_sentence_inside_a_quotation_is_the_whole_quotation_with_its_speaker():
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        "stranding 12 fishing boats at the eastern quay.\n\n"
+        '"Cheap land and a deep channel are easy to find here. But open water in winter is '
+        'getting very hard to find on this coast," harbour master Ines Alder said.\n\n'
+        "Icebreakers from the northern fleet will arrive on Thursday to clear the channel.\n\n"
+        "The boats carry about 300 tonnes of fish that will spoil within a week."
+    )
+    fragment = "But open water in winter is getting very hard to find on this coast"
+    facts = _evidence_and_statements(text)
+    assert not any(evidence.startswith("But open water") for evidence, _, _ in facts)
+    quoted = [fact for fact in facts if fragment in fact[0]]
+    assert quoted == [
+        (
+            '"Cheap land and a deep channel are easy to find here. But open water in winter is '
+            'getting very hard to find on this coast," harbour master Ines Alder said.',
+            'Ines Alder: "Cheap land and a deep channel are easy to find here. But open water '
+            'in winter is getting very hard to find on this coast."',
+            "Ines Alder",
+        )
+    ]
+    with switched_off("facts.mid-quotation"):  # the fragment alone, as the sentence splits it
+        facts = _evidence_and_statements(text)
+    assert any(evidence.startswith("But open water") for evidence, _, _ in facts)
+
+
+def test_a_sentence_inside_a_long_quotation_is_left_out():
+    middle = (
+        "The channel has silted up twice since the spring and the dredger is booked until "
+        "the autumn."
+    )
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        "stranding 12 fishing boats at the eastern quay.\n\n"
+        "“Cheap land and a deep channel used to be what brought the fleets to this harbour "
+        "every winter, and the town grew up around the quays because of them. "
+        f"{middle} We cannot promise open water to anyone now,” harbour master Ines Alder said."
+        "\n\nIcebreakers from the northern fleet will arrive on Thursday to clear the channel."
+        "\n\nThe boats carry about 300 tonnes of fish that will spoil within a week."
+    )
+    facts = _evidence_and_statements(text)
+    assert not any(middle in evidence for evidence, _, _ in facts)
+    with switched_off("facts.mid-quotation"):
+        assert any(evidence == middle for evidence, _, _ in _evidence_and_statements(text))
+
+
+def test_a_stray_quotation_mark_leaves_the_sentences_after_it_facts():
+    after = "Icebreakers from the northern fleet will arrive on Thursday to clear the channel."
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        'stranding 12 fishing boats at the "eastern quay. '
+        f"{after} The boats carry about 300 tonnes of fish that will spoil within a week,"
+        '" a crane driver said. He added: "No more.'
+    )
+    # Three marks in the paragraph: which two pair up is not clear, so no sentence is taken
+    # for the inside of a quotation.
+    assert any(evidence == after for evidence, _, _ in _evidence_and_statements(text))

@@ -33,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     Rule("facts.paragraph-opening", "a sentence inside a paragraph ranks below one opening it"),
     Rule("facts.what-next", "what will happen (will, plans to, next week) ranks higher"),
     Rule("facts.run-on", "a 'sentence' past 50 words ranks lower"),
+    Rule("facts.mid-quotation", '"Ice is rare. But water is," she said. (the whole quote)'),
     Rule("facts.resumed-quotation", '"...," Alder said. "It drives innovation." (Alder\'s)'),
     # attribution
     Rule("sourcing.news-verbs", "commented, remarked, replied, quipped, pointed out ..."),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from briefer.analysis.parties import Entity
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
+from briefer.engines.offline.quoted import whole_quotations
 from briefer.schema import QUOTED, REPORTER, KeyFact
 from briefer.text import Span, one_line
 from briefer.text.furniture import without_inline
@@ -92,9 +93,11 @@ def _rank(
     `on_record` are the starts of sentences attributed to a named source.
     """
     words_of = [content_words(s.text) for s in body]
-    bags = [set(words) for words in words_of]
     freq = Counter(w for words in words_of for w in words)
     top = {w for w, _ in freq.most_common(12)}
+    if enabled("facts.mid-quotation"):  # no fragment of a quotation is a fact on its own
+        body, words_of = whole_quotations(text, body, words_of)
+    bags = [set(words) for words in words_of]
     title_words = set(content_words(title or ""))
     mention_starts = sorted(start for e in entities for start, _ in e.mentions)
 
@@ -136,14 +139,7 @@ def _rank(
             value += WHAT_NEXT_BONUS
         return value
 
-    lede: list[int] = []
-    for i, sentence in enumerate(body[:LEDE_WINDOW] if enabled("facts.lede") else []):
-        if len(lede) == LEDE_SENTENCES:
-            break
-        if _states_news(sentence.text) and not any(
-            len(bags[i] & bags[j]) > NEAR_DUPLICATE * max(len(bags[i]), 1) for j in lede
-        ):
-            lede.append(i)
+    lede = _lede(body, bags) if enabled("facts.lede") else []
     scored = [(math.inf, i, body[i]) for i in lede] + sorted(
         ((score(i, s), i, s) for i, s in enumerate(body) if i not in lede),
         key=lambda p: (-p[0], p[2].start),
@@ -161,6 +157,20 @@ def _rank(
         ranked.append(span)
         seen.append(words)
     return ranked or [span for _, _, span in scored[:1]]  # a body of links still has a fact
+
+
+def _lede(body: Sequence[Span], bags: Sequence[set[str]]) -> list[int]:
+    """The indices of the first LEDE_SENTENCES sentences that state news, near-duplicates of
+    one another left out."""
+    lede: list[int] = []
+    for i, sentence in enumerate(body[:LEDE_WINDOW]):
+        if len(lede) == LEDE_SENTENCES:
+            break
+        if _states_news(sentence.text) and not any(
+            len(bags[i] & bags[j]) > NEAR_DUPLICATE * max(len(bags[i]), 1) for j in lede
+        ):
+            lede.append(i)
+    return lede
 
 
 def _inside_paragraphs(text: str, body: Sequence[Span]) -> set[int]:
@@ -195,11 +205,22 @@ def _key_facts(
 ) -> list[KeyFact]:
     facts = []
     n_words = sum(len(s.text.split()) for s in body)
+    starts = [s.start for s in body]
     for span in ranked[: _fact_count(len(body), n_words)]:
         attributions = by_sentence.get(span.start, [])
+        statement = _statement(span, attributions)
+        last = sentence_of(body, starts, span.end - 1)
+        if last is not None and last != sentence_of(body, starts, span.start):
+            # A whole quotation: its speaker is its last sentence's; only an attribution
+            # within it is cut from the statement.
+            attributions = by_sentence.get(last, [])
+            within = [a for a in attributions if span.start <= a.start and a.end <= span.end]
+            statement = _statement(span, within)
+            if attributions and not within and statement[:1] in _OPENING_QUOTES:
+                statement = f"{_who(attributions[0])}: {statement}"
         facts.append(
             KeyFact(
-                statement=_statement(span, attributions),
+                statement=statement,
                 evidence=span.text,
                 attribution=_asserted_by(span, attributions),
             )
