@@ -12,6 +12,7 @@ import pytest
 from briefer.analysis.rules import switched_off
 from briefer.engines.offline import brief_offline
 from briefer.engines.offline import facts as offline_facts
+from briefer.engines.offline.quoted import single_quotations
 from briefer.inputs.article import article_from_text
 from briefer.text import sentences
 from briefer.text.furniture import dateline_end, story_sentences, without_inline
@@ -363,3 +364,40 @@ def test_a_stray_quotation_mark_leaves_the_sentences_after_it_facts():
     # Three marks in the paragraph: which two pair up is not clear, so no sentence is taken
     # for the inside of a quotation.
     assert any(evidence == after for evidence, _, _ in _evidence_and_statements(text))
+
+
+def test_a_sentence_inside_a_quotation_in_single_marks_is_no_fact_alone():
+    middle = "This is where I want to be in a few years, sailing with the fleet."
+    text = (
+        "Regatta Ends\n\n"
+        "The Calder regatta ended on Sunday after three days of racing in strong winds, with "
+        "40 boats from six countries on the water. "
+        "'It was a great week but a very hard one,' said the skipper Ines Alder. "
+        "'Every time you race against the best crews you take something away. "
+        f"{middle}' The harbour agency will decide in March whether the regatta returns "
+        "next year, a spokesman said."
+    )
+    facts = _evidence_and_statements(text)
+    assert not any(evidence == middle + "'" for evidence, _, _ in facts)
+    assert (
+        "'Every time you race against the best crews you take something away. " + middle + "'",
+        "a quoted speaker",
+    ) in [(evidence, who) for evidence, _, who in facts]
+    with switched_off("facts.mid-quotation"):
+        assert any(evidence == middle + "'" for evidence, _, _ in _evidence_and_statements(text))
+
+
+def test_single_quotations_are_not_apostrophes_and_may_run_on_into_the_next_paragraph():
+    text = (
+        "The players' union met in the 'Eighties club. It was full. "
+        "'We are ready. We sail at dawn,' "
+        "Alder said. 'We are ready. We sail at dawn. "
+        "'And we will win.' Rock 'n' roll, she said.\n"
+        "He said: \"Fine.\" And 'Yes. No.'"
+    )
+    found = [text[start:end] for start, end in single_quotations(text)]
+    assert found == [
+        "'We are ready. We sail at dawn,'",
+        "'We are ready. We sail at dawn. ",
+        "'And we will win.'",
+    ]

@@ -209,15 +209,9 @@ def _key_facts(
     for span in ranked[: _fact_count(len(body), n_words)]:
         attributions = by_sentence.get(span.start, [])
         statement = _statement(span, attributions)
-        last = sentence_of(body, starts, span.end - 1)
-        if last is not None and last != sentence_of(body, starts, span.start):
-            # A whole quotation: its speaker is its last sentence's; only an attribution
-            # within it is cut from the statement.
-            attributions = by_sentence.get(last, [])
-            within = [a for a in attributions if span.start <= a.start and a.end <= span.end]
-            statement = _statement(span, within)
-            if attributions and not within and statement[:1] in _OPENING_QUOTES:
-                statement = f"{_who(attributions[0])}: {statement}"
+        first, last = sentence_of(body, starts, span.start), sentence_of(body, starts, span.end - 1)
+        if last is not None and last != first:  # a whole quotation
+            statement, attributions = _whole_quotation(span, first, last, by_sentence)
         facts.append(
             KeyFact(
                 statement=statement,
@@ -226,6 +220,27 @@ def _key_facts(
             )
         )
     return facts
+
+
+def _whole_quotation(
+    span: Span, first: int | None, last: int, by_sentence: dict[int, list[Attribution]]
+) -> tuple[str, list[Attribution]]:
+    """The statement of a quotation of several sentences and who asserts it: its last
+    sentence's speaker, else the one who brings it in ('Ines Alder: "...', not "I've said"
+    within it); only an attribution within the quotation is cut from the statement."""
+    attributions = by_sentence.get(last, [])
+    lead = [
+        a
+        for a in (by_sentence.get(first, []) if first is not None else [])
+        if a.end <= span.start or a.start >= span.end
+    ]
+    if not attributions and (first == span.start or len(lead) == 1):
+        attributions = lead
+    within = [a for a in attributions if span.start <= a.start and a.end <= span.end]
+    statement = _statement(span, within)
+    if attributions and not within and statement[:1] in _OPENING_QUOTES:
+        statement = f"{_who(attributions[0])}: {statement}"
+    return statement, attributions
 
 
 # An embedded social post ("pic.twitter.com/…", "— Name (@handle) May 3, 2019") or a bare link.

@@ -54,7 +54,7 @@ def mid_quotation(text: str, body: Sequence[Span]) -> dict[int, int]:
     starts = [s.start for s in body]
     breaks = [-1, *(m.start() for m in re.finditer("\n", text)), len(text)]
     even: dict[int, bool] = {}  # by line: whether it holds an even number of straight marks
-    for start, end in quotations(text):
+    for start, end in sorted([*quotations(text), *single_quotations(text)]):
         if text[start] == '"':
             line = bisect.bisect_left(breaks, start)
             if line not in even:
@@ -78,3 +78,45 @@ def _clear_straight_quotation(text: str, start: int, end: int) -> bool:
     return not (text[start + 1 : start + 2].isspace() or before_close.isspace()) and not (
         before_close.isdigit()
     )
+
+
+# Single marks ('...' or ‘...’), as some papers quote: an opening one after a space before a
+# capital; a closing one after a word or a stop and before no letter or figure (a scare quote
+# "‘The Great Escape’." closes too; so does an apostrophe, "players' ", which only shortens
+# the quotation). An apostrophe within a word ("world's") is neither.
+_SINGLE_MARK = re.compile(
+    r"(?P<open>(?:(?<=\s)|(?<=^)|(?<=\())['‘](?=[A-Z]))|(?<=\S)['’](?![\w])|(?P<line>\n)",
+    re.MULTILINE,
+)
+_DOUBLE_MARK = re.compile('["“”]')
+_FIRST_PERSON = re.compile(r"\b(?:I|I'[a-z]{1,2}|I’[a-z]{1,2}|[Ww]e|[Mm]y|[Oo]ur)\b")
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:]\s{1,2})['‘]", re.MULTILINE)
+
+
+def single_quotations(text: str) -> list[tuple[int, int]]:
+    """The spans of the quotations in single marks, in the lines that quote only so (no
+    double mark) and where each opening mark closes before the next opens."""
+    out: list[tuple[int, int]] = []
+    line: list[tuple[int, int]] = []
+    opened, clear, line_start = -1, True, 0
+    for match in _SINGLE_MARK.finditer(text + "\n"):
+        at = match.start()
+        if match.group("line"):
+            if clear and opened < 0 and not _DOUBLE_MARK.search(text, line_start, at):
+                out.extend(line)
+            line, opened, clear, line_start = [], -1, True, at + 1
+        elif match.group("open"):
+            # A quotation that opens a sentence and runs on into the next paragraph, where a
+            # mark opens it again (a paragraph break lost in the copy).
+            if opened >= 0 and (
+                _SENTENCE_BEFORE.search(text, max(opened - 3, 0), opened + 1)
+                or _FIRST_PERSON.search(text, opened, at)
+            ):
+                line.append((opened, at))
+            opened = at
+        elif opened < 0:
+            pass  # a closing mark with none open: a quotation opened lower-case
+        else:
+            line.append((opened, at + 1))
+            opened = -1
+    return out
