@@ -401,3 +401,21 @@ def test_single_quotations_are_not_apostrophes_and_may_run_on_into_the_next_para
         "'We are ready. We sail at dawn. ",
         "'And we will win.'",
     ]
+
+
+def test_a_whole_quotation_brought_in_by_its_speaker_is_theirs():
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        "stranding 12 fishing boats at the eastern quay.\n\n"
+        'Harbour master Ines Alder said: "The ice came early this year. We have never seen '
+        'the channel close in November."\n\n'
+        "Icebreakers from the northern fleet will arrive on Thursday to clear the channel."
+    )
+    facts = _evidence_and_statements(text)
+    assert (
+        '"The ice came early this year. We have never seen the channel close in November."',
+        'Ines Alder: "The ice came early this year. We have never seen the channel close in '
+        'November."',
+        "Ines Alder",
+    ) in facts
