@@ -419,3 +419,15 @@ def test_a_whole_quotation_brought_in_by_its_speaker_is_theirs():
         'November."',
         "Ines Alder",
     ) in facts
+
+
+def test_a_statement_that_ends_with_a_single_closing_mark_takes_no_second_full_stop():
+    text = (
+        "Regatta Ends\n\n"
+        "The Calder regatta ended on Sunday after three days of racing in strong winds.\n\n"
+        "The winning skipper, Ines Alder, told the crowd at the quay: 'We came here to race "
+        "in the worst weather of the year and we will come back next year.'\n\n"
+        "The harbour agency will decide in March whether the regatta returns next year."
+    )
+    statements = [statement for _, statement, _ in _evidence_and_statements(text)]
+    assert any(s.endswith("come back next year.'") for s in statements)

@@ -288,7 +288,7 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     if sentence[:1] in '"“‘' and attributions:
         sentence = f"{_who(attributions[0])}: {sentence}"
     sentence = sentence[:1].upper() + sentence[1:]
-    if sentence and sentence[-1] not in '.!?"”’':
+    if sentence and sentence[-1] not in '.!?"”’' and sentence[-2:] not in (".'", "?'", "!'"):
         sentence += "."
     return one_line(sentence, 400, at_word=True)
 
