@@ -12,6 +12,7 @@ import pytest
 from briefer.analysis.rules import switched_off
 from briefer.engines.offline import brief_offline
 from briefer.engines.offline import facts as offline_facts
+from briefer.engines.offline.quoted import single_quotations
 from briefer.inputs.article import article_from_text
 from briefer.text import sentences
 from briefer.text.furniture import dateline_end, story_sentences, without_inline
@@ -329,3 +330,139 @@ def test_a_quotation_or_a_title_saying_you_is_not_the_reporter_speaking(sentence
 def test_the_generic_your_of_news_is_not_words_to_the_reader():
     sentence = "Living near the harbour means your house is worth more, according to a study."
     assert not offline_facts._addresses_reader(sentence)
+
+
+def _evidence_and_statements(text: str) -> list[tuple[str, str, str]]:
+    with mock.patch.object(offline_facts, "MIN_FACTS", offline_facts.MAX_FACTS):  # all ranked
+        facts = brief_offline(article_from_text(text)).key_facts
+    return [(f.evidence, f.statement, f.attribution) for f in facts]
+
+
+def test_a_sentence_inside_a_quotation_is_the_whole_quotation_with_its_speaker():
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        "stranding 12 fishing boats at the eastern quay.\n\n"
+        '"Cheap land and a deep channel are easy to find here. But open water in winter is '
+        'getting very hard to find on this coast," harbour master Ines Alder said.\n\n'
+        "Icebreakers from the northern fleet will arrive on Thursday to clear the channel.\n\n"
+        "The boats carry about 300 tonnes of fish that will spoil within a week."
+    )
+    fragment = "But open water in winter is getting very hard to find on this coast"
+    facts = _evidence_and_statements(text)
+    assert not any(evidence.startswith("But open water") for evidence, _, _ in facts)
+    quoted = [fact for fact in facts if fragment in fact[0]]
+    assert quoted == [
+        (
+            '"Cheap land and a deep channel are easy to find here. But open water in winter is '
+            'getting very hard to find on this coast," harbour master Ines Alder said.',
+            'Ines Alder: "Cheap land and a deep channel are easy to find here. But open water '
+            'in winter is getting very hard to find on this coast."',
+            "Ines Alder",
+        )
+    ]
+    with switched_off("facts.mid-quotation"):  # the fragment alone, as the sentence splits it
+        facts = _evidence_and_statements(text)
+    assert any(evidence.startswith("But open water") for evidence, _, _ in facts)
+
+
+def test_a_sentence_inside_a_long_quotation_is_left_out():
+    middle = (
+        "The channel has silted up twice since the spring and the dredger is booked until "
+        "the autumn."
+    )
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        "stranding 12 fishing boats at the eastern quay.\n\n"
+        "“Cheap land and a deep channel used to be what brought the fleets to this harbour "
+        "every winter, and the town grew up around the quays because of them. "
+        f"{middle} We cannot promise open water to anyone now,” harbour master Ines Alder said."
+        "\n\nIcebreakers from the northern fleet will arrive on Thursday to clear the channel."
+        "\n\nThe boats carry about 300 tonnes of fish that will spoil within a week."
+    )
+    facts = _evidence_and_statements(text)
+    assert not any(middle in evidence for evidence, _, _ in facts)
+    with switched_off("facts.mid-quotation"):
+        assert any(evidence == middle for evidence, _, _ in _evidence_and_statements(text))
+
+
+def test_a_stray_quotation_mark_leaves_the_sentences_after_it_facts():
+    after = "Icebreakers from the northern fleet will arrive on Thursday to clear the channel."
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        'stranding 12 fishing boats at the "eastern quay. '
+        f"{after} The boats carry about 300 tonnes of fish that will spoil within a week,"
+        '" a crane driver said. He added: "No more.'
+    )
+    # Three marks in the paragraph: which two pair up is not clear, so no sentence is taken
+    # for the inside of a quotation.
+    assert any(evidence == after for evidence, _, _ in _evidence_and_statements(text))
+
+
+def test_a_sentence_inside_a_quotation_in_single_marks_is_no_fact_alone():
+    middle = "This is where I want to be in a few years, sailing with the fleet."
+    text = (
+        "Regatta Ends\n\n"
+        "The Calder regatta ended on Sunday after three days of racing in strong winds, with "
+        "40 boats from six countries on the water. "
+        "'It was a great week but a very hard one,' said the skipper Ines Alder. "
+        "'Every time you race against the best crews you take something away. "
+        f"{middle}' The harbour agency will decide in March whether the regatta returns "
+        "next year, a spokesman said."
+    )
+    facts = _evidence_and_statements(text)
+    assert not any(evidence == middle + "'" for evidence, _, _ in facts)
+    assert (
+        "'Every time you race against the best crews you take something away. " + middle + "'",
+        "a quoted speaker",
+    ) in [(evidence, who) for evidence, _, who in facts]
+    with switched_off("facts.mid-quotation"):
+        assert any(evidence == middle + "'" for evidence, _, _ in _evidence_and_statements(text))
+
+
+def test_single_quotations_are_not_apostrophes_and_may_run_on_into_the_next_paragraph():
+    text = (
+        "The players' union met in the 'Eighties club. It was full. "
+        "'We are ready. We sail at dawn,' "
+        "Alder said. 'We are ready. We sail at dawn. "
+        "'And we will win.' Rock 'n' roll, she said.\n"
+        "He said: \"Fine.\" And 'Yes. No.'"
+    )
+    found = [text[start:end] for start, end in single_quotations(text)]
+    assert found == [
+        "'We are ready. We sail at dawn,'",
+        "'We are ready. We sail at dawn. ",
+        "'And we will win.'",
+    ]
+
+
+def test_a_whole_quotation_brought_in_by_its_speaker_is_theirs():
+    text = (
+        "Harbour Ice\n\n"
+        "The harbour at Calder froze over on Monday for the first time in forty years, "
+        "stranding 12 fishing boats at the eastern quay.\n\n"
+        'Harbour master Ines Alder said: "The ice came early this year. We have never seen '
+        'the channel close in November."\n\n'
+        "Icebreakers from the northern fleet will arrive on Thursday to clear the channel."
+    )
+    facts = _evidence_and_statements(text)
+    assert (
+        '"The ice came early this year. We have never seen the channel close in November."',
+        'Ines Alder: "The ice came early this year. We have never seen the channel close in '
+        'November."',
+        "Ines Alder",
+    ) in facts
+
+
+def test_a_statement_that_ends_with_a_single_closing_mark_takes_no_second_full_stop():
+    text = (
+        "Regatta Ends\n\n"
+        "The Calder regatta ended on Sunday after three days of racing in strong winds.\n\n"
+        "The winning skipper, Ines Alder, told the crowd at the quay: 'We came here to race "
+        "in the worst weather of the year and we will come back next year.'\n\n"
+        "The harbour agency will decide in March whether the regatta returns next year."
+    )
+    statements = [statement for _, statement, _ in _evidence_and_statements(text)]
+    assert any(s.endswith("come back next year.'") for s in statements)

@@ -604,9 +604,13 @@ def test_each_sentence_of_a_long_quotation_is_the_speaker_s():
         'return in 2020," said Ines Varga, an analyst at Nordvik Marine. '
         "The central bank meets on Thursday to set its interest rate for the quarter."
     )
-    facts = who_asserts(text, 20)
+    with switched_off("facts.mid-quotation"):  # each sentence its own fact
+        facts = who_asserts(text, 20)
     assert facts["There are three reas"] == "Ines Varga"
     assert facts["Shares rose for a fi"] == "the reporter"
+    facts = who_asserts(text, 20)  # the middle sentence is the whole quotation to it
+    assert facts['"Markets usually run'] == "Ines Varga"
+    assert "There are three reas" not in facts
 
 
 def test_a_refusal_as_a_stance_is_its_own_words_not_what_it_was_about():
@@ -819,10 +823,14 @@ def test_a_quotation_that_resumes_after_its_speaker_is_still_theirs():
         'We expect to double our traffic by 2030." '
         "Shipping lines welcomed the change, which took four years to build."
     )
-    facts = who_asserts(text, 20)
+    with switched_off("facts.mid-quotation"):  # each sentence its own fact
+        facts = who_asserts(text, 20)
     assert facts['"The new berths cut '] == "Ines Alder"
     assert facts["We expect to double "] == "Ines Alder"
     assert facts["Shipping lines welco"] == "the reporter"  # the quotation has closed
+    facts = who_asserts(text, 200)  # the last sentence is the whole quotation to it
+    whole = '"The new berths cut waiting times for every line that calls here. We expect to'
+    assert facts[f'{whole} double our traffic by 2030."'] == "Ines Alder"
 
 
 def test_no_comment_from_someone_is_their_refusal_not_their_word():

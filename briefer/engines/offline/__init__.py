@@ -38,12 +38,11 @@ from briefer.engines.offline.claims import checked_claims
 from briefer.engines.offline.facts import (
     _attributions_by_sentence,
     _body_start,
-    _headline,
     _key_facts,
     _rank,
-    _summary,
     sentence_of,
 )
+from briefer.engines.offline.headline import _headline, _summary
 from briefer.engines.offline.questions import MAX_QUESTIONS, _open_questions
 from briefer.engines.offline.stakeholders import MAX_STAKEHOLDERS, _stakeholders
 from briefer.inputs.article import Article

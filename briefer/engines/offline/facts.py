@@ -12,6 +12,7 @@ from briefer.analysis.parties import Entity
 from briefer.analysis.rules import enabled
 from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
 from briefer.engines.offline.claims import CheckedClaim, claim_statement
+from briefer.engines.offline.quoted import whole_quotations
 from briefer.schema import QUOTED, REPORTER, KeyFact
 from briefer.text import Span, one_line
 from briefer.text.furniture import without_inline
@@ -93,9 +94,11 @@ def _rank(
     `on_record` are the starts of sentences attributed to a named source.
     """
     words_of = [content_words(s.text) for s in body]
-    bags = [set(words) for words in words_of]
     freq = Counter(w for words in words_of for w in words)
     top = {w for w, _ in freq.most_common(12)}
+    if enabled("facts.mid-quotation"):  # no fragment of a quotation is a fact on its own
+        body, words_of = whole_quotations(text, body, words_of)
+    bags = [set(words) for words in words_of]
     title_words = set(content_words(title or ""))
     mention_starts = sorted(start for e in entities for start, _ in e.mentions)
 
@@ -228,20 +231,44 @@ def _key_facts(
 ) -> list[KeyFact]:
     facts = []
     n_words = sum(len(s.text.split()) for s in body)
+    starts = [s.start for s in body]
     for span in ranked[: _fact_count(len(body), n_words)]:
         attributions = by_sentence.get(span.start, [])
+        statement = _statement(span, attributions)
+        first, last = sentence_of(body, starts, span.start), sentence_of(body, starts, span.end - 1)
+        if last is not None and last != first:  # a whole quotation
+            statement, attributions = _whole_quotation(span, first, last, by_sentence)
+        # A fact-check's claim is the allegation it checks, not the reporter's word.
         claim = next((c for c in claims if c.start <= span.start < c.end), None)
         facts.append(
             KeyFact(
-                # A fact-check's claim is the allegation it checks, not the reporter's word.
-                statement=claim_statement(claim, span.text)
-                if claim
-                else _statement(span, attributions),
+                statement=claim_statement(claim, span.text) if claim else statement,
                 evidence=span.text,
                 attribution=REPORTER if claim else _asserted_by(span, attributions),
             )
         )
     return facts
+
+
+def _whole_quotation(
+    span: Span, first: int | None, last: int, by_sentence: dict[int, list[Attribution]]
+) -> tuple[str, list[Attribution]]:
+    """The statement of a quotation of several sentences and who asserts it: its last
+    sentence's speaker, else the one who brings it in ('Ines Alder: "...', not "I've said"
+    within it); only an attribution within the quotation is cut from the statement."""
+    attributions = by_sentence.get(last, [])
+    lead = [
+        a
+        for a in (by_sentence.get(first, []) if first is not None else [])
+        if a.end <= span.start or a.start >= span.end
+    ]
+    if not attributions and (first == span.start or len(lead) == 1):
+        attributions = lead
+    within = [a for a in attributions if span.start <= a.start and a.end <= span.end]
+    statement = _statement(span, within)
+    if attributions and not within and statement[:1] in _OPENING_QUOTES:
+        statement = f"{_who(attributions[0])}: {statement}"
+    return statement, attributions
 
 
 # An embedded social post ("pic.twitter.com/…", "— Name (@handle) May 3, 2019") or a bare link.
@@ -289,7 +316,7 @@ def _statement(span: Span, attributions: list[Attribution]) -> str:
     if sentence[:1] in '"“‘' and attributions:
         sentence = f"{_who(attributions[0])}: {sentence}"
     sentence = sentence[:1].upper() + sentence[1:]
-    if sentence and sentence[-1] not in '.!?"”’':
+    if sentence and sentence[-1] not in '.!?"”’' and sentence[-2:] not in (".'", "?'", "!'"):
         sentence += "."
     return one_line(sentence, 400, at_word=True)
 
@@ -445,42 +472,3 @@ def sentence_of(body: Sequence[Span], starts: Sequence[int], pos: int) -> int | 
     in text order); None when it falls outside every sentence (in furniture, say)."""
     i = bisect.bisect_right(starts, pos) - 1
     return body[i].start if i >= 0 and pos < body[i].end else None
-
-
-HEADLINE_WORDS = 16  # a headline of a title-less article: the lede's first clause, this long
-SUMMARY_SHARE = 0.7  # no single key fact makes up more of the summary's words than this
-SUMMARY_SENTENCES = 3
-_CLAUSE_MARK = re.compile(r",\s|\s[—–-]{1,2}\s|;\s|:\s")
-
-
-def _headline(title: str | None, facts: Sequence[KeyFact], body: list[Span]) -> str:
-    """The article's own title; without one, the lede's first clause (never a dateline)."""
-    if title:
-        return one_line(title, 200, at_word=True)
-    if not facts:
-        return one_line(body[0].text, 200, at_word=True) if body else "Untitled article"
-    lede = one_line(facts[0].statement).rstrip(".")
-    if len(lede.split()) <= HEADLINE_WORDS:
-        return one_line(lede, 200, at_word=True)
-    for mark in _CLAUSE_MARK.finditer(lede):
-        if 6 <= len(lede[: mark.start()].split()) <= HEADLINE_WORDS:
-            return one_line(lede[: mark.start()] + " …", 200)
-    return one_line(" ".join(lede.split()[:HEADLINE_WORDS]) + " …", 200)
-
-
-def _summary(facts: Sequence[KeyFact], ranked: list[Span]) -> str:
-    """The bottom line in two or three sentences: the first key facts, until no single fact
-    makes up more than SUMMARY_SHARE of it (so it is more than the first fact again)."""
-    if not facts:
-        return one_line(ranked[0].text, 800, at_word=True) if ranked else "No summary."
-    chosen = [one_line(facts[0].statement)]
-    bags = [set(content_words(f.statement)) for f in facts]
-    for fact in facts[1:SUMMARY_SENTENCES]:
-        said = set(content_words(" ".join(chosen)))
-        if said and max(len(said & bag) for bag in bags) <= SUMMARY_SHARE * len(said):
-            break
-        candidate = [*chosen, one_line(fact.statement)]
-        if len(" ".join(candidate)) > 800:
-            break
-        chosen = candidate
-    return one_line(" ".join(chosen), 800, at_word=True)
