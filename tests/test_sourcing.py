@@ -219,6 +219,35 @@ def test_a_heading_in_capitals_is_no_persons_name_to_refer_back_to() -> None:
     assert attribution.kind is not SourceKind.NAMED_PERSON
 
 
+@pytest.mark.parametrize(
+    ("text", "sources"),
+    [
+        # the name the sentence opens with says what follows the participle
+        (
+            "Harbour director Ines Alder weighed in on Monday, saying that the pier was unsafe.",
+            ["Harbour director Ines Alder"],
+        ),
+        (
+            "Calder Marine closed the pier, warning that repairs could take months.",
+            ["Calder Marine"],
+        ),
+        # whoever spoke earlier in the sentence
+        (
+            "Ines Alder said the pier was unsafe, adding that repairs would take months.",
+            ["Ines Alder", "Ines Alder"],
+        ),
+        # no comma, no name, or a participle that is not speech here
+        ("Without saying why, the agency closed the pier on Monday.", []),
+        ("The harbour reopened on Monday, saying nothing about the repairs.", []),
+        ("Harbour traffic slowed on Monday, warning of a long winter.", []),
+    ],
+)
+def test_a_participle_of_saying_after_a_comma_is_the_subjects_word(
+    text: str, sources: list[str]
+) -> None:
+    assert [a.source for a in analyze_sourcing(text).attributions] == sources
+
+
 def test_name_given_as_the_appositive() -> None:
     text = "The company’s chief executive, Raymond Achebe, said the deal was fair."
     a = _by_source(analyze_sourcing(text), "Raymond Achebe")

@@ -44,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     Rule("sourcing.unattributed", "reportedly; is believed to; was linked to; thought to be"),
     Rule("sourcing.described-person", "lead author and NASA scientist Lucas Paganini said"),
     Rule("sourcing.proper-of-name", "the Department of Energy said (a named body)"),
+    Rule("sourcing.participle", "Ann Lee weighed in on Monday, saying that ... (Ann Lee)"),
     Rule("sourcing.role-with-commas", "Ann Lee, a scientist at X in Y, Md., and Z, said (Ann Lee)"),
     Rule("sourcing.age-epithet", "the 56-year-old said (the person named before)"),
     Rule("sourcing.body-referred-back", "the company said; its statement says (named before)"),

@@ -35,9 +35,10 @@ _SKIP_BEFORE_VERB = _WORDS["skip_before_verb"]
 _REJECT_BEFORE_VERB = _WORDS["reject_before_verb"]
 _NOT_BEFORE_REDUCED = _WORDS["not_before_reduced"]
 _DOCUMENTS = _WORDS["documents"]
+_PARTICIPLES = _WORDS["participles"]  # the rule "sourcing.participle"
 _VERB = re.compile(
     r"\b(?:(?P<acc>[Aa]ccording to)|(?P<verb>"
-    + alternation(SPEECH_VERBS | _PHRASAL_VERBS)
+    + alternation(SPEECH_VERBS | _PHRASAL_VERBS | _PARTICIPLES)
     + r"))\b"
 )
 # A claim the article makes without saying whose it is: "reportedly", or a passive verb of

@@ -11,9 +11,12 @@ from briefer.analysis.sourcing._lexicon import (
     _AMBIGUOUS_VERBS,
     _ANON_MARKER,
     _CLAUSE_OPENERS,
+    _DETERMINERS,
     _INVERTIBLE,
+    _LEAD_STRIP,
     _NAME_CONNECTORS,
     _NUMBER_WORDS,
+    _PARTICIPLES,
     _REJECT_BEFORE_VERB,
     _RELATIVES,
     _SKIP_BEFORE_VERB,
@@ -109,6 +112,8 @@ class _SourceFinder(_PhraseReader):
         if match.group("acc"):
             return self._according_to(sent, match)
         verb = match.group("verb")
+        if verb in _PARTICIPLES:
+            return self._participle(sent, match, previous)
         after = self.text[match.end() : min(match.end() + 40, sent.end)]
         if not _says_here(verb, after):
             return None
@@ -122,6 +127,51 @@ class _SourceFinder(_PhraseReader):
             return (np, verb) if np else None
         # Nothing between the boundary and the verb.
         return self._source_after_boundary(sent, match, p, boundary, previous)
+
+    def _participle(
+        self, sent: Span, match: re.Match[str], previous: tuple[_NP, int] | None
+    ) -> tuple[_NP, str] | None:
+        """Read the source of ", saying ...": whoever spoke earlier in the sentence ("X said
+        ..., adding that"), else the named person or body the sentence opens with ("Sheldon
+        Richardson weighed in on Monday, saying that ..."); none without the comma."""
+        verb = match.group("verb")
+        if not enabled("sourcing.participle") or not self.text[: match.start()].endswith(", "):
+            return None
+        if previous is not None:
+            earlier, _ = previous
+            return _NP(earlier.start, earlier.end, earlier.start, match.end()), verb
+        subject = self._opening_name(sent, match.start())
+        if subject is None:
+            return None
+        return _NP(subject.start, subject.end, subject.start, match.end()), verb
+
+    def _opening_name(self, sent: Span, before: int) -> _NP | None:
+        """The name a sentence opens with, as the subject of its verb: a run of capitalised
+        words up to a comma or a lower-case word, a person's or a body's name."""
+        toks = _tokens(self.text, sent.start, before)
+        while toks and toks[0].word in _LEAD_STRIP:
+            toks = toks[1:]
+        run = []
+        for tok in toks:
+            if (not tok.cap and tok.word not in self.lex.titles) or tok.possessive:
+                break  # a lower-case title belongs to the name: "Harbour pilot Ines Alder"
+            run.append(tok)
+            if self.text[tok.end : tok.end + 1] == ",":
+                break
+        while run and run[0].word in _DETERMINERS:
+            run = run[1:]  # "The Calder Marine", "The harbour": the name, if one follows
+        if not run or len(run) > 6 or len(run) == len(toks) or self._is_common(run[-1]):
+            return None
+        if len(run) == 1 and not self._known_name(run[0].word):
+            return None  # one capitalised word the article never names in full
+        kind = self._name_kind(run, has_the=False)
+        if kind not in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION):
+            return None
+        return _NP(run[0].start, run[-1].end, run[0].start, run[-1].end)
+
+    def _known_name(self, word: str) -> bool:
+        """Whether the article names someone or a body with `word` in full elsewhere."""
+        return word in self.surnames or word in self.given or word in self.org_first
 
     def _according_to(self, sent: Span, match: re.Match[str]) -> tuple[_NP, str] | None:
         """Read the source of "according to X": the noun phrase after it."""
