@@ -84,8 +84,11 @@ def _clear_straight_quotation(text: str, start: int, end: int) -> bool:
 # capital; a closing one after a word or a stop and before no letter or figure (a scare quote
 # "‘The Great Escape’." closes too; so does an apostrophe, "players' ", which only shortens
 # the quotation). An apostrophe within a word ("world's") is neither.
+# (The look-ahead for the three characters a match starts with lets the scan pass over the
+# others at once.)
 _SINGLE_MARK = re.compile(
-    r"(?P<open>(?:(?<=\s)|(?<=^)|(?<=\())['‘](?=[A-Z]))|(?<=\S)['’](?![\w])|(?P<line>\n)",
+    r"(?=['‘’\n])(?:(?P<open>(?:(?<=\s)|(?<=^)|(?<=\())['‘](?=[A-Z]))|(?<=\S)['’](?![\w])"
+    r"|(?P<line>\n))",
     re.MULTILINE,
 )
 _DOUBLE_MARK = re.compile('["“”]')
