@@ -27,6 +27,17 @@ def test_two_capitalised_words_are_a_person_only_with_a_sign_of_one():
     assert found["Blue Horizon"] is StakeholderKind.ORGANIZATION  # acts, no sign of a person
 
 
+def test_a_name_followed_by_which_is_a_thing_not_a_person():
+    text = (
+        "Lander Plans\n\nThe agency is building a probe called Harbour Lantern, which is "
+        "scheduled to launch in 2027. Lantern will orbit the moon. The story of Tolu Adewale, "
+        "which the paper told in May, is another matter; Adewale said the probe was sound."
+    )
+    found = kinds(text)
+    assert found.get("Harbour Lantern") is not StakeholderKind.PERSON  # "Lantern will orbit"
+    assert found["Tolu Adewale"] is StakeholderKind.PERSON  # the story's "which", not his
+
+
 def test_the_signs_of_a_person():
     text = (
         "Lander Plans\n\nThe results appear in the journal Nature Letters this week. "

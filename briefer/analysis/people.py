@@ -15,6 +15,10 @@ from functools import cache
 
 from briefer.text.lexicon import Lexicon, lexicon
 
+# A relative clause for a thing after a name: nobody writes "which" of a person.
+_WHICH_AFTER = re.compile(r",\s+which\s")
+_OF_BEFORE = re.compile(r"\bof\s+$")  # "the story of Laurie Luhn, which": the story's "which"
+
 
 def shows_a_person(name: str, mentions: Iterable[tuple[int, int]], text: str) -> bool:
     """Whether the text shows a person behind a name: a given name or a middle initial, the
@@ -22,6 +26,11 @@ def shows_a_person(name: str, mentions: Iterable[tuple[int, int]], text: str) ->
     Karen Osei", "ambassador to Veloria Tan Wei"), or an age, a "who" or a role after it."""
     lex = lexicon()
     words = name.split()
+    if any(
+        _WHICH_AFTER.match(text, end) and not _OF_BEFORE.search(text, max(start - 4, 0), start)
+        for start, end in mentions
+    ):
+        return False  # "Europa Clipper, which is scheduled to launch": a thing, not a person
     if words[0].lower() in lex.given_names or any(_INITIAL_WORD.fullmatch(w) for w in words[1:-1]):
         return True
     if len(words) > 1 and initials_before_a_name(words[0], lex):
