@@ -38,6 +38,18 @@ def test_a_name_followed_by_which_is_a_thing_not_a_person():
     assert found["Tolu Adewale"] is StakeholderKind.PERSON  # the story's "which", not his
 
 
+def test_a_name_used_as_a_modifier_is_no_sign_of_a_person_and_an_honour_is_one():
+    text = (
+        "Film Plans\n\nThe studio will make a fifth Harbour Lights film next year, and the "
+        "new Lights film will open in May. Dame Ines Alder will direct it, and Sir Tomas "
+        "Varga will produce."
+    )
+    found = kinds(text)
+    assert found.get("Harbour Lights") is not StakeholderKind.PERSON  # "the new Lights film"
+    assert found["Dame Ines Alder"] is StakeholderKind.PERSON
+    assert found["Sir Tomas Varga"] is StakeholderKind.PERSON
+
+
 def test_the_signs_of_a_person():
     text = (
         "Lander Plans\n\nThe results appear in the journal Nature Letters this week. "

@@ -17,6 +17,13 @@ from briefer.text.lexicon import Lexicon, lexicon
 
 # A relative clause for a thing after a name: nobody writes "which" of a person.
 _WHICH_AFTER = re.compile(r",\s+which\s")
+# A determiner or an ordinal before a word: no one's surname is written so.
+_MODIFIED = re.compile(
+    r"\b(?:the|a|an|this|its|their|first|second|third|fourth|fifth|latest|new)\s+$",
+    re.IGNORECASE,
+)
+# Honours that open a person's name in British copy; never a role of their own.
+_HONOURS = frozenset({"sir", "dame", "lord", "lady", "baroness", "baron"})
 _OF_BEFORE = re.compile(r"\bof\s+$")  # "the story of Laurie Luhn, which": the story's "which"
 
 
@@ -31,14 +38,16 @@ def shows_a_person(name: str, mentions: Iterable[tuple[int, int]], text: str) ->
         for start, end in mentions
     ):
         return False  # "Europa Clipper, which is scheduled to launch": a thing, not a person
+    if words[0].lower() in _HONOURS and len(words) > 1:
+        return True  # "Dame Margaret Beckett", "Sir Alex Ferguson"
     if words[0].lower() in lex.given_names or any(_INITIAL_WORD.fullmatch(w) for w in words[1:-1]):
         return True
     if len(words) > 1 and initials_before_a_name(words[0], lex):
         return True  # "J.J. Abrams", "W. Mark Felt"
     surname = words[-1]
     for start, end in mentions:
-        if text[start:end] == surname:
-            return True
+        if text[start:end] == surname and not _MODIFIED.search(text, max(start - 12, 0), start):
+            return True  # "Osei said"; not "the fourth Trek film", where it names a thing
         if person_before(text, start):
             return True
         if person_after(text, end):
