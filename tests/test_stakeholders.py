@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from briefer.analysis.stakeholders import find_stakeholders
 from briefer.engines.offline import brief_offline
 from briefer.inputs.article import article_from_text
@@ -27,27 +29,33 @@ def test_two_capitalised_words_are_a_person_only_with_a_sign_of_one():
     assert found["Blue Horizon"] is StakeholderKind.ORGANIZATION  # acts, no sign of a person
 
 
-def test_a_name_followed_by_which_is_a_thing_not_a_person():
-    text = (
-        "Lander Plans\n\nThe agency is building a probe called Harbour Lantern, which is "
-        "scheduled to launch in 2027. Lantern will orbit the moon. The story of Tolu Adewale, "
-        "which the paper told in May, is another matter; Adewale said the probe was sound."
-    )
+@pytest.mark.parametrize(
+    ("text", "things", "people"),
+    [
+        # "which" is never written of a person; "the story of X, which" is the story's
+        (
+            "Lander Plans\n\nThe agency is building a probe called Harbour Lantern, which is "
+            "scheduled to launch in 2027. Lantern will orbit the moon. The story of Tolu "
+            "Adewale, which the paper told in May, is another matter; Adewale said the probe "
+            "was sound.",
+            ["Harbour Lantern"],
+            ["Tolu Adewale"],
+        ),
+        # a bare name after a determiner is a modifier ("the new Lights film"); an honour
+        # opening a name is a sign of a person
+        (
+            "Film Plans\n\nThe studio will make a fifth Harbour Lights film next year, and the "
+            "new Lights film will open in May. Dame Ines Alder will direct it, and Sir Tomas "
+            "Varga will produce.",
+            ["Harbour Lights"],
+            ["Dame Ines Alder", "Sir Tomas Varga"],
+        ),
+    ],
+)
+def test_what_is_and_is_not_a_sign_of_a_person(text, things, people):
     found = kinds(text)
-    assert found.get("Harbour Lantern") is not StakeholderKind.PERSON  # "Lantern will orbit"
-    assert found["Tolu Adewale"] is StakeholderKind.PERSON  # the story's "which", not his
-
-
-def test_a_name_used_as_a_modifier_is_no_sign_of_a_person_and_an_honour_is_one():
-    text = (
-        "Film Plans\n\nThe studio will make a fifth Harbour Lights film next year, and the "
-        "new Lights film will open in May. Dame Ines Alder will direct it, and Sir Tomas "
-        "Varga will produce."
-    )
-    found = kinds(text)
-    assert found.get("Harbour Lights") is not StakeholderKind.PERSON  # "the new Lights film"
-    assert found["Dame Ines Alder"] is StakeholderKind.PERSON
-    assert found["Sir Tomas Varga"] is StakeholderKind.PERSON
+    assert all(found.get(name) is not StakeholderKind.PERSON for name in things)
+    assert all(found.get(name) is StakeholderKind.PERSON for name in people)
 
 
 def test_the_signs_of_a_person():
