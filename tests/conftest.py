@@ -13,6 +13,7 @@ import httpx
 import pytest
 import respx
 
+from briefer.analysis.sourcing import Attribution, SourcingProfile
 from briefer.engines.openai.config import LLMConfig
 from briefer.inputs import load_article
 from briefer.inputs.article import Article
@@ -100,6 +101,14 @@ def list_prices(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     monkeypatch.setenv("BRIEFER_PRICES", str(prices))
+
+
+def attribution_to(profile: SourcingProfile, source: str) -> Attribution:
+    """The first attribution in `profile` to `source`; a failed assertion naming the sources
+    found when there is none."""
+    found = [a for a in profile.attributions if a.source == source]
+    assert found, f"no attribution to {source!r} in {[a.source for a in profile.attributions]}"
+    return found[0]
 
 
 def fixture_article(stem: str) -> Article:

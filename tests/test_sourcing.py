@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.analysis.rules import switched_off
 from briefer.analysis.sourcing import (
-    Attribution,
     FindingKind,
     SourceKind,
     SourcingProfile,
@@ -19,6 +17,7 @@ from briefer.analysis.sourcing import (
 )
 from briefer.analysis.sourcing._lexicon import _lexicon
 
+from .conftest import attribution_to
 from .exchanges import FIXTURES
 
 ARTICLES = FIXTURES / "articles"
@@ -29,12 +28,6 @@ PRONOUNS = {"he", "she", "they", "it"}
 
 def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
-
-
-def _by_source(profile: SourcingProfile, source: str) -> Attribution:
-    found = [a for a in profile.attributions if a.source == source]
-    assert found, f"no attribution to {source!r} in {[a.source for a in profile.attributions]}"
-    return found[0]
 
 
 def _check_offsets(text: str, profile: SourcingProfile) -> None:
@@ -76,7 +69,7 @@ def test_empty_and_plain_text_give_an_empty_profile() -> None:
 
 def test_subject_then_verb() -> None:
     text = "Mayor Jane Doe said the bridge will reopen in May."
-    a = _by_source(analyze_sourcing(text), "Mayor Jane Doe")
+    a = attribution_to(analyze_sourcing(text), "Mayor Jane Doe")
     assert (a.kind, a.verb) == (SourceKind.NAMED_PERSON, "said")
     assert text[a.start : a.end] == "Mayor Jane Doe said"
     assert (a.sentence_start, a.sentence_end) == (0, len(text))
@@ -84,7 +77,7 @@ def test_subject_then_verb() -> None:
 
 def test_according_to() -> None:
     text = "The talks have stalled, according to people familiar with the matter."
-    a = _by_source(analyze_sourcing(text), "people familiar with the matter")
+    a = attribution_to(analyze_sourcing(text), "people familiar with the matter")
     assert a.kind is SourceKind.ANONYMOUS
     assert a.verb == "according to"
     assert text[a.start : a.end] == "according to people familiar with the matter"
@@ -92,7 +85,7 @@ def test_according_to() -> None:
 
 def test_sentence_initial_according_to_a_document() -> None:
     text = "According to a court filing unsealed last month, the trial may start in June."
-    a = _by_source(analyze_sourcing(text), "a court filing unsealed last month")
+    a = attribution_to(analyze_sourcing(text), "a court filing unsealed last month")
     assert a.kind is SourceKind.UNNAMED_INSTITUTION
 
 
@@ -102,7 +95,7 @@ def test_inversion_after_a_comma() -> None:
         "without providing more specifics."
     )
     profile = analyze_sourcing(text)
-    a = _by_source(profile, "the people")
+    a = attribution_to(profile, "the people")
     assert a.kind is SourceKind.ANONYMOUS
     assert text[a.start : a.end] == "said the people"
     assert [f.text for f in profile.declined] == ["without providing more specifics"]
@@ -113,7 +106,7 @@ def test_inversion_after_a_quote_keeps_the_anonymity_clause() -> None:
         "“We will not back down,” said a senior official from a Baltic state "
         "who asked not to be named."
     )
-    a = _by_source(
+    a = attribution_to(
         analyze_sourcing(text), "a senior official from a Baltic state who asked not to be named"
     )
     assert a.kind is SourceKind.ANONYMOUS
@@ -130,7 +123,7 @@ def test_quote_then_unnamed_speaker() -> None:
     text = (
         "“This is not sustainable,” a European diplomat said, speaking on condition of anonymity."
     )
-    a = _by_source(analyze_sourcing(text), "a European diplomat")
+    a = attribution_to(analyze_sourcing(text), "a European diplomat")
     assert a.kind is SourceKind.UNNAMED_INSTITUTION
 
 
@@ -139,9 +132,9 @@ def test_told_and_in_a_statement() -> None:
         "Mark Olsen told Reuters the deal was off. "
         "The Harbor Authority said in a statement that ships may dock again."
     )
-    olsen = _by_source(profile, "Mark Olsen")
+    olsen = attribution_to(profile, "Mark Olsen")
     assert (olsen.kind, olsen.verb) == (SourceKind.NAMED_PERSON, "told")
-    harbor = _by_source(profile, "The Harbor Authority")
+    harbor = attribution_to(profile, "The Harbor Authority")
     assert harbor.kind is SourceKind.NAMED_ORGANIZATION
 
 
@@ -154,221 +147,8 @@ def test_comma_insert_explaining_anonymity_stays_in_the_source() -> None:
 
 def test_relative_clause_before_the_verb() -> None:
     text = "Two officials who asked not to be named said the minister opposed any change."
-    a = _by_source(analyze_sourcing(text), "Two officials who asked not to be named")
+    a = attribution_to(analyze_sourcing(text), "Two officials who asked not to be named")
     assert a.kind is SourceKind.ANONYMOUS
-
-
-def test_appositive_after_a_name_is_skipped() -> None:
-    text = "Lars Henningsen, head of maritime risk at Nordvik Marine, said the plan was risky."
-    a = _by_source(analyze_sourcing(text), "Lars Henningsen")
-    assert a.kind is SourceKind.NAMED_PERSON
-    assert text[a.start : a.end].endswith(", said")
-
-
-@pytest.mark.parametrize(
-    "role",
-    [
-        "a harbour engineer at Nordvik Marine in Tromso, Norway, and Calder College in "
-        "Bergen, Norway,",
-        "a 41-year-old pilot with the port authority in Tromso, Norway,",
-        "president of Calder Marine, a Tromso shipping and salvage company,",
-        "a pilot at Calder Marine, a Tromso salvage company,",
-    ],
-)
-def test_a_role_with_commas_of_its_own_after_a_name_is_skipped(role: str) -> None:
-    text = f'"The pier will not hold," Ines Alder, {role} said in a statement.'
-    profile = analyze_sourcing(text)
-    assert [a.source for a in profile.attributions] == ["Ines Alder"]
-    assert profile.attributions[0].kind is SourceKind.NAMED_PERSON
-
-
-def test_a_name_inside_a_phrase_before_the_role_is_no_speaker() -> None:
-    text = "In an interview with Harbour Radio, the pilot, 41, said the pier would not hold."
-    assert "Harbour Radio" not in [a.source for a in analyze_sourcing(text).attributions]
-
-
-@pytest.mark.parametrize(
-    ("text", "sources"),
-    [
-        ("Ines Alder testified before the harbour committee on Friday.", []),
-        ("Ines Alder testified on Friday that the pier was unsafe.", ["Ines Alder"]),
-        ("Ines Alder testified about a meeting at the port in July.", ["Ines Alder"]),
-        ('Ines Alder testified: "The pier was unsafe."', ["Ines Alder"]),
-    ],
-)
-def test_testifying_attributes_only_what_was_said(text: str, sources: list[str]) -> None:
-    assert [a.source for a in analyze_sourcing(text).attributions] == sources
-
-
-def test_a_body_described_by_a_which_clause_speaks_and_is_the_body_named_before() -> None:
-    text = (
-        "Calder Motors showed a new wagon at the harbour fair. The Norwegian automaker, which "
-        "has turned to electric cars, says the wagon will go 300 miles on a charge."
-    )
-    attribution = _by_source(analyze_sourcing(text), "The Norwegian automaker")
-    assert attribution.kind is SourceKind.NAMED_ORGANIZATION
-
-
-def test_a_heading_in_capitals_is_no_persons_name_to_refer_back_to() -> None:
-    text = (
-        "Harbour Fair Opens\n\nCALDER WAGON\n\nThe new wagon has a larger battery. Calder "
-        "says it will go 300 miles on a charge."
-    )
-    attribution = _by_source(analyze_sourcing(text), "Calder")
-    assert attribution.refers_to is None
-    assert attribution.kind is not SourceKind.NAMED_PERSON
-
-
-@pytest.mark.parametrize(
-    ("text", "sources"),
-    [
-        # the name the sentence opens with says what follows the participle
-        (
-            "Harbour director Ines Alder weighed in on Monday, saying that the pier was unsafe.",
-            ["Harbour director Ines Alder"],
-        ),
-        (
-            "Calder Marine closed the pier, warning that repairs could take months.",
-            ["Calder Marine"],
-        ),
-        # whoever spoke earlier in the sentence
-        (
-            "Ines Alder said the pier was unsafe, adding that repairs would take months.",
-            ["Ines Alder", "Ines Alder"],
-        ),
-        # no comma, no name, or a participle that is not speech here
-        ("Without saying why, the agency closed the pier on Monday.", []),
-        ("The harbour reopened on Monday, saying nothing about the repairs.", []),
-        ("Harbour traffic slowed on Monday, warning of a long winter.", []),
-    ],
-)
-def test_a_participle_of_saying_after_a_comma_is_the_subjects_word(
-    text: str, sources: list[str]
-) -> None:
-    assert [a.source for a in analyze_sourcing(text).attributions] == sources
-
-
-def test_name_given_as_the_appositive() -> None:
-    text = "The company’s chief executive, Raymond Achebe, said the deal was fair."
-    a = _by_source(analyze_sourcing(text), "Raymond Achebe")
-    assert a.kind is SourceKind.NAMED_PERSON
-
-
-def test_which_refers_back_to_the_organisation() -> None:
-    text = "The figure is disputed by the Halvorsen Taxpayers League, which estimated a lower sum."
-    profile = analyze_sourcing(text)
-    a = _by_source(profile, "the Halvorsen Taxpayers League")
-    assert (a.kind, a.verb) == (SourceKind.NAMED_ORGANIZATION, "estimated")
-    assert [f.text for f in profile.unverified] == ["disputed"]
-
-
-def test_back_references_keep_their_kind() -> None:
-    profile = analyze_sourcing(
-        "The fleet is growing, according to a person who asked not to be identified. "
-        "The person said the list was secret. "
-        "“Nobody wants this,” a European diplomat said. The diplomat added that talks go on. "
-        "Two people briefed on the plans said costs rose. The people added that jobs would go. "
-        "One of the people said the cuts were final."
-    )
-    assert _by_source(profile, "The person").kind is SourceKind.ANONYMOUS
-    assert _by_source(profile, "The diplomat").kind is SourceKind.UNNAMED_INSTITUTION
-    assert _by_source(profile, "The people").kind is SourceKind.ANONYMOUS
-    assert _by_source(profile, "One of the people").kind is SourceKind.ANONYMOUS
-
-
-BODY_REFERRED_BACK = (
-    "The Calder Port Authority closed the eastern pier on Monday. The authority said it "
-    "would reopen in May. Its statement said repairs would cost $4 million. "
-    "The doctors said two workers were hurt. A company spokesperson who asked not to be "
-    "named said the crane was old."
-)
-
-
-def test_a_body_referred_back_is_the_body_named_before() -> None:
-    profile = analyze_sourcing(BODY_REFERRED_BACK)
-    assert _by_source(profile, "The authority").kind is SourceKind.NAMED_ORGANIZATION
-    assert _by_source(profile, "Its statement").kind is SourceKind.NAMED_ORGANIZATION
-    # people, not a body; and an indefinite phrase hides who spoke
-    assert _by_source(profile, "The doctors").kind is SourceKind.UNNAMED_INSTITUTION
-    spokesperson = "A company spokesperson who asked not to be named"
-    assert _by_source(profile, spokesperson).kind is SourceKind.ANONYMOUS
-    with switched_off("sourcing.body-referred-back"):
-        off = analyze_sourcing(BODY_REFERRED_BACK)
-    assert _by_source(off, "The authority").kind is SourceKind.UNNAMED_INSTITUTION
-
-
-def test_a_body_referred_back_needs_a_name_before_it() -> None:
-    profile = analyze_sourcing("The authority said the pier would reopen in May.")
-    assert _by_source(profile, "The authority").kind is SourceKind.UNNAMED_INSTITUTION
-
-
-def test_a_body_brought_in_unnamed_stays_unnamed_when_referred_back() -> None:
-    profile = analyze_sourcing(
-        "Brisa Ports will cut 300 jobs, according to a group of dock workers. "
-        "The group said the terms were unfair."
-    )
-    assert _by_source(profile, "The group").kind is SourceKind.UNNAMED_INSTITUTION
-
-
-def test_elided_subject_after_but_is_the_previous_source() -> None:
-    text = "The person declined to name the country but said it had pledged millions of dollars."
-    profile = analyze_sourcing(text)
-    assert [(a.source, a.verb) for a in profile.attributions] == [
-        ("The person", "declined"),
-        ("The person", "said"),
-    ]
-    assert [f.text for f in profile.declined] == ["declined to name the country"]
-    assert [f.text for f in profile.hedged] == ["millions of dollars"]
-
-
-def test_elided_subject_is_not_guessed_across_a_comma() -> None:
-    text = "Luhn says, Ailes filmed her and told her to keep quiet."
-    assert [a.source for a in analyze_sourcing(text).attributions] == ["Luhn"]
-
-
-def test_surname_refers_back_to_the_full_name() -> None:
-    profile = analyze_sourcing(
-        "The council voted 9-4, Mayor Denise Albright said. Albright said the vote was fair."
-    )
-    a = _by_source(profile, "Albright")
-    assert a.kind is SourceKind.NAMED_PERSON
-    assert a.refers_to == "Denise Albright"
-
-
-def test_pronoun_resolves_to_the_last_named_person() -> None:
-    profile = analyze_sourcing(
-        "Dana Whitlock, the port’s director, said cargo volumes fell. "
-        "The harbor was quiet on Friday. "
-        "She said the decline would ease."
-    )
-    a = _by_source(profile, "She")
-    assert a.kind is SourceKind.NAMED_PERSON
-    assert a.refers_to == "Dana Whitlock"
-
-
-def test_pronoun_too_far_from_any_name_is_skipped() -> None:
-    profile = analyze_sourcing(
-        "Dana Whitlock said cargo fell. The harbor was quiet. Ships waited. Crews rested. "
-        "She said the decline would ease."
-    )
-    assert [a.source for a in profile.attributions] == ["Dana Whitlock"]
-
-
-def test_pronoun_is_never_anonymous() -> None:
-    profile = analyze_sourcing(
-        "People familiar with the matter said the deal was close. They said it could be signed "
-        "this week. He said nothing more."
-    )
-    assert [a.source for a in profile.attributions] == ["People familiar with the matter"]
-
-
-def test_it_resolves_to_an_organisation() -> None:
-    profile = analyze_sourcing(
-        "Cardinal Coachworks said it would hire drivers. It said recruiting starts in May."
-    )
-    a = _by_source(profile, "It")
-    assert a.kind is SourceKind.NAMED_ORGANIZATION
-    assert a.refers_to == "Cardinal Coachworks"
 
 
 _O, _P = SourceKind.NAMED_ORGANIZATION, SourceKind.NAMED_PERSON
@@ -422,7 +202,7 @@ _A, _U = SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION
     ],
 )
 def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:
-    assert _by_source(analyze_sourcing(f"{source} {rest}"), source).kind is kind
+    assert attribution_to(analyze_sourcing(f"{source} {rest}"), source).kind is kind
 
 
 @pytest.mark.parametrize(
@@ -444,7 +224,7 @@ def test_source_kinds(source: str, rest: str, kind: SourceKind) -> None:
     ],
 )
 def test_attribution_verbs_of_news_copy(sentence: str, source: str) -> None:
-    attribution = _by_source(analyze_sourcing(sentence), source)
+    attribution = attribution_to(analyze_sourcing(sentence), source)
     assert attribution.kind is SourceKind.NAMED_PERSON
 
 
@@ -831,7 +611,7 @@ def test_an_embedded_posts_credit_line_names_who_posted_it() -> None:
         "— Ines Alder (@inesalder) November 18, 2019\n"
         "The port authority said the campaign would continue."
     )
-    attribution = _by_source(analyze_sourcing(text), "Ines Alder")
+    attribution = attribution_to(analyze_sourcing(text), "Ines Alder")
     assert attribution.kind is SourceKind.NAMED_PERSON and attribution.verb == "posted"
     assert text[attribution.start : attribution.end] == "— Ines Alder (@inesalder)"
 
@@ -878,7 +658,7 @@ def test_those_alone_points_back_and_is_no_source() -> None:
 
 def test_the_n_year_old_is_the_person_named_before() -> None:
     text = "Ines Alder was named harbour master on Monday. The 56-year-old said she was honoured."
-    attribution = _by_source(analyze_sourcing(text), "The 56-year-old")
+    attribution = attribution_to(analyze_sourcing(text), "The 56-year-old")
     assert attribution.kind is SourceKind.NAMED_PERSON and attribution.refers_to == "Ines Alder"
 
 
@@ -919,7 +699,7 @@ def test_a_verb_that_can_be_a_noun_is_still_a_verb_after_its_subject() -> None:
     ],
 )
 def test_findings_suspicions_and_pointers_of_unnamed_sources(sentence: str, source: str) -> None:
-    attribution = _by_source(analyze_sourcing(sentence), source)
+    attribution = attribution_to(analyze_sourcing(sentence), source)
     assert attribution.kind in (SourceKind.ANONYMOUS, SourceKind.UNNAMED_INSTITUTION)
 
 
@@ -948,7 +728,7 @@ def test_suspected_of_is_a_participle_not_a_suspicion() -> None:
     ],
 )
 def test_a_named_source_credited_without_a_verb(text: str, source: str) -> None:
-    attribution = _by_source(analyze_sourcing(text), source)
+    attribution = attribution_to(analyze_sourcing(text), source)
     assert attribution.kind is SourceKind.NAMED_ORGANIZATION
 
 
@@ -961,7 +741,7 @@ def test_no_credit_without_a_name(text: str) -> None:
 
 def test_an_aside_in_brackets_between_the_source_and_its_verb_is_skipped() -> None:
     text = "Ines Alder (D-Calder) said the pier was safe."
-    assert _by_source(analyze_sourcing(text), "Ines Alder").kind is SourceKind.NAMED_PERSON
+    assert attribution_to(analyze_sourcing(text), "Ines Alder").kind is SourceKind.NAMED_PERSON
 
 
 @pytest.mark.parametrize(
@@ -982,4 +762,4 @@ def test_an_aside_in_brackets_between_the_source_and_its_verb_is_skipped() -> No
 def test_the_two_parties_just_named_are_not_an_unnamed_source(
     text: str, source: str, kind: SourceKind
 ) -> None:
-    assert _by_source(analyze_sourcing(text), source).kind is kind
+    assert attribution_to(analyze_sourcing(text), source).kind is kind
