@@ -25,6 +25,8 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 
+# A double quotation mark, straight or curly, opening or closing.
+QUOTE_MARK = re.compile('["“”]')
 # A candidate sentence end: terminal punctuation, optional closing quotes or brackets, space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _SPACE = re.compile(r"\s+")

@@ -200,7 +200,7 @@ def _story_stretches(
             i > 0
             or len(text[a:b].split()) > GLUED_WORDS
             or _is_caption(text, a, b)
-            or _seam_after(text, a, b) is not None
+            or _has_seam(text, a, b)
         )
         parts = _unglued(text, a, b) if suspect else [(a, b)]
         if len(parts) > 1 or i > 0:  # a caption glued to a sentence, or after a prompt
@@ -213,13 +213,18 @@ def _story_stretches(
     return out
 
 
-def _seam_after(text: str, start: int, end: int) -> int | None:
-    """Where a sentence glued on at a `_SEAM` starts in `text[start:end]`, if one is."""
-    for match in _SEAM.finditer(text, start, end):
-        before = text[max(start, match.start() - 20) : match.start()].split()
-        if before and before[-1].lower() not in _BEFORE_TITLE:
-            return match.end()
-    return None
+def _has_seam(text: str, start: int, end: int) -> bool:
+    """Whether a sentence is glued on at a `_SEAM` in `text[start:end]`."""
+    return any(
+        not _after_title_word(text, start, m.start()) for m in _SEAM.finditer(text, start, end)
+    )
+
+
+def _after_title_word(text: str, start: int, at: int) -> bool:
+    """Whether the word before `at` (within `text[start:at]`) is one after which a capital
+    opens a title, not a sentence ("reported by The ...", "a film called The ...")."""
+    before = text[max(start, at - 20) : at].split()
+    return bool(before) and before[-1].lower().strip("'’\"”()") in _BEFORE_TITLE
 
 
 def _is_caption(text: str, start: int, end: int) -> bool:
@@ -238,8 +243,7 @@ def _unglued(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for match in (seams[at] for at in sorted(seams)):
         if match.start() < pos:
             continue
-        before = text[max(start, match.start() - 20) : match.start()].split()
-        if before and before[-1].lower().strip("'’\"”()") in _BEFORE_TITLE:
+        if _after_title_word(text, start, match.start()):
             continue
         out.append((pos, match.start()))
         pos = match.end()

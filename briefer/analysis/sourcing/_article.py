@@ -139,12 +139,16 @@ class _Article:
             return SourceKind.NAMED_PERSON
         return SourceKind.NAMED_ORGANIZATION
 
+    def _known_name(self, word: str) -> bool:
+        """Whether the article names someone or a body with `word` in full somewhere."""
+        return word in self.surnames or word in self.given or word in self.org_first
+
     def _is_common(self, tok: _Tok) -> bool:
         word = tok.word
         bare = tok.text.rstrip(".,;:'’s")
         if len(bare) >= 2 and bare.isalpha() and bare.isupper():
             return False  # an acronym ("WHO", "NATO") names something
-        if word in self.surnames or word in self.given or word in self.org_first:
+        if self._known_name(word):
             return False
         if word in self.lex.places:
             return False

@@ -33,7 +33,7 @@ from briefer.analysis.sourcing._tokens import (
 )
 from briefer.analysis.sourcing.model import SourceKind
 from briefer.analysis.words import STRONG_SPEECH_VERBS
-from briefer.text import Span
+from briefer.text import QUOTE_MARK, Span
 
 # A time between a subject and its verb: "Mark Esper on Wednesday accused".
 _TIME_BEFORE_VERB = re.compile(
@@ -45,7 +45,6 @@ _TIME_BEFORE_VERB = re.compile(
 # A role after a name: ", a planetary scientist at ...", ", president of ...".
 _APPOSITIVE_OPENING = re.compile(r",\s+(?:(?:a|an)\s|(?P<title>[a-z]+)\s+of\s)")
 MAX_APPOSITIVE_WORDS = 30
-_QUOTE_MARKS = re.compile('["“”]')
 
 
 # The words after a verb of saying that tell whether it attributes anything there: (the verbs,
@@ -168,10 +167,6 @@ class _SourceFinder(_PhraseReader):
         if kind not in (SourceKind.NAMED_PERSON, SourceKind.NAMED_ORGANIZATION):
             return None
         return _NP(run[0].start, run[-1].end, run[0].start, run[-1].end)
-
-    def _known_name(self, word: str) -> bool:
-        """Whether the article names someone or a body with `word` in full elsewhere."""
-        return word in self.surnames or word in self.given or word in self.org_first
 
     def _according_to(self, sent: Span, match: re.Match[str]) -> tuple[_NP, str] | None:
         """Read the source of "according to X": the noun phrase after it."""
@@ -370,20 +365,28 @@ class _SourceFinder(_PhraseReader):
             toks = _tokens(text, opener.end(), comma)
             if (
                 len(toks) > MAX_APPOSITIVE_WORDS
-                or _QUOTE_MARKS.search(text, opener.end(), comma)
+                or QUOTE_MARK.search(text, opener.end(), comma)
                 or any(t.word in _VERBISH or t.word in _RELATIVES for t in toks)
             ):
                 return None
-            head_boundary = _last(_LEFT_BOUNDARY, text, sent.start, opener.start())
-            head = self.left_np(
-                head_boundary.end() if head_boundary else sent.start, opener.start(), strong=True
-            )
-            if head is None or not self._speaker_like(head.start, head.end):
-                continue
-            last = _tokens(text, head.start, head.end)[-1]
-            if last.cap and not self._is_common(last):
+            head = self._head_before(sent, opener.start())
+            if (
+                head is not None
+                and self._speaker_like(head.start, head.end)
+                and self._ends_in_a_name(head)
+            ):
                 return _NP(head.start, head.end, head.start, p), verb
         return None
+
+    def _head_before(self, sent: Span, at: int) -> _NP | None:
+        """The noun phrase that ends at `at`, after the clause boundary before it."""
+        boundary = _last(_LEFT_BOUNDARY, self.text, sent.start, at)
+        return self.left_np(boundary.end() if boundary else sent.start, at, strong=True)
+
+    def _ends_in_a_name(self, np: _NP) -> bool:
+        """Whether a noun phrase ends in a name ("Lars Henningsen"), not a common word."""
+        last = _tokens(self.text, np.start, np.end)[-1]
+        return last.cap and not self._is_common(last)
 
     def _insert(self, sent: Span, comma: int, p: int, *, verb: str) -> tuple[_NP, str] | None:
         """Resolve "X, an analyst at Y, said" to X (keeping an anonymity insert in X)."""
@@ -398,10 +401,7 @@ class _SourceFinder(_PhraseReader):
         rel = next((i for i, t in enumerate(insert_toks) if t.word in _RELATIVES), None)
         if any(t.word in _VERBISH for t in insert_toks[:rel]):
             return None  # "..., and believe X could happen, said": a clause, not an insert
-        head_boundary = _last(_LEFT_BOUNDARY, text, sent.start, opener.start())
-        head = self.left_np(
-            head_boundary.end() if head_boundary else sent.start, opener.start(), strong=True
-        )
+        head = self._head_before(sent, opener.start())
         if head is None:
             return None
         if not self._speaker_like(head.start, head.end):
@@ -411,8 +411,7 @@ class _SourceFinder(_PhraseReader):
             if insert_toks[0].word in ("who", "whose", "which") and verb in STRONG_SPEECH_VERBS:
                 return _NP(head.start, head.end, head.start, p), verb
             return None
-        head_toks = _tokens(text, head.start, head.end)
-        head_named = head_toks[-1].cap and not self._is_common(head_toks[-1])
+        head_named = self._ends_in_a_name(head)
         insert_name = (
             len(insert_toks) <= 6
             and all(t.cap or t.word in _NAME_CONNECTORS for t in insert_toks)

@@ -13,16 +13,14 @@ from dataclasses import dataclass
 
 from briefer.text import one_line
 
+# What follows a label: the end of its line (and any blank lines), or a colon on its line.
+_AFTER_LABEL = r"(?::?[ \t]*\n(?:[ \t]*\n)*|:[ \t]+)[ \t]*"
 # The claim under its label: "Claim" on a line of its own, or "Claim:" opening the line.
-_CLAIM = re.compile(
-    r"^[ \t]*(?:The )?Claim(?::?[ \t]*\n(?:[ \t]*\n)*|:[ \t]+)[ \t]*(?P<claim>\S[^\n]*)",
-    re.MULTILINE,
-)
+_CLAIM = re.compile(rf"^[ \t]*(?:The )?Claim{_AFTER_LABEL}(?P<claim>\S[^\n]*)", re.MULTILINE)
 # The verdict right after the claim: "Rating" on its line and the verdict on the next, or
 # "Rating: False".
 _RATING = re.compile(
-    r"(?:[ \t]*\n)+[ \t]*Rating(?::?[ \t]*\n(?:[ \t]*\n)*|:[ \t]+)[ \t]*(?P<rating>[^\n]{1,40})$",
-    re.MULTILINE,
+    rf"(?:[ \t]*\n)+[ \t]*Rating{_AFTER_LABEL}(?P<rating>[^\n]{{1,40}})$", re.MULTILINE
 )
 
 

@@ -14,7 +14,7 @@ from briefer.analysis.sourcing import UNATTRIBUTED, Attribution, quotations
 from briefer.engines.offline.claims import CheckedClaim, claim_statement
 from briefer.engines.offline.quoted import whole_quotations
 from briefer.schema import QUOTED, REPORTER, KeyFact
-from briefer.text import Span, one_line
+from briefer.text import QUOTE_MARK, Span, one_line
 from briefer.text.furniture import without_inline
 from briefer.text.lexicon import (
     MONTH_ABBREVIATIONS,
@@ -381,10 +381,11 @@ def _is_quotation(sentence: str) -> bool:
     if sentence[:1] in _OPENING_QUOTES:
         closing = _CLOSING_MARK.search(sentence, 1)
         return closing is None or closing.end() >= len(sentence.rstrip()) - 1
-    return bool(re.search(r"[.!?][\"”]$", sentence.rstrip())) and not _OPEN_MARK.search(sentence)
+    return bool(_CLOSES_QUOTATION.search(sentence.rstrip())) and not _OPEN_MARK.search(sentence)
 
 
 _CLOSING_MARK = re.compile(r"[\"”](?=[\s,.;:!?]|$)")
+_CLOSES_QUOTATION = re.compile(r"[.!?][\"”]$")
 _OPEN_MARK = re.compile(r"(?:^|(?<=[\s(]))[\"“]")
 
 
@@ -458,13 +459,10 @@ def _resumed_quotation(
         return  # attributed within: the existing rules say whose it is
     before = body[first - 1]
     speaker = out.get(before.start)
-    if not speaker or not _QUOTE_MARK.search(before.text) or text[before.end : start].strip():
+    if not speaker or not QUOTE_MARK.search(before.text) or text[before.end : start].strip():
         return
     for sentence in inside:
         out[sentence.start] = speaker
-
-
-_QUOTE_MARK = re.compile('["“”]')
 
 
 def sentence_of(body: Sequence[Span], starts: Sequence[int], pos: int) -> int | None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from briefer.analysis.sourcing import quotations
-from briefer.text import Span
+from briefer.text import QUOTE_MARK, Span
 from briefer.text.lexicon import content_words
 
 # A sentence that begins inside a quotation becomes the whole quotation, from its opening
@@ -91,7 +91,6 @@ _SINGLE_MARK = re.compile(
     r"|(?P<line>\n))",
     re.MULTILINE,
 )
-_DOUBLE_MARK = re.compile('["“”]')
 _FIRST_PERSON = re.compile(r"\b(?:I|I'[a-z]{1,2}|I’[a-z]{1,2}|[Ww]e|[Mm]y|[Oo]ur)\b")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:]\s{1,2})['‘]", re.MULTILINE)
 
@@ -105,7 +104,7 @@ def single_quotations(text: str) -> list[tuple[int, int]]:
     for match in _SINGLE_MARK.finditer(text + "\n"):
         at = match.start()
         if match.group("line"):
-            if clear and opened < 0 and not _DOUBLE_MARK.search(text, line_start, at):
+            if clear and opened < 0 and not QUOTE_MARK.search(text, line_start, at):
                 out.extend(line)
             line, opened, clear, line_start = [], -1, True, at + 1
         elif match.group("open"):
