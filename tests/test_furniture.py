@@ -174,6 +174,31 @@ def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
             "Media playback is not supported on this device It was a tense final for the crew.",
             ["It was a tense final for the crew."],
         ),
+        # the prompt before a name or a quotation, where no seam shows
+        (
+            'Media playback is unsupported on your device Varga, 23, won on points. "It was '
+            'close," he said.',
+            ["Varga, 23, won on points.", '"It was close," he said.'],
+        ),
+        # a page's note on reading it elsewhere, and a promotion of another page
+        (
+            "The ferry left at noon. If you are reading this page on the Harbour News app, "
+            "you will need to visit our website to send a question. Find all the latest "
+            "ferry times on our dedicated page. The union said talks would resume.",
+            ["The ferry left at noon.", "The union said talks would resume."],
+        ),
+        # a label that points to audio, run into the story as a caption's label is
+        (
+            "Listen: Harbour pilots on the night the crane fell The union said talks would "
+            "resume on Monday.",
+            ["The union said talks would resume on Monday."],
+        ),
+        # the reporter's address and handle at the foot of the story
+        (
+            "Ferry fares will rise 4% next year. tomas.varga@harbour-news.example "
+            "twitter.com/tomasvarga.",
+            ["Ferry fares will rise 4% next year."],
+        ),
         (
             "Tomas Varga leaves the harbour court on Monday In a statement the agency said "
             "the pier would reopen.",

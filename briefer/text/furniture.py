@@ -39,9 +39,15 @@ _PROMPT = re.compile(
     r"|read more(?: (?:about|on|from) (?:this|these|the)[^.]{0,60}?)?:"
     r"|(?:related|more|see also|read also|recommended|trending)"
     r"(?: (?:stories|articles|coverage|reading))?:(?=\s)"
+    # A player that cannot play here, and a page's note on reading it elsewhere.
+    r"|media playback is (?:not supported|unsupported) on (?:this|your) device"
+    r"|if you are (?:reading|viewing) this (?:page|story|article) on [^.]{1,160}\."
+    r"|find (?:all )?the latest [^.]{1,60} on our (?:dedicated )?(?:page|site|website)\."
     r")",
     re.IGNORECASE,
 )
+# A reporter's address and handle at the story's foot: "jane.doe@example.com twitter.com/jd".
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s+(?:twitter\.com/|@)\w+\.?")
 # A photo's position in a caption, or a credit: "(pictured)", "(left)", "(pictured, right)",
 # "(file photo)", "(Photo: AP)", "(Credit: NASA)", "(Image credit: ...)", "(Graphic: ...)".
 _PHOTO_MARK = re.compile(
@@ -121,6 +127,8 @@ def _between_sentences(text: str) -> list[tuple[int, int]]:
     # Every photo credit line names its picture: looking for the word first is much faster.
     if any(word in text for word in ("Photo", "Picture", "Image")):
         found += [(m.start(), m.end()) for m in _CREDIT_LINE.finditer(text)]
+    if "@" in text:  # the same for a reporter's address
+        found += [(m.start(), m.end()) for m in _CONTACT.finditer(text)]
     return sorted(found)
 
 
