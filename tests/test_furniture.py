@@ -325,6 +325,22 @@ def test_a_ranking_rule_puts_a_later_sentence_first(rule, middle, earlier, later
         assert ranked_among(text, earlier, later) == [earlier, later]
 
 
+def test_a_year_is_no_figure_that_lifts_a_sentence():
+    earlier = "Cargo ships bound for the pier were sent to the northern terminal overnight."
+    later = "The pier was built in 1998, rebuilt in 2009 and refitted in 2016 by its makers."
+    text = (
+        "Pier Closed\n\n"
+        "The harbour agency closed the eastern pier on Monday after a crane collapsed onto it.\n\n"
+        "Two dock workers were taken to hospital with minor injuries, the agency said.\n\n"
+        "Engineers are checking the foundations of the pier and the other cranes.\n\n"
+        f"{earlier}\n\n{later}\n\n"
+        "The agency last closed a pier after a storm, for three days."
+    )
+    assert ranked_among(text, earlier, later) == [earlier, later]
+    with switched_off("facts.years-are-dates"):  # two years counted as figures lift it
+        assert ranked_among(text, earlier, later) == [later, earlier]
+
+
 def test_a_sentence_speaking_to_the_reader_never_leads():
     hook = "If you live near the harbour, chances are you heard the crane fall last night."
     text = (

@@ -34,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     Rule("facts.what-next", "what will happen (will, plans to, next week) ranks higher"),
     Rule("facts.reader-address", 'a sentence speaking to the reader ("you") never leads'),
     Rule("facts.checked-claim", "a fact-check's Claim line is the claim checked, with its rating"),
+    Rule("facts.years-are-dates", 'a year ("in 2016") is not a figure that makes a fact specific'),
     Rule("facts.run-on", "a 'sentence' past 50 words ranks lower"),
     Rule("facts.mid-quotation", '"Ice is rare. But water is," she said. (the whole quote)'),
     Rule("facts.resumed-quotation", '"...," Alder said. "It drives innovation." (Alder\'s)'),
