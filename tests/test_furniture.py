@@ -193,6 +193,21 @@ def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
             "resume on Monday.",
             ["The union said talks would resume on Monday."],
         ),
+        # a caption standing alone between sentences, its label in sentence case
+        (
+            "The ferry left at noon. Rough crossing: The ferry Calder Star rolled in the swell "
+            "on Monday. The union said talks would resume.",
+            ["The ferry left at noon.", "The union said talks would resume."],
+        ),
+        # a title's colon, or a place's, is no caption's label
+        (
+            "Tide of an Empire: The Story of the Harbour opens on Friday. Vale of Calder: "
+            "The council said the pier would reopen.",
+            [
+                "Tide of an Empire: The Story of the Harbour opens on Friday.",
+                "Vale of Calder: The council said the pier would reopen.",
+            ],
+        ),
         # the reporter's address and handle at the foot of the story
         (
             "Ferry fares will rise 4% next year. tomas.varga@harbour-news.example "

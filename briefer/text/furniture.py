@@ -80,6 +80,8 @@ _RELATED_LINES = re.compile(r"(?:\n[ \t]*[-–•][ \t]+[A-Z0-9][^\n]{2,160})+")
 _INSTRUMENT = re.compile(r"\b[A-Z]{2,5}c\d\b|\b[A-Z0-9]{3,8}=[A-Z]{0,4}(?!\w)")
 # A caption's label, Daily Mail style, where a caption begins: "Fighter ace: Douglas Bader's..."
 _CAPTION_LABEL = re.compile(r"(?:[A-Z][\w'’-]*)(?: [a-zA-Z][\w'’-]*){0,3}: (?=[A-Z])")
+# The small words a title leaves in lower case.
+_TITLE_SMALL = frozenset("a an and at by for from in of on or the to with".split())
 # Where a caption is glued to the next sentence without a full stop: a word, closing quote
 # or bracket, then a capitalised word that opens sentences.
 _GLUE = re.compile(
@@ -217,8 +219,21 @@ def _story_stretches(
                 for c, d in parts
                 if not _is_caption(text, c, d) and not _SEAM.match(text, d, b)
             ]
+        elif _labelled_caption(text, a, b):
+            continue  # a caption on its own: "Mystery: The Department of ..."
         out.extend(parts)
     return out
+
+
+def _labelled_caption(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` opens with a caption's label: a word or a phrase in sentence
+    case ("Mystery:", "Booming business:", "From left:"), not a title ("Fall of an Empire: The
+    Story of ...") or a place ("Vale of Glamorgan: Labour ...")."""
+    label = _CAPTION_LABEL.match(text, _skip_space(text, start), end)
+    if label is None:
+        return False
+    words = label.group().rstrip(": ").split()
+    return len(words) == 1 or any(w[:1].islower() and w not in _TITLE_SMALL for w in words[1:])
 
 
 def _has_seam(text: str, start: int, end: int) -> bool:
