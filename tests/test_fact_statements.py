@@ -161,17 +161,17 @@ def test_a_quotation_that_resumes_after_its_speaker_is_still_theirs():
         "The port of Calder added three berths on Monday to handle larger container ships. "
         '"Calder is open for the biggest ships afloat," harbour master Ines Alder said. '
         '"The new berths cut waiting times for every line that calls here. '
-        'We expect to double our traffic by 2030." '
+        'We expect to welcome 9,000 vessels a year." '
         "Shipping lines welcomed the change, which took four years to build."
     )
     with switched_off("facts.mid-quotation"):  # each sentence its own fact
         facts = who_asserts(text, 20)
     assert facts['"The new berths cut '] == "Ines Alder"
-    assert facts["We expect to double "] == "Ines Alder"
+    assert facts["We expect to welcome"] == "Ines Alder"
     assert facts["Shipping lines welco"] == "the reporter"  # the quotation has closed
     facts = who_asserts(text, 200)  # the last sentence is the whole quotation to it
     whole = '"The new berths cut waiting times for every line that calls here. We expect to'
-    assert facts[f'{whole} double our traffic by 2030."'] == "Ines Alder"
+    assert facts[f'{whole} welcome 9,000 vessels a year."'] == "Ines Alder"
 
 
 FACT_CHECK = """Did the Harbour Agency Sell the Eastern Pier for $1?
