@@ -42,6 +42,7 @@ def statements(text: str) -> list[str]:
         ("(Reuters) — The harbour agency", "The harbour agency"),
         ("Portsmouth (CNN)The harbour agency", "The harbour agency"),
         ("LONDON, Nov 18 (Reuters) - The harbour agency", "The harbour agency"),
+        ("Portsmouth, Oregon, United States: The harbour agency", "The harbour agency"),
     ],
 )
 def test_a_dateline_is_cut_from_the_front_of_the_story(opening, story_starts):
@@ -56,6 +57,7 @@ def test_a_dateline_is_cut_from_the_front_of_the_story(opening, story_starts):
         "He said - and meant it - that the pier would reopen.",
         "Dock workers - about 40 of them - walked out on Monday.",
         "The harbour agency closed the eastern pier on Monday.",
+        "Ines Alder, the harbour master: The pier will reopen.",
     ],
 )
 def test_a_sentence_that_merely_holds_a_dash_keeps_its_opening(sentence):

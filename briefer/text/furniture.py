@@ -112,6 +112,10 @@ _DATELINE = re.compile(
     r"|(?:[A-Z][\w.'-]+(?:,? [A-Z][\w.'-]+){0,3}\s*)?"  # "Boston", "Kathmandu, Nepal"
     r"\((?:AP|Reuters|AFP|CNN|UPI|Bloomberg|dpa|IANS|PTI|ANI|EFE|Xinhua)\)\s*(?:[—–-]{1,2}\s*)?)"
 )
+# A dateline in sentence case, closed by a colon: "Washington, DC, United States: Getting ...".
+_DATELINE_COLON = re.compile(
+    r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?:, [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}){1,2}:\s+(?=[A-Z])"
+)
 # A dateline alone: "COLUMBIA, S.C." or "HAYWARD, Calif." split off as its own sentence.
 _DATELINE_ONLY = re.compile(r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z.]{1,12}")
 # A byline or a timestamp on its own: "Staff Reports", "By Jane Doe", "10 p.m.", "Updated 5:32".
@@ -159,6 +163,9 @@ def without_inline(sentence: str) -> str:
 
 def dateline_end(text: str, start: int, end: int) -> int:
     """Where the story begins after a dateline that opens `text[start:end]` (else `start`)."""
+    colon = _DATELINE_COLON.match(text, start, end)
+    if colon is not None and colon.end() < end:
+        return colon.end()
     match = _DATELINE.match(text, start, end)
     if match is None or match.end() >= end:
         return start
