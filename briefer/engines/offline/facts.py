@@ -116,11 +116,6 @@ def _rank(
         words = bags[index]
         n_words = len(span.text.split())
         position = 1.0 / (1.0 + POSITION_DECAY * index)
-        figures = _NUMBER.findall(span.text)
-        if years_are_dates:
-            figures = [f for f in figures if not _YEAR.fullmatch(f.rstrip(",."))]
-        numbers = min(len(figures), 3) * NUMBER_WEIGHT
-        dates = 0.1 if _DATE.search(span.text) else 0.0
         lo = bisect.bisect_left(mention_starts, span.start)
         hi = bisect.bisect_left(mention_starts, span.end)
         names = min(hi - lo, 3) * NAME_WEIGHT
@@ -128,7 +123,7 @@ def _rank(
         if words:
             central = 0.5 * len(words & title_words) / max(len(title_words), 1)
             central += 0.3 * len(words & top) / len(top or {""})
-        value = position + numbers + dates + names + central
+        value = position + _specifics(span.text, years_are_dates) + names + central
         if span.start in on_record:
             value += NAMED_SOURCE_BONUS
         if n_words > LONG_SENTENCE:
@@ -156,6 +151,20 @@ def _rank(
         ((score(i, s), i, s) for i, s in enumerate(body) if i not in lede),
         key=lambda p: (-p[0], p[2].start),
     )
+    return _distinct(scored, bags)
+
+
+def _specifics(sentence: str, years_are_dates: bool) -> float:
+    """What a sentence's figures (up to three) and a date add to its rank."""
+    figures = _NUMBER.findall(sentence)
+    if years_are_dates:
+        figures = [f for f in figures if not _YEAR.fullmatch(f.rstrip(",."))]
+    return min(len(figures), 3) * NUMBER_WEIGHT + (0.1 if _DATE.search(sentence) else 0.0)
+
+
+def _distinct(scored: list[tuple[float, int, Span]], bags: Sequence[set[str]]) -> list[Span]:
+    """The best-scored sentences, at most MAX_RANKED, leaving out links and near-duplicates
+    of better ones."""
     ranked: list[Span] = []
     seen: list[set[str]] = []
     for _, index, span in scored:
