@@ -182,6 +182,16 @@ def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
             'close," he said.',
             ["Varga, 23, won on points.", '"It was close," he said.'],
         ),
+        # a video's time stamp, and an embed's notice, run into the story
+        (
+            "3 March 2026 Last updated at 08:07 GMT The crew finished second after a late error.",
+            ["The crew finished second after a late error."],
+        ),
+        (
+            "The ferry left at noon. This content will not work on your device, please check "
+            "Javascript and cookies are enabled or update your browser",
+            ["The ferry left at noon."],
+        ),
         # a page's note on reading it elsewhere, and a promotion of another page
         (
             "The ferry left at noon. If you are reading this page on the Harbour News app, "

@@ -39,8 +39,10 @@ _PROMPT = re.compile(
     r"|read more(?: (?:about|on|from) (?:this|these|the)[^.]{0,60}?)?:"
     r"|(?:related|more|see also|read also|recommended|trending)"
     r"(?: (?:stories|articles|coverage|reading))?:(?=\s)"
-    # A player that cannot play here, and a page's note on reading it elsewhere.
+    # A player that cannot play here, its time stamp, and a page's note on reading it elsewhere.
     r"|media playback is (?:not supported|unsupported) on (?:this|your) device"
+    r"|this content will not work on your device[^.]{0,120}?update your browser"
+    r"|(?:\d{1,2} [a-z]{3,9} \d{4} )?last updated at \d{1,2}:\d\d(?: (?:gmt|bst|utc))?"
     r"|if you are (?:reading|viewing) this (?:page|story|article) on [^.]{1,160}\."
     r"|find (?:all )?the latest [^.]{1,60} on our (?:dedicated )?(?:page|site|website)\."
     r")",
