@@ -106,7 +106,8 @@ def test_every_evidence_is_still_a_verbatim_span_after_cutting():
 
 def test_a_line_that_is_only_a_dateline_byline_or_time_stamp_is_no_sentence():
     text = (
-        "HAYWARD, Calif.\n\nStaff Reports\n\n10 p.m.\n\n"
+        "HAYWARD, Calif.\n\nStaff Reports\n\n10 p.m.\n\n5:45 AM PST 11/19/2026 by Ines Alder\n\n"
+        "Nov. 19, 2026\n\n"
         "The harbour agency closed the eastern pier on Monday after a crane collapsed."
     )
     assert story(text) == [

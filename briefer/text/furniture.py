@@ -120,10 +120,16 @@ _DATELINE_COLON = re.compile(
 )
 # A dateline alone: "COLUMBIA, S.C." or "HAYWARD, Calif." split off as its own sentence.
 _DATELINE_ONLY = re.compile(r"[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3},\s*[A-Z][A-Za-z.]{1,12}")
-# A byline or a timestamp on its own: "Staff Reports", "By Jane Doe", "10 p.m.", "Updated 5:32".
+# A byline or a timestamp on its own: "Staff Reports", "By Jane Doe", "10 p.m.", "Updated 5:32",
+# "5:45 AM PST 11/19/2019 by Jane Doe", "Nov. 19, 2019".
+_STAMP = (
+    r"(?:\d{1,2}(?::\d\d)? ?[aApP]\.?[mM]\.?(?: [A-Z]{2,4})?|\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]{2,8} \d{4})"
+)
 _BYLINE_ONLY = re.compile(
-    r"(?:By [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3}|Staff [Rr]eports?|Associated Press|"
-    r"\d{1,2}(?::\d\d)? ?[ap]\.?m\.?|(?:Updated|Published|Posted)\b.{0,40})"
+    rf"(?:{_STAMP}(?:,? {_STAMP})*,? )?[Bb]y [A-Z][\w.'-]+(?: [A-Z][\w.'-]+){{0,3}}"
+    rf"|{_STAMP}(?:,? {_STAMP})*|Staff [Rr]eports?|Associated Press"
+    r"|(?:Updated|Published|Posted)\b.{0,40}"
 )
 MIN_STORY_WORDS = 4  # a stretch shorter than this, once furniture is cut, says nothing
 GLUED_WORDS = 40  # a "sentence" this long may be a caption and a sentence run together
