@@ -200,6 +200,12 @@ def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
             "ferry times on our dedicated page. The union said talks would resume.",
             ["The ferry left at noon.", "The union said talks would resume."],
         ),
+        # a pointer to other pages
+        (
+            "The ferry left at noon. For a primer on ferry strikes, see our guide to the "
+            "union's demands. The union said talks would resume.",
+            ["The ferry left at noon.", "The union said talks would resume."],
+        ),
         # a label that points to audio, run into the story as a caption's label is
         (
             "Listen: Harbour pilots on the night the crane fell The union said talks would "

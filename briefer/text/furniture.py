@@ -45,6 +45,8 @@ _PROMPT = re.compile(
     r"|(?:\d{1,2} [a-z]{3,9} \d{4} )?last updated at \d{1,2}:\d\d(?: (?:gmt|bst|utc))?"
     r"|if you are (?:reading|viewing) this (?:page|story|article) on [^.]{1,160}\."
     r"|find (?:all )?the latest [^.]{1,60} on our (?:dedicated )?(?:page|site|website)\."
+    r"|for (?:a primer|more|details|further|the latest)\b[^.,]{0,60}, "
+    r"(?:see|read|visit|click|go to|check out)\b[^.]{0,120}\."
     r")",
     re.IGNORECASE,
 )
