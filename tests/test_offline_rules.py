@@ -403,6 +403,7 @@ def test_the_number_of_facts_grows_with_the_article_and_stays_below_its_sentence
     count = offline_facts._fact_count
     assert count(12, 250) in (3, 4)  # a 250-word article: three or four facts
     assert count(4, 60) == offline_facts.MIN_FACTS  # never fewer than the minimum
+    assert count(6, 120) == 2  # a news item of a few short sentences: two, not half of it
     assert count(8, 150) < count(12, 250) < count(16, 350) < count(20, 450)
     assert count(200, 5000) == offline_facts.MAX_FACTS  # a long read: at most the maximum
     assert all(count(n, 22 * n) < n for n in range(6, 60))  # a brief is shorter than its text

@@ -25,7 +25,7 @@ from briefer.text.lexicon import (
 )
 
 MAX_FACTS = 8
-MIN_FACTS = 3
+MIN_FACTS = 2  # a text of 100-150 words (a brief item, a wire snap) is two facts
 FACTS_PER_ROOT_SENTENCE = 2.2  # 8 sentences: 6 facts; 11: 7; the bounds above and below
 WORDS_PER_FACT = 60  # and never more facts than one per this many words: a brief is shorter
 # The inverted pyramid: a news story states its news in its first sentences, so the first
