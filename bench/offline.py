@@ -3,8 +3,10 @@
     python bench/offline.py [--seconds 5]
 
 Reports articles per second on ~800-word articles, peak memory of a process that briefs them,
-and the time for one 1 MB text. Articles: the real news in ../shared/corpus when present (read,
-never copied), else the project's fixture articles joined to ~800 words.
+the time for one 1 MB text, and the slowest of a few 1 MB texts shaped to make patterns work
+hard (a single token, one phrase over and over): the time grows with the text, never faster.
+Articles: the real news in ../shared/corpus when present (read, never copied), else the
+project's fixture articles joined to ~800 words. Peak memory is read before the shaped texts.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefer.inputs.article import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -47,6 +54,29 @@ def one_megabyte() -> str:
     return text[:1_000_000]
 
 
+# Texts shaped to make patterns work hard: each is 1 MB of one shape.
+ADVERSARIAL: dict[str, Callable[[int], str]] = {
+    "one token, then an address": lambda n: "a" * n + " x@example.com twitter.com/x.",
+    "'he said' over and over": lambda n: "he said " * (n // 8),
+    "'the Agency said,' over and over": lambda n: "the Agency said, " * (n // 17),
+    "'Label: ' over and over": lambda n: "Label: " * (n // 7),
+    "capitalised words": lambda n: "Ab " * (n // 3),
+}
+
+
+def slowest_shape(brief: Callable[[Article], object]) -> tuple[float, str]:
+    """The slowest of the ADVERSARIAL texts: seconds and its shape."""
+    from briefer.inputs.article import article_from_text
+
+    worst = (0.0, "")
+    for shape, make in ADVERSARIAL.items():
+        article = article_from_text(make(1_000_000))
+        t0 = time.perf_counter()
+        brief(article)
+        worst = max(worst, (time.perf_counter() - t0, shape))
+    return worst
+
+
 def child() -> None:
     """Run in a fresh process: brief the articles for a while, print rate and peak memory."""
     from briefer.engines.offline import brief_offline
@@ -66,12 +96,14 @@ def child() -> None:
     brief = brief_offline(big)
     big_seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worst_seconds, worst_shape = slowest_shape(brief_offline)
     print(f"articles            {len(articles)} distinct, {words:.0f} words on average")
     print(
         f"throughput          {done / elapsed:.1f} articles/s ({done} in {elapsed:.1f} s, one core)"
     )
     facts = len(brief.key_facts)
     print(f"1 MB text           {big_seconds:.2f} s ({big.words:,} words, {facts} facts)")
+    print(f"1 MB, slowest shape {worst_seconds:.2f} s ({worst_shape})")
     print(f"peak memory (RSS)   {peak_mb:.0f} MB (whole process: interpreter, pydantic, briefer)")
 
 

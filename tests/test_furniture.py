@@ -15,7 +15,7 @@ from briefer.engines.offline import facts as offline_facts
 from briefer.engines.offline.quoted import single_quotations
 from briefer.inputs.article import article_from_text
 from briefer.text import sentences
-from briefer.text.furniture import dateline_end, story_sentences, without_inline
+from briefer.text.furniture import _CONTACT, dateline_end, story_sentences, without_inline
 
 
 def story(text: str) -> list[str]:
@@ -242,6 +242,13 @@ def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
 )
 def test_a_link_or_a_caption_glued_to_a_sentence_is_cut_out(text, kept):
     assert story(text) == kept
+
+
+def test_the_address_pattern_starts_only_where_a_token_starts():
+    # Else a long run of letters is read again from each of its letters: quadratic time.
+    text = "x" * 40 + "tomas@harbour.example twitter.com/tomasvarga."
+    assert _CONTACT.search(text) is not None
+    assert _CONTACT.search(text, 10) is None  # never from inside the token
 
 
 def test_related_headlines_on_lines_of_their_own_are_cut_from_the_sentence_before():

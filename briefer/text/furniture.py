@@ -51,7 +51,8 @@ _PROMPT = re.compile(
     re.IGNORECASE,
 )
 # A reporter's address and handle at the story's foot: "jane.doe@example.com twitter.com/jd".
-_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s+(?:twitter\.com/|@)\w+\.?")
+# It starts only where a token starts, so a long run of letters is read once, not once a letter.
+_CONTACT = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s+(?:twitter\.com/|@)\w+\.?")
 # A photo's position in a caption, or a credit: "(pictured)", "(left)", "(pictured, right)",
 # "(file photo)", "(Photo: AP)", "(Credit: NASA)", "(Image credit: ...)", "(Graphic: ...)".
 _PHOTO_MARK = re.compile(
