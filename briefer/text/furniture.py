@@ -25,7 +25,8 @@ from collections.abc import Iterable
 
 from briefer.text import Span, finditer_any_case
 
-# Prompts to watch, scroll, click, share, subscribe or follow: what a page asks of its reader.
+# Prompts to watch, scroll, click, share, subscribe or follow, and pointers to other pages:
+# what a page asks of its reader.
 _PROMPT = re.compile(
     r"\b(?:scroll (?:down|up) (?:for|to see|to watch)(?: the)? (?:videos?|pictures?|more)"
     r"|click (?:here|below|on the (?:photos?|image|video)s?(?: above| below)?) to \w+(?: \w+){0,6}"
@@ -44,6 +45,7 @@ _PROMPT = re.compile(
     r"|this content will not work on your device[^.]{0,120}?update your browser"
     r"|(?:\d{1,2} [a-z]{3,9} \d{4} )?last updated at \d{1,2}:\d\d(?: (?:gmt|bst|utc))?"
     r"|if you are (?:reading|viewing) this (?:page|story|article) on [^.]{1,160}\."
+    # Pointers: "Find all the latest ... on our dedicated page.", "For more, see ...".
     r"|find (?:all )?the latest [^.]{1,60} on our (?:dedicated )?(?:page|site|website)\."
     r"|for (?:a primer|more|details|further|the latest)\b[^.,]{0,60}, "
     r"(?:see|read|visit|click|go to|check out)\b[^.]{0,120}\."
