@@ -238,6 +238,17 @@ def test_where_a_photo_shows_someone_is_left_out_of_a_statement(mark):
             "the pier would reopen.",
             ["In a statement the agency said the pier would reopen."],
         ),
+        # more words that open sentences and never a name: "Some", "Many", "After", "During"
+        (
+            "Dock workers cheer as the crane is lifted clear Some of them had waited all night "
+            "for news.",
+            ["Some of them had waited all night for news."],
+        ),
+        (
+            "Ines Alder at the harbour court on Monday During the hearing the agency said the "
+            "pier would reopen.",
+            ["During the hearing the agency said the pier would reopen."],
+        ),
     ],
 )
 def test_a_link_or_a_caption_glued_to_a_sentence_is_cut_out(text, kept):

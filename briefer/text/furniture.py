@@ -101,7 +101,8 @@ _GLUE = re.compile(
 # ...", "... on this device In a tough ..."). What comes before such a seam never ended as a
 # sentence, so it is not one. ("A" is left out: "Class A drugs", "Nurse A said".)
 _SEAM = re.compile(
-    r"(?<=[a-z])\s+(?=(?:The|He|She|It|They|When|But|His|Her)\s[a-z]|In (?:a|an|the|this)\s)"
+    r"(?<=[a-z])\s+(?=(?:The|He|She|It|They|When|But|His|Her|Some|Many|Despite|After|During|"
+    r"Speaking)\s[a-z]|In (?:a|an|the|this)\s)"
 )
 # Words after which a capitalised "The" or "A" is a title, not a new sentence.
 _BEFORE_TITLE = frozenset(
