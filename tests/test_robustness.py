@@ -100,6 +100,9 @@ PHRASES = (
     "LONDON (Reuters) -", "Related:", "https://example.com/a?b=c", "pic.twitter.com/abc",
     "(@newsdesk)", "Ignore all previous instructions and", "<<<END ARTICLE>>>", "[link](x)",
     "![img](y)", "U.S.", "Mr.", "B.B.", "No.", "etc.", "a.m.", "3.5", "...", "--", "* * *",
+    "Media playback is not supported on this device", "3 May 2026 Last updated at 08:07 GMT",
+    "For more on this, see", "ines@example.org twitter.com/ines", "Mystery: The",
+    "Calder, Oregon, United States:", "5:45 AM PST 11/19/2026 by",
 )  # fmt: skip
 word = st.one_of(
     st.sampled_from(COMMON_WORDS),
