@@ -231,3 +231,39 @@ def test_the_market_heard_speaking_is_a_group_of_analysts_not_a_street():
     assert len(found["Wall Street"].mentions) == 2
     quiet = "Tourists walked down Wall Street on Tuesday. The shops on Wall Street were shut."
     assert "Wall Street" not in {e.name for e in find_stakeholders(quiet)}
+
+
+def test_a_month_or_a_weekday_after_a_given_name_is_a_surname():
+    text = (
+        "Vote Called\n\nPrime Minister Helen May said on Friday that the vote would be held "
+        "on 9 June. Mrs May said the date was final. The striker Robin Friday, who scored "
+        "twice in May, said he would vote."
+    )
+    found = {e.name: e for e in find_stakeholders(text)}
+    assert found["Helen May"].kind is StakeholderKind.PERSON
+    assert found["Helen May"].title == "Prime Minister"
+    assert len(found["Helen May"].mentions) == 2  # "Mrs May" is the same person
+    assert found["Robin Friday"].kind is StakeholderKind.PERSON
+    assert not any(name in found for name in ("Helen", "Robin", "June", "May"))
+
+
+def test_a_persons_name_ends_before_for_when_another_person_follows():
+    text = (
+        "Call Renewed\n\nThe MP backs calls from party leader Ruth Okafor for Helen May to "
+        "change course. Ms Okafor said so on Monday, and Mrs May said she would listen. The "
+        "Assisted Dying for the Terminally Ill Bill was not discussed."
+    )
+    found = kinds(text)
+    assert found["Ruth Okafor"] is StakeholderKind.PERSON
+    assert found["Helen May"] is StakeholderKind.PERSON
+    assert not any(" for Helen" in name or name == "Assisted Dying" for name in found)
+
+
+def test_a_place_before_a_name_with_a_particle_is_not_part_of_it():
+    text = (
+        "Talks Paused\n\nThe talks were paused, UN envoy to Peru Luis de Mira said. "
+        "Mr de Mira said the parties would meet again, and Luis de Mira told the UN so."
+    )
+    found = kinds(text)
+    assert found["Luis de Mira"] is StakeholderKind.PERSON
+    assert "Peru Luis de Mira" not in found

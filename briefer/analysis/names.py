@@ -27,8 +27,9 @@ from briefer.analysis.name_kinds import (
 from briefer.analysis.rules import enabled
 from briefer.analysis.stakeholder_words import stakeholder_words
 from briefer.schema import StakeholderKind
-from briefer.text.lexicon import Lexicon, alternation, lexicon
+from briefer.text.lexicon import MONTHS, WEEKDAYS, Lexicon, alternation, lexicon
 
+_CALENDAR = frozenset(MONTHS + WEEKDAYS)
 _BRAND = re.compile(r"[A-Z][a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}")
 
 
@@ -74,14 +75,17 @@ def _without_leading_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
     """Drop the leading words that are not names ("The", "Asked", "Shares [of]"), unless they
     open a known name ("North Korea", "New York State Attorney General", "People Power
     Party")."""
-    connectors = stakeholder_words().connectors
+    words = stakeholder_words()
     while tokens and (
         tokens[0][0].lower().strip(".,") in lex.not_entities
-        or (len(tokens) > 1 and tokens[0][0] in connectors)  # "Shares [of] 21st Century Fox"
+        or (len(tokens) > 1 and tokens[0][0] in words.connectors)  # "Shares [of] 21st Century Fox"
     ):
         if _opens_a_known_name(tokens, lex):
             break
+        honorific = tokens[0][0].lower().strip(".,") in words.honorifics
         tokens = tokens[1:]
+        if honorific and tokens and enabled("stakeholders.calendar-surname"):
+            break  # "Mrs May": the word after an honorific is a surname, not a month
     return tokens
 
 
@@ -104,14 +108,29 @@ def _opens_a_known_name(tokens: Tokens, lex: Lexicon) -> bool:
 
 def _without_trailing_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
     """Drop the trailing words that are never names ("Mr. Trump's Oct. 11 announcement"), but
-    not a place's ("Baltic Sea")."""
+    not a place's ("Baltic Sea"), nor a surname after a given name or an honorific ("Theresa
+    May", "Mrs May": the rule "stakeholders.calendar-surname")."""
     while (
         len(tokens) > 1
         and tokens[-1][0].lower().strip(".,") in lex.not_entities
         and tokens[-1][0].lower().strip(".,") not in lex.place_words
+        and not _calendar_surname([w for w, _ in tokens], lex)
     ):
         tokens = tokens[:-1]
     return tokens
+
+
+def _calendar_surname(words: list[str], lex: Lexicon) -> bool:
+    """Whether the run's last word is a surname that is also a calendar word: a month or a
+    weekday right after a given name ("Theresa May", "Robin Friday"), where no date is
+    written; or any capitalised word after an honorific ("Mrs May")."""
+    if len(words) < 2 or not enabled("stakeholders.calendar-surname"):
+        return False
+    before = words[-2].lower().strip(".,")
+    last = _POSSESSIVE.sub("", words[-1]).rstrip(".,")
+    if before in stakeholder_words().honorifics:
+        return last[:1].isupper()
+    return before in lex.given_names and last in _CALENDAR
 
 
 def _split_after_title(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
@@ -125,7 +144,7 @@ def _split_after_title(tokens: Tokens, words: list[str], lex: Lexicon) -> Names 
     """
     if not any(w.lower().rstrip(".,") in lex.person_titles for w in words[:-1]):
         return None
-    n = _name_after_title(words)
+    n = _name_after_title(words, lex)
     head = words[: len(words) - n]
     before: Names = []
     if "and" in head:
@@ -144,7 +163,7 @@ def _split_after_title(tokens: Tokens, words: list[str], lex: Lexicon) -> Names 
     return [*before, (tokens[len(words) - n :], " ".join(head))]
 
 
-def _name_after_title(words: list[str]) -> int:
+def _name_after_title(words: list[str], lex: Lexicon) -> int:
     """Count the words at the end of a run that are a person's name: up to three name words,
     with a particle ("Mohammed bin Salman"), a suffix ("Jr.") or an initial ("P.") inside,
     never a particle first."""
@@ -158,7 +177,7 @@ def _name_after_title(words: list[str]) -> int:
         if (n == 0 and word.rstrip(".,") in lists.name_suffixes) or re.fullmatch(r"[A-Z]\.", word):
             n += 1  # "Jr." at the end, "P." inside: part of the name, not one of its words
             continue
-        if not _is_name_word(word):
+        if not _is_name_word(word) and not (n == 0 and _calendar_surname(words, lex)):
             break
         n += 1
         named += 1
@@ -172,11 +191,12 @@ def _split_place_before_name(tokens: Tokens, words: list[str], lex: Lexicon) -> 
     Britain Liu Xiaoming" (the rule "stakeholders.place-before-name")."""
     if len(words) <= 2 or not enabled("stakeholders.place-before-name"):
         return None
+    particles = stakeholder_words().name_particles
     for n in (1, 2):
         if (
             len(words) > n + 1
             and _is_country_or_place(words[:n], lex)
-            and _reads_as_person(words[n:])
+            and _reads_as_person([w for w in words[n:] if w not in particles])
         ):
             return [(tokens[:n], None), (tokens[n:], None)]
     return None
@@ -201,15 +221,18 @@ def _split_at_and_word(tokens: Tokens, words: list[str], lex: Lexicon) -> Names 
 
 
 def _split_at_of(tokens: Tokens, words: list[str], lex: Lexicon) -> Names | None:
-    """End a person's name before "of", and read what follows as where they work: "Rosaly
-    Lopes of NASA", "Robin Biesbroek of the CDF" (the rule "stakeholders.person-ends-before-of")."""
-    if "of" not in words or not enabled("stakeholders.person-ends-before-of"):
+    """End a person's name before "of" or "for", and read what follows as a name of its own:
+    where they work ("Rosaly Lopes of NASA", "Robin Biesbroek of the CDF"), or whom a call is
+    for ("Ruth Davidson for Theresa May") (the rule "stakeholders.person-ends-before-of")."""
+    at = next((i for i, w in enumerate(words) if w in ("of", "for")), None)
+    if at is None or not enabled("stakeholders.person-ends-before-of"):
         return None
-    at = words.index("of")
     left, right = tokens[:at], tokens[at + 1 :]
-    if right and _reads_as_person([w for w, _ in left]):
-        return [(left, None), *_split_candidate(right)]
-    return None
+    if not right or not _reads_as_person([w for w, _ in left]):
+        return None
+    if words[at] == "for" and not _reads_as_person([w for w, _ in right]):
+        return None  # "the Assisted Dying for the Terminally Ill Bill": one name
+    return [(left, None), *_split_candidate(right)]
 
 
 def _split_at_and(tokens: Tokens, at: int, lex: Lexicon) -> Names | None:

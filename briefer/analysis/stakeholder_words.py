@@ -28,6 +28,7 @@ class StakeholderWords:
     name_particles: frozenset[str]
     joined_particles: frozenset[str]
     name_suffixes: frozenset[str]
+    honorifics: frozenset[str]
     never_name_start: frozenset[str]
     office_words: frozenset[str]
     place_prefixes: frozenset[str]
