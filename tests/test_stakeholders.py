@@ -267,3 +267,28 @@ def test_a_place_before_a_name_with_a_particle_is_not_part_of_it():
     found = kinds(text)
     assert found["Luis de Mira"] is StakeholderKind.PERSON
     assert "Peru Luis de Mira" not in found
+
+
+def test_a_time_zone_after_a_clock_time_is_no_party():
+    text = (
+        "Cup Draw\n\nCalder Rovers host Aldwick on Saturday (15:00 BST) and travel on Monday "
+        "(19:45 BST). The kick-off is at 3pm GMT, Calder Rovers said, and Calder Rovers said "
+        "the 12 EU states' fans were welcome. BT said it would show the game. BT said so twice."
+    )
+    found = kinds(text)
+    assert "BST" not in found and "GMT" not in found
+    assert "Calder Rovers" in found
+    assert "BT" in found  # a company's initials, with no clock time before them
+
+
+def test_a_score_beside_a_teams_name_is_not_part_of_it():
+    text = (
+        "Rovers Win\n\nMatch ends, Aldwick Town 0, Calder Rovers 3. Second Half ends, Aldwick "
+        "Town 0, Calder Rovers 3. Calder Rovers said the win was deserved, and Aldwick Town "
+        "said it would appeal. The Calder City Council 13-week strike ended. Calder City "
+        "Council said so, and Unite Local 417 said it agreed. Local 417 said more."
+    )
+    found = kinds(text)
+    assert "Calder Rovers" in found and "Aldwick Town" in found
+    assert "Unite Local 417" in found  # a number that is part of a name
+    assert not any(name.endswith((" 0", " 3", " 13")) for name in found)

@@ -28,7 +28,8 @@ _TOKEN = re.compile(r"\S+")
 def _candidate() -> re.Pattern[str]:
     """A run of capitalised words, initials, particles joined to a name ("al-Bashir") and
     ordinals ("21st"), with the connectors and particles that join them ("of", "bin") and a
-    trailing number ("Local 417")."""
+    trailing number ("Local 417"), not one that opens a compound ("the Leeds City Council
+    13-week strike")."""
     lists = stakeholder_words()
     particle = rf"(?:{alternation(lists.joined_particles)})-[A-Z][\w'’-]*"
     word = rf"(?:[A-Z]\.(?:[A-Z]\.)+|{_INITIAL}|[A-Z][\w'’&-]*|{particle}|{_ORDINAL}|&)"
@@ -37,7 +38,7 @@ def _candidate() -> re.Pattern[str]:
     # What a word can start with: the look-ahead passes over every other character at once.
     particle_starts = "".join(sorted({re.escape(p[0]) for p in lists.joined_particles}))
     first = rf"(?=[A-Z\d&{particle_starts}])"
-    return re.compile(rf"{first}{word}(?:{join}{word})*(?:[ \t]+\d{{1,5}}\b)?")
+    return re.compile(rf"{first}{word}(?:{join}{word})*(?:[ \t]+(\d{{1,5}})\b(?![-–]))?")
 
 
 def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]]:
@@ -57,12 +58,47 @@ def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]
             and (match.group().isupper() or "(" in dateline.group())
         ):
             continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
+        if _after_a_clock(text, match):
+            continue  # "15:00 BST", "3pm GMT": a time zone
         end = match.end()
+        if _in_a_score(text, match):
+            end = match.start(1) if match.group(1) else end  # "Ipswich Town 0, Derby County 3"
         body = _BODY_OF.search(match.group()) if listed_fields and " of " in match.group() else None
         fields = _LISTED_FIELDS.match(text, end) if body else None
         if body and fields and body.group(1).lower() in lexicon().government_words:
             end = resume = fields.end()
         yield [(m.group(0), m.start()) for m in _TOKEN.finditer(text, match.start(), end)]
+
+
+# A clock time just before a word: "15:00", "3pm", "10 a.m." (a time zone follows, "BST").
+_CLOCK = re.compile(r"(?:\d[:.]\d\d|\d\s?[ap]\.?m\.?)[ \t]*\(?$", re.IGNORECASE)
+_TIME_ZONE = re.compile(r"[A-Z]{1,4}T")
+
+
+def _after_a_clock(text: str, match: re.Match[str]) -> bool:
+    """Whether a run is a time zone written after a clock time: "(15:00 BST)", "3pm GMT"."""
+    return (
+        _TIME_ZONE.fullmatch(match.group()) is not None
+        and _CLOCK.search(text, max(0, match.start() - 12), match.start()) is not None
+        and enabled("stakeholders.time-zone")
+    )
+
+
+# A score beside a team's: "Ipswich Town 0, Derby County 3", "... 3, Derby County 1".
+_SCORE_AFTER = re.compile(r",[ \t]+[A-Z][\w'’. -]{0,40}?[ \t]\d{1,2}\b")
+_SCORE_BEFORE = re.compile(r"[A-Za-z][ \t]\d{1,2},[ \t]+$")
+
+
+def _in_a_score(text: str, match: re.Match[str]) -> bool:
+    """Whether a run's trailing number is a team's score, not part of its name ("Local 417")."""
+    return (
+        match.group(1) is not None
+        and (
+            _SCORE_AFTER.match(text, match.end()) is not None
+            or _SCORE_BEFORE.search(text, max(0, match.start() - 60), match.start()) is not None
+        )
+        and enabled("stakeholders.score")
+    )
 
 
 # "Ministry of Trade": a body's word before "of"; then ", Industry and Energy".

@@ -67,6 +67,8 @@ RULES: tuple[Rule, ...] = (
     Rule("stakeholders.person-ends-before-and", "Myles Garrett and Pittsburgh → two names"),
     Rule("stakeholders.person-ends-before-of", "Rosaly Lopes of NASA; Ann Lee for Ada Bishop"),
     Rule("stakeholders.calendar-surname", "Theresa May; Robin Friday; Mrs May (not a date)"),
+    Rule("stakeholders.time-zone", "kick-off at 15:00 BST; 3pm GMT (a time zone, no party)"),
+    Rule("stakeholders.score", "Ipswich Town 0, Derby County 3 (a score, not a name's number)"),
     Rule("stakeholders.nationality-before-name", "Australian Timothy Weeks → Timothy Weeks"),
     Rule("stakeholders.place-before-name", "ambassador to Britain Liu Xiaoming → Liu Xiaoming"),
     Rule("stakeholders.title-makes-person", "Lee, the leader of the party (a person, not a firm)"),
