@@ -58,8 +58,7 @@ def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]
             and (match.group().isupper() or "(" in dateline.group())
         ):
             continue  # "LONDON —", "HAYWARD, Calif. —", "London (Reuters) -": where it was filed
-        if _after_a_clock(text, match):
-            continue  # "15:00 BST", "3pm GMT": a time zone
+        begin = _time_zone_end(text, match)  # "15:00 BST", "3pm GMT": a time zone
         end = match.end()
         if _in_a_score(text, match):
             end = match.start(1) if match.group(1) else end  # "Ipswich Town 0, Derby County 3"
@@ -67,7 +66,9 @@ def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]
         fields = _LISTED_FIELDS.match(text, end) if body else None
         if body and fields and body.group(1).lower() in lexicon().government_words:
             end = resume = fields.end()
-        yield [(m.group(0), m.start()) for m in _TOKEN.finditer(text, match.start(), end)]
+        tokens = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, begin, end)]
+        if tokens:
+            yield tokens
 
 
 # A clock time just before a word: "15:00", "3pm", "10 a.m." (a time zone follows, "BST").
@@ -75,13 +76,18 @@ _CLOCK = re.compile(r"(?:\d[:.]\d\d|\d\s?[ap]\.?m\.?)[ \t]*\(?$", re.IGNORECASE)
 _TIME_ZONE = re.compile(r"[A-Z]{1,4}T")
 
 
-def _after_a_clock(text: str, match: re.Match[str]) -> bool:
-    """Whether a run is a time zone written after a clock time: "(15:00 BST)", "3pm GMT"."""
-    return (
-        _TIME_ZONE.fullmatch(match.group()) is not None
-        and _CLOCK.search(text, max(0, match.start() - 12), match.start()) is not None
-        and enabled("stakeholders.time-zone")
-    )
+def _time_zone_end(text: str, match: re.Match[str]) -> int:
+    """Where a time zone written after a clock time ends, when a run opens with one ("(15:00
+    BST)", "3pm GMT and Sunday ..."); else the run's start."""
+    zone = _TIME_ZONE.match(match.group())
+    if (
+        zone is None
+        or match.group()[zone.end() : zone.end() + 1] not in ("", " ", "\t")
+        or _CLOCK.search(text, max(0, match.start() - 12), match.start()) is None
+        or not enabled("stakeholders.time-zone")
+    ):
+        return match.start()
+    return match.start() + zone.end()
 
 
 # A score beside a team's: "Ipswich Town 0, Derby County 3", "... 3, Derby County 1".

@@ -110,6 +110,8 @@ def _without_trailing_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
     """Drop the trailing words that are never names ("Mr. Trump's Oct. 11 announcement"), but
     not a place's ("Baltic Sea"), nor a surname after a given name or an honorific ("Theresa
     May", "Mrs May": the rule "stakeholders.calendar-surname")."""
+    if len(tokens) > 2 and tokens[-1][0].isdigit() and tokens[-2][0] in _CALENDAR:
+        tokens = tokens[:-1]  # "reported to the EPA on March 20": a date, not "Local 417"
     while (
         len(tokens) > 1
         and tokens[-1][0].lower().strip(".,") in lex.not_entities
