@@ -305,3 +305,14 @@ def test_a_date_after_a_name_is_not_part_of_it():
     assert "VEA" in found
     assert "Council on Foreign Relations" in found  # "on" still joins a name's words
     assert not any("March" in name or "April" in name for name in found)
+
+
+def test_of_and_an_adjective_of_place_end_no_name():
+    text = (
+        "Troops Stay\n\nThousands of Ethiopian troops control the port, and 8 GW of Korean "
+        "production lines are idle. The African Union said it would stay, and the University "
+        "of Helsinki economists said so too. The University of Helsinki said more."
+    )
+    found = kinds(text)
+    assert not any(" of " in name and name.split()[-1].endswith(("ian", "ean")) for name in found)
+    assert "University of Helsinki" in found  # a place, not an adjective, before "economists"

@@ -62,6 +62,7 @@ def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]
         end = match.end()
         if _in_a_score(text, match):
             end = match.start(1) if match.group(1) else end  # "Ipswich Town 0, Derby County 3"
+        end = _before_an_adjective(text, match, end)  # "Thousands [of Ethiopian troops]"
         body = _BODY_OF.search(match.group()) if listed_fields and " of " in match.group() else None
         fields = _LISTED_FIELDS.match(text, end) if body else None
         if body and fields and body.group(1).lower() in lexicon().government_words:
@@ -105,6 +106,25 @@ def _in_a_score(text: str, match: re.Match[str]) -> bool:
         )
         and enabled("stakeholders.score")
     )
+
+
+# A run's last words "of" and a word of place that describes the lower-case noun after it:
+# "Thousands of Ethiopian troops", "8.69 GW of Korean production lines".
+_OF_ADJECTIVE = re.compile(r"[ \t]+of[ \t]+([A-Z][a-z]+)$")
+_ADJECTIVE_FORM = re.compile(r"[A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic)")
+_LOWER_WORD = re.compile(r"[ \t]+[a-z]")
+
+
+def _before_an_adjective(text: str, match: re.Match[str], end: int) -> int:
+    """Where a run ends when its last words are "of" and an adjective of place describing the
+    noun after it (the rule "stakeholders.of-adjective"); else `end`."""
+    tail = _OF_ADJECTIVE.search(text, match.start(), end)
+    if tail is None or not _LOWER_WORD.match(text, end) or not enabled("stakeholders.of-adjective"):
+        return end
+    word = tail.group(1)
+    if _ADJECTIVE_FORM.fullmatch(word) or word.lower() in lexicon().demonym_of:
+        return tail.start()
+    return end
 
 
 # "Ministry of Trade": a body's word before "of"; then ", Industry and Energy".
