@@ -316,3 +316,14 @@ def test_of_and_an_adjective_of_place_end_no_name():
     found = kinds(text)
     assert not any(" of " in name and name.split()[-1].endswith(("ian", "ean")) for name in found)
     assert "University of Helsinki" in found  # a place, not an adjective, before "economists"
+
+
+def test_a_single_word_that_says_he_or_she_is_a_person():
+    text = (
+        "Second Round\n\nOkafor lost in the second round on Monday. Okafor said he would play "
+        "again next week, and Okafor said the court was slow. Calderbank said it expected "
+        "growth, and Calderbank said its forecast held."
+    )
+    found = kinds(text)
+    assert found["Okafor"] is StakeholderKind.PERSON
+    assert found["Calderbank"] is StakeholderKind.ORGANIZATION  # "it", "its": a body

@@ -53,6 +53,14 @@ def _subject_of() -> re.Pattern[str]:
 
 
 @cache
+def _says_he() -> re.Pattern[str]:
+    """After a name, a verb and "he" or "she" speaking of its subject: "Evans said he would
+    stay", "Hockney admitted that she ..."."""
+    verbs = alternation(stakeholder_words().self_report_verbs)
+    return re.compile(rf"\s+(?:[a-z]+ly\s+)?(?:{verbs})\s+(?:that\s+)?(?:he|she)\b")
+
+
+@cache
 def _state_possession() -> re.Pattern[str]:
     """What a state has after its name: "Veloria's capital", "the country's central bank"."""
     return re.compile(rf"['’]s\s+(?:{alternation(stakeholder_words().state_possessions)})\b")

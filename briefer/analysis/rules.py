@@ -70,6 +70,7 @@ RULES: tuple[Rule, ...] = (
     Rule("stakeholders.time-zone", "kick-off at 15:00 BST; 3pm GMT (a time zone, no party)"),
     Rule("stakeholders.score", "Ipswich Town 0, Derby County 3 (a score, not a name's number)"),
     Rule("stakeholders.of-adjective", "Thousands of Ethiopian troops (no name: an adjective)"),
+    Rule("stakeholders.says-he", "Evans said he would stay (a surname alone: a person)"),
     Rule("stakeholders.nationality-before-name", "Australian Timothy Weeks → Timothy Weeks"),
     Rule("stakeholders.place-before-name", "ambassador to Britain Liu Xiaoming → Liu Xiaoming"),
     Rule("stakeholders.title-makes-person", "Lee, the leader of the party (a person, not a firm)"),

@@ -35,6 +35,7 @@ class StakeholderWords:
     hyphen_participles: frozenset[str]
     # the words around a name (briefer.analysis.stakeholders)
     act_verbs: frozenset[str]
+    self_report_verbs: frozenset[str]
     subject_verbs: frozenset[str]
     irregular_past: frozenset[str]
     head_followers: frozenset[str]

@@ -40,6 +40,7 @@ from functools import cache
 from briefer.analysis.grammar import (
     _has_staff,
     _head_follower,
+    _says_he,
     _setting,
     _state_possession,
     _subject_of,
@@ -326,9 +327,19 @@ def _acting_word_kind(
     if (len(mentions) >= 2 and (acting or brand or word in cited_words)) or (
         acting and word in cited_words
     ):
+        if not brand and _says_he_or_she(mentions, text):
+            return StakeholderKind.PERSON  # "Evans said he would stay": a surname alone
         camel = brand and not word.isupper()
         return StakeholderKind.COMPANY if camel else StakeholderKind.ORGANIZATION
     return None
+
+
+def _says_he_or_she(mentions: list[tuple[str, int, int]], text: str) -> bool:
+    """Whether a single word is a person's name by what follows it: "Evans said he would
+    stay" (the rule "stakeholders.says-he")."""
+    return enabled("stakeholders.says-he") and any(
+        _says_he().match(text, end) for _, _, end in mentions
+    )
 
 
 def _add_common_nouns(found: _Found, body_start: int) -> None:
