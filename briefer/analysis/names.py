@@ -84,7 +84,7 @@ def _without_leading_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
             break
         honorific = tokens[0][0].lower().strip(".,") in words.honorifics
         tokens = tokens[1:]
-        if honorific and tokens and enabled("stakeholders.calendar-surname"):
+        if honorific and tokens and enabled("stakeholders.calendar-words"):
             break  # "Mrs May": the word after an honorific is a surname, not a month
     return tokens
 
@@ -109,8 +109,13 @@ def _opens_a_known_name(tokens: Tokens, lex: Lexicon) -> bool:
 def _without_trailing_common_words(tokens: Tokens, lex: Lexicon) -> Tokens:
     """Drop the trailing words that are never names ("Mr. Trump's Oct. 11 announcement"), but
     not a place's ("Baltic Sea"), nor a surname after a given name or an honorific ("Theresa
-    May", "Mrs May": the rule "stakeholders.calendar-surname")."""
-    if len(tokens) > 2 and tokens[-1][0].isdigit() and tokens[-2][0] in _CALENDAR:
+    May", "Mrs May": the rule "stakeholders.calendar-words")."""
+    if (
+        len(tokens) > 2
+        and tokens[-1][0].isdigit()
+        and tokens[-2][0] in _CALENDAR
+        and enabled("stakeholders.calendar-words")
+    ):
         tokens = tokens[:-1]  # "reported to the EPA on March 20": a date, not "Local 417"
     while (
         len(tokens) > 1
@@ -126,7 +131,7 @@ def _calendar_surname(words: list[str], lex: Lexicon) -> bool:
     """Whether the run's last word is a surname that is also a calendar word: a month or a
     weekday right after a given name ("Theresa May", "Robin Friday"), where no date is
     written; or any capitalised word after an honorific ("Mrs May")."""
-    if len(words) < 2 or not enabled("stakeholders.calendar-surname"):
+    if len(words) < 2 or not enabled("stakeholders.calendar-words"):
         return False
     before = words[-2].lower().strip(".,")
     last = _POSSESSIVE.sub("", words[-1]).rstrip(".,")

@@ -66,7 +66,7 @@ RULES: tuple[Rule, ...] = (
     Rule("stakeholders.person-needs-a-sign", "Blue Horizon will fly (no title, given name, age)"),
     Rule("stakeholders.person-ends-before-and", "Myles Garrett and Pittsburgh → two names"),
     Rule("stakeholders.person-ends-before-of", "Rosaly Lopes of NASA; Ann Lee for Ada Bishop"),
-    Rule("stakeholders.calendar-surname", "Theresa May; Robin Friday; Mrs May (not a date)"),
+    Rule("stakeholders.calendar-words", "Mrs May (a surname); the EPA on March 20 (a date)"),
     Rule("stakeholders.time-zone", "kick-off at 15:00 BST; 3pm GMT (a time zone, no party)"),
     Rule("stakeholders.score", "Ipswich Town 0, Derby County 3 (a score, not a name's number)"),
     Rule("stakeholders.of-adjective", "Thousands of Ethiopian troops (no name: an adjective)"),
