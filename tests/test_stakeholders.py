@@ -327,3 +327,15 @@ def test_a_single_word_that_says_he_or_she_is_a_person():
     found = kinds(text)
     assert found["Okafor"] is StakeholderKind.PERSON
     assert found["Calderbank"] is StakeholderKind.ORGANIZATION  # "it", "its": a body
+
+
+def test_a_persons_name_starts_at_the_given_name():
+    text = (
+        "Poll Lead\n\nFrontrunners Donald Okafor and Ben Ames led the poll. Shopkeeper Angie "
+        "Booth said she would vote for Okafor. Okafor said he was pleased, and Donald Okafor "
+        "said more. Ames said he was too. Angie Booth spoke again on Monday."
+    )
+    found = kinds(text)
+    assert found["Donald Okafor"] is StakeholderKind.PERSON
+    assert found["Angie Booth"] is StakeholderKind.PERSON
+    assert not any(name.startswith(("Frontrunners", "Shopkeeper")) for name in found)

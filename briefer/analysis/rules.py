@@ -71,6 +71,7 @@ RULES: tuple[Rule, ...] = (
     Rule("stakeholders.score", "Ipswich Town 0, Derby County 3 (a score, not a name's number)"),
     Rule("stakeholders.of-adjective", "Thousands of Ethiopian troops (no name: an adjective)"),
     Rule("stakeholders.says-he", "Evans said he would stay (a surname alone: a person)"),
+    Rule("stakeholders.name-starts-at-given-name", "Frontrunners Donald Trump → Donald Trump"),
     Rule("stakeholders.nationality-before-name", "Australian Timothy Weeks → Timothy Weeks"),
     Rule("stakeholders.place-before-name", "ambassador to Britain Liu Xiaoming → Liu Xiaoming"),
     Rule("stakeholders.title-makes-person", "Lee, the leader of the party (a person, not a firm)"),

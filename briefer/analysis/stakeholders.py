@@ -429,8 +429,17 @@ def _without_common_lead(tokens: list[tuple[str, int]], text: str) -> list[tuple
         return tokens
     lead = tokens[0][0].lower()
     rest = [w for w, _ in tokens[1:]]
+    given = lexicon().given_names
     if (
-        (lead in _lowercase_words(text) or f"{lead}s" in _lowercase_words(text))
+        (
+            lead in _lowercase_words(text)
+            or f"{lead}s" in _lowercase_words(text)
+            or (  # "Frontrunners Donald Trump": a name starts at its given name
+                rest[0].lower() in given
+                and lead not in given
+                and enabled("stakeholders.name-starts-at-given-name")
+            )
+        )
         and _is_person_like(rest)
         and classify_name(" ".join(w for w, _ in tokens)) is StakeholderKind.PERSON
     ):
