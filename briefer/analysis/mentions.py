@@ -22,6 +22,8 @@ _INITIAL = r"[A-Z]\.(?=(?:[ \t]+[A-Z]\.)*[ \t]+[A-Z][a-z])"
 
 
 _TOKEN = re.compile(r"\S+")
+# The form of an adjective of place or region: "Western", "European", "Korean", "Turkish".
+_PLACE_ADJECTIVE = r"[A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic)"
 
 
 @cache
@@ -61,7 +63,7 @@ def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]
         begin = _time_zone_end(text, match)  # "15:00 BST", "3pm GMT": a time zone
         end = match.end()
         if _in_a_score(text, match):
-            end = match.start(1) if match.group(1) else end  # "Ipswich Town 0, Derby County 3"
+            end = match.start(1)  # "Ipswich Town 0, Derby County 3": the score is no name's
         end = _before_an_adjective(text, match, end)  # "Thousands [of Ethiopian troops]"
         body = _BODY_OF.search(match.group()) if listed_fields and " of " in match.group() else None
         fields = _LISTED_FIELDS.match(text, end) if body else None
@@ -74,7 +76,7 @@ def candidate_runs(text: str, body_start: int) -> Iterator[list[tuple[str, int]]
 
 # A clock time just before a word: "15:00", "3pm", "10 a.m." (a time zone follows, "BST").
 _CLOCK = re.compile(r"(?:\d[:.]\d\d|\d\s?[ap]\.?m\.?)[ \t]*\(?$", re.IGNORECASE)
-_TIME_ZONE = re.compile(r"[A-Z]{1,4}T")
+_TIME_ZONE = re.compile(r"[A-Z]{1,4}T(?=[ \t]|$)")  # a word of its own: "BST", not "BSTX"
 
 
 def _time_zone_end(text: str, match: re.Match[str]) -> int:
@@ -83,7 +85,6 @@ def _time_zone_end(text: str, match: re.Match[str]) -> int:
     zone = _TIME_ZONE.match(match.group())
     if (
         zone is None
-        or match.group()[zone.end() : zone.end() + 1] not in ("", " ", "\t")
         or _CLOCK.search(text, max(0, match.start() - 12), match.start()) is None
         or not enabled("stakeholders.time-zone")
     ):
@@ -111,7 +112,7 @@ def _in_a_score(text: str, match: re.Match[str]) -> bool:
 # A run's last words "of" and a word of place that describes the lower-case noun after it:
 # "Thousands of Ethiopian troops", "8.69 GW of Korean production lines".
 _OF_ADJECTIVE = re.compile(r"[ \t]+of[ \t]+([A-Z][a-z]+)$")
-_ADJECTIVE_FORM = re.compile(r"[A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic)")
+_ADJECTIVE_FORM = re.compile(_PLACE_ADJECTIVE)
 _LOWER_WORD = re.compile(r"[ \t]+[a-z]")
 
 
@@ -220,7 +221,7 @@ def _role_pattern() -> re.Pattern[str]:
     return re.compile(rf"\b[Tt]he\s+({nouns})\b(?!['’]s\s+(?:{representatives}))")
 
 
-_REGIONAL_ADJECTIVE = re.compile(r"\b([A-Z][a-z]+(?:ern|ean|ian|ese|ish|can|ic))\s+$")
+_REGIONAL_ADJECTIVE = re.compile(rf"\b({_PLACE_ADJECTIVE})\s+$")
 
 
 def at_sentence_start(text: str, pos: int) -> bool:
